@@ -1,0 +1,28 @@
+# The two Quick start commands: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: run test lint test-tools
+
+$(VENV)/.app: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.app
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.app
+	$(VENV)/bin/flask --app couples serve
+
+test-tools: $(VENV)/.dev
+	scripts/install-test-tools
+
+test: test-tools
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check couples tests bench

@@ -1,0 +1,61 @@
+"""Couples: nightly check-ins, appreciations and real repair for two partners."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from couples import config as default_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then ``COUPLES_*`` variables, then ``test_config``.
+    Nothing here touches the network, starts a thread or migrates the database."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("COUPLES_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(default_config.DEFAULTS)
+    app.config.from_prefixed_env("COUPLES")
+    if test_config:
+        app.config.from_mapping(test_config)
+    _finish_config(app)
+
+    from couples import cli, errors, extensions, security, web
+
+    extensions.init_app(app)
+    security.init_app(app)
+    errors.register_error_handlers(app)
+    web.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    config = app.config
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        config["SQLALCHEMY_DATABASE_URI"] = default_config.database_uri_for(app.instance_path)
+    if not config.get("SECRET_KEY"):
+        key_file = Path(app.instance_path) / "secret_key"
+        if key_file.exists():
+            config["SECRET_KEY"] = key_file.read_text().strip()
+    if not config.get("VAPID_PRIVATE_KEY"):
+        key_file = Path(app.instance_path) / "vapid_private_key"
+        if key_file.exists():
+            config["VAPID_PRIVATE_KEY"] = key_file.read_text().strip()
+    if config.get("VAPID_PRIVATE_KEY") and not config.get("VAPID_PUBLIC_KEY"):
+        from couples.notifications.webpush import load_private_key, public_key_of
+
+        config["VAPID_PUBLIC_KEY"] = public_key_of(load_private_key(config["VAPID_PRIVATE_KEY"]))
+    uri = config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if uri.startswith("postgresql"):
+        # Recycle connections before a server or proxy drops them, instead of a ping
+        # round trip on every checkout.
+        options.setdefault("pool_recycle", 1800)
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options

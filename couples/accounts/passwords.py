@@ -1,0 +1,40 @@
+"""Password hashing (argon2id) and the strength rule. No Flask imports."""
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
+
+# zxcvbn refuses more than 72 characters (its cost grows with length): the start decides.
+_ZXCVBN_PREFIX = 72
+
+
+def make_hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost,
+                          parallelism=parallelism)
+
+
+def verify(hasher: PasswordHasher, stored_hash: str, password: str) -> bool:
+    try:
+        return hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def weakness(password: str, *, min_length: int, max_length: int, min_score: int,
+             user_inputs: tuple[str, ...] = ()) -> str | None:
+    """Why ``password`` is refused, or None when it is acceptable.
+
+    At least ``min_length`` characters, any characters, no composition rules; common and
+    guessable passwords (zxcvbn score below ``min_score``) are refused."""
+    if len(password) < min_length:
+        return f"Use at least {min_length} characters."
+    if len(password) > max_length:
+        return f"Use at most {max_length} characters."
+    inputs = [part for value in user_inputs for part in value.replace("@", " ").split() if part]
+    result = zxcvbn(password[:_ZXCVBN_PREFIX], user_inputs=inputs)
+    if result["score"] < min_score:
+        warning = result["feedback"].get("warning")
+        hint = f" {warning}." if warning else ""
+        return ("This password is too easy to guess." + hint
+                + " A few unrelated words together work well.")
+    return None

@@ -1,0 +1,226 @@
+"""Accounts: registration, login, sessions, passwords, export and deletion."""
+
+import hashlib
+import secrets
+import unicodedata
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from couples.accounts import mail, passwords
+from couples.accounts.models import PasswordReset, User
+from couples.clock import is_timezone, isoformat
+from couples.errors import EmailTaken, Invalid, ResetGone, WrongCredentials
+from couples.extensions import db
+
+DISPLAY_NAME_MAX = 60
+EMAIL_MAX = 254
+
+# Other features add their part of "export my data" here: name -> fn(user) -> data.
+_exporters: dict[str, Callable[[User], object]] = {}
+# ... and what must happen before an account is deleted (unlinking first).
+_before_delete: list[Callable[[User, datetime], None]] = []
+
+
+def register_exporter(name: str, fn: Callable[[User], object]) -> None:
+    _exporters[name] = fn
+
+
+def on_before_delete(fn: Callable[[User, datetime], None]) -> None:
+    _before_delete.append(fn)
+
+
+def _hasher():
+    return current_app.extensions["couples.password_hasher"]
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def password_problem(password: str, *user_inputs: str) -> str | None:
+    config = current_app.config
+    return passwords.weakness(
+        password, min_length=config["PASSWORD_MIN_LENGTH"],
+        max_length=config["PASSWORD_MAX_LENGTH"], min_score=config["PASSWORD_MIN_SCORE"],
+        user_inputs=tuple(user_inputs))
+
+
+def _visible(text: str) -> bool:
+    """Whether ``text`` shows anything: not only spaces or invisible format characters."""
+    return any(not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc", "Zs")
+               for ch in text)
+
+
+def _check_profile(display_name: str | None, timezone: str | None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if display_name is not None:
+        name = display_name.strip()
+        if not _visible(name):
+            errors["display_name"] = ["Tell us what your partner calls you."]
+        elif len(name) > DISPLAY_NAME_MAX:
+            errors["display_name"] = [f"Use at most {DISPLAY_NAME_MAX} characters."]
+    if timezone is not None and not is_timezone(timezone):
+        errors["timezone"] = ["Pick a time zone from the list (for example Europe/London)."]
+    return errors
+
+
+def register(*, email: str, password: str, display_name: str, timezone: str) -> User:
+    """Create an account. Refuses a weak password, an unknown time zone and an email that
+    already has an account (compared case-insensitively)."""
+    email = normalize_email(email)
+    errors = _check_profile(display_name, timezone)
+    if len(email) > EMAIL_MAX:
+        # Lower-casing can lengthen an address ("İ" becomes two characters).
+        errors["email"] = [f"Use at most {EMAIL_MAX} characters."]
+    weak = password_problem(password, email, display_name)
+    if weak:
+        errors["password"] = [weak]
+    if errors:
+        raise Invalid(errors=errors)
+    if db.session.execute(db.select(User.id).filter_by(email=email)).first():
+        raise EmailTaken("That email already has an account. Try logging in instead.")
+    user = User(email=email, password_hash=_hasher().hash(password),
+                display_name=display_name.strip(), timezone=timezone)
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise EmailTaken("That email already has an account. Try logging in instead.") from None
+    return user
+
+
+# Verified against when the email is unknown, so both answers take the same time.
+_DUMMY_HASH: dict[str, str] = {}
+
+
+def authenticate(*, email: str, password: str) -> User:
+    """The user with this email and password. An unknown email and a wrong password are
+    refused the same way, in about the same time."""
+    user = db.session.execute(
+        db.select(User).filter_by(email=normalize_email(email))).scalar_one_or_none()
+    hasher = _hasher()
+    if user is None:
+        key = repr(hasher)
+        if key not in _DUMMY_HASH:
+            _DUMMY_HASH[key] = hasher.hash(secrets.token_hex(16))
+        passwords.verify(hasher, _DUMMY_HASH[key], password)
+        raise WrongCredentials("That email and password do not match an account.")
+    if not passwords.verify(hasher, user.password_hash, password):
+        raise WrongCredentials("That email and password do not match an account.")
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+        db.session.commit()
+    return user
+
+
+def end_all_sessions(user: User) -> User:
+    """Every session and remember-me cookie made before this call stops working."""
+    user.session_version += 1
+    db.session.commit()
+    return user
+
+
+def change_password(*, user: User, current_password: str, new_password: str) -> User:
+    if not passwords.verify(_hasher(), user.password_hash, current_password):
+        raise Invalid(errors={"current_password": ["That is not your current password."]})
+    weak = password_problem(new_password, user.email, user.display_name)
+    if weak:
+        raise Invalid(errors={"new_password": [weak]})
+    user.password_hash = _hasher().hash(new_password)
+    user.session_version += 1
+    db.session.commit()
+    return user
+
+
+def update_profile(*, user: User, display_name: str | None = None,
+                   timezone: str | None = None) -> User:
+    errors = _check_profile(display_name, timezone)
+    if errors:
+        raise Invalid(errors=errors)
+    if display_name is not None:
+        user.display_name = display_name.strip()
+    if timezone is not None and timezone != user.timezone:
+        from couples.clock import utcnow
+        from couples.notifications import reminders
+
+        user.timezone = timezone
+        reminders.reschedule(user, utcnow())
+    db.session.commit()
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def request_password_reset(*, email: str, base_url: str, now: datetime) -> None:
+    """Mail a single-use reset link valid for an hour when the address has an account.
+    Says nothing either way: the caller answers the same whether or not it does."""
+    user = db.session.execute(
+        db.select(User).filter_by(email=normalize_email(email))).scalar_one_or_none()
+    if user is None:
+        return
+    token = secrets.token_urlsafe(32)
+    ttl = timedelta(minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"])
+    db.session.add(PasswordReset(token_hash=_token_hash(token), user_id=user.id,
+                                 created_at=now, expires_at=now + ttl))
+    db.session.commit()
+    link = f"{base_url.rstrip('/')}/reset/{token}"
+    mail.send(user.email, "Reset your Couples password",
+              f"Hello {user.display_name},\n\nTo choose a new password, open this link within"
+              f" the hour:\n\n{link}\n\nIf you did not ask for this, you can ignore this"
+              " message; your password stays as it is.\n")
+
+
+def _usable_reset(token: str, now: datetime) -> PasswordReset:
+    if not token or len(token) > 100:
+        raise ResetGone("This reset link is not valid. Ask for a new one.")
+    reset = db.session.execute(
+        db.select(PasswordReset).filter_by(token_hash=_token_hash(token))).scalar_one_or_none()
+    if reset is None or reset.used_at is not None or reset.expires_at <= now:
+        raise ResetGone("This reset link was used or has expired. Ask for a new one.")
+    return reset
+
+
+def check_reset_token(*, token: str, now: datetime) -> None:
+    _usable_reset(token, now)
+
+
+def reset_password(*, token: str, new_password: str, now: datetime) -> User:
+    """Set a new password from a reset link. The link works once; every session ends."""
+    reset = _usable_reset(token, now)
+    user = db.session.get(User, reset.user_id)
+    weak = password_problem(new_password, user.email, user.display_name)
+    if weak:
+        raise Invalid(errors={"password": [weak]})
+    reset.used_at = now
+    user.password_hash = _hasher().hash(new_password)
+    user.session_version += 1
+    db.session.commit()
+    return user
+
+
+def export_data(*, user: User) -> dict:
+    """Everything the user wrote or set, as plain JSON data."""
+    data = {
+        "user": {"id": str(user.id), "email": user.email, "display_name": user.display_name,
+                 "timezone": user.timezone, "created_at": isoformat(user.created_at)},
+    }
+    for name, fn in _exporters.items():
+        data[name] = fn(user)
+    return data
+
+
+def delete_account(*, user: User, password: str, now: datetime) -> None:
+    """Delete the account after checking the password; unlinks first. The partner keeps
+    their own entries."""
+    if not passwords.verify(_hasher(), user.password_hash, password):
+        raise Invalid(errors={"password": ["That is not your password."]})
+    for fn in _before_delete:
+        fn(user, now)
+    db.session.delete(user)
+    db.session.commit()

@@ -1,0 +1,195 @@
+"""Account pages: register, log in, settings, password reset, export, delete."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, flash, json, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from couples.accounts import schemas, services, web
+from couples.clock import known_timezones, utcnow
+from couples.errors import DomainError, Invalid
+from couples.notifications.services import unread_of_kind
+from couples.validation import validate
+from couples.web import current_pairing, form_data, me
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site; never an address elsewhere."""
+    if not target:
+        return url_for("accounts.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("accounts.home")
+    return target
+
+
+def _timezones():
+    return sorted(known_timezones())
+
+
+def _render_form(template: str, error: DomainError | None = None, status: int = 200, **context):
+    errors = error.errors or {} if error else {}
+    message = error.detail if error and not errors else None
+    if error is not None:
+        status = error.status
+    headers = error.headers if error else {}
+    return render_template(template, errors=errors, message=message, form=request.form,
+                           timezones=_timezones(), **context), status, headers
+
+
+@bp.route("/")
+def home():
+    if not current_user.is_authenticated:
+        return render_template("accounts/welcome.html")
+    notices = unread_of_kind(user_id=me().id, kind="couple_ended")
+    return render_template("accounts/home.html", pairing=current_pairing(), notices=notices)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.home"))
+    if request.method == "GET":
+        return _render_form("accounts/register.html", next=request.args.get("next"))
+    try:
+        web.throttled("REGISTER_LIMIT_PER_ADDRESS")
+        user = services.register(**validate(schemas.RegisterSchema, _without_next()))
+    except DomainError as error:
+        return _render_form("accounts/register.html", error, next=request.form.get("next"))
+    web.refresh_session(user)
+    flash(f"Welcome, {user.display_name}.", "success")
+    return redirect(_safe_next(request.form.get("next")) if request.form.get("next")
+                    else url_for("pairing.pair"))
+
+
+def _without_next() -> dict:
+    data = form_data()
+    data.pop("next", None)
+    return data
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    if request.method == "GET":
+        return _render_form("accounts/login.html", next=request.args.get("next"))
+    try:
+        web.attempt_login(**validate(schemas.LoginSchema, _without_next()))
+    except DomainError as error:
+        return _render_form("accounts/login.html", error, next=request.form.get("next"))
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    web.end_session()
+    flash("You are logged out.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account")
+@login_required
+def account():
+    return _render_form("accounts/account.html", user=me())
+
+
+@bp.route("/account/profile", methods=["POST"])
+@login_required
+def profile():
+    try:
+        services.update_profile(user=me(), **validate(schemas.ProfileSchema, form_data()))
+    except DomainError as error:
+        return _render_form("accounts/account.html", error, user=me())
+    flash("Saved.", "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+def password():
+    try:
+        user = services.change_password(
+            user=me(), **validate(schemas.PasswordChangeSchema, form_data()))
+    except DomainError as error:
+        return _render_form("accounts/account.html", error, user=me())
+    web.refresh_session(user)
+    flash("Your password is changed. Other devices will need to log in again.", "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/logout-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    user = services.end_all_sessions(me())
+    web.refresh_session(user)
+    flash("Every other device is logged out.", "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/export")
+@login_required
+def export():
+    data = services.export_data(user=me())
+    return Response(json.dumps(data, indent=2), mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="couples-export.json"'})
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete():
+    if request.method == "GET":
+        return _render_form("accounts/delete.html")
+    try:
+        services.delete_account(user=me(), now=utcnow(),
+                                **validate(schemas.DeleteSchema, form_data()))
+    except DomainError as error:
+        return _render_form("accounts/delete.html", error)
+    web.end_session()
+    flash("Your account is deleted.", "info")
+    return redirect(url_for("accounts.home"))
+
+
+@bp.route("/account/notices/read", methods=["POST"])
+@login_required
+def read_notices():
+    from couples.notifications.services import mark_read
+
+    mark_read(user_id=me().id, ids=None, now=utcnow())
+    return redirect(url_for("accounts.home"))
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot():
+    if request.method == "GET":
+        return _render_form("accounts/forgot.html")
+    try:
+        web.throttled("RESET_LIMIT_PER_ADDRESS")
+        data = validate(schemas.ResetRequestSchema, form_data())
+        services.request_password_reset(email=data["email"], base_url=request.host_url,
+                                        now=utcnow())
+    except DomainError as error:
+        return _render_form("accounts/forgot.html", error)
+    return render_template("accounts/forgot_sent.html")
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    try:
+        services.check_reset_token(token=token, now=utcnow())
+    except DomainError as error:
+        return render_template("errors/error.html", status=error.status, title=error.title,
+                               detail=error.detail), error.status
+    if request.method == "GET":
+        return _render_form("accounts/reset.html", token=token)
+    try:
+        services.reset_password(token=token, now=utcnow(),
+                                new_password=validate(schemas.ResetSchema,
+                                                      form_data())["password"])
+    except Invalid as error:
+        return _render_form("accounts/reset.html", error, token=token)
+    web.end_session()
+    flash("Your password is changed. Log in with the new one.", "success")
+    return redirect(url_for("accounts.login"))

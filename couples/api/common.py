@@ -1,0 +1,85 @@
+"""What every API module shares: body loading, the problem schema, marks on views."""
+
+import marshmallow as ma
+from flask import current_app, request
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+from couples.errors import Invalid
+from couples.validation import validate
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class ProblemSchema(ma.Schema):
+    type = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    status = ma.fields.Integer(required=True)
+    detail = ma.fields.String()
+    errors = ma.fields.Dict(keys=ma.fields.String(),
+                            values=ma.fields.List(ma.fields.String()))
+
+
+class FreeFormSchema(ma.Schema):
+    class Meta:
+        unknown = ma.INCLUDE
+
+
+def public(fn):
+    """Mark an API view as open to anonymous callers."""
+    fn._public = True
+    return fn
+
+
+def accepts(blp, schema_cls):
+    """Document ``schema_cls`` as the view's JSON body. The view loads it with
+    ``load(schema_cls)`` once it has made the checks that come before validation."""
+
+    # A missing body is read as {}: it is only refused when the schema has required fields.
+    required = any(field.required for field in schema_cls().fields.values())
+
+    def decorator(fn):
+        fn._body_schema = schema_cls
+        return blp.doc(requestBody={
+            "required": required,
+            "content": {"application/json": {"schema": schema_cls}},
+        })(fn)
+
+    return decorator
+
+
+def read_json_body() -> None:
+    """Run before the view for unsafe API requests: 415 for a body that is not JSON, 400
+    for JSON that cannot be parsed. Validation against the schema (422) comes later."""
+    if not request.content_length and not request.data:
+        return
+    if not request.is_json:
+        raise UnsupportedMediaType("Send JSON with Content-Type: application/json.")
+    try:
+        request.get_json(force=False, silent=False, cache=True)
+    except BadRequest:
+        raise BadRequest("The body is not valid JSON.") from None
+    except RecursionError:
+        # Python's json module gives up on deeply nested arrays or objects.
+        raise BadRequest("The body is nested too deeply.") from None
+
+
+def no_body() -> None:
+    """For unsafe routes that take no body: an empty object (or nothing) is fine, any
+    field is unknown (422)."""
+    data = request.get_json(silent=True, cache=True) if request.data else {}
+    if data in ({}, None):
+        return
+    if isinstance(data, dict):
+        raise Invalid(errors={str(key)[:100]: ["Unknown field."] for key in list(data)[:20]})
+    raise Invalid(errors={"body": ["This request takes no body."]})
+
+
+def load(schema_cls, *, partial: bool = False) -> dict:
+    """The request's JSON body validated by ``schema_cls``; 422 with per-field messages."""
+    # No body at all reads as {}; a body of JSON null is not an object and is refused.
+    data = request.get_json(silent=True, cache=True) if request.data else {}
+    return validate(schema_cls, data, partial=partial)
+
+
+def base_url() -> str:
+    return (current_app.config.get("BASE_URL") or request.host_url).rstrip("/")

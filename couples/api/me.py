@@ -1,0 +1,90 @@
+from flask import Response, json
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from couples.accounts import services, web
+from couples.accounts.schemas import DeleteSchema, PasswordChangeSchema, ProfileSchema, minutes
+from couples.api.common import FreeFormSchema, accepts, load
+from couples.api.serializers import MeSchema
+from couples.api.views_data import me_data
+from couples.clock import utcnow
+from couples.web import current_pairing
+
+blp = Blueprint("api_me", __name__, url_prefix="/api/v1/me", description="My account")
+
+
+def set_notification_prefs(user, prefs: dict) -> None:
+    """Apply the API's notification settings (clock strings, kind switches)."""
+    from couples.notifications.services import update_preferences
+
+    quiet = prefs.get("quiet_hours") or {}
+    kinds = prefs.get("kinds")
+    kinds_off = None
+    if kinds is not None:
+        current = set(user.kinds_off or [])
+        kinds_off = sorted((current | {k for k, on in kinds.items() if not on})
+                           - {k for k, on in kinds.items() if on})
+    update_preferences(
+        user=user, now=utcnow(), commit=False,
+        reminder_minute=minutes(prefs["reminder_time"]) if "reminder_time" in prefs else None,
+        quiet_start_minute=minutes(quiet["start"]) if quiet else None,
+        quiet_end_minute=minutes(quiet["end"]) if quiet else None,
+        discreet=prefs.get("discreet"), kinds_off=kinds_off)
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+@blp.route("", methods=["GET"])
+@blp.response(200, MeSchema)
+def get_me():
+    """Me, my couple and my partner (by display name and time zone only)."""
+    user = _me()
+    return me_data(user, current_pairing())
+
+
+@blp.route("", methods=["PATCH"])
+@blp.response(200, MeSchema)
+@accepts(blp, ProfileSchema)
+def patch_me():
+    """Change my display name or time zone."""
+    user = _me()
+    data = load(ProfileSchema)
+    prefs = data.pop("notifications", None)
+    if prefs is not None:
+        set_notification_prefs(user, prefs)
+    services.update_profile(user=user, **data)
+    return me_data(user, current_pairing())
+
+
+@blp.route("/password", methods=["POST"])
+@blp.response(200, MeSchema)
+@accepts(blp, PasswordChangeSchema)
+def change_password():
+    """Change my password; every other session ends."""
+    user = _me()
+    data = load(PasswordChangeSchema)
+    services.change_password(user=user, **data)
+    web.refresh_session(user)
+    return me_data(user, current_pairing())
+
+
+@blp.route("/export", methods=["GET"])
+@blp.response(200, FreeFormSchema)
+def export():
+    """Everything I wrote or set, as JSON."""
+    data = services.export_data(user=_me())
+    return Response(json.dumps(data, indent=2), mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="couples-export.json"'})
+
+
+@blp.route("", methods=["DELETE"])
+@blp.response(204)
+@accepts(blp, DeleteSchema)
+def delete_me():
+    """Delete my account (unlinks first). My partner keeps their own entries."""
+    user = _me()
+    data = load(DeleteSchema)
+    services.delete_account(user=user, password=data["password"], now=utcnow())
+    web.end_session()

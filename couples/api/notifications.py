@@ -1,0 +1,79 @@
+import marshmallow as ma
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from couples.api.common import accepts, load
+from couples.clock import isoformat, utcnow
+from couples.notifications import services
+from couples.validation import Strict
+
+blp = Blueprint("api_notifications", __name__, url_prefix="/api/v1/notifications",
+                description="The in-app inbox")
+
+
+def _in_range(value: str) -> None:
+    # Ids are integer columns: PostgreSQL refuses a number past 2**31 - 1 in a query.
+    if value.isascii() and value.isdigit() and len(value) < 20 and int(value) >= 2**31:
+        raise ma.ValidationError("Not a valid id.")
+
+
+_ID = [ma.validate.Regexp(r"^[0-9]{1,10}$"), _in_range]
+
+
+class ListArgs(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    cursor = ma.fields.String(validate=_ID)
+    limit = ma.fields.Integer(load_default=30, validate=ma.validate.Range(min=1, max=100))
+
+
+class NotificationSchema(ma.Schema):
+    id = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    body = ma.fields.String(required=True)
+    url = ma.fields.String(required=True)
+    created_at = ma.fields.String(required=True)
+    read = ma.fields.Boolean(required=True)
+
+
+class NotificationListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(NotificationSchema), required=True)
+    next_cursor = ma.fields.String(allow_none=True, required=True)
+    unread = ma.fields.Integer(required=True)
+
+
+class ReadSchema(Strict):
+    ids = ma.fields.List(ma.fields.String(validate=_ID),
+                         validate=ma.validate.Length(max=500), load_default=None)
+
+
+class ReadResultSchema(ma.Schema):
+    marked = ma.fields.Integer(required=True)
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(ListArgs, location="query")
+@blp.response(200, NotificationListSchema)
+def inbox(args):
+    """My notifications, newest first."""
+    me = current_user._get_current_object()
+    limit = args["limit"]
+    before = int(args["cursor"]) if args.get("cursor") else None
+    rows = services.inbox(user_id=me.id, limit=limit + 1, before_id=before)
+    items = [{"id": str(n.id), "kind": n.kind, "title": n.title, "body": n.body, "url": n.url,
+              "created_at": isoformat(n.created_at), "read": n.read_at is not None}
+             for n in rows[:limit]]
+    return {"items": items, "next_cursor": str(rows[limit - 1].id) if len(rows) > limit else None,
+            "unread": services.unread_count(user_id=me.id)}
+
+
+@blp.route("/read", methods=["POST"])
+@blp.response(200, ReadResultSchema)
+@accepts(blp, ReadSchema)
+def mark_read():
+    """Mark some (``ids``) or all of my notifications read."""
+    data = load(ReadSchema)
+    ids = [int(i) for i in data["ids"]] if data.get("ids") is not None else None
+    return {"marked": services.mark_read(user_id=current_user.id, ids=ids, now=utcnow())}

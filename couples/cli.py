@@ -1,0 +1,154 @@
+"""Command-line: ``flask --app couples serve`` and friends."""
+
+import ipaddress
+import logging
+import os
+import secrets
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+log = logging.getLogger("couples")
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Create ``path`` readable by its owner only (mode 600)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
+def ensure_instance(app: Flask) -> None:
+    """Create the instance folder, a SECRET_KEY and a VAPID key pair when missing."""
+    from couples.notifications.webpush import generate_keys, load_private_key, public_key_of
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        key_file = instance / "secret_key"
+        if not key_file.exists():
+            _write_private(key_file, secrets.token_urlsafe(48))
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+    if not app.config.get("VAPID_PRIVATE_KEY"):
+        key_file = instance / "vapid_private_key"
+        if not key_file.exists():
+            _write_private(key_file, generate_keys()[0])
+        app.config["VAPID_PRIVATE_KEY"] = key_file.read_text().strip()
+        app.config["VAPID_PUBLIC_KEY"] = public_key_of(
+            load_private_key(app.config["VAPID_PRIVATE_KEY"]))
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@with_appcontext
+def serve_command(host: str, port: int, threads: int) -> None:
+    """Run the embedded default: migrate, create what is missing, serve in one process."""
+    import flask_migrate
+    from waitress import serve
+
+    app = current_app._get_current_object()
+    ensure_instance(app)
+    flask_migrate.upgrade()
+    if _is_loopback(host) and "SESSION_COOKIE_SECURE" not in _env_overrides():
+        # Plain http on this machine only: a Secure cookie would never come back.
+        app.config["SESSION_COOKIE_SECURE"] = False
+        app.config["REMEMBER_COOKIE_SECURE"] = False
+    if not app.config.get("BASE_URL"):
+        shown = "localhost" if _is_loopback(host) else host
+        app.config["BASE_URL"] = f"http://{shown}:{port}"
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from couples.notifications import worker
+
+    stop = worker.start_thread(app)  # tick + delivery: one thread, in this process only
+    log.info("Couples is serving on http://%s:%s", host, port)
+    try:
+        serve(app, host=host, port=port, threads=threads, ident="couples")
+    finally:
+        stop.set()
+
+
+def _env_overrides() -> set[str]:
+    return {name.removeprefix("COUPLES_") for name in os.environ if name.startswith("COUPLES_")}
+
+
+push_cli = click.Group("push", help="Web Push.")
+
+
+@push_cli.command("keys")
+def push_keys() -> None:
+    """Print a new VAPID key pair (base64url: raw private key, uncompressed public key)."""
+    from couples.notifications.webpush import generate_keys
+
+    private, public = generate_keys()
+    click.echo(f"COUPLES_VAPID_PRIVATE_KEY={private}")
+    click.echo(f"COUPLES_VAPID_PUBLIC_KEY={public}")
+
+
+reminders_cli = click.Group("reminders", help="Reminders and push delivery.")
+
+
+@reminders_cli.command("tick")
+@click.option("--now", "now_text", help="The instant to tick at (ISO 8601 with offset).")
+@with_appcontext
+def reminders_tick(now_text: str | None) -> None:
+    """Create the notifications due at that instant (default: now)."""
+    from datetime import datetime
+
+    from couples.clock import utcnow
+    from couples.notifications import reminders
+
+    now = utcnow()
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError:
+            raise click.BadParameter("use ISO 8601, e.g. 2026-03-08T02:00:00+00:00") from None
+        if now.tzinfo is None:
+            raise click.BadParameter("give an offset, e.g. +00:00")
+    click.echo(f"created {reminders.tick(now=now)} notification(s)")
+
+
+@reminders_cli.command("deliver")
+@click.option("--limit", default=None, type=click.IntRange(1, 10_000))
+@with_appcontext
+def reminders_deliver(limit: int | None) -> None:
+    """Deliver pending notifications (one batch)."""
+    from couples.notifications import delivery
+
+    click.echo(delivery.deliver_due(limit=limit))
+
+
+@reminders_cli.command("run")
+@with_appcontext
+def reminders_run() -> None:
+    """The worker loop in the foreground (tick + delivery), for one machine."""
+    import threading
+
+    from couples.notifications import worker
+
+    app = current_app._get_current_object()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    stop = threading.Event()
+    try:
+        worker.loop(app, stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(serve_command)
+    app.cli.add_command(push_cli)
+    app.cli.add_command(reminders_cli)

@@ -1,0 +1,72 @@
+"""Configuration defaults. Every value can be overridden by a ``COUPLES_*`` variable."""
+
+from datetime import timedelta
+
+DEFAULTS = {
+    "SQLALCHEMY_DATABASE_URI": None,  # filled in from the instance folder when unset
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": True,
+    "SESSION_COOKIE_NAME": "couples_session",
+    "REMEMBER_COOKIE_NAME": "couples_remember",
+    "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": True,
+    "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+    # The PWA stays open for days: a CSRF token lives as long as the session.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "WTF_CSRF_CHECK_DEFAULT": False,
+    "WTF_CSRF_HEADERS": ["X-CSRF-Token", "X-CSRFToken"],
+    "MAX_CONTENT_LENGTH": 256 * 1024,
+    # Argon2id cost; tests lower it.
+    "PASSWORD_HASH_TIME_COST": 3,
+    "PASSWORD_HASH_MEMORY_COST": 65536,
+    "PASSWORD_HASH_PARALLELISM": 4,
+    "PASSWORD_MIN_LENGTH": 10,
+    "PASSWORD_MAX_LENGTH": 1024,
+    "PASSWORD_MIN_SCORE": 3,
+    # Login and registration throttles, per account and per address.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ENABLED": True,
+    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+    "LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
+    "REGISTER_LIMIT_PER_ADDRESS": "10 per hour",
+    "RESET_LIMIT_PER_ADDRESS": "10 per hour",
+    "INVITE_TTL_HOURS": 48,
+    "PASSWORD_RESET_TTL_MINUTES": 60,
+    "BASE_URL": None,
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_USE_TLS": False,
+    "MAIL_SENDER": "Couples <no-reply@localhost>",
+    "TRUST_PROXY": False,
+    # Web Push (VAPID keys: base64url raw private key, or PEM)
+    "VAPID_PRIVATE_KEY": None,
+    "VAPID_PUBLIC_KEY": None,
+    "VAPID_SUBJECT": "mailto:admin@localhost",
+    "PUSH_ALLOWED_ENDPOINTS": None,  # None: the known push services (notifications/services.py)
+    "PUSH_THREADS": 8,
+    "PUSH_BATCH": 100,
+    "PUSH_LANES": 2,  # batches in flight at once in one process
+    "PUSH_LEASE_SECONDS": 60,
+    "PUSH_MAX_ATTEMPTS": 8,
+    "PUSH_BACKOFF_SECONDS": 30,  # the first retry's wait; it doubles, up to an hour
+    "PUSH_TIMEOUT": 10,
+    # Background work: the embedded thread's pause between rounds, and Celery's broker.
+    "SCHEDULER_INTERVAL_SECONDS": 20,
+    "CELERY_BROKER_URL": None,
+    # OpenAPI document (flask-smorest)
+    "API_TITLE": "Couples API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.1.0",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+}
+
+
+def database_uri_for(instance_path: str) -> str:
+    return f"sqlite:///{instance_path}/couples.sqlite3"

@@ -1,0 +1,171 @@
+"""Domain errors and the handlers that answer them as problem+json or as a friendly page."""
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_TYPE = "application/problem+json"
+
+
+class DomainError(Exception):
+    """A refusal the user can understand. Subclasses set status, code and title."""
+
+    status = 400
+    code = "bad-request"
+    title = "That did not work"
+
+    def __init__(self, detail: str | None = None, *, errors: dict | None = None,
+                 headers: dict | None = None):
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.errors = errors
+        self.headers = headers or {}
+
+
+class NotFound(DomainError):
+    status, code, title = 404, "not-found", "Not found"
+
+
+class Conflict(DomainError):
+    status, code, title = 409, "conflict", "Not possible right now"
+
+
+class AlreadyLinked(Conflict):
+    code, title = "already-linked", "Already linked"
+
+
+class NotLinked(NotFound):
+    code, title = "not-linked", "Not linked to a partner"
+
+
+class OwnInvite(Conflict):
+    code, title = "own-invite", "That is your own invite"
+
+
+class Gone(DomainError):
+    status, code, title = 410, "gone", "No longer valid"
+
+
+class InviteGone(Gone):
+    code, title = "invite-gone", "This invite was used or has expired"
+
+
+class ResetGone(Gone):
+    code, title = "reset-gone", "This reset link was used or has expired"
+
+
+class Forbidden(DomainError):
+    status, code, title = 403, "forbidden", "Not yours to do"
+
+
+class Invalid(DomainError):
+    status, code, title = 422, "validation", "Some answers need another look"
+
+
+class WrongCredentials(DomainError):
+    status, code, title = 401, "wrong-credentials", "Email or password is not right"
+
+
+class EmailTaken(Conflict):
+    code, title = "email-taken", "That email already has an account"
+
+
+class TooManyAttempts(DomainError):
+    status, code, title = 429, "too-many-attempts", "Too many attempts"
+
+
+def wants_problem_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem(status: int, slug: str, title: str, detail: str | None = None,
+            errors: dict | None = None, headers: dict | None = None):
+    body = {"type": f"/problems/{slug}", "title": title, "status": status,
+            "detail": detail or title}
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_TYPE
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+HTTP_SLUGS = {
+    400: ("bad-request", "The request could not be read"),
+    401: ("unauthorized", "Please log in"),
+    403: ("forbidden", "Not yours to do"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    409: ("conflict", "Not possible right now"),
+    410: ("gone", "No longer valid"),
+    413: ("too-large", "The request is too large"),
+    415: ("unsupported-media-type", "Send JSON (Content-Type: application/json)"),
+    422: ("validation", "Some answers need another look"),
+    429: ("too-many-attempts", "Too many attempts"),
+    500: ("server-error", "Something went wrong on our side"),
+}
+
+
+def _page(status: int, title: str, detail: str, headers: dict | None = None):
+    html = render_template("errors/error.html", status=status, title=title, detail=detail)
+    return html, status, headers or {}
+
+
+def handle_domain_error(error: DomainError):
+    if wants_problem_json():
+        return problem(error.status, error.code, error.title, error.detail, error.errors,
+                       error.headers)
+    return _page(error.status, error.title, error.detail, error.headers)
+
+
+def handle_http_exception(error: HTTPException):
+    status = error.code or 500
+    slug, title = HTTP_SLUGS.get(status, ("error", error.name))
+    headers = {}
+    if status == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)
+    data = getattr(error, "data", None) or {}
+    detail = data.get("message") or getattr(error, "description", None) or title
+    if status == 404 and not data.get("message"):
+        detail = "There is nothing here. The link may be old, or mistyped."
+    errors = data.get("errors")
+    if errors is None and isinstance(data.get("messages"), dict):
+        # webargs (flask-smorest's @blp.arguments): {location: {field: [messages]}}.
+        from couples.validation import flatten
+
+        errors = {}
+        for messages in data["messages"].values():
+            for path, texts in flatten(messages).items():
+                errors.setdefault(path, []).extend(texts)
+    if status == 400 and getattr(error, "__class__", None).__name__ == "CSRFError":
+        slug, detail = "csrf", "The security token is missing or out of date. Reload and try again."
+    if status == 429:
+        # Flask-Limiter adds Retry-After after the request; keep a fallback for our own.
+        retry = data.get("retry_after")
+        if retry:
+            headers["Retry-After"] = str(retry)
+    if wants_problem_json():
+        return problem(status, slug, title, detail, errors, headers)
+    return _page(status, title, detail, headers)
+
+
+def handle_unexpected(error: Exception):
+    from couples.extensions import db
+
+    db.session.rollback()
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    log.exception("unhandled error", exc_info=error)
+    return handle_http_exception(InternalServerError())
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(InternalServerError, handle_unexpected)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,63 @@
+"""When reminders fall on each person's own clock. Pure: zoneinfo only, no Flask.
+
+Times of day are minutes after local midnight. Every instant in and out is aware UTC."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+def _local_wall(day: date, minute: int, tz: ZoneInfo) -> datetime:
+    """``day`` at ``minute`` on the wall clock of ``tz``, as UTC. With fold=0 (PEP 495) a
+    time skipped by a DST change lands just after the gap, and a time that happens twice
+    is the first one."""
+    return datetime.combine(day, time(minute // 60, minute % 60), tzinfo=tz).astimezone(UTC)
+
+
+def next_daily(after: datetime, tz_name: str, minute: int) -> datetime:
+    """The first instant strictly after ``after`` when the local clock in ``tz_name``
+    shows ``minute`` (minutes after midnight)."""
+    tz = ZoneInfo(tz_name)
+    today = after.astimezone(tz).date()
+    for offset in range(0, 3):
+        candidate = _local_wall(today + timedelta(days=offset), minute, tz)
+        if candidate > after:
+            return candidate
+    raise AssertionError("unreachable: a local time recurs every day")
+
+
+def in_quiet_hours(instant: datetime, tz_name: str, start: int, end: int) -> bool:
+    """Whether ``instant`` falls in the quiet hours [start, end) of local time
+    (a window may run over midnight, e.g. 22:30 to 07:30)."""
+    if start == end:
+        return False
+    local = instant.astimezone(ZoneInfo(tz_name))
+    minute = local.hour * 60 + local.minute
+    if start < end:
+        return start <= minute < end
+    return minute >= start or minute < end
+
+
+def quiet_hours_end(instant: datetime, tz_name: str, start: int, end: int) -> datetime:
+    """When the quiet hours that contain ``instant`` end (``instant`` itself if none)."""
+    if not in_quiet_hours(instant, tz_name, start, end):
+        return instant
+    return next_daily(instant, tz_name, end)
+
+
+def end_of_local_day(instant: datetime, tz_name: str) -> datetime:
+    """The next local midnight after ``instant`` (the end of that person's day)."""
+    return next_daily(instant, tz_name, 0)
+
+
+def start_of_local_day(instant: datetime, tz_name: str) -> datetime:
+    tz = ZoneInfo(tz_name)
+    local_day = instant.astimezone(tz).date()
+    return _local_wall(local_day, 0, tz)
+
+
+def backoff_seconds(attempt: int, *, base: float = 30.0, cap: float = 3600.0,
+                    jitter: float = 0.0) -> float:
+    """Exponential backoff for retry ``attempt`` (1, 2, ...), with full jitter in [0, 1):
+    ``jitter`` is a random draw supplied by the caller, so this stays deterministic."""
+    ceiling = min(cap, base * (2 ** max(0, attempt - 1)))
+    return ceiling / 2 + (ceiling / 2) * jitter

@@ -1,0 +1,314 @@
+"""Notifications: the one way any feature tells a user something, push subscriptions,
+preferences, and the inbox."""
+
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
+
+from couples.accounts.models import User
+from couples.errors import Invalid, NotFound
+from couples.extensions import db
+from couples.notifications import schedule
+from couples.notifications.kinds import INBOX_ONLY, KINDS
+from couples.notifications.models import Notification, PushSubscription
+from couples.notifications.payload import topic_for
+
+DAILY_CAP = 6
+DEFAULT_ALLOWED_ENDPOINTS = (
+    "https://fcm.googleapis.com",
+    "https://android.googleapis.com",
+    "https://updates.push.services.mozilla.com",
+    "https://*.push.services.mozilla.com",
+    "https://web.push.apple.com",
+    "https://*.push.apple.com",
+    "https://*.notify.windows.com",
+)
+
+
+# ---------------------------------------------------------------------------- creating
+
+def _insert(rows: list[dict]):
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    # RETURNING tells which rows were made (rowcount is not reliable here on psycopg).
+    return module.insert(Notification).values(rows).on_conflict_do_nothing(
+        index_elements=["user_id", "kind", "dedupe_key"]).returning(Notification.id)
+
+
+_CAPPED_KINDS = tuple(k.name for k in KINDS.values() if k.capped)
+
+
+def pushes_today(users: list[User], now: datetime) -> dict[int, int]:
+    """How many pushes each of ``users`` has had since their own local midnight, in one
+    query for the whole list."""
+    if not users:
+        return {}
+    starts = {u.id: schedule.start_of_local_day(now, u.timezone) for u in users}
+    rows = db.session.execute(
+        db.select(Notification.user_id, Notification.created_at).where(
+            Notification.user_id.in_(starts), Notification.push.is_(True),
+            Notification.kind.in_(_CAPPED_KINDS),
+            Notification.status.notin_(("capped", "inbox")),
+            Notification.created_at >= min(starts.values()))).all()
+    counts = dict.fromkeys(starts, 0)
+    for user_id, created_at in rows:
+        if created_at >= starts[user_id]:
+            counts[user_id] += 1
+    return counts
+
+
+def notification_row(*, user: User, kind: str, dedupe_key: str, title: str, body: str,
+                     now: datetime, url: str = "/", data: dict | None = None,
+                     topic_key: str | None = None, in_inbox: bool = True,
+                     sent_today: int | None = None) -> dict:
+    """The outbox row for one notification, with its delivery decided: every column set,
+    so many rows can go into one INSERT."""
+    values = {"user_id": user.id, "kind": kind, "dedupe_key": dedupe_key, "title": title,
+              "body": body, "url": url, "data": data or {}, "created_at": now,
+              "in_inbox": in_inbox, "delivered_to": [], "push": False, "status": "inbox",
+              "next_attempt_at": None, "expires_at": None, "topic": None}
+    spec = KINDS.get(kind)
+    turned_off = spec is not None and spec.user_can_turn_off and kind in (user.kinds_off or [])
+    if kind in INBOX_ONLY or spec is None or turned_off:
+        return values
+    if spec.capped and (sent_today if sent_today is not None
+                        else pushes_today([user], now)[user.id]) >= DAILY_CAP:
+        values.update(push=True, status="capped")
+        return values
+    due = now if spec.quiet_hours_exempt else schedule.quiet_hours_end(
+        now, user.timezone, user.quiet_start_minute, user.quiet_end_minute)
+    expires = (schedule.end_of_local_day(now, user.timezone) if spec.until_end_of_evening
+               else due + timedelta(seconds=spec.ttl_seconds))
+    if expires <= due:  # quiet hours last past the moment it was for
+        return values
+    values.update(push=True, status="pending", next_attempt_at=due, expires_at=expires,
+                  topic=topic_for(kind, topic_key or dedupe_key) if spec.replaceable else None)
+    return values
+
+
+def insert_rows(rows: list[dict]) -> int:
+    """Insert outbox rows; those already there (same user, kind and key) are skipped.
+    Returns how many were new."""
+    if not rows:
+        return 0
+    return len(db.session.execute(_insert(rows)).all())
+
+
+def notify(*, user: User, kind: str, dedupe_key: str, title: str, body: str, now: datetime,
+           url: str = "/", data: dict | None = None, topic_key: str | None = None,
+           in_inbox: bool = True, commit: bool = True, sent_today: int | None = None) -> bool:
+    """Record a notification for ``user`` and queue its push. Creating the same
+    (user, kind, dedupe key) again is a no-op, whatever runs twice. Returns True when a
+    new one was created.
+
+    The push waits for the end of the user's quiet hours (except kinds exempt from
+    them), is skipped when the user turned the kind off, and past the daily cap stays in
+    the inbox only (``sent_today``, when the caller counted it already for many users at
+    once). ``title`` and ``body`` are what a lock screen may show: never check-in answers
+    or repair text."""
+    values = notification_row(user=user, kind=kind, dedupe_key=dedupe_key, title=title,
+                              body=body, now=now, url=url, data=data, topic_key=topic_key,
+                              in_inbox=in_inbox, sent_today=sent_today)
+    created = insert_rows([values]) == 1
+    if commit:
+        db.session.commit()
+        if created and values["status"] == "pending" and values["next_attempt_at"] <= now:
+            _deliver_soon()
+    return created
+
+
+_celery_clients: dict[str, object] = {}
+
+
+def _deliver_soon() -> None:
+    """Ask the background worker to deliver now rather than at its next round."""
+    from couples.notifications import worker
+
+    worker.wake()
+    broker = current_app.config.get("CELERY_BROKER_URL")
+    if broker:
+        from celery import Celery
+
+        client = _celery_clients.setdefault(broker, Celery("couples", broker=broker))
+        try:
+            client.send_task("couples.deliver")
+        except Exception:  # noqa: BLE001 (the next tick's sweep delivers it anyway)
+            current_app.logger.warning("could not queue delivery; the next tick will")
+
+
+# ------------------------------------------------------------------------------- inbox
+
+def inbox(*, user_id: int, limit: int = 50, before_id: int | None = None) -> list[Notification]:
+    query = (db.select(Notification)
+             .where(Notification.user_id == user_id, Notification.in_inbox.is_(True))
+             .order_by(Notification.id.desc()).limit(limit))
+    if before_id is not None:
+        query = query.where(Notification.id < before_id)
+    return list(db.session.execute(query).scalars())
+
+
+def unread_count(*, user_id: int) -> int:
+    return db.session.execute(
+        db.select(func.count()).select_from(Notification).where(
+            Notification.user_id == user_id, Notification.in_inbox.is_(True),
+            Notification.read_at.is_(None))).scalar_one()
+
+
+def unread_of_kind(*, user_id: int, kind: str) -> list[Notification]:
+    return list(db.session.execute(
+        db.select(Notification).where(
+            Notification.user_id == user_id, Notification.kind == kind,
+            Notification.read_at.is_(None)).order_by(Notification.created_at.desc())).scalars())
+
+
+def mark_read(*, user_id: int, ids: list[int] | None, now: datetime) -> int:
+    """Mark the user's notifications read (all of them when ``ids`` is None)."""
+    query = db.update(Notification).where(Notification.user_id == user_id,
+                                          Notification.read_at.is_(None))
+    if ids is not None:
+        query = query.where(Notification.id.in_(ids))
+    count = db.session.execute(query.values(read_at=now)).rowcount
+    db.session.commit()
+    return count
+
+
+# ----------------------------------------------------------------------- subscriptions
+
+def allowed_endpoint(endpoint: str, allowed: list[str] | tuple[str, ...]) -> bool:
+    """Whether ``endpoint`` is on a push service of the allow-list: scheme and host must
+    match exactly, or a ``*.`` entry matches subdomains; a port only if the entry names
+    one."""
+    try:
+        parts = urlsplit(endpoint)
+        port = parts.port
+    except ValueError:
+        return False
+    if not parts.hostname or parts.username or parts.password:
+        return False
+    host = parts.hostname.lower()
+    for entry in allowed:
+        rule = urlsplit(entry)
+        if rule.scheme != parts.scheme or not rule.hostname:
+            continue
+        if rule.port != port:
+            continue
+        pattern = rule.hostname.lower()
+        if pattern.startswith("*."):
+            if host.endswith(pattern[1:]) and host != pattern[2:]:
+                return True
+        elif host == pattern:
+            return True
+    return False
+
+
+def allowed_endpoints() -> list[str]:
+    return list(current_app.config.get("PUSH_ALLOWED_ENDPOINTS") or DEFAULT_ALLOWED_ENDPOINTS)
+
+
+def subscribe(*, user: User, endpoint: str, p256dh: str, auth: str,
+              user_agent: str | None = None) -> tuple[PushSubscription, bool]:
+    """Store a browser's subscription for ``user``. The same endpoint again updates it and
+    moves it to ``user``. Returns (subscription, created)."""
+    if not allowed_endpoint(endpoint, allowed_endpoints()):
+        raise Invalid("This push service is not one we send to.",
+                      errors={"endpoint": ["Not a known push service."]})
+    existing = db.session.execute(
+        db.select(PushSubscription).filter_by(endpoint=endpoint)).scalar_one_or_none()
+    created = existing is None
+    subscription = existing or PushSubscription(endpoint=endpoint)
+    subscription.user_id = user.id
+    subscription.p256dh = p256dh
+    subscription.auth = auth
+    subscription.user_agent = (user_agent or "")[:200] or None
+    subscription.failures = 0
+    db.session.add(subscription)
+    db.session.commit()
+    return subscription, created
+
+
+def unsubscribe(*, user: User, endpoint: str) -> None:
+    subscription = db.session.execute(
+        db.select(PushSubscription).filter_by(endpoint=endpoint, user_id=user.id)
+    ).scalar_one_or_none()
+    if subscription is None:
+        raise NotFound("No such subscription.")
+    db.session.delete(subscription)
+    db.session.commit()
+
+
+def subscriptions_of(user: User) -> list[PushSubscription]:
+    return list(db.session.execute(
+        db.select(PushSubscription).filter_by(user_id=user.id)
+        .order_by(PushSubscription.created_at)).scalars())
+
+
+def send_test(*, user: User, now: datetime) -> int:
+    """Queue a test push to every device of ``user`` now (not in the inbox, ignores quiet
+    hours and the cap). Returns the number of devices it will go to."""
+    count = len(subscriptions_of(user))
+    if count:
+        notify(user=user, kind="test", dedupe_key=f"test:{now.isoformat()}",
+               title="Couples", body="Reminders are working on this device.", url="/",
+               now=now, in_inbox=False)
+    return count
+
+
+# ------------------------------------------------------------------------- preferences
+
+def update_preferences(*, user: User, now: datetime, reminder_minute: int | None = None,
+                       quiet_start_minute: int | None = None,
+                       quiet_end_minute: int | None = None, discreet: bool | None = None,
+                       kinds_off: list[str] | None = None, commit: bool = True) -> User:
+    """Change notification preferences; the next reminder is recomputed."""
+    if kinds_off is not None:
+        unknown = sorted(set(kinds_off) - {k.name for k in KINDS.values()
+                                           if k.user_can_turn_off})
+        if unknown:
+            raise Invalid(errors={"notifications.kinds_off": [
+                f"Unknown kind: {', '.join(unknown)}."]})
+        user.kinds_off = sorted(set(kinds_off))
+    for name, value in (("reminder_minute", reminder_minute),
+                        ("quiet_start_minute", quiet_start_minute),
+                        ("quiet_end_minute", quiet_end_minute)):
+        if value is not None:
+            setattr(user, name, value)
+    if discreet is not None:
+        user.discreet = discreet
+    from couples.notifications import reminders
+
+    reminders.reschedule(user, now)
+    if commit:
+        db.session.commit()
+    return user
+
+
+# ---------------------------------------------------------------------------- export
+
+def _export(user: User) -> dict:
+    notes = db.session.execute(
+        db.select(Notification).where(Notification.user_id == user.id,
+                                      Notification.in_inbox.is_(True))
+        .order_by(Notification.id)).scalars()
+    return {
+        "preferences": {"reminder_minute": user.reminder_minute,
+                        "quiet_start_minute": user.quiet_start_minute,
+                        "quiet_end_minute": user.quiet_end_minute,
+                        "discreet": user.discreet, "kinds_off": list(user.kinds_off or [])},
+        "devices": [{"endpoint": s.endpoint, "created_at": s.created_at.isoformat()}
+                    for s in subscriptions_of(user)],
+        "inbox": [{"kind": n.kind, "title": n.title, "body": n.body,
+                   "created_at": n.created_at.isoformat(),
+                   "read_at": n.read_at.isoformat() if n.read_at else None} for n in notes],
+    }
+
+
+def _register_exporter() -> None:
+    from couples.accounts.services import register_exporter
+
+    register_exporter("notifications", _export)
+
+
+_register_exporter()

@@ -1,0 +1,93 @@
+"""Pages: notification settings (reminder time, quiet hours, kinds, devices) and the inbox."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from couples.accounts.schemas import NotificationPrefsSchema, minutes
+from couples.clock import utcnow
+from couples.errors import DomainError, NotFound
+from couples.extensions import db
+from couples.notifications import services
+from couples.notifications.kinds import USER_KINDS
+from couples.notifications.models import PushSubscription
+from couples.validation import validate
+from couples.web import me
+
+bp = Blueprint("notifications", __name__)
+
+
+def _clock(value: int) -> str:
+    return f"{value // 60:02d}:{value % 60:02d}"
+
+
+def _form_prefs(form) -> dict:
+    """The settings form as the API's preferences object (same schema, same rules)."""
+    return {
+        "reminder_time": form.get("reminder_time", ""),
+        "quiet_hours": {"start": form.get("quiet_start", ""), "end": form.get("quiet_end", "")},
+        "discreet": form.get("discreet") == "on",
+        "kinds": {kind.name: form.get(f"kind_{kind.name}") == "on" for kind in USER_KINDS},
+    }
+
+
+def _render(errors=None, status=200):
+    user = me()
+    return render_template(
+        "notifications/settings.html", user=user, kinds=USER_KINDS, clock=_clock,
+        devices=services.subscriptions_of(user), errors=errors or {},
+        form=request.form if errors else None), status
+
+
+@bp.route("/settings/notifications", methods=["GET", "POST"])
+@login_required
+def settings():
+    if request.method == "GET":
+        return _render()
+    try:
+        prefs = validate(NotificationPrefsSchema, _form_prefs(request.form))
+        off = [name for name, on in prefs["kinds"].items() if not on]
+        services.update_preferences(
+            user=me(), now=utcnow(), reminder_minute=minutes(prefs["reminder_time"]),
+            quiet_start_minute=minutes(prefs["quiet_hours"]["start"]),
+            quiet_end_minute=minutes(prefs["quiet_hours"]["end"]),
+            discreet=prefs["discreet"], kinds_off=off)
+    except DomainError as error:
+        return _render({k.removeprefix("notifications."): v
+                        for k, v in (error.errors or {}).items()}, error.status)
+    flash("Saved.", "success")
+    return redirect(url_for("notifications.settings"))
+
+
+@bp.route("/settings/notifications/test", methods=["POST"])
+@login_required
+def test():
+    count = services.send_test(user=me(), now=utcnow())
+    flash(f"A test is on its way to {count} device{'s' if count != 1 else ''}." if count else
+          "No device is set up for reminders yet.", "info")
+    return redirect(url_for("notifications.settings"))
+
+
+@bp.route("/settings/notifications/devices/<int:device_id>/remove", methods=["POST"])
+@login_required
+def remove_device(device_id: int):
+    # ids are 32-bit integer columns: a larger number cannot name a device
+    device = db.session.get(PushSubscription, device_id) if device_id < 2**31 else None
+    if device is None or device.user_id != me().id:
+        raise NotFound("No such device.")
+    services.unsubscribe(user=me(), endpoint=device.endpoint)
+    flash("That device will no longer get reminders.", "info")
+    return redirect(url_for("notifications.settings"))
+
+
+@bp.route("/notifications")
+@login_required
+def inbox():
+    return render_template("notifications/inbox.html",
+                           items=services.inbox(user_id=me().id, limit=50))
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@login_required
+def read_all():
+    services.mark_read(user_id=me().id, ids=None, now=utcnow())
+    return redirect(url_for("notifications.inbox"))

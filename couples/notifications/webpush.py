@@ -1,0 +1,153 @@
+"""Sending one Web Push message (RFC 8030/8291/8292). The only module that imports
+pywebpush. aes128gcm only, always a TTL, a request timeout, no redirects, one HTTP
+session per thread, and a VAPID header cached per push-service origin."""
+
+import base64
+import threading
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from py_vapid import Vapid02
+from pywebpush import WebPusher, WebPushException
+
+VAPID_LIFETIME = 12 * 3600  # RFC 8292 allows reusing one token per origin; at most 24 h
+VAPID_RENEW_BEFORE = 3600
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def generate_keys() -> tuple[str, str]:
+    """A new VAPID key pair: (private raw 32 bytes, public uncompressed point), base64url."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    private = key.private_numbers().private_value.to_bytes(32, "big")
+    public = key.public_key().public_bytes(serialization.Encoding.X962,
+                                           serialization.PublicFormat.UncompressedPoint)
+    return b64url(private), b64url(public)
+
+
+def load_private_key(text: str) -> Vapid02:
+    text = text.strip()
+    if text.startswith("-----BEGIN"):
+        return Vapid02.from_pem(text.encode())
+    return Vapid02.from_raw(text.encode())
+
+
+def public_key_of(vapid: Vapid02) -> str:
+    return b64url(vapid.public_key.public_bytes(serialization.Encoding.X962,
+                                                serialization.PublicFormat.UncompressedPoint))
+
+
+def origin_of(endpoint: str) -> str:
+    parts = urlsplit(endpoint)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class VapidSigner:
+    """Signs VAPID tokens, one per push-service origin, reused until close to expiry."""
+
+    def __init__(self, private_key: str, subject: str, clock=time.time):
+        self.vapid = load_private_key(private_key)
+        self.public_key = public_key_of(self.vapid)
+        self.subject = subject
+        self.clock = clock
+        self._cache: dict[str, tuple[str, int]] = {}
+        self._lock = threading.Lock()
+
+    def authorization(self, endpoint: str) -> str:
+        origin = origin_of(endpoint)
+        now = self.clock()
+        with self._lock:  # signing takes well under a millisecond: one signer at a time
+            cached = self._cache.get(origin)
+            if cached and cached[1] - now > VAPID_RENEW_BEFORE:
+                return cached[0]
+            # A fresh claims dict every time: signing libraries write into the one they get.
+            claims = {"sub": self.subject, "aud": origin, "exp": int(now) + VAPID_LIFETIME}
+            header = self.vapid.sign(claims)["Authorization"]
+            self._cache[origin] = (header, claims["exp"])
+            return header
+
+
+class _NoRedirects(requests.Session):
+    """A redirect could lead outside the allow-list: never follow one."""
+
+    def request(self, method, url, *args, **kwargs):
+        kwargs["allow_redirects"] = False
+        return super().request(method, url, *args, **kwargs)
+
+
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = _NoRedirects()
+    return session
+
+
+@dataclass(frozen=True)
+class SendResult:
+    status: int | None          # HTTP status, or None when no answer came
+    retry_after: float | None   # seconds, from Retry-After
+    error: str | None
+
+    @property
+    def delivered(self) -> bool:
+        return self.status in (201, 202)
+
+    @property
+    def gone(self) -> bool:
+        return self.status in (404, 410)
+
+    @property
+    def retryable(self) -> bool:
+        return self.status is None or self.status in (408, 429) or self.status >= 500
+
+    @property
+    def refused(self) -> bool:
+        """A 4xx (or a redirect) caused by our request or key: no retry."""
+        return not (self.delivered or self.gone or self.retryable)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when - (now if now is not None else time.time()))
+
+
+def send(*, endpoint: str, p256dh: str, auth: str, payload: bytes, ttl: int, urgency: str,
+         topic: str | None, signer: VapidSigner, timeout: float = 10.0) -> SendResult:
+    """POST one encrypted message to one subscription and report what the service said."""
+    headers = {"Authorization": signer.authorization(endpoint), "Urgency": urgency}
+    if topic:
+        headers["Topic"] = topic
+    subscription = {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}
+    try:
+        response = WebPusher(subscription, requests_session=_session()).send(
+            payload, headers, ttl=max(0, int(ttl)), content_encoding="aes128gcm",
+            timeout=timeout)
+    except requests.Timeout:
+        return SendResult(None, None, "timeout")
+    except requests.RequestException as error:
+        return SendResult(None, None, f"connection error: {type(error).__name__}")
+    except (WebPushException, ValueError) as error:
+        # Keys that cannot be used: our side cannot send to this subscription.
+        return SendResult(400, None, f"unusable subscription: {str(error)[:150]}")
+    error = None if response.status_code in (201, 202) else (
+        f"{response.status_code} {response.reason}: {response.text[:150]}")
+    return SendResult(response.status_code,
+                      parse_retry_after(response.headers.get("Retry-After")), error)

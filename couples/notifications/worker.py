@@ -1,0 +1,88 @@
+"""Background work for one process: the tick and delivery in a loop.
+
+The embedded default runs it in a thread of the serving process (`serve`), and `reminders
+run` in the foreground. At scale Celery runs the same two functions instead."""
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from flask import Flask
+
+from couples.clock import utcnow
+from couples.extensions import db
+from couples.notifications import delivery, reminders
+
+log = logging.getLogger("couples.worker")
+
+# Set when something was queued that should go out now (see ``wake``).
+_wake = threading.Event()
+
+
+def wake() -> None:
+    """Ask a running embedded worker to deliver now instead of at its next round."""
+    _wake.set()
+
+
+def _drain(app: Flask, ticking: threading.Event) -> tuple[int, int]:
+    """Deliver batch after batch until a claim comes back short and the tick is over:
+    (claimed, sent)."""
+    claimed = sent = 0
+    batch = int(app.config["PUSH_BATCH"])
+    with app.app_context():
+        try:
+            while True:
+                result = delivery.deliver_due(limit=batch)
+                claimed += result.get("claimed", 0)
+                sent += result.get("sent", 0)
+                if result.get("claimed", 0) < batch:
+                    if not ticking.is_set():
+                        return claimed, sent
+                    ticking.wait(0.05)  # the tick commits more in a moment
+        finally:
+            db.session.remove()
+
+
+def _tick(app: Flask, ticking: threading.Event) -> int:
+    with app.app_context():
+        try:
+            # Small batches: each one is delivered as soon as it is committed.
+            return reminders.tick(now=utcnow(), batch=200)
+        finally:
+            ticking.clear()
+            db.session.remove()
+
+
+def run_once(app: Flask) -> dict[str, int]:
+    """One round: create what is due while delivery lanes send it, until nothing is due.
+    Several lanes deliver at once, so the push threads stay busy while one lane reads or
+    records."""
+    lanes = max(1, int(app.config.get("PUSH_LANES", 2)))
+    ticking = threading.Event()
+    ticking.set()
+    with ThreadPoolExecutor(max_workers=lanes + 1, thread_name_prefix="lane") as executor:
+        created = executor.submit(_tick, app, ticking)
+        drained = [executor.submit(_drain, app, ticking) for _ in range(lanes)]
+        results = [future.result() for future in drained]
+    return {"created": created.result(), "claimed": sum(r[0] for r in results),
+            "sent": sum(r[1] for r in results)}
+
+
+def loop(app: Flask, stop: threading.Event) -> None:
+    interval = float(app.config["SCHEDULER_INTERVAL_SECONDS"])
+    while not stop.is_set():
+        try:
+            run_once(app)
+        except Exception:  # noqa: BLE001 (keep the loop alive; the next round retries)
+            log.exception("background round failed")
+        _wake.wait(interval)
+        _wake.clear()
+
+
+def start_thread(app: Flask) -> threading.Event:
+    """Start the loop in a daemon thread; set the returned event to stop it."""
+    stop = threading.Event()
+    thread = threading.Thread(target=loop, args=(app, stop), name="couples-scheduler",
+                              daemon=True)
+    thread.start()
+    return stop

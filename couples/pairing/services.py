@@ -1,0 +1,208 @@
+"""Pairing: invites, linking two partners, unlinking."""
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import bindparam
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from couples.accounts import services as accounts
+from couples.accounts.models import User
+from couples.clock import isoformat
+from couples.errors import AlreadyLinked, InviteGone, NotFound, NotLinked, OwnInvite
+from couples.extensions import db
+from couples.notifications import reminders
+from couples.notifications.services import notify
+from couples.pairing.models import Couple, CoupleMember, Invite
+from couples.pairing.queries import is_linked
+
+# Crockford's base32: no I, L, O or U, so a code read aloud or typed is hard to get wrong.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 10
+_CODE_RE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
+
+
+@dataclass(frozen=True)
+class Pairing:
+    couple: Couple
+    me: User
+    partner: User
+
+
+def normalize_code(raw: str) -> str | None:
+    """The canonical form of a typed or linked code, or None when it cannot be one."""
+    code = re.sub(r"[\s-]", "", raw or "").upper()
+    code = code.replace("O", "0").replace("I", "1").replace("L", "1")
+    return code if _CODE_RE.match(code) else None
+
+
+def _pairing_query():
+    # Built once: making aliases and statements is costly next to running them.
+    mine, theirs = aliased(CoupleMember), aliased(CoupleMember)
+    return (db.select(Couple, User)
+            .join(mine, mine.couple_id == Couple.id)
+            .join(theirs, (theirs.couple_id == Couple.id) & (theirs.user_id != mine.user_id))
+            .join(User, User.id == theirs.user_id)
+            .where(mine.user_id == bindparam("user_id"), mine.left_at.is_(None)))
+
+
+_PAIRING_QUERY = _pairing_query()
+
+
+def _user_query():
+    me, mine, theirs, partner = (aliased(User), aliased(CoupleMember), aliased(CoupleMember),
+                                 aliased(User))
+    return (db.select(me, Couple, partner)
+            .outerjoin(mine, (mine.user_id == me.id) & mine.left_at.is_(None))
+            .outerjoin(Couple, Couple.id == mine.couple_id)
+            .outerjoin(theirs, (theirs.couple_id == mine.couple_id)
+                       & (theirs.user_id != me.id) & theirs.left_at.is_(None))
+            .outerjoin(partner, partner.id == theirs.user_id)
+            .where(me.id == bindparam("user_id")))
+
+
+_USER_QUERY = _user_query()
+
+
+def user_and_pairing(user_id: int) -> tuple[User | None, Pairing | None]:
+    """A user and their current couple and partner, in one query (for each request)."""
+    row = db.session.execute(_USER_QUERY, {"user_id": user_id}).first()
+    if row is None:
+        return None, None
+    user, couple, partner = row
+    return user, (Pairing(couple=couple, me=user, partner=partner) if couple else None)
+
+
+def active_pairing(user: User) -> Pairing | None:
+    """The user's current couple and partner, or None. One query."""
+    row = db.session.execute(_PAIRING_QUERY, {"user_id": user.id}).first()
+    if row is None:
+        return None
+    return Pairing(couple=row[0], me=user, partner=row[1])
+
+
+def require_pairing(user: User) -> Pairing:
+    pairing = active_pairing(user)
+    if pairing is None:
+        raise NotLinked("You are not linked to a partner yet.")
+    return pairing
+
+
+def live_invite(*, user: User, now: datetime) -> Invite | None:
+    return db.session.execute(
+        db.select(Invite).where(Invite.inviter_id == user.id, Invite.used_at.is_(None),
+                                Invite.expires_at > now)
+        .order_by(Invite.created_at.desc()).limit(1)).scalar_one_or_none()
+
+
+def create_invite(*, user: User, now: datetime) -> Invite:
+    """A single-use invite that expires after 48 hours. Refused while linked."""
+    if is_linked(user.id):
+        raise AlreadyLinked("You are already linked to a partner.")
+    ttl = timedelta(hours=current_app.config["INVITE_TTL_HOURS"])
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    invite = Invite(code=code, inviter_id=user.id, created_at=now, expires_at=now + ttl)
+    db.session.add(invite)
+    db.session.commit()
+    return invite
+
+
+def find_invite(*, code: str) -> Invite:
+    normal = normalize_code(code)
+    invite = None
+    if normal:
+        invite = db.session.execute(
+            db.select(Invite).filter_by(code=normal)).scalar_one_or_none()
+    if invite is None:
+        raise NotFound("There is no invite with that code. Check it with your partner.")
+    return invite
+
+
+def accept_invite(*, user: User, code: str, now: datetime) -> Pairing:
+    """Link ``user`` with the invite's author. The database refuses anyone in two
+    couples, so two accepts at the same moment cannot both succeed for one person."""
+    invite = find_invite(code=code)
+    if invite.inviter_id == user.id:
+        raise OwnInvite("This is your own invite: send the link to your partner.")
+    if invite.used_at is not None or invite.expires_at <= now:
+        raise InviteGone("This invite was already used or has expired. Ask for a new one.")
+    if is_linked(user.id):
+        raise AlreadyLinked("You are already linked to a partner.")
+    if is_linked(invite.inviter_id):
+        raise AlreadyLinked(f"{invite.inviter.display_name} is already linked.")
+    claimed = db.session.execute(
+        db.update(Invite).where(Invite.id == invite.id, Invite.used_at.is_(None))
+        .values(used_at=now)).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise InviteGone("This invite was just used. Ask for a new one.")
+    couple = Couple(created_at=now)
+    db.session.add(couple)
+    db.session.flush()
+    members = [
+        CoupleMember(couple_id=couple.id, user_id=invite.inviter_id, slot=1, joined_at=now),
+        CoupleMember(couple_id=couple.id, user_id=user.id, slot=2, joined_at=now),
+    ]
+    # Always in the same order, so two crossing accepts wait for each other instead of
+    # deadlocking; the unique index then refuses the second.
+    try:
+        for member in sorted(members, key=lambda m: m.user_id):
+            db.session.add(member)
+            db.session.flush()
+        db.session.execute(db.update(Invite).where(Invite.id == invite.id)
+                           .values(couple_id=couple.id))
+        db.session.flush()
+        for person in (user, invite.inviter):
+            reminders.reschedule(person, now)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise AlreadyLinked("One of you was linked a moment ago. Nothing changed.") from None
+    return require_pairing(user)
+
+
+def unlink(*, user: User, now: datetime) -> None:
+    """End the user's couple; no approval needed. The other partner gets a calm in-app
+    notice (no push). From now on neither sees anything of the other's."""
+    pairing = require_pairing(user)
+    couple = pairing.couple
+    couple.ended_at = now
+    couple.ended_by_id = user.id
+    for member in couple.members:
+        member.left_at = now
+        member.user.next_checkin_reminder_at = None
+    notify(user=pairing.partner, kind="couple_ended", dedupe_key=f"couple:{couple.id}",
+           title="Your link has ended",
+           body=f"{user.display_name} ended your link in Couples. Your own entries are"
+                " still here, and you can export them at any time.",
+           url="/account", now=now, commit=False)
+    db.session.commit()
+
+
+def _before_delete(user: User, now: datetime) -> None:
+    if active_pairing(user) is not None:
+        unlink(user=user, now=now)
+
+
+def _export(user: User) -> dict:
+    memberships = db.session.execute(
+        db.select(CoupleMember).where(CoupleMember.user_id == user.id)
+        .order_by(CoupleMember.joined_at)).scalars()
+    invites = db.session.execute(
+        db.select(Invite).where(Invite.inviter_id == user.id)
+        .order_by(Invite.created_at)).scalars()
+    return {
+        "couples": [{"id": str(m.couple_id), "linked_at": isoformat(m.joined_at),
+                     "ended_at": isoformat(m.left_at)} for m in memberships],
+        "invites": [{"code": i.code, "created_at": isoformat(i.created_at),
+                     "expires_at": isoformat(i.expires_at), "used_at": isoformat(i.used_at)}
+                    for i in invites],
+    }
+
+
+accounts.register_exporter("pairing", _export)
+accounts.on_before_delete(_before_delete)

@@ -1,0 +1,90 @@
+"""Celery, for running background work at scale (the Flask docs' pattern).
+
+    celery -A couples.tasks worker      # any number, on any number of machines
+    celery -A couples.tasks beat        # exactly one: fires the tick every minute
+
+The tasks are thin: they call the same functions as the embedded thread. The outbox rows
+and their leases are the truth; a task lost with a killed worker costs nothing, because
+the next tick's sweep re-enqueues whatever is due (including rows whose lease ran out)."""
+
+import math
+
+from celery import Celery, Task
+from flask import Flask
+
+from couples import create_app
+from couples.clock import utcnow
+
+# At most this many delivery tasks are queued by one sweep.
+MAX_FANOUT = 50
+
+
+def celery_init_app(app: Flask) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                try:
+                    return self.run(*args, **kwargs)
+                finally:
+                    from couples.extensions import db
+
+                    db.session.remove()
+
+    broker = app.config.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/0"
+    celery = Celery(app.name, task_cls=FlaskTask)
+    celery.conf.update(
+        broker_url=broker,
+        task_ignore_result=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        timezone="UTC",
+        beat_schedule={
+            "tick": {"task": "couples.tick",
+                     "schedule": float(app.config.get("CELERY_TICK_SECONDS", 60))},
+        },
+    )
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery
+
+
+flask_app = create_app()
+celery = celery_init_app(flask_app)
+
+
+@celery.task(name="couples.tick")
+def tick() -> int:
+    """Create what is due, then queue delivery for everything due."""
+    from couples.notifications import reminders
+
+    created = reminders.tick(now=utcnow())
+    sweep.delay()
+    return created
+
+
+@celery.task(name="couples.sweep")
+def sweep() -> int:
+    """Queue enough delivery tasks for the rows that are due now (or whose lease ran
+    out); returns how many tasks it queued."""
+    from couples.notifications import delivery
+
+    due = delivery.count_due(now=utcnow())
+    batch = int(flask_app.config["PUSH_BATCH"])
+    tasks = min(MAX_FANOUT, math.ceil(due / batch))
+    for _ in range(tasks):
+        deliver.delay()
+    return tasks
+
+
+@celery.task(name="couples.deliver")
+def deliver() -> dict:
+    """Claim one batch and deliver it; queue another when the batch was full."""
+    from couples.notifications import delivery
+
+    batch = int(flask_app.config["PUSH_BATCH"])
+    result = delivery.deliver_due(limit=batch)
+    if result.get("claimed", 0) >= batch:
+        deliver.delay()
+    return result

@@ -1,0 +1,50 @@
+"""Pages: the blueprints, /healthz, and what every template can use."""
+
+from flask import Flask, g, jsonify, request
+from flask_login import current_user
+from sqlalchemy import text
+
+from couples.extensions import db
+
+
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")
+
+
+def me():
+    return current_user._get_current_object()
+
+
+def current_pairing():
+    """The logged-in user's couple and partner, looked up once per request."""
+    from couples.pairing.services import active_pairing
+
+    if "pairing" not in g:
+        g.pairing = active_pairing(me()) if current_user.is_authenticated else None
+    return g.pairing
+
+
+def form_data() -> dict:
+    """The submitted form without the CSRF field, for the same schemas as the API."""
+    data = request.form.to_dict()
+    data.pop("csrf_token", None)
+    return data
+
+
+def _template_globals():
+    return {"current_pairing": current_pairing}
+
+
+def init_app(app: Flask) -> None:
+    from couples import api
+    from couples.accounts.views import bp as accounts_bp
+    from couples.notifications.views import bp as notifications_bp
+    from couples.pairing.views import bp as pairing_bp
+
+    app.add_url_rule("/healthz", "healthz", healthz)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(pairing_bp)
+    app.register_blueprint(notifications_bp)
+    api.init_app(app)
+    app.context_processor(_template_globals)

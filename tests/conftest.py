@@ -1,0 +1,197 @@
+"""Fixtures: a fresh app per test on SQLite (default) or PostgreSQL
+(``COUPLES_TEST_DATABASE_URL``), test clients that speak the API, and two partners."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from couples import ROOT, create_app
+from couples.extensions import db
+from tests.factories import ApiClient, make_couple, make_user
+
+PG_URL = os.environ.get("COUPLES_TEST_DATABASE_URL")
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-not-for-production",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SECURE": False,
+    "PASSWORD_HASH_TIME_COST": 1,
+    "PASSWORD_HASH_MEMORY_COST": 1024,
+    "PASSWORD_HASH_PARALLELISM": 1,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "BASE_URL": "http://localhost",
+}
+
+
+def run_flask(args: list[str], env_extra: dict, **kwargs) -> subprocess.CompletedProcess:
+    env = {**os.environ, **env_extra}
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "couples", *args],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+                          **kwargs)
+
+
+def _migrate(url: str, instance: Path) -> None:
+    result = run_flask(["db", "upgrade"], {"COUPLES_SQLALCHEMY_DATABASE_URI": url,
+                                           "COUPLES_INSTANCE_PATH": str(instance)})
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory):
+    """The schema, built once per run by the real migrations."""
+    instance = tmp_path_factory.mktemp("instance")
+    if PG_URL:
+        engine = create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        _migrate(PG_URL, instance)
+        return PG_URL
+    template = instance / "template.sqlite3"
+    _migrate(f"sqlite:///{template}", instance)
+    return template
+
+
+@pytest.fixture
+def database_url(schema_template, tmp_path):
+    if PG_URL:
+        yield PG_URL
+        engine = create_engine(PG_URL)
+        with engine.begin() as conn:
+            tables = [t.name for t in db.metadata.sorted_tables]
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return
+    path = tmp_path / "couples.sqlite3"
+    shutil.copyfile(schema_template, path)
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path):
+    """Build an app with extra configuration; every app of a test shares its database."""
+    apps = []
+
+    def build(**overrides):
+        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
+                          **overrides})
+        app.instance_path = str(tmp_path / "instance")
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def api(app):
+    """An anonymous API client that sends the CSRF token."""
+    return ApiClient(app)
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def two_partners(app):
+    """Two linked partners, each with a logged-in API client: (alex, sam)."""
+    with app.app_context():
+        alex = make_user(email="alex@example.com", display_name="Alex",
+                         timezone="America/New_York")
+        sam = make_user(email="sam@example.com", display_name="Sam", timezone="Europe/London")
+        make_couple(alex, sam)
+    return ApiClient(app).login("alex@example.com"), ApiClient(app).login("sam@example.com")
+
+
+@pytest.fixture
+def outsider(app):
+    """A logged-in user who belongs to no couple of the test."""
+    with app.app_context():
+        make_user(email="olive@example.com", display_name="Olive", timezone="UTC")
+    return ApiClient(app).login("olive@example.com")
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 that keeps what it receives."""
+    import email
+    import re
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Keep:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            self.messages.append(email.message_from_bytes(envelope.content))
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Keep()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+
+    class Server:
+        messages = handler.messages
+
+        def last_link(self):
+            body = self.messages[-1].get_payload(decode=True).decode()
+            return re.search(r"https?://\S+/reset/\S+", body).group(0)
+
+    Server.port = port
+    yield Server()
+    controller.stop()
+
+
+@pytest.fixture
+def fake_push():
+    """A running fake push service on 127.0.0.1 (see tests/fakepush.py)."""
+    from tests.fakepush import FakePushService
+
+    service = FakePushService().start()
+    yield service
+    service.stop()
+
+
+
+
+@pytest.fixture(scope="session")
+def vapid_keys():
+    from couples.notifications.webpush import generate_keys
+
+    return generate_keys()
+
+
+@pytest.fixture
+def push_app(make_app, fake_push, vapid_keys):
+    """An app that sends to the fake push service (and only there)."""
+    return make_app(VAPID_PRIVATE_KEY=vapid_keys[0], VAPID_PUBLIC_KEY=vapid_keys[1],
+                    VAPID_SUBJECT="mailto:ops@couples.test",
+                    PUSH_ALLOWED_ENDPOINTS=[fake_push.origin], PUSH_TIMEOUT=2)

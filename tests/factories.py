@@ -1,0 +1,59 @@
+"""Plain factory functions and a small API client for tests."""
+
+from couples.accounts import services as accounts
+from couples.accounts.models import User
+from couples.clock import utcnow
+from couples.pairing import services as pairing
+
+PASSWORD = "quiet harbour lantern 42"
+
+
+def make_user(*, email: str = "user@example.com", display_name: str = "Robin",
+              timezone: str = "UTC", password: str = PASSWORD) -> User:
+    return accounts.register(email=email, password=password, display_name=display_name,
+                             timezone=timezone)
+
+
+def make_couple(first: User, second: User, now=None):
+    invite = pairing.create_invite(user=first, now=now or utcnow())
+    return pairing.accept_invite(user=second, code=invite.code, now=now or utcnow())
+
+
+class ApiClient:
+    """A Flask test client that fetches a CSRF token and sends it on unsafe requests."""
+
+    def __init__(self, app):
+        self.app = app
+        self.client = app.test_client()
+        self.token = None
+
+    def csrf(self) -> str:
+        if self.token is None:
+            self.token = self.client.get("/api/v1/auth/csrf").get_json()["csrf_token"]
+        return self.token
+
+    def login(self, email: str, password: str = PASSWORD, **extra):
+        response = self.post("/api/v1/auth/login", json={"email": email, "password": password,
+                                                          **extra})
+        assert response.status_code == 200, response.get_json()
+        return self
+
+    def get(self, path, **kwargs):
+        return self.client.get(path, **kwargs)
+
+    def _unsafe(self, method, path, **kwargs):
+        headers = dict(kwargs.pop("headers", {}) or {})
+        headers.setdefault("X-CSRF-Token", self.csrf())
+        return self.client.open(path, method=method, headers=headers, **kwargs)
+
+    def post(self, path, **kwargs):
+        return self._unsafe("POST", path, **kwargs)
+
+    def put(self, path, **kwargs):
+        return self._unsafe("PUT", path, **kwargs)
+
+    def patch(self, path, **kwargs):
+        return self._unsafe("PATCH", path, **kwargs)
+
+    def delete(self, path, **kwargs):
+        return self._unsafe("DELETE", path, **kwargs)

@@ -1,0 +1,224 @@
+"""Privacy on every route, found by walking ``app.url_map`` (a new route is covered as soon
+as it exists):
+
+- an anonymous caller gets 401 problem+json from every API route and a redirect to the
+  login page from every page, except the routes listed as public;
+- a logged-in outsider gets 404 for every object of a couple, with every method the route
+  has, and nothing changes. Every route whose URL has arguments must be listed either with
+  a builder of a real object of the couple, or as exempt with the reason: an unlisted one
+  fails the suite until someone decides which it is."""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import select
+from werkzeug.routing import Rule
+from werkzeug.routing.converters import IntegerConverter, UUIDConverter
+
+from couples import create_app
+from couples.extensions import db
+from tests.conftest import BASE_CONFIG
+from tests.factories import ApiClient
+
+PROBLEM = "application/problem+json"
+IMPLICIT_METHODS = {"HEAD", "OPTIONS"}
+
+# Open to anonymous callers (by endpoint).
+PUBLIC = {
+    "static",
+    "healthz",
+    "api-docs.openapi_json",
+    "api_auth.csrf_token",
+    "api_auth.register",
+    "api_auth.login",
+    "api_auth.logout",
+    "api_auth.password_reset_request",
+    "api_auth.password_reset",
+    "api_push.vapid_public_key",
+    "accounts.home",
+    "accounts.register",
+    "accounts.login",
+    "accounts.logout",
+    "accounts.forgot",
+    "accounts.reset",
+}
+
+# Pages that send an anonymous caller somewhere else than the login page. An invite link
+# asks a newcomer to create an account first, and links right after.
+ANONYMOUS_REDIRECTS = {"pairing.join": "/register"}
+
+
+@dataclass
+class Couple:
+    """The ``two_partners`` couple, for building URLs of its real objects."""
+
+    app: object
+    alex: ApiClient
+    sam: ApiClient
+
+
+def _alex_device(couple: Couple) -> str:
+    response = couple.alex.post("/api/v1/push/subscriptions", json={
+        "endpoint": "https://fcm.googleapis.com/fcm/send/alex-phone",
+        "keys": {"p256dh": "B" + "A" * 86, "auth": "a" * 22}})
+    assert response.status_code == 201, response.get_json()
+    return f"/settings/notifications/devices/{response.get_json()['id']}/remove"
+
+
+# Every route that names an object of a couple or of one of its partners: endpoint -> a
+# function that builds the URL of a real object of the two_partners couple (creating it
+# through the API if need be). Every route with arguments must be here or in EXEMPT. The
+# couple routes without arguments show the caller's own couple: an outsider has none, and
+# gets 404 there too.
+COUPLE_OBJECT_URLS: dict[str, Callable[[Couple], str]] = {
+    "api_pairing.get_couple": lambda couple: "/api/v1/couple",
+    "api_pairing.unlink": lambda couple: "/api/v1/couple",
+    "notifications.remove_device": _alex_device,
+}
+
+# Routes with arguments that are not objects of a couple, and why.
+EXEMPT: dict[str, str] = {
+    "static": "a file of the app itself, the same for everyone",
+    "accounts.reset": "a password reset token belongs to one account, not to a couple; "
+                      "an unknown or used token is 410 for anyone",
+    "api_auth.password_reset": "a password reset token belongs to one account, not to a "
+                               "couple; an unknown or used token is 410 for anyone",
+    # An invite is meant to be used by a person outside the couple: its whole point is
+    # that someone who is not linked yet opens it and accepts it, so an outsider must
+    # reach it. Guessing is what its random 10-character code prevents.
+    "pairing.join": "an invite is for the person outside the couple, before linking",
+    "api_pairing.accept_invite": "an invite is for the person outside the couple, before "
+                                 "linking",
+}
+
+# The same routes as every test's app: the map does not depend on the database.
+_rules_app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+RULES = sorted(_rules_app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
+RULE_METHODS = [(rule, method) for rule in RULES
+                for method in sorted(rule.methods - IMPLICIT_METHODS)]
+
+
+def _id(value):
+    if isinstance(value, Rule):
+        return value.endpoint
+    return value if isinstance(value, str) else None
+
+
+def sample_url(app, rule: Rule) -> str:
+    """The rule's URL with a made-up value for each argument."""
+    values = {}
+    for name in rule.arguments:
+        converter = rule._converters.get(name)
+        if isinstance(converter, IntegerConverter):
+            values[name] = 1
+        elif isinstance(converter, UUIDConverter):
+            values[name] = uuid.uuid4()
+        else:
+            values[name] = "sample-" + name
+    return app.url_map.bind("localhost").build(rule.endpoint, values,
+                                               method=sorted(rule.methods)[0])
+
+
+def url_for_rule(app, rule: Rule, couple: Couple) -> str:
+    if rule.endpoint in COUPLE_OBJECT_URLS:
+        return COUPLE_OBJECT_URLS[rule.endpoint](couple)
+    return sample_url(app, rule)
+
+
+def send(client: ApiClient, method: str, url: str, *, api: bool):
+    """GET as is; an unsafe method with the CSRF token (and an empty JSON object for the
+    API, so that only the route's own checks can refuse it)."""
+    if method == "GET":
+        return client.get(url)
+    kwargs = {"json": {}} if api else {}
+    return client._unsafe(method, url, **kwargs)
+
+
+def snapshot(app) -> dict:
+    """Every row of every table: what "nothing changed" means."""
+    with app.app_context():
+        rows = {table.name: sorted(map(repr, db.session.execute(select(table)).all()))
+                for table in db.metadata.sorted_tables}
+        db.session.remove()
+    return rows
+
+
+@pytest.fixture
+def couple(app, two_partners):
+    alex, sam = two_partners
+    return Couple(app=app, alex=alex, sam=sam)
+
+
+def test_every_route_with_arguments_is_classified():
+    with_arguments = {rule.endpoint for rule in RULES if rule.arguments}
+    unlisted = sorted(with_arguments - set(COUPLE_OBJECT_URLS) - set(EXEMPT))
+    assert not unlisted, (
+        "New routes with arguments: add each to COUPLE_OBJECT_URLS (an outsider must get "
+        f"404) or to EXEMPT with the reason: {unlisted}")
+    assert not set(COUPLE_OBJECT_URLS) & set(EXEMPT)
+    assert all(EXEMPT.values())
+
+
+def test_the_lists_name_only_routes_that_exist():
+    endpoints = {rule.endpoint for rule in RULES}
+    for listed in (PUBLIC, ANONYMOUS_REDIRECTS, COUPLE_OBJECT_URLS, EXEMPT):
+        assert not set(listed) - endpoints, set(listed) - endpoints
+
+
+@pytest.mark.parametrize(("rule", "method"), RULE_METHODS, ids=_id)
+def test_anonymous_callers_are_sent_to_log_in(app, couple, rule, method):
+    anonymous = ApiClient(app)
+    is_api = rule.rule.startswith("/api/")
+    url = url_for_rule(app, rule, couple)
+    before = snapshot(app)
+    response = send(anonymous, method, url, api=is_api)
+
+    if rule.endpoint in PUBLIC:
+        assert response.status_code < 500, response.get_data(as_text=True)
+        if is_api:
+            assert response.status_code != 401 or (
+                response.get_json()["type"] != "/problems/unauthorized")
+        elif method == "GET":
+            location = urlsplit(response.headers.get("Location", ""))
+            assert location.path != "/login", response.headers.get("Location")
+        return
+
+    if is_api:
+        assert response.status_code == 401, response.get_data(as_text=True)
+        assert response.mimetype == PROBLEM
+        body = response.get_json()
+        assert body["type"] == "/problems/unauthorized" and body["status"] == 401
+        assert body["title"] and body["detail"]
+    else:
+        assert response.status_code in (302, 303), response.status_code
+        location = urlsplit(response.headers["Location"])
+        assert location.path == ANONYMOUS_REDIRECTS.get(rule.endpoint, "/login")
+        if method == "GET" or rule.endpoint in ANONYMOUS_REDIRECTS:
+            # Back to where they were going once logged in.
+            assert parse_qs(location.query)["next"] == [urlsplit(url).path]
+    assert snapshot(app) == before
+
+
+COUPLE_OBJECT_METHODS = [(rule, method) for rule, method in RULE_METHODS
+                         if rule.endpoint in COUPLE_OBJECT_URLS]
+
+
+@pytest.mark.parametrize(("rule", "method"), COUPLE_OBJECT_METHODS, ids=_id)
+def test_an_outsider_gets_404_for_every_object_of_a_couple(app, couple, outsider, rule,
+                                                           method):
+    is_api = rule.rule.startswith("/api/")
+    url = COUPLE_OBJECT_URLS[rule.endpoint](couple)
+    before = snapshot(app)
+    response = send(outsider, method, url, api=is_api)
+    assert response.status_code == 404, response.get_data(as_text=True)
+    if is_api:
+        assert response.mimetype == PROBLEM
+        assert response.get_json()["status"] == 404
+    assert snapshot(app) == before
+    # The URL names a real object: a partner does reach it.
+    reached = [send(partner, "GET" if "GET" in rule.methods else method, url, api=is_api)
+               for partner in (couple.alex, couple.sam)]
+    assert any(r.status_code != 404 for r in reached), [r.status_code for r in reached]

@@ -1,0 +1,153 @@
+"""The pages, used as a person would: forms with their CSRF token."""
+
+import re
+
+from couples.accounts.models import User
+from couples.extensions import db
+from couples.pairing.models import CoupleMember
+from tests.factories import PASSWORD, make_user
+
+STRONG = "velvet hamster orbit lamp"
+
+
+def token(client, path):
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def register(client, email, name="Kim", next_url=None):
+    data = {"csrf_token": token(client, "/register"), "display_name": name, "email": email,
+            "password": STRONG, "timezone": "Asia/Tokyo"}
+    if next_url:
+        data["next"] = next_url
+    return client.post("/register", data=data)
+
+
+def test_register_page_creates_an_account_and_goes_to_pairing(client, app):
+    response = register(client, "kim@example.com")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/pair"
+    with app.app_context():
+        assert db.session.query(User).one().timezone == "Asia/Tokyo"
+
+
+def test_a_refused_form_keeps_what_was_typed_and_says_why(client, app):
+    data = {"csrf_token": token(client, "/register"), "display_name": "Kim 🌸",
+            "email": "kim@example.com", "password": "password123", "timezone": "Asia/Tokyo"}
+    response = client.post("/register", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'value="Kim 🌸"' in html and 'value="kim@example.com"' in html
+    assert 'aria-invalid="true"' in html and "too easy to guess" in html
+    with app.app_context():
+        assert db.session.query(User).count() == 0
+
+
+def test_a_form_without_its_csrf_token_is_refused_with_a_page(client, app):
+    response = client.post("/register", data={"display_name": "Kim", "email": "k@example.com",
+                                              "password": STRONG, "timezone": "UTC"})
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    with app.app_context():
+        assert db.session.query(User).count() == 0
+
+
+def test_login_page_logs_in_and_follows_only_local_next(client, app):
+    with app.app_context():
+        make_user(email="alex@example.com")
+    for next_url, expected in (("/account", "/account"), ("https://evil.example/", "/"),
+                               ("//evil.example/x", "/")):
+        client.get("/")
+        data = {"csrf_token": token(client, "/login"), "email": "alex@example.com",
+                "password": PASSWORD, "next": next_url}
+        response = client.post("/login", data=data)
+        assert response.headers["Location"] == expected, next_url
+        client.post("/logout", data={"csrf_token": token(client, "/account")})
+
+
+def test_login_page_says_the_same_for_unknown_email_and_wrong_password(client, app):
+    with app.app_context():
+        make_user(email="alex@example.com")
+    answers = []
+    for email, password in (("nobody@example.com", PASSWORD), ("alex@example.com", "nope")):
+        data = {"csrf_token": token(client, "/login"), "email": email, "password": password}
+        response = client.post("/login", data=data)
+        answers.append((response.status_code,
+                        re.search(r'role="alert">([^<]+)<', response.get_data(as_text=True))[1]))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 401
+
+
+def test_pair_and_join_through_the_pages(app):
+    alex, sam = app.test_client(), app.test_client()
+    register(alex, "alex@example.com", "Alex")
+    alex.post("/pair/invite", data={"csrf_token": token(alex, "/pair")})
+    page = alex.get("/pair").get_data(as_text=True)
+    link = re.search(r'id="invite-link" type="text" value="([^"]+)"', page).group(1)
+    assert "<svg" in page  # the QR code
+    join_path = link.removeprefix("http://localhost")
+    # Sam is not registered yet: the link leads to registration, then back to the invite.
+    response = sam.get(join_path)
+    assert response.status_code == 302 and "/register?next=" in response.headers["Location"]
+    response = register(sam, "sam@example.com", "Sam", next_url=join_path)
+    assert response.headers["Location"] == join_path
+    join_page = sam.get(join_path).get_data(as_text=True)
+    assert "Alex invited you" in join_page
+    response = sam.post(join_path, data={"csrf_token": token(sam, join_path)})
+    assert response.headers["Location"] == "/couple"
+    assert "You and Alex" in sam.get("/couple").get_data(as_text=True)
+    assert "You and Sam" in alex.get("/couple").get_data(as_text=True)
+
+
+def test_typed_code_with_a_mistake_gets_a_friendly_error(client, app):
+    register(client, "kim@example.com")
+    response = client.post("/pair/code", data={"csrf_token": token(client, "/pair"),
+                                               "code": "nope"})
+    assert response.status_code == 422
+    assert "A code has 10 letters and digits" in response.get_data(as_text=True)
+
+
+def test_unlink_page_ends_the_link_and_the_partner_sees_a_calm_notice(app):
+    alex, sam = app.test_client(), app.test_client()
+    register(alex, "alex@example.com", "Alex")
+    alex.post("/pair/invite", data={"csrf_token": token(alex, "/pair")})
+    code = re.search(r"/join/([0-9A-Z]{10})", alex.get("/pair").get_data(as_text=True))[1]
+    register(sam, "sam@example.com", "Sam")
+    sam.post(f"/join/{code}", data={"csrf_token": token(sam, f"/join/{code}")})
+    response = sam.post("/couple/unlink", data={"csrf_token": token(sam, "/couple/unlink")})
+    assert response.status_code == 302
+    home = alex.get("/").get_data(as_text=True)
+    assert "Your link has ended" in home and "Sam ended your link" in home
+    with app.app_context():
+        assert db.session.query(CoupleMember).filter_by(left_at=None).count() == 0
+    alex.post("/account/notices/read", data={"csrf_token": token(alex, "/")})
+    assert "Your link has ended" not in alex.get("/").get_data(as_text=True)
+
+
+def test_account_page_changes_profile_and_deletes_with_password(client, app):
+    register(client, "kim@example.com")
+    response = client.post("/account/profile", data={
+        "csrf_token": token(client, "/account"), "display_name": "Kimmy",
+        "timezone": "Europe/Berlin"})
+    assert response.status_code == 302
+    wrong = client.post("/account/delete", data={"csrf_token": token(client, "/account/delete"),
+                                                 "password": "wrong password"})
+    assert wrong.status_code == 422
+    gone = client.post("/account/delete", data={"csrf_token": token(client, "/account/delete"),
+                                                "password": STRONG})
+    assert gone.status_code == 302
+    with app.app_context():
+        assert db.session.query(User).count() == 0
+
+
+def test_export_page_downloads_json(client):
+    register(client, "kim@example.com")
+    response = client.get("/account/export")
+    assert response.mimetype == "application/json"
+    assert response.get_json()["user"]["email"] == "kim@example.com"
+
+
+def test_reset_page_with_an_unknown_token_is_a_friendly_410(client):
+    response = client.get("/reset/not-a-real-token")
+    assert response.status_code == 410
+    assert "reset link" in response.get_data(as_text=True)
