@@ -59,6 +59,17 @@ class Secret(ma.fields.String):
         return text
 
 
+class Flag(ma.fields.Boolean):
+    """true or false, and nothing else (marshmallow's Boolean also takes 1, "on", 0.0...)."""
+
+    default_error_messages = {"invalid": "Use true or false."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class Strict(ma.Schema):
     class Meta:
         unknown = ma.RAISE

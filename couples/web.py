@@ -39,12 +39,14 @@ def _template_globals():
 def init_app(app: Flask) -> None:
     from couples import api
     from couples.accounts.views import bp as accounts_bp
+    from couples.checkins.views import bp as checkins_bp
     from couples.notifications.views import bp as notifications_bp
     from couples.pairing.views import bp as pairing_bp
 
     app.add_url_rule("/healthz", "healthz", healthz)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(pairing_bp)
+    app.register_blueprint(checkins_bp)
     app.register_blueprint(notifications_bp)
     api.init_app(app)
     app.context_processor(_template_globals)

@@ -1,7 +1,7 @@
 import marshmallow as ma
 
 from couples.notifications.kinds import USER_KINDS
-from couples.validation import Secret, Strict, Text
+from couples.validation import Flag, Secret, Strict, Text
 
 
 class Email(ma.fields.Email):
@@ -24,7 +24,7 @@ class RegisterSchema(Strict):
 class LoginSchema(Strict):
     email = Text(required=True, min_length=1, max_length=254)
     password = Secret(required=True)
-    remember = ma.fields.Boolean(load_default=False)
+    remember = Flag(load_default=False)
 
 
 class ResetRequestSchema(Strict):
@@ -47,11 +47,11 @@ class QuietHoursSchema(Strict):
 class NotificationPrefsSchema(Strict):
     reminder_time = ma.fields.String(validate=_CLOCK)
     quiet_hours = ma.fields.Nested(QuietHoursSchema)
-    discreet = ma.fields.Boolean()
+    discreet = Flag()
     kinds = ma.fields.Dict(
         keys=ma.fields.String(validate=ma.validate.OneOf(
             [k.name for k in USER_KINDS], error="Not a kind of notification you can turn off.")),
-        values=ma.fields.Boolean(), validate=ma.validate.Length(max=30))
+        values=Flag(), validate=ma.validate.Length(max=30))
 
 
 class ProfileSchema(Strict):

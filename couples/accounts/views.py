@@ -44,7 +44,16 @@ def home():
     if not current_user.is_authenticated:
         return render_template("accounts/welcome.html")
     notices = unread_of_kind(user_id=me().id, kind="couple_ended")
-    return render_template("accounts/home.html", pairing=current_pairing(), notices=notices)
+    pairing = current_pairing()
+    checkins, together = [], 0
+    if pairing is not None:
+        from couples.checkins import services as checkin_services
+
+        now = utcnow()
+        checkins = checkin_services.today(pairing=pairing, now=now)
+        together = checkin_services.days_together_this_month(pairing=pairing, now=now)
+    return render_template("accounts/home.html", pairing=pairing, notices=notices,
+                           checkins=checkins, together=together)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -67,6 +76,8 @@ def register():
 def _without_next() -> dict:
     data = form_data()
     data.pop("next", None)
+    if "remember" in data:  # a checkbox: "on" when ticked
+        data["remember"] = data["remember"] == "on"
     return data
 
 

@@ -2,7 +2,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from couples.api.common import base_url, no_body
-from couples.api.serializers import CoupleSchema, InviteSchema, PairingSchema
+from couples.api.serializers import InviteSchema, PairingSchema
 from couples.api.views_data import couple_data, invite_data, partner_data
 from couples.clock import utcnow
 from couples.pairing import services
@@ -31,13 +31,6 @@ def accept_invite(code: str):
     no_body()
     pairing = services.accept_invite(user=_me(), code=code, now=utcnow())
     return {"couple": couple_data(pairing), "partner": partner_data(pairing.partner)}
-
-
-@blp.route("/couple", methods=["GET"])
-@blp.response(200, CoupleSchema)
-def get_couple():
-    """My couple (404 when not linked)."""
-    return couple_data(services.require_pairing(_me()))
 
 
 @blp.route("/couple", methods=["DELETE"])

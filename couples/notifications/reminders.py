@@ -5,32 +5,37 @@ from the person's IANA zone after every reminder, so a tick costs in proportion 
 is due, not to the number of users."""
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import aliased
 
 from couples.accounts.models import User
+from couples.checkins import rules
 from couples.clock import local_date
 from couples.extensions import db
 from couples.notifications import schedule
 from couples.notifications.services import insert_rows, notification_row, pushes_today
-from couples.pairing.models import CoupleMember
+from couples.pairing.models import Couple, CoupleMember
 from couples.pairing.queries import is_linked
 
 # A reminder found this late (the scheduler was down) is not sent: it would not help.
 STALE_AFTER = timedelta(hours=3)
-# Features add conditions under which tonight's reminder is not needed
-# (for example: this partner already answered tonight).
-_skip_checkin_reminder: list[Callable[[User, "datetime"], bool]] = []
+REMINDER_KINDS = {"nightly": "checkin_reminder", "weekly": "weekly_checkin"}
+# Features say whose reminder is not needed tonight (for example: they answered already).
+# Each is asked once per batch: given (user, couple id, local date) for every due user, it
+# returns the ids of the users to skip.
+Due = tuple[User, int, date]
+_skip_checkin_reminders: list[Callable[[list[Due]], set[int]]] = []
 
 
-def skip_checkin_reminder_when(predicate: Callable[[User, "datetime"], bool]) -> None:
-    _skip_checkin_reminder.append(predicate)
+def skip_checkin_reminders_when(select: Callable[[list[Due]], set[int]]) -> None:
+    _skip_checkin_reminders.append(select)
 
 
 def reschedule(user: User, now: datetime) -> None:
     """Set when ``user``'s next check-in reminder is due (none while not linked or off)."""
-    wanted = "checkin_reminder" not in (user.kinds_off or []) and is_linked(user.id)
+    off = set(user.kinds_off or [])
+    wanted = not off.issuperset(REMINDER_KINDS.values()) and is_linked(user.id)
     user.next_checkin_reminder_at = (
         schedule.next_daily(now, user.timezone, user.reminder_minute) if wanted else None)
 
@@ -41,10 +46,14 @@ def tick(*, now: datetime, batch: int = 1000) -> int:
     created = 0
     while True:
         rows = _due_checkin_reminders(now, batch)
-        counts = pushes_today([user for user, _ in rows], now)
+        counts = pushes_today([row.User for row in rows], now)
+        due = [(row.User, row.couple_id, local_date(row.User.next_checkin_reminder_at,
+                                                     row.User.timezone))
+               for row in rows if row.couple_id is not None]
+        skip = set().union(*(select(due) for select in _skip_checkin_reminders)) if due else set()
         with db.session.no_autoflush:
-            outbox = [row for user, partner_name in rows
-                      if (row := _checkin_reminder(user, partner_name, now, counts[user.id]))]
+            outbox = [reminder for row in rows
+                      if (reminder := _checkin_reminder(row, now, counts[row.User.id], skip))]
         created += insert_rows(outbox)  # one INSERT for the whole batch
         db.session.commit()
         if len(rows) < batch:
@@ -56,8 +65,10 @@ def _due_checkin_reminders(now: datetime, limit: int):
     other = aliased(CoupleMember)
     partner = aliased(User)
     query = (
-        db.select(User, partner.display_name)
+        db.select(User, partner.display_name.label("partner_name"),
+                  me.couple_id, Couple.nightly_days, Couple.weekly_day)
         .outerjoin(me, (me.user_id == User.id) & me.left_at.is_(None))
+        .outerjoin(Couple, Couple.id == me.couple_id)
         .outerjoin(other, (other.couple_id == me.couple_id) & (other.user_id != User.id)
                    & other.left_at.is_(None))
         .outerjoin(partner, partner.id == other.user_id)
@@ -70,20 +81,29 @@ def _due_checkin_reminders(now: datetime, limit: int):
     return db.session.execute(query).all()
 
 
-def _checkin_reminder(user: User, partner_name: str | None, now: datetime,
-                      sent_today: int) -> dict | None:
-    """Move the user's next reminder on; the outbox row for this one, if it is wanted."""
+def _checkin_reminder(row, now: datetime, sent_today: int, skip: set[int]) -> dict | None:
+    """Move the user's next reminder on; the outbox row for this one, if it is wanted:
+    a nightly or weekly reminder as the couple's schedule has it for that local date."""
+    user, partner_name = row.User, row.partner_name
     due_at = user.next_checkin_reminder_at
-    if partner_name is None or "checkin_reminder" in (user.kinds_off or []):
+    off = set(user.kinds_off or [])
+    if partner_name is None or off.issuperset(REMINDER_KINDS.values()):
         user.next_checkin_reminder_at = None
         return None
     user.next_checkin_reminder_at = schedule.next_daily(max(now, due_at), user.timezone,
                                                         user.reminder_minute)
-    if now - due_at > STALE_AFTER or any(skip(user, due_at) for skip in _skip_checkin_reminder):
-        return None
     day = local_date(due_at, user.timezone)
+    days = frozenset(d for d in range(7) if row.nightly_days & (1 << d))
+    checkin = rules.kind_for(day, rules.Schedule(nightly_days=days, weekly_day=row.weekly_day))
+    kind = REMINDER_KINDS.get(checkin)
+    if kind is None or kind in off or now - due_at > STALE_AFTER or user.id in skip:
+        return None
+    if kind == "weekly_checkin":
+        title = "This week's check-in"
+        body = f"A little longer tonight: your week with {partner_name}."
+    else:
+        title, body = "Tonight's check-in", f"Two quiet minutes for you and {partner_name}."
     return notification_row(
-        user=user, kind="checkin_reminder", dedupe_key=f"checkin:{day.isoformat()}",
-        topic_key=day.isoformat(), title="Tonight's check-in",
-        body=f"Two quiet minutes for you and {partner_name}.", url="/", now=now,
+        user=user, kind=kind, dedupe_key=f"checkin:{day.isoformat()}",
+        topic_key=day.isoformat(), title=title, body=body, url="/checkin", now=now,
         sent_today=sent_today)

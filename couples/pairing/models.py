@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from couples.accounts.models import User
@@ -16,6 +16,12 @@ class Couple(db.Model):
     ended_at: Mapped[datetime | None]
     ended_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
+    # The check-in schedule: weekdays with a nightly check-in (bit 0 is Monday), the
+    # weekday of the weekly check-in instead (0 is Monday; none when it is off), and the
+    # nightly modules the couple turned off.
+    nightly_days: Mapped[int] = mapped_column(default=0b1111111, server_default="127")
+    weekly_day: Mapped[int | None] = mapped_column(default=6, server_default="6")
+    modules_off: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
     members: Mapped[list["CoupleMember"]] = relationship(
         back_populates="couple", order_by="CoupleMember.slot")

@@ -1,6 +1,6 @@
 """The tick: check-in reminders on each partner's own clock."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import time_machine
 from sqlalchemy import event, insert
@@ -10,6 +10,7 @@ from couples.clock import utcnow
 from couples.extensions import db
 from couples.notifications import reminders
 from couples.notifications.models import Notification
+from couples.pairing.models import CoupleMember
 from tests.factories import make_couple, make_user
 
 
@@ -26,8 +27,10 @@ def _couple(tz_a, tz_b, now):
 
 
 def _reminders_for(user):
-    return list(db.session.execute(db.select(Notification).filter_by(
-        user_id=user.id, kind="checkin_reminder").order_by(Notification.id)).scalars())
+    return list(db.session.execute(db.select(Notification).where(
+        Notification.user_id == user.id,
+        Notification.kind.in_(["checkin_reminder", "weekly_checkin"]))
+        .order_by(Notification.id)).scalars())
 
 
 def _tick_every_minute(start, end):
@@ -98,9 +101,44 @@ def test_no_reminder_without_a_partner_or_when_turned_off(ctx):
     assert solo.next_checkin_reminder_at is None
     a, _ = _couple("UTC", "UTC", utc("2026-06-15 12:00"))
     update_preferences(user=a, now=utc("2026-06-15 12:00"), kinds_off=["checkin_reminder"])
-    assert a.next_checkin_reminder_at is None
+    # Monday: the nightly reminder is off; the weekly one (Sunday) still has its slot.
+    assert a.next_checkin_reminder_at == utc("2026-06-15 21:00")
     reminders.tick(now=utc("2026-06-15 21:00"))
     assert _reminders_for(a) == []
+    update_preferences(user=a, now=utc("2026-06-15 22:00"),
+                       kinds_off=["checkin_reminder", "weekly_checkin"])
+    assert a.next_checkin_reminder_at is None
+    reminders.tick(now=utc("2026-06-16 21:00"))
+    assert _reminders_for(a) == []
+
+
+def test_the_weekly_day_sends_the_weekly_reminder_and_days_off_send_none(ctx):
+    a, b = _couple("UTC", "UTC", utc("2026-06-12 12:00"))  # a Friday
+    couple_of_a = db.session.execute(db.select(CoupleMember).filter_by(user_id=a.id)).scalar_one()
+    couple_of_a.couple.nightly_days = 0b0011111  # Monday to Friday; Sunday is weekly
+    db.session.commit()
+    _tick_every_minute(utc("2026-06-12 20:59"), utc("2026-06-12 21:01"))  # Friday
+    _tick_every_minute(utc("2026-06-13 20:59"), utc("2026-06-13 21:01"))  # Saturday: off
+    _tick_every_minute(utc("2026-06-14 20:59"), utc("2026-06-14 21:01"))  # Sunday: weekly
+    assert [(n.kind, n.dedupe_key) for n in _reminders_for(a)] == [
+        ("checkin_reminder", "checkin:2026-06-12"), ("weekly_checkin", "checkin:2026-06-14")]
+    db.session.refresh(a)
+    assert a.next_checkin_reminder_at == utc("2026-06-15 21:00")
+
+
+def test_no_reminder_for_a_partner_who_answered_tonight_already(ctx):
+    from couples.checkins import services as checkins
+    from couples.pairing.services import require_pairing
+
+    a, b = _couple("UTC", "Pacific/Auckland", utc("2026-06-15 12:00"))
+    # 20:30 in UTC on Monday the 15th: a answers; b is already on Tuesday the 16th.
+    checkins.submit(pairing=require_pairing(a), day=date(2026, 6, 15),
+                    answers={"needs_met": 4, "mood": 4}, now=utc("2026-06-15 20:30"))
+    b.next_checkin_reminder_at = utc("2026-06-15 20:30")  # b's reminder for the 16th, early
+    db.session.commit()
+    reminders.tick(now=utc("2026-06-15 21:00"))
+    assert _reminders_for(a) == []
+    assert [n.dedupe_key for n in _reminders_for(b)] == ["checkin:2026-06-16"]
 
 
 def test_unlinking_stops_the_reminders(ctx):

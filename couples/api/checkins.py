@@ -1,0 +1,186 @@
+import re
+from datetime import date
+
+import marshmallow as ma
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from couples.api.common import accepts, load
+from couples.api.serializers import CoupleSchema
+from couples.api.views_data import couple_data
+from couples.checkins import rules, services
+from couples.checkins.schemas import AnswersSchema, CoupleSettingsSchema, settings_changes
+from couples.clock import isoformat, utcnow
+from couples.errors import NotFound
+from couples.pairing.services import Pairing, require_pairing
+
+blp = Blueprint("api_checkins", __name__, url_prefix="/api/v1", description="Check-ins")
+
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def parse_day(text: str) -> date:
+    """A YYYY-MM-DD path segment, or 404."""
+    try:
+        if _DATE.match(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise NotFound("There is no check-in for that date.")
+
+
+def _pairing() -> Pairing:
+    return require_pairing(current_user._get_current_object())
+
+
+# --------------------------------------------------------------------------- responses
+class QuestionSchema(ma.Schema):
+    key = ma.fields.String(required=True)
+    type = ma.fields.String(required=True)
+    prompt = ma.fields.String(required=True)
+    required = ma.fields.Boolean(required=True)
+    options = ma.fields.List(ma.fields.String())
+    min = ma.fields.Integer()
+    max = ma.fields.Integer()
+
+
+class CheckinSchema(ma.Schema):
+    date = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True)
+    questions = ma.fields.List(ma.fields.Nested(QuestionSchema), required=True)
+    my_answers = ma.fields.Dict(allow_none=True, required=True)
+    partner_answered = ma.fields.Boolean(required=True)
+    revealed = ma.fields.Boolean(required=True)
+    revealed_at = ma.fields.String(allow_none=True, required=True)
+    partner_answers = ma.fields.Dict(metadata={"description": "Only once revealed."})
+    editable = ma.fields.Boolean(required=True)
+    next_steps = ma.fields.List(ma.fields.String(), required=True, metadata={
+        "description": "Why a revealed check-in offers a next step: needs_low, "
+                       "needs_apart, on_my_mind."})
+
+
+class TodaySchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(CheckinSchema), required=True)
+    next_cursor = ma.fields.String(allow_none=True, required=True)
+    days_together_this_month = ma.fields.Integer(required=True)
+
+
+class HistorySchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(CheckinSchema), required=True)
+    next_cursor = ma.fields.String(allow_none=True, required=True)
+
+
+class HistoryArgs(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    cursor = ma.fields.String(validate=ma.validate.Regexp(_DATE))
+    limit = ma.fields.Integer(load_default=services.HISTORY_PAGE,
+                              validate=ma.validate.Range(min=1, max=services.HISTORY_MAX))
+
+
+class ScheduleOutSchema(ma.Schema):
+    nightly_days = ma.fields.List(ma.fields.String(), required=True)
+    weekly_day = ma.fields.String(allow_none=True, required=True)
+
+
+class CustomQuestionOutSchema(ma.Schema):
+    id = ma.fields.String(required=True)
+    key = ma.fields.String(required=True)
+    type = ma.fields.String(required=True)
+    prompt = ma.fields.String(required=True)
+    options = ma.fields.List(ma.fields.String(), allow_none=True)
+
+
+class CoupleWithSettingsSchema(CoupleSchema):
+    schedule = ma.fields.Nested(ScheduleOutSchema, required=True)
+    modules = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Boolean(), required=True)
+    custom_questions = ma.fields.List(ma.fields.Nested(CustomQuestionOutSchema), required=True)
+
+
+def checkin_data(view: services.CheckinDay) -> dict:
+    data = {"date": view.day.isoformat(), "kind": view.kind, "questions": view.questions,
+            "my_answers": view.my_answers, "partner_answered": view.partner_answered,
+            "revealed": view.revealed, "revealed_at": isoformat(view.revealed_at),
+            "editable": view.open, "next_steps": view.next_steps}
+    if view.partner_answers is not None:
+        data["partner_answers"] = view.partner_answers
+    return data
+
+
+def couple_settings_data(pairing: Pairing) -> dict:
+    schedule = services.schedule_of(pairing.couple)
+    custom = services.active_custom_questions(pairing.couple.id)
+    return {**couple_data(pairing),
+            "schedule": {
+                "nightly_days": [rules.WEEKDAYS[d] for d in sorted(schedule.nightly_days)],
+                "weekly_day": (None if schedule.weekly_day is None
+                               else rules.WEEKDAYS[schedule.weekly_day])},
+            "modules": {m: m not in schedule.modules_off for m in rules.MODULES},
+            "custom_questions": [{"id": str(q.id), "key": rules.custom_key(q.id), "type": q.type,
+                                  "prompt": q.prompt, "options": q.options} for q in custom]}
+
+
+# ------------------------------------------------------------------------------ routes
+@blp.route("/couple", methods=["GET"])
+@blp.response(200, CoupleWithSettingsSchema)
+def get_couple():
+    """My couple with its check-in schedule, modules and custom questions (404 when not
+    linked)."""
+    return couple_settings_data(_pairing())
+
+
+@blp.route("/couple", methods=["PATCH"])
+@blp.response(200, CoupleWithSettingsSchema)
+@accepts(blp, CoupleSettingsSchema)
+def patch_couple():
+    """Change the schedule, modules or custom questions; ``custom_questions`` replaces the
+    list (keep one by sending its ``id``)."""
+    pairing = _pairing()
+    data = load(CoupleSettingsSchema)
+    services.update_settings(pairing=pairing, now=utcnow(),
+                             changes=settings_changes(data, pairing.couple.modules_off))
+    return couple_settings_data(pairing)
+
+
+@blp.route("/checkins/today", methods=["GET"])
+@blp.response(200, TodaySchema)
+def today():
+    """My open check-ins: my local today first, then yesterday until noon."""
+    pairing, now = _pairing(), utcnow()
+    return {"items": [checkin_data(v) for v in services.today(pairing=pairing, now=now)],
+            "next_cursor": None,
+            "days_together_this_month": services.days_together_this_month(pairing=pairing,
+                                                                          now=now)}
+
+
+@blp.route("/checkins/<day>/answers", methods=["PUT"])
+@blp.response(200, CheckinSchema)
+@accepts(blp, AnswersSchema)
+def put_answers(day: str):
+    """Submit or replace my answers for a date: 404 for a date without a check-in, 409
+    once revealed or outside my window, 422 for invalid answers."""
+    when = parse_day(day)
+    pairing, now = _pairing(), utcnow()
+    services.ensure_answerable(pairing=pairing, day=when, now=now)
+    body = load(AnswersSchema)
+    return checkin_data(services.submit(pairing=pairing, day=when, answers=body["answers"],
+                                        now=now))
+
+
+@blp.route("/checkins/<day>", methods=["GET"])
+@blp.response(200, CheckinSchema)
+def one(day: str):
+    """One date's check-in: open, or revealed (404 otherwise)."""
+    return checkin_data(services.one_day(pairing=_pairing(), day=parse_day(day), now=utcnow()))
+
+
+@blp.route("/checkins", methods=["GET"])
+@blp.arguments(HistoryArgs, location="query")
+@blp.response(200, HistorySchema)
+def history(args):
+    """Revealed check-ins, newest first."""
+    before = parse_day(args["cursor"]) if "cursor" in args else None
+    views, cursor = services.history(pairing=_pairing(), before=before, limit=args["limit"])
+    return {"items": [checkin_data(v) for v in views],
+            "next_cursor": cursor.isoformat() if cursor else None}

@@ -1,0 +1,1 @@
+"""Check-ins: the nightly and weekly ritual, its dates, answers and reveal."""

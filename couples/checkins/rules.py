@@ -1,0 +1,230 @@
+"""The check-in rules, pure: which dates a partner may answer, what kind of check-in a
+date has, the questions of a date, checking answers, and what a reveal offers next.
+
+No Flask and no database here: the services pass in the schedule, the clock and the
+stored answers."""
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from couples.lovelanguages.content import LANGUAGES
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # date.weekday() order
+ALL_DAYS = frozenset(range(7))
+SUNDAY = 6
+# Yesterday's check-in stays open until noon, local time.
+GRACE_UNTIL = time(12, 0)
+TEXT_MAX = 2000
+TURNED_TOWARD = ("mostly", "sometimes", "rarely")
+
+MODULES = ("needs", "appreciation", "love_languages", "connection", "mood", "on_my_mind",
+           "question")
+MODULE_LABELS = {
+    "needs": "Needs met, and one thing that would help",
+    "appreciation": "Something I appreciated today",
+    "love_languages": "Love languages I felt",
+    "connection": "Feeling turned toward",
+    "mood": "Mood",
+    "on_my_mind": "Something on my mind",
+    "question": "A deeper question of the day",
+}
+CUSTOM_TYPES = ("text", "scale", "choice")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    nightly_days: frozenset[int] = ALL_DAYS
+    weekly_day: int | None = SUNDAY
+    modules_off: frozenset[str] = frozenset()
+
+
+def kind_for(day: date, schedule: Schedule) -> str | None:
+    """``weekly`` on the weekly day, ``nightly`` on a nightly day, else None (no check-in)."""
+    weekday = day.weekday()
+    if schedule.weekly_day == weekday:
+        return "weekly"
+    if weekday in schedule.nightly_days:
+        return "nightly"
+    return None
+
+
+def local_now(now: datetime, tz_name: str) -> datetime:
+    return now.astimezone(ZoneInfo(tz_name))
+
+
+def open_dates(now: datetime, tz_name: str) -> list[date]:
+    """The dates a partner may answer at ``now``: their local today, then their local
+    yesterday until 12:00 local."""
+    here = local_now(now, tz_name)
+    today = here.date()
+    if here.time() < GRACE_UNTIL:
+        return [today, today - timedelta(days=1)]
+    return [today]
+
+
+def answerable(day: date, now: datetime, tz_name: str) -> bool:
+    return day in open_dates(now, tz_name)
+
+
+# ---------------------------------------------------------------------------- questions
+def _q(key: str, type_: str, prompt: str, *, required: bool = False, **extra) -> dict:
+    question = {"key": key, "type": type_, "prompt": prompt, "required": required}
+    question.update(extra)
+    return question
+
+
+def _scale(key: str, prompt: str, low: int, high: int, *, required: bool = False) -> dict:
+    return _q(key, "scale", prompt, required=required, min=low, max=high)
+
+
+NIGHTLY_MODULES: dict[str, tuple[dict, ...]] = {
+    "needs": (
+        _scale("needs_met", "How well were your needs met today?", 1, 5, required=True),
+        _q("needs_help", "text", "One thing that would help me tomorrow"),
+    ),
+    "appreciation": (
+        _q("appreciation", "text", "Something I appreciated about you today"),
+    ),
+    "love_languages": (
+        _q("love_languages_felt", "multi", "Which love languages did you feel today?",
+           options=list(LANGUAGES)),
+        _q("love_language_wish", "choice", "Which would you love more of tomorrow?",
+           options=list(LANGUAGES)),
+    ),
+    "connection": (
+        _q("turned_toward", "choice", "Did you feel turned toward today?",
+           options=list(TURNED_TOWARD)),
+        _q("felt_seen", "text", "A moment I felt seen"),
+    ),
+    "mood": (
+        _scale("mood", "How is your mood tonight?", 1, 5, required=True),
+    ),
+    "on_my_mind": (
+        _q("on_my_mind", "yesno", "Is something on your mind you'd like to talk about?"),
+        _q("on_my_mind_text", "text", "What is it, in a few words?"),
+    ),
+}
+
+WEEKLY_QUESTIONS: tuple[dict, ...] = (
+    _q("week_went_well", "text", "Three things that went well for us this week"),
+    _q("week_appreciations", "text", "What I appreciated about you this week"),
+    _q("week_talk_about", "text", "One thing we should talk about"),
+    _scale("week_needs_met", "Overall, how well were your needs met this week?", 1, 10,
+           required=True),
+    _q("week_more_for_you", "text", "What can I do more of for you this week?"),
+    _q("week_together", "text", "One thing we'll do together next week"),
+)
+
+
+def custom_key(question_id: int) -> str:
+    return f"custom_{question_id}"
+
+
+def custom_question(question_id: int, type_: str, prompt: str,
+                    options: Iterable[str] | None = None) -> dict:
+    if type_ == "scale":
+        return _scale(custom_key(question_id), prompt, 1, 5)
+    if type_ == "choice":
+        return _q(custom_key(question_id), "choice", prompt, options=list(options or ()))
+    return _q(custom_key(question_id), "text", prompt)
+
+
+def questions_for(kind: str, *, modules_off: Iterable[str] = (),
+                  question_of_the_day: str | None = None,
+                  custom: Iterable[dict] = ()) -> list[dict]:
+    """The questions of one check-in, in the order they are asked."""
+    off = set(modules_off)
+    questions = [dict(q) for module, qs in NIGHTLY_MODULES.items() if module not in off
+                 for q in qs]
+    if "question" not in off and question_of_the_day:
+        questions.append(_q("question_of_the_day", "text", question_of_the_day))
+    questions.extend(dict(q) for q in custom)
+    if kind == "weekly":
+        questions.extend(dict(q) for q in WEEKLY_QUESTIONS)
+    return questions
+
+
+# ------------------------------------------------------------------------------ answers
+def _bad_text(value: str) -> str | None:
+    if len(value) > TEXT_MAX:
+        return f"Keep it under {TEXT_MAX:,} characters."
+    for char in value:
+        if char in "\n\t":
+            continue
+        category = unicodedata.category(char)
+        if category == "Cs" or (category == "Cc"):
+            return "This contains characters that can't be saved."
+    return None
+
+
+def _check(question: dict, value):
+    """(clean value, None) or (None, message) for one answer."""
+    kind = question["type"]
+    if kind == "text":
+        if not isinstance(value, str):
+            return None, "Write this as text."
+        value = value.replace("\r\n", "\n").strip()
+        if problem := _bad_text(value):
+            return None, problem
+        return (value or None), None
+    if kind == "scale":
+        low, high = question["min"], question["max"]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            return None, f"Choose a number from {low} to {high}."
+        return value, None
+    if kind == "choice":
+        if not isinstance(value, str) or value not in question["options"]:
+            return None, "Choose one of the options."
+        return value, None
+    if kind == "multi":
+        if (not isinstance(value, list) or any(not isinstance(v, str) for v in value)
+                or any(v not in question["options"] for v in value)):
+            return None, "Choose from the options."
+        if len(set(value)) != len(value):
+            return None, "Choose each option once."
+        return [o for o in question["options"] if o in value], None
+    if kind == "yesno":
+        if not isinstance(value, bool):
+            return None, "Answer yes or no."
+        return value, None
+    raise ValueError(f"unknown question type {kind!r}")
+
+
+def check_answers(questions: list[dict], answers: Mapping) -> tuple[dict, dict[str, list[str]]]:
+    """Validate ``answers`` against ``questions``: (clean answers keyed like the questions,
+    every question present with None when skipped; errors keyed ``answers.<key>``)."""
+    errors: dict[str, list[str]] = {}
+    by_key = {q["key"]: q for q in questions}
+    for key in answers:
+        if key not in by_key:
+            errors[f"answers.{str(key)[:80]}"] = ["This is not a question of this check-in."]
+    clean: dict = {}
+    for key, question in by_key.items():
+        value = answers.get(key)
+        if value is not None:
+            value, problem = _check(question, value)
+            if problem:
+                errors[f"answers.{key}"] = [problem]
+                continue
+        if value is None and question["required"]:
+            errors[f"answers.{key}"] = ["Please answer this one."]
+        clean[key] = value
+    return clean, errors
+
+
+# ------------------------------------------------------------------------------- reveal
+def next_step_reasons(mine: Mapping, theirs: Mapping) -> list[str]:
+    """Why a revealed check-in offers a next step (talk tonight, pick a time, repair):
+    a low needs score, scores far apart, or something on someone's mind. Offered only."""
+    reasons = []
+    a, b = mine.get("needs_met"), theirs.get("needs_met")
+    if (a is not None and a <= 2) or (b is not None and b <= 2):
+        reasons.append("needs_low")
+    if a is not None and b is not None and abs(a - b) >= 2:
+        reasons.append("needs_apart")
+    if mine.get("on_my_mind") or theirs.get("on_my_mind"):
+        reasons.append("on_my_mind")
+    return reasons

@@ -1,0 +1,90 @@
+"""What a check-in request may carry: the couple's settings and a partner's answers.
+The answers' own rules (per question type) are in rules.check_answers."""
+
+import marshmallow as ma
+
+from couples.checkins import rules
+from couples.validation import Flag, Strict, Text
+
+DAY_CHOICES = ma.validate.OneOf(rules.WEEKDAYS, error="Use mon, tue, wed, thu, fri, sat or sun.")
+
+
+def _id(value: str) -> None:
+    if not (value.isascii() and value.isdigit() and len(value) <= 10 and int(value) < 2**31):
+        raise ma.ValidationError("Not a valid id.")
+
+
+class ScheduleSchema(Strict):
+    nightly_days = ma.fields.List(ma.fields.String(validate=DAY_CHOICES),
+                                  validate=ma.validate.Length(max=7))
+    weekly_day = ma.fields.String(validate=DAY_CHOICES, allow_none=True)
+
+
+class ModulesSchema(Strict):
+    needs = Flag()
+    appreciation = Flag()
+    love_languages = Flag()
+    connection = Flag()
+    mood = Flag()
+    on_my_mind = Flag()
+    question = Flag()
+
+
+class CustomQuestionInSchema(Strict):
+    id = ma.fields.String(validate=_id)
+    type = ma.fields.String(validate=ma.validate.OneOf(rules.CUSTOM_TYPES,
+                                                       error="Use text, scale or choice."))
+    prompt = Text(required=True, min_length=1, max_length=200)
+    options = ma.fields.List(Text(min_length=1, max_length=60),
+                             validate=ma.validate.Length(min=2, max=6,
+                                                         error="Give 2 to 6 options."))
+
+    @ma.validates_schema
+    def _shape(self, data, **kwargs):
+        if "id" in data:
+            return
+        if "type" not in data:
+            raise ma.ValidationError("Please choose a type.", "type")
+        if data["type"] == "choice" and not data.get("options"):
+            raise ma.ValidationError("A choice needs 2 to 6 options.", "options")
+        if data["type"] != "choice" and data.get("options"):
+            raise ma.ValidationError("Only a choice has options.", "options")
+
+    @ma.validates("options")
+    def _distinct(self, value, **kwargs):
+        if len({v.strip().casefold() for v in value}) != len(value):
+            raise ma.ValidationError("Each option once.")
+
+
+class CoupleSettingsSchema(Strict):
+    schedule = ma.fields.Nested(ScheduleSchema)
+    modules = ma.fields.Nested(ModulesSchema)
+    custom_questions = ma.fields.List(ma.fields.Nested(CustomQuestionInSchema),
+                                      validate=ma.validate.Length(max=10))
+
+
+class AnswersSchema(Strict):
+    answers = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.Length(max=80)),
+                             values=ma.fields.Raw(allow_none=True), required=True,
+                             validate=ma.validate.Length(max=60))
+
+
+def settings_changes(data: dict, current_modules_off: list[str]) -> dict:
+    """The loaded CoupleSettingsSchema as services.update_settings' ``changes``."""
+    changes: dict = {}
+    schedule = data.get("schedule") or {}
+    if "nightly_days" in schedule:
+        changes["nightly_days"] = [rules.WEEKDAYS.index(d) for d in schedule["nightly_days"]]
+    if "weekly_day" in schedule:
+        day = schedule["weekly_day"]
+        changes["weekly_day"] = None if day is None else rules.WEEKDAYS.index(day)
+    if "modules" in data:
+        off = set(current_modules_off)
+        for module, on in data["modules"].items():
+            (off.discard if on else off.add)(module)
+        changes["modules_off"] = sorted(off)
+    if "custom_questions" in data:
+        changes["custom_questions"] = [
+            {**item, "id": int(item["id"])} if "id" in item else item
+            for item in data["custom_questions"]]
+    return changes

@@ -1,0 +1,367 @@
+"""Check-ins: the couple's schedule and questions, answering, the reveal, history.
+
+The privacy rule lives here: a partner's answers leave this module only in a check-in
+both partners have answered (``CheckinDay.partner_answers`` is None until then)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from couples.accounts import services as accounts
+from couples.accounts.models import User
+from couples.checkins import bank, rules
+from couples.checkins.models import Checkin, CheckinAnswer, CustomQuestion
+from couples.clock import isoformat, local_date
+from couples.errors import Conflict, Invalid, NotFound
+from couples.extensions import db
+from couples.notifications import reminders
+from couples.notifications.services import notify
+from couples.pairing.models import Couple
+from couples.pairing.services import Pairing
+
+HISTORY_PAGE = 20
+HISTORY_MAX = 100
+CUSTOM_MAX = 10
+
+
+class CheckinClosed(Conflict):
+    code = "checkin-closed"
+
+
+class AlreadyRevealed(Conflict):
+    code = "already-revealed"
+
+
+@dataclass
+class CheckinDay:
+    """One date's check-in as one partner may see it."""
+
+    day: date
+    kind: str
+    questions: list[dict]
+    my_answers: dict | None = None
+    partner_answered: bool = False
+    revealed_at: datetime | None = None
+    partner_answers: dict | None = None  # only once revealed
+    open: bool = False                   # I may still answer or edit
+    next_steps: list[str] = field(default_factory=list)
+
+    @property
+    def revealed(self) -> bool:
+        return self.revealed_at is not None
+
+
+# ------------------------------------------------------------------------------ schedule
+def schedule_of(couple: Couple) -> rules.Schedule:
+    days = frozenset(d for d in range(7) if couple.nightly_days & (1 << d))
+    return rules.Schedule(nightly_days=days, weekly_day=couple.weekly_day,
+                          modules_off=frozenset(couple.modules_off or ()))
+
+
+def active_custom_questions(couple_id: int) -> list[CustomQuestion]:
+    return list(db.session.execute(
+        db.select(CustomQuestion)
+        .where(CustomQuestion.couple_id == couple_id, CustomQuestion.removed_at.is_(None))
+        .order_by(CustomQuestion.id)).scalars())
+
+
+def _custom_dicts(custom: Iterable[CustomQuestion]) -> list[dict]:
+    return [rules.custom_question(q.id, q.type, q.prompt, q.options) for q in custom]
+
+
+def update_settings(*, pairing: Pairing, changes: dict, now: datetime) -> None:
+    """Change the couple's schedule, modules and custom questions (either partner); only
+    the keys present in ``changes`` (``nightly_days``, ``weekly_day``, ``modules_off``,
+    ``custom_questions``) change. ``custom_questions`` replaces the list: entries with an
+    ``id`` keep (and may reword) that question, entries without one are added, the rest
+    are removed (their answers stay with the check-ins that asked them)."""
+    couple = pairing.couple
+    errors: dict[str, list[str]] = {}
+    if "nightly_days" in changes:
+        couple.nightly_days = sum(1 << d for d in set(changes["nightly_days"]))
+    if "weekly_day" in changes:
+        couple.weekly_day = changes["weekly_day"]
+    if "modules_off" in changes:
+        couple.modules_off = [m for m in rules.MODULES if m in set(changes["modules_off"])]
+    if (custom_questions := changes.get("custom_questions")) is not None:
+        current = {q.id: q for q in active_custom_questions(couple.id)}
+        kept = set()
+        for index, item in enumerate(custom_questions):
+            question_id = item.get("id")
+            if question_id is not None:
+                question = current.get(question_id)
+                if question is None:
+                    errors[f"custom_questions.{index}.id"] = [
+                        "There is no such question (it may have been removed)."]
+                    continue
+                kept.add(question_id)
+                question.prompt = item["prompt"]
+                if question.type == "choice" and item.get("options"):
+                    question.options = item["options"]
+                continue
+            db.session.add(CustomQuestion(couple_id=couple.id, type=item["type"],
+                                          prompt=item["prompt"], options=item.get("options"),
+                                          created_at=now))
+        for question_id, question in current.items():
+            if question_id not in kept:
+                question.removed_at = now
+        if len(custom_questions) > CUSTOM_MAX:
+            errors["custom_questions"] = [f"Up to {CUSTOM_MAX} questions of your own."]
+    if not couple.nightly_days and couple.weekly_day is None:
+        errors["nightly_days"] = ["Keep at least one day for a check-in."]
+    if errors:
+        db.session.rollback()
+        raise Invalid(errors=errors)
+    for member in couple.members:
+        reminders.reschedule(member.user, now)
+    db.session.commit()
+
+
+# ------------------------------------------------------------------------------- reading
+def _live_questions(couple: Couple, day: date, kind: str,
+                    custom: list[CustomQuestion]) -> list[dict]:
+    schedule = schedule_of(couple)
+    question = bank.question_of_the_day(couple.id, day)
+    return rules.questions_for(kind, modules_off=schedule.modules_off,
+                               question_of_the_day=question.prompt,
+                               custom=_custom_dicts(custom))
+
+
+def _load(couple_id: int, days: list[date]) -> dict[date, tuple[Checkin, dict[int, dict]]]:
+    """The check-ins of ``days`` with every answer, in one query."""
+    rows = db.session.execute(
+        db.select(Checkin, CheckinAnswer)
+        .outerjoin(CheckinAnswer, CheckinAnswer.checkin_id == Checkin.id)
+        .where(Checkin.couple_id == couple_id, Checkin.day.in_(days))).all()
+    found: dict[date, tuple[Checkin, dict[int, dict]]] = {}
+    for checkin, answer in rows:
+        _, answers = found.setdefault(checkin.day, (checkin, {}))
+        if answer is not None:
+            answers[answer.user_id] = answer.answers
+    return found
+
+
+def _view(pairing: Pairing, checkin: Checkin | None, answers: dict[int, dict], *, day: date,
+          kind: str, questions: list[dict], is_open: bool) -> CheckinDay:
+    mine = answers.get(pairing.me.id)
+    theirs = answers.get(pairing.partner.id)
+    revealed_at = checkin.revealed_at if checkin else None
+    view = CheckinDay(day=day, kind=kind, questions=questions, my_answers=mine,
+                      partner_answered=theirs is not None, revealed_at=revealed_at,
+                      open=is_open and revealed_at is None)
+    if revealed_at is not None and mine is not None and theirs is not None:
+        view.partner_answers = theirs
+        view.next_steps = rules.next_step_reasons(mine, theirs)
+    return view
+
+
+def today(*, pairing: Pairing, now: datetime) -> list[CheckinDay]:
+    """My open check-ins: my local today first, then yesterday while its window is open.
+    Dates without a check-in in the couple's schedule are left out."""
+    days = rules.open_dates(now, pairing.me.timezone)
+    found = _load(pairing.couple.id, days)
+    schedule = schedule_of(pairing.couple)
+    custom: list[CustomQuestion] | None = None
+    views = []
+    for day in days:
+        if day in found:
+            checkin, answers = found[day]
+            views.append(_view(pairing, checkin, answers, day=day, kind=checkin.kind,
+                               questions=checkin.questions, is_open=True))
+            continue
+        kind = rules.kind_for(day, schedule)
+        if kind is None:
+            continue
+        if custom is None:
+            custom = active_custom_questions(pairing.couple.id)
+        views.append(_view(pairing, None, {}, day=day, kind=kind, is_open=True,
+                           questions=_live_questions(pairing.couple, day, kind, custom)))
+    return views
+
+
+def one_day(*, pairing: Pairing, day: date, now: datetime) -> CheckinDay:
+    """One date's check-in for me: an open one, or a revealed one from the history.
+    404 for a date I cannot answer that has no check-in I may see."""
+    found = _load(pairing.couple.id, [day])
+    is_open = rules.answerable(day, now, pairing.me.timezone)
+    if day in found:
+        checkin, answers = found[day]
+        if is_open or checkin.revealed_at is not None or pairing.me.id in answers:
+            return _view(pairing, checkin, answers, day=day, kind=checkin.kind,
+                         questions=checkin.questions, is_open=is_open)
+    elif is_open and (kind := rules.kind_for(day, schedule_of(pairing.couple))):
+        questions = _live_questions(pairing.couple, day, kind,
+                                    active_custom_questions(pairing.couple.id))
+        return _view(pairing, None, {}, day=day, kind=kind, questions=questions, is_open=True)
+    raise NotFound("There is no check-in for that date.")
+
+
+def history(*, pairing: Pairing, before: date | None = None,
+            limit: int = HISTORY_PAGE) -> tuple[list[CheckinDay], date | None]:
+    """Revealed check-ins, newest first: (one page, the cursor of the next page or None).
+    Two queries whatever the length of the history."""
+    limit = max(1, min(limit, HISTORY_MAX))
+    query = (db.select(Checkin)
+             .where(Checkin.couple_id == pairing.couple.id, Checkin.revealed_at.is_not(None))
+             .order_by(Checkin.day.desc()).limit(limit + 1))
+    if before is not None:
+        query = query.where(Checkin.day < before)
+    checkins = list(db.session.execute(query).scalars())
+    more = len(checkins) > limit
+    checkins = checkins[:limit]
+    answers: dict[int, dict[int, dict]] = {}
+    if checkins:
+        for answer in db.session.execute(db.select(CheckinAnswer).where(
+                CheckinAnswer.checkin_id.in_([c.id for c in checkins]))).scalars():
+            answers.setdefault(answer.checkin_id, {})[answer.user_id] = answer.answers
+    views = [_view(pairing, c, answers.get(c.id, {}), day=c.day, kind=c.kind,
+                   questions=c.questions, is_open=False) for c in checkins]
+    return views, (checkins[-1].day if more else None)
+
+
+def days_together_this_month(*, pairing: Pairing, now: datetime) -> int:
+    """How many dates of my current local month we both checked in (never a streak)."""
+    today_here = local_date(now, pairing.me.timezone)
+    first = today_here.replace(day=1)
+    return db.session.execute(
+        db.select(func.count()).select_from(Checkin)
+        .where(Checkin.couple_id == pairing.couple.id, Checkin.revealed_at.is_not(None),
+               Checkin.day >= first, Checkin.day <= today_here)).scalar_one()
+
+
+def answered(*, user_id: int, couple_id: int, day: date) -> bool:
+    return db.session.execute(
+        db.select(CheckinAnswer.id).join(Checkin, Checkin.id == CheckinAnswer.checkin_id)
+        .where(Checkin.couple_id == couple_id, Checkin.day == day,
+               CheckinAnswer.user_id == user_id).limit(1)).first() is not None
+
+
+# ------------------------------------------------------------------------------- writing
+def _insert_ignore(model, values: dict, keys: list[str]):
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+
+
+def _locked_checkin(couple_id: int, day: date) -> Checkin | None:
+    query = db.select(Checkin).where(Checkin.couple_id == couple_id, Checkin.day == day)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return db.session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+def _refuse(checkin: Checkin | None, kind: str | None, *, pairing: Pairing, day: date,
+            now: datetime) -> None:
+    """The checks before any answer is looked at: 404, then 409."""
+    if kind is None:
+        raise NotFound("There is no check-in for that date.")
+    if not rules.answerable(day, now, pairing.me.timezone):
+        raise CheckinClosed("This check-in is closed: answer today's, or yesterday's "
+                            "until noon.")
+    if checkin is not None and checkin.revealed_at is not None:
+        raise AlreadyRevealed("You've both answered this one, so it can't change now.")
+
+
+def ensure_answerable(*, pairing: Pairing, day: date, now: datetime) -> None:
+    """404 for a date without a check-in, 409 once revealed or outside my window."""
+    found = _load(pairing.couple.id, [day])
+    checkin = found[day][0] if day in found else None
+    kind = checkin.kind if checkin else rules.kind_for(day, schedule_of(pairing.couple))
+    _refuse(checkin, kind, pairing=pairing, day=day, now=now)
+
+
+def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime) -> CheckinDay:
+    """Save (or replace) my answers for ``day``. The second partner's answers reveal the
+    check-in, exactly once however close together the two arrive: the check-in row is
+    locked (SQLite: the write transaction) while the answers are counted."""
+    me, partner, couple = pairing.me, pairing.partner, pairing.couple
+    schedule = schedule_of(couple)
+    checkin = _locked_checkin(couple.id, day)
+    kind = checkin.kind if checkin else rules.kind_for(day, schedule)
+    try:
+        _refuse(checkin, kind, pairing=pairing, day=day, now=now)
+    except (NotFound, Conflict):
+        db.session.rollback()
+        raise
+    questions = (checkin.questions if checkin else
+                 _live_questions(couple, day, kind, active_custom_questions(couple.id)))
+    clean, errors = rules.check_answers(questions, answers)
+    if errors:
+        db.session.rollback()
+        raise Invalid(errors=errors)
+    if checkin is None:
+        question = bank.question_of_the_day(couple.id, day)
+        db.session.execute(_insert_ignore(Checkin, {
+            "couple_id": couple.id, "day": day, "kind": kind, "questions": questions,
+            "question_key": question.key if "question" not in schedule.modules_off else None,
+            "created_at": now}, ["couple_id", "day"]))
+        checkin = _locked_checkin(couple.id, day)
+        if checkin.questions != questions:  # created a moment ago with other questions
+            clean, errors = rules.check_answers(checkin.questions, answers)
+            if errors:
+                db.session.rollback()
+                raise Invalid(errors=errors)
+    stored = {a.user_id: a for a in db.session.execute(
+        db.select(CheckinAnswer).where(CheckinAnswer.checkin_id == checkin.id)).scalars()}
+    first_answer = me.id not in stored
+    if first_answer:
+        db.session.add(CheckinAnswer(checkin_id=checkin.id, user_id=me.id, answers=clean,
+                                     created_at=now, updated_at=now))
+    else:
+        stored[me.id].answers = clean
+        stored[me.id].updated_at = now
+    revealed = partner.id in stored
+    if revealed:
+        checkin.revealed_at = now
+    db.session.commit()
+    _tell_partner(pairing, day, revealed=revealed, now=now)
+    return one_day(pairing=pairing, day=day, now=now)
+
+
+def _tell_partner(pairing: Pairing, day: date, *, revealed: bool, now: datetime) -> None:
+    """At most one ``partner_checked_in`` per partner and date, never with content."""
+    me, partner = pairing.me, pairing.partner
+    if revealed:
+        title = f"{me.display_name} answered too"
+        body = "You can see each other's answers now."
+    elif rules.answerable(day, now, partner.timezone):
+        title = f"{me.display_name} finished tonight's check-in"
+        body = "Add yours to see each other's answers."
+    else:
+        return
+    notify(user=partner, kind="partner_checked_in", dedupe_key=f"checkin:{day.isoformat()}",
+           title=title, body=body, url=f"/checkin/{day.isoformat()}", now=now)
+
+
+def _answered_already(due: list[reminders.Due]) -> set[int]:
+    """Whose reminder is not needed: they answered that local date already. One query."""
+    wanted = {(user.id, couple_id, day) for user, couple_id, day in due}
+    rows = db.session.execute(
+        db.select(CheckinAnswer.user_id, Checkin.couple_id, Checkin.day)
+        .join(Checkin, Checkin.id == CheckinAnswer.checkin_id)
+        .where(CheckinAnswer.user_id.in_({u for u, _, _ in wanted}),
+               Checkin.day.in_({d for _, _, d in wanted}))).all()
+    return {user_id for user_id, couple_id, day in rows if (user_id, couple_id, day) in wanted}
+
+
+reminders.skip_checkin_reminders_when(_answered_already)
+
+
+# -------------------------------------------------------------------------------- export
+def _export(user: User) -> dict:
+    rows = db.session.execute(
+        db.select(Checkin, CheckinAnswer)
+        .join(CheckinAnswer, CheckinAnswer.checkin_id == Checkin.id)
+        .where(CheckinAnswer.user_id == user.id)
+        .order_by(Checkin.day)).all()
+    return {"checkins": [{"date": c.day.isoformat(), "kind": c.kind,
+                          "questions": c.questions, "answers": a.answers,
+                          "answered_at": isoformat(a.created_at),
+                          "revealed_at": isoformat(c.revealed_at)} for c, a in rows]}
+
+
+accounts.register_exporter("checkins", _export)

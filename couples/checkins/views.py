@@ -1,0 +1,169 @@
+"""Check-in pages: tonight's check-in, waiting and the reveal, history, the schedule."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from couples.api.checkins import parse_day
+from couples.checkins import rules, services
+from couples.checkins.schemas import CoupleSettingsSchema, settings_changes
+from couples.clock import utcnow
+from couples.errors import Conflict, Invalid, NotFound
+from couples.lovelanguages.content import LANGUAGE_LABELS
+from couples.pairing.services import Pairing
+from couples.validation import validate
+from couples.web import current_pairing
+
+bp = Blueprint("checkins", __name__)
+
+
+def _pairing() -> Pairing:
+    pairing = current_pairing()
+    if pairing is None:
+        abort(404)
+    return pairing
+
+
+def answers_from_form(questions: list[dict], form) -> dict:
+    """The posted form as the API's answers: numbers for scales, lists for multi,
+    booleans for yes/no, None for what was left empty."""
+    answers: dict = {}
+    for question in questions:
+        key, kind = question["key"], question["type"]
+        if kind == "multi":
+            answers[key] = form.getlist(key)
+            continue
+        raw = form.get(key, "")
+        if raw == "":
+            answers[key] = None
+        elif kind == "scale":
+            answers[key] = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else raw
+        elif kind == "yesno":
+            answers[key] = {"yes": True, "no": False}.get(raw, raw)
+        else:
+            answers[key] = raw
+    return answers
+
+
+def _field_errors(errors: dict) -> dict:
+    return {key.removeprefix("answers."): messages for key, messages in errors.items()}
+
+
+@bp.route("/checkin")
+@login_required
+def tonight():
+    """The first open check-in (tonight, or yesterday's still open)."""
+    views = services.today(pairing=_pairing(), now=utcnow())
+    for view in views:
+        if view.my_answers is None:
+            return redirect(url_for("checkins.day", day=view.day.isoformat()))
+    if views:
+        return redirect(url_for("checkins.day", day=views[0].day.isoformat()))
+    flash("No check-in today: enjoy the evening.", "info")
+    return redirect(url_for("accounts.home"))
+
+
+@bp.route("/checkin/<day>", methods=["GET", "POST"])
+@login_required
+def day(day: str):
+    pairing, now = _pairing(), utcnow()
+    when = parse_day(day)
+    view = services.one_day(pairing=pairing, day=when, now=now)
+    editing = request.args.get("edit") == "1" and view.open
+    if request.method == "GET":
+        return _render(pairing, view, editing=editing or (view.open and view.my_answers is None))
+    answers = answers_from_form(view.questions, request.form)
+    try:
+        view = services.submit(pairing=pairing, day=when, answers=answers, now=now)
+    except Invalid as error:
+        return _render(pairing, view, editing=True, form=request.form,
+                       errors=_field_errors(error.errors)), 422
+    except (Conflict, NotFound) as error:
+        flash(str(error), "error")
+        return redirect(url_for("checkins.day", day=day))
+    flash("Saved. Thank you." if not view.revealed else "You've both answered.", "success")
+    return redirect(url_for("checkins.day", day=day))
+
+
+def _render(pairing: Pairing, view: services.CheckinDay, *, editing: bool, form=None,
+            errors=None):
+    values = form if form is not None else None
+    return render_template(
+        "checkins/day.html", view=view, pairing=pairing, editing=editing,
+        values=values, errors=errors or {}, labels=LANGUAGE_LABELS,
+        is_today=view.day == rules.open_dates(utcnow(), pairing.me.timezone)[0])
+
+
+@bp.route("/checkins")
+@login_required
+def history():
+    pairing = _pairing()
+    before = request.args.get("before")
+    views, cursor = services.history(pairing=pairing,
+                                     before=parse_day(before) if before else None)
+    return render_template("checkins/history.html", views=views, cursor=cursor,
+                           pairing=pairing, labels=LANGUAGE_LABELS,
+                           first_page=before is None)
+
+
+@bp.route("/couple/checkins", methods=["GET", "POST"])
+@login_required
+def settings():
+    pairing = _pairing()
+    custom = services.active_custom_questions(pairing.couple.id)
+    errors: dict = {}
+    if request.method == "POST":
+        data, errors = _settings_from_form(request.form, custom)
+        if not errors:
+            try:
+                services.update_settings(
+                    pairing=pairing, now=utcnow(),
+                    changes=settings_changes(validate(CoupleSettingsSchema, data),
+                                             pairing.couple.modules_off))
+            except Invalid as error:
+                errors = error.errors
+            else:
+                flash("Your check-in is set.", "success")
+                return redirect(url_for("checkins.settings"))
+    schedule = services.schedule_of(pairing.couple)
+    page = render_template("checkins/settings.html", schedule=schedule, custom=custom,
+                           weekdays=rules.WEEKDAYS, modules=rules.MODULES,
+                           module_labels=rules.MODULE_LABELS, errors=errors,
+                           form=request.form if errors else {})
+    return (page, 422) if errors else page
+
+
+def _settings_from_form(form, custom) -> tuple[dict, dict]:
+    """The settings form as the API's PATCH body (and form-only errors)."""
+    action = form.get("action", "save")
+    keep = [{"id": str(q.id), "prompt": q.prompt} for q in custom
+            if action != f"remove-{q.id}"]
+    data: dict = {
+        "schedule": {"nightly_days": [d for d in rules.WEEKDAYS if form.get(f"day-{d}")],
+                     "weekly_day": form.get("weekly_day") or None},
+        "modules": {m: bool(form.get(f"module-{m}")) for m in rules.MODULES},
+        "custom_questions": keep,
+    }
+    if action == "add":
+        new = {"type": form.get("new_type", ""), "prompt": form.get("new_prompt", "").strip()}
+        options = [o.strip() for o in form.get("new_options", "").split("\n") if o.strip()]
+        if options:
+            new["options"] = options
+        data["custom_questions"] = keep + [new]
+    try:
+        validate(CoupleSettingsSchema, data)
+    except Invalid as error:
+        return data, _settings_field_errors(error.errors, len(keep))
+    return data, {}
+
+
+def _settings_field_errors(errors: dict, new_index: int) -> dict:
+    """API paths as form field names: the new question's fields, the schedule."""
+    named = {}
+    for key, messages in errors.items():
+        if key.startswith(f"custom_questions.{new_index}."):
+            key = "new_" + key.rsplit(".", 1)[1]
+        elif key.startswith("schedule."):
+            key = key.removeprefix("schedule.")
+        named.setdefault(key, []).extend(messages)
+    return named
+

@@ -1,0 +1,1 @@
+"""Love languages: the quiz, its scoring, ideas for small moves, and bid presets."""

@@ -1,0 +1,142 @@
+"""The check-in pages, used as a partner would on a phone: forms with their CSRF token."""
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import event
+
+from couples.checkins.models import CheckinAnswer, CustomQuestion
+from couples.extensions import db
+from tests.checkins.conftest import plant_history
+
+EVENING = datetime(2026, 11, 18, 20, 0, tzinfo=UTC)  # Wednesday; 15:00 New York, 20:00 London
+
+
+def post(who, path, data):
+    return who.client.post(path, data={"csrf_token": who.csrf(), **data})
+
+
+def page(who, path):
+    response = who.client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def test_tonight_waiting_and_reveal_as_pages(couple):
+    couple.link()
+    with couple.at(EVENING) as (alex, sam):
+        assert "Tonight&#39;s check-in" in page(alex, "/")
+        response = alex.client.get("/checkin")
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/checkin/2026-11-18"
+        form = page(alex, "/checkin/2026-11-18")
+        assert 'name="needs_met"' in form and 'name="love_languages_felt"' in form
+        # A refused form keeps every word and says what is missing.
+        response = post(alex, "/checkin/2026-11-18", {"needs_help": "tea in bed", "mood": "4"})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert "tea in bed" in html and "Please answer this one." in html
+        response = post(alex, "/checkin/2026-11-18", {
+            "needs_met": "4", "mood": "4", "needs_help": "tea in bed",
+            "love_languages_felt": ["time", "touch"], "on_my_mind": "no"})
+        assert response.status_code == 302
+        waiting = page(alex, "/checkin/2026-11-18")
+        assert "Waiting for Sam" in waiting and "tea in bed" in waiting
+        home = page(sam, "/")
+        assert "Alex has answered" in home and "tea in bed" not in home
+        sams_form = page(sam, "/checkin/2026-11-18")
+        assert "tea in bed" not in sams_form
+        response = post(sam, "/checkin/2026-11-18", {"needs_met": "5", "mood": "3",
+                                                     "felt_seen": "the note on the fridge"})
+        assert response.status_code == 302
+        both = page(alex, "/checkin/2026-11-18")
+        assert "the note on the fridge" in both and "tea in bed" in both
+        assert "Quality time, Physical touch" in both
+        assert "the note on the fridge" in page(alex, "/checkins")
+
+
+def test_editing_before_the_reveal_keeps_the_answers_in_the_form(couple):
+    couple.link()
+    with couple.at(EVENING) as (alex, _):
+        post(alex, "/checkin/2026-11-18", {"needs_met": "2", "mood": "3",
+                                           "felt_seen": "first draft"})
+        form = page(alex, "/checkin/2026-11-18?edit=1")
+        assert "first draft" in form and 'value="2" checked' in form
+        post(alex, "/checkin/2026-11-18", {"needs_met": "3", "mood": "3", "felt_seen": ""})
+    with couple.app.app_context():
+        stored = db.session.execute(db.select(CheckinAnswer)).scalar_one().answers
+        assert stored["needs_met"] == 3 and stored["felt_seen"] is None
+
+
+def test_a_closed_date_is_a_calm_redirect_not_an_error(couple):
+    couple.link()
+    with couple.at(EVENING) as (alex, _):
+        assert alex.client.get("/checkin/2026-11-10").status_code == 404
+        assert alex.client.get("/checkin/not-a-date").status_code == 404
+        response = post(alex, "/checkin/2026-11-17", {"needs_met": "4", "mood": "4"})
+        assert response.status_code == 404  # yesterday after noon: not open, never answered
+
+
+def test_settings_page_adds_and_removes_questions_and_keeps_a_refused_one(couple):
+    couple.link()
+    with couple.at(EVENING) as (alex, sam):
+        base = {"day-mon": "on", "day-tue": "on", "day-wed": "on", "day-thu": "on",
+                "day-fri": "on", "weekly_day": "sun", "module-needs": "on", "module-mood": "on"}
+        response = post(alex, "/couple/checkins", {**base, "action": "add",
+                                                   "new_prompt": "Tea or coffee?",
+                                                   "new_type": "choice", "new_options": ""})
+        assert response.status_code == 422
+        html = response.get_data(as_text=True)
+        assert 'value="Tea or coffee?"' in html and "A choice needs 2 to 6 options." in html
+        response = post(alex, "/couple/checkins", {**base, "action": "add",
+                                                   "new_prompt": "Tea or coffee?",
+                                                   "new_type": "choice",
+                                                   "new_options": "Tea\nCoffee"})
+        assert response.status_code == 302
+        settings = sam.get("/api/v1/couple").get_json()
+        assert settings["schedule"] == {"nightly_days": ["mon", "tue", "wed", "thu", "fri"],
+                                        "weekly_day": "sun"}
+        assert settings["modules"] == {"needs": True, "appreciation": False,
+                                       "love_languages": False, "connection": False,
+                                       "mood": True, "on_my_mind": False, "question": False}
+        [question] = settings["custom_questions"]
+        form = page(sam, "/checkin/2026-11-18")
+        assert "Tea or coffee?" in form and 'name="felt_seen"' not in form
+        response = post(alex, "/couple/checkins", {**base, "action": f"remove-{question['id']}"})
+        assert response.status_code == 302
+    with couple.app.app_context():
+        assert db.session.execute(db.select(CustomQuestion)).scalar_one().removed_at is not None
+
+
+def _statements(app, who, path) -> int:
+    seen = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(*args):
+        seen.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert who.client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_pages_run_the_same_number_of_queries_for_one_day_or_a_year(couple, make_app):
+    couple.link()
+    counts = {}
+    paths = ("/", "/checkins", "/checkin/2026-11-17", "/api/v1/checkins",
+             "/api/v1/checkins/today")
+    plant_history(couple.app, 1, end=date(2026, 11, 17))
+    with couple.at(datetime(2026, 11, 18, 10, 0, tzinfo=UTC)) as (alex, _):
+        counts[1] = [_statements(couple.app, alex, p) for p in paths]
+    with couple.app.app_context():
+        db.session.execute(db.delete(CheckinAnswer))
+        db.session.execute(db.text("DELETE FROM checkins"))
+        db.session.commit()
+    plant_history(couple.app, 365, end=date(2026, 11, 17))
+    with couple.at(datetime(2026, 11, 18, 10, 0, tzinfo=UTC)) as (alex, _):
+        counts[365] = [_statements(couple.app, alex, p) for p in paths]
+        assert "a walk together" in alex.client.get("/checkins").get_data(as_text=True)
+    assert counts[1] == counts[365], counts
