@@ -39,7 +39,10 @@ def _template_globals():
 def init_app(app: Flask) -> None:
     from couples import api
     from couples.accounts.views import bp as accounts_bp
+    from couples.appreciations.views import bp as appreciations_bp
+    from couples.bids.views import bp as bids_bp
     from couples.checkins.views import bp as checkins_bp
+    from couples.lovelanguages.views import bp as love_bp
     from couples.notifications.views import bp as notifications_bp
     from couples.pairing.views import bp as pairing_bp
 
@@ -47,6 +50,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(pairing_bp)
     app.register_blueprint(checkins_bp)
+    app.register_blueprint(love_bp)
+    app.register_blueprint(appreciations_bp)
+    app.register_blueprint(bids_bp)
     app.register_blueprint(notifications_bp)
     api.init_app(app)
     app.context_processor(_template_globals)

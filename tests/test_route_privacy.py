@@ -73,8 +73,32 @@ def _alex_device(couple: Couple) -> str:
 # through the API if need be). Every route with arguments must be here or in EXEMPT. The
 # couple routes without arguments show the caller's own couple: an outsider has none, and
 # gets 404 there too.
+def _alex_checkin_date(couple: Couple) -> str:
+    """A date Alex answered (his own local today), so the check-in exists."""
+    [item, *_] = couple.alex.get("/api/v1/checkins/today").get_json()["items"]
+    answers = {q["key"]: (q["min"] if q["type"] == "scale" else None)
+               for q in item["questions"] if q["required"]}
+    response = couple.alex.put(f"/api/v1/checkins/{item['date']}/answers",
+                               json={"answers": answers})
+    assert response.status_code == 200, response.get_json()
+    return item["date"]
+
+
+def _bid_to_sam(couple: Couple) -> str:
+    response = couple.alex.post("/api/v1/bids", json={"preset": "hug"})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
 COUPLE_OBJECT_URLS: dict[str, Callable[[Couple], str]] = {
-    "api_pairing.get_couple": lambda couple: "/api/v1/couple",
+    "api_checkins.get_couple": lambda couple: "/api/v1/couple",
+    "api_checkins.patch_couple": lambda couple: "/api/v1/couple",
+    "api_checkins.one": lambda couple: f"/api/v1/checkins/{_alex_checkin_date(couple)}",
+    "api_checkins.put_answers":
+        lambda couple: f"/api/v1/checkins/{_alex_checkin_date(couple)}/answers",
+    "checkins.day": lambda couple: f"/checkin/{_alex_checkin_date(couple)}",
+    "api_connection.respond": lambda couple: f"/api/v1/bids/{_bid_to_sam(couple)}/response",
+    "bids.respond": lambda couple: f"/bids/{_bid_to_sam(couple)}/response",
     "api_pairing.unlink": lambda couple: "/api/v1/couple",
     "notifications.remove_device": _alex_device,
 }

@@ -32,12 +32,22 @@ api = CouplesApi()
 
 
 def init_app(app: Flask) -> None:
-    from couples.api import auth, checkins, me, notifications, pairing, push
+    from couples.api import (
+        auth,
+        checkins,
+        connection,
+        lovelanguages,
+        me,
+        notifications,
+        pairing,
+        push,
+    )
 
     api.init_app(app, spec_kwargs={
         "info": {"description": "Check-ins, appreciations and repair for two partners."},
     })
     api.spec.components.security_scheme(
         "session", {"type": "apiKey", "in": "cookie", "name": app.config["SESSION_COOKIE_NAME"]})
-    for module in (auth, me, pairing, checkins, push, notifications):
+    for module in (auth, me, pairing, checkins, lovelanguages, connection, push,
+                   notifications):
         api.register_blueprint(module.blp)

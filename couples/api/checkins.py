@@ -54,6 +54,9 @@ class CheckinSchema(ma.Schema):
     revealed_at = ma.fields.String(allow_none=True, required=True)
     partner_answers = ma.fields.Dict(metadata={"description": "Only once revealed."})
     editable = ma.fields.Boolean(required=True)
+    small_move = ma.fields.Dict(allow_none=True, required=True, metadata={
+        "description": "While I wait for my partner: {language, idea}, an idea drawn from "
+                       "their top love language (language null when they have none)."})
     next_steps = ma.fields.List(ma.fields.String(), required=True, metadata={
         "description": "Why a revealed check-in offers a next step: needs_low, "
                        "needs_apart, on_my_mind."})
@@ -102,7 +105,8 @@ def checkin_data(view: services.CheckinDay) -> dict:
     data = {"date": view.day.isoformat(), "kind": view.kind, "questions": view.questions,
             "my_answers": view.my_answers, "partner_answered": view.partner_answered,
             "revealed": view.revealed, "revealed_at": isoformat(view.revealed_at),
-            "editable": view.open, "next_steps": view.next_steps}
+            "editable": view.open, "next_steps": view.next_steps,
+            "small_move": view.small_move}
     if view.partner_answers is not None:
         data["partner_answers"] = view.partner_answers
     return data

@@ -18,6 +18,7 @@ from couples.checkins.models import Checkin, CheckinAnswer, CustomQuestion
 from couples.clock import isoformat, local_date
 from couples.errors import Conflict, Invalid, NotFound
 from couples.extensions import db
+from couples.lovelanguages import services as lovelanguages
 from couples.notifications import reminders
 from couples.notifications.services import notify
 from couples.pairing.models import Couple
@@ -49,6 +50,8 @@ class CheckinDay:
     partner_answers: dict | None = None  # only once revealed
     open: bool = False                   # I may still answer or edit
     next_steps: list[str] = field(default_factory=list)
+    # While I wait for my partner: one small move from their top love language.
+    small_move: dict | None = None
 
     @property
     def revealed(self) -> bool:
@@ -159,6 +162,16 @@ def _view(pairing: Pairing, checkin: Checkin | None, answers: dict[int, dict], *
     return view
 
 
+def _with_small_moves(pairing: Pairing, views: list[CheckinDay]) -> list[CheckinDay]:
+    waiting = [v for v in views if v.my_answers is not None and not v.partner_answered]
+    if waiting:
+        profile = lovelanguages.profiles([pairing.partner.id]).get(pairing.partner.id)
+        for view in waiting:
+            language, idea = lovelanguages.small_move_for(profile, view.day)
+            view.small_move = {"language": language, "idea": idea}
+    return views
+
+
 def today(*, pairing: Pairing, now: datetime) -> list[CheckinDay]:
     """My open check-ins: my local today first, then yesterday while its window is open.
     Dates without a check-in in the couple's schedule are left out."""
@@ -180,7 +193,7 @@ def today(*, pairing: Pairing, now: datetime) -> list[CheckinDay]:
             custom = active_custom_questions(pairing.couple.id)
         views.append(_view(pairing, None, {}, day=day, kind=kind, is_open=True,
                            questions=_live_questions(pairing.couple, day, kind, custom)))
-    return views
+    return _with_small_moves(pairing, views)
 
 
 def one_day(*, pairing: Pairing, day: date, now: datetime) -> CheckinDay:
@@ -191,8 +204,9 @@ def one_day(*, pairing: Pairing, day: date, now: datetime) -> CheckinDay:
     if day in found:
         checkin, answers = found[day]
         if is_open or checkin.revealed_at is not None or pairing.me.id in answers:
-            return _view(pairing, checkin, answers, day=day, kind=checkin.kind,
-                         questions=checkin.questions, is_open=is_open)
+            return _with_small_moves(pairing, [_view(
+                pairing, checkin, answers, day=day, kind=checkin.kind,
+                questions=checkin.questions, is_open=is_open)])[0]
     elif is_open and (kind := rules.kind_for(day, schedule_of(pairing.couple))):
         questions = _live_questions(pairing.couple, day, kind,
                                     active_custom_questions(pairing.couple.id))

@@ -32,6 +32,16 @@ def skip_checkin_reminders_when(select: Callable[[list[Due]], set[int]]) -> None
     _skip_checkin_reminders.append(select)
 
 
+# Features that also remind at a partner's reminder time (the appreciation nudge): given
+# the due batch, the time and each user's pushes today, they return outbox rows.
+_at_reminder_time: list[Callable[[list[Due], datetime, dict[int, int]], list[dict]]] = []
+
+
+def also_at_reminder_time(
+        make_rows: Callable[[list[Due], datetime, dict[int, int]], list[dict]]) -> None:
+    _at_reminder_time.append(make_rows)
+
+
 def reschedule(user: User, now: datetime) -> None:
     """Set when ``user``'s next check-in reminder is due (none while not linked or off)."""
     off = set(user.kinds_off or [])
@@ -52,8 +62,12 @@ def tick(*, now: datetime, batch: int = 1000) -> int:
                for row in rows if row.couple_id is not None]
         skip = set().union(*(select(due) for select in _skip_checkin_reminders)) if due else set()
         with db.session.no_autoflush:
-            outbox = [reminder for row in rows
-                      if (reminder := _checkin_reminder(row, now, counts[row.User.id], skip))]
+            fresh = [(user, couple_id, day) for user, couple_id, day in due
+                     if now - user.next_checkin_reminder_at <= STALE_AFTER]
+            outbox = [row for make_rows in _at_reminder_time if fresh
+                      for row in make_rows(fresh, now, counts)]
+            outbox += [reminder for row in rows
+                       if (reminder := _checkin_reminder(row, now, counts[row.User.id], skip))]
         created += insert_rows(outbox)  # one INSERT for the whole batch
         db.session.commit()
         if len(rows) < batch:

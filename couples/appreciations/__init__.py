@@ -1,0 +1,1 @@
+"""Appreciations: short notes of gratitude, and the shared journal."""

@@ -1,0 +1,9 @@
+import marshmallow as ma
+
+from couples.lovelanguages.content import LANGUAGES
+from couples.validation import Strict, Text
+
+
+class AppreciationInSchema(Strict):
+    text = Text(required=True, min_length=1, max_length=500, multiline=True)
+    language = ma.fields.String(validate=ma.validate.OneOf(LANGUAGES), allow_none=True)

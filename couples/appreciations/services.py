@@ -1,0 +1,96 @@
+"""Appreciations: send one any time (the partner gets a push), the shared journal, and a
+gentle nudge for a partner who has sent none for a few days."""
+
+from datetime import datetime, timedelta
+
+from couples.accounts import services as accounts
+from couples.accounts.models import User
+from couples.appreciations.models import Appreciation
+from couples.clock import isoformat
+from couples.extensions import db
+from couples.notifications import reminders
+from couples.notifications.models import Notification
+from couples.notifications.services import notification_row, notify
+from couples.pairing.models import CoupleMember
+from couples.pairing.services import Pairing
+
+JOURNAL_PAGE = 30
+JOURNAL_MAX = 100
+NUDGE_AFTER = timedelta(days=3)
+
+
+def send(*, pairing: Pairing, text: str, language: str | None, now: datetime) -> Appreciation:
+    note = Appreciation(couple_id=pairing.couple.id, from_user_id=pairing.me.id,
+                        to_user_id=pairing.partner.id, text=text, language=language,
+                        created_at=now)
+    db.session.add(note)
+    db.session.commit()
+    notify(user=pairing.partner, kind="appreciation_received",
+           dedupe_key=f"appreciation:{note.id}",
+           title=f"{pairing.me.display_name} sent you an appreciation",
+           body="Open it when you have a quiet moment.", url="/appreciations", now=now)
+    return note
+
+
+def journal(*, pairing: Pairing, before_id: int | None = None,
+            limit: int = JOURNAL_PAGE) -> tuple[list[Appreciation], int | None]:
+    """The couple's appreciations, newest first, one page and the next cursor. One query."""
+    limit = max(1, min(limit, JOURNAL_MAX))
+    query = (db.select(Appreciation).where(Appreciation.couple_id == pairing.couple.id)
+             .order_by(Appreciation.id.desc()).limit(limit + 1))
+    if before_id is not None:
+        query = query.where(Appreciation.id < before_id)
+    notes = list(db.session.execute(query).scalars())
+    return notes[:limit], (notes[limit - 1].id if len(notes) > limit else None)
+
+
+def sent_between(*, couple_id: int, start: datetime, end: datetime) -> list[Appreciation]:
+    return list(db.session.execute(
+        db.select(Appreciation).where(Appreciation.couple_id == couple_id,
+                                      Appreciation.created_at >= start,
+                                      Appreciation.created_at < end)
+        .order_by(Appreciation.id)).scalars())
+
+
+def _nudges(due: list[reminders.Due], now: datetime, counts: dict[int, int]) -> list[dict]:
+    """At a partner's reminder time: a nudge when they have sent no appreciation for three
+    days (and were not nudged in those three days). Two queries for the whole batch."""
+    ids = [user.id for user, _, _ in due]
+    since = now - NUDGE_AFTER
+    recent_senders = set(db.session.execute(
+        db.select(Appreciation.from_user_id).where(Appreciation.from_user_id.in_(ids),
+                                                   Appreciation.created_at >= since)
+        .group_by(Appreciation.from_user_id)).scalars())
+    recently_nudged = set(db.session.execute(
+        db.select(Notification.user_id).where(Notification.user_id.in_(ids),
+                                              Notification.kind == "appreciation_nudge",
+                                              Notification.created_at >= since)
+        .group_by(Notification.user_id)).scalars())
+    linked_since = dict(db.session.execute(
+        db.select(CoupleMember.user_id, CoupleMember.joined_at)
+        .where(CoupleMember.user_id.in_(ids), CoupleMember.left_at.is_(None))).all())
+    rows = []
+    for user, _, day in due:
+        if (user.id in recent_senders or user.id in recently_nudged
+                or "appreciation_nudge" in (user.kinds_off or [])
+                or linked_since.get(user.id, now) > since):
+            continue
+        rows.append(notification_row(
+            user=user, kind="appreciation_nudge", dedupe_key=f"nudge:{day.isoformat()}",
+            topic_key=day.isoformat(), title="A small thank-you?",
+            body="Is there something your partner did lately that you liked? Tell them.",
+            url="/appreciations/new", now=now, sent_today=counts.get(user.id)))
+    return rows
+
+
+reminders.also_at_reminder_time(_nudges)
+
+
+def _export(user: User) -> dict:
+    notes = db.session.execute(db.select(Appreciation).where(
+        Appreciation.from_user_id == user.id).order_by(Appreciation.id)).scalars()
+    return {"appreciations_sent": [{"text": n.text, "language": n.language,
+                                    "sent_at": isoformat(n.created_at)} for n in notes]}
+
+
+accounts.register_exporter("appreciations", _export)

@@ -1,0 +1,56 @@
+"""The gratitude journal and sending an appreciation."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from couples.appreciations import services
+from couples.appreciations.schemas import AppreciationInSchema
+from couples.clock import utcnow
+from couples.lovelanguages.content import LANGUAGE_LABELS, LANGUAGES
+from couples.lovelanguages.services import profiles
+from couples.validation import Invalid, validate
+from couples.web import current_pairing
+
+bp = Blueprint("appreciations", __name__, url_prefix="/appreciations")
+
+
+def _pairing():
+    pairing = current_pairing()
+    if pairing is None:
+        abort(404)
+    return pairing
+
+
+@bp.route("")
+@login_required
+def journal():
+    pairing = _pairing()
+    before = request.args.get("before", "")
+    before_id = int(before) if before.isdigit() and len(before) <= 10 else None
+    notes, cursor = services.journal(pairing=pairing, before_id=before_id)
+    return render_template("appreciations/journal.html", notes=notes, cursor=cursor,
+                           pairing=pairing, labels=LANGUAGE_LABELS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    pairing = _pairing()
+    errors: dict = {}
+    if request.method == "POST":
+        data = {"text": request.form.get("text", ""),
+                "language": request.form.get("language") or None}
+        try:
+            body = validate(AppreciationInSchema, data)
+        except Invalid as error:
+            errors = error.errors
+        else:
+            services.send(pairing=pairing, text=body["text"].strip(),
+                          language=body.get("language"), now=utcnow())
+            flash(f"Sent to {pairing.partner.display_name}.", "success")
+            return redirect(url_for("appreciations.journal"))
+    theirs = profiles([pairing.partner.id]).get(pairing.partner.id)
+    page = render_template("appreciations/new.html", pairing=pairing, errors=errors,
+                           form=request.form, labels=LANGUAGE_LABELS, languages=LANGUAGES,
+                           top=theirs.ranking[0] if theirs else None)
+    return (page, 422) if errors else page

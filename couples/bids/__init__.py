@@ -1,0 +1,1 @@
+"""Bids for connection: sent, answered, noticed in person."""

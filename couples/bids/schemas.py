@@ -1,0 +1,26 @@
+import marshmallow as ma
+
+from couples.bids.services import RESPONSES
+from couples.lovelanguages.content import BID_PRESETS
+from couples.validation import Flag, Strict, Text
+
+
+class BidInSchema(Strict):
+    preset = ma.fields.String(validate=ma.validate.OneOf(list(BID_PRESETS)), allow_none=True)
+    text = Text(max_length=280, allow_none=True)
+    noticed = Flag(load_default=False)
+    my_response = ma.fields.String(validate=ma.validate.OneOf(RESPONSES))
+
+    @ma.validates_schema
+    def _shape(self, data, **kwargs):
+        if not data.get("preset") and not (data.get("text") or "").strip():
+            raise ma.ValidationError("Choose a bid or write your own words.", "text")
+        if data.get("noticed") and not data.get("my_response"):
+            raise ma.ValidationError("How did you respond?", "my_response")
+        if not data.get("noticed") and data.get("my_response"):
+            raise ma.ValidationError("Only for a bid noticed in person.", "my_response")
+
+
+class ResponseInSchema(Strict):
+    response = ma.fields.String(required=True, validate=ma.validate.OneOf(RESPONSES))
+    later_at = ma.fields.AwareDateTime(allow_none=True, format="iso")

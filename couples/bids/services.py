@@ -1,0 +1,134 @@
+"""Bids for connection: a small request for attention. The partner turns toward it, says
+later (with a time), or leaves it; unanswered after 12 hours it counts as missed. A bid
+noticed in person can be logged, with one's own response, for self-awareness: only the
+one who logged it sees it."""
+
+from datetime import datetime, timedelta
+
+from couples.accounts import services as accounts
+from couples.accounts.models import User
+from couples.bids.models import Bid
+from couples.clock import isoformat
+from couples.errors import Conflict, Forbidden, Invalid, NotFound
+from couples.extensions import db
+from couples.lovelanguages.content import BID_PRESETS
+from couples.notifications.services import notify
+from couples.pairing.services import Pairing
+
+MISSED_AFTER = timedelta(hours=12)
+LATER_WITHIN = timedelta(days=7)
+PAGE = 30
+PAGE_MAX = 100
+RESPONSES = ("toward", "later", "away")
+
+
+def status(bid: Bid, now: datetime) -> str:
+    if bid.response is not None:
+        return bid.response
+    return "missed" if now - bid.created_at >= MISSED_AFTER else "open"
+
+
+def _visible(pairing: Pairing):
+    return (Bid.couple_id == pairing.couple.id) & (
+        Bid.logged_by_id.is_(None) | (Bid.logged_by_id == pairing.me.id))
+
+
+def send(*, pairing: Pairing, preset: str | None, text: str | None, now: datetime) -> Bid:
+    bid = Bid(couple_id=pairing.couple.id, from_user_id=pairing.me.id,
+              to_user_id=pairing.partner.id, preset=preset, text=text, created_at=now)
+    db.session.add(bid)
+    db.session.commit()
+    notify(user=pairing.partner, kind="bid_received", dedupe_key=f"bid:{bid.id}",
+           title=f"{pairing.me.display_name} is reaching out",
+           body=BID_PRESETS[preset] if preset else "A few words for you.", url="/bids",
+           now=now)
+    return bid
+
+
+def log_noticed(*, pairing: Pairing, text: str | None, preset: str | None,
+                my_response: str, now: datetime) -> Bid:
+    """A bid my partner made in person, and how I responded. Only I see it."""
+    bid = Bid(couple_id=pairing.couple.id, from_user_id=pairing.partner.id,
+              to_user_id=pairing.me.id, logged_by_id=pairing.me.id, preset=preset, text=text,
+              created_at=now, response=my_response, responded_at=now)
+    db.session.add(bid)
+    db.session.commit()
+    return bid
+
+
+def find(*, pairing: Pairing, bid_id: int) -> Bid:
+    bid = db.session.execute(db.select(Bid).where(Bid.id == bid_id, _visible(pairing))
+                             ).scalar_one_or_none()
+    if bid is None:
+        raise NotFound("There is no such bid.")
+    return bid
+
+
+def check_can_respond(*, pairing: Pairing, bid: Bid, now: datetime) -> None:
+    """409 once answered or missed, then 403 when the bid was not made to me."""
+    state = status(bid, now)
+    if state == "missed":
+        raise Conflict("This bid was a while ago. A new one is always welcome.")
+    if state != "open":
+        raise Conflict("This bid has its answer already.")
+    if bid.to_user_id != pairing.me.id or bid.logged_by_id is not None:
+        raise Forbidden("This bid is for your partner to answer.")
+
+
+def respond(*, pairing: Pairing, bid_id: int, response: str, later_at: datetime | None,
+            now: datetime) -> Bid:
+    bid = find(pairing=pairing, bid_id=bid_id)
+    check_can_respond(pairing=pairing, bid=bid, now=now)
+    if response == "later":
+        if later_at is None:
+            raise Invalid(errors={"later_at": ["Say when: a time in the next few days."]})
+        if not now < later_at <= now + LATER_WITHIN:
+            raise Invalid(errors={"later_at": ["Pick a time in the next 7 days."]})
+    elif later_at is not None:
+        raise Invalid(errors={"later_at": ["Only for later."]})
+    claimed = db.session.execute(
+        db.update(Bid).where(Bid.id == bid.id, Bid.response.is_(None))
+        .values(response=response, later_at=later_at, responded_at=now)).rowcount
+    db.session.commit()
+    if claimed != 1:
+        raise Conflict("This bid has its answer already.")
+    db.session.refresh(bid)
+    if response in ("toward", "later"):
+        sender = pairing.partner
+        title = (f"{pairing.me.display_name} turned toward your bid" if response == "toward"
+                 else f"{pairing.me.display_name} will come back to your bid")
+        body = ("Go and find them." if response == "toward"
+                else "They picked a time that works for them.")
+        notify(user=sender, kind="bid_answered", dedupe_key=f"bid-answer:{bid.id}",
+               title=title, body=body, url="/bids", now=now)
+    return bid
+
+
+def listing(*, pairing: Pairing, before_id: int | None = None,
+            limit: int = PAGE) -> tuple[list[Bid], int | None]:
+    limit = max(1, min(limit, PAGE_MAX))
+    query = db.select(Bid).where(_visible(pairing)).order_by(Bid.id.desc()).limit(limit + 1)
+    if before_id is not None:
+        query = query.where(Bid.id < before_id)
+    bids = list(db.session.execute(query).scalars())
+    return bids[:limit], (bids[limit - 1].id if len(bids) > limit else None)
+
+
+def between(*, couple_id: int, viewer_id: int, start: datetime, end: datetime) -> list[Bid]:
+    """The bids of a period as ``viewer_id`` may see them (for insights)."""
+    return list(db.session.execute(db.select(Bid).where(
+        Bid.couple_id == couple_id, Bid.created_at >= start, Bid.created_at < end,
+        Bid.logged_by_id.is_(None) | (Bid.logged_by_id == viewer_id))).scalars())
+
+
+def _export(user: User) -> dict:
+    bids = db.session.execute(db.select(Bid).where(
+        (Bid.from_user_id == user.id) & Bid.logged_by_id.is_(None)
+        | (Bid.logged_by_id == user.id)).order_by(Bid.id)).scalars()
+    return {"bids": [{"preset": b.preset, "text": b.text, "made_at": isoformat(b.created_at),
+                      "noticed_in_person": b.logged_by_id is not None,
+                      "by_me": b.from_user_id == user.id, "response": b.response}
+                     for b in bids]}
+
+
+accounts.register_exporter("bids", _export)

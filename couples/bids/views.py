@@ -1,0 +1,96 @@
+"""Bids for connection as pages: send one, answer one, log one noticed in person."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from couples.bids import services
+from couples.bids.schemas import BidInSchema
+from couples.clock import utcnow
+from couples.errors import DomainError, Invalid
+from couples.lovelanguages.content import BID_PRESETS
+from couples.validation import validate
+from couples.web import current_pairing
+
+bp = Blueprint("bids", __name__, url_prefix="/bids")
+
+
+def _pairing():
+    pairing = current_pairing()
+    if pairing is None:
+        abort(404)
+    return pairing
+
+
+def _render(pairing, errors=None, status=200):
+    before = request.args.get("before", "")
+    before_id = int(before) if before.isdigit() and len(before) <= 10 else None
+    items, cursor = services.listing(pairing=pairing, before_id=before_id)
+    now = utcnow()
+    page = render_template("bids/list.html", pairing=pairing, items=items, cursor=cursor,
+                           status=lambda b: services.status(b, now), presets=BID_PRESETS,
+                           errors=errors or {}, form=request.form if errors else {},
+                           zone=ZoneInfo(pairing.me.timezone))
+    return page, status
+
+
+@bp.route("")
+@login_required
+def listing():
+    return _render(_pairing())
+
+
+@bp.route("", methods=["POST"])
+@login_required
+def send():
+    pairing = _pairing()
+    noticed = request.form.get("noticed") == "1"
+    data = {"preset": request.form.get("preset") or None,
+            "text": request.form.get("text", ""), "noticed": noticed}
+    if noticed:
+        data["my_response"] = request.form.get("my_response") or None
+        if data["my_response"] is None:
+            data.pop("my_response")
+    try:
+        body = validate(BidInSchema, data)
+    except Invalid as error:
+        return _render(pairing, errors=error.errors, status=422)
+    text = (body.get("text") or "").strip() or None
+    if noticed:
+        services.log_noticed(pairing=pairing, text=text, preset=body.get("preset"),
+                             my_response=body["my_response"], now=utcnow())
+        flash("Noted, just for you.", "success")
+    else:
+        services.send(pairing=pairing, preset=body.get("preset"), text=text, now=utcnow())
+        flash(f"Sent to {pairing.partner.display_name}.", "success")
+    return redirect(url_for("bids.listing"))
+
+
+@bp.route("/<int:bid_id>/response", methods=["POST"])
+@login_required
+def respond(bid_id: int):
+    pairing = _pairing()
+    if bid_id >= 2**31:
+        abort(404)
+    response = request.form.get("response", "")
+    later_at = None
+    if response == "later":
+        raw = request.form.get("later_at", "")
+        try:
+            later_at = datetime.fromisoformat(raw).replace(
+                tzinfo=ZoneInfo(pairing.me.timezone)) if raw else None
+        except ValueError:
+            later_at = None
+    try:
+        services.respond(pairing=pairing, bid_id=bid_id, response=response, later_at=later_at,
+                         now=utcnow())
+    except Invalid as error:
+        return _render(pairing, errors={f"later-{bid_id}": sum(error.errors.values(), [])},
+                       status=422)
+    except DomainError as error:
+        if error.status == 404:
+            abort(404)
+        flash(str(error), "info")
+    return redirect(url_for("bids.listing"))

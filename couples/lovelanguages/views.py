@@ -1,0 +1,63 @@
+"""Love-language pages: both profiles with ideas, the quiz, ordering by hand."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from couples.clock import utcnow
+from couples.errors import Invalid
+from couples.lovelanguages import content, services
+from couples.web import current_pairing, me
+
+bp = Blueprint("love", __name__, url_prefix="/love-languages")
+PLACES = ("Most of all", "Second", "Third", "Fourth", "Fifth")
+
+
+@bp.route("")
+@login_required
+def profiles():
+    pairing = current_pairing()
+    partner = pairing.partner if pairing else None
+    found = services.profiles([me().id] + ([partner.id] if partner else []))
+    return render_template("love/profiles.html", mine=found.get(me().id), partner=partner,
+                           theirs=found.get(partner.id) if partner else None,
+                           labels=content.LANGUAGE_LABELS, ideas=content.IDEAS)
+
+
+@bp.route("/quiz", methods=["GET", "POST"])
+@login_required
+def quiz():
+    errors: dict = {}
+    if request.method == "POST":
+        choices = {pair.key: request.form[pair.key] for pair in content.QUIZ
+                   if request.form.get(pair.key)}
+        try:
+            services.take_quiz(user=me(), choices=choices, now=utcnow())
+        except Invalid as error:
+            errors = {k.removeprefix("choices."): v for k, v in error.errors.items()}
+        else:
+            flash("Thank you. Here is what matters most to you.", "success")
+            return redirect(url_for("love.profiles"))
+    page = render_template("love/quiz.html", quiz=content.QUIZ, prompt=content.QUIZ_PROMPT,
+                           errors=errors, form=request.form)
+    return (page, 422) if errors else page
+
+
+@bp.route("/order", methods=["GET", "POST"])
+@login_required
+def order():
+    errors: dict = {}
+    found = services.profiles([me().id]).get(me().id)
+    current = list(found.ranking) if found else list(content.LANGUAGES)
+    if request.method == "POST":
+        ranking = [request.form.get(f"place-{n}", "") for n in range(5)]
+        try:
+            services.set_ranking(user=me(), ranking=ranking, now=utcnow())
+        except Invalid as error:
+            errors = error.errors
+            current = ranking
+        else:
+            flash("Saved.", "success")
+            return redirect(url_for("love.profiles"))
+    page = render_template("love/order.html", current=current, places=PLACES,
+                           labels=content.LANGUAGE_LABELS, errors=errors)
+    return (page, 422) if errors else page
