@@ -148,7 +148,30 @@ def reminders_run() -> None:
         stop.set()
 
 
+demo_cli = click.Group("demo", help="A demo couple for trying the app.")
+
+
+@demo_cli.command("seed")
+@with_appcontext
+def demo_seed() -> None:
+    """Create a demo couple with 60 days of history and print how to log in."""
+    from couples import demo
+    from couples.clock import utcnow
+    from couples.errors import Conflict
+
+    try:
+        made = demo.seed(now=utcnow())
+    except Conflict as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Demo couple: {made.checkins} check-ins, {made.appreciations} appreciations, "
+               f"{made.bids} bids over {demo.DAYS} days.")
+    for user in (made.alex, made.sam):
+        click.echo(f"  {user.display_name}: {user.email}")
+    click.echo(f"  password (both): {made.password}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(serve_command)
     app.cli.add_command(push_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(demo_cli)

@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     from couples.appreciations.views import bp as appreciations_bp
     from couples.bids.views import bp as bids_bp
     from couples.checkins.views import bp as checkins_bp
+    from couples.insights.views import bp as insights_bp
     from couples.lovelanguages.views import bp as love_bp
     from couples.notifications.views import bp as notifications_bp
     from couples.pairing.views import bp as pairing_bp
@@ -53,6 +54,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(love_bp)
     app.register_blueprint(appreciations_bp)
     app.register_blueprint(bids_bp)
+    app.register_blueprint(insights_bp)
     app.register_blueprint(notifications_bp)
     api.init_app(app)
     app.context_processor(_template_globals)

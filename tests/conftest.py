@@ -5,9 +5,12 @@ import os
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, text
 
 from couples import ROOT, create_app
@@ -195,3 +198,29 @@ def push_app(make_app, fake_push, vapid_keys):
     return make_app(VAPID_PRIVATE_KEY=vapid_keys[0], VAPID_PUBLIC_KEY=vapid_keys[1],
                     VAPID_SUBJECT="mailto:ops@couples.test",
                     PUSH_ALLOWED_ENDPOINTS=[fake_push.origin], PUSH_TIMEOUT=2)
+
+
+@pytest.fixture
+def couple(make_app):
+    """Alex and Sam, linked by ``link(alex_tz, sam_tz)``, whose clients work at any instant:
+    a session cookie is only good after the moment it was made, so ``at(instant)`` travels
+    there (time-machine) and yields both freshly logged in."""
+    app = make_app(RATELIMIT_ENABLED=False)
+
+    def link(alex_tz: str = "America/New_York", sam_tz: str = "Europe/London"):
+        with app.app_context():
+            alex = make_user(email="alex@example.com", display_name="Alex", timezone=alex_tz)
+            sam = make_user(email="sam@example.com", display_name="Sam", timezone=sam_tz)
+            make_couple(alex, sam)
+        return couple
+
+    @contextmanager
+    def at(instant):
+        with time_machine.travel(instant, tick=False):
+            yield (ApiClient(app).login("alex@example.com"),
+                   ApiClient(app).login("sam@example.com"))
+
+    couple = SimpleNamespace(app=app, link=link, at=at)
+    return couple
+
+

@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
         auth,
         checkins,
         connection,
+        insights,
         lovelanguages,
         me,
         notifications,
@@ -48,6 +49,6 @@ def init_app(app: Flask) -> None:
     })
     api.spec.components.security_scheme(
         "session", {"type": "apiKey", "in": "cookie", "name": app.config["SESSION_COOKIE_NAME"]})
-    for module in (auth, me, pairing, checkins, lovelanguages, connection, push,
+    for module in (auth, me, pairing, checkins, lovelanguages, connection, insights, push,
                    notifications):
         api.register_blueprint(module.blp)

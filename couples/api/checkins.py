@@ -57,6 +57,9 @@ class CheckinSchema(ma.Schema):
     small_move = ma.fields.Dict(allow_none=True, required=True, metadata={
         "description": "While I wait for my partner: {language, idea}, an idea drawn from "
                        "their top love language (language null when they have none)."})
+    agenda = ma.fields.Dict(allow_none=True, required=True, metadata={
+        "description": "On an open weekly check-in: the week's appreciations, 'would help "
+                       "me' and 'on my mind' items (the partner's only from revealed days)."})
     next_steps = ma.fields.List(ma.fields.String(), required=True, metadata={
         "description": "Why a revealed check-in offers a next step: needs_low, "
                        "needs_apart, on_my_mind."})
@@ -106,7 +109,7 @@ def checkin_data(view: services.CheckinDay) -> dict:
             "my_answers": view.my_answers, "partner_answered": view.partner_answered,
             "revealed": view.revealed, "revealed_at": isoformat(view.revealed_at),
             "editable": view.open, "next_steps": view.next_steps,
-            "small_move": view.small_move}
+            "small_move": view.small_move, "agenda": view.agenda}
     if view.partner_answers is not None:
         data["partner_answers"] = view.partner_answers
     return data

@@ -5,7 +5,8 @@ both partners have answered (``CheckinDay.partner_answers`` is None until then).
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -52,6 +53,8 @@ class CheckinDay:
     next_steps: list[str] = field(default_factory=list)
     # While I wait for my partner: one small move from their top love language.
     small_move: dict | None = None
+    # The weekly check-in's agenda, drawn from the week before it (see week_agenda).
+    agenda: dict | None = None
 
     @property
     def revealed(self) -> bool:
@@ -162,6 +165,53 @@ def _view(pairing: Pairing, checkin: Checkin | None, answers: dict[int, dict], *
     return view
 
 
+def week_agenda(*, pairing: Pairing, day: date) -> dict:
+    """What the week before ``day`` brings to the weekly check-in: the appreciations sent,
+    each "one thing that would help me" and each "on my mind" item. The partner's answers
+    only from check-ins both answered. Two queries."""
+    from couples.appreciations.models import Appreciation
+
+    start = day - timedelta(days=6)
+    rows = db.session.execute(
+        db.select(Checkin.day, Checkin.revealed_at, CheckinAnswer.user_id,
+                  CheckinAnswer.answers)
+        .join(CheckinAnswer, CheckinAnswer.checkin_id == Checkin.id)
+        .where(Checkin.couple_id == pairing.couple.id, Checkin.day >= start,
+               Checkin.day < day)
+        .order_by(Checkin.day)).all()
+    helps, minds = [], []
+    for when, revealed_at, user_id, answers in rows:
+        if user_id == pairing.me.id:
+            who = "me"
+        elif user_id == pairing.partner.id and revealed_at is not None:
+            who = "partner"
+        else:
+            continue
+        if answers.get("needs_help"):
+            helps.append({"date": when.isoformat(), "who": who, "text": answers["needs_help"]})
+        if answers.get("on_my_mind") and answers.get("on_my_mind_text"):
+            minds.append({"date": when.isoformat(), "who": who,
+                          "text": answers["on_my_mind_text"]})
+    zone = ZoneInfo(pairing.me.timezone)
+    notes = db.session.execute(
+        db.select(Appreciation).where(
+            Appreciation.couple_id == pairing.couple.id,
+            Appreciation.created_at >= datetime.combine(start, time(0), tzinfo=zone),
+            Appreciation.created_at < datetime.combine(day + timedelta(days=1), time(0),
+                                                       tzinfo=zone))
+        .order_by(Appreciation.id)).scalars()
+    return {"appreciations": [{"who": "me" if n.from_user_id == pairing.me.id else "partner",
+                               "text": n.text} for n in notes],
+            "would_help": helps, "on_my_mind": minds}
+
+
+def _with_extras(pairing: Pairing, views: list[CheckinDay]) -> list[CheckinDay]:
+    for view in views:
+        if view.kind == "weekly" and view.open:
+            view.agenda = week_agenda(pairing=pairing, day=view.day)
+    return _with_small_moves(pairing, views)
+
+
 def _with_small_moves(pairing: Pairing, views: list[CheckinDay]) -> list[CheckinDay]:
     waiting = [v for v in views if v.my_answers is not None and not v.partner_answered]
     if waiting:
@@ -193,7 +243,7 @@ def today(*, pairing: Pairing, now: datetime) -> list[CheckinDay]:
             custom = active_custom_questions(pairing.couple.id)
         views.append(_view(pairing, None, {}, day=day, kind=kind, is_open=True,
                            questions=_live_questions(pairing.couple, day, kind, custom)))
-    return _with_small_moves(pairing, views)
+    return _with_extras(pairing, views)
 
 
 def one_day(*, pairing: Pairing, day: date, now: datetime) -> CheckinDay:
@@ -204,13 +254,14 @@ def one_day(*, pairing: Pairing, day: date, now: datetime) -> CheckinDay:
     if day in found:
         checkin, answers = found[day]
         if is_open or checkin.revealed_at is not None or pairing.me.id in answers:
-            return _with_small_moves(pairing, [_view(
+            return _with_extras(pairing, [_view(
                 pairing, checkin, answers, day=day, kind=checkin.kind,
                 questions=checkin.questions, is_open=is_open)])[0]
     elif is_open and (kind := rules.kind_for(day, schedule_of(pairing.couple))):
         questions = _live_questions(pairing.couple, day, kind,
                                     active_custom_questions(pairing.couple.id))
-        return _view(pairing, None, {}, day=day, kind=kind, questions=questions, is_open=True)
+        return _with_extras(pairing, [_view(pairing, None, {}, day=day, kind=kind,
+                                             questions=questions, is_open=True)])[0]
     raise NotFound("There is no check-in for that date.")
 
 

@@ -1,42 +1,15 @@
-"""A couple whose clients can be used at any instant: a session cookie is only good
-after the moment it was made, so ``at(instant)`` travels there and logs both in afresh."""
-
-from contextlib import contextmanager
-from types import SimpleNamespace
-
-import pytest
-import time_machine
-
-from tests.factories import ApiClient, make_couple, make_user
-
-
-@pytest.fixture
-def couple(make_app):
-    app = make_app(RATELIMIT_ENABLED=False)
-
-    def link(alex_tz: str = "America/New_York", sam_tz: str = "Europe/London"):
-        with app.app_context():
-            alex = make_user(email="alex@example.com", display_name="Alex", timezone=alex_tz)
-            sam = make_user(email="sam@example.com", display_name="Sam", timezone=sam_tz)
-            make_couple(alex, sam)
-        return couple
-
-    @contextmanager
-    def at(instant):
-        with time_machine.travel(instant, tick=False):
-            yield (ApiClient(app).login("alex@example.com"),
-                   ApiClient(app).login("sam@example.com"))
-
-    couple = SimpleNamespace(app=app, link=link, at=at)
-    return couple
+"""Check-in test helpers (the ``couple`` fixture is in tests/conftest.py)."""
 
 
 def plant_history(app, days: int, *, end, answers=None):
-    """``days`` revealed check-ins for the couple of alex@ and sam@, ending at ``end``,
-    written straight to the tables (fast, for counting queries over long histories)."""
+    """``days`` revealed check-ins for the couple of alex@ and sam@, ending at ``end``, with
+    an appreciation and a bid each day, written straight to the tables (fast, for counting
+    queries over long histories)."""
     from datetime import timedelta
 
     from couples.accounts.models import User
+    from couples.appreciations.models import Appreciation
+    from couples.bids.models import Bid
     from couples.checkins import rules
     from couples.checkins.models import Checkin, CheckinAnswer
     from couples.extensions import db
@@ -61,4 +34,8 @@ def plant_history(app, days: int, *, end, answers=None):
             for user in (alex, sam):
                 db.session.add(CheckinAnswer(checkin_id=checkin.id, user_id=user.id,
                                              answers=answers, created_at=at, updated_at=at))
+            db.session.add(Appreciation(couple_id=couple_id, from_user_id=sam.id,
+                                        to_user_id=alex.id, text="thank you", created_at=at))
+            db.session.add(Bid(couple_id=couple_id, from_user_id=sam.id, to_user_id=alex.id,
+                               preset="hug", created_at=at))
         db.session.commit()

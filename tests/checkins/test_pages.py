@@ -127,13 +127,14 @@ def test_pages_run_the_same_number_of_queries_for_one_day_or_a_year(couple, make
     couple.link()
     counts = {}
     paths = ("/", "/checkins", "/checkin/2026-11-17", "/api/v1/checkins",
-             "/api/v1/checkins/today")
+             "/api/v1/checkins/today", "/insights?days=90", "/api/v1/insights?days=90",
+             "/appreciations", "/api/v1/appreciations", "/bids", "/api/v1/bids")
     plant_history(couple.app, 1, end=date(2026, 11, 17))
     with couple.at(datetime(2026, 11, 18, 10, 0, tzinfo=UTC)) as (alex, _):
         counts[1] = [_statements(couple.app, alex, p) for p in paths]
     with couple.app.app_context():
-        db.session.execute(db.delete(CheckinAnswer))
-        db.session.execute(db.text("DELETE FROM checkins"))
+        for table in ("checkin_answers", "checkins", "appreciations", "bids"):
+            db.session.execute(db.text(f"DELETE FROM {table}"))  # noqa: S608
         db.session.commit()
     plant_history(couple.app, 365, end=date(2026, 11, 17))
     with couple.at(datetime(2026, 11, 18, 10, 0, tzinfo=UTC)) as (alex, _):

@@ -1,0 +1,169 @@
+"""A demo couple with two months of everyday history, so that every page has something
+to show: check-ins (most revealed, a few waiting, a few skipped), appreciations, bids and
+love-language profiles. ``flask --app couples demo seed``."""
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from couples.accounts import services as accounts
+from couples.accounts.models import User
+from couples.appreciations.models import Appreciation
+from couples.bids.models import Bid
+from couples.checkins import bank, rules
+from couples.checkins.models import Checkin, CheckinAnswer
+from couples.checkins.services import schedule_of
+from couples.errors import Conflict
+from couples.extensions import db
+from couples.lovelanguages.content import BID_PRESETS, LANGUAGES
+from couples.lovelanguages.models import LoveProfile
+from couples.pairing import services as pairing_services
+
+DAYS = 60
+EMAILS = ("maya.demo@example.com", "jonah.demo@example.com")
+
+HELPS = ["An early night together.", "A walk after dinner.", "Ten minutes to talk before bed.",
+         "A hand with the washing up.", "A message at lunchtime.", "Less phone at the table.",
+         "A hug when I get home.", "Help planning the weekend.", None, None, None]
+APPRECIATED = ["You made coffee before I woke up.", "You listened without fixing.",
+               "You remembered my meeting and asked how it went.",
+               "You made me laugh when I was cross.", "You took the bins out in the rain.",
+               "The way you talked to my mum on the phone.", None, None]
+SEEN = ["When you asked about my day and waited for the whole answer.",
+        "When you noticed I was tired and ran the bath.", None, None, None]
+MINDS = ["Money for the holiday.", "How often we see your family.", "Who does the school run.",
+         "I felt a bit left out on Saturday."]
+QUESTION_ANSWERS = ["Probably the summer we met.", "I'd like us to dance more.",
+                    "Being listened to, honestly.", "I worry about work more than I say.",
+                    "A garden, one day.", None]
+NOTES = ["Thank you for cooking on a night I was shattered.",
+         "I loved our walk by the river. Let's do it again.",
+         "You were so patient with me this morning. Thank you.",
+         "The note in my bag made my whole day.",
+         "Thank you for sorting the car; I know you hate that garage.",
+         "You're a wonderful dad. I saw it today at the park.",
+         "Thanks for holding my hand at the appointment."]
+OWN_BIDS = ["Fancy a tea?", "Come and see the sunset.", "Can I tell you about my day?"]
+
+
+@dataclass
+class Demo:
+    alex: User
+    sam: User
+    password: str
+    checkins: int
+    appreciations: int
+    bids: int
+
+
+def _answers(rng: random.Random, questions: list[dict], mood: float) -> dict:
+    """Plausible answers: scores near the person's mood of the week, some words, some
+    skipped."""
+    def score(low: int, high: int) -> int:
+        return max(low, min(high, round(mood * (high - low) / 4 + low + rng.uniform(-1, 1))))
+
+    answers: dict = {}
+    for q in questions:
+        key = q["key"]
+        if q["type"] == "scale":
+            answers[key] = score(q["min"], q["max"])
+        elif key == "needs_help":
+            answers[key] = rng.choice(HELPS)
+        elif key == "appreciation":
+            answers[key] = rng.choice(APPRECIATED)
+        elif key == "felt_seen":
+            answers[key] = rng.choice(SEEN)
+        elif key == "question_of_the_day":
+            answers[key] = rng.choice(QUESTION_ANSWERS)
+        elif key == "love_languages_felt":
+            answers[key] = sorted(rng.sample(LANGUAGES, rng.randint(0, 3)), key=LANGUAGES.index)
+        elif key == "love_language_wish":
+            answers[key] = rng.choice(LANGUAGES)
+        elif key == "turned_toward":
+            answers[key] = rng.choices(rules.TURNED_TOWARD, weights=(6, 3, 1))[0]
+        elif key == "on_my_mind":
+            answers[key] = rng.random() < 0.12
+        elif key == "on_my_mind_text":
+            answers[key] = rng.choice(MINDS) if answers.get("on_my_mind") else None
+        elif q["type"] == "text":
+            answers[key] = rng.choice(["A good week, mostly.", "More time outside.", None])
+        else:
+            answers[key] = None
+    return answers
+
+
+def _evening(day: date, tz: str, hour: int, minute: int) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def seed(*, now: datetime, seed_value: int = 2026) -> Demo:
+    """Create the demo couple and its history up to ``now``. Refused (409) when the demo
+    accounts exist already."""
+    if db.session.execute(db.select(User.id).where(User.email.in_(EMAILS))).first():
+        raise Conflict("The demo couple exists already.")
+    rng = random.Random(seed_value)
+    password = "-".join(secrets.token_hex(3) for _ in range(4))
+    start = now - timedelta(days=DAYS + 2)
+    alex = accounts.register(email=EMAILS[0], password=password, display_name="Maya",
+                             timezone="Europe/London")
+    sam = accounts.register(email=EMAILS[1], password=password, display_name="Jonah",
+                            timezone="America/New_York")
+    for user in (alex, sam):
+        user.created_at = start
+    invite = pairing_services.create_invite(user=alex, now=start)
+    pairing = pairing_services.accept_invite(user=sam, code=invite.code, now=start)
+    couple = pairing.couple
+    couple.created_at = start
+    for member in couple.members:
+        member.joined_at = start
+    db.session.add_all([
+        LoveProfile(user_id=alex.id, ranking=["time", "words", "touch", "acts", "gifts"],
+                    source="quiz", updated_at=start),
+        LoveProfile(user_id=sam.id, ranking=["acts", "touch", "time", "words", "gifts"],
+                    source="manual", updated_at=start)])
+    schedule = schedule_of(couple)
+    counts = {"checkins": 0, "appreciations": 0, "bids": 0}
+    today = now.astimezone(ZoneInfo(alex.timezone)).date()
+    for back in range(DAYS, 0, -1):
+        day = today - timedelta(days=back)
+        week_mood = 2.6 + 1.2 * ((day.toordinal() // 7) % 3) / 2  # some weeks are harder
+        kind = rules.kind_for(day, schedule)
+        answered = [u for u in (alex, sam) if rng.random() < 0.86]
+        if kind and answered:
+            question = bank.question_of_the_day(couple.id, day)
+            questions = rules.questions_for(kind, question_of_the_day=question.prompt)
+            first = _evening(day, answered[0].timezone, 21, rng.randint(0, 50))
+            checkin = Checkin(couple_id=couple.id, day=day, kind=kind, questions=questions,
+                              question_key=question.key, created_at=first)
+            db.session.add(checkin)
+            db.session.flush()
+            for user in answered:
+                at = _evening(day, user.timezone, 21, rng.randint(0, 55))
+                db.session.add(CheckinAnswer(
+                    checkin_id=checkin.id, user_id=user.id, created_at=at, updated_at=at,
+                    answers=_answers(rng, questions, week_mood + rng.uniform(-0.5, 0.5))))
+            if len(answered) == 2:
+                checkin.revealed_at = max(_evening(day, u.timezone, 21, 56) for u in answered)
+            counts["checkins"] += 1
+        if rng.random() < 0.45:
+            sender, receiver = rng.choice([(alex, sam), (sam, alex)])
+            db.session.add(Appreciation(
+                couple_id=couple.id, from_user_id=sender.id, to_user_id=receiver.id,
+                text=rng.choice(NOTES), language=rng.choice([None, *LANGUAGES]),
+                created_at=_evening(day, sender.timezone, rng.randint(8, 20), 0)))
+            counts["appreciations"] += 1
+        if rng.random() < 0.5:
+            sender, receiver = rng.choice([(alex, sam), (sam, alex)])
+            made = _evening(day, sender.timezone, rng.randint(9, 19), rng.randint(0, 59))
+            preset = rng.choice([*BID_PRESETS, None])
+            response = rng.choices(["toward", "later", "away", None], weights=(6, 2, 1, 1))[0]
+            db.session.add(Bid(
+                couple_id=couple.id, from_user_id=sender.id, to_user_id=receiver.id,
+                preset=preset, text=None if preset else rng.choice(OWN_BIDS), created_at=made,
+                response=response, responded_at=made + timedelta(minutes=20) if response else None,
+                later_at=made + timedelta(hours=3) if response == "later" else None))
+            counts["bids"] += 1
+    db.session.commit()
+    return Demo(alex=alex, sam=sam, password=password, **counts)

@@ -1,0 +1,77 @@
+"""Small inline SVG charts, drawn on the server (no chart library, no script), each with
+a title and a description for screen readers. Pure: no Flask."""
+
+from collections.abc import Sequence
+from html import escape
+
+WIDTH, HEIGHT, PAD = 320, 140, 24
+
+
+def _points(values: Sequence[float | None], low: float,
+            high: float) -> list[tuple[float, float] | None]:
+    count = max(len(values) - 1, 1)
+    span = (high - low) or 1
+    out = []
+    for i, value in enumerate(values):
+        if value is None:
+            out.append(None)
+            continue
+        x = PAD + (WIDTH - 2 * PAD) * i / count
+        y = HEIGHT - PAD - (HEIGHT - 2 * PAD) * (value - low) / span
+        out.append((round(x, 1), round(y, 1)))
+    return out
+
+
+def _path(points) -> str:
+    parts, pen_down = [], False
+    for point in points:
+        if point is None:
+            pen_down = False
+            continue
+        parts.append(f"{'L' if pen_down else 'M'}{point[0]},{point[1]}")
+        pen_down = True
+    return " ".join(parts)
+
+
+def line_chart(chart_id: str, title: str, description: str,
+               series: Sequence[tuple[str, str, Sequence[float | None]]],
+               low: float, high: float) -> str:
+    """``series``: (css class, name, values). Gaps (None) break the line."""
+    body = [f'<line class="axis" x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" '
+            f'y2="{HEIGHT - PAD}"/>']
+    for level in (low, high):
+        y = _points([level], low, high)[0][1]
+        body.append(f'<text class="tick" x="4" y="{y + 4}">{level:g}</text>')
+    for css, name, values in series:
+        points = _points(values, low, high)
+        if any(points):
+            body.append(f'<path class="line {escape(css)}" d="{_path(points)}">'
+                        f'<title>{escape(name)}</title></path>')
+            body.extend(f'<circle class="dot {escape(css)}" cx="{p[0]}" cy="{p[1]}" r="2.5"/>'
+                        for p in points if p)
+    return _svg(chart_id, title, description, "".join(body))
+
+
+def bar_chart(chart_id: str, title: str, description: str, labels: Sequence[str],
+              groups: Sequence[tuple[str, str, Sequence[int]]]) -> str:
+    """Horizontal bars: one row per label, one bar per group (css class, name, values)."""
+    top = max((v for _, _, values in groups for v in values), default=0) or 1
+    row_height = 10 * len(groups) + 14
+    height = row_height * len(labels) + 8
+    body = []
+    for row, label in enumerate(labels):
+        y = 4 + row * row_height
+        body.append(f'<text class="tick" x="0" y="{y + 9}">{escape(label)}</text>')
+        for g, (css, name, values) in enumerate(groups):
+            width = round((WIDTH - 130) * values[row] / top, 1)
+            body.append(f'<rect class="bar {escape(css)}" x="126" y="{y + g * 10}" '
+                        f'width="{width}" height="8"><title>{escape(name)}: {values[row]}'
+                        f'</title></rect>')
+    return _svg(chart_id, title, description, "".join(body), height=height)
+
+
+def _svg(chart_id: str, title: str, description: str, body: str, height: int = HEIGHT) -> str:
+    return (f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+            f'aria-labelledby="{chart_id}-t {chart_id}-d" preserveAspectRatio="xMidYMid meet">'
+            f'<title id="{chart_id}-t">{escape(title)}</title>'
+            f'<desc id="{chart_id}-d">{escape(description)}</desc>{body}</svg>')

@@ -1,0 +1,47 @@
+"""``flask --app couples demo seed``: a demo couple whose every page has something."""
+
+from datetime import UTC, datetime
+
+import time_machine
+
+from couples import demo
+from couples.checkins.models import Checkin
+from couples.extensions import db
+from tests.factories import ApiClient
+
+NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
+
+
+def test_demo_seed_fills_every_page(make_app):
+    app = make_app(RATELIMIT_ENABLED=False)
+    with time_machine.travel(NOW, tick=False):
+        with app.app_context():
+            made = demo.seed(now=NOW)
+            assert made.checkins >= 40 and made.appreciations >= 10 and made.bids >= 10
+            days = db.session.execute(db.select(Checkin.day)).scalars().all()
+            assert min(days).toordinal() >= NOW.date().toordinal() - demo.DAYS
+            revealed = db.session.query(Checkin).filter(Checkin.revealed_at.is_not(None)).count()
+            assert 0 < revealed < made.checkins  # most revealed, a few still waiting
+            email, password = made.alex.email, made.password
+        maya = ApiClient(app).login(email, password)
+        for path in ("/", "/checkins", "/insights", "/appreciations", "/bids",
+                     "/love-languages", "/couple/checkins", "/notifications"):
+            response = maya.client.get(path)
+            assert response.status_code == 200, path
+        history = maya.get("/api/v1/checkins?limit=100").get_json()["items"]
+        assert len(history) == revealed
+        insights = maya.get("/api/v1/insights?days=30").get_json()
+        assert insights["days_both_checked_in"] > 10
+        assert any(v is not None for v in insights["needs_met"]["partner"])
+        assert maya.get("/api/v1/love-languages").get_json()["partner"]["top"] == "acts"
+
+
+def test_demo_seed_twice_is_refused_calmly(app):
+    with app.app_context():
+        demo.seed(now=NOW)
+        try:
+            demo.seed(now=NOW)
+        except Exception as error:  # noqa: BLE001
+            assert getattr(error, "status", None) == 409
+        else:
+            raise AssertionError("a second seed was accepted")
