@@ -365,6 +365,9 @@ def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime) -> Chec
             "question_key": question.key if "question" not in schedule.modules_off else None,
             "created_at": now}, ["couple_id", "day"]))
         checkin = _locked_checkin(couple.id, day)
+        if checkin.revealed_at is not None:  # created and revealed while we waited
+            db.session.rollback()
+            raise AlreadyRevealed("You've both answered this one, so it can't change now.")
         if checkin.questions != questions:  # created a moment ago with other questions
             clean, errors = rules.check_answers(checkin.questions, answers)
             if errors:

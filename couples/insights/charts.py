@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from html import escape
 
 WIDTH, HEIGHT, PAD = 320, 140, 24
+BAR_WIDTH = 200
 
 
 def _points(values: Sequence[float | None], low: float,
@@ -37,11 +38,10 @@ def line_chart(chart_id: str, title: str, description: str,
                series: Sequence[tuple[str, str, Sequence[float | None]]],
                low: float, high: float) -> str:
     """``series``: (css class, name, values). Gaps (None) break the line."""
-    body = [f'<line class="axis" x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" '
-            f'y2="{HEIGHT - PAD}"/>']
-    for level in (low, high):
+    body = []
+    for level in (low, high):  # grid lines at the ends of the scale
         y = _points([level], low, high)[0][1]
-        body.append(f'<text class="tick" x="4" y="{y + 4}">{level:g}</text>')
+        body.append(f'<line class="axis" x1="{PAD}" y1="{y}" x2="{WIDTH - PAD}" y2="{y}"/>')
     for css, name, values in series:
         points = _points(values, low, high)
         if any(points):
@@ -52,22 +52,17 @@ def line_chart(chart_id: str, title: str, description: str,
     return _svg(chart_id, title, description, "".join(body))
 
 
-def bar_chart(chart_id: str, title: str, description: str, labels: Sequence[str],
-              groups: Sequence[tuple[str, str, Sequence[int]]]) -> str:
-    """Horizontal bars: one row per label, one bar per group (css class, name, values)."""
-    top = max((v for _, _, values in groups for v in values), default=0) or 1
-    row_height = 10 * len(groups) + 14
-    height = row_height * len(labels) + 8
-    body = []
-    for row, label in enumerate(labels):
-        y = 4 + row * row_height
-        body.append(f'<text class="tick" x="0" y="{y + 9}">{escape(label)}</text>')
-        for g, (css, name, values) in enumerate(groups):
-            width = round((WIDTH - 130) * values[row] / top, 1)
-            body.append(f'<rect class="bar {escape(css)}" x="126" y="{y + g * 10}" '
-                        f'width="{width}" height="8"><title>{escape(name)}: {values[row]}'
-                        f'</title></rect>')
-    return _svg(chart_id, title, description, "".join(body), height=height)
+def bar_row(bars: Sequence[tuple[str, str, int]], top: int) -> str:
+    """One row of a bar chart, without words (the page writes the label and a table next
+    to it, so this is hidden from screen readers): (css class, name, value) per bar."""
+    top = top or 1
+    body = "".join(
+        f'<rect class="bar {escape(css)}" x="0" y="{i * 10}" '
+        f'width="{round(BAR_WIDTH * value / top, 1)}" height="8"/>'
+        for i, (css, _, value) in enumerate(bars))
+    height = 10 * len(bars)
+    return (f'<svg class="bars" viewBox="0 0 {BAR_WIDTH} {height}" aria-hidden="true" '
+            f'focusable="false" preserveAspectRatio="none">{body}</svg>')
 
 
 def _svg(chart_id: str, title: str, description: str, body: str, height: int = HEIGHT) -> str:

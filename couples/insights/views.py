@@ -22,7 +22,8 @@ def _said(name: str, values, scale: int) -> str:
     answered = sum(v is not None for v in values)
     if average is None:
         return f"{name}: no shared check-ins in this period."
-    return f"{name}: {average} out of {scale} on average, over {answered} days."
+    days = "1 day" if answered == 1 else f"{answered} days"
+    return f"{name}: {average} out of {scale} on average, over {days}."
 
 
 @bp.route("/insights")
@@ -46,13 +47,12 @@ def page():
         "mood": charts.line_chart(
             "mood", "Mood, day by day", " ".join(mood_text),
             [("me", "You", data.mood["me"]), ("partner", partner, data.mood["partner"])], 1, 5),
-        "felt": charts.bar_chart(
-            "felt", "Love languages felt", "Days each of you felt each love language.",
-            [LANGUAGE_LABELS[lang] for lang in LANGUAGES],
-            [("me", "You", [data.felt["me"][lang] for lang in LANGUAGES]),
-             ("partner", partner, [data.felt["partner"][lang] for lang in LANGUAGES])]),
     }
-    return render_template("insights/page.html", data=data, pairing=pairing,
+    top = max([*data.felt["me"].values(), *data.felt["partner"].values(), 1])
+    felt_rows = [(LANGUAGE_LABELS[lang], Markup(charts.bar_row(  # noqa: S704
+        [("me", "You", data.felt["me"][lang]),
+         ("partner", partner, data.felt["partner"][lang])], top))) for lang in LANGUAGES]
+    return render_template("insights/page.html", data=data, pairing=pairing, felt_rows=felt_rows,
                            svg={k: Markup(v) for k, v in svg.items()},  # noqa: S704
                            needs_text=needs_text, mood_text=mood_text,
                            labels=LANGUAGE_LABELS, languages=LANGUAGES,

@@ -112,6 +112,14 @@ def accept_invite(page: Page, link: str, inviter: str) -> None:
     expect(page).to_have_url(re.compile(r"/couple$"))
 
 
+def answer_checkin(page: Page, words: str) -> None:
+    """Answer the open check-in: every number scale at 4, and a few words."""
+    for scale in page.locator(".scale").all():
+        scale.locator("label.pick").nth(3).click()
+    page.get_by_label("One thing that would help me tomorrow").fill(words)
+    page.get_by_role("button", name="Save my answers").click()
+
+
 def test_every_page_passes_axe_and_fits_320_and_360_in_light_and_dark(
         page, new_context, axe_source):
     problems: list[str] = []
@@ -172,6 +180,48 @@ def test_every_page_passes_axe_and_fits_320_and_360_in_light_and_dark(
     expect(alex.get_by_text("Nothing here yet.")).to_be_visible()
     visit(alex, "not-found-logged-in", "/no-such-page", status=404)
 
+    # Tonight's check-in: a refused form, saving, waiting, the reveal, the history.
+    alex.goto("/checkin")
+    visit(alex, "checkin-form")
+    alex.locator("form.checkin-form").evaluate("form => { form.noValidate = true; }")
+    alex.get_by_role("button", name="Save my answers").click()
+    expect(alex.locator(".field-error").first).to_be_visible()
+    visit(alex, "checkin-form-errors")
+    answer_checkin(alex, "A walk after dinner")
+    expect(alex.get_by_role("heading", name="Saved")).to_be_visible()
+    visit(alex, "checkin-waiting")
+    visit(sam, "home-partner-answered", "/")
+    expect(sam.get_by_text("Alex has answered")).to_be_visible()
+    sam.goto("/checkin")
+    answer_checkin(sam, "Tea in bed")
+    expect(sam.get_by_text("A walk after dinner")).to_be_visible()
+    visit(sam, "checkin-reveal")
+    visit(sam, "checkin-history", "/checkins")
+    visit(alex, "checkin-settings", "/couple/checkins")
+
+    # Love languages, appreciations, bids, insights.
+    visit(alex, "love-languages-empty", "/love-languages")
+    alex.goto("/love-languages/quiz")
+    visit(alex, "love-quiz")
+    for pair in alex.locator("fieldset").all():
+        pair.locator("label.pick").first.click()
+    alex.get_by_role("button", name="See my love languages").click()
+    expect(alex.get_by_role("heading", name="Mine")).to_be_visible()
+    visit(alex, "love-languages")
+    visit(sam, "love-languages-partner", "/love-languages")
+    visit(sam, "love-order", "/love-languages/order")
+    sam.goto("/appreciations/new")
+    visit(sam, "appreciation-new")
+    sam.get_by_label("What did you appreciate?").fill("You made dinner when I was tired.")
+    sam.get_by_role("button", name="Send").click()
+    visit(sam, "appreciation-journal")
+    sam.goto("/bids")
+    sam.get_by_text("Hug?").click()
+    sam.get_by_role("button", name="Send", exact=True).click()
+    visit(sam, "bids-sent")
+    visit(alex, "bids-to-answer", "/bids")
+    visit(alex, "insights", "/insights?days=7")
+
     # Partner 1 ends the link; partner 2's home carries the notice.
     alex.goto("/couple/unlink")
     alex.get_by_role("button", name="End the link").click()
@@ -187,7 +237,7 @@ def test_every_page_passes_axe_and_fits_320_and_360_in_light_and_dark(
     expect(sam.get_by_text("Saved.")).to_be_visible()
     visit(sam, "reminders-saved")
 
-    assert len(audited) == len(set(audited)) == 25, audited
+    assert len(audited) == len(set(audited)) == 42, audited
     assert not problems, f"{len(problems)} problem(s):\n\n" + "\n\n".join(problems)
 
 

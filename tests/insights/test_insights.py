@@ -70,15 +70,21 @@ def test_the_page_draws_charts_with_words(couple):
         _answer(alex, "2026-11-18")
         _answer(sam, "2026-11-18", needs_met=5)
         html = alex.client.get("/insights?days=7").get_data(as_text=True)
-    assert html.count('<svg class="chart"') == 3
+    assert html.count("<svg class=\"chart\"") == 2 and html.count("<svg class=\"bars\"") == 5
     assert 'role="img"' in html and "<desc" in html
-    assert "You: 4.0 out of 5 on average, over 1 days." in html
-    assert "Sam: 5.0 out of 5 on average, over 1 days." in html
+    assert "You: 4.0 out of 5 on average, over 1 day." in html
+    assert "Sam: 5.0 out of 5 on average, over 1 day." in html
 
 
 def test_outsider_has_no_insights(outsider):
     assert outsider.get("/api/v1/insights").status_code == 404
     assert outsider.client.get("/insights").status_code == 404
+
+
+def test_bar_rows_scale_to_the_largest_value_and_carry_no_words():
+    svg = charts.bar_row([("me", "You", 2), ("partner", "Sam", 4)], top=4)
+    assert 'width="100.0"' in svg and 'width="200.0"' in svg
+    assert 'aria-hidden="true"' in svg and "<text" not in svg
 
 
 def test_line_chart_breaks_at_gaps_and_escapes_names():
