@@ -141,3 +141,21 @@ def test_pages_run_the_same_number_of_queries_for_one_day_or_a_year(couple, make
         counts[365] = [_statements(couple.app, alex, p) for p in paths]
         assert "a walk together" in alex.client.get("/checkins").get_data(as_text=True)
     assert counts[1] == counts[365], counts
+
+
+def test_a_hard_day_offers_a_next_step_that_only_starts_when_chosen(couple):
+    from couples.bids.models import Bid
+
+    couple.link()
+    with couple.at(EVENING) as (alex, sam):
+        post(alex, "/checkin/2026-11-18", {"needs_met": "1", "mood": "2"})
+        post(sam, "/checkin/2026-11-18", {"needs_met": "4", "mood": "4"})
+        html = page(alex, "/checkin/2026-11-18")
+        assert "Something to talk about?" in html and "Ask Sam to talk tonight" in html
+        with couple.app.app_context():
+            assert db.session.query(Bid).count() == 0  # offered, never started for them
+        response = post(alex, "/bids", {"preset": "talk_tonight", "text": ""})
+        assert response.status_code == 302
+    with couple.app.app_context():
+        bid = db.session.execute(db.select(Bid)).scalar_one()
+        assert bid.preset == "talk_tonight"
