@@ -1,6 +1,7 @@
 """Fixtures: a fresh app per test on SQLite (default) or PostgreSQL
 (``COUPLES_TEST_DATABASE_URL``), test clients that speak the API, and two partners."""
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -207,11 +208,13 @@ def couple(make_app):
     there (time-machine) and yields both freshly logged in."""
     app = make_app(RATELIMIT_ENABLED=False)
 
-    def link(alex_tz: str = "America/New_York", sam_tz: str = "Europe/London"):
-        with app.app_context():
+    def link(alex_tz: str = "America/New_York", sam_tz: str = "Europe/London", when=None):
+        """Link the two (at ``when``, a time-travelled instant, if given)."""
+        travel = time_machine.travel(when, tick=False) if when else contextlib.nullcontext()
+        with travel, app.app_context():
             alex = make_user(email="alex@example.com", display_name="Alex", timezone=alex_tz)
             sam = make_user(email="sam@example.com", display_name="Sam", timezone=sam_tz)
-            make_couple(alex, sam)
+            make_couple(alex, sam, now=when)
         return couple
 
     @contextmanager

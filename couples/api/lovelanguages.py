@@ -50,7 +50,7 @@ class QuizSchema(ma.Schema):
 
 class QuizAnswersSchema(Strict):
     choices = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.Length(max=100)),
-                             values=ma.fields.Raw(), required=True,
+                             values=ma.fields.Raw(allow_none=True), required=True,
                              validate=ma.validate.Length(max=100))
 
 

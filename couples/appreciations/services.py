@@ -61,10 +61,13 @@ def _nudges(due: list[reminders.Due], now: datetime, counts: dict[int, int]) -> 
         db.select(Appreciation.from_user_id).where(Appreciation.from_user_id.in_(ids),
                                                    Appreciation.created_at >= since)
         .group_by(Appreciation.from_user_id)).scalars())
+    # A nudge three days ago, at the same reminder time, is not "recent", whatever seconds
+    # late either tick ran: anything within the last two and a half days is.
+    nudged_since = now - NUDGE_AFTER + timedelta(hours=12)
     recently_nudged = set(db.session.execute(
         db.select(Notification.user_id).where(Notification.user_id.in_(ids),
                                               Notification.kind == "appreciation_nudge",
-                                              Notification.created_at >= since)
+                                              Notification.created_at > nudged_since)
         .group_by(Notification.user_id)).scalars())
     linked_since = dict(db.session.execute(
         db.select(CoupleMember.user_id, CoupleMember.joined_at)

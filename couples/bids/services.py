@@ -79,6 +79,8 @@ def respond(*, pairing: Pairing, bid_id: int, response: str, later_at: datetime 
             now: datetime) -> Bid:
     bid = find(pairing=pairing, bid_id=bid_id)
     check_can_respond(pairing=pairing, bid=bid, now=now)
+    if response not in RESPONSES:
+        raise Invalid(errors={"response": ["Answer toward, later or away."]})
     if response == "later":
         if later_at is None:
             raise Invalid(errors={"later_at": ["Say when: a time in the next few days."]})

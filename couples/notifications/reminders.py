@@ -21,6 +21,9 @@ from couples.pairing.queries import is_linked
 # A reminder found this late (the scheduler was down) is not sent: it would not help.
 STALE_AFTER = timedelta(hours=3)
 REMINDER_KINDS = {"nightly": "checkin_reminder", "weekly": "weekly_checkin"}
+# Everything that comes at a partner's reminder time: while any of them is on, the user
+# keeps a reminder slot (``next_checkin_reminder_at``).
+AT_REMINDER_TIME = frozenset({*REMINDER_KINDS.values(), "appreciation_nudge"})
 # Features say whose reminder is not needed tonight (for example: they answered already).
 # Each is asked once per batch: given (user, couple id, local date) for every due user, it
 # returns the ids of the users to skip.
@@ -45,7 +48,7 @@ def also_at_reminder_time(
 def reschedule(user: User, now: datetime) -> None:
     """Set when ``user``'s next check-in reminder is due (none while not linked or off)."""
     off = set(user.kinds_off or [])
-    wanted = not off.issuperset(REMINDER_KINDS.values()) and is_linked(user.id)
+    wanted = not off.issuperset(AT_REMINDER_TIME) and is_linked(user.id)
     user.next_checkin_reminder_at = (
         schedule.next_daily(now, user.timezone, user.reminder_minute) if wanted else None)
 
@@ -101,7 +104,7 @@ def _checkin_reminder(row, now: datetime, sent_today: int, skip: set[int]) -> di
     user, partner_name = row.User, row.partner_name
     due_at = user.next_checkin_reminder_at
     off = set(user.kinds_off or [])
-    if partner_name is None or off.issuperset(REMINDER_KINDS.values()):
+    if partner_name is None or off.issuperset(AT_REMINDER_TIME):
         user.next_checkin_reminder_at = None
         return None
     user.next_checkin_reminder_at = schedule.next_daily(max(now, due_at), user.timezone,

@@ -106,7 +106,7 @@ def test_no_reminder_without_a_partner_or_when_turned_off(ctx):
     reminders.tick(now=utc("2026-06-15 21:00"))
     assert _reminders_for(a) == []
     update_preferences(user=a, now=utc("2026-06-15 22:00"),
-                       kinds_off=["checkin_reminder", "weekly_checkin"])
+                       kinds_off=["checkin_reminder", "weekly_checkin", "appreciation_nudge"])
     assert a.next_checkin_reminder_at is None
     reminders.tick(now=utc("2026-06-16 21:00"))
     assert _reminders_for(a) == []
