@@ -6,7 +6,7 @@ from flask import Blueprint, Response, flash, json, redirect, render_template, r
 from flask_login import current_user, login_required
 
 from couples.accounts import schemas, services, web
-from couples.clock import known_timezones, utcnow
+from couples.clock import known_timezones, local_date, utcnow
 from couples.errors import DomainError, Invalid
 from couples.notifications.services import unread_of_kind
 from couples.validation import validate
@@ -45,15 +45,16 @@ def home():
         return render_template("accounts/welcome.html")
     notices = unread_of_kind(user_id=me().id, kind="couple_ended")
     pairing = current_pairing()
-    checkins, together = [], 0
+    checkins, together, today = [], 0, None
     if pairing is not None:
         from couples.checkins import services as checkin_services
 
         now = utcnow()
         checkins = checkin_services.today(pairing=pairing, now=now)
         together = checkin_services.days_together_this_month(pairing=pairing, now=now)
+        today = local_date(now, pairing.me.timezone)
     return render_template("accounts/home.html", pairing=pairing, notices=notices,
-                           checkins=checkins, together=together)
+                           checkins=checkins, together=together, today=today)
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -1,4 +1,3 @@
-import re
 from datetime import date
 
 import marshmallow as ma
@@ -16,17 +15,17 @@ from couples.pairing.services import Pairing, require_pairing
 
 blp = Blueprint("api_checkins", __name__, url_prefix="/api/v1", description="Check-ins")
 
-_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-
-
 def parse_day(text: str) -> date:
     """A YYYY-MM-DD path segment, or 404."""
-    try:
-        if _DATE.match(text):
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise NotFound("There is no check-in for that date.")
+    day = rules.parse_day(text)
+    if day is None:
+        raise NotFound("There is no check-in for that date.")
+    return day
+
+
+def _a_date(text: str) -> None:
+    if rules.parse_day(text) is None:
+        raise ma.ValidationError("Use a date, YYYY-MM-DD.")
 
 
 def _pairing() -> Pairing:
@@ -80,7 +79,7 @@ class HistoryArgs(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    cursor = ma.fields.String(validate=ma.validate.Regexp(_DATE))
+    cursor = ma.fields.String(validate=_a_date)
     limit = ma.fields.Integer(load_default=services.HISTORY_PAGE,
                               validate=ma.validate.Range(min=1, max=services.HISTORY_MAX))
 

@@ -12,7 +12,6 @@ from couples.appreciations.schemas import AppreciationInSchema
 from couples.bids import services as bids
 from couples.bids.schemas import BidInSchema, ResponseInSchema
 from couples.clock import isoformat, utcnow
-from couples.errors import NotFound
 from couples.lovelanguages.content import BID_PRESETS
 from couples.pairing.services import Pairing, require_pairing
 
@@ -29,17 +28,20 @@ def _pairing() -> Pairing:
     return require_pairing(current_user._get_current_object())
 
 
-def _id(text: str) -> int:
-    if text.isascii() and text.isdigit() and len(text) <= 10 and int(text) < 2**31:
-        return int(text)
-    raise NotFound("There is no such bid.")
-
-
 class PageArgs(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
     cursor = ma.fields.String(validate=_in_range)
+    limit = ma.fields.Integer(load_default=30, validate=ma.validate.Range(min=1, max=100))
+
+
+class BidPageArgs(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    cursor = ma.fields.String(validate=ma.validate.Regexp(r"^[A-Za-z0-9_-]{1,16}$",
+                                                          error="Not a valid cursor."))
     limit = ma.fields.Integer(load_default=30, validate=ma.validate.Range(min=1, max=100))
 
 
@@ -106,7 +108,7 @@ class BidListSchema(ma.Schema):
 
 
 def bid_data(bid, me_id: int, now: datetime) -> dict:
-    return {"id": str(bid.id), "from_me": bid.from_user_id == me_id,
+    return {"id": bid.public_id, "from_me": bid.from_user_id == me_id,
             "noticed_in_person": bid.logged_by_id is not None, "preset": bid.preset,
             "label": BID_PRESETS.get(bid.preset), "text": bid.text,
             "created_at": isoformat(bid.created_at), "status": bids.status(bid, now),
@@ -137,21 +139,20 @@ def respond(bid_id: str):
     """Answer a bid made to me: toward, later (with a time) or away. 409 once answered or
     after 12 hours (missed), 403 for my own bid."""
     pairing, now = _pairing(), utcnow()
-    bid = bids.find(pairing=pairing, bid_id=_id(bid_id))
+    bid = bids.find(pairing=pairing, bid_id=bid_id)
     bids.check_can_respond(pairing=pairing, bid=bid, now=now)
     body = load(ResponseInSchema)
-    bid = bids.respond(pairing=pairing, bid_id=bid.id, response=body["response"],
+    bid = bids.respond(pairing=pairing, bid_id=bid.public_id, response=body["response"],
                        later_at=body.get("later_at"), now=now)
     return bid_data(bid, pairing.me.id, now)
 
 
 @blp.route("/bids", methods=["GET"])
-@blp.arguments(PageArgs, location="query")
+@blp.arguments(BidPageArgs, location="query")
 @blp.response(200, BidListSchema)
 def list_bids(args):
     """Our bids, newest first (bids noticed in person: only the ones I logged)."""
     pairing, now = _pairing(), utcnow()
-    before = int(args["cursor"]) if "cursor" in args else None
-    items, cursor = bids.listing(pairing=pairing, before_id=before, limit=args["limit"])
-    return {"items": [bid_data(b, pairing.me.id, now) for b in items],
-            "next_cursor": str(cursor) if cursor else None}
+    items, cursor = bids.listing(pairing=pairing, before=args.get("cursor"),
+                                 limit=args["limit"])
+    return {"items": [bid_data(b, pairing.me.id, now) for b in items], "next_cursor": cursor}

@@ -33,7 +33,8 @@ class InsightsSchema(ma.Schema):
     bids = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True)
     turned_toward_share = ma.fields.Float(allow_none=True, required=True)
     appreciations = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
-                                   required=True)
+                                   required=True, metadata={
+                                       "description": "{total, mine}: the couple's, and my own"})
     positives = ma.fields.Integer(required=True)
     negatives = ma.fields.Integer(required=True)
     days_both_checked_in = ma.fields.Integer(required=True)
@@ -51,6 +52,8 @@ def insights(args):
             "needs_met": data.needs_met, "mood": data.mood,
             "love_languages_felt": data.felt, "top_love_language": data.top,
             "turned_toward_checkins": data.turned_toward_checkins, "bids": data.bids,
-            "turned_toward_share": data.toward_share, "appreciations": data.appreciations,
+            "turned_toward_share": data.toward_share,
+            "appreciations": {"total": sum(data.appreciations.values()),
+                              "mine": data.appreciations["me"]},
             "positives": data.positives, "negatives": data.negatives,
             "days_both_checked_in": data.days_both}

@@ -13,8 +13,8 @@ class Appreciation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"))
-    # The writer keeps what they wrote if the other deletes their account (and vice versa).
-    from_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Deleting an account removes what its owner wrote; what the other wrote stays theirs.
+    from_user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     to_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(String(500))
     language: Mapped[str | None] = mapped_column(String(10))

@@ -10,7 +10,7 @@ from couples.clock import isoformat
 from couples.extensions import db
 from couples.notifications import reminders
 from couples.notifications.models import Notification
-from couples.notifications.services import notification_row, notify
+from couples.notifications.services import deliver_soon, notification_row, notify
 from couples.pairing.models import CoupleMember
 from couples.pairing.services import Pairing
 
@@ -24,11 +24,14 @@ def send(*, pairing: Pairing, text: str, language: str | None, now: datetime) ->
                         to_user_id=pairing.partner.id, text=text, language=language,
                         created_at=now)
     db.session.add(note)
-    db.session.commit()
+    db.session.flush()
     notify(user=pairing.partner, kind="appreciation_received",
            dedupe_key=f"appreciation:{note.id}",
            title=f"{pairing.me.display_name} sent you an appreciation",
-           body="Open it when you have a quiet moment.", url="/appreciations", now=now)
+           body="Open it when you have a quiet moment.", url="/appreciations", now=now,
+           commit=False)
+    db.session.commit()  # the note and its notification together
+    deliver_soon()
     return note
 
 

@@ -1,5 +1,7 @@
 """The gratitude journal and sending an appreciation."""
 
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
@@ -29,7 +31,8 @@ def journal():
     before_id = int(before) if before.isdigit() and len(before) <= 10 else None
     notes, cursor = services.journal(pairing=pairing, before_id=before_id)
     return render_template("appreciations/journal.html", notes=notes, cursor=cursor,
-                           pairing=pairing, labels=LANGUAGE_LABELS)
+                           pairing=pairing, labels=LANGUAGE_LABELS,
+                           zone=ZoneInfo(pairing.me.timezone))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -12,7 +12,7 @@ from couples.clock import isoformat
 from couples.errors import Conflict, Forbidden, Invalid, NotFound
 from couples.extensions import db
 from couples.lovelanguages.content import BID_PRESETS
-from couples.notifications.services import notify
+from couples.notifications.services import deliver_soon, notify
 from couples.pairing.services import Pairing
 
 MISSED_AFTER = timedelta(hours=12)
@@ -37,18 +37,20 @@ def send(*, pairing: Pairing, preset: str | None, text: str | None, now: datetim
     bid = Bid(couple_id=pairing.couple.id, from_user_id=pairing.me.id,
               to_user_id=pairing.partner.id, preset=preset, text=text, created_at=now)
     db.session.add(bid)
-    db.session.commit()
+    db.session.flush()
     notify(user=pairing.partner, kind="bid_received", dedupe_key=f"bid:{bid.id}",
            title=f"{pairing.me.display_name} is reaching out",
            body=BID_PRESETS[preset] if preset else "A few words for you.", url="/bids",
-           now=now)
+           now=now, commit=False)
+    db.session.commit()  # the bid and its notification together
+    deliver_soon()
     return bid
 
 
 def log_noticed(*, pairing: Pairing, text: str | None, preset: str | None,
                 my_response: str, now: datetime) -> Bid:
     """A bid my partner made in person, and how I responded. Only I see it."""
-    bid = Bid(couple_id=pairing.couple.id, from_user_id=pairing.partner.id,
+    bid = Bid(couple_id=pairing.couple.id, from_user_id=None,
               to_user_id=pairing.me.id, logged_by_id=pairing.me.id, preset=preset, text=text,
               created_at=now, response=my_response, responded_at=now)
     db.session.add(bid)
@@ -56,9 +58,12 @@ def log_noticed(*, pairing: Pairing, text: str | None, preset: str | None,
     return bid
 
 
-def find(*, pairing: Pairing, bid_id: int) -> Bid:
-    bid = db.session.execute(db.select(Bid).where(Bid.id == bid_id, _visible(pairing))
-                             ).scalar_one_or_none()
+def find(*, pairing: Pairing, bid_id: str) -> Bid:
+    """A bid I may see, by its public id; 404 otherwise."""
+    bid = None
+    if isinstance(bid_id, str) and 0 < len(bid_id) <= 16:
+        bid = db.session.execute(db.select(Bid).where(Bid.public_id == bid_id,
+                                                      _visible(pairing))).scalar_one_or_none()
     if bid is None:
         raise NotFound("There is no such bid.")
     return bid
@@ -75,7 +80,7 @@ def check_can_respond(*, pairing: Pairing, bid: Bid, now: datetime) -> None:
         raise Forbidden("This bid is for your partner to answer.")
 
 
-def respond(*, pairing: Pairing, bid_id: int, response: str, later_at: datetime | None,
+def respond(*, pairing: Pairing, bid_id: str, response: str, later_at: datetime | None,
             now: datetime) -> Bid:
     bid = find(pairing=pairing, bid_id=bid_id)
     check_can_respond(pairing=pairing, bid=bid, now=now)
@@ -91,10 +96,9 @@ def respond(*, pairing: Pairing, bid_id: int, response: str, later_at: datetime 
     claimed = db.session.execute(
         db.update(Bid).where(Bid.id == bid.id, Bid.response.is_(None))
         .values(response=response, later_at=later_at, responded_at=now)).rowcount
-    db.session.commit()
     if claimed != 1:
+        db.session.rollback()
         raise Conflict("This bid has its answer already.")
-    db.session.refresh(bid)
     if response in ("toward", "later"):
         sender = pairing.partner
         title = (f"{pairing.me.display_name} turned toward your bid" if response == "toward"
@@ -102,18 +106,27 @@ def respond(*, pairing: Pairing, bid_id: int, response: str, later_at: datetime 
         body = ("Go and find them." if response == "toward"
                 else "They picked a time that works for them.")
         notify(user=sender, kind="bid_answered", dedupe_key=f"bid-answer:{bid.id}",
-               title=title, body=body, url="/bids", now=now)
+               title=title, body=body, url="/bids", now=now, commit=False)
+    db.session.commit()  # the answer and its notification together
+    db.session.refresh(bid)
+    deliver_soon()
     return bid
 
 
-def listing(*, pairing: Pairing, before_id: int | None = None,
-            limit: int = PAGE) -> tuple[list[Bid], int | None]:
+def listing(*, pairing: Pairing, before: str | None = None,
+            limit: int = PAGE) -> tuple[list[Bid], str | None]:
+    """The bids I may see, newest first; ``before`` is the public id of the last one of
+    the previous page. Returns one page and the next cursor."""
     limit = max(1, min(limit, PAGE_MAX))
     query = db.select(Bid).where(_visible(pairing)).order_by(Bid.id.desc()).limit(limit + 1)
-    if before_id is not None:
-        query = query.where(Bid.id < before_id)
+    if before is not None:
+        after = db.session.execute(db.select(Bid.id).where(
+            Bid.public_id == before, _visible(pairing))).scalar_one_or_none()
+        if after is None:
+            raise Invalid(errors={"cursor": ["Not a valid cursor."]})
+        query = query.where(Bid.id < after)
     bids = list(db.session.execute(query).scalars())
-    return bids[:limit], (bids[limit - 1].id if len(bids) > limit else None)
+    return bids[:limit], (bids[limit - 1].public_id if len(bids) > limit else None)
 
 
 def between(*, couple_id: int, viewer_id: int, start: datetime, end: datetime) -> list[Bid]:
@@ -125,7 +138,7 @@ def between(*, couple_id: int, viewer_id: int, start: datetime, end: datetime) -
 
 def _export(user: User) -> dict:
     bids = db.session.execute(db.select(Bid).where(
-        (Bid.from_user_id == user.id) & Bid.logged_by_id.is_(None)
+        (Bid.from_user_id == user.id) | (Bid.to_user_id == user.id) & Bid.logged_by_id.is_(None)
         | (Bid.logged_by_id == user.id)).order_by(Bid.id)).scalars()
     return {"bids": [{"preset": b.preset, "text": b.text, "made_at": isoformat(b.created_at),
                       "noticed_in_person": b.logged_by_id is not None,

@@ -25,9 +25,11 @@ def _pairing():
 
 
 def _render(pairing, errors=None, status=200):
-    before = request.args.get("before", "")
-    before_id = int(before) if before.isdigit() and len(before) <= 10 else None
-    items, cursor = services.listing(pairing=pairing, before_id=before_id)
+    try:
+        items, cursor = services.listing(pairing=pairing,
+                                         before=request.args.get("before", "")[:16] or None)
+    except Invalid:
+        items, cursor = services.listing(pairing=pairing)  # an old link: start at the top
     now = utcnow()
     page = render_template("bids/list.html", pairing=pairing, items=items, cursor=cursor,
                            status=lambda b: services.status(b, now), presets=BID_PRESETS,
@@ -68,12 +70,10 @@ def send():
     return redirect(url_for("bids.listing"))
 
 
-@bp.route("/<int:bid_id>/response", methods=["POST"])
+@bp.route("/<bid_id>/response", methods=["POST"])
 @login_required
-def respond(bid_id: int):
+def respond(bid_id: str):
     pairing = _pairing()
-    if bid_id >= 2**31:
-        abort(404)
     response = request.form.get("response", "")
     later_at = None
     if response == "later":

@@ -4,6 +4,7 @@ date has, the questions of a date, checking answers, and what a reveal offers ne
 No Flask and no database here: the services pass in the schedule, the clock and the
 stored answers."""
 
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -39,6 +40,19 @@ class Schedule:
     nightly_days: frozenset[int] = ALL_DAYS
     weekly_day: int | None = SUNDAY
     modules_off: frozenset[str] = frozenset()
+
+
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def parse_day(text: str) -> date | None:
+    """A YYYY-MM-DD date, or None when ``text`` is not one."""
+    if not isinstance(text, str) or not _DATE.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def kind_for(day: date, schedule: Schedule) -> str | None:

@@ -21,7 +21,7 @@ from couples.errors import Conflict, Invalid, NotFound
 from couples.extensions import db
 from couples.lovelanguages import services as lovelanguages
 from couples.notifications import reminders
-from couples.notifications.services import notify
+from couples.notifications.services import deliver_soon, notify
 from couples.pairing.models import Couple
 from couples.pairing.services import Pairing
 
@@ -265,6 +265,23 @@ def one_day(*, pairing: Pairing, day: date, now: datetime) -> CheckinDay:
     raise NotFound("There is no check-in for that date.")
 
 
+def form_day(*, pairing: Pairing, day: date, now: datetime) -> CheckinDay:
+    """The questions of ``day`` as I would answer them, open or not (to show a refused
+    form again with everything typed). 404 for a date that has no check-in."""
+    found = _load(pairing.couple.id, [day])
+    is_open = rules.answerable(day, now, pairing.me.timezone)
+    if day in found:
+        checkin, answers = found[day]
+        return _view(pairing, checkin, answers, day=day, kind=checkin.kind,
+                     questions=checkin.questions, is_open=is_open)
+    kind = rules.kind_for(day, schedule_of(pairing.couple))
+    if kind is None:
+        raise NotFound("There is no check-in for that date.")
+    questions = _live_questions(pairing.couple, day, kind,
+                                active_custom_questions(pairing.couple.id))
+    return _view(pairing, None, {}, day=day, kind=kind, questions=questions, is_open=is_open)
+
+
 def history(*, pairing: Pairing, before: date | None = None,
             limit: int = HISTORY_PAGE) -> tuple[list[CheckinDay], date | None]:
     """Revealed check-ins, newest first: (one page, the cursor of the next page or None).
@@ -385,8 +402,9 @@ def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime) -> Chec
     revealed = partner.id in stored
     if revealed:
         checkin.revealed_at = now
-    db.session.commit()
     _tell_partner(pairing, day, revealed=revealed, now=now)
+    db.session.commit()  # the answers, the reveal and the notice together
+    deliver_soon()
     return one_day(pairing=pairing, day=day, now=now)
 
 
@@ -397,12 +415,12 @@ def _tell_partner(pairing: Pairing, day: date, *, revealed: bool, now: datetime)
         title = f"{me.display_name} answered too"
         body = "You can see each other's answers now."
     elif rules.answerable(day, now, partner.timezone):
-        title = f"{me.display_name} finished tonight's check-in"
+        title = f"{me.display_name} finished their check-in"
         body = "Add yours to see each other's answers."
-    else:
+    else:  # the partner's date has closed (or not begun): nothing to ask of them
         return
     notify(user=partner, kind="partner_checked_in", dedupe_key=f"checkin:{day.isoformat()}",
-           title=title, body=body, url=f"/checkin/{day.isoformat()}", now=now)
+           title=title, body=body, url=f"/checkin/{day.isoformat()}", now=now, commit=False)
 
 
 def _answered_already(due: list[reminders.Due]) -> set[int]:

@@ -3,11 +3,10 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from couples.api.checkins import parse_day
 from couples.checkins import rules, services
 from couples.checkins.schemas import CoupleSettingsSchema, settings_changes
 from couples.clock import utcnow
-from couples.errors import Conflict, Invalid, NotFound
+from couples.errors import Conflict, Invalid
 from couples.lovelanguages.content import LANGUAGE_LABELS
 from couples.pairing.services import Pairing
 from couples.validation import validate
@@ -44,6 +43,13 @@ def answers_from_form(questions: list[dict], form) -> dict:
     return answers
 
 
+def parse_day(text: str):
+    day = rules.parse_day(text)
+    if day is None:
+        abort(404)
+    return day
+
+
 def _field_errors(errors: dict) -> dict:
     return {key.removeprefix("answers."): messages for key, messages in errors.items()}
 
@@ -67,28 +73,30 @@ def tonight():
 def day(day: str):
     pairing, now = _pairing(), utcnow()
     when = parse_day(day)
-    view = services.one_day(pairing=pairing, day=when, now=now)
-    editing = request.args.get("edit") == "1" and view.open
     if request.method == "GET":
+        view = services.one_day(pairing=pairing, day=when, now=now)
+        editing = request.args.get("edit") == "1" and view.open
         return _render(pairing, view, editing=editing or (view.open and view.my_answers is None))
+    view = services.form_day(pairing=pairing, day=when, now=now)
     answers = answers_from_form(view.questions, request.form)
     try:
         view = services.submit(pairing=pairing, day=when, answers=answers, now=now)
     except Invalid as error:
         return _render(pairing, view, editing=True, form=request.form,
                        errors=_field_errors(error.errors)), 422
-    except (Conflict, NotFound) as error:
-        flash(str(error), "error")
-        return redirect(url_for("checkins.day", day=day))
+    except Conflict as error:
+        # Closed at noon, or revealed a moment ago: say so, and keep every word typed.
+        return _render(pairing, view, editing=True, form=request.form, errors={},
+                       refused=str(error)), 409
     flash("Saved. Thank you." if not view.revealed else "You've both answered.", "success")
     return redirect(url_for("checkins.day", day=day))
 
 
 def _render(pairing: Pairing, view: services.CheckinDay, *, editing: bool, form=None,
-            errors=None):
+            errors=None, refused: str | None = None):
     values = form if form is not None else None
     return render_template(
-        "checkins/day.html", view=view, pairing=pairing, editing=editing,
+        "checkins/day.html", view=view, pairing=pairing, editing=editing, refused=refused,
         values=values, errors=errors or {}, labels=LANGUAGE_LABELS,
         is_today=view.day == rules.open_dates(utcnow(), pairing.me.timezone)[0])
 
@@ -99,7 +107,7 @@ def history():
     pairing = _pairing()
     before = request.args.get("before")
     views, cursor = services.history(pairing=pairing,
-                                     before=parse_day(before) if before else None)
+                                     before=rules.parse_day(before) if before else None)
     return render_template("checkins/history.html", views=views, cursor=cursor,
                            pairing=pairing, labels=LANGUAGE_LABELS,
                            first_page=before is None)

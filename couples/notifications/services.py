@@ -116,14 +116,14 @@ def notify(*, user: User, kind: str, dedupe_key: str, title: str, body: str, now
     if commit:
         db.session.commit()
         if created and values["status"] == "pending" and values["next_attempt_at"] <= now:
-            _deliver_soon()
+            deliver_soon()
     return created
 
 
 _celery_clients: dict[str, object] = {}
 
 
-def _deliver_soon() -> None:
+def deliver_soon() -> None:
     """Ask the background worker to deliver now rather than at its next round."""
     from couples.notifications import worker
 

@@ -30,13 +30,13 @@ def upgrade():
     op.create_table('appreciations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('couple_id', sa.Integer(), nullable=False),
-    sa.Column('from_user_id', sa.Integer(), nullable=True),
+    sa.Column('from_user_id', sa.Integer(), nullable=False),
     sa.Column('to_user_id', sa.Integer(), nullable=True),
     sa.Column('text', sa.String(length=500), nullable=False),
     sa.Column('language', sa.String(length=10), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['couple_id'], ['couples.id'], name=op.f('fk_appreciations_couple_id_couples'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['from_user_id'], ['users.id'], name=op.f('fk_appreciations_from_user_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['from_user_id'], ['users.id'], name=op.f('fk_appreciations_from_user_id_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['to_user_id'], ['users.id'], name=op.f('fk_appreciations_to_user_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_appreciations'))
     )
@@ -46,6 +46,7 @@ def upgrade():
 
     op.create_table('bids',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('public_id', sa.String(length=16), nullable=False),
     sa.Column('couple_id', sa.Integer(), nullable=False),
     sa.Column('from_user_id', sa.Integer(), nullable=True),
     sa.Column('to_user_id', sa.Integer(), nullable=True),
@@ -57,10 +58,12 @@ def upgrade():
     sa.Column('later_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('responded_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['couple_id'], ['couples.id'], name=op.f('fk_bids_couple_id_couples'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['from_user_id'], ['users.id'], name=op.f('fk_bids_from_user_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['from_user_id'], ['users.id'], name=op.f('fk_bids_from_user_id_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['logged_by_id'], ['users.id'], name=op.f('fk_bids_logged_by_id_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['to_user_id'], ['users.id'], name=op.f('fk_bids_to_user_id_users'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_bids'))
+    sa.CheckConstraint("response IN ('toward', 'later', 'away')", name=op.f('ck_bids_response')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bids')),
+    sa.UniqueConstraint('public_id', name=op.f('uq_bids_public_id'))
     )
     with op.batch_alter_table('bids', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_bids_couple_id'), ['couple_id', 'id'], unique=False)

@@ -67,13 +67,20 @@ def test_editing_before_the_reveal_keeps_the_answers_in_the_form(couple):
         assert stored["needs_met"] == 3 and stored["felt_seen"] is None
 
 
-def test_a_closed_date_is_a_calm_redirect_not_an_error(couple):
+def test_a_form_sent_after_noon_is_refused_calmly_and_keeps_every_word(couple):
     couple.link()
     with couple.at(EVENING) as (alex, _):
         assert alex.client.get("/checkin/2026-11-10").status_code == 404
         assert alex.client.get("/checkin/not-a-date").status_code == 404
-        response = post(alex, "/checkin/2026-11-17", {"needs_met": "4", "mood": "4"})
-        assert response.status_code == 404  # yesterday after noon: not open, never answered
+        # Yesterday's form, opened in the morning and sent after noon (15:00 in New York).
+        response = post(alex, "/checkin/2026-11-17", {"needs_met": "4", "mood": "4",
+                                                      "felt_seen": "the long phone call"})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 409
+        assert "This check-in is closed" in html and "the long phone call" in html
+        assert 'value="4" checked' in html
+    with couple.app.app_context():
+        assert db.session.query(CheckinAnswer).count() == 0
 
 
 def test_settings_page_adds_and_removes_questions_and_keeps_a_refused_one(couple):

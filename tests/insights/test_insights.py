@@ -46,7 +46,7 @@ def test_appreciations_and_bids_make_the_good_moments(couple):
         assert sam.post(f"/api/v1/bids/{away['id']}/response",
                         json={"response": "away"}).status_code == 200
         data = alex.get("/api/v1/insights?days=30").get_json()
-    assert data["appreciations"] == {"me": 1, "partner": 0}
+    assert data["appreciations"] == {"total": 1, "mine": 1}  # no partner-vs-partner count
     assert data["bids"]["toward"] == 1 and data["bids"]["away"] == 1
     assert data["turned_toward_share"] == 0.5
     assert data["positives"] == 2 and data["negatives"] == 1
