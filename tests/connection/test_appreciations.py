@@ -404,3 +404,15 @@ def test_an_appreciation_after_a_nudge_holds_off_the_next(couple):
     assert [who for who, _ in nudges(couple.app)].count("Sam") == 1
     run_ticks(couple.app, utc("2026-06-08 20:00"))
     assert ("Sam", utc("2026-06-08 20:00")) in nudges(couple.app)
+
+
+def test_deleting_an_account_removes_what_it_wrote_and_keeps_the_partners(couple):
+    from tests.factories import PASSWORD
+
+    with couple.at(LINK + timedelta(hours=1)) as (alex, sam):
+        assert alex.post("/api/v1/appreciations", json={"text": "alex-note"}).status_code == 201
+        assert sam.post("/api/v1/appreciations", json={"text": "sam-note"}).status_code == 201
+        assert alex.delete("/api/v1/me", json={"password": PASSWORD}).status_code == 204
+    with couple.app.app_context():
+        assert [a.text for a in db.session.execute(db.select(Appreciation)).scalars()] == [
+            "sam-note"]

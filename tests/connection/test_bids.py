@@ -524,3 +524,25 @@ def test_a_refused_noticed_form_keeps_the_chosen_response(two_partners, app):
     assert "Choose a bid or write your own words." in form
     assert 'name="my_response" value="later" checked' in form
     assert bids_in_db(app) == []
+
+
+def test_ids_are_random_so_a_private_note_leaves_no_gap_to_count(couple):
+    with couple.at(MORNING) as (alex, sam):
+        first = alex.post("/api/v1/bids", json={"preset": "hug"}).get_json()["id"]
+        assert sam.post("/api/v1/bids", json={"text": "a wink across the room", "noticed": True,
+                                              "my_response": "toward"}).status_code == 201
+        second = alex.post("/api/v1/bids", json={"preset": "hug"}).get_json()["id"]
+        ids = [item["id"] for item in alex.get("/api/v1/bids").get_json()["items"]]
+    assert ids == [second, first]
+    assert not any(i.isdigit() for i in ids) and all(len(i) >= 12 for i in ids)
+
+
+def test_deleting_an_account_removes_the_bids_it_sent_and_keeps_the_partners(couple):
+    from tests.factories import PASSWORD
+
+    with couple.at(MORNING) as (alex, sam):
+        assert alex.post("/api/v1/bids", json={"text": "alex-words"}).status_code == 201
+        assert sam.post("/api/v1/bids", json={"text": "sam-words"}).status_code == 201
+        assert alex.delete("/api/v1/me", json={"password": PASSWORD}).status_code == 204
+    with couple.app.app_context():
+        assert [b.text for b in db.session.execute(db.select(Bid)).scalars()] == ["sam-words"]
