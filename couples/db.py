@@ -3,6 +3,7 @@
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
+from flask import has_request_context, request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
@@ -19,17 +20,29 @@ NAMING_CONVENTION = {
 }
 
 
-# Read-only work (GET pages) may begin a plain deferred transaction so that readers never
-# queue for the write lock; everything else begins with BEGIN IMMEDIATE.
-_read_only: ContextVar[bool] = ContextVar("sqlite_read_only", default=False)
+# Read-only work (requests that only read: GET, HEAD, OPTIONS) may begin a plain deferred
+# transaction so that readers never queue for the write lock; everything else begins with
+# BEGIN IMMEDIATE. The request's method is looked at when a transaction begins, so a
+# request that never begins one pays nothing; ``set_read_only`` overrides it.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_read_only: ContextVar[bool | None] = ContextVar("sqlite_read_only", default=None)
 
 
-def set_read_only(flag: bool):
+def set_read_only(flag: bool | None):
     return _read_only.set(flag)
 
 
 def reset_read_only(token) -> None:
     _read_only.reset(token)
+
+
+def is_read_only() -> bool:
+    """Whether a transaction beginning now only reads: ``set_read_only``'s flag when
+    set, else whether the current request's method only reads (False outside one)."""
+    flag = _read_only.get()
+    if flag is not None:
+        return flag
+    return has_request_context() and request.method in READ_METHODS
 
 
 class UTCDateTime(TypeDecorator):
@@ -86,4 +99,4 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if is_read_only() else "BEGIN IMMEDIATE")

@@ -1,17 +1,50 @@
 """Extension objects, created unbound; ``create_app`` binds them."""
 
+from flask import current_app, g, has_app_context
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf.csrf import CSRFProtect
 
 from couples.db import Base
 
-db = SQLAlchemy(model_class=Base)
+_ADOPT = "couples_adopt"
+
+
+def adopt_later(instances) -> None:
+    """Detached instances that the app context's session takes in as soon as it is made,
+    as if it had loaded them (``pairing.queries.user_row_without_session``)."""
+    g.setdefault(_ADOPT, []).extend(instances)
+
+
+class Session(FlaskSession):
+    """``db.session``: Flask-SQLAlchemy's session, which on creation takes in the instances
+    read before it existed in the same app context (``adopt_later``)."""
+
+    def __init__(self, db, **kwargs):
+        super().__init__(db, **kwargs)
+        if has_app_context():
+            for obj in g.pop(_ADOPT, ()):
+                self.add(obj)
+
+
+class CouplesLoginManager(LoginManager):
+    """Flask-Login, without computing the address-and-browser hash of its session
+    protection on every request when that protection is off."""
+
+    def _session_protection_failed(self):
+        mode = current_app.config.get("SESSION_PROTECTION", self.session_protection)
+        if not mode or mode not in ("basic", "strong"):
+            return False
+        return super()._session_protection_failed()
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate()
-login_manager = LoginManager()
+login_manager = CouplesLoginManager()
 csrf = CSRFProtect()
 
 
@@ -49,5 +82,9 @@ def init_app(app) -> None:
         app.config["PASSWORD_HASH_PARALLELISM"])
     # Every model module, so that the metadata (and migrations) know all tables.
     from couples.accounts import models as _accounts  # noqa: F401
+    from couples.appreciations import models as _appreciations  # noqa: F401
+    from couples.bids import models as _bids  # noqa: F401
+    from couples.checkins import models as _checkins  # noqa: F401
+    from couples.lovelanguages import models as _lovelanguages  # noqa: F401
     from couples.notifications import models as _notifications  # noqa: F401
     from couples.pairing import models as _pairing  # noqa: F401

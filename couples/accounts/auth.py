@@ -3,6 +3,7 @@
 from flask import flash, g, redirect, request, url_for
 
 from couples.accounts.models import User
+from couples.db import READ_METHODS
 from couples.errors import problem
 from couples.extensions import login_manager
 
@@ -16,7 +17,7 @@ def load_user(session_id: str) -> User | None:
         return None
     from couples.pairing.services import user_and_pairing
 
-    user, pairing = user_and_pairing(int(user_id))
+    user, pairing = user_and_pairing(int(user_id), read_only=request.method in READ_METHODS)
     if user is None or user.session_version != int(version):
         return None
     g.pairing = pairing  # the couple comes with the user: pages need it on every request

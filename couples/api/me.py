@@ -1,4 +1,4 @@
-from flask import Response, json
+from flask import Response, current_app, json
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -36,12 +36,19 @@ def _me():
     return current_user._get_current_object()
 
 
+def _me_response(user, pairing) -> Response:
+    """The ``MeSchema`` answer. ``me_data`` already builds exactly what ``MeSchema``
+    dumps (its fields, as strings, booleans and nested dicts), so the view returns the
+    JSON itself and flask-smorest passes it on without a marshmallow pass; the schema
+    still documents the response."""
+    return current_app.json.response(me_data(user, pairing))
+
+
 @blp.route("", methods=["GET"])
 @blp.response(200, MeSchema)
 def get_me():
     """Me, my couple and my partner (by display name and time zone only)."""
-    user = _me()
-    return me_data(user, current_pairing())
+    return _me_response(_me(), current_pairing())
 
 
 @blp.route("", methods=["PATCH"])
@@ -55,7 +62,7 @@ def patch_me():
     if prefs is not None:
         set_notification_prefs(user, prefs)
     services.update_profile(user=user, **data)
-    return me_data(user, current_pairing())
+    return _me_response(user, current_pairing())
 
 
 @blp.route("/password", methods=["POST"])
@@ -67,7 +74,7 @@ def change_password():
     data = load(PasswordChangeSchema)
     services.change_password(user=user, **data)
     web.refresh_session(user)
-    return me_data(user, current_pairing())
+    return _me_response(user, current_pairing())
 
 
 @blp.route("/export", methods=["GET"])

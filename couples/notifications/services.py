@@ -141,6 +141,18 @@ def deliver_soon() -> None:
 
 # ------------------------------------------------------------------------------- inbox
 
+def withdraw_pending(*, user_ids: list[int], now: datetime) -> int:
+    """When a couple ends: pushes still waiting (for quiet hours to end, or for a retry)
+    are not sent any more, so nothing from the former partner arrives afterwards. They
+    stay in each inbox as they were. Not committed here."""
+    return db.session.execute(
+        db.update(Notification)
+        .where(Notification.user_id.in_(user_ids), Notification.status == "pending",
+               Notification.kind.not_in(["couple_ended", "test"]))
+        .values(status="expired", last_error="the couple ended", next_attempt_at=now)
+    ).rowcount
+
+
 def inbox(*, user_id: int, limit: int = 50, before_id: int | None = None) -> list[Notification]:
     query = (db.select(Notification)
              .where(Notification.user_id == user_id, Notification.in_inbox.is_(True))

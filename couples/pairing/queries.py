@@ -1,7 +1,16 @@
 """Small reads about couples that other features need too (no imports of their services)."""
 
-from couples.extensions import db
-from couples.pairing.models import CoupleMember
+import weakref
+from dataclasses import dataclass
+
+from sqlalchemy import Column, bindparam, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+
+from couples.accounts.models import User
+from couples.extensions import adopt_later, db
+from couples.pairing.models import Couple, CoupleMember
 
 
 def is_linked(user_id: int) -> bool:
@@ -9,3 +18,215 @@ def is_linked(user_id: int) -> bool:
     return db.session.execute(
         db.select(CoupleMember.id).where(CoupleMember.user_id == user_id,
                                          CoupleMember.left_at.is_(None))).first() is not None
+
+
+class _Part:
+    """One model's columns in the row: the attribute names, the row's slice and the
+    dialect's conversions (dates, JSON, booleans) of each value."""
+
+    def __init__(self, mapper, table, dialect, start: int):
+        name = mapper.class_.__name__
+        if mapper.class_manager.dispatch.load:
+            raise TypeError(f"{name} has load hooks that a query would run")
+        if len(mapper.primary_key) != 1:
+            raise TypeError(f"{name} has a composite primary key")
+        self.mapper = mapper
+        self.keys, self.columns, self.processors = [], [], []
+        for prop in mapper.column_attrs:
+            (column,) = prop.columns
+            if not isinstance(column, Column) or column.table is not mapper.local_table:
+                raise TypeError(f"{name}.{prop.key} is not a plain column")
+            self.keys.append(prop.key)
+            self.columns.append(table.c[column.key])
+            self.processors.append(
+                column.type.dialect_impl(dialect).result_processor(dialect, None))
+        self.slice = slice(start, start + len(self.keys))
+        (pk,) = mapper.primary_key
+        self.pk_index = self.columns.index(table.c[pk.key])
+        self.relationships = tuple(rel.key for rel in mapper.relationships)
+
+    def build(self, row):
+        """A detached instance, as a query would have loaded it (no history, no
+        session), or None when the outer join found nothing."""
+        raw = row[self.slice]
+        if raw[self.pk_index] is None:
+            return None
+        obj = self.mapper.class_manager.new_instance()
+        obj.__dict__.update(zip(self.keys, [value if process is None else process(value)
+                                            for process, value in zip(self.processors, raw,
+                                                                      strict=True)],
+                                strict=True))
+        make_transient_to_detached(obj)
+        return obj
+
+    def complete(self, obj) -> bool:
+        """Whether every relationship of ``obj`` is loaded: it needs no session to be
+        read."""
+        loaded = obj.__dict__
+        return all(key in loaded for key in self.relationships)
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """What ``UserRead.load`` found: detached instances. ``complete`` tells whether each
+    of them has every relationship loaded (for a linked user, the couple's two members),
+    so that nothing about them needs a session until one is there anyway."""
+
+    user: User | None
+    couple: Couple | None = None
+    partner: User | None = None
+    members: tuple[CoupleMember, ...] = ()
+    complete: bool = True
+
+    @property
+    def instances(self) -> list:
+        return [obj for obj in (self.user, self.couple, self.partner, *self.members)
+                if obj is not None]
+
+
+class UserRead:
+    """The user, their current couple, its members and the partner in one statement,
+    compiled once per dialect and run on a pooled DBAPI connection without a
+    transaction: no ORM session, no BEGIN/ROLLBACK (one statement reads one consistent
+    snapshot on every database). It gives back detached ORM instances, as a query would
+    have loaded them."""
+
+    def __init__(self, dialect):
+        users, members = User.__table__, CoupleMember.__table__
+        me, partner = users.alias("me"), users.alias("partner")
+        mine, theirs = members.alias("mine"), members.alias("theirs")
+        couples = Couple.__table__
+        user_mapper, member_mapper = User.__mapper__, CoupleMember.__mapper__
+        self.me = _Part(user_mapper, me, dialect, 0)
+        self.couple = _Part(Couple.__mapper__, couples, dialect, self.me.slice.stop)
+        self.partner = _Part(user_mapper, partner, dialect, self.couple.slice.stop)
+        self.mine = _Part(member_mapper, mine, dialect, self.partner.slice.stop)
+        self.theirs = _Part(member_mapper, theirs, dialect, self.mine.slice.stop)
+        parts = (self.me, self.couple, self.partner, self.mine, self.theirs)
+        stmt = (select(*[column for part in parts for column in part.columns])
+                .select_from(
+                    me.outerjoin(mine, (mine.c.user_id == me.c.id) & mine.c.left_at.is_(None))
+                    .outerjoin(couples, couples.c.id == mine.c.couple_id)
+                    .outerjoin(theirs, (theirs.c.couple_id == mine.c.couple_id)
+                               & (theirs.c.user_id != me.c.id) & theirs.c.left_at.is_(None))
+                    .outerjoin(partner, partner.c.id == theirs.c.user_id))
+                .where(me.c.id == bindparam("user_id")))
+        compiled = stmt.compile(dialect=dialect)
+        self.sql = compiled.string
+        names = compiled.positiontup if dialect.positional else list(compiled.params)
+        if set(names) != {"user_id"}:
+            raise TypeError(f"unexpected parameters {names!r}")
+        self.positional = dialect.positional
+        self.param_count = len(names)
+        # psycopg would open a transaction (BEGIN, and ROLLBACK on return to the pool)
+        # around the one SELECT; in autocommit mode it is a single round trip.
+        self.autocommit = dialect.name == "postgresql" and dialect.driver == "psycopg"
+
+    def params(self, user_id: int):
+        return (user_id,) * self.param_count if self.positional else {"user_id": user_id}
+
+    def fetch(self, engine, user_id: int):
+        """The row for ``user_id``, or None. A failure raises SQLAlchemy's ``DBAPIError``
+        (``connection_invalidated`` when the connection was gone), and the connection is
+        dropped from the pool rather than returned in a state nobody checked."""
+        dialect = engine.dialect
+        params = self.params(user_id)
+        connection = engine.raw_connection()
+        dbapi_connection = connection.dbapi_connection
+        clean = False
+        try:
+            if self.autocommit:
+                dbapi_connection.autocommit = True
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute(self.sql, params)
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+            if self.autocommit:
+                dbapi_connection.autocommit = False
+            clean = True
+            return row
+        except dialect.loaded_dbapi.Error as error:
+            gone = dialect.is_disconnect(error, dbapi_connection, None)
+            raise DBAPIError.instance(self.sql, params, error, dialect.loaded_dbapi.Error,
+                                      connection_invalidated=gone, dialect=dialect) from error
+        finally:
+            if not clean:
+                connection.invalidate()
+            connection.close()
+
+    def load(self, engine, user_id: int) -> UserRow:
+        row = self.fetch(engine, user_id)
+        if row is None:
+            return UserRow(None)
+        user = self.me.build(row)
+        couple = self.couple.build(row)
+        if couple is None:
+            return UserRow(user, complete=self.me.complete(user))
+        partner, mine, theirs = (self.partner.build(row), self.mine.build(row),
+                                 self.theirs.build(row))
+        members = (mine,) if theirs is None else tuple(
+            sorted((mine, theirs), key=lambda member: member.slot))
+        if theirs is not None and partner is not None:
+            # A couple never has more than two member rows (slots 1 and 2): when both are
+            # active, they are the whole of Couple.members.
+            set_committed_value(couple, "members", list(members))
+            for member, person in ((mine, user), (theirs, partner)):
+                set_committed_value(member, "couple", couple)
+                set_committed_value(member, "user", person)
+        complete = (self.me.complete(user) and self.couple.complete(couple)
+                    and (partner is None or self.partner.complete(partner))
+                    and all(self.mine.complete(member) for member in members))
+        return UserRow(user, couple, partner, members, complete)
+
+
+_READS: "weakref.WeakKeyDictionary[object, UserRead | None]" = weakref.WeakKeyDictionary()
+
+
+def user_read(engine) -> UserRead | None:
+    """The compiled read for ``engine``'s dialect, built on first use (when every model
+    and column is known); None when the models have something it does not handle (a
+    column that is a SQL expression, say): the ORM query is used then."""
+    try:
+        return _READS[engine.dialect]
+    except KeyError:
+        pass
+    try:
+        read = UserRead(engine.dialect)
+    except TypeError:
+        read = None
+    _READS[engine.dialect] = read
+    return read
+
+
+def user_row_without_session(user_id: int) -> UserRow | None:
+    """The user, couple and partner read without an ORM session, for a request that only
+    reads. The instances join the app context's session as if it had loaded them: when
+    the request first uses ``db.session`` (``extensions.Session``), so a request that
+    needs nothing else from the database never makes one; at once when one of them has a
+    relationship left to load (nothing may need a session behind the caller's back).
+
+    None when the caller should run the ORM query instead: a session is already there
+    (its identity map may hold these rows), the models have something ``UserRead`` does
+    not handle, or the pooled connection was gone."""
+    if db.session.registry.has():
+        return None
+    engine = db.engine
+    read = user_read(engine)
+    if read is None:
+        return None
+    try:
+        found = read.load(engine, user_id)
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        return None
+    if found.user is not None:
+        if found.complete:
+            adopt_later(found.instances)
+        else:
+            session = db.session()
+            for obj in found.instances:
+                session.add(obj)
+    return found

@@ -16,9 +16,9 @@ from couples.clock import isoformat
 from couples.errors import AlreadyLinked, InviteGone, NotFound, NotLinked, OwnInvite
 from couples.extensions import db
 from couples.notifications import reminders
-from couples.notifications.services import notify
+from couples.notifications.services import notify, withdraw_pending
 from couples.pairing.models import Couple, CoupleMember, Invite
-from couples.pairing.queries import is_linked
+from couples.pairing.queries import is_linked, user_row_without_session
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed is hard to get wrong.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -68,12 +68,21 @@ def _user_query():
 _USER_QUERY = _user_query()
 
 
-def user_and_pairing(user_id: int) -> tuple[User | None, Pairing | None]:
-    """A user and their current couple and partner, in one query (for each request)."""
-    row = db.session.execute(_USER_QUERY, {"user_id": user_id}).first()
-    if row is None:
+def user_and_pairing(user_id: int, *, read_only: bool = False
+                     ) -> tuple[User | None, Pairing | None]:
+    """A user and their current couple and partner, in one query (for each request).
+
+    ``read_only`` (requests that only read): the query runs without an ORM session when
+    it can, and the instances join the session as if it had loaded them
+    (``queries.user_row_without_session``)."""
+    found = user_row_without_session(user_id) if read_only else None
+    if found is not None:
+        user, couple, partner = found.user, found.couple, found.partner
+    else:
+        row = db.session.execute(_USER_QUERY, {"user_id": user_id}).first()
+        user, couple, partner = row if row is not None else (None, None, None)
+    if user is None:
         return None, None
-    user, couple, partner = row
     return user, (Pairing(couple=couple, me=user, partner=partner) if couple else None)
 
 
@@ -175,6 +184,9 @@ def unlink(*, user: User, now: datetime) -> None:
     for member in couple.members:
         member.left_at = now
         member.user.next_checkin_reminder_at = None
+    # Nothing still waiting to be pushed (held by quiet hours, or for a retry) arrives
+    # from the former partner after this.
+    withdraw_pending(user_ids=[m.user_id for m in couple.members], now=now)
     notify(user=pairing.partner, kind="couple_ended", dedupe_key=f"couple:{couple.id}",
            title="Your link has ended",
            body=f"{user.display_name} ended your link in Couples. Your own entries are"

@@ -416,3 +416,21 @@ def test_deleting_an_account_removes_what_it_wrote_and_keeps_the_partners(couple
     with couple.app.app_context():
         assert [a.text for a in db.session.execute(db.select(Appreciation)).scalars()] == [
             "sam-note"]
+
+
+def test_unlinking_withdraws_pushes_still_waiting_for_quiet_hours(couple):
+    # 23:00 in London: Sam is in quiet hours, so Alex's appreciation waits for 07:30.
+    with couple.at(datetime(2026, 6, 2, 22, 0, tzinfo=UTC)) as (alex, sam):
+        assert alex.post("/api/v1/appreciations", json={"text": "night note"}).status_code == 201
+        with couple.app.app_context():
+            waiting = db.session.execute(db.select(Notification).filter_by(
+                kind="appreciation_received")).scalar_one()
+            assert waiting.status == "pending" and waiting.next_attempt_at > datetime.now(UTC)
+        assert alex.delete("/api/v1/couple").status_code == 204
+    with couple.app.app_context():
+        note = db.session.execute(db.select(Notification).filter_by(
+            kind="appreciation_received")).scalar_one()
+        assert note.status == "expired"
+        ended = db.session.execute(db.select(Notification).filter_by(
+            kind="couple_ended")).scalar_one()
+        assert ended.status == "inbox"

@@ -1,0 +1,374 @@
+"""What every request goes through, kept cheap without changing what it does: the user
+and couple read without an ORM session on requests that only read, the session cookie
+verified once, the security headers, the transaction mode, and /me without a marshmallow
+pass."""
+
+import time
+import weakref
+
+import pytest
+from flask import g, session
+from flask_login import current_user
+from sqlalchemy import event, inspect, text
+
+from couples.accounts.models import User
+from couples.api.serializers import MeSchema
+from couples.api.views_data import me_data
+from couples.db import reset_read_only, set_read_only
+from couples.extensions import db
+from couples.pairing import queries
+from couples.pairing.models import Couple, CoupleMember
+from couples.pairing.services import active_pairing, user_and_pairing
+from couples.web import current_pairing
+from tests.factories import ApiClient, make_couple, make_user
+
+
+def _columns(obj) -> dict:
+    return {prop.key: getattr(obj, prop.key) for prop in inspect(type(obj)).column_attrs}
+
+
+# ------------------------------------------------------------------------------ /me
+
+
+@pytest.mark.parametrize("linked", [False, True])
+def test_me_answers_exactly_what_the_schema_dumps(app, linked):
+    with app.app_context():
+        alex = make_user(email="alex@example.com", display_name="Alex")
+        sam = make_user(email="sam@example.com", display_name="Sam", timezone="Asia/Tokyo")
+        if linked:
+            make_couple(alex, sam)
+    body = ApiClient(app).login("alex@example.com").get("/api/v1/me").get_json()
+    with app.app_context():
+        user = db.session.scalars(db.select(User).filter_by(email="alex@example.com")).one()
+        expected = me_data(user, active_pairing(user))
+        assert MeSchema().dump(expected) == expected
+    assert body == expected
+    assert (body["partner"] is not None) is linked
+
+
+# ------------------------------------------------------------ the user read on GET
+
+
+@pytest.mark.parametrize("linked", [False, True])
+def test_the_read_without_a_session_gives_what_the_orm_loads(app, linked):
+    with app.app_context():
+        alex = make_user(email="alex@example.com")
+        sam = make_user(email="sam@example.com", timezone="Europe/Paris")
+        if linked:
+            make_couple(alex, sam)
+        alex_id = alex.id
+    with app.test_request_context("/", method="GET"):
+        user, pairing = user_and_pairing(alex_id, read_only=True)
+        assert not db.session.registry.has()  # nothing needed a session yet
+        assert inspect(user).detached
+        fast = {"user": _columns(user)}
+        if linked:
+            fast |= {"couple": _columns(pairing.couple), "partner": _columns(pairing.partner),
+                     "members": [_columns(m) for m in pairing.couple.members]}
+            assert [m.user for m in pairing.couple.members] in (
+                [user, pairing.partner], [pairing.partner, user])
+            assert all(m.couple is pairing.couple for m in pairing.couple.members)
+        else:
+            assert pairing is None
+        # The first use of the session takes them in, as if it had loaded them.
+        assert db.session.get(User, alex_id) is user
+        assert inspect(user).persistent and not db.session.dirty
+        if linked:
+            assert db.session.get(Couple, pairing.couple.id) is pairing.couple
+    with app.test_request_context("/", method="GET"):
+        user, pairing = user_and_pairing(alex_id)  # the ORM query
+        orm = {"user": _columns(user)}
+        if linked:
+            orm |= {"couple": _columns(pairing.couple), "partner": _columns(pairing.partner),
+                    "members": [_columns(m) for m in pairing.couple.members]}
+    assert fast == orm
+
+
+def test_an_unknown_user_or_an_old_session_version_is_no_session(app):
+    with app.app_context():
+        alex_id = make_user(email="alex@example.com").id
+    from couples.accounts.auth import load_user
+
+    with app.test_request_context("/", method="GET"):
+        assert user_and_pairing(alex_id + 1, read_only=True) == (None, None)
+        assert load_user(f"{alex_id}:2") is None
+        assert load_user(f"{alex_id}:1").id == alex_id
+        assert g.pairing is None
+
+
+def test_logout_everywhere_ends_old_cookies_on_reads(app):
+    with app.app_context():
+        make_user(email="alex@example.com")
+    phone = ApiClient(app).login("alex@example.com")
+    laptop = ApiClient(app).login("alex@example.com")
+    assert phone.get("/api/v1/me").status_code == 200
+    assert phone.get("/").status_code == 200
+    assert laptop.post("/api/v1/auth/logout-everywhere").status_code == 204
+    assert phone.get("/api/v1/me").status_code == 401
+    assert phone.get("/account").status_code == 302
+
+
+def test_a_read_that_writes_through_current_user_is_saved(make_app):
+    app = make_app()
+
+    @app.get("/api/v1/test-rename")
+    def rename():
+        user = current_user._get_current_object()
+        user.display_name = "Renamed"  # before anything made a session
+        db.session.commit()
+        return {"ok": True}
+
+    with app.app_context():
+        make_user(email="alex@example.com")
+    alex = ApiClient(app).login("alex@example.com")
+    assert alex.get("/api/v1/test-rename").status_code == 200
+    assert alex.get("/api/v1/me").get_json()["user"]["display_name"] == "Renamed"
+
+
+def test_a_read_can_follow_the_couple_s_relationships_without_a_session(make_app):
+    app = make_app()
+
+    @app.get("/api/v1/test-members")
+    def members():
+        couple = current_pairing().couple
+        names = [member.user.display_name for member in couple.members]
+        made_session = db.session.registry.has()
+        assert db.session.get(Couple, couple.id) is couple
+        return {"names": names, "made_session": made_session}
+
+    with app.app_context():
+        make_couple(make_user(email="alex@example.com", display_name="Alex"),
+                    make_user(email="sam@example.com", display_name="Sam"))
+    body = ApiClient(app).login("sam@example.com").get("/api/v1/test-members").get_json()
+    assert body == {"names": ["Alex", "Sam"], "made_session": False}
+
+
+def test_a_model_with_a_relationship_left_to_load_joins_the_session_at_once(app,
+                                                                        monkeypatch):
+    with app.app_context():
+        alex_id = make_user(email="alex@example.com").id
+    monkeypatch.setattr(queries._Part, "complete", lambda self, obj: False)
+    with app.test_request_context("/", method="GET"):
+        user, _ = user_and_pairing(alex_id, read_only=True)
+        assert db.session.registry.has() and user in db.session
+
+
+def test_with_a_session_already_there_the_orm_loads_the_user(app, two_partners):
+    alex, _ = two_partners
+    with app.app_context():
+        db.session.execute(text("SELECT 1"))  # this app context has a session now
+        response = alex.get("/api/v1/me")  # the request shares the app context
+        assert response.status_code == 200
+        assert response.get_json()["partner"]["display_name"] == "Sam"
+
+
+def test_writes_still_load_the_user_in_their_transaction(two_partners):
+    alex, _ = two_partners
+    response = alex.patch("/api/v1/me", json={"display_name": "Alexandra"})
+    assert response.status_code == 200
+    assert response.get_json()["user"]["display_name"] == "Alexandra"
+    assert alex.get("/api/v1/me").get_json()["user"]["display_name"] == "Alexandra"
+
+
+def test_a_pooled_connection_that_is_gone_is_replaced(app, two_partners):
+    alex, _ = two_partners
+    assert alex.get("/api/v1/me").status_code == 200
+    with app.app_context():
+        event.listen(db.engine.pool, "checkout",
+                     lambda dbapi_connection, record, proxy: dbapi_connection.close(),
+                     once=True)
+    response = alex.get("/api/v1/me")
+    assert response.status_code == 200
+    assert response.get_json()["partner"]["display_name"] == "Sam"
+
+
+def test_models_the_read_cannot_handle_fall_back_to_the_orm(app, two_partners,
+                                                            monkeypatch):
+    alex, _ = two_partners
+
+    def refuse(self, dialect):
+        raise TypeError("a column that is a SQL expression")
+
+    monkeypatch.setattr(queries.UserRead, "__init__", refuse)
+    monkeypatch.setattr(queries, "_READS", weakref.WeakKeyDictionary())
+    response = alex.get("/api/v1/me")
+    assert response.status_code == 200
+    assert response.get_json()["partner"]["display_name"] == "Sam"
+
+
+def _in_transaction(dbapi_connection) -> bool:
+    if hasattr(dbapi_connection, "in_transaction"):  # sqlite3
+        return dbapi_connection.in_transaction
+    return dbapi_connection.info.transaction_status != 0  # psycopg: 0 is idle
+
+
+def test_the_read_returns_its_connection_to_the_pool_as_it_found_it(app, two_partners):
+    alex, _ = two_partners
+    seen = []
+    with app.app_context():
+        event.listen(db.engine.pool, "checkin",
+                     lambda dbapi_connection, record: dbapi_connection is not None and seen.append(
+                         (getattr(dbapi_connection, "autocommit", False),
+                          _in_transaction(dbapi_connection))))
+    assert alex.get("/api/v1/me").status_code == 200
+    assert seen and set(seen) == {(False, False)}  # not left in autocommit, nor mid-transaction
+
+
+# ----------------------------------------------------------------- the session cookie
+
+
+def _session_cookie(api: ApiClient, app) -> str:
+    return api.client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+
+
+def _with_cookie(app, value: str) -> ApiClient:
+    other = ApiClient(app)
+    other.client.set_cookie(app.config["SESSION_COOKIE_NAME"], value)
+    return other
+
+
+def test_a_tampered_cookie_is_refused_after_the_real_one_was_seen(app, two_partners):
+    alex, _ = two_partners
+    assert alex.get("/api/v1/me").status_code == 200
+    cookie = _session_cookie(alex, app)
+    # A character inside the signature (the last one also holds padding bits).
+    at = len(cookie) - 5
+    tampered = cookie[:at] + ("A" if cookie[at] != "A" else "B") + cookie[at + 1:]
+    assert _with_cookie(app, tampered).get("/api/v1/me").status_code == 401
+    assert _with_cookie(app, cookie).get("/api/v1/me").status_code == 200
+
+
+def test_a_remembered_cookie_still_expires(app, two_partners, monkeypatch):
+    alex, _ = two_partners
+    assert alex.get("/api/v1/me").status_code == 200
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    later = time.time() + lifetime + 60
+    monkeypatch.setattr("couples.security.time.time", lambda: later)
+    assert alex.get("/api/v1/me").status_code == 401
+
+
+def test_a_change_to_the_session_stays_in_its_own_request(make_app):
+    app = make_app()
+
+    @app.get("/api/v1/test-session")
+    def probe():
+        before = session.get("probe")
+        session["probe"] = "changed"
+        return {"before": before}
+
+    with app.app_context():
+        make_user(email="alex@example.com")
+    alex = ApiClient(app).login("alex@example.com")
+    cookie = _session_cookie(alex, app)
+    assert alex.get("/api/v1/me").status_code == 200
+    assert _with_cookie(app, cookie).get("/api/v1/test-session").get_json() == {"before": None}
+    assert _with_cookie(app, cookie).get("/api/v1/test-session").get_json() == {"before": None}
+    assert alex.get("/api/v1/test-session").get_json() == {"before": None}
+    assert alex.get("/api/v1/test-session").get_json() == {"before": "changed"}
+
+
+def test_a_read_sets_no_cookie_and_varies_on_it(two_partners):
+    alex, _ = two_partners
+    response = alex.get("/api/v1/me")
+    assert "Set-Cookie" not in response.headers
+    assert response.headers.getlist("Vary") == ["Cookie"]
+
+
+# ------------------------------------------------------------------------- headers
+
+
+def test_me_has_every_security_header_and_no_store(two_partners):
+    alex, _ = two_partners
+    headers = alex.get("/api/v1/me").headers
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Permissions-Policy"].startswith("camera=()")
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert headers.getlist("Cache-Control") == ["no-store"]
+
+
+def test_a_header_the_view_sets_is_kept_and_cache_control_is_replaced(make_app):
+    app = make_app()
+
+    @app.get("/test-headers")
+    def own_headers():
+        return "ok", 200, {"X-Frame-Options": "SAMEORIGIN", "Cache-Control": "max-age=60",
+                           "Vary": "Accept"}
+
+    response = app.test_client().get("/test-headers")
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert response.headers.getlist("Cache-Control") == ["no-store"]
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_static_files_may_be_cached(client):
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200
+    assert response.headers.get("Cache-Control") != "no-store"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+# --------------------------------------------------------------- transaction mode
+
+
+@pytest.fixture
+def sqlite_pair(make_app, tmp_path):
+    """Alex and Sam on a SQLite database of their own, whichever database the suite runs
+    on: what is checked here is how SQLite transactions begin."""
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'own.sqlite3'}")
+    with app.app_context():
+        db.create_all()
+        make_couple(make_user(email="alex@example.com", display_name="Alex"),
+                    make_user(email="sam@example.com", display_name="Sam"))
+    return app, ApiClient(app).login("alex@example.com")
+
+
+def test_reads_begin_deferred_and_everything_else_immediate(sqlite_pair):
+    app, alex = sqlite_pair
+    begins = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute",
+                     lambda conn, cursor, statement, *args: statement.startswith("BEGIN")
+                     and begins.append(statement))
+    alex.get("/api/v1/me/export")  # a read that uses the session
+    assert begins == ["BEGIN"]
+    begins.clear()
+    alex.patch("/api/v1/me", json={"display_name": "Alexandra"})
+    assert begins and set(begins) == {"BEGIN IMMEDIATE"}
+    begins.clear()
+    with app.app_context():
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+        token = set_read_only(True)
+        try:
+            db.session.execute(text("SELECT 1"))
+        finally:
+            db.session.rollback()
+            reset_read_only(token)
+    assert begins == ["BEGIN IMMEDIATE", "BEGIN"]
+
+
+def test_me_needs_no_transaction_at_all(app, two_partners):
+    alex, _ = two_partners
+    statements = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute",
+                     lambda conn, cursor, statement, *args: statements.append(statement))
+    assert alex.get("/api/v1/me").status_code == 200
+    assert statements == []  # the user's read runs on the DBAPI connection, one SELECT
+
+
+@pytest.mark.parametrize("slot", [1, 3])
+def test_a_couple_never_has_a_third_member_row(app, two_partners, slot):
+    """What the read relies on to fill in Couple.members from the two active rows."""
+    from sqlalchemy.exc import IntegrityError
+
+    with app.app_context():
+        couple_id = db.session.scalars(db.select(Couple.id)).one()
+        olive = make_user(email="olive@example.com")
+        db.session.add(CoupleMember(couple_id=couple_id, user_id=olive.id, slot=slot))
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
