@@ -25,6 +25,16 @@ def current_pairing():
     return g.pairing
 
 
+def couple_or_404():
+    """For pages of the couple: the pairing, or 404 for someone who is not linked."""
+    from flask import abort
+
+    pairing = current_pairing()
+    if pairing is None:
+        abort(404)
+    return pairing
+
+
 def form_data() -> dict:
     """The submitted form without the CSRF field, for the same schemas as the API."""
     data = request.form.to_dict()

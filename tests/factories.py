@@ -57,3 +57,15 @@ class ApiClient:
 
     def delete(self, path, **kwargs):
         return self._unsafe("DELETE", path, **kwargs)
+
+
+def post_form(who: ApiClient, path: str, data: dict):
+    """Post a page's form as a browser would, with the CSRF token."""
+    return who.client.post(path, data={"csrf_token": who.csrf(), **data})
+
+
+def page(who: ApiClient, path: str) -> str:
+    """A page's HTML; it must answer 200."""
+    response = who.client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return response.get_data(as_text=True)

@@ -24,6 +24,25 @@ class FreeFormSchema(ma.Schema):
         unknown = ma.INCLUDE
 
 
+def _in_range(value: str) -> None:
+    # Ids are integer columns: PostgreSQL refuses a number past 2**31 - 1 in a query.
+    if value.isascii() and value.isdigit() and len(value) < 20 and int(value) >= 2**31:
+        raise ma.ValidationError("Not a valid id.")
+
+
+ID = [ma.validate.Regexp(r"^[0-9]{1,10}$", error="Not a valid id."), _in_range]
+
+
+class IdPageArgs(ma.Schema):
+    """A page of a list: ``cursor`` (the id the previous page ended at), ``limit``."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    cursor = ma.fields.String(validate=ID)
+    limit = ma.fields.Integer(load_default=30, validate=ma.validate.Range(min=1, max=100))
+
+
 def public(fn):
     """Mark an API view as open to anonymous callers."""
     fn._public = True

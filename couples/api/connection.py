@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from couples.api.common import accepts, load
+from couples.api.common import IdPageArgs, accepts, load
 from couples.appreciations import services as appreciations
 from couples.appreciations.schemas import AppreciationInSchema
 from couples.bids import services as bids
@@ -19,30 +19,15 @@ blp = Blueprint("api_connection", __name__, url_prefix="/api/v1",
                 description="Appreciations and bids")
 
 
-def _in_range(value: str) -> None:
-    if not (value.isascii() and value.isdigit() and len(value) <= 10 and int(value) < 2**31):
-        raise ma.ValidationError("Not a valid cursor.")
-
-
 def _pairing() -> Pairing:
     return require_pairing(current_user._get_current_object())
 
 
-class PageArgs(ma.Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
-    cursor = ma.fields.String(validate=_in_range)
-    limit = ma.fields.Integer(load_default=30, validate=ma.validate.Range(min=1, max=100))
-
-
-class BidPageArgs(ma.Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
+class BidPageArgs(IdPageArgs):
+    """Bids page by their public ids."""
 
     cursor = ma.fields.String(validate=ma.validate.Regexp(r"^[A-Za-z0-9_-]{1,16}$",
                                                           error="Not a valid cursor."))
-    limit = ma.fields.Integer(load_default=30, validate=ma.validate.Range(min=1, max=100))
 
 
 # ------------------------------------------------------------------------ appreciations
@@ -77,7 +62,7 @@ def send_appreciation():
 
 
 @blp.route("/appreciations", methods=["GET"])
-@blp.arguments(PageArgs, location="query")
+@blp.arguments(IdPageArgs, location="query")
 @blp.response(200, JournalSchema)
 def journal(args):
     """Our gratitude journal, newest first."""

@@ -2,30 +2,13 @@ import marshmallow as ma
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from couples.api.common import accepts, load
+from couples.api.common import ID, IdPageArgs, accepts, load
 from couples.clock import isoformat, utcnow
 from couples.notifications import services
 from couples.validation import Strict
 
 blp = Blueprint("api_notifications", __name__, url_prefix="/api/v1/notifications",
                 description="The in-app inbox")
-
-
-def _in_range(value: str) -> None:
-    # Ids are integer columns: PostgreSQL refuses a number past 2**31 - 1 in a query.
-    if value.isascii() and value.isdigit() and len(value) < 20 and int(value) >= 2**31:
-        raise ma.ValidationError("Not a valid id.")
-
-
-_ID = [ma.validate.Regexp(r"^[0-9]{1,10}$"), _in_range]
-
-
-class ListArgs(ma.Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
-    cursor = ma.fields.String(validate=_ID)
-    limit = ma.fields.Integer(load_default=30, validate=ma.validate.Range(min=1, max=100))
 
 
 class NotificationSchema(ma.Schema):
@@ -45,7 +28,7 @@ class NotificationListSchema(ma.Schema):
 
 
 class ReadSchema(Strict):
-    ids = ma.fields.List(ma.fields.String(validate=_ID),
+    ids = ma.fields.List(ma.fields.String(validate=ID),
                          validate=ma.validate.Length(max=500), load_default=None)
 
 
@@ -54,7 +37,7 @@ class ReadResultSchema(ma.Schema):
 
 
 @blp.route("", methods=["GET"])
-@blp.arguments(ListArgs, location="query")
+@blp.arguments(IdPageArgs, location="query")
 @blp.response(200, NotificationListSchema)
 def inbox(args):
     """My notifications, newest first."""

@@ -2,7 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from couples.appreciations import services
@@ -11,22 +11,15 @@ from couples.clock import utcnow
 from couples.lovelanguages.content import LANGUAGE_LABELS, LANGUAGES
 from couples.lovelanguages.services import profiles
 from couples.validation import Invalid, validate
-from couples.web import current_pairing
+from couples.web import couple_or_404
 
 bp = Blueprint("appreciations", __name__, url_prefix="/appreciations")
-
-
-def _pairing():
-    pairing = current_pairing()
-    if pairing is None:
-        abort(404)
-    return pairing
 
 
 @bp.route("")
 @login_required
 def journal():
-    pairing = _pairing()
+    pairing = couple_or_404()
     before = request.args.get("before", "")
     before_id = int(before) if before.isdigit() and len(before) <= 10 else None
     notes, cursor = services.journal(pairing=pairing, before_id=before_id)
@@ -38,7 +31,7 @@ def journal():
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    pairing = _pairing()
+    pairing = couple_or_404()
     errors: dict = {}
     if request.method == "POST":
         data = {"text": request.form.get("text", ""),

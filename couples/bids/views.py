@@ -12,16 +12,9 @@ from couples.clock import utcnow
 from couples.errors import DomainError, Invalid
 from couples.lovelanguages.content import BID_PRESETS
 from couples.validation import validate
-from couples.web import current_pairing
+from couples.web import couple_or_404
 
 bp = Blueprint("bids", __name__, url_prefix="/bids")
-
-
-def _pairing():
-    pairing = current_pairing()
-    if pairing is None:
-        abort(404)
-    return pairing
 
 
 def _render(pairing, errors=None, status=200):
@@ -41,13 +34,13 @@ def _render(pairing, errors=None, status=200):
 @bp.route("")
 @login_required
 def listing():
-    return _render(_pairing())
+    return _render(couple_or_404())
 
 
 @bp.route("", methods=["POST"])
 @login_required
 def send():
-    pairing = _pairing()
+    pairing = couple_or_404()
     noticed = request.form.get("noticed") == "1"
     data = {"preset": request.form.get("preset") or None,
             "text": request.form.get("text", ""), "noticed": noticed}
@@ -73,7 +66,7 @@ def send():
 @bp.route("/<bid_id>/response", methods=["POST"])
 @login_required
 def respond(bid_id: str):
-    pairing = _pairing()
+    pairing = couple_or_404()
     response = request.form.get("response", "")
     later_at = None
     if response == "later":

@@ -10,16 +10,9 @@ from couples.errors import Conflict, Invalid
 from couples.lovelanguages.content import LANGUAGE_LABELS
 from couples.pairing.services import Pairing
 from couples.validation import validate
-from couples.web import current_pairing
+from couples.web import couple_or_404
 
 bp = Blueprint("checkins", __name__)
-
-
-def _pairing() -> Pairing:
-    pairing = current_pairing()
-    if pairing is None:
-        abort(404)
-    return pairing
 
 
 def answers_from_form(questions: list[dict], form) -> dict:
@@ -58,7 +51,7 @@ def _field_errors(errors: dict) -> dict:
 @login_required
 def tonight():
     """The first open check-in (tonight, or yesterday's still open)."""
-    views = services.today(pairing=_pairing(), now=utcnow())
+    views = services.today(pairing=couple_or_404(), now=utcnow())
     for view in views:
         if view.my_answers is None:
             return redirect(url_for("checkins.day", day=view.day.isoformat()))
@@ -71,7 +64,7 @@ def tonight():
 @bp.route("/checkin/<day>", methods=["GET", "POST"])
 @login_required
 def day(day: str):
-    pairing, now = _pairing(), utcnow()
+    pairing, now = couple_or_404(), utcnow()
     when = parse_day(day)
     if request.method == "GET":
         view = services.one_day(pairing=pairing, day=when, now=now)
@@ -104,7 +97,7 @@ def _render(pairing: Pairing, view: services.CheckinDay, *, editing: bool, form=
 @bp.route("/checkins")
 @login_required
 def history():
-    pairing = _pairing()
+    pairing = couple_or_404()
     before = request.args.get("before")
     views, cursor = services.history(pairing=pairing,
                                      before=rules.parse_day(before) if before else None)
@@ -116,7 +109,7 @@ def history():
 @bp.route("/couple/checkins", methods=["GET", "POST"])
 @login_required
 def settings():
-    pairing = _pairing()
+    pairing = couple_or_404()
     custom = services.active_custom_questions(pairing.couple.id)
     errors: dict = {}
     if request.method == "POST":

@@ -1,13 +1,13 @@
 """The insights page: charts drawn on the server, each with its words."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import login_required
 from markupsafe import Markup
 
 from couples.clock import utcnow
 from couples.insights import charts, services
 from couples.lovelanguages.content import LANGUAGE_LABELS, LANGUAGES
-from couples.web import current_pairing
+from couples.web import couple_or_404
 
 bp = Blueprint("insights", __name__)
 
@@ -29,9 +29,7 @@ def _said(name: str, values, scale: int) -> str:
 @bp.route("/insights")
 @login_required
 def page():
-    pairing = current_pairing()
-    if pairing is None:
-        abort(404)
+    pairing = couple_or_404()
     raw = request.args.get("days", "30")
     days = int(raw) if raw in ("7", "30", "90") else 30
     data = services.insights(pairing=pairing, days=days, now=utcnow())

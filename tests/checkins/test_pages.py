@@ -7,18 +7,10 @@ from sqlalchemy import event
 from couples.checkins.models import CheckinAnswer, CustomQuestion
 from couples.extensions import db
 from tests.checkins.conftest import plant_history
+from tests.factories import page
+from tests.factories import post_form as post
 
 EVENING = datetime(2026, 11, 18, 20, 0, tzinfo=UTC)  # Wednesday; 15:00 New York, 20:00 London
-
-
-def post(who, path, data):
-    return who.client.post(path, data={"csrf_token": who.csrf(), **data})
-
-
-def page(who, path):
-    response = who.client.get(path)
-    assert response.status_code == 200, (path, response.status_code)
-    return response.get_data(as_text=True)
 
 
 def test_tonight_waiting_and_reveal_as_pages(couple):

@@ -14,7 +14,7 @@ from couples.appreciations.models import Appreciation
 from couples.extensions import db
 from couples.notifications import delivery, reminders
 from couples.notifications.models import Notification
-from tests.factories import ApiClient, make_couple, make_user
+from tests.factories import ApiClient, make_couple, make_user, page, post_form
 
 NOON = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 LINK = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)  # a Monday; summer time in both places
@@ -43,16 +43,6 @@ def notifications_of(app, email: str, kind: str | None = None) -> list[SimpleNam
                                 data=n.data, topic=n.topic, push=n.push, status=n.status,
                                 created_at=n.created_at, dedupe_key=n.dedupe_key)
                 for n in db.session.execute(query).scalars()]
-
-
-def post_form(who, path, data):
-    return who.client.post(path, data={"csrf_token": who.csrf(), **data})
-
-
-def page(who, path) -> str:
-    response = who.client.get(path)
-    assert response.status_code == 200, (path, response.status_code)
-    return response.get_data(as_text=True)
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from couples.bids.models import Bid
 from couples.extensions import db
 from couples.notifications import delivery
 from couples.notifications.models import Notification
-from tests.factories import ApiClient, make_couple, make_user
+from tests import factories
+from tests.factories import ApiClient, make_couple, make_user, post_form
 
 MORNING = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)  # 05:00 New York, 10:00 London
 
@@ -54,14 +55,8 @@ def listed(who) -> dict[str, dict]:
     return {b["id"]: b for b in response.get_json()["items"]}
 
 
-def post_form(who, path, data):
-    return who.client.post(path, data={"csrf_token": who.csrf(), **data})
-
-
 def page(who, path="/bids") -> str:
-    response = who.client.get(path)
-    assert response.status_code == 200, (path, response.status_code)
-    return response.get_data(as_text=True)
+    return factories.page(who, path)
 
 
 def iso(instant: datetime) -> str:

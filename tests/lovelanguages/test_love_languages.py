@@ -10,6 +10,7 @@ from markupsafe import escape
 from couples.extensions import db
 from couples.lovelanguages import content, quiz
 from couples.lovelanguages.models import LoveProfile
+from tests.factories import page, post_form
 
 LANGUAGES = list(content.LANGUAGES)
 EVENING = datetime(2026, 11, 18, 20, 0, tzinfo=UTC)  # Wednesday; 15:00 New York, 20:00 London
@@ -29,16 +30,6 @@ def stored(app) -> dict[int, LoveProfile]:
     with app.app_context():
         profiles = db.session.execute(db.select(LoveProfile)).scalars().all()
         return {p.user_id: (list(p.ranking), p.source, p.quiz_choices) for p in profiles}
-
-
-def post_form(who, path, data):
-    return who.client.post(path, data={"csrf_token": who.csrf(), **data})
-
-
-def page(who, path) -> str:
-    response = who.client.get(path)
-    assert response.status_code == 200, (path, response.status_code)
-    return response.get_data(as_text=True)
 
 
 def html(text: str) -> str:
