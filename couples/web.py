@@ -26,12 +26,13 @@ def current_pairing():
 
 
 def couple_or_404():
-    """For pages of the couple: the pairing, or 404 for someone who is not linked."""
-    from flask import abort
+    """For pages and API routes of the couple: the pairing the request loaded with the
+    user, or 404 (a page, or problem+json under /api/) for someone who is not linked."""
+    from couples.errors import NotLinked
 
     pairing = current_pairing()
     if pairing is None:
-        abort(404)
+        raise NotLinked("You are not linked to a partner yet.")
     return pairing
 
 

@@ -1,7 +1,7 @@
 from datetime import date
 
 import marshmallow as ma
-from flask_login import current_user
+from flask import Response, current_app
 from flask_smorest import Blueprint
 
 from couples.api.common import accepts, load
@@ -11,7 +11,8 @@ from couples.checkins import rules, services
 from couples.checkins.schemas import AnswersSchema, CoupleSettingsSchema, settings_changes
 from couples.clock import isoformat, utcnow
 from couples.errors import NotFound
-from couples.pairing.services import Pairing, require_pairing
+from couples.pairing.services import Pairing
+from couples.web import couple_or_404
 
 blp = Blueprint("api_checkins", __name__, url_prefix="/api/v1", description="Check-ins")
 
@@ -26,10 +27,6 @@ def parse_day(text: str) -> date:
 def _a_date(text: str) -> None:
     if rules.parse_day(text) is None:
         raise ma.ValidationError("Use a date, YYYY-MM-DD.")
-
-
-def _pairing() -> Pairing:
-    return require_pairing(current_user._get_current_object())
 
 
 # --------------------------------------------------------------------------- responses
@@ -103,6 +100,13 @@ class CoupleWithSettingsSchema(CoupleSchema):
     custom_questions = ma.fields.List(ma.fields.Nested(CustomQuestionOutSchema), required=True)
 
 
+def _json(data: dict) -> Response:
+    """``data`` is already exactly what the documented schema dumps (strings, booleans,
+    plain dicts and lists), so it goes out as JSON without a marshmallow pass
+    (tests/checkins/test_api.py compares the two)."""
+    return current_app.json.response(data)
+
+
 def checkin_data(view: services.CheckinDay) -> dict:
     data = {"date": view.day.isoformat(), "kind": view.kind, "questions": view.questions,
             "my_answers": view.my_answers, "partner_answered": view.partner_answered,
@@ -133,7 +137,7 @@ def couple_settings_data(pairing: Pairing) -> dict:
 def get_couple():
     """My couple with its check-in schedule, modules and custom questions (404 when not
     linked)."""
-    return couple_settings_data(_pairing())
+    return couple_settings_data(couple_or_404())
 
 
 @blp.route("/couple", methods=["PATCH"])
@@ -142,7 +146,7 @@ def get_couple():
 def patch_couple():
     """Change the schedule, modules or custom questions; ``custom_questions`` replaces the
     list (keep one by sending its ``id``)."""
-    pairing = _pairing()
+    pairing = couple_or_404()
     data = load(CoupleSettingsSchema)
     services.update_settings(pairing=pairing, now=utcnow(),
                              changes=settings_changes(data, pairing.couple.modules_off))
@@ -153,11 +157,11 @@ def patch_couple():
 @blp.response(200, TodaySchema)
 def today():
     """My open check-ins: my local today first, then yesterday until noon."""
-    pairing, now = _pairing(), utcnow()
-    return {"items": [checkin_data(v) for v in services.today(pairing=pairing, now=now)],
-            "next_cursor": None,
-            "days_together_this_month": services.days_together_this_month(pairing=pairing,
-                                                                          now=now)}
+    pairing, now = couple_or_404(), utcnow()
+    return _json({"items": [checkin_data(v) for v in services.today(pairing=pairing, now=now)],
+                  "next_cursor": None,
+                  "days_together_this_month": services.days_together_this_month(
+                      pairing=pairing, now=now)})
 
 
 @blp.route("/checkins/<day>/answers", methods=["PUT"])
@@ -167,18 +171,19 @@ def put_answers(day: str):
     """Submit or replace my answers for a date: 404 for a date without a check-in, 409
     once revealed or outside my window, 422 for invalid answers."""
     when = parse_day(day)
-    pairing, now = _pairing(), utcnow()
+    pairing, now = couple_or_404(), utcnow()
     services.ensure_answerable(pairing=pairing, day=when, now=now)
     body = load(AnswersSchema)
-    return checkin_data(services.submit(pairing=pairing, day=when, answers=body["answers"],
-                                        now=now))
+    return _json(checkin_data(services.submit(pairing=pairing, day=when,
+                                              answers=body["answers"], now=now)))
 
 
 @blp.route("/checkins/<day>", methods=["GET"])
 @blp.response(200, CheckinSchema)
 def one(day: str):
     """One date's check-in: open, or revealed (404 otherwise)."""
-    return checkin_data(services.one_day(pairing=_pairing(), day=parse_day(day), now=utcnow()))
+    return _json(checkin_data(services.one_day(pairing=couple_or_404(), day=parse_day(day),
+                                               now=utcnow())))
 
 
 @blp.route("/checkins", methods=["GET"])
@@ -187,6 +192,6 @@ def one(day: str):
 def history(args):
     """Revealed check-ins, newest first."""
     before = parse_day(args["cursor"]) if "cursor" in args else None
-    views, cursor = services.history(pairing=_pairing(), before=before, limit=args["limit"])
-    return {"items": [checkin_data(v) for v in views],
-            "next_cursor": cursor.isoformat() if cursor else None}
+    views, cursor = services.history(pairing=couple_or_404(), before=before, limit=args["limit"])
+    return _json({"items": [checkin_data(v) for v in views],
+                  "next_cursor": cursor.isoformat() if cursor else None})

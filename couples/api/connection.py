@@ -3,7 +3,6 @@
 from datetime import datetime
 
 import marshmallow as ma
-from flask_login import current_user
 from flask_smorest import Blueprint
 
 from couples.api.common import IdPageArgs, accepts, load
@@ -13,14 +12,10 @@ from couples.bids import services as bids
 from couples.bids.schemas import BidInSchema, ResponseInSchema
 from couples.clock import isoformat, utcnow
 from couples.lovelanguages.content import BID_PRESETS
-from couples.pairing.services import Pairing, require_pairing
+from couples.web import couple_or_404
 
 blp = Blueprint("api_connection", __name__, url_prefix="/api/v1",
                 description="Appreciations and bids")
-
-
-def _pairing() -> Pairing:
-    return require_pairing(current_user._get_current_object())
 
 
 class BidPageArgs(IdPageArgs):
@@ -54,7 +49,7 @@ def appreciation_data(note, me_id: int) -> dict:
 @accepts(blp, AppreciationInSchema)
 def send_appreciation():
     """Send my partner an appreciation (they get a push that names me, not the text)."""
-    pairing = _pairing()
+    pairing = couple_or_404()
     body = load(AppreciationInSchema)
     note = appreciations.send(pairing=pairing, text=body["text"].strip(),
                               language=body.get("language"), now=utcnow())
@@ -66,7 +61,7 @@ def send_appreciation():
 @blp.response(200, JournalSchema)
 def journal(args):
     """Our gratitude journal, newest first."""
-    pairing = _pairing()
+    pairing = couple_or_404()
     before = int(args["cursor"]) if "cursor" in args else None
     notes, cursor = appreciations.journal(pairing=pairing, before_id=before, limit=args["limit"])
     return {"items": [appreciation_data(n, pairing.me.id) for n in notes],
@@ -106,7 +101,7 @@ def bid_data(bid, me_id: int, now: datetime) -> dict:
 def send_bid():
     """Send a bid (a preset or my own words), or log one noticed in person with
     ``noticed: true`` and how I responded (only I see those)."""
-    pairing, now = _pairing(), utcnow()
+    pairing, now = couple_or_404(), utcnow()
     body = load(BidInSchema)
     text = (body.get("text") or "").strip() or None
     if body["noticed"]:
@@ -123,7 +118,7 @@ def send_bid():
 def respond(bid_id: str):
     """Answer a bid made to me: toward, later (with a time) or away. 409 once answered or
     after 12 hours (missed), 403 for my own bid."""
-    pairing, now = _pairing(), utcnow()
+    pairing, now = couple_or_404(), utcnow()
     bid = bids.find(pairing=pairing, bid_id=bid_id)
     bids.check_can_respond(pairing=pairing, bid=bid, now=now)
     body = load(ResponseInSchema)
@@ -137,7 +132,7 @@ def respond(bid_id: str):
 @blp.response(200, BidListSchema)
 def list_bids(args):
     """Our bids, newest first (bids noticed in person: only the ones I logged)."""
-    pairing, now = _pairing(), utcnow()
+    pairing, now = couple_or_404(), utcnow()
     items, cursor = bids.listing(pairing=pairing, before=args.get("cursor"),
                                  limit=args["limit"])
     return {"items": [bid_data(b, pairing.me.id, now) for b in items], "next_cursor": cursor}

@@ -1,10 +1,9 @@
 import marshmallow as ma
-from flask_login import current_user
 from flask_smorest import Blueprint
 
 from couples.clock import utcnow
 from couples.insights import services
-from couples.pairing.services import require_pairing
+from couples.web import couple_or_404
 
 blp = Blueprint("api_insights", __name__, url_prefix="/api/v1", description="Insights")
 
@@ -46,7 +45,7 @@ class InsightsSchema(ma.Schema):
 def insights(args):
     """The series behind the charts over my last 7, 30 or 90 local days (revealed
     check-ins only)."""
-    data = services.insights(pairing=require_pairing(current_user._get_current_object()),
+    data = services.insights(pairing=couple_or_404(),
                              days=args["days"], now=utcnow())
     return {"days": data.days, "dates": [d.isoformat() for d in data.dates],
             "needs_met": data.needs_met, "mood": data.mood,

@@ -402,7 +402,8 @@ def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime) -> Chec
     revealed = partner.id in stored
     if revealed:
         checkin.revealed_at = now
-    _tell_partner(pairing, day, revealed=revealed, now=now)
+    if first_answer or revealed:  # an edit tells nobody anything new
+        _tell_partner(pairing, day, revealed=revealed, now=now)
     db.session.commit()  # the answers, the reveal and the notice together
     deliver_soon()
     return one_day(pairing=pairing, day=day, now=now)

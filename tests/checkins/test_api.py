@@ -198,3 +198,22 @@ def test_history_pages_newest_first_with_a_cursor(couple):
         assert [i["date"][-2:] for i in second["items"]] == ["11", "10"]
         assert second["next_cursor"] is None
         assert alex.get("/api/v1/checkins?cursor=banana").status_code == 422
+
+
+def test_checkin_answers_are_exactly_what_their_schemas_dump(couple):
+    from couples.api.checkins import CheckinSchema, HistorySchema, TodaySchema
+
+    couple.link()
+    with couple.at(datetime(2026, 11, 22, 20, 0, tzinfo=UTC)) as (alex, sam):  # Sunday
+        assert sam.post("/api/v1/appreciations", json={"text": "thanks"}).status_code == 201
+        answers = {**GOOD, "week_needs_met": 7, "on_my_mind": True, "on_my_mind_text": "x"}
+        mine = alex.put("/api/v1/checkins/2026-11-22/answers", json={"answers": answers})
+        assert mine.get_json() == CheckinSchema().dump(mine.get_json())
+        today = alex.get("/api/v1/checkins/today").get_json()
+        assert today["items"][0]["agenda"]["appreciations"]
+        assert today == TodaySchema().dump(today)
+        both = sam.put("/api/v1/checkins/2026-11-22/answers", json={"answers": answers})
+        assert both.get_json()["partner_answers"]
+        assert both.get_json() == CheckinSchema().dump(both.get_json())
+        history = alex.get("/api/v1/checkins").get_json()
+        assert history["items"] and history == HistorySchema().dump(history)
