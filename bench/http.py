@@ -61,11 +61,14 @@ class BenchError(Exception):
 
 @dataclass
 class Prepared:
-    """What a scenario's setup step hands to wrk: extra headers, and values for the
-    ``{placeholders}`` in the scenario's path."""
+    """What a scenario's setup step hands to wrk: extra headers, values for the
+    ``{placeholders}`` in the scenario's path, and the JSON body when it can only be
+    known once the servers are up (it replaces the scenario's own ``body``)."""
 
     headers: dict[str, str] = field(default_factory=dict)
     path_params: dict[str, str] = field(default_factory=dict)
+    body: object = None
+    notes: list[str] = field(default_factory=list)  # printed with the results
 
 
 @dataclass(frozen=True)
@@ -84,9 +87,21 @@ class Scenario:
 
 @dataclass(frozen=True)
 class Goal:
+    """Either a ratio (``scenario``'s req/s at least ``min_ratio`` x ``baseline``'s, the
+    median of the per-round ratios) or a latency (``scenario``'s median p99 over the
+    rounds under ``max_p99_ms``, a goal set for ``connections`` wrk connections)."""
+
     scenario: str
-    baseline: str
-    min_ratio: float
+    baseline: str | None = None
+    min_ratio: float | None = None
+    max_p99_ms: float | None = None
+    connections: int = 16
+
+    def describe(self) -> str:
+        if self.max_p99_ms is not None:
+            return (f"{self.scenario} p99 < {self.max_p99_ms:g} ms "
+                    f"at {self.connections} connections")
+        return f"{self.scenario} >= {self.min_ratio:g} x {self.baseline} req/s"
 
 
 @dataclass
@@ -178,32 +193,106 @@ def single_user(ctx: Context, scenario: Scenario) -> Prepared:
     return _session_headers(ctx.cache["single"], scenario)
 
 
-def linked_user(ctx: Context, scenario: Scenario) -> Prepared:
-    """Logged in as one of two linked partners (invite, then accept)."""
-    if "linked" not in ctx.cache:
-        first, second = register(ctx, "first"), register(ctx, "second")
+def linked_pair(ctx: Context, key: str) -> tuple[Client, Client]:
+    """Two partners linked to each other (the first invites, the second accepts), made
+    once per ``key``: scenarios that must not see each other's check-ins use their own."""
+    if key not in ctx.cache:
+        first, second = register(ctx, f"{key}-first"), register(ctx, f"{key}-second")
         code = first.expect(201, "POST", "/api/v1/invites")["code"]
         second.expect(200, "POST", f"/api/v1/invites/{code}/accept")
-        ctx.cache["linked"] = first
-    return _session_headers(ctx.cache["linked"], scenario)
+        ctx.cache[key] = (first, second)
+    return ctx.cache[key]
+
+
+def linked_user(ctx: Context, scenario: Scenario) -> Prepared:
+    """Logged in as one of two linked partners (invite, then accept)."""
+    first, _second = linked_pair(ctx, "linked")
+    return _session_headers(first, scenario)
+
+
+# Answers to a check-in: what a partner would plausibly send. Keys the check-in does not
+# ask are left out; every other required scale question gets its lowest value.
+SAMPLE_ANSWERS = {"needs_met": 4, "mood": 4, "needs_help": "A walk together after dinner."}
+
+
+def todays_checkin(client: Client) -> tuple[str, dict]:
+    """The date of ``client``'s local today, as ``GET /api/v1/checkins/today`` lists it
+    first, and a valid answers object for it (on the weekly day too: ``week_needs_met``
+    is required there)."""
+    items = client.expect(200, "GET", "/api/v1/checkins/today")["items"]
+    if not items:
+        raise BenchError("GET /api/v1/checkins/today: no open check-in to answer")
+    questions = {q["key"]: q for q in items[0]["questions"]}
+    answers = {k: v for k, v in SAMPLE_ANSWERS.items() if k in questions}
+    for key, question in questions.items():
+        if question.get("required") and question["type"] == "scale" and key not in answers:
+            answers[key] = question["min"]
+    return items[0]["date"], answers
+
+
+def describe_items(items: list[dict]) -> str:
+    """What a list of check-ins holds, for the notes: the answer depends on the weekday
+    (the weekly check-in) and on the time of day (yesterday's stays open until noon)."""
+    return ", ".join(f"{i['date']} {i['kind']} ({len(i['questions'])} questions"
+                     f"{', partner answered' if i['partner_answered'] else ''}"
+                     f"{', with agenda' if i.get('agenda') else ''})" for i in items)
+
+
+def partner_answered_today(ctx: Context, scenario: Scenario) -> Prepared:
+    """A linked partner whose partner has answered today's check-in (not revealed: the
+    user loading it has not answered), so the check-in exists and has answers."""
+    me, partner = linked_pair(ctx, "checkin-read")
+    day, answers = todays_checkin(partner)
+    partner.expect(200, "PUT", f"/api/v1/checkins/{day}/answers", {"answers": answers})
+    items = me.expect(200, "GET", "/api/v1/checkins/today")["items"]
+    item = next((i for i in items if i["date"] == day), None)
+    if item is None or not item["partner_answered"] or item["revealed"]:
+        raise BenchError(f"{scenario.name}: the partner's answers for {day} are not "
+                         f"shown as answered and unrevealed: {item!r}")
+    prepared = _session_headers(me, scenario)
+    prepared.notes.append(f"{scenario.name}: {len(items)} item(s): {describe_items(items)}")
+    return prepared
+
+
+def own_answers_today(ctx: Context, scenario: Scenario) -> Prepared:
+    """A linked partner replacing their own answers for their local today. Their partner
+    (of a couple no other scenario uses) never answers, so the check-in is never
+    revealed and stays editable: every request replaces the same answers."""
+    me, _partner = linked_pair(ctx, "checkin-write")
+    day, answers = todays_checkin(me)
+    prepared = _session_headers(me, scenario)
+    prepared.path_params["date"] = day
+    prepared.body = {"answers": answers}
+    prepared.notes.append(f"{scenario.name}: answers for {day}: {json.dumps(answers)}")
+    return prepared
 
 
 BASELINE_HELLO = "baseline: GET /hello"
 BASELINE_PK = "baseline: GET /item/<id> (pk)"
 APP_ME = "app: GET /api/v1/me"
+APP_TODAY = "app: GET /api/v1/checkins/today"
+APP_PUT_ANSWERS = "app: PUT /api/v1/checkins/{date}/answers"
 
 # Baselines first: every other scenario is compared with them. Add app scenarios here
-# (method, path, JSON body, setup). A PUT of check-in answers, for instance, would use a
-# setup returning the session cookie, the CSRF token (single_user does both for unsafe
-# methods) and path_params {"date": ...} for "/api/v1/checkins/{date}/answers".
+# (method, path, JSON body, setup); a setup may also compute the path's {placeholders}
+# and the body (see own_answers_today).
 SCENARIOS: list[Scenario] = [
     Scenario(BASELINE_HELLO, "baseline", "GET", "/hello"),
     Scenario(BASELINE_PK, "baseline", "GET", f"/item/{BASELINE_ROW_ID}"),
     Scenario(APP_ME, "app", "GET", "/api/v1/me", setup=single_user),
     Scenario("app: GET /api/v1/me (linked)", "app", "GET", "/api/v1/me", setup=linked_user),
+    Scenario(APP_TODAY, "app", "GET", "/api/v1/checkins/today",
+             setup=partner_answered_today),
+    Scenario(APP_PUT_ANSWERS, "app", "PUT", "/api/v1/checkins/{date}/answers",
+             setup=own_answers_today),
 ]
 BASELINES = {"hello": BASELINE_HELLO, "pk": BASELINE_PK}
-GOALS = [Goal(APP_ME, BASELINE_PK, 0.5)]
+GOALS = [
+    Goal(APP_ME, BASELINE_PK, min_ratio=0.5),
+    Goal(APP_TODAY, BASELINE_PK, min_ratio=0.5),
+    Goal(APP_TODAY, max_p99_ms=50),
+    Goal(APP_PUT_ANSWERS, max_p99_ms=50),
+]
 
 
 # --------------------------------------------------------------------------------------
@@ -446,11 +535,16 @@ end
 """
 
 
-def write_lua(path: Path, scenario: Scenario) -> None:
-    lines = [f"wrk.method = {lua_string(scenario.method)}"]
-    if scenario.body is not None:
-        lines.append(f"wrk.body = {lua_string(json.dumps(scenario.body))}")
+def write_lua(path: Path, method: str, headers: dict[str, str], body: object) -> None:
+    """The request wrk repeats: method, headers (the session cookie and CSRF token among
+    them, so they stay off wrk's command line) and the JSON body, if any."""
+    lines = [f"wrk.method = {lua_string(method)}"]
+    lines += [f"wrk.headers[{lua_string(name)}] = {lua_string(value)}"
+              for name, value in headers.items()]
+    if body is not None:
+        lines.append(f"wrk.body = {lua_string(json.dumps(body))}")
     path.write_text("\n".join(lines) + "\n" + LUA_DONE)
+    path.chmod(0o600)
 
 
 @dataclass
@@ -464,14 +558,12 @@ class Measurement:
     errors: dict[str, int]
 
 
-def run_wrk(wrk: str, url: str, headers: dict[str, str], lua: Path, seconds: int,
+def run_wrk(wrk: str, url: str, lua: Path, seconds: int,
             args: argparse.Namespace) -> Measurement:
+    """One wrk run; the request (method, headers, body) comes from the ``lua`` script."""
     command = [wrk, "--threads", str(args.threads), "--connections", str(args.connections),
                "--duration", f"{seconds}s", "--timeout", f"{args.timeout}s",
-               "--latency", "--script", str(lua)]
-    for name, value in headers.items():
-        command += ["--header", f"{name}: {value}"]
-    command.append(url)
+               "--latency", "--script", str(lua), url]
     result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60,
                             check=False)
     match = re.search(r"^BENCH_RESULT (.*)$", result.stdout, re.MULTILINE)
@@ -501,7 +593,6 @@ def wrk_version(wrk: str) -> str:
 class Ready:
     scenario: Scenario
     url: str
-    headers: dict[str, str]
     lua: Path
     notes: list[str] = field(default_factory=list)
     rounds: list[Measurement] = field(default_factory=list)
@@ -516,22 +607,53 @@ class Ready:
 def prepare(ctx: Context, scenario: Scenario, workdir: Path, index: int) -> Ready:
     prepared = scenario.setup(ctx, scenario) if scenario.setup else Prepared()
     path = scenario.path.format(**prepared.path_params)
+    body = prepared.body if prepared.body is not None else scenario.body
     headers = {"User-Agent": USER_AGENT, **prepared.headers}
-    if scenario.body is not None:
+    if body is not None:
         headers["Content-Type"] = "application/json"
     host, port = ctx.urls[scenario.server]
     # One request first: a scenario that answers an error would otherwise look fast.
     status, response_headers, payload = Client(host, port).request(
-        scenario.method, path, scenario.body, headers)
+        scenario.method, path, body, headers)
     if status != scenario.expect_status:
         raise BenchError(f"{scenario.name}: expected {scenario.expect_status}, "
                          f"got {status}: {payload!r}")
-    ready = Ready(scenario, f"http://{host}:{port}{path}", headers,
-                  workdir / f"scenario{index}.lua")
+    ready = Ready(scenario, f"http://{host}:{port}{path}", workdir / f"scenario{index}.lua",
+                  notes=list(prepared.notes))
     if any(k.lower() == "set-cookie" for k in response_headers):
         ready.notes.append(f"{scenario.name}: the response sets a cookie on every request")
-    write_lua(ready.lua, scenario)
+    write_lua(ready.lua, scenario.method, headers, body)
     return ready
+
+
+def check_goal(goal: Goal, ready: dict[str, Ready], args: argparse.Namespace) -> dict:
+    """Print one goal's line (PASS or MISS) and return it for the results file."""
+    extra = ""
+    if goal.max_p99_ms is not None:
+        value = ready[goal.scenario].median("p99_ms") if goal.scenario in ready else None
+        shown = "-" if value is None else f"{value:.2f} ms"
+        if value is not None and args.rounds > 1:
+            extra = " (rounds: " + ", ".join(
+                f"{m.p99_ms:.2f}" for m in ready[goal.scenario].rounds) + ")"
+        passed = value is not None and value < goal.max_p99_ms
+        result = {"scenario": goal.scenario, "max_p99_ms": goal.max_p99_ms,
+                  "connections": goal.connections, "p99_ms": value}
+    else:
+        value = ratio(ready, goal.scenario, goal.baseline)
+        shown = "-" if value is None else f"{value:.2f}"
+        passed = value is not None and value >= goal.min_ratio
+        result = {"scenario": goal.scenario, "baseline": goal.baseline,
+                  "min_ratio": goal.min_ratio, "ratio": value}
+    if value is None:
+        verdict = "n/a (not run)"
+    elif ready[goal.scenario].failed_requests():
+        verdict = "MISS (requests failed)"
+    elif goal.max_p99_ms is not None and args.connections != goal.connections:
+        verdict = f"n/a (measured at {args.connections} connections)"
+    else:
+        verdict = "PASS" if passed else "MISS"
+    print(f"Goal: {goal.describe()}: {shown}{extra} -> {verdict}")
+    return {**result, "verdict": verdict}
 
 
 def ratio(ready: dict[str, Ready], scenario: str, baseline: str) -> float | None:
@@ -689,8 +811,8 @@ def measure_and_report(args: argparse.Namespace, wrk: str, database,
     for round_number in range(1, args.rounds + 1):
         for item in ready.values():
             if args.warmup > 0:
-                run_wrk(wrk, item.url, item.headers, item.lua, args.warmup, args)
-            measurement = run_wrk(wrk, item.url, item.headers, item.lua, args.duration, args)
+                run_wrk(wrk, item.url, item.lua, args.warmup, args)
+            measurement = run_wrk(wrk, item.url, item.lua, args.duration, args)
             item.rounds.append(measurement)
             print(f"  round {round_number}: {item.scenario.name}: "
                   f"{measurement.requests_per_s:.0f} req/s", flush=True)
@@ -698,20 +820,7 @@ def measure_and_report(args: argparse.Namespace, wrk: str, database,
     print()
     print(format_table(ready))
     print()
-    goals = []
-    for goal in GOALS:
-        value = ratio(ready, goal.scenario, goal.baseline)
-        if value is None:
-            verdict = "n/a (not run)"
-        elif ready[goal.scenario].failed_requests():
-            verdict = "MISS (requests failed)"
-        else:
-            verdict = "PASS" if value >= goal.min_ratio else "MISS"
-        shown = "-" if value is None else f"{value:.2f}"
-        print(f"Goal: {goal.scenario} >= {goal.min_ratio:g} x {goal.baseline} req/s: "
-              f"{shown} -> {verdict}")
-        goals.append({"scenario": goal.scenario, "baseline": goal.baseline,
-                      "min_ratio": goal.min_ratio, "ratio": value, "verdict": verdict})
+    goals = [check_goal(goal, ready, args) for goal in GOALS]
     for item in ready.values():
         for note in item.notes:
             print(f"Note: {note}")
@@ -729,6 +838,7 @@ def measure_and_report(args: argparse.Namespace, wrk: str, database,
                         "load_average_at_start": load,
                         "python": platform.python_version(), "wrk": wrk_version(wrk)},
             "scenarios": {name: {"method": item.scenario.method, "url": item.url,
+                                 "notes": item.notes,
                                  "rounds": [vars(m) for m in item.rounds]}
                           for name, item in ready.items()},
             "goals": goals,
