@@ -69,3 +69,17 @@ def page(who: ApiClient, path: str) -> str:
     response = who.client.get(path)
     assert response.status_code == 200, (path, response.status_code)
     return response.get_data(as_text=True)
+
+
+def partners_with_a_device(app, fake_push) -> tuple[ApiClient, ApiClient, dict]:
+    """Alex (New York) and Sam (London), linked and logged in, and a subscribed device of
+    Sam's on the fake push service: (alex, sam, device)."""
+    with app.app_context():
+        alex = make_user(email="alex@example.com", display_name="Alex",
+                         timezone="America/New_York")
+        sam = make_user(email="sam@example.com", display_name="Sam", timezone="Europe/London")
+        make_couple(alex, sam)
+    alex, sam = ApiClient(app).login("alex@example.com"), ApiClient(app).login("sam@example.com")
+    device = fake_push.subscribe()
+    assert sam.post("/api/v1/push/subscriptions", json=device).status_code == 201
+    return alex, sam, device

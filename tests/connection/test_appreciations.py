@@ -14,7 +14,11 @@ from couples.appreciations.models import Appreciation
 from couples.extensions import db
 from couples.notifications import delivery, reminders
 from couples.notifications.models import Notification
-from tests.factories import ApiClient, make_couple, make_user, page, post_form
+from tests.factories import (
+    page,
+    partners_with_a_device,
+    post_form,
+)
 
 NOON = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 LINK = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)  # a Monday; summer time in both places
@@ -102,16 +106,7 @@ def test_text_is_trimmed_and_language_is_optional(two_partners, app):
 
 def test_the_push_itself_names_the_sender_and_never_carries_the_words(push_app, fake_push):
     with time_machine.travel(NOON, tick=False):
-        with push_app.app_context():
-            alex = make_user(email="alex@example.com", display_name="Alex",
-                             timezone="America/New_York")
-            sam = make_user(email="sam@example.com", display_name="Sam",
-                            timezone="Europe/London")
-            make_couple(alex, sam)
-        alex = ApiClient(push_app).login("alex@example.com")
-        sam = ApiClient(push_app).login("sam@example.com")
-        device = fake_push.subscribe()
-        assert sam.post("/api/v1/push/subscriptions", json=device).status_code == 201
+        alex, sam, device = partners_with_a_device(push_app, fake_push)
         response = alex.post("/api/v1/appreciations",
                              json={"text": "The way you sang in the car", "language": "words"})
         assert response.status_code == 201

@@ -17,7 +17,7 @@ from couples.extensions import db
 from couples.notifications import delivery
 from couples.notifications.models import Notification
 from tests import factories
-from tests.factories import ApiClient, make_couple, make_user, post_form
+from tests.factories import ApiClient, make_couple, make_user, partners_with_a_device, post_form
 
 MORNING = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)  # 05:00 New York, 10:00 London
 
@@ -111,16 +111,7 @@ def test_own_words_reach_the_partner_in_the_app_but_never_in_the_push(two_partne
 
 def test_the_push_payload_itself_never_carries_own_words(push_app, fake_push):
     with time_machine.travel(MORNING, tick=False):
-        with push_app.app_context():
-            alex = make_user(email="alex@example.com", display_name="Alex",
-                             timezone="America/New_York")
-            sam = make_user(email="sam@example.com", display_name="Sam",
-                            timezone="Europe/London")
-            make_couple(alex, sam)
-        alex = ApiClient(push_app).login("alex@example.com")
-        sam = ApiClient(push_app).login("sam@example.com")
-        device = fake_push.subscribe()
-        assert sam.post("/api/v1/push/subscriptions", json=device).status_code == 201
+        alex, sam, device = partners_with_a_device(push_app, fake_push)
         send(alex, text="Meet me at the bakery on Elm Street")
         with push_app.app_context():
             assert delivery.deliver_due(now_fn=lambda: MORNING)["sent"] == 1
