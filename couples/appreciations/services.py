@@ -47,14 +47,6 @@ def journal(*, pairing: Pairing, before_id: int | None = None,
     return notes[:limit], (notes[limit - 1].id if len(notes) > limit else None)
 
 
-def sent_between(*, couple_id: int, start: datetime, end: datetime) -> list[Appreciation]:
-    return list(db.session.execute(
-        db.select(Appreciation).where(Appreciation.couple_id == couple_id,
-                                      Appreciation.created_at >= start,
-                                      Appreciation.created_at < end)
-        .order_by(Appreciation.id)).scalars())
-
-
 def _nudges(due: list[reminders.Due], now: datetime, counts: dict[int, int]) -> list[dict]:
     """At a partner's reminder time: a nudge when they have sent no appreciation for three
     days (and were not nudged in those three days). Two queries for the whole batch."""

@@ -315,13 +315,6 @@ def days_together_this_month(*, pairing: Pairing, now: datetime) -> int:
                Checkin.day >= first, Checkin.day <= today_here)).scalar_one()
 
 
-def answered(*, user_id: int, couple_id: int, day: date) -> bool:
-    return db.session.execute(
-        db.select(CheckinAnswer.id).join(Checkin, Checkin.id == CheckinAnswer.checkin_id)
-        .where(Checkin.couple_id == couple_id, Checkin.day == day,
-               CheckinAnswer.user_id == user_id).limit(1)).first() is not None
-
-
 # ------------------------------------------------------------------------------- writing
 def _insert_ignore(model, values: dict, keys: list[str]):
     dialect = db.session.get_bind().dialect.name
