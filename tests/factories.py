@@ -1,8 +1,12 @@
 """Plain factory functions and a small API client for tests."""
 
+from types import SimpleNamespace
+
 from couples.accounts import services as accounts
 from couples.accounts.models import User
 from couples.clock import utcnow
+from couples.extensions import db
+from couples.notifications.models import Notification
 from couples.pairing import services as pairing
 
 PASSWORD = "quiet harbour lantern 42"
@@ -83,3 +87,17 @@ def partners_with_a_device(app, fake_push) -> tuple[ApiClient, ApiClient, dict]:
     device = fake_push.subscribe()
     assert sam.post("/api/v1/push/subscriptions", json=device).status_code == 201
     return alex, sam, device
+
+
+def notifications_of(app, email: str, kind: str | None = None) -> list[SimpleNamespace]:
+    """The notifications of the user with ``email`` (of one kind), oldest first, as plain
+    records readable outside the app context."""
+    with app.app_context():
+        query = (db.select(Notification).join(User, User.id == Notification.user_id)
+                 .where(User.email == email).order_by(Notification.id))
+        if kind is not None:
+            query = query.where(Notification.kind == kind)
+        return [SimpleNamespace(kind=n.kind, title=n.title, body=n.body, url=n.url,
+                                data=n.data, topic=n.topic, push=n.push, status=n.status,
+                                created_at=n.created_at, dedupe_key=n.dedupe_key)
+                for n in db.session.execute(query).scalars()]

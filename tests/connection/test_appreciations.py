@@ -2,7 +2,6 @@
 refusals, the pages, and the gentle nudge the reminder tick creates."""
 
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -15,6 +14,7 @@ from couples.extensions import db
 from couples.notifications import delivery, reminders
 from couples.notifications.models import Notification
 from tests.factories import (
+    notifications_of,
     page,
     partners_with_a_device,
     post_form,
@@ -35,18 +35,6 @@ def notes_of(app) -> list[tuple[str, str]]:
             db.select(User.display_name, Appreciation.text)
             .join(User, User.id == Appreciation.from_user_id).order_by(Appreciation.id)).all()
         return [tuple(row) for row in rows]
-
-
-def notifications_of(app, email: str, kind: str | None = None) -> list[SimpleNamespace]:
-    with app.app_context():
-        query = (db.select(Notification).join(User, User.id == Notification.user_id)
-                 .where(User.email == email).order_by(Notification.id))
-        if kind is not None:
-            query = query.where(Notification.kind == kind)
-        return [SimpleNamespace(kind=n.kind, title=n.title, body=n.body, url=n.url,
-                                data=n.data, topic=n.topic, push=n.push, status=n.status,
-                                created_at=n.created_at, dedupe_key=n.dedupe_key)
-                for n in db.session.execute(query).scalars()]
 
 
 @pytest.fixture

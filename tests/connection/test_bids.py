@@ -4,33 +4,26 @@ them), and the /bids page."""
 
 import json
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
 import time_machine
 from markupsafe import escape
 
-from couples.accounts.models import User
 from couples.bids.models import Bid
 from couples.extensions import db
 from couples.notifications import delivery
-from couples.notifications.models import Notification
 from tests import factories
-from tests.factories import ApiClient, make_couple, make_user, partners_with_a_device, post_form
+from tests.factories import (
+    ApiClient,
+    make_couple,
+    make_user,
+    notifications_of,
+    partners_with_a_device,
+    post_form,
+)
 
 MORNING = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)  # 05:00 New York, 10:00 London
-
-
-def notifications_of(app, email: str, kind: str | None = None) -> list[SimpleNamespace]:
-    with app.app_context():
-        query = (db.select(Notification).join(User, User.id == Notification.user_id)
-                 .where(User.email == email).order_by(Notification.id))
-        if kind is not None:
-            query = query.where(Notification.kind == kind)
-        return [SimpleNamespace(kind=n.kind, title=n.title, body=n.body, url=n.url,
-                                data=n.data, topic=n.topic)
-                for n in db.session.execute(query).scalars()]
 
 
 def bids_in_db(app) -> list[tuple]:
