@@ -57,6 +57,7 @@ def init_app(app: Flask) -> None:
     from couples.lovelanguages.views import bp as love_bp
     from couples.notifications.views import bp as notifications_bp
     from couples.pairing.views import bp as pairing_bp
+    from couples.repair.views import bp as repairs_bp
 
     app.add_url_rule("/healthz", "healthz", healthz)
     app.register_blueprint(accounts_bp)
@@ -66,6 +67,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(appreciations_bp)
     app.register_blueprint(bids_bp)
     app.register_blueprint(insights_bp)
+    app.register_blueprint(repairs_bp)
     app.register_blueprint(notifications_bp)
     api.init_app(app)
     app.context_processor(_template_globals)

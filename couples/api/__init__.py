@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
         notifications,
         pairing,
         push,
+        repairs,
     )
 
     api.init_app(app, spec_kwargs={
@@ -49,6 +50,6 @@ def init_app(app: Flask) -> None:
     })
     api.spec.components.security_scheme(
         "session", {"type": "apiKey", "in": "cookie", "name": app.config["SESSION_COOKIE_NAME"]})
-    for module in (auth, me, pairing, checkins, lovelanguages, connection, insights, push,
-                   notifications):
+    for module in (auth, me, pairing, checkins, lovelanguages, connection, insights, repairs,
+                   push, notifications):
         api.register_blueprint(module.blp)

@@ -37,6 +37,6 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
 )}
 
 # Kinds that live only in the in-app inbox (never pushed).
-INBOX_ONLY = frozenset({"couple_ended"})
+INBOX_ONLY = frozenset({"couple_ended", "repair_closed"})
 
 USER_KINDS = tuple(k for k in KINDS.values() if k.user_can_turn_off)

@@ -45,6 +45,15 @@ def also_at_reminder_time(
     _at_reminder_time.append(make_rows)
 
 
+# Other work the clock does each tick (repairs: pauses that end, nudges, follow-ups).
+# Each is called with ``now`` and returns how many notifications it created.
+_on_tick: list[Callable[..., int]] = []
+
+
+def on_tick(work: Callable[..., int]) -> None:
+    _on_tick.append(work)
+
+
 def reschedule(user: User, now: datetime) -> None:
     """Set when ``user``'s next check-in reminder is due (none while not linked or off)."""
     off = set(user.kinds_off or [])
@@ -74,7 +83,10 @@ def tick(*, now: datetime, batch: int = 1000) -> int:
         created += insert_rows(outbox)  # one INSERT for the whole batch
         db.session.commit()
         if len(rows) < batch:
-            return created
+            break
+    for work in _on_tick:
+        created += work(now=now)
+    return created
 
 
 def _due_checkin_reminders(now: datetime, limit: int):

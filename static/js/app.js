@@ -26,3 +26,7 @@ function enableCopy() {
 
 detectTimezone();
 enableCopy();
+
+if (document.querySelector("[data-apology-check], [data-i-statement], [data-quick-exit]")) {
+  import("./repair.js");
+}

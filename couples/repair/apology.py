@@ -1,0 +1,513 @@
+"""The apology check: gentle, specific notes on an apology draft (DESIGN section 4).
+
+Pure: no Flask, no database. The notes never block sending. They point at phrases that
+tend to undo an apology, and at a part that leaves out what it is there for.
+
+Two ways in, as the API takes them:
+
+- ``check(text=...)``: one whole draft. The phrase checks run on all of it. The
+  no-action check reads the first sentence that says sorry (or apologizes) together with
+  the sentence after it, since people often write "I'm sorry." and then say what for; a
+  draft that never says sorry is not checked for it. The no-feeling check reads the whole
+  draft. These notes carry no ``part``.
+- ``check(acknowledgement=..., empathy=..., restitution=...)``: the three parts. The
+  phrase checks run on every part; the no-action check on the acknowledgement only, the
+  no-feeling check on the empathy only. Each note carries its ``part``.
+
+Codes (stable; a page may key its own wording on them):
+
+``sorry_you_feel``  "sorry you feel that way", "sorry you were upset"
+``sorry_if``        "sorry if …", "if I hurt you"
+``sorry_but``       a "but" after the sorry in the same sentence ("sorry I was late, but …")
+``you_made_me``     "you made me", "you forced me", "it was your fault"
+``always_never``    "you always", "you never", "you constantly"
+``will_try``        "I'll try", "I will try", "I'm going to try"
+``minimizing``      "overreacting", "too sensitive", "no big deal", "just a joke"
+``no_action``       the acknowledgement names nothing that was done
+``no_feeling``      the empathy part names no feeling
+
+A phrase note carries ``match``: the phrase exactly as the partner wrote it. A phrase the
+partner is reporting rather than saying ("I'm sorry I said you were overreacting", or
+anything inside quotation marks) is not flagged: owning what one said is the point.
+
+Matching ignores case, takes straight and curly apostrophes alike and any run of spaces
+or line breaks between words. Notes come in a fixed order: by part, then by where the
+phrase starts, then by the order of the codes above."""
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from couples.repair.content import FEELINGS
+
+PARTS = ("acknowledgement", "empathy", "restitution")
+
+MESSAGES: dict[str, str] = {
+    "sorry_you_feel": ("This puts the weight on how they feel rather than on what you did. "
+                       "Try \u201cI'm sorry I \u2026\u201d and name it."),
+    "sorry_if": ("An \u201cif\u201d can sound as though you doubt it hurt. You can say it "
+                 "plainly: \u201cI'm sorry I \u2026\u201d"),
+    "sorry_but": ("What comes after \u201cbut\u201d can cancel the sorry. Let the sorry end "
+                  "there; the why can have its own sentence later."),
+    "you_made_me": ("This may sound as if the blame is theirs. Try telling it from your "
+                    "side: \u201cI \u2026\u201d"),
+    "always_never": ("\u201cAlways\u201d and \u201cnever\u201d can land like a verdict. "
+                     "Try speaking about this one time."),
+    "will_try": ("\u201cTry\u201d leaves a way out. If it's something you can promise, "
+                 "\u201cI will \u2026\u201d is easier to trust."),
+    "minimizing": ("This may make it sound smaller than it felt to them. It might read "
+                   "better without it."),
+    "no_action": ("Say what you did, in a few plain words, so they know you see it: "
+                  "\u201cI'm sorry I \u2026\u201d"),
+    "no_feeling": ("Try naming how it may have felt for them, in their words if they "
+                   "shared some: hurt, alone, unimportant \u2026"),
+}
+CODES = tuple(MESSAGES)
+
+
+@dataclass(frozen=True)
+class ApologyWarning:
+    code: str
+    message: str
+    part: str | None = None
+    match: str | None = None
+
+
+# ---------------------------------------------------------------------- building blocks
+
+_APOS = "['\u2019\u2018\u02bc`]"
+_FLAGS = re.IGNORECASE
+
+
+def _rx(pattern: str) -> re.Pattern:
+    """A phrase pattern: a space stands for any run of whitespace and ``'`` for any
+    apostrophe. Write ``\\s`` where a space must not widen."""
+    return re.compile(pattern.replace("'", _APOS).replace(" ", r"\s+"), _FLAGS)
+
+
+_SORRY = r"(?:sorry|apologi[sz]e[ds]?|apologies)"
+# Between "sorry" and the next word: spaces, a comma, a dash or an ellipsis.
+_GAP = r"(?:\s*(?:,|\.\.\.|\u2026|\u2014|\u2013|-)\s*|\s+)"
+# A sentence ends at ! ? a line break, or a full stop that is not part of an ellipsis.
+_SENTENCE_END = re.compile(r"[!?\n]+|(?<!\.)\.(?!\.)")
+_QUOTES = re.compile("[\"\u201c\u201d\u00ab\u00bb]")
+# The partner reports what they said or did: "I told you that you always …".
+_REPORTED = re.compile(
+    r"(?:\bsaid|\btold you|\bcalled (?:you|it)|\bacted (?:like|as if|as though)|"
+    r"\btreated (?:it|you) (?:like|as)|\bpretended|\bimplied|\bmade it sound like|"
+    r"\bmade out|\bblamed you|\baccused you of|\bas if|\bas though|\bsaying|\btelling you)"
+    r"(?:\W+(?!but\b|and\b|because\b|so\b|then\b)\w+){0,4}\W*$",
+    _FLAGS,
+)
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    code: str
+    pattern: re.Pattern
+    unless_after: re.Pattern | None = None   # tried on the rest of the sentence
+    unless_before: re.Pattern | None = None  # tried on the sentence up to the phrase
+
+
+_KIND_AFTER_ALWAYS = _rx(
+    r"^\s*(?:there for|been there|make time|put (?:me|us|the kids)|remember|support|"
+    r"show up|listen|help|take care|look out|know how|have my back|forgive|make me laugh|"
+    r"stand up for|stick up for|defend|back me up|believe in|find a way|"
+    r"make me feel|been (?:so )?(?:kind|patient|good|supportive|generous)|"
+    r"so (?:kind|patient|good|supportive|generous))\b"
+)
+_KIND_AFTER_NEVER = _rx(
+    r"^\s*(?:complain|let me down|give up|fail to|judge|hold (?:it|things|that) against|"
+    r"stop (?:trying|caring|loving))\b"
+)
+_KIND_AFTER_MADE = _rx(
+    r"^\s*(?:happy|happier|laugh|smile|proud|better|a better|want to be|so happy|"
+    r"feel (?:loved|safe|seen|special|wanted|happy|cared for|at home|at ease|welcome|"
+    r"valued|appreciated|calm|strong|beautiful|understood)|"
+    r"a|an|the|some|this|that|dinner|breakfast|lunch|coffee|tea|food|something)\b"
+)
+
+_PHRASES: tuple[_Phrase, ...] = (
+    _Phrase("sorry_you_feel", _rx(
+        rf"\b{_SORRY} (?:that )?(?:"
+        r"you (?:feel|felt|are feeling|'re feeling|were feeling|took it|take it|"
+        r"see it (?:that|this) way|"
+        r"(?:are|'re|were|got|feel|felt) (?:upset|offended|hurt|annoyed|mad))"
+        r"|(?:that's|that is|that was) how you (?:feel|felt|took it|see it|saw it))\b"
+    )),
+    _Phrase("sorry_if", _rx(rf"\b{_SORRY}{_GAP}if\b")),
+    _Phrase(
+        "sorry_if",
+        _rx(r"\bif (?:I|anything I (?:said|did)|what I (?:said|did)|something I (?:said|did)"
+            r"|that|it|this) (?:hurt|upset|offended|bothered|disappointed) you\b"
+            r"|\bif you (?:were|felt|got) (?:hurt|upset|offended)\b"),
+        unless_after=_rx(r"\b(?:again|next time|in (?:the )?future|ever)\b"),
+        unless_before=_rx(r"\b(?:tell me|let me know|ask me|promise me)\W*$"),
+    ),
+    _Phrase("you_made_me", _rx(r"\byou (?:made|make|makes) me\b"),
+            unless_after=_KIND_AFTER_MADE),
+    _Phrase("you_made_me", _rx(
+        r"\byou (?:forced|force) me\b"
+        r"|\byou (?:drove|pushed) me to (?:it|this|that|the edge|my limit|breaking point)\b"
+        r"|\byou (?:left|gave) me no (?:choice|option)\b"
+        r"|\b(?:it's|it is|it was|that's|that is|that was|this is) "
+        r"(?:all |partly |also |really |kind of )?your fault\b"
+    )),
+    _Phrase("always_never", _rx(r"\byou(?:'re| are| were)? always\b"),
+            unless_after=_KIND_AFTER_ALWAYS),
+    _Phrase("always_never", _rx(r"\byou(?:'re| are| were)? never\b"),
+            unless_after=_KIND_AFTER_NEVER),
+    _Phrase("always_never", _rx(r"\byou(?:'re| are| were)? constantly\b")),
+    _Phrase(
+        "will_try",
+        _rx(r"\bI(?:'?ll| will| shall|'?m going to| am going to|'?m gonna| am gonna)"
+            r"(?: really| honestly| truly| definitely| seriously| just)? try\b"),
+        # "I'll try your idea" is a plan to test something, not a hedge.
+        unless_after=_rx(r"^\s*(?:the|your|this|that|these|those|it|out|a|an|some|"
+                         r"something)\b"),
+    ),
+    _Phrase("minimizing", _rx(
+        r"\bover-?\s?react(?:ing|ed|s)?\b"
+        r"|\b(?:too|so|overly|very|over)[\s-]*sensitive\b"
+        r"|\b(?:no|not|wasn't|isn't|was not|is not) (?:such |really |that much of )?"
+        r"a (?:big|huge) deal\b"
+        r"|\bno big deal\b|\bnot that big (?:of )?a deal\b"
+        r"|\byou (?:need to |should |could |can )?(?:just )?calm down\b"
+        r"|\b(?:being|so|too) dramatic\b"
+        r"|\bget over it\b"
+        r"|\bmaking (?:a big deal|a fuss|a mountain)"
+    )),
+    # "I know it wasn't just a joke to you" owns it rather than shrinking it.
+    _Phrase("minimizing", _rx(r"\b(?:just|only) (?:a )?(?:joke|joking|kidding|teasing|banter)\b"),
+            unless_before=_rx(r"\b(?:wasn't|isn't|was not|is not|not|never|weren't)\W*$")),
+)
+
+# --------------------------------------------------------------------- naming an action
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_ADVERBS = (r"(?:just|really|completely|totally|also|then|even|actually|already|again|"
+            r"basically|deliberately|accidentally|carelessly|thoughtlessly|stupidly|"
+            r"rudely|literally|repeatedly|kind of|sort of|so)")
+_HABIT = r"(?:always|constantly|often|keep|kept|still|never)"
+_PAST = _words("""
+    did didn't was wasn't were weren't forgot left broke told took went got kept keep
+    threw spent gave brought came ran spoke wrote put sent lost shut cut ate drank sold
+    bought hid chose slept stood swore stole sat bit blew drove began snuck caught fought
+    held hung made rang rode shot shook spat spilt split struck swung tore woke wore let
+    read set couldn't wouldn't don't doesn't haven't hadn't interrupt ignore forget
+""")
+# Past forms that say what someone felt or thought, or the impact, not what they did.
+_NOT_ACTIONS = _words("""
+    wanted meant hoped thought felt wished needed loved liked guessed believed realized
+    realised noticed knew understood hurt upset disappointed offended caused worried
+    feared regretted used seemed appeared
+""")
+_PERFECT = _words("""
+    been done said forgotten broken taken given gone told kept left spoken written hidden
+    chosen let put made sent spent lost shut cut
+""")
+# Verbs that name nothing when all that follows is a verdict: "I did that", "I was wrong".
+_VAGUE_VERBS = frozenset({"did", "said", "done", "was", "were", "been", "made", "make"})
+_VAGUE_OBJECTS = frozenset({
+    "", "that", "it", "this", "those things", "these things", "things", "what i did",
+    "what i said", "the wrong thing", "something wrong", "something stupid",
+    "wrong", "stupid", "an idiot", "a jerk", "an ass", "out of line", "horrible", "awful",
+    "bad", "unfair", "thoughtless", "selfish", "a mistake", "mistakes", "a bad partner",
+})
+_I_VERB = re.compile(
+    rf"\bI(?P<aux>{_APOS}ve|{_APOS}d|\s+have|\s+had|{_APOS}m|\s+am)?"
+    rf"(?P<adv>(?:\s+{_ADVERBS})*)"
+    rf"(?P<habit>\s+{_HABIT})?"
+    rf"\s+(?P<verb>[a-z]+(?:{_APOS}t)?)(?=(?P<rest>[^,.;:!?\n\u2026]{{0,120}}))",
+    _FLAGS,
+)
+_NOT_GERUNDS = _words("""
+    everything anything something nothing thing things king ring spring evening morning
+    wedding meeting darling during sibling feeling feelings bring sing
+""")
+_IMPACT_GERUNDS = frozenset({"hurting", "upsetting", "disappointing", "letting", "causing",
+                             "offending"})
+_FOR_GERUND = re.compile(
+    r"\b(?:for|about)\s+(?:(?:the|all\s+the|that|my)\s+)?(?:(?:not|never|always|constantly)"
+    r"\s+)?(?P<ing>[a-z]+ing)\b(?=(?P<rest>[^,.;:!?\n\u2026]{0,120}))",
+    _FLAGS,
+)
+_VAGUE_NOUNS = frozenset({"part", "actions", "behaviour", "behavior", "mistake", "mistakes",
+                          "fault", "words", "attitude", "reaction", "role", "share"})
+_FILLER = frozenset({"in", "it", "this", "that", "all", "everything", "of", "the", "whole",
+                     "thing"})
+_FOR_MY = re.compile(
+    r"\b(?:for|about)\s+my\s+(?P<noun>[a-z]+)(?=(?P<rest>[^,.;:!?\n\u2026]{0,120}))", _FLAGS)
+_FOR_THE = re.compile(
+    r"\b(?:for|about)\s+(?:the|that|those)\s+(?P<noun>[a-z]+)\s+"
+    r"(?:about|at|in\s+front\s+of|during|to|on|with|in)\b",
+    _FLAGS,
+)
+_VAGUE_THE = frozenset({"way", "whole", "thing", "things", "mess", "situation", "stuff",
+                        "other", "fight", "argument", "trouble", "pain", "hurt"})
+
+
+def _plain(words: str) -> str:
+    return " ".join(words.lower().replace("\u2019", "'").split())
+
+
+def _names_action(text: str) -> bool:
+    """Whether ``text`` says what its writer did: "I snapped at you", "I've been
+    distant", "for forgetting our dinner", "for my tone last night". Feelings ("I felt
+    awful"), thoughts ("I thought …"), the impact alone ("I hurt you", "for upsetting
+    you") and verdicts ("I was wrong", "I did that") do not count."""
+    for m in _I_VERB.finditer(text):
+        verb = _plain(m["verb"])
+        rest = _plain(m["rest"])
+        aux = _plain(m["aux"] or "")
+        if aux in ("'m", "am"):
+            if m["habit"]:  # "I'm always late"
+                return True
+            continue
+        if m["habit"] and verb not in _NOT_ACTIONS:
+            return True
+        if aux in ("'ve", "have", "had", "'d"):
+            if (verb in _PERFECT or (verb.endswith("ed") and verb not in _NOT_ACTIONS)) \
+                    and not (verb in _VAGUE_VERBS and rest in _VAGUE_OBJECTS):
+                return True
+            continue
+        if verb == "made" and rest.startswith(("you feel", "a mistake", "mistakes")):
+            continue
+        if verb == "let" and rest.startswith("you down"):
+            continue
+        done = verb in _PAST or (verb.endswith("ed") and not verb.endswith("eed")
+                                 and verb not in _NOT_ACTIONS)
+        if done and not (verb in _VAGUE_VERBS and rest in _VAGUE_OBJECTS):
+            return True
+    for m in _FOR_GERUND.finditer(text):
+        ing = _plain(m["ing"])
+        rest = _plain(m["rest"])
+        if ing in _NOT_GERUNDS or ing in _IMPACT_GERUNDS:
+            continue
+        if ing == "making" and rest.startswith(("you feel", "you cry")):
+            continue
+        return True
+    for m in _FOR_MY.finditer(text):
+        noun = _plain(m["noun"])
+        if noun not in _VAGUE_NOUNS or set(_plain(m["rest"]).split()) - _FILLER:
+            return True
+    return any(_plain(m["noun"]) not in _VAGUE_THE for m in _FOR_THE.finditer(text))
+
+
+# --------------------------------------------------------------------- naming a feeling
+
+# Feelings and their common forms, beyond the picker's words.
+FEELING_WORDS: frozenset[str] = frozenset(FEELINGS) | _words("""
+    hurts hurting hurtful lonely loneliness alone isolated sad sadness saddened angry
+    anger angered mad furious livid upset upsetting scared scary afraid frightened fear
+    fearful terrified anxious anxiety worried worry worrying nervous tense embarrassed
+    embarrassing embarrassment humiliated humiliating humiliation ashamed shame shamed
+    dismissed dismissive ignored invisible unimportant unseen unheard unloved unwanted
+    unappreciated undervalued unvalued disrespected disrespectful rejected rejection
+    abandoned betrayed betrayal disappointed disappointing disappointment frustrated
+    frustrating frustration resentful resentment jealous insecure overwhelmed
+    overwhelming exhausted tired drained stressed confused helpless hopeless powerless
+    small foolish stupid exposed vulnerable neglected forgotten heartbroken crushed
+    devastated miserable unhappy pain painful worthless excluded disconnected
+    misunderstood judged criticized criticised belittled mocked attacked pressured
+    trapped unsafe shaken shocked blindsided grief sorrow irritated annoyed distant
+    uncared unsupported unwelcome cheated lied deceived
+""") | frozenset({
+    "let down", "left out", "taken for granted", "second best", "on your own",
+    "not important", "not heard", "not seen", "not a priority", "an afterthought",
+    "didn't matter", "don't matter", "doesn't matter", "come second", "came second",
+    "on edge", "brushed off", "pushed aside", "shut out", "don't care", "didn't care",
+    "doesn't care", "not loved", "not wanted", "not valued", "not respected",
+    "not listened to", "not cared for",
+})
+
+
+def _phrase_rx(words: Iterable[str]) -> re.Pattern | None:
+    parts = sorted({" ".join(w.lower().replace("\u2019", "'").split()) for w in words} - {""},
+                   key=lambda w: (-len(w), w))
+    if not parts:
+        return None
+    body = "|".join(re.escape(p).replace(r"\ ", " ").replace("'", "'") for p in parts)
+    return re.compile(
+        (r"(?<!\w)(?:" + body + r")(?!\w)").replace("'", _APOS).replace(" ", r"\s+"), _FLAGS
+    )
+
+
+_FEELING_RX = _phrase_rx(FEELING_WORDS)
+
+
+def _names_feeling(text: str, feelings: re.Pattern | None) -> bool:
+    return bool(_FEELING_RX.search(text) or (feelings and feelings.search(text)))
+
+
+# ------------------------------------------------------------------------------ checks
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+# How far around a phrase its context is read: enough for a few words, and it keeps the
+# check linear however long the draft.
+_BEFORE, _AFTER = 80, 160
+
+
+class _Draft:
+    """One text with its sentences and where its quotation marks are, computed once."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.spans = _sentences(text)
+        self.starts = [s for s, _ in self.spans]
+        self.quotes = [0]  # quotes[i]: quotation marks in text[:i]
+        for ch in text:
+            self.quotes.append(self.quotes[-1] + bool(_QUOTES.match(ch)))
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        return self.spans[bisect_right(self.starts, pos) - 1]
+
+    def before(self, pos: int) -> str:
+        s, _ = self.sentence(pos)
+        return self.text[max(s, pos - _BEFORE):pos]
+
+    def after(self, pos: int) -> str:
+        _, e = self.sentence(pos)
+        return self.text[pos:min(max(e, pos), pos + _AFTER)]
+
+    def owned(self, pos: int) -> bool:
+        """Whether the phrase at ``pos`` is quoted or reported: "I said you …"."""
+        s, _ = self.sentence(pos)
+        in_quotes = (self.quotes[pos] - self.quotes[s]) % 2 == 1
+        return in_quotes or bool(_REPORTED.search(self.before(pos)))
+
+
+def _phrase_hits(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, code) for every phrase, overlaps within one code merged."""
+    draft = _Draft(text)
+    hits: list[tuple[int, int, str]] = []
+    for phrase in _PHRASES:
+        for m in phrase.pattern.finditer(text):
+            if draft.owned(m.start()):
+                continue
+            if phrase.unless_before and phrase.unless_before.search(draft.before(m.start())):
+                continue
+            if phrase.unless_after and phrase.unless_after.search(draft.after(m.end())):
+                continue
+            hits.append((m.start(), m.end(), phrase.code))
+    hits.extend(_sorry_but(draft))
+    hits.sort(key=lambda h: (h[0], -h[1], CODES.index(h[2])))
+    kept, reach = [], {}
+    for start, end, code in hits:
+        if start >= reach.get(code, -1):
+            kept.append((start, end, code))
+            reach[code] = end
+    return kept
+
+
+_SORRY_RX = re.compile(rf"\b{_SORRY}\b", _FLAGS)
+_SORRY_FOR_SELF = _rx(r"^\s*for (?:myself|yourself|himself|herself|ourselves)\b")
+_BUT = re.compile(r"\bbut\b", _FLAGS)
+# A "but" that adds to the sorry rather than taking it back.
+_BUT_ADDS = _rx(
+    r"^\s*,?\s*(?:also|more|most|even more|especially|above all|mostly|"
+    r"(?:I know )?(?:that's|that is|that was|it's|it is|it was|there's|there is) "
+    r"(?:no|not an) excuse|"
+    r"(?:that|it|this|none of that|none of it) (?:doesn't|does not|didn't|did not) excuse|"
+    r"(?:that|it) (?:isn't|wasn't|is not|was not) an excuse)\b"
+)
+# "I'm sorry I not only forgot but also …": the "but" belongs to "not only".
+_NOT_ONLY = _rx(r"\bnot (?:only|just)\b")
+
+
+def _sorry_but(draft: _Draft) -> list[tuple[int, int, str]]:
+    """A "but" later in the sentence that says sorry (an ellipsis does not end it)."""
+    text, hits = draft.text, []
+    for s, e in draft.spans:
+        buts = [b for b in _BUT.finditer(text, s, e)
+                if not _BUT_ADDS.search(draft.after(b.end()))]
+        if not buts:
+            continue
+        but_starts = [b.start() for b in buts]
+        not_only = [m.start() for m in _NOT_ONLY.finditer(text, s, e)]
+        for sorry in _SORRY_RX.finditer(text, s, e):
+            if draft.owned(sorry.start()) or _SORRY_FOR_SELF.search(draft.after(sorry.end())):
+                continue
+            i = bisect_right(but_starts, sorry.end())
+            if i == len(buts):
+                break  # no "but" after this sorry, nor after any later one
+            j = bisect_right(not_only, sorry.end())
+            if j < len(not_only) and not_only[j] < but_starts[i]:
+                continue
+            hits.append((sorry.start(), buts[i].end(), "sorry_but"))
+    return hits
+
+
+def _apology_segment(text: str) -> str | None:
+    """The first sentence that says sorry, with the one after it; ``None`` if none does."""
+    spans = [(s, e) for s, e in _sentences(text) if text[s:e].strip()]
+    for i, (s, e) in enumerate(spans):
+        if _SORRY_RX.search(text, s, e):
+            end = spans[i + 1][1] if i + 1 < len(spans) else e
+            return text[s:end]
+    return None
+
+
+def _check_one(text: str, part: str | None, feelings: re.Pattern | None) -> list[ApologyWarning]:
+    if not text.strip():
+        return []
+    out = [ApologyWarning(code, MESSAGES[code], part, text[start:end])
+           for start, end, code in _phrase_hits(text)]
+    if part is None:
+        segment = _apology_segment(text)
+        if segment is not None and not _names_action(segment):
+            out.append(ApologyWarning("no_action", MESSAGES["no_action"]))
+        if not _names_feeling(text, feelings):
+            out.append(ApologyWarning("no_feeling", MESSAGES["no_feeling"]))
+    elif part == "acknowledgement" and not _names_action(text):
+        out.append(ApologyWarning("no_action", MESSAGES["no_action"], part))
+    elif part == "empathy" and not _names_feeling(text, feelings):
+        out.append(ApologyWarning("no_feeling", MESSAGES["no_feeling"], part))
+    return out
+
+
+def check(*, text: str | None = None, acknowledgement: str | None = None,
+          empathy: str | None = None, restitution: str | None = None,
+          feelings: Iterable[str] = ()) -> list[ApologyWarning]:
+    """Gentle notes on an apology draft: a whole ``text``, or its three parts (a part
+    left out or blank is not checked). ``feelings`` are the words the hurt partner
+    picked: naming any of them, or any other feeling word, satisfies the empathy check.
+    A sound apology gets no notes; nothing at all gets none. Giving ``text`` together
+    with a part raises ``ValueError``. Never raises for any string."""
+    parts = {"acknowledgement": acknowledgement, "empathy": empathy,
+             "restitution": restitution}
+    if text is not None and any(v is not None for v in parts.values()):
+        raise ValueError("check a whole text or its parts, not both")
+    if isinstance(feelings, str):
+        feelings = [feelings]
+    own = _phrase_rx(f for f in feelings if isinstance(f, str))
+    if text is not None:
+        return _check_one(text, None, own)
+    return [w for name in PARTS if parts[name] is not None
+            for w in _check_one(parts[name], name, own)]
+
+
+def as_dicts(warnings: Iterable[ApologyWarning]) -> list[dict]:
+    """Warnings as the API sends them: ``{code, message}`` plus ``part`` and ``match``
+    when they have one."""
+    out = []
+    for w in warnings:
+        item = {"code": w.code, "message": w.message}
+        if w.part is not None:
+            item["part"] = w.part
+        if w.match is not None:
+            item["match"] = w.match
+        out.append(item)
+    return out

@@ -1,0 +1,381 @@
+"""The words of the repair pages: the feelings picker, what someone needs right now, the
+I-statement builder, the STOP pause, the three parts of an apology, the plan, the
+response, the follow-up and ways to reconnect. Pure data and small pure helpers, no Flask.
+
+Every example here is a starting point shown to be edited, never sent as it stands. Keys
+(feelings, needs, reconnect suggestions, outcomes) are stored with a repair, so a key is
+never renamed or reused."""
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from couples.lovelanguages.content import LANGUAGES
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option on a page: what the button says and a line under it."""
+
+    label: str
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One field on a page: its label, a line of help, and a greyed example to replace."""
+
+    label: str
+    help: str
+    placeholder: str
+
+
+# ---------------------------------------------------------------------------- feelings
+
+# Grouped so the picker reads calmly, the commonest first. Every word is lower case.
+FEELING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Hurt", ("hurt", "sad", "disappointed", "let down", "rejected", "betrayed")),
+    ("Alone", ("lonely", "dismissed", "unimportant", "invisible", "left out", "forgotten",
+               "unheard")),
+    ("Uneasy", ("anxious", "scared", "worried", "insecure", "confused", "unsure")),
+    ("Angry", ("angry", "frustrated", "resentful", "annoyed", "disrespected",
+               "taken for granted")),
+    ("Exposed", ("ashamed", "embarrassed", "humiliated", "judged", "criticized", "small")),
+    ("Worn out", ("overwhelmed", "exhausted", "drained", "stuck", "numb", "tired")),
+)
+FEELINGS: tuple[str, ...] = tuple(word for _, words in FEELING_GROUPS for word in words)
+FEELING_MAX = 30
+
+FEELINGS_PROMPT = Prompt(
+    "How are you feeling?",
+    "Pick as many as fit, or add your own word.",
+    "your own word",
+)
+
+_OWN_FEELING = re.compile(r"[^\W\d_]+(?:[ '-][^\W\d_]+)*")
+
+
+def clean_feeling(word: object) -> str | None:
+    """``word`` as a feeling to keep, or ``None`` when it cannot be one.
+
+    A feeling is one of ``FEELINGS`` or the partner's own word: 1 to 30 characters of
+    letters, with single spaces, hyphens or apostrophes between them. Outer spaces are
+    trimmed, inner runs of spaces become one (a line break or tab inside is refused),
+    curly apostrophes become straight ones and the result is lower case, so "Left  Out "
+    and "left out" are the same feeling."""
+    if not isinstance(word, str):
+        return None
+    text = word.replace("\u2019", "'").replace("\u2018", "'")
+    text = unicodedata.normalize("NFC", re.sub(" {2,}", " ", text.strip()).lower())
+    if not 1 <= len(text) <= FEELING_MAX:
+        return None
+    return text if _OWN_FEELING.fullmatch(text) else None
+
+
+def join_words(words: Sequence[str]) -> str:
+    """``["hurt"]`` → "hurt", ``["hurt", "lonely"]`` → "hurt and lonely",
+    ``["hurt", "lonely", "tired"]`` → "hurt, lonely and tired"."""
+    words = [w for w in words if w]
+    if len(words) < 2:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+# --------------------------------------------------------------------------- need now
+
+NEEDS_NOW: dict[str, Choice] = {
+    "space": Choice("Space", "A little time on my own first. I'll come back to this."),
+    "talk": Choice("Talk", "To talk it through together, soon."),
+    "reassurance": Choice("Reassurance", "To hear that we're okay and that I matter to you."),
+    "closeness": Choice("Closeness", "To be near you: a hug, sitting together, a hand to hold."),
+}
+
+NEEDS_NOW_PROMPT = Choice("What would help most right now?",
+                          "Your partner sees this before they answer.")
+
+
+# ------------------------------------------------------------------------ I-statement
+
+# Keyed by the fields of the hearing step.
+I_STATEMENT: dict[str, Prompt] = {
+    "i_feel": Prompt("I feel …", "The feelings you picked, or others.", "lonely"),
+    "when": Prompt("when …",
+                   "What happened, as a camera would have seen it.",
+                   "you scroll through your phone while we eat"),
+    "because": Prompt("because …",
+                      "Why it matters to you.",
+                      "dinner is the one part of the day that's just ours"),
+    "i_need": Prompt("I need …",
+                     "One thing you'd ask for. Small and clear is easier to give.",
+                     "us to leave our phones in the other room at dinner"),
+}
+I_STATEMENT_HELP = ("Say it about you, not about them. Your partner will read it as you "
+                    "wrote it.")
+I_STATEMENT_EXAMPLE = (
+    "I feel lonely when you scroll through your phone while we eat because dinner is the "
+    "one part of the day that's just ours. I need us to leave our phones in the other room "
+    "at dinner."
+)
+
+_TRAILING = " \t\r\n.,;:!?"
+# Leading words a partner may type into a field that the sentence already has.
+_LEADS = {
+    "when": re.compile(r"^when\s+", re.IGNORECASE),
+    "because": re.compile(r"^(?:because|as|since)\s+", re.IGNORECASE),
+    "need": re.compile(r"^(?:and\s+)?i\s+need\s+", re.IGNORECASE),
+    "feel": re.compile(r"^i\s+(?:feel|felt|am|['\u2019]m)\s+", re.IGNORECASE),
+}
+# Words that start a clause in lower case; names and "I" keep their capital.
+_LOWER_FIRST = frozenset({
+    "you", "your", "you're", "we", "we're", "our", "my", "it", "it's", "the", "there",
+    "they", "they're", "that", "this", "a", "an", "he", "she", "his", "her", "us",
+})
+
+
+def _field(text: str | None, lead: str) -> str:
+    text = " ".join((text or "").split()).strip(_TRAILING)
+    text = _LEADS[lead].sub("", text)
+    first, _, rest = text.partition(" ")
+    if first.lower().replace("\u2019", "'") in _LOWER_FIRST:
+        text = " ".join(filter(None, (first.lower(), rest)))
+    return text
+
+
+def i_statement(feelings: str | Iterable[str], when: str | None, because: str | None,
+                need: str | None) -> str:
+    """The I-statement the partner built: "I feel hurt and lonely when … because … . I
+    need … ." Parts left empty are left out (and nothing at all gives ""); spaces are
+    tidied, closing punctuation and a repeated lead word ("when …" typed into the when
+    field) are dropped, and the sentence is never reworded otherwise."""
+    if isinstance(feelings, str):
+        feelings = [feelings]
+    felt = join_words([_field(f, "feel") for f in feelings])
+    clauses = []
+    if felt:
+        clauses.append(f"I feel {felt}")
+    if when := _field(when, "when"):
+        clauses.append(f"when {when}")
+    if because := _field(because, "because"):
+        clauses.append(f"because {because}")
+    sentences = []
+    if clauses:
+        first = " ".join(clauses)
+        sentences.append(first[0].upper() + first[1:] + ".")
+    if need := _field(need, "need"):
+        sentences.append(f"I need {need}.")
+    return " ".join(sentences)
+
+
+# ------------------------------------------------------------------------------ pause
+
+PAUSE_MIN_MINUTES = 20
+PAUSE_MAX_MINUTES = 24 * 60
+# (minutes, label), shortest first. A page may add "tonight" from the user's own clock.
+PAUSE_LENGTHS: tuple[tuple[int, str], ...] = (
+    (20, "20 minutes"),
+    (60, "An hour"),
+    (120, "Two hours"),
+    (240, "Four hours"),
+    (24 * 60, "This time tomorrow"),
+)
+PAUSE_PROMPT = Choice(
+    "Take a break",
+    "Stepping away for a while is fine. Say when you'll be back and we'll remind you both.",
+)
+PAUSE_MESSAGE_EXAMPLE = "I need a little space. I'm not going anywhere, and I'll be back."
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: str
+    text: str
+
+
+# The STOP technique, for the pause screen.
+STOP: tuple[Step, ...] = (
+    Step("stop", "Stop",
+         "Set the conversation down for now. Nothing has to be settled in the next few "
+         "minutes."),
+    Step("breathe", "Take a breath",
+         "Breathe in slowly, then let it out a little longer than it took to come in. A few "
+         "rounds of that are enough."),
+    Step("observe", "Observe",
+         "Notice what is going on inside you: the feeling, where it sits in your body, the "
+         "story your head is telling. Just notice it; you don't have to act on it."),
+    Step("proceed", "Proceed with intention",
+         "When you go back, choose your next words on purpose. Ask what would help the two "
+         "of you, rather than what would win the point."),
+)
+
+
+# ----------------------------------------------------------------------------- ready
+
+READY_PROMPT = Choice("I'm calm enough to do this now",
+                      "If you're not there yet, take a break first. That's part of it too.")
+
+
+# --------------------------------------------------------------------------- apology
+
+APOLOGY_PARTS: dict[str, Prompt] = {
+    "acknowledgement": Prompt(
+        "What I did",
+        "Say it plainly, in a sentence or two: the thing you did, not the whole story.",
+        "I'm sorry I kept checking work emails all through your birthday dinner.",
+    ),
+    "empathy": Prompt(
+        "How it felt for you",
+        "Show you understand how it landed. The feelings they named can help.",
+        "When I do that, I think you end up feeling unimportant, like you come second to "
+        "a screen on a night that was meant to be yours.",
+    ),
+    "restitution": Prompt(
+        "Making it right",
+        "That you care, why it happened, what will change, and what they need from you.",
+        "You matter far more to me than any email. I let a stressful week take over, and "
+        "that's on me. From now on my phone stays in my bag when we go out. What would "
+        "help you right now?",
+    ),
+}
+APOLOGY_HELP = ("Three short parts, in your own words. Suggestions may appear as you "
+                "write; they never stop you sending.")
+
+
+# ------------------------------------------------------------------------------ response
+
+RESPONSE_CHOICES: dict[str, Choice] = {
+    "heard": Choice("I feel heard"),
+    "not_yet": Choice("Not yet — something is still missing",
+                      "That's all right. Your partner can try again."),
+}
+MISSING_PROMPT = Prompt(
+    "What's still missing?",
+    "One thing they haven't understood yet is enough.",
+    "I'm not sure you see why it mattered so much that it was in front of my friends.",
+)
+FORGIVE_CHOICE = Choice(
+    "I forgive you",
+    "Only if it's true for you today. Feeling heard is enough to go on; forgiveness can "
+    "come later, or in its own time.",
+)
+
+
+# ------------------------------------------------------------------------------- plan
+
+MY_PART_PROMPT = Prompt(
+    "My part in it",
+    "Only your side: what you did, or didn't do, that added to this. Theirs is theirs "
+    "to tell.",
+    "I went quiet instead of saying I was upset, and let it build up until it spilled over.",
+)
+COMMITMENT_PROMPT = Prompt(
+    "Next time …, I will …",
+    "Something specific enough that you'll both know whether it happened.",
+    "Next time I'm running late, I will text you before we were meant to meet.",
+)
+COMMITMENT_EXAMPLES: tuple[str, ...] = (
+    "Next time I'm running late, I will text you before we were meant to meet.",
+    "Next time we're out with friends, I will keep any criticism for when we're alone.",
+    "Next time you tell me something private, I will ask you before I share it with anyone.",
+)
+FOLLOW_UP_DEFAULT_DAYS = (3, 7)
+
+
+# -------------------------------------------------------------------------- follow-up
+
+FOLLOW_UP_PROMPT = "How has this gone since?"
+FOLLOW_UP_OUTCOMES: dict[str, Choice] = {
+    "kept": Choice("We did", "It's been happening."),
+    "partly": Choice("Partly", "Some of the time, or some of it."),
+    "not": Choice("Not yet", "It hasn't happened yet. Worth talking about, gently."),
+}
+FOLLOW_UP_NOTE = Prompt("Anything to add?", "Optional.", "It helped a lot on Thursday.")
+
+
+# -------------------------------------------------------------------------- reconnect
+
+RECONNECT_PROMPT = Choice("A way to reconnect",
+                          "Pick one, change it to fit, and do it soon.")
+
+# (key, text) per love language; the keys are stored with a repair's choice.
+RECONNECT_IDEAS: dict[str, tuple[tuple[str, str], ...]] = {
+    "words": (
+        ("words_what_i_love", "Tell them one thing you love about them that has nothing "
+                              "to do with this."),
+        ("words_note", "Write them a short note about why this relationship matters to "
+                       "you, and leave it where they'll find it."),
+        ("words_message", "Send a message tomorrow afternoon saying you're glad you "
+                          "talked."),
+        ("words_thank", "Thank them for being willing to work through this with you."),
+    ),
+    "acts": (
+        ("acts_chore", "Take one of their jobs off their plate this week, without being "
+                       "asked."),
+        ("acts_dinner", "Make their favourite dinner, or order it in, tonight or tomorrow."),
+        ("acts_morning", "Have their tea or coffee ready for them in the morning."),
+        ("acts_dreaded", "Deal with a task they've been dreading, and tell them it's done."),
+    ),
+    "gifts": (
+        ("gifts_treat", "Bring home a small treat you know they love."),
+        ("gifts_flowers", "Pick up a few flowers, nothing grand."),
+        ("gifts_photo", "Print a photo of a good day you had together and give it to them."),
+        ("gifts_playlist", "Put together a few songs that make you think of them."),
+    ),
+    "time": (
+        ("time_walk", "Go for a walk together, phones left at home."),
+        ("time_evening", "Keep one evening this week just for the two of you."),
+        ("time_breakfast", "Have a slow breakfast together with nowhere to rush to."),
+        ("time_favourite", "Do something they enjoy together, your choice of their "
+                           "favourites."),
+    ),
+    "touch": (
+        ("touch_hug", "Offer a long hug, and let them decide when it ends."),
+        ("touch_hand", "Hold hands on your next walk."),
+        ("touch_sofa", "Sit close on the sofa tonight, leaning into each other."),
+        ("touch_shoulders", "Offer a shoulder rub at the end of the day."),
+    ),
+}
+RECONNECT_GENERAL: tuple[tuple[str, str], ...] = (
+    ("general_hug", "Ask if they'd like a hug right now."),
+    ("general_cup", "Make two cups of something warm and sit together for ten minutes."),
+    ("general_plan", "Plan something small to look forward to together this weekend."),
+    ("general_laugh", "Watch something that makes you both laugh."),
+)
+RECONNECT_TOP = 2          # how many of the hurt partner's languages to draw from
+RECONNECT_DEFAULT_N = 6
+
+
+def _suggestion(key: str, language: str | None, text: str) -> dict:
+    return {"key": key, "language": language, "text": text}
+
+
+RECONNECT_BY_KEY: dict[str, dict] = {
+    key: _suggestion(key, language, text)
+    for language, ideas in RECONNECT_IDEAS.items() for key, text in ideas
+} | {key: _suggestion(key, None, text) for key, text in RECONNECT_GENERAL}
+
+
+def reconnect_suggestions(profile_ranking: Sequence[str] | None,
+                          n: int = RECONNECT_DEFAULT_N) -> list[dict]:
+    """Up to ``n`` ways to reconnect, as ``{"key", "language", "text"}`` (``language`` is
+    ``None`` for the general ones), the same for the same input.
+
+    They come from the hurt partner's top two love languages (``profile_ranking`` is a
+    ranking of language keys, most important first; unknown keys are skipped), taken in
+    turn with a general idea of affection or time together: the first idea of each,
+    then the second of each, and so on. With no usable ranking, all five languages take
+    their turn."""
+    seen: list[str] = []
+    for key in profile_ranking or ():
+        if key in RECONNECT_IDEAS and key not in seen:
+            seen.append(key)
+    languages = seen[:RECONNECT_TOP] or list(LANGUAGES)
+    pools = [[_suggestion(k, lang, t) for k, t in RECONNECT_IDEAS[lang]] for lang in languages]
+    pools.append([_suggestion(k, None, t) for k, t in RECONNECT_GENERAL])
+    out: list[dict] = []
+    for i in range(max(len(pool) for pool in pools)):
+        for pool in pools:
+            if i < len(pool):
+                out.append(pool[i])
+    return out[:max(n, 0)]

@@ -1,0 +1,286 @@
+"""The repair workflow as a pure state machine (DESIGN section 4).
+
+A repair moves through ``ready → hearing → apology → response → plan → reconnect →
+following_through → resolved``; ``response`` may loop back to ``apology`` ("not yet"),
+either partner may ``close`` it early, and a pause (a timeout) keeps the state while
+only ``resume`` or ``close`` are accepted.
+
+Partners appear here by their role in this repair: ``apologizing`` or ``hurt``. Facts
+that live outside the machine (how many commitments a plan part holds, how many
+follow-ups are still open) come in with the action. The machine never reads a clock or
+a database: ``apply`` takes a snapshot and an action and returns the next snapshot, or
+raises a ``RepairError`` that says exactly why not. The transition table below is the
+whole of what can happen."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+APOLOGIZING = "apologizing"
+HURT = "hurt"
+ROLES = (APOLOGIZING, HURT)
+BOTH = frozenset(ROLES)
+SYSTEM = "system"  # the clock: a pause that ends, follow-ups that lapse
+
+STATES = ("ready", "hearing", "apology", "response", "plan", "reconnect",
+          "following_through", "resolved", "closed")
+FINAL = frozenset({"resolved", "closed"})
+# A timeout may be taken in any of these; the follow-through days are not a conversation.
+PAUSABLE = frozenset({"ready", "hearing", "apology", "response", "plan", "reconnect"})
+# The states whose step is sent to ``steps/{state}`` (the rest move by other actions).
+STEP_STATES = ("ready", "hearing", "apology", "response", "plan", "reconnect")
+
+
+def other(role: str) -> str:
+    return HURT if role == APOLOGIZING else APOLOGIZING
+
+
+# ---------------------------------------------------------------------------- errors
+
+class RepairError(Exception):
+    """An action the repair cannot take now. ``code`` names the reason."""
+
+    code = "repair"
+
+
+class Finished(RepairError):
+    """The repair is resolved or closed: nothing more can happen to it."""
+
+    code = "finished"
+
+
+class WrongState(RepairError):
+    """The action belongs to another state than the repair's."""
+
+    code = "wrong_state"
+
+
+class Paused(RepairError):
+    """The repair is paused: only resume and close are accepted."""
+
+    code = "paused"
+
+
+class NotPaused(RepairError):
+    code = "not_paused"
+
+
+class NotYourTurn(RepairError):
+    """The action is the other partner's to take, or nobody's yet."""
+
+    code = "not_your_turn"
+
+
+class NeedsCommitment(RepairError):
+    """The plan would be complete without a single commitment."""
+
+    code = "needs_commitment"
+
+
+class UnknownAction(RepairError):
+    code = "unknown_action"
+
+
+# -------------------------------------------------------------------------- snapshot
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the machine needs to know about one repair."""
+
+    state: str = "ready"
+    paused: bool = False
+    ready: frozenset[str] = frozenset()        # who said "I'm calm enough" in ``ready``
+    plan_parts: frozenset[str] = frozenset()   # who sent their part of the plan
+    # who sent a plan part holding at least one commitment (a part sent again replaces it)
+    committed: frozenset[str] = frozenset()
+    choice_made: bool = False                  # a reconnect choice awaits confirmation
+    apology_rounds: int = 0                    # apologies sent (revisions included)
+
+
+# ------------------------------------------------------------------------ transitions
+
+def _ready(s: Snapshot, role: str, facts: dict) -> Snapshot:
+    ready = s.ready | {role}
+    if ready == BOTH:
+        return replace(s, state="hearing", ready=ready)
+    return replace(s, ready=ready)
+
+
+def _hearing(s: Snapshot, role: str, facts: dict) -> Snapshot:
+    return replace(s, state="apology")
+
+
+def _apology(s: Snapshot, role: str, facts: dict) -> Snapshot:
+    return replace(s, state="response", apology_rounds=s.apology_rounds + 1)
+
+
+def _response(s: Snapshot, role: str, facts: dict) -> Snapshot:
+    return replace(s, state="plan" if facts["heard"] else "apology")
+
+
+def _plan(s: Snapshot, role: str, facts: dict) -> Snapshot:
+    count = facts["commitments"]
+    if not isinstance(count, int) or count < 0:
+        raise ValueError("commitments is a count")
+    committed = s.committed | {role} if count else s.committed - {role}
+    parts = s.plan_parts | {role}
+    if parts == BOTH:
+        if not committed:
+            raise NeedsCommitment("A plan needs at least one commitment.")
+        return replace(s, state="reconnect", plan_parts=parts, committed=committed)
+    return replace(s, plan_parts=parts, committed=committed)
+
+
+def _choose(s: Snapshot, role: str, facts: dict) -> Snapshot:
+    return replace(s, choice_made=True)
+
+
+def _confirm(s: Snapshot, role: str, facts: dict) -> Snapshot:
+    if facts["confirmed"]:
+        return replace(s, state="following_through", choice_made=False)
+    return replace(s, choice_made=False)  # back to the apologizing partner to choose again
+
+
+def _follow_up(s: Snapshot, role: str, facts: dict) -> Snapshot:
+    left = facts["open_follow_ups"]
+    if not isinstance(left, int) or left < 0:
+        raise ValueError("open_follow_ups is a count")
+    return replace(s, state="resolved") if left == 0 else s
+
+
+def _pause(s: Snapshot, role: str, facts: dict) -> Snapshot:
+    return replace(s, paused=True)
+
+
+def _resume(s: Snapshot, role: str, facts: dict) -> Snapshot:
+    return replace(s, paused=False)
+
+
+def _close(s: Snapshot, role: str, facts: dict) -> Snapshot:
+    return replace(s, state="closed", paused=False)
+
+
+# Who may act, given the snapshot: a set of roles (SYSTEM for the clock).
+Actors = Callable[[Snapshot], frozenset[str]]
+
+
+def _not_yet_ready(s: Snapshot) -> frozenset[str]:
+    return BOTH - s.ready
+
+
+def _chooser_or_confirmer(action: str) -> Actors:
+    def actors(s: Snapshot) -> frozenset[str]:
+        waiting_for = HURT if s.choice_made else APOLOGIZING
+        wanted = "reconnect_confirm" if s.choice_made else "reconnect_choose"
+        return frozenset({waiting_for}) if action == wanted else frozenset()
+    return actors
+
+
+@dataclass(frozen=True)
+class Rule:
+    actors: Actors
+    apply: Callable[[Snapshot, str, dict], Snapshot]
+    facts: tuple[str, ...] = ()
+    # The ``ready`` step: saying it again changes nothing (and is not an error).
+    repeat_is_noop: bool = False
+
+
+# (state, action) → rule. Anything not in this table cannot happen.
+TRANSITIONS: dict[tuple[str, str], Rule] = {
+    ("ready", "ready"): Rule(lambda s: BOTH, _ready, repeat_is_noop=True),
+    ("hearing", "hearing"): Rule(lambda s: frozenset({HURT}), _hearing),
+    ("apology", "apology"): Rule(lambda s: frozenset({APOLOGIZING}), _apology),
+    ("response", "response"): Rule(lambda s: frozenset({HURT}), _response, ("heard",)),
+    ("plan", "plan"): Rule(lambda s: BOTH, _plan, ("commitments",)),
+    ("reconnect", "reconnect_choose"): Rule(_chooser_or_confirmer("reconnect_choose"), _choose),
+    ("reconnect", "reconnect_confirm"): Rule(_chooser_or_confirmer("reconnect_confirm"),
+                                             _confirm, ("confirmed",)),
+    ("following_through", "follow_up"): Rule(lambda s: BOTH | {SYSTEM}, _follow_up,
+                                             ("open_follow_ups",)),
+}
+# Actions that do not depend on the state's own step.
+PAUSE_ACTIONS = {"pause": Rule(lambda s: BOTH, _pause),
+                 "resume": Rule(lambda s: BOTH | {SYSTEM}, _resume),
+                 "close": Rule(lambda s: BOTH, _close)}
+ACTIONS = frozenset({a for _, a in TRANSITIONS} | set(PAUSE_ACTIONS))
+# The step name a client sends for each action (``steps/{state}``).
+STEP_OF_ACTION = {"ready": "ready", "hearing": "hearing", "apology": "apology",
+                  "response": "response", "plan": "plan", "reconnect_choose": "reconnect",
+                  "reconnect_confirm": "reconnect"}
+
+
+def _rule(s: Snapshot, action: str) -> Rule:
+    if action not in ACTIONS:
+        raise UnknownAction(f"There is no action {action!r}.")
+    if s.state in FINAL:
+        raise Finished("This repair has ended.")
+    if action in PAUSE_ACTIONS:
+        if action == "pause":
+            if s.paused:
+                raise Paused("This repair is paused already.")
+            if s.state not in PAUSABLE:
+                raise WrongState("A pause is for the conversation, not the follow-through.")
+        if action == "resume" and not s.paused:
+            raise NotPaused("This repair is not paused.")
+        return PAUSE_ACTIONS[action]
+    if s.paused:
+        raise Paused("This repair is paused. Resume it first.")
+    rule = TRANSITIONS.get((s.state, action))
+    if rule is None:
+        step = STEP_OF_ACTION.get(action, action)
+        raise WrongState(f"This repair is at {s.state!r}, not {step!r}.")
+    return rule
+
+
+def check(s: Snapshot, action: str, role: str) -> Rule:
+    """The rule that lets ``role`` take ``action`` now, or the error that says why not:
+    ``Finished``, ``WrongState`` or ``Paused`` (the state forbids it) before
+    ``NotYourTurn`` (someone else's step)."""
+    rule = _rule(s, action)
+    if role not in rule.actors(s) and not (rule.repeat_is_noop and role in s.ready):
+        raise NotYourTurn("This step is your partner's." if role in ROLES
+                          else "Nobody can take this step now.")
+    return rule
+
+
+def apply(s: Snapshot, action: str, role: str, **facts) -> Snapshot:
+    """The snapshot after ``role`` takes ``action``. Raises a ``RepairError`` when the
+    action is not allowed, and ``ValueError`` when its facts are missing or wrong. A
+    repeated ``ready`` returns the snapshot unchanged."""
+    rule = check(s, action, role)
+    missing = set(rule.facts) - set(facts)
+    unknown = set(facts) - set(rule.facts)
+    if missing or unknown:
+        raise ValueError(f"facts for {action!r}: missing {sorted(missing)}, "
+                         f"unknown {sorted(unknown)}")
+    if rule.repeat_is_noop and role in s.ready:
+        return s
+    return rule.apply(s, role, facts)
+
+
+def next_actors(s: Snapshot) -> frozenset[str]:
+    """The roles that can move the repair on now: empty when paused or finished. In
+    ``following_through`` both may answer, on each follow-up's date."""
+    if s.paused or s.state in FINAL:
+        return frozenset()
+    if s.state == "ready":
+        return _not_yet_ready(s)
+    if s.state == "plan":
+        return BOTH - s.plan_parts
+    if s.state == "reconnect":
+        return frozenset({HURT if s.choice_made else APOLOGIZING})
+    if s.state == "following_through":
+        return BOTH
+    return next(rule.actors(s) for (state, _), rule in TRANSITIONS.items()
+                if state == s.state)
+
+
+def allowed(s: Snapshot, role: str) -> list[str]:
+    """Every action ``role`` may take now (for pages: which buttons to show)."""
+    out = []
+    for action in sorted(ACTIONS):
+        try:
+            check(s, action, role)
+        except RepairError:
+            continue
+        out.append(action)
+    return out

@@ -1,0 +1,144 @@
+import secrets
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from couples.clock import utcnow
+from couples.extensions import db
+
+_STATES = ("'ready', 'hearing', 'apology', 'response', 'plan', 'reconnect', "
+           "'following_through', 'resolved', 'closed'")
+
+
+class Repair(db.Model):
+    """One incident worked through the repair workflow by the two partners of a couple.
+
+    The columns hold what the state machine needs (``couples.repair.machine``): the
+    state, who said they were ready, each partner's plan part, a reconnect choice waiting
+    for confirmation, a pause. ``due_at`` is the next moment the clock has something to
+    do for this repair (a pause that ends, a partner to nudge): the tick finds repairs by
+    it, so its cost follows what is due."""
+
+    __tablename__ = "repairs"
+    __table_args__ = (
+        Index(None, "couple_id", "id"),
+        Index(None, "due_at"),
+        CheckConstraint(f"state IN ({_STATES})", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What clients see: random, so nobody counts or guesses another couple's repairs.
+    public_id: Mapped[str] = mapped_column(String(16), unique=True,
+                                           default=lambda: secrets.token_urlsafe(9))
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(120))
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    apologizing_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    hurt_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    state: Mapped[str] = mapped_column(String(20), default="ready")
+    ready_roles: Mapped[list] = mapped_column(JSON, default=list)
+    # role → number of commitments in that partner's latest plan part
+    plan_parts: Mapped[dict] = mapped_column(JSON, default=dict)
+    reconnect_choice: Mapped[str | None] = mapped_column(String(300))
+    reconnect_confirmed: Mapped[bool] = mapped_column(default=False)
+    apology_rounds: Mapped[int] = mapped_column(default=0)
+    paused_until: Mapped[datetime | None]
+    paused_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the partner(s) now to act were given their turn (for the waiting nudge).
+    turn_since: Mapped[datetime] = mapped_column(default=utcnow)
+    nudged_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]
+    plan_done_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    closing_note: Mapped[str | None] = mapped_column(String(1000))
+
+    steps: Mapped[list["RepairStep"]] = relationship(
+        order_by="RepairStep.id", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="repair")
+    commitments: Mapped[list["Commitment"]] = relationship(
+        order_by="Commitment.id", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class RepairStep(db.Model):
+    """Every action taken in a repair: who, when, in which state, and what they wrote.
+    Apology revisions, plan parts sent again, pauses and the clock's own actions (a pause
+    that ran out, follow-ups that lapsed) are all kept."""
+
+    __tablename__ = "repair_steps"
+    __table_args__ = (Index(None, "repair_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repair_id: Mapped[int] = mapped_column(ForeignKey("repairs.id", ondelete="CASCADE"))
+    # Null for the clock. A deleted account takes what it wrote with it.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(12))        # apologizing | hurt | system
+    action: Mapped[str] = mapped_column(String(20))
+    state_before: Mapped[str] = mapped_column(String(20))
+    state_after: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    repair: Mapped[Repair] = relationship(back_populates="steps")
+
+
+class Commitment(db.Model):
+    """"Next time …, I will …": one specific plan made when a repair's plan was complete,
+    owned by one partner, with follow-up dates."""
+
+    __tablename__ = "repair_commitments"
+    __table_args__ = (Index(None, "repair_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repair_id: Mapped[int] = mapped_column(ForeignKey("repairs.id", ondelete="CASCADE"))
+    written_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    follow_ups: Mapped[list["FollowUp"]] = relationship(
+        order_by="FollowUp.due_at", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class FollowUp(db.Model):
+    """"Did we follow through on this commitment?", asked of both partners on a date.
+    Complete when both have answered, or three days after its date with one answer.
+    ``notified_at`` is set when both were reminded (the tick finds the due ones by
+    ``due_at``)."""
+
+    __tablename__ = "repair_follow_ups"
+    __table_args__ = (Index(None, "repair_id"), Index(None, "completed_at", "due_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Random: follow-ups are addressed in URLs.
+    public_id: Mapped[str] = mapped_column(String(16), unique=True,
+                                           default=lambda: secrets.token_urlsafe(9))
+    repair_id: Mapped[int] = mapped_column(ForeignKey("repairs.id", ondelete="CASCADE"))
+    commitment_id: Mapped[int] = mapped_column(
+        ForeignKey("repair_commitments.id", ondelete="CASCADE"))
+    days: Mapped[int]
+    due_at: Mapped[datetime]
+    notified_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+
+    answers: Mapped[list["FollowUpAnswer"]] = relationship(
+        order_by="FollowUpAnswer.id", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class FollowUpAnswer(db.Model):
+    """One partner's answer to one follow-up: kept, partly or not, with a note."""
+
+    __tablename__ = "repair_follow_up_answers"
+    __table_args__ = (UniqueConstraint("follow_up_id", "user_id"),
+                      CheckConstraint("outcome IN ('kept', 'partly', 'not')", name="outcome"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follow_up_id: Mapped[int] = mapped_column(
+        ForeignKey("repair_follow_ups.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    outcome: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,143 @@
+"""What each step of a repair accepts: the same schemas check the pages and the API."""
+
+import marshmallow as ma
+
+from couples.repair import content
+from couples.validation import Flag, Strict, Text
+
+ROLES = ("apologizing", "hurt")
+FOLLOW_UP_DAYS = [3, 7]
+MAX_COMMITMENTS = 5
+
+
+def _filled(value: str) -> None:
+    if not value.strip():
+        raise ma.ValidationError("Please fill this in.")
+
+
+def Written(max_length: int = 2000, **kwargs):
+    """A required answer in one's own words: not only spaces."""
+    return Text(max_length=max_length, min_length=1, multiline=True, required=True,
+                validate=[_filled], **kwargs)
+
+
+class OpenIn(Strict):
+    title = Text(max_length=120, min_length=1, required=True, validate=[_filled])
+    role = ma.fields.String(required=True, validate=ma.validate.OneOf(
+        ROLES, error="Choose apologizing or hurt."))
+
+
+class ReadyIn(Strict):
+    pass
+
+
+class Feeling(ma.fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        word = content.clean_feeling(super()._deserialize(value, attr, data, **kwargs))
+        if word is None:
+            raise ma.ValidationError("Use a feeling word: letters only, up to 30.")
+        return word
+
+
+class HearingIn(Strict):
+    feelings = ma.fields.List(Feeling(), required=True, validate=ma.validate.Length(
+        min=1, max=10, error="Pick between one and ten feelings."))
+    i_feel = Written(300)
+    when = Written(500)
+    because = Text(max_length=500, multiline=True, load_default="")
+    i_need = Written(500)
+    need_now = ma.fields.String(required=True, validate=ma.validate.OneOf(
+        list(content.NEEDS_NOW), error="Choose space, talk, reassurance or closeness."))
+
+
+class ApologyIn(Strict):
+    acknowledgement = Written()
+    empathy = Written()
+    restitution = Written()
+
+
+class ResponseStepIn(Strict):
+    heard = Flag(required=True, error_messages={"required": "Say whether you feel heard."})
+    missing = Text(max_length=2000, multiline=True, allow_none=True)
+    forgive = Flag(allow_none=True, load_default=None)
+
+    @ma.validates_schema
+    def _shape(self, data, **kwargs):
+        if "heard" not in data:
+            return
+        missing = (data.get("missing") or "").strip()
+        if data["heard"] is False and not missing:
+            raise ma.ValidationError("Say what is still missing, in a few words.", "missing")
+        if data["heard"] is True and missing:
+            raise ma.ValidationError("Only when you do not feel heard yet.", "missing")
+        if data["heard"] is False and data.get("forgive") is True:
+            raise ma.ValidationError("Forgiving can wait until you feel heard.", "forgive")
+
+
+class CommitmentIn(Strict):
+    text = Written(500)
+    owner = ma.fields.String(required=True, validate=ma.validate.OneOf(
+        ["me", "partner"], error="Choose me or partner."))
+    follow_up_days = ma.fields.List(
+        ma.fields.Integer(strict=True, validate=ma.validate.Range(
+            min=1, max=60, error="Use a number of days from 1 to 60.")),
+        load_default=lambda: list(FOLLOW_UP_DAYS),
+        validate=ma.validate.Length(min=1, max=3, error="Pick one to three follow-up days."))
+
+    @ma.post_load
+    def _sorted(self, data, **kwargs):
+        data["follow_up_days"] = sorted(set(data["follow_up_days"]))
+        return data
+
+
+class PlanIn(Strict):
+    my_part = Written()
+    commitments = ma.fields.List(ma.fields.Nested(CommitmentIn), load_default=list,
+                                 validate=ma.validate.Length(
+                                     max=MAX_COMMITMENTS,
+                                     error=f"Keep it to {MAX_COMMITMENTS} commitments or fewer."))
+
+
+class ChooseIn(Strict):
+    choice = Written(300)
+
+
+class ConfirmIn(Strict):
+    confirmed = Flag(required=True, error_messages={"required": "Say yes or not this one."})
+
+
+class PauseIn(Strict):
+    minutes = ma.fields.Integer(strict=True, required=True, validate=ma.validate.Range(
+        min=20, max=1440, error="Choose between 20 minutes and 24 hours."))
+
+
+class CloseIn(Strict):
+    note = Text(max_length=1000, multiline=True, allow_none=True)
+
+
+class FollowUpIn(Strict):
+    outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(
+        ["kept", "partly", "not"], error="Choose kept, partly or not."))
+    note = Text(max_length=1000, multiline=True, allow_none=True)
+
+
+class ApologyCheckIn(Strict):
+    text = Text(max_length=6000, multiline=True)
+    acknowledgement = Text(max_length=2000, multiline=True)
+    empathy = Text(max_length=2000, multiline=True)
+    restitution = Text(max_length=2000, multiline=True)
+    feelings = ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=30)),
+                              validate=ma.validate.Length(max=20))
+
+    @ma.validates_schema
+    def _one_form(self, data, **kwargs):
+        parts = {"acknowledgement", "empathy", "restitution"} & set(data)
+        if "text" in data and parts:
+            raise ma.ValidationError("Send the whole text or its parts, not both.", "text")
+        if "text" not in data and not parts:
+            raise ma.ValidationError("Send the apology to check.", "text")
+
+
+STEP_SCHEMAS = {"ready": ReadyIn, "hearing": HearingIn, "apology": ApologyIn,
+                "response": ResponseStepIn, "plan": PlanIn, "reconnect_choose": ChooseIn,
+                "reconnect_confirm": ConfirmIn}

@@ -1,0 +1,274 @@
+"""Repair pages: the list, opening one, the page of each step for the partner whose turn
+it is (and a calm waiting page for the other), the pause, the history, and help."""
+
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from couples.clock import utcnow
+from couples.errors import DomainError, Invalid, NotFound
+from couples.repair import content, machine, services, signpost
+from couples.repair.schemas import FOLLOW_UP_DAYS, MAX_COMMITMENTS
+from couples.web import couple_or_404
+
+bp = Blueprint("repairs", __name__, url_prefix="/repairs")
+
+PLAN_ROWS = 3  # commitment rows on the page (the API takes up to MAX_COMMITMENTS)
+
+# The words the pages need, from ``content`` (one place for every label and hint).
+UI = SimpleNamespace(
+    feeling_groups=content.FEELING_GROUPS,
+    need_choices=content.NEEDS_NOW,
+    needs_now={key: choice.label for key, choice in content.NEEDS_NOW.items()},
+    i_statement_fields=[(name, prompt.label, prompt.help, name != "because")
+                        for name, prompt in content.I_STATEMENT.items()],
+    apology_parts=content.APOLOGY_PARTS,
+    my_part=content.MY_PART_PROMPT,
+    commitment_hint=content.COMMITMENT_PROMPT.help,
+    commitment_examples=content.COMMITMENT_EXAMPLES,
+    outcomes={key: choice.label for key, choice in content.FOLLOW_UP_OUTCOMES.items()},
+    stop=content.STOP,
+    pause_lengths=content.PAUSE_LENGTHS,
+)
+
+
+def _find(pairing, repair_id: str):
+    try:
+        return services.find(pairing=pairing, repair_id=repair_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("")
+@login_required
+def listing():
+    pairing, now = couple_or_404(), utcnow()
+    try:
+        items, cursor = services.listing(pairing=pairing,
+                                         before=request.args.get("before", "")[:16] or None)
+    except Invalid:
+        items, cursor = services.listing(pairing=pairing)
+    return render_template("repairs/list.html", pairing=pairing, items=items, cursor=cursor,
+                           next_actor=lambda r: services.next_actor(r, pairing.me.id, now),
+                           paused=lambda r: services.is_paused(r, now),
+                           zone=ZoneInfo(pairing.me.timezone))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    pairing = couple_or_404()
+    if request.method == "GET":
+        return render_template("repairs/new.html", pairing=pairing, errors={}, form={})
+    try:
+        repair = services.open_repair(pairing=pairing, title=request.form.get("title", ""),
+                                      role=request.form.get("role", ""), now=utcnow())
+    except Invalid as error:
+        return render_template("repairs/new.html", pairing=pairing, errors=error.errors,
+                               form=request.form), 422
+    return redirect(url_for("repairs.show", repair_id=repair.public_id))
+
+
+def _latest(repair, action: str, user_id: int | None = None):
+    for step in reversed(repair.steps):
+        if step.action == action and (user_id is None or step.user_id == user_id):
+            return step
+    return None
+
+
+def _render(pairing, repair, *, errors=None, form=None, status=200, warnings=None):
+    now = utcnow()
+    me = pairing.me.id
+    role = services.role_of(repair, me)
+    waiting = services.waiting_roles(repair, now)
+    snap = services.snapshot(repair, now)
+    context = dict(
+        pairing=pairing, repair=repair, role=role, my_turn=role in waiting,
+        partner_turn=machine.other(role) in waiting, paused=services.is_paused(repair, now),
+        snap=snap, now=now, errors=errors or {}, form=form or {}, warnings=warnings or [],
+        zone=ZoneInfo(pairing.me.timezone), ui=UI,
+        hearing=_latest(repair, "hearing"), apology=_latest(repair, "apology"),
+        response=_latest(repair, "response"),
+        my_plan=_latest(repair, "plan", me),
+        partner_plan=_latest(repair, "plan", pairing.partner.id),
+        suggestions=services.reconnect_suggestions(repair) if repair.state == "reconnect" else [],
+        signposts=services.signposts(repair=repair, viewer_id=me, now=now),
+        plan_rows=PLAN_ROWS, follow_up_days=FOLLOW_UP_DAYS,
+        can_pause=repair.state in machine.PAUSABLE and not services.is_paused(repair, now),
+        ended=repair.state in machine.FINAL)
+    return render_template("repairs/show.html", **context), status
+
+
+@bp.route("/<repair_id>")
+@login_required
+def show(repair_id: str):
+    pairing = couple_or_404()
+    return _render(pairing, _find(pairing, repair_id))
+
+
+@bp.route("/<repair_id>/history")
+@login_required
+def history(repair_id: str):
+    pairing = couple_or_404()
+    repair = _find(pairing, repair_id)
+    return render_template("repairs/history.html", pairing=pairing, repair=repair,
+                           zone=ZoneInfo(pairing.me.timezone), ui=UI,
+                           hidden=services.hidden_steps(repair, pairing.me.id))
+
+
+def step_body(step: str, role: str, form) -> dict:
+    """The posted form as the API's body for ``step``."""
+    if step == "ready":
+        return {}
+    if step == "hearing":
+        feelings = [f for f in form.getlist("feelings") if f]
+        own = form.get("own_feeling", "").strip()
+        if own:
+            feelings.append(own)
+        return {"feelings": feelings, "i_feel": form.get("i_feel", ""),
+                "when": form.get("when", ""), "because": form.get("because", ""),
+                "i_need": form.get("i_need", ""), **(
+                    {"need_now": form["need_now"]} if form.get("need_now") else {})}
+    if step == "apology":
+        return {k: form.get(k, "") for k in ("acknowledgement", "empathy", "restitution")}
+    if step == "response":
+        heard = {"yes": True, "no": False}.get(form.get("heard", ""))
+        body = {"missing": form.get("missing", "") if heard is False else None,
+                "forgive": True if form.get("forgive") == "yes" and heard else None}
+        if heard is not None:
+            body["heard"] = heard
+        return body
+    if step == "plan":
+        commitments = []
+        for i in range(MAX_COMMITMENTS):
+            text = form.get(f"commitments-{i}-text", "").strip()
+            if not text:
+                continue
+            days = [int(d) for d in form.getlist(f"commitments-{i}-days")
+                    if d.isascii() and d.isdigit() and len(d) < 3]
+            commitments.append({"text": text, "owner": form.get(f"commitments-{i}-owner", "me"),
+                                "follow_up_days": days or list(FOLLOW_UP_DAYS)})
+        return {"my_part": form.get("my_part", ""), "commitments": commitments}
+    if step == "reconnect" and role == machine.APOLOGIZING:
+        own = form.get("own_choice", "").strip()
+        return {"choice": own or form.get("choice", "")}
+    if step == "reconnect":
+        return {"confirmed": form.get("confirmed") == "yes"}
+    return {}
+
+
+def _form_errors(step: str, errors: dict) -> dict:
+    if step == "plan":  # the page numbers its commitment rows by what was filled in
+        return {key.replace("commitments.", "commitments-").replace(".", "-"): value
+                for key, value in errors.items()}
+    return errors
+
+
+@bp.route("/<repair_id>/steps/<step>", methods=["POST"])
+@login_required
+def take_step(repair_id: str, step: str):
+    pairing = couple_or_404()
+    repair = _find(pairing, repair_id)
+    if step not in machine.STEP_STATES:
+        abort(404)
+    body = step_body(step, services.role_of(repair, pairing.me.id), request.form)
+    try:
+        services.act(pairing=pairing, repair_id=repair_id, step=step, body=body, now=utcnow())
+    except Invalid as error:
+        return _render(pairing, _find(pairing, repair_id), errors=_form_errors(step, error.errors),
+                       form=request.form, status=422)
+    except DomainError as error:
+        if error.status == 404:
+            abort(404)
+        flash(str(error), "info")
+        return redirect(url_for("repairs.show", repair_id=repair_id))
+    return redirect(url_for("repairs.show", repair_id=repair_id))
+
+
+@bp.route("/<repair_id>/pause", methods=["GET", "POST"])
+@login_required
+def pause(repair_id: str):
+    pairing = couple_or_404()
+    repair = _find(pairing, repair_id)
+    if request.method == "GET":
+        return render_template("repairs/pause.html", pairing=pairing, repair=repair,
+                               ui=UI, errors={}, paused=services.is_paused(repair, utcnow()),
+                               zone=ZoneInfo(pairing.me.timezone))
+    raw = request.form.get("minutes", "")
+    minutes = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else raw
+    try:
+        services.pause(pairing=pairing, repair_id=repair_id, body={"minutes": minutes},
+                       now=utcnow())
+    except Invalid as error:
+        return render_template("repairs/pause.html", pairing=pairing, repair=repair,
+                               ui=UI, errors=error.errors, paused=False,
+                               zone=ZoneInfo(pairing.me.timezone)), 422
+    except DomainError as error:
+        flash(str(error), "info")
+    return redirect(url_for("repairs.show", repair_id=repair_id))
+
+
+@bp.route("/<repair_id>/resume", methods=["POST"])
+@login_required
+def resume(repair_id: str):
+    pairing = couple_or_404()
+    _find(pairing, repair_id)
+    try:
+        services.resume(pairing=pairing, repair_id=repair_id, now=utcnow())
+    except DomainError as error:
+        flash(str(error), "info")
+    return redirect(url_for("repairs.show", repair_id=repair_id))
+
+
+@bp.route("/<repair_id>/close", methods=["GET", "POST"])
+@login_required
+def close(repair_id: str):
+    pairing = couple_or_404()
+    repair = _find(pairing, repair_id)
+    if request.method == "GET":
+        return render_template("repairs/close.html", pairing=pairing, repair=repair,
+                               errors={}, form={})
+    try:
+        services.close(pairing=pairing, repair_id=repair_id,
+                       body={"note": request.form.get("note", "")}, now=utcnow())
+    except Invalid as error:
+        return render_template("repairs/close.html", pairing=pairing, repair=repair,
+                               errors=error.errors, form=request.form), 422
+    except DomainError as error:
+        flash(str(error), "info")
+        return redirect(url_for("repairs.show", repair_id=repair_id))
+    flash("Closed. You can open a new repair whenever you need one.", "success")
+    return redirect(url_for("repairs.show", repair_id=repair_id))
+
+
+@bp.route("/<repair_id>/follow-ups/<follow_up_id>", methods=["POST"])
+@login_required
+def follow_up(repair_id: str, follow_up_id: str):
+    pairing = couple_or_404()
+    repair = _find(pairing, repair_id)
+    try:
+        services.find_follow_up(repair, follow_up_id)
+    except NotFound:
+        abort(404)
+    body = {"outcome": request.form.get("outcome", ""), "note": request.form.get("note", "")}
+    if not body["outcome"]:
+        body.pop("outcome")
+    try:
+        services.answer_follow_up(pairing=pairing, repair_id=repair_id,
+                                  follow_up_id=follow_up_id, body=body, now=utcnow())
+    except Invalid as error:
+        errors = {f"{follow_up_id}-{k}": v for k, v in error.errors.items()}
+        return _render(pairing, repair, errors=errors, form=request.form, status=422)
+    except DomainError as error:
+        flash(str(error), "info")
+    return redirect(url_for("repairs.show", repair_id=repair_id))
+
+
+@bp.route("/help")
+@login_required
+def help_page():
+    return render_template("repairs/help.html", guidance=signpost.THERAPY_GUIDANCE,
+                           emergency=signpost.EMERGENCY,
+                           danger=request.args.get("for") == "safety")
