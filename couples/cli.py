@@ -164,7 +164,7 @@ def demo_seed() -> None:
     except Conflict as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Demo couple: {made.checkins} check-ins, {made.appreciations} appreciations, "
-               f"{made.bids} bids over {demo.DAYS} days.")
+               f"{made.bids} bids over {demo.DAYS} days, {made.repairs} repairs.")
     for user in (made.alex, made.sam):
         click.echo(f"  {user.display_name}: {user.email}")
     click.echo(f"  password (both): {made.password}")

@@ -56,6 +56,7 @@ class Demo:
     checkins: int
     appreciations: int
     bids: int
+    repairs: int = 0
 
 
 def _answers(rng: random.Random, questions: list[dict], mood: float) -> dict:
@@ -166,4 +167,61 @@ def seed(*, now: datetime, seed_value: int = 2026) -> Demo:
                 later_at=made + timedelta(hours=3) if response == "later" else None))
             counts["bids"] += 1
     db.session.commit()
+    counts["repairs"] = _repairs(pairing_services.Pairing(couple=couple, me=alex, partner=sam),
+                                 now)
     return Demo(alex=alex, sam=sam, password=password, **counts)
+
+
+def _repairs(maya: pairing_services.Pairing, now: datetime) -> int:
+    """One repair walked all the way through three weeks ago, and one under way: Maya has
+    shared what hurt, and Jonah's apology is next."""
+    from couples.repair import services as repairs
+
+    jonah = pairing_services.Pairing(couple=maya.couple, me=maya.partner, partner=maya.me)
+    at = now - timedelta(days=21)
+    repair = repairs.open_repair(pairing=jonah, title="The missed school play",
+                                 role="apologizing", now=at)
+
+    def step(who, name, body, minutes):
+        repairs.act(pairing=who, repair_id=repair.public_id, step=name, body=body,
+                    now=at + timedelta(minutes=minutes))
+
+    step(jonah, "ready", {}, 5)
+    step(maya, "ready", {}, 30)
+    step(maya, "hearing", {
+        "feelings": ["let down", "lonely"], "i_feel": "let down and lonely",
+        "when": "you stayed late at work on the night of the school play",
+        "because": "I had told you how much it meant to her, and to me",
+        "i_need": "to know that our plans come before work when we've made them",
+        "need_now": "talk"}, 45)
+    step(jonah, "apology", {
+        "acknowledgement": "I'm sorry I stayed at work and missed the play.",
+        "empathy": "You were let down, and you sat there on your own.",
+        "restitution": "You and she matter more than any deadline. I didn't say no to my "
+                       "manager, and I will from now on. What do you need from me?"}, 70)
+    step(maya, "response", {"heard": True, "forgive": True}, 90)
+    step(maya, "plan", {"my_part": "I didn't remind you that morning, and then I went quiet.",
+                        "commitments": []}, 100)
+    step(jonah, "plan", {"my_part": "I let work decide for me.", "commitments": [
+        {"text": "Next time we have family plans, I will put them in my work calendar and "
+                 "leave on time.", "owner": "me"}]}, 110)
+    step(jonah, "reconnect", {"choice": "A slow breakfast together on Saturday."}, 115)
+    step(maya, "reconnect", {"confirmed": True}, 120)
+    for follow_up in [f for c in repair.commitments for f in c.follow_ups]:
+        for who, outcome in ((maya, "kept"), (jonah, "kept")):
+            repairs.answer_follow_up(pairing=who, repair_id=repair.public_id,
+                                     follow_up_id=follow_up.public_id,
+                                     body={"outcome": outcome},
+                                     now=follow_up.due_at + timedelta(hours=2))
+    at = now - timedelta(hours=3)
+    repair = repairs.open_repair(pairing=maya, title="Sunday's argument about money",
+                                 role="hurt", now=at)
+    step(maya, "ready", {}, 2)
+    step(jonah, "ready", {}, 20)
+    step(maya, "hearing", {
+        "feelings": ["dismissed", "anxious"], "i_feel": "dismissed",
+        "when": "I brought up the holiday budget and you changed the subject",
+        "because": "money worries keep me awake", "i_need": "ten calm minutes to plan it "
+        "together", "need_now": "reassurance"}, 40)
+    return 2
+

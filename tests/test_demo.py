@@ -18,6 +18,7 @@ def test_demo_seed_fills_every_page(make_app):
         with app.app_context():
             made = demo.seed(now=NOW)
             assert made.checkins >= 40 and made.appreciations >= 10 and made.bids >= 10
+            assert made.repairs == 2
             days = db.session.execute(db.select(Checkin.day)).scalars().all()
             assert min(days).toordinal() >= NOW.date().toordinal() - demo.DAYS
             revealed = db.session.query(Checkin).filter(Checkin.revealed_at.is_not(None)).count()
@@ -34,6 +35,12 @@ def test_demo_seed_fills_every_page(make_app):
         assert insights["days_both_checked_in"] > 10
         assert any(v is not None for v in insights["needs_met"]["partner"])
         assert maya.get("/api/v1/love-languages").get_json()["partner"]["top"] == "acts"
+        repairs = maya.get("/api/v1/repairs").get_json()["items"]
+        assert [r["state"] for r in repairs] == ["apology", "resolved"]
+        assert repairs[0]["next_actor"] == "partner"
+        for path in ("/repairs", *(f"/repairs/{r['id']}" for r in repairs),
+                     *(f"/repairs/{r['id']}/history" for r in repairs)):
+            assert maya.client.get(path).status_code == 200, path
 
 
 def test_demo_seed_twice_is_refused_calmly(app):

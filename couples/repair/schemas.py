@@ -11,7 +11,7 @@ MAX_COMMITMENTS = 5
 
 
 def _filled(value: str) -> None:
-    if not value.strip():
+    if value and not value.strip():  # an empty one is refused by the length check
         raise ma.ValidationError("Please fill this in.")
 
 
