@@ -63,3 +63,15 @@ def test_deleting_an_account_removes_what_it_wrote_and_keeps_the_partners_words(
         assert HEARING["when"] not in str(steps)
         repair = db.session.execute(db.select(Repair)).scalar_one()
         assert repair.hurt_id is None and repair.apologizing_id is not None
+
+
+def test_a_hard_day_at_the_reveal_offers_a_repair(couple):
+    couple.link("Europe/London", "Europe/London")
+    evening = datetime(2026, 3, 2, 20, 0, tzinfo=UTC)
+    with couple.at(evening) as (alex, sam):
+        for who, needs in ((alex, 1), (sam, 4)):
+            response = who.put("/api/v1/checkins/2026-03-02/answers",
+                               json={"answers": {"needs_met": needs, "mood": 3}})
+            assert response.status_code == 200, response.get_json()
+        page = alex.get("/checkin/2026-03-02").get_data(as_text=True)
+    assert 'href="/repairs/new"' in page
