@@ -106,15 +106,15 @@ _REPORTED = re.compile(
 class _Phrase:
     code: str
     pattern: re.Pattern
-    unless_after: re.Pattern | None = None   # tried on the rest of the sentence
-    unless_before: re.Pattern | None = None  # tried on the sentence up to the phrase
+    unless_after: re.Pattern | None = None   # tried on what follows, within the sentence
+    unless_before: re.Pattern | None = None  # tried on what precedes, within the sentence
 
 
 _KIND_AFTER_ALWAYS = _rx(
     r"^\s*(?:there for|been there|make time|put (?:me|us|the kids)|remember|support|"
     r"show up|listen|help|take care|look out|know how|have my back|forgive|make me laugh|"
     r"stand up for|stick up for|defend|back me up|believe in|find a way|"
-    r"make me feel|been (?:so )?(?:kind|patient|good|supportive|generous)|"
+    r"been (?:so )?(?:kind|patient|good|supportive|generous)|"
     r"so (?:kind|patient|good|supportive|generous))\b"
 )
 _KIND_AFTER_NEVER = _rx(
@@ -327,11 +327,13 @@ FEELING_WORDS: frozenset[str] = frozenset(FEELINGS) | _words("""
 
 
 def _phrase_rx(words: Iterable[str]) -> re.Pattern | None:
+    """One pattern for any of ``words`` as whole words, in any case, spacing or
+    apostrophe; ``None`` when there are none."""
     parts = sorted({" ".join(w.lower().replace("\u2019", "'").split()) for w in words} - {""},
                    key=lambda w: (-len(w), w))
     if not parts:
         return None
-    body = "|".join(re.escape(p).replace(r"\ ", " ").replace("'", "'") for p in parts)
+    body = "|".join(re.escape(p).replace("\\ ", " ") for p in parts)  # spaces widen below
     return re.compile(
         (r"(?<!\w)(?:" + body + r")(?!\w)").replace("'", _APOS).replace(" ", r"\s+"), _FLAGS
     )

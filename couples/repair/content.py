@@ -121,10 +121,10 @@ I_STATEMENT_EXAMPLE = (
 _TRAILING = " \t\r\n.,;:!?"
 # Leading words a partner may type into a field that the sentence already has.
 _LEADS = {
-    "when": re.compile(r"^when\s+", re.IGNORECASE),
-    "because": re.compile(r"^(?:because|as|since)\s+", re.IGNORECASE),
-    "need": re.compile(r"^(?:and\s+)?i\s+need\s+", re.IGNORECASE),
-    "feel": re.compile(r"^i\s+(?:feel|felt|am|['\u2019]m)\s+", re.IGNORECASE),
+    "when": re.compile(r"^when(?:\s+|$)", re.IGNORECASE),
+    "because": re.compile(r"^because(?:\s+|$)", re.IGNORECASE),
+    "need": re.compile(r"^(?:and\s+)?i\s+need(?:\s+|$)", re.IGNORECASE),
+    "feel": re.compile(r"^i\s+(?:feel|felt|am|['\u2019]m)(?:\s+|$)", re.IGNORECASE),
 }
 # Words that start a clause in lower case; names and "I" keep their capital.
 _LOWER_FIRST = frozenset({
