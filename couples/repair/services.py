@@ -180,7 +180,7 @@ def hidden_steps(repair: Repair, viewer_id: int) -> dict[int, dict]:
     for step in repair.steps:
         if step.user_id in (viewer_id, None):
             continue
-        if step.action == "plan" and repair.state == "plan" and not sent_plan:
+        if step.action == "plan" and not sent_plan:  # closed early too; complete = both sent
             hidden[step.id] = {"sent": True}
         elif step.action == "follow_up" and step.payload.get("follow_up") in unanswered:
             hidden[step.id] = {"follow_up": step.payload.get("follow_up"), "answered": True}
@@ -385,7 +385,7 @@ def act(*, pairing: Pairing, repair_id: str, step: str, body: dict,
     users = _users(pairing)
     rows = _settle_pause(repair, users, now)
     action = check_step(pairing=pairing, repair=repair, step=step, now=now)
-    data = validate(STEP_SCHEMAS[action], body if body is not None else {})
+    data = validate(STEP_SCHEMAS[action], body)
     role = role_of(repair, pairing.me.id)
     before_state = repair.state
     before_roles = waiting_roles(repair, now)
@@ -393,7 +393,10 @@ def act(*, pairing: Pairing, repair_id: str, step: str, body: dict,
     if action == "hearing":
         payload = {**data, "i_feel": data["i_feel"].strip(), "when": data["when"].strip(),
                    "because": data["because"].strip(), "i_need": data["i_need"].strip(),
-                   "statement": content.i_statement(data["feelings"], data["when"].strip(),
+                   # The sentence says what they wrote after "I feel" (the picker's
+                   # words are kept beside it, as ``feelings``).
+                   "statement": content.i_statement(data["i_feel"].strip(),
+                                                    data["when"].strip(),
                                                     data["because"].strip(),
                                                     data["i_need"].strip())}
     elif action == "apology":
@@ -490,7 +493,7 @@ def pause(*, pairing: Pairing, repair_id: str, body: dict, now: datetime) -> Rep
     users = _users(pairing)
     rows = _settle_pause(repair, users, now)
     check_control(pairing=pairing, repair=repair, action="pause", now=now)
-    data = validate(PauseIn, body if body is not None else {})
+    data = validate(PauseIn, body)
     before = repair.state
     repair.paused_until = now + timedelta(minutes=data["minutes"])
     repair.paused_by_id = pairing.me.id
@@ -528,7 +531,7 @@ def close(*, pairing: Pairing, repair_id: str, body: dict, now: datetime) -> Rep
     """End a repair early, with an optional note. The partner finds it in their inbox."""
     repair = find(pairing=pairing, repair_id=repair_id, lock=True)
     check_control(pairing=pairing, repair=repair, action="close", now=now)
-    data = validate(CloseIn, body if body is not None else {})
+    data = validate(CloseIn, body)
     note = (data.get("note") or "").strip() or None
     before = repair.state
     repair.state = "closed"
@@ -579,7 +582,7 @@ def answer_follow_up(*, pairing: Pairing, repair_id: str, follow_up_id: str, bod
     repair = find(pairing=pairing, repair_id=repair_id, lock=True)
     follow_up = find_follow_up(repair, follow_up_id)
     check_follow_up(pairing=pairing, repair=repair, follow_up=follow_up, now=now)
-    data = validate(FollowUpIn, body if body is not None else {})
+    data = validate(FollowUpIn, body)
     note = (data.get("note") or "").strip() or None
     follow_up.answers.append(FollowUpAnswer(user_id=pairing.me.id, outcome=data["outcome"],
                                             note=note, created_at=now))
@@ -710,7 +713,9 @@ def _due_follow_ups(now: datetime, batch: int) -> int:
 def _lapsed_follow_ups(now: datetime, batch: int) -> int:
     query = (db.select(FollowUp, Repair).join(Repair, Repair.id == FollowUp.repair_id)
              .where(FollowUp.completed_at.is_(None), FollowUp.due_at <= now - FOLLOW_UP_GRACE,
-                    Repair.state == "following_through")
+                    Repair.state == "following_through",
+                    # one nobody answered keeps: it must not fill every batch for ever
+                    db.exists().where(FollowUpAnswer.follow_up_id == FollowUp.id))
              .order_by(FollowUp.due_at).limit(batch))
     found = db.session.execute(_lock_rows(_live(query))).all()
     for follow_up, repair in found:

@@ -1,6 +1,7 @@
 """Repair pages: the list, opening one, the page of each step for the partner whose turn
 it is (and a calm waiting page for the other), the pause, the history, and help."""
 
+from dataclasses import replace
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -31,7 +32,20 @@ UI = SimpleNamespace(
     outcomes={key: choice.label for key, choice in content.FOLLOW_UP_OUTCOMES.items()},
     stop=content.STOP,
     pause_lengths=content.PAUSE_LENGTHS,
+    join_words=content.join_words,
 )
+
+# The schemas' messages that name the API's values, said in the words of the page.
+PAGE_MESSAGES = {
+    "Choose apologizing or hurt.": "Choose the one closest to where you are.",
+    "Choose kept, partly or not.": "Choose the one closest to how it went.",
+    "Choose me or partner.": "Choose whose commitment it is.",
+    "Missing data for required field.": "Please fill this in.",
+}
+
+
+def _page_errors(errors: dict) -> dict:
+    return {key: [PAGE_MESSAGES.get(m, m) for m in messages] for key, messages in errors.items()}
 
 
 def _find(pairing, repair_id: str):
@@ -66,8 +80,8 @@ def new():
         repair = services.open_repair(pairing=pairing, title=request.form.get("title", ""),
                                       role=request.form.get("role", ""), now=utcnow())
     except Invalid as error:
-        return render_template("repairs/new.html", pairing=pairing, errors=error.errors,
-                               form=request.form), 422
+        return render_template("repairs/new.html", pairing=pairing,
+                               errors=_page_errors(error.errors), form=request.form), 422
     return redirect(url_for("repairs.show", repair_id=repair.public_id))
 
 
@@ -78,16 +92,22 @@ def _latest(repair, action: str, user_id: int | None = None):
     return None
 
 
-def _render(pairing, repair, *, errors=None, form=None, status=200, warnings=None):
+def _render(pairing, repair, *, errors=None, form=None, status=200, kept=False):
+    """The page of ``repair`` for me. ``kept``: my step was refused because of a pause,
+    so my form comes back with my words in it, to send once the pause is over."""
     now = utcnow()
     me = pairing.me.id
     role = services.role_of(repair, me)
     waiting = services.waiting_roles(repair, now)
     snap = services.snapshot(repair, now)
+    paused = services.is_paused(repair, now)
+    kept = kept and paused and repair.state in machine.STEP_STATES
+    if kept:  # whose turn it will be when the pause is over
+        waiting = machine.next_actors(replace(snap, paused=False))
     context = dict(
         pairing=pairing, repair=repair, role=role, my_turn=role in waiting,
-        partner_turn=machine.other(role) in waiting, paused=services.is_paused(repair, now),
-        snap=snap, now=now, errors=errors or {}, form=form or {}, warnings=warnings or [],
+        partner_turn=machine.other(role) in waiting, paused=paused, kept=kept,
+        snap=snap, now=now, errors=_page_errors(errors or {}), form=form or {},
         zone=ZoneInfo(pairing.me.timezone), ui=UI,
         hearing=_latest(repair, "hearing"), apology=_latest(repair, "apology"),
         response=_latest(repair, "response"),
@@ -129,8 +149,7 @@ def step_body(step: str, role: str, form) -> dict:
             feelings.append(own)
         return {"feelings": feelings, "i_feel": form.get("i_feel", ""),
                 "when": form.get("when", ""), "because": form.get("because", ""),
-                "i_need": form.get("i_need", ""), **(
-                    {"need_now": form["need_now"]} if form.get("need_now") else {})}
+                "i_need": form.get("i_need", ""), "need_now": form.get("need_now", "")}
     if step == "apology":
         return {k: form.get(k, "") for k in ("acknowledgement", "empathy", "restitution")}
     if step == "response":
@@ -142,13 +161,11 @@ def step_body(step: str, role: str, form) -> dict:
         return body
     if step == "plan":
         commitments = []
-        for i in range(MAX_COMMITMENTS):
-            text = form.get(f"commitments-{i}-text", "").strip()
-            if not text:
-                continue
+        for i in _filled_rows(form):
             days = [int(d) for d in form.getlist(f"commitments-{i}-days")
                     if d.isascii() and d.isdigit() and len(d) < 3]
-            commitments.append({"text": text, "owner": form.get(f"commitments-{i}-owner", "me"),
+            commitments.append({"text": form.get(f"commitments-{i}-text", "").strip(),
+                                "owner": form.get(f"commitments-{i}-owner", "me"),
                                 "follow_up_days": days or list(FOLLOW_UP_DAYS)})
         return {"my_part": form.get("my_part", ""), "commitments": commitments}
     if step == "reconnect" and role == machine.APOLOGIZING:
@@ -159,11 +176,27 @@ def step_body(step: str, role: str, form) -> dict:
     return {}
 
 
-def _form_errors(step: str, errors: dict) -> dict:
-    if step == "plan":  # the page numbers its commitment rows by what was filled in
-        return {key.replace("commitments.", "commitments-").replace(".", "-"): value
-                for key, value in errors.items()}
-    return errors
+def _filled_rows(form) -> list[int]:
+    """The commitment rows of the plan form that hold words (empty rows are left out)."""
+    return [i for i in range(MAX_COMMITMENTS) if form.get(f"commitments-{i}-text", "").strip()]
+
+
+def _form_errors(step: str, errors: dict, form) -> dict:
+    """The service's messages keyed by the fields of the page."""
+    out: dict[str, list[str]] = {}
+    rows = _filled_rows(form) if step == "plan" else []
+    for key, messages in errors.items():
+        parts = key.split(".")
+        if step == "hearing" and parts[0] == "feelings":
+            key = "feelings"  # one word of the picker, or their own: said under the picker
+        elif step == "plan" and parts[0] == "commitments" and len(parts) > 2:
+            # commitments.<n>.<field>: the n-th filled row, which may not be the n-th row
+            index = int(parts[1]) if parts[1].isdigit() else -1
+            row = rows[index] if 0 <= index < len(rows) else index
+            field = "days" if parts[2] == "follow_up_days" else parts[2]
+            key = f"commitments-{row}-{field}"
+        out.setdefault(key, []).extend(m for m in messages if m not in out.get(key, []))
+    return out
 
 
 @bp.route("/<repair_id>/steps/<step>", methods=["POST"])
@@ -177,8 +210,13 @@ def take_step(repair_id: str, step: str):
     try:
         services.act(pairing=pairing, repair_id=repair_id, step=step, body=body, now=utcnow())
     except Invalid as error:
-        return _render(pairing, _find(pairing, repair_id), errors=_form_errors(step, error.errors),
+        return _render(pairing, _find(pairing, repair_id),
+                       errors=_form_errors(step, error.errors, request.form),
                        form=request.form, status=422)
+    except services.RepairPaused:
+        # A pause began while they were writing: keep every word for when it is over.
+        return _render(pairing, _find(pairing, repair_id), form=request.form, status=409,
+                       kept=True)
     except DomainError as error:
         if error.status == 404:
             abort(404)
@@ -253,8 +291,6 @@ def follow_up(repair_id: str, follow_up_id: str):
     except NotFound:
         abort(404)
     body = {"outcome": request.form.get("outcome", ""), "note": request.form.get("note", "")}
-    if not body["outcome"]:
-        body.pop("outcome")
     try:
         services.answer_follow_up(pairing=pairing, repair_id=repair_id,
                                   follow_up_id=follow_up_id, body=body, now=utcnow())

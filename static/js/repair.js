@@ -68,12 +68,23 @@ export function statementPreview(form) {
   const preview = form.querySelector("[data-i-statement-preview]");
   const out = form.querySelector("[data-i-statement-text]");
   if (!preview || !out) return;
-  function render() {
-    const value = (name) => trimmed((form.elements.namedItem(name) || { value: "" }).value);
-    const feel = value("i_feel");
+  const feelField = form.elements.namedItem("i_feel");
+  // "I feel …" follows the picked feelings until the person writes in it themselves.
+  let feelTyped = Boolean(feelField && feelField.value.trim());
+  if (feelField) {
+    feelField.addEventListener("input", () => { feelTyped = Boolean(feelField.value.trim()); });
+  }
+  function picks() {
     const picked = [...form.querySelectorAll('input[name="feelings"]:checked')].map((i) => i.value);
-    const own = value("own_feeling");
-    const feelings = feel || joinWords([...picked, ...(own ? [own] : [])]);
+    const own = trimmed((form.elements.namedItem("own_feeling") || { value: "" }).value);
+    return joinWords([...picked, ...(own ? [own] : [])]);
+  }
+  function render(event) {
+    const value = (name) => trimmed((form.elements.namedItem(name) || { value: "" }).value);
+    if (feelField && !feelTyped && event && event.target !== feelField) {
+      feelField.value = picks();
+    }
+    const feelings = value("i_feel").replace(/^i\s+(feel|felt|am|['\u2019]m)\s+/i, "") || picks();
     const when = value("when").replace(/^when\s+/i, "");
     const because = value("because").replace(/^(because|as|since)\s+/i, "");
     const need = value("i_need").replace(/^(and\s+)?i\s+need\s+/i, "");
