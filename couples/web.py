@@ -57,6 +57,7 @@ def init_app(app: Flask) -> None:
     from couples.lovelanguages.views import bp as love_bp
     from couples.notifications.views import bp as notifications_bp
     from couples.pairing.views import bp as pairing_bp
+    from couples.pwa import bp as pwa_bp
     from couples.repair.views import bp as repairs_bp
 
     app.add_url_rule("/healthz", "healthz", healthz)
@@ -69,5 +70,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(insights_bp)
     app.register_blueprint(repairs_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(pwa_bp)
     api.init_app(app)
     app.context_processor(_template_globals)

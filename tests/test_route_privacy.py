@@ -44,6 +44,9 @@ PUBLIC = {
     "accounts.logout",
     "accounts.forgot",
     "accounts.reset",
+    "pwa.manifest",
+    "pwa.service_worker",
+    "pwa.offline",
 }
 
 # Pages that send an anonymous caller somewhere else than the login page. An invite link
@@ -90,7 +93,37 @@ def _bid_to_sam(couple: Couple) -> str:
     return response.get_json()["id"]
 
 
+def _repair(couple: Couple) -> str:
+    response = couple.alex.post("/api/v1/repairs", json={"title": "The late train",
+                                                        "role": "apologizing"})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def _follow_up(couple: Couple) -> str:
+    """A repair walked to its follow-through, and one of its follow-ups."""
+    from tests.repair.helpers import walk
+
+    repair_id = _repair(couple)  # Alex apologizing, Sam hurt
+    repair = walk(couple.sam, couple.alex, repair_id, "following_through")
+    follow_up = repair["commitments"][0]["follow_ups"][0]["id"]
+    return f"/repairs/{repair_id}/follow-ups/{follow_up}"
+
+
 COUPLE_OBJECT_URLS: dict[str, Callable[[Couple], str]] = {
+    "api_repairs.get_repair": lambda couple: f"/api/v1/repairs/{_repair(couple)}",
+    "api_repairs.take_step": lambda couple: f"/api/v1/repairs/{_repair(couple)}/steps/ready",
+    "api_repairs.pause": lambda couple: f"/api/v1/repairs/{_repair(couple)}/pause",
+    "api_repairs.resume": lambda couple: f"/api/v1/repairs/{_repair(couple)}/resume",
+    "api_repairs.close": lambda couple: f"/api/v1/repairs/{_repair(couple)}/close",
+    "api_repairs.answer_follow_up": lambda couple: f"/api/v1{_follow_up(couple)}",
+    "repairs.show": lambda couple: f"/repairs/{_repair(couple)}",
+    "repairs.history": lambda couple: f"/repairs/{_repair(couple)}/history",
+    "repairs.take_step": lambda couple: f"/repairs/{_repair(couple)}/steps/ready",
+    "repairs.pause": lambda couple: f"/repairs/{_repair(couple)}/pause",
+    "repairs.resume": lambda couple: f"/repairs/{_repair(couple)}/resume",
+    "repairs.close": lambda couple: f"/repairs/{_repair(couple)}/close",
+    "repairs.follow_up": _follow_up,
     "api_checkins.get_couple": lambda couple: "/api/v1/couple",
     "api_checkins.patch_couple": lambda couple: "/api/v1/couple",
     "api_checkins.one": lambda couple: f"/api/v1/checkins/{_alex_checkin_date(couple)}",

@@ -9,6 +9,7 @@ from couples.accounts import schemas, services, web
 from couples.clock import known_timezones, local_date, utcnow
 from couples.errors import DomainError, Invalid
 from couples.notifications.services import unread_of_kind
+from couples.pwa import CLEAR_SITE_DATA
 from couples.validation import validate
 from couples.web import current_pairing, form_data, me
 
@@ -99,7 +100,9 @@ def login():
 def logout():
     web.end_session()
     flash("You are logged out.", "info")
-    return redirect(url_for("accounts.login"))
+    response = redirect(url_for("accounts.login"))
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
 
 
 @bp.route("/account")
@@ -161,7 +164,9 @@ def delete():
         return _render_form("accounts/delete.html", error)
     web.end_session()
     flash("Your account is deleted.", "info")
-    return redirect(url_for("accounts.home"))
+    response = redirect(url_for("accounts.home"))
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
 
 
 @bp.route("/account/notices/read", methods=["POST"])

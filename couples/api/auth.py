@@ -8,6 +8,7 @@ from couples.api.common import accepts, base_url, load, no_body, public
 from couples.api.serializers import CsrfSchema, EmptySchema, UserSchema
 from couples.api.views_data import user_data
 from couples.clock import utcnow
+from couples.pwa import CLEAR_SITE_DATA
 
 blp = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth", description="Sessions")
 
@@ -47,9 +48,10 @@ def login():
 @blp.response(204)
 @public
 def logout():
-    """End this session."""
+    """End this session; the browser drops this site's caches and storage."""
     no_body()
     web.end_session()
+    return None, {"Clear-Site-Data": CLEAR_SITE_DATA}
 
 
 @blp.route("/logout-everywhere", methods=["POST"])

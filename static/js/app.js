@@ -1,5 +1,7 @@
 // Small enhancements; every page works without them.
 
+import "./pwa.js";
+
 function detectTimezone() {
   for (const select of document.querySelectorAll('select[data-detect-timezone="on"]')) {
     const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
