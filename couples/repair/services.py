@@ -6,6 +6,7 @@ transaction begins with ``BEGIN IMMEDIATE``), asks ``machine`` whether it may ha
 records it as a step, and writes its notifications in the same transaction. So two
 partners acting at the same moment are taken one after the other, never mixed."""
 
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
@@ -31,6 +32,7 @@ NUDGE_AFTER = timedelta(hours=24)
 FOLLOW_UP_GRACE = timedelta(days=3)   # then one answer is enough
 SIGNPOST_WINDOW = timedelta(days=30)
 PAGE = 30
+PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,16}")
 PAGE_MAX = 100
 
 
@@ -136,7 +138,8 @@ def find(*, pairing: Pairing, repair_id: str, lock: bool = False) -> Repair:
     """A repair of my couple by its public id, with its steps, commitments and
     follow-ups; 404 for anything else."""
     repair = None
-    if isinstance(repair_id, str) and 0 < len(repair_id) <= 16:
+    # The shape of a public id (PostgreSQL refuses a NUL in a query: that is no 500).
+    if isinstance(repair_id, str) and PUBLIC_ID.fullmatch(repair_id):
         query = _everything(db.select(Repair).where(Repair.public_id == repair_id,
                                                     _visible(pairing)))
         if lock:
@@ -520,9 +523,13 @@ def resume(*, pairing: Pairing, repair_id: str, now: datetime) -> Repair:
                    action="resume", before=before, payload={"reason": "early"}, now=now)
     _reschedule(repair, now)
     db.session.flush()
-    rows = _timeout_over_rows(repair, users, step, now, to=[pairing.partner])
-    for row in rows:
-        row["title"] = f"{pairing.me.display_name} is back"
+    # Coming back early is an ordinary message (it waits for the partner's quiet hours);
+    # only the return time they were promised may come through at night.
+    rows = [notification_row(
+        user=pairing.partner, kind="repair_your_turn", dedupe_key=f"repair:{repair.id}:{step.id}",
+        topic_key=f"repair-{repair.id}", title=f"{pairing.me.display_name} is back",
+        body="Come back to your repair when you feel ready.",
+        url=f"/repairs/{repair.public_id}", now=now, data={"repair": repair.public_id})]
     _commit(rows)
     return repair
 
@@ -691,17 +698,20 @@ def _due_follow_ups(now: datetime, batch: int) -> int:
              .order_by(FollowUp.due_at).limit(batch))
     found = db.session.execute(_lock_rows(_live(query))).all()
     users = _members({repair.couple_id for _, repair in found})
-    rows = []
+    rows, seen = [], set()
     for follow_up, repair in found:
         follow_up.notified_at = now
+        # One reminder per repair and date, however many commitments fall due on it (the
+        # follow-ups of one plan with the same days share their date).
+        key = f"follow-up:{repair.id}:{follow_up.days}"
         for user_id, other_id in ((repair.apologizing_id, repair.hurt_id),
                                   (repair.hurt_id, repair.apologizing_id)):
             user, other = users.get(user_id), users.get(other_id)
-            if user is None or other is None:
+            if user is None or other is None or (user_id, key) in seen:
                 continue
+            seen.add((user_id, key))
             rows.append(notification_row(
-                user=user, kind="repair_follow_up", dedupe_key=f"follow-up:{follow_up.id}",
-                topic_key=f"follow-up-{follow_up.id}",
+                user=user, kind="repair_follow_up", dedupe_key=key, topic_key=key,
                 title=f"A follow-up with {other.display_name}",
                 body="How has it gone since your repair? A minute together.",
                 url=f"/repairs/{repair.public_id}", now=now, data={"repair": repair.public_id}))
