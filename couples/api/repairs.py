@@ -172,7 +172,7 @@ def repair_data(repair: Repair, me_id: int, now) -> dict:
                 "partner_answered": theirs is not None,
                 "partner_outcome": theirs.outcome if theirs and show else None,
                 "partner_note": theirs.note if theirs and show else None})
-        commitments.append({"id": str(commitment.id), "text": commitment.text,
+        commitments.append({"id": commitment.public_id, "text": commitment.text,
                             "owner": _who(commitment.owner_id, me_id),
                             "follow_ups": follow_ups})
     return {**summary_data(repair, me_id, now),

@@ -52,6 +52,9 @@ class Repair(db.Model):
     nudged_at: Mapped[datetime | None]
     due_at: Mapped[datetime | None]
     plan_done_at: Mapped[datetime | None]
+    # When the follow-through began: a follow-up's three days of grace count from its
+    # date or from here, whichever is later, so both always have time to answer.
+    following_since: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     closing_note: Mapped[str | None] = mapped_column(String(1000))
@@ -93,8 +96,13 @@ class Commitment(db.Model):
     __table_args__ = (Index(None, "repair_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True,
+                                           default=lambda: secrets.token_urlsafe(9))
     repair_id: Mapped[int] = mapped_column(ForeignKey("repairs.id", ondelete="CASCADE"))
-    written_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The plan belongs to both: the partner's answers to its follow-ups stay when the
+    # writer's account is deleted (the text itself is cleared then, see services).
+    written_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

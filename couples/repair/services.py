@@ -19,6 +19,7 @@ from couples.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from couples.extensions import db
 from couples.lovelanguages import services as love
 from couples.notifications import reminders
+from couples.notifications.models import Notification
 from couples.notifications.services import deliver_soon, insert_rows, notification_row
 from couples.pairing.models import Couple, CoupleMember
 from couples.pairing.services import Pairing
@@ -157,6 +158,8 @@ def listing(*, pairing: Pairing, before: str | None = None,
     """My couple's repairs, newest first; ``before`` is the public id the previous page
     ended at."""
     limit = max(1, min(limit, PAGE_MAX))
+    if before is not None and not (isinstance(before, str) and PUBLIC_ID.fullmatch(before)):
+        raise Invalid(errors={"cursor": ["Not a valid cursor."]})
     query = (db.select(Repair).where(_visible(pairing)).order_by(Repair.id.desc())
              .limit(limit + 1).options(selectinload(Repair.commitments)
                                        .selectinload(Commitment.follow_ups)
@@ -353,7 +356,8 @@ def _timeout_over_rows(repair: Repair, users: dict[int, User], step: RepairStep,
         name = other.display_name if other else "your partner"
         rows.append(notification_row(
             user=user, kind="repair_timeout_over", dedupe_key=f"repair:{repair.id}:{step.id}",
-            title="Your pause is over", body=f"Come back to your repair with {name} "
+            title="Your pause is over" if user.id == repair.paused_by_id
+            else "The pause is over", body=f"Come back to your repair with {name} "
             "when you feel ready.", url=f"/repairs/{repair.public_id}", now=now,
             data={"repair": repair.public_id}))
     return rows
@@ -404,9 +408,10 @@ def act(*, pairing: Pairing, repair_id: str, step: str, body: dict,
                                                     data["i_need"].strip())}
     elif action == "apology":
         payload = {k: data[k].strip() for k in ("acknowledgement", "empathy", "restitution")}
+        # The notes are the writer's drafting help: returned to them, never kept for the
+        # partner to read as a grade.
         warnings = apology.as_dicts(apology.check(**payload, feelings=_feelings(repair)))
         payload["round"] = repair.apology_rounds + 1
-        payload["warnings"] = [w["code"] for w in warnings]
     elif action == "response":
         facts = {"heard": data["heard"]}
         payload = {"heard": data["heard"], "missing": (data.get("missing") or "").strip() or None,
@@ -439,6 +444,7 @@ def act(*, pairing: Pairing, repair_id: str, step: str, body: dict,
     if action == "reconnect_confirm":
         if data["confirmed"]:
             repair.reconnect_confirmed = True
+            repair.following_since = now
         else:
             repair.reconnect_choice = None
     step_row = _record(repair, user_id=pairing.me.id, role=role, action=action,
@@ -661,30 +667,55 @@ def _due_repairs(now: datetime, batch: int) -> int:
         db.select(Repair).where(Repair.due_at <= now).order_by(Repair.due_at).limit(batch))))
         .scalars())
     users = _members({r.couple_id for r in repairs})
+    nudged = _nudged_today(list(users.values()), now)
     rows: list[dict] = []
     for repair in repairs:
         pair = {k: v for k, v in users.items() if k in (repair.apologizing_id, repair.hurt_id)}
         if repair.paused_until is not None:
             rows += _settle_pause(repair, pair, now)
         elif repair.state not in machine.FINAL and repair.due_at <= now:
-            rows += _nudge_rows(repair, pair, now)
-            repair.nudged_at = now
+            nudges = _nudge_rows(repair, pair, now, already=nudged)
+            if nudges:
+                rows += nudges
+                nudged |= {row["user_id"] for row in nudges}
+                repair.nudged_at = now
+            elif any(user_of(repair, r) in nudged for r in waiting_roles(repair, now)):
+                # They had one today for another repair: this one comes a day later.
+                repair.due_at = now + NUDGE_AFTER
+                continue
+            else:
+                repair.nudged_at = now
         _reschedule(repair, now)
     created = insert_rows(rows)
     db.session.commit()
     return created
 
 
-def _nudge_rows(repair: Repair, users: dict[int, User], now: datetime) -> list[dict]:
+def _nudge_key(user: User, now: datetime) -> str:
+    return f"repair-nudge:{local_date(now, user.timezone).isoformat()}"
+
+
+def _nudged_today(users: list[User], now: datetime) -> set[int]:
+    """Who had a repair nudge on their own local date already (at most one a day)."""
+    if not users:
+        return set()
+    keys = {u.id: _nudge_key(u, now) for u in users}
+    found = db.session.execute(db.select(Notification.user_id, Notification.dedupe_key).where(
+        Notification.user_id.in_(keys), Notification.kind == "repair_your_turn",
+        Notification.dedupe_key.in_(set(keys.values())))).all()
+    return {user_id for user_id, key in found if keys[user_id] == key}
+
+
+def _nudge_rows(repair: Repair, users: dict[int, User], now: datetime,
+                already: set[int]) -> list[dict]:
     rows = []
     for role in waiting_roles(repair, now):
         user = users.get(user_of(repair, role))
         other = users.get(user_of(repair, machine.other(role)))
-        if user is None or other is None:
+        if user is None or other is None or user.id in already:
             continue
-        day = local_date(now, user.timezone).isoformat()
         rows.append(notification_row(
-            user=user, kind="repair_your_turn", dedupe_key=f"repair-nudge:{day}",
+            user=user, kind="repair_your_turn", dedupe_key=_nudge_key(user, now),
             topic_key=f"repair-{repair.id}", title=f"Your repair with {other.display_name}",
             body="It will keep. When you have a calm moment, your part is waiting.",
             url=f"/repairs/{repair.public_id}", now=now, data={"repair": repair.public_id}))
@@ -723,6 +754,7 @@ def _due_follow_ups(now: datetime, batch: int) -> int:
 def _lapsed_follow_ups(now: datetime, batch: int) -> int:
     query = (db.select(FollowUp, Repair).join(Repair, Repair.id == FollowUp.repair_id)
              .where(FollowUp.completed_at.is_(None), FollowUp.due_at <= now - FOLLOW_UP_GRACE,
+                    Repair.following_since <= now - FOLLOW_UP_GRACE,
                     Repair.state == "following_through",
                     # one nobody answered keeps: it must not fill every batch for ever
                     db.exists().where(FollowUpAnswer.follow_up_id == FollowUp.id))
@@ -744,16 +776,37 @@ def _lapsed_follow_ups(now: datetime, batch: int) -> int:
 # ------------------------------------------------------------------------------- export
 
 def _export(user: User) -> dict:
-    steps = db.session.execute(db.select(RepairStep, Repair.title).join(Repair).where(
-        RepairStep.user_id == user.id).order_by(RepairStep.id)).all()
+    """What I wrote in repairs: my steps (with the title of the repairs I opened) and my
+    follow-up answers."""
+    steps = db.session.execute(
+        db.select(RepairStep, Repair.public_id, Repair.title, Repair.opened_by_id)
+        .join(Repair).where(RepairStep.user_id == user.id).order_by(RepairStep.id)).all()
     answers = db.session.execute(db.select(FollowUpAnswer).where(
         FollowUpAnswer.user_id == user.id).order_by(FollowUpAnswer.id)).scalars()
-    return {"repair_steps": [{"repair": title, "action": step.action, "role": step.role,
+    return {"repair_steps": [{"repair": public_id,
+                              "title": title if opened_by == user.id else None,
+                              "action": step.action, "role": step.role,
                               "at": isoformat(step.created_at), "written": step.payload}
-                             for step, title in steps],
+                             for step, public_id, title, opened_by in steps],
             "follow_up_answers": [{"outcome": a.outcome, "note": a.note,
                                    "at": isoformat(a.created_at)} for a in answers]}
 
 
+def _before_delete(user: User, now: datetime) -> None:
+    """A deleted account takes its words with it: its steps and answers go by cascade;
+    the texts it wrote that live on the shared repair (a title, a closing note, a
+    reconnect choice, its commitments) are cleared. What the partner wrote stays."""
+    db.session.execute(db.update(Repair).where(Repair.opened_by_id == user.id)
+                       .values(title=""))
+    db.session.execute(db.update(Repair).where(Repair.closed_by_id == user.id)
+                       .values(closing_note=None))
+    db.session.execute(db.update(Repair).where(Repair.apologizing_id == user.id,
+                                               Repair.reconnect_choice.is_not(None))
+                       .values(reconnect_choice=None))
+    db.session.execute(db.update(Commitment).where(Commitment.written_by_id == user.id)
+                       .values(text=""))
+
+
 accounts.register_exporter("repairs", _export)
+accounts.on_before_delete(_before_delete)
 reminders.on_tick(tick)

@@ -1,6 +1,7 @@
 """Repair pages: the list, opening one, the page of each step for the partner whose turn
 it is (and a calm waiting page for the other), the pause, the history, and help."""
 
+import re
 from dataclasses import replace
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -92,7 +93,19 @@ def _latest(repair, action: str, user_id: int | None = None):
     return None
 
 
-def _render(pairing, repair, *, errors=None, form=None, status=200, kept=False):
+# The fields a person writes in (the rest are choices): kept on the page when a step is
+# refused after the repair moved on, so that nothing they wrote is lost.
+_WRITTEN = re.compile(r"^(i_feel|when|because|i_need|own_feeling|acknowledgement|empathy|"
+                      r"restitution|missing|my_part|commitments-\d-text|own_choice|note)$")
+
+
+def _written(form) -> list[str]:
+    return [value.strip() for key, value in form.items(multi=True)
+            if _WRITTEN.match(key) and value.strip()]
+
+
+def _render(pairing, repair, *, errors=None, form=None, status=200, kept=False,
+            unsent=None, notice=None):
     """The page of ``repair`` for me. ``kept``: my step was refused because of a pause,
     so my form comes back with my words in it, to send once the pause is over."""
     now = utcnow()
@@ -117,7 +130,7 @@ def _render(pairing, repair, *, errors=None, form=None, status=200, kept=False):
         signposts=services.signposts(repair=repair, viewer_id=me, now=now),
         plan_rows=PLAN_ROWS, follow_up_days=FOLLOW_UP_DAYS,
         can_pause=repair.state in machine.PAUSABLE and not services.is_paused(repair, now),
-        ended=repair.state in machine.FINAL)
+        ended=repair.state in machine.FINAL, unsent=unsent, notice=notice)
     return render_template("repairs/show.html", **context), status
 
 
@@ -220,8 +233,9 @@ def take_step(repair_id: str, step: str):
     except DomainError as error:
         if error.status == 404:
             abort(404)
-        flash(str(error), "info")
-        return redirect(url_for("repairs.show", repair_id=repair_id))
+        # The repair moved on (or it was not my step): say so, and keep what I wrote.
+        return _render(pairing, _find(pairing, repair_id), status=error.status,
+                       unsent=_written(request.form), notice=str(error))
     return redirect(url_for("repairs.show", repair_id=repair_id))
 
 

@@ -39,6 +39,7 @@ def upgrade():
     sa.Column('nudged_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('due_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('plan_done_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('following_since', sa.DateTime(timezone=True), nullable=True),
     sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('closed_by_id', sa.Integer(), nullable=True),
     sa.Column('closing_note', sa.String(length=1000), nullable=True),
@@ -58,6 +59,7 @@ def upgrade():
 
     op.create_table('repair_commitments',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('public_id', sa.String(length=16), nullable=False),
     sa.Column('repair_id', sa.Integer(), nullable=False),
     sa.Column('written_by_id', sa.Integer(), nullable=True),
     sa.Column('owner_id', sa.Integer(), nullable=True),
@@ -65,8 +67,9 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_repair_commitments_owner_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['repair_id'], ['repairs.id'], name=op.f('fk_repair_commitments_repair_id_repairs'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['written_by_id'], ['users.id'], name=op.f('fk_repair_commitments_written_by_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_repair_commitments'))
+    sa.ForeignKeyConstraint(['written_by_id'], ['users.id'], name=op.f('fk_repair_commitments_written_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_repair_commitments')),
+    sa.UniqueConstraint('public_id', name=op.f('uq_repair_commitments_public_id'))
     )
     with op.batch_alter_table('repair_commitments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_repair_commitments_repair_id'), ['repair_id'], unique=False)

@@ -29,6 +29,6 @@ function enableCopy() {
 detectTimezone();
 enableCopy();
 
-if (document.querySelector("[data-apology-check], [data-i-statement], [data-quick-exit]")) {
+if (document.querySelector("[data-apology-check], [data-i-statement], [data-quick-exit], [data-reconnect]")) {
   import("./repair.js");
 }

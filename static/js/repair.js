@@ -113,3 +113,15 @@ export function quickExit(link) {
 for (const form of document.querySelectorAll("form[data-apology-check]")) apologyCheck(form);
 for (const form of document.querySelectorAll("form[data-i-statement]")) statementPreview(form);
 for (const link of document.querySelectorAll("a[data-quick-exit]")) quickExit(link);
+
+// An idea to reconnect is a starting point: picking one puts it in the field, to make it
+// one's own before sending.
+for (const form of document.querySelectorAll("form[data-reconnect]")) {
+  const field = form.elements.namedItem("own_choice");
+  if (!field) continue;
+  form.addEventListener("change", (event) => {
+    if (event.target.name !== "choice") return;
+    field.value = event.target.value;
+    field.focus();
+  });
+}
