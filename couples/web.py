@@ -53,6 +53,7 @@ def init_app(app: Flask) -> None:
     from couples.appreciations.views import bp as appreciations_bp
     from couples.bids.views import bp as bids_bp
     from couples.checkins.views import bp as checkins_bp
+    from couples.connect.views import bp as connect_bp
     from couples.insights.views import bp as insights_bp
     from couples.lovelanguages.views import bp as love_bp
     from couples.notifications.views import bp as notifications_bp
@@ -67,6 +68,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(love_bp)
     app.register_blueprint(appreciations_bp)
     app.register_blueprint(bids_bp)
+    app.register_blueprint(connect_bp)
     app.register_blueprint(insights_bp)
     app.register_blueprint(repairs_bp)
     app.register_blueprint(notifications_bp)

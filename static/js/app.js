@@ -32,3 +32,7 @@ enableCopy();
 if (document.querySelector("[data-apology-check], [data-i-statement], [data-quick-exit], [data-reconnect]")) {
   import("./repair.js");
 }
+
+if (document.querySelector("[data-reminders]")) {
+  import("./reminders.js");
+}

@@ -39,8 +39,9 @@ function rememberSentEndpoint(endpoint) {
   }
 }
 
-// Send this browser's PushSubscription to the server (the same endpoint again updates it).
-export async function saveSubscription(subscription) {
+// Send this browser's PushSubscription to the server (the same endpoint again updates it);
+// the server's answer, so that a caller can show why it was refused.
+export async function sendSubscription(subscription) {
   const json = subscription.toJSON();
   const response = await fetch("/api/v1/push/subscriptions", {
     method: "POST",
@@ -49,7 +50,27 @@ export async function saveSubscription(subscription) {
     body: JSON.stringify(json),
   });
   if (response.ok) rememberSentEndpoint(json.endpoint);
-  return response.ok;
+  return response;
+}
+
+export async function saveSubscription(subscription) {
+  return (await sendSubscription(subscription)).ok;
+}
+
+// Tell the server to stop sending to this subscription (before it is unsubscribed here).
+export async function forgetSubscription(subscription) {
+  const response = await fetch("/api/v1/push/subscriptions", {
+    method: "DELETE",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": await csrfToken() },
+    body: JSON.stringify({ endpoint: subscription.endpoint }),
+  });
+  try {
+    localStorage.removeItem(SUBSCRIPTION_KEY);
+  } catch (_error) {
+    // Nothing was remembered then.
+  }
+  return response;
 }
 
 // A push service may replace a subscription while the app is closed: on every open, send

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.optin import FAKE_PUSH, IOS_IN_SAFARI, IPHONE_SAFARI, REFUSE_PERMISSION, reminders
+
 WIDTHS = (320, 360)
 HEIGHT = 740
 SCHEMES = ("light", "dark")
@@ -121,7 +123,8 @@ def answer_checkin(page: Page, words: str) -> None:
 
 
 def test_every_page_passes_axe_and_fits_320_and_360_in_light_and_dark(
-        page, new_context, axe_source):
+        page, new_context, axe_source, live_server):
+
     problems: list[str] = []
     audited: list[str] = []
 
@@ -172,6 +175,8 @@ def test_every_page_passes_axe_and_fits_320_and_360_in_light_and_dark(
     # Linked.
     visit(alex, "home-linked", "/")
     expect(alex.get_by_text("You and Sam are linked.")).to_be_visible()
+    expect(reminders(alex, "/").get_by_role("button", name="Turn on reminders")).to_be_visible()
+    visit(alex, "home-reminders-card")
     visit(alex, "couple", "/couple")
     visit(alex, "unlink-confirm", "/couple/unlink")
     visit(alex, "account", "/account")
@@ -210,6 +215,7 @@ def test_every_page_passes_axe_and_fits_320_and_360_in_light_and_dark(
     visit(alex, "love-languages")
     visit(sam, "love-languages-partner", "/love-languages")
     visit(sam, "love-order", "/love-languages/order")
+    visit(sam, "connect", "/connect")
     sam.goto("/appreciations/new")
     visit(sam, "appreciation-new")
     sam.get_by_label("What did you appreciate?").fill("You made dinner when I was tired.")
@@ -312,6 +318,7 @@ def test_every_page_passes_axe_and_fits_320_and_360_in_light_and_dark(
     alex.get_by_role("button", name="End the link").click()
     expect(alex).to_have_url(re.compile(r"/$"))
     visit(alex, "home-after-unlinking")
+    visit(alex, "connect-unlinked", "/connect")
     visit(sam, "home-link-ended-notice", "/")
     expect(sam.get_by_role("heading", name="Your link has ended")).to_be_visible()
     visit(sam, "inbox", "/notifications")
@@ -322,7 +329,32 @@ def test_every_page_passes_axe_and_fits_320_and_360_in_light_and_dark(
     expect(sam.get_by_text("Saved.")).to_be_visible()
     visit(sam, "reminders-saved")
 
-    assert len(audited) == len(set(audited)) == 73, audited
+    # Reminders on one phone: on (after a test), refused, and Safari on an iPhone in a tab.
+    pat_context = new_context()
+    pat_context.add_init_script(FAKE_PUSH)
+    pat = pat_context.new_page()
+    register(pat, "Pat", "pat.a11y@example.com")
+    on_this_phone = reminders(pat)
+    pat_context.grant_permissions(["notifications"], origin=live_server)
+    on_this_phone.get_by_role("button", name="Turn on reminders").click()
+    on_this_phone.get_by_role("button", name="Send me a test").click()
+    expect(on_this_phone.get_by_role("status")).to_have_text("Sent. It should arrive in a moment.")
+    visit(pat, "reminders-on")
+    blocked_context = new_context()
+    blocked_context.add_init_script(REFUSE_PERMISSION)
+    blocked = blocked_context.new_page()
+    register(blocked, "Bo", "bo.a11y@example.com")
+    reminders(blocked).get_by_role("button", name="Turn on reminders").click()
+    expect(blocked.get_by_text("Notifications are blocked")).to_be_visible()
+    visit(blocked, "reminders-denied")
+    iphone_context = new_context(user_agent=IPHONE_SAFARI)
+    iphone_context.add_init_script(IOS_IN_SAFARI)
+    iphone = iphone_context.new_page()
+    register(iphone, "Ivy", "ivy.a11y@example.com")
+    expect(reminders(iphone).get_by_text("Add to Home Screen")).to_be_visible()
+    visit(iphone, "reminders-ios")
+
+    assert len(audited) == len(set(audited)) == 79, audited
     assert not problems, f"{len(problems)} problem(s):\n\n" + "\n\n".join(problems)
 
 

@@ -1,0 +1,1 @@
+"""Connect: one place for the small everyday gestures (appreciations, bids, love languages)."""
