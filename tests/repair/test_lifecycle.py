@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from couples.extensions import db
 from couples.repair.models import Repair, RepairStep
 from tests.factories import PASSWORD, notifications_of
-from tests.repair.test_walk import HEARING, step
+from tests.repair.helpers import HEARING, step
 
 START = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
 

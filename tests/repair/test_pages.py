@@ -7,7 +7,7 @@ queries per page."""
 
 import html
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
@@ -16,17 +16,8 @@ from couples.extensions import db
 from couples.repair import content, signpost
 from tests.factories import ApiClient, make_couple, make_user, page
 from tests.factories import post_form as post
+from tests.repair.helpers import APOLOGY, HEARING, START
 
-START = datetime(2026, 6, 15, 17, 0, tzinfo=UTC)  # 13:00 New York, 18:00 London
-
-HEARING = {"feelings": ["hurt", "lonely"], "i_feel": "hurt and lonely",
-           "when": "you read your phone all through dinner",
-           "because": "dinner is our time", "i_need": "phones away at the table",
-           "need_now": "talk"}
-APOLOGY = {"acknowledgement": "I'm sorry I read my phone through our whole dinner.",
-           "empathy": "When I do that, you feel lonely and unimportant.",
-           "restitution": "You matter more to me than any message. I will leave my phone "
-                          "in the hall. What do you need from me tonight?"}
 SAMS_PART = {"my_part": "I went quiet instead of saying it hurt.", "commitments": [
     {"text": "Next time it hurts, I will say so that evening.", "owner": "me"}]}
 ALEXS_PART = {"my_part": "I let work spill into our evening.", "commitments": [
