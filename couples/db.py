@@ -1,11 +1,13 @@
 """Declarative base, naming convention and column types shared by every model."""
 
+import time
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask import has_request_context, request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -28,6 +30,15 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _read_only: ContextVar[bool | None] = ContextVar("sqlite_read_only", default=None)
 
 
+def reads_first(view):
+    """Mark a view that writes, but reads before it writes: its user is loaded as for a
+    read (no transaction), so the write transaction (on SQLite BEGIN IMMEDIATE, the
+    database's one write lock) begins only when the view first needs it, and is held
+    for the write alone, not for the whole request."""
+    view.reads_first = True
+    return view
+
+
 def set_read_only(flag: bool | None):
     return _read_only.set(flag)
 
@@ -43,6 +54,42 @@ def is_read_only() -> bool:
     if flag is not None:
         return flag
     return has_request_context() and request.method in READ_METHODS
+
+
+def fetch_raw(engine: Engine, sql: str, params, *, autocommit: bool) -> list:
+    """Every row of one prebuilt statement, run on a pooled DBAPI connection without an
+    ORM session or a transaction of SQLAlchemy's (one statement reads one consistent
+    snapshot on every database). ``autocommit`` (psycopg): a single round trip instead of
+    BEGIN, the statement and ROLLBACK.
+
+    A failure raises SQLAlchemy's ``DBAPIError`` (``connection_invalidated`` when the
+    connection was gone), and the connection is dropped from the pool rather than
+    returned in a state nobody checked."""
+    dialect = engine.dialect
+    connection = engine.raw_connection()
+    dbapi_connection = connection.dbapi_connection
+    clean = False
+    try:
+        if autocommit:
+            dbapi_connection.autocommit = True
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        if autocommit:
+            dbapi_connection.autocommit = False
+        clean = True
+        return rows
+    except dialect.loaded_dbapi.Error as error:
+        gone = dialect.is_disconnect(error, dbapi_connection, None)
+        raise DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error,
+                                  connection_invalidated=gone, dialect=dialect) from error
+    finally:
+        if not clean:
+            connection.invalidate()
+        connection.close()
 
 
 class UTCDateTime(TypeDecorator):
@@ -92,11 +139,43 @@ def configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN" if is_read_only() else "BEGIN IMMEDIATE")
+        if is_read_only():
+            conn.exec_driver_sql("BEGIN")
+        else:
+            begin_immediate(conn)
+
+
+BUSY_TIMEOUT_MS = 5000
+WRITE_LOCK_WAIT = BUSY_TIMEOUT_MS / 1000  # seconds a writer waits for the write lock
+_RETRY_FIRST, _RETRY_MOST = 0.00025, 0.002
+
+
+def begin_immediate(conn) -> None:
+    """BEGIN IMMEDIATE, asked again every 0.25 to 2 ms while another connection holds the
+    write lock, for up to ``wait`` seconds. SQLite's own busy handler sleeps longer and
+    longer between tries (up to 100 ms at a time), so a writer that just missed the
+    lock could sleep through many short transactions: its wait, not the work, made the
+    slowest writes. Gives up after ``WRITE_LOCK_WAIT`` seconds; other statements keep
+    the busy timeout."""
+    conn.exec_driver_sql("PRAGMA busy_timeout=0")
+    try:
+        deadline = time.monotonic() + WRITE_LOCK_WAIT
+        delay = _RETRY_FIRST
+        while True:
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as error:
+                if "locked" not in str(error.orig) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, _RETRY_MOST)
+    finally:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

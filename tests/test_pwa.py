@@ -12,7 +12,7 @@ import pytest
 
 from couples import ROOT
 from couples.pwa import CLEAR_SITE_DATA, shell
-from tests.factories import ApiClient, make_user, post_form
+from tests.factories import PASSWORD, ApiClient, make_user, post_form
 
 STATIC = ROOT / "static"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -195,6 +195,17 @@ def test_logging_out_of_the_api_clears_the_site_data(two_partners):
     response = alex.post("/api/v1/auth/logout")
     assert response.status_code == 204
     assert response.headers["Clear-Site-Data"] == CLEAR_SITE_DATA == '"cache", "storage"'
+
+
+def test_deleting_the_account_through_the_api_clears_the_site_data(two_partners):
+    alex, _sam = two_partners
+    refused = alex.delete("/api/v1/me", json={"password": "not the password"})
+    assert refused.status_code == 422
+    assert "Clear-Site-Data" not in refused.headers
+    response = alex.delete("/api/v1/me", json={"password": PASSWORD})
+    assert response.status_code == 204
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert alex.get("/api/v1/me").status_code == 401
 
 
 def test_logging_out_of_the_pages_clears_the_site_data(two_partners):

@@ -1,6 +1,6 @@
 """Flask-Login glue: loading the user from the session id, and what anonymous callers get."""
 
-from flask import flash, g, redirect, request, url_for
+from flask import current_app, flash, g, redirect, request, url_for
 
 from couples.accounts.models import User
 from couples.db import READ_METHODS
@@ -17,7 +17,9 @@ def load_user(session_id: str) -> User | None:
         return None
     from couples.pairing.services import user_and_pairing
 
-    user, pairing = user_and_pairing(int(user_id), read_only=request.method in READ_METHODS)
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    read_only = request.method in READ_METHODS or getattr(view, "reads_first", False)
+    user, pairing = user_and_pairing(int(user_id), read_only=read_only)
     if user is None or user.session_version != int(version):
         return None
     g.pairing = pairing  # the couple comes with the user: pages need it on every request

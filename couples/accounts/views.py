@@ -51,8 +51,7 @@ def home():
         from couples.checkins import services as checkin_services
 
         now = utcnow()
-        checkins = checkin_services.today(pairing=pairing, now=now)
-        together = checkin_services.days_together_this_month(pairing=pairing, now=now)
+        checkins, together = checkin_services.open_checkins(pairing=pairing, now=now)
         today = local_date(now, pairing.me.timezone)
     return render_template("accounts/home.html", pairing=pairing, notices=notices,
                            checkins=checkins, together=together, today=today)

@@ -10,6 +10,7 @@ from couples.api.views_data import couple_data
 from couples.checkins import rules, services
 from couples.checkins.schemas import AnswersSchema, CoupleSettingsSchema, settings_changes
 from couples.clock import isoformat, utcnow
+from couples.db import reads_first
 from couples.errors import NotFound
 from couples.pairing.services import Pairing
 from couples.web import couple_or_404
@@ -108,6 +109,8 @@ def _json(data: dict) -> Response:
 
 
 def checkin_data(view: services.CheckinDay) -> dict:
+    """A view as ``CheckinSchema`` dumps it; without ``questions`` when the view has them
+    as JSON text (``questions_json``)."""
     data = {"date": view.day.isoformat(), "kind": view.kind, "questions": view.questions,
             "my_answers": view.my_answers, "partner_answered": view.partner_answered,
             "revealed": view.revealed, "revealed_at": isoformat(view.revealed_at),
@@ -115,6 +118,8 @@ def checkin_data(view: services.CheckinDay) -> dict:
             "small_move": view.small_move, "agenda": view.agenda}
     if view.partner_answers is not None:
         data["partner_answers"] = view.partner_answers
+    if view.questions_json is not None:
+        del data["questions"]
     return data
 
 
@@ -157,14 +162,23 @@ def patch_couple():
 @blp.response(200, TodaySchema)
 def today():
     """My open check-ins: my local today first, then yesterday until noon."""
-    pairing, now = couple_or_404(), utcnow()
-    return _json({"items": [checkin_data(v) for v in services.today(pairing=pairing, now=now)],
-                  "next_cursor": None,
-                  "days_together_this_month": services.days_together_this_month(
-                      pairing=pairing, now=now)})
+    views, together = services.open_checkins(pairing=couple_or_404(), now=utcnow(),
+                                             questions_as_json=True)
+    dumps = current_app.json.dumps
+    items = ",".join(_with_questions(dumps(checkin_data(v)), v.questions_json) for v in views)
+    body = f'{{"days_together_this_month":{together},"items":[{items}],"next_cursor":null}}\n'
+    return current_app.response_class(body, mimetype="application/json")
+
+
+def _with_questions(item_json: str, questions_json: str) -> str:
+    """An item's JSON object with its ``questions`` put in as JSON text, as stored: the
+    questions (most of the answer) are neither decoded nor encoded again."""
+    return f'{{"questions":{questions_json},{item_json[1:]}'
+
 
 
 @blp.route("/checkins/<day>/answers", methods=["PUT"])
+@reads_first
 @blp.response(200, CheckinSchema)
 @accepts(blp, AnswersSchema)
 def put_answers(day: str):

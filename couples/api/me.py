@@ -8,6 +8,7 @@ from couples.api.common import FreeFormSchema, accepts, load
 from couples.api.serializers import MeSchema
 from couples.api.views_data import me_data
 from couples.clock import utcnow
+from couples.pwa import CLEAR_SITE_DATA
 from couples.web import current_pairing
 
 blp = Blueprint("api_me", __name__, url_prefix="/api/v1/me", description="My account")
@@ -95,3 +96,4 @@ def delete_me():
     data = load(DeleteSchema)
     services.delete_account(user=user, password=data["password"], now=utcnow())
     web.end_session()
+    return None, {"Clear-Site-Data": CLEAR_SITE_DATA}

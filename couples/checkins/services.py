@@ -3,6 +3,8 @@
 The privacy rule lives here: a partner's answers leave this module only in a check-in
 both partners have answered (``CheckinDay.partner_answers`` is None until then)."""
 
+import functools
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -14,9 +16,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from couples.accounts import services as accounts
 from couples.accounts.models import User
-from couples.checkins import bank, rules
+from couples.checkins import bank, queries, rules
 from couples.checkins.models import Checkin, CheckinAnswer, CustomQuestion
 from couples.clock import isoformat, local_date
+from couples.db import reset_read_only, set_read_only
 from couples.errors import Conflict, Invalid, NotFound
 from couples.extensions import db
 from couples.lovelanguages import services as lovelanguages
@@ -55,6 +58,9 @@ class CheckinDay:
     small_move: dict | None = None
     # The weekly check-in's agenda, drawn from the week before it (see week_agenda).
     agenda: dict | None = None
+    # ``open_checkins(questions_as_json=True)``: the questions as JSON text, to go out as
+    # they are (``questions`` is then left empty).
+    questions_json: str | None = None
 
     @property
     def revealed(self) -> bool:
@@ -205,45 +211,109 @@ def week_agenda(*, pairing: Pairing, day: date) -> dict:
             "would_help": helps, "on_my_mind": minds}
 
 
-def _with_extras(pairing: Pairing, views: list[CheckinDay]) -> list[CheckinDay]:
+_PROFILE_UNREAD = object()
+
+
+def _with_extras(pairing: Pairing, views: list[CheckinDay], *,
+                 partner_profile=_PROFILE_UNREAD) -> list[CheckinDay]:
     for view in views:
         if view.kind == "weekly" and view.open:
             view.agenda = week_agenda(pairing=pairing, day=view.day)
-    return _with_small_moves(pairing, views)
+    return _with_small_moves(pairing, views, partner_profile=partner_profile)
 
 
-def _with_small_moves(pairing: Pairing, views: list[CheckinDay]) -> list[CheckinDay]:
+def _with_small_moves(pairing: Pairing, views: list[CheckinDay], *,
+                      partner_profile=_PROFILE_UNREAD) -> list[CheckinDay]:
+    """``partner_profile``: the partner's love profile (or None) when already read."""
     waiting = [v for v in views if v.my_answers is not None and not v.partner_answered]
     if waiting:
-        profile = lovelanguages.profiles([pairing.partner.id]).get(pairing.partner.id)
+        profile = partner_profile
+        if profile is _PROFILE_UNREAD:
+            profile = lovelanguages.profiles([pairing.partner.id]).get(pairing.partner.id)
         for view in waiting:
             language, idea = lovelanguages.small_move_for(profile, view.day)
             view.small_move = {"language": language, "idea": idea}
     return views
 
 
-def today(*, pairing: Pairing, now: datetime) -> list[CheckinDay]:
-    """My open check-ins: my local today first, then yesterday while its window is open.
-    Dates without a check-in in the couple's schedule are left out."""
-    days = rules.open_dates(now, pairing.me.timezone)
-    found = _load(pairing.couple.id, days)
+def _open_views(pairing: Pairing, days: list[date], found: dict, custom, *,
+                as_json: bool = False) -> list[CheckinDay]:
+    """``found``: date -> (check-in, answers by user id); ``custom``: the couple's active
+    questions, or a function that reads them (only a date without a check-in needs
+    them). ``as_json``: each view's questions as JSON text (``questions_json``); the
+    check-ins of ``found`` then have them so (``queries.Found``)."""
     schedule = schedule_of(pairing.couple)
-    custom: list[CustomQuestion] | None = None
     views = []
     for day in days:
         if day in found:
             checkin, answers = found[day]
-            views.append(_view(pairing, checkin, answers, day=day, kind=checkin.kind,
-                               questions=checkin.questions, is_open=True))
+            view = _view(pairing, checkin, answers, day=day, kind=checkin.kind,
+                         questions=[] if as_json else checkin.questions, is_open=True)
+            if as_json:
+                view.questions_json = checkin.questions_json
+            views.append(view)
             continue
         kind = rules.kind_for(day, schedule)
         if kind is None:
             continue
-        if custom is None:
-            custom = active_custom_questions(pairing.couple.id)
+        if callable(custom):
+            custom = custom()
+        if as_json:
+            view = _view(pairing, None, {}, day=day, kind=kind, is_open=True, questions=[])
+            view.questions_json = _live_questions_json(
+                kind, schedule.modules_off,
+                bank.question_of_the_day(pairing.couple.id, day).prompt,
+                tuple((q.id, q.type, q.prompt, tuple(q.options or ())) for q in custom))
+            views.append(view)
+            continue
         views.append(_view(pairing, None, {}, day=day, kind=kind, is_open=True,
                            questions=_live_questions(pairing.couple, day, kind, custom)))
+    return views
+
+
+@functools.lru_cache(maxsize=512)
+def _live_questions_json(kind: str, modules_off: frozenset, question_of_the_day: str,
+                         custom: tuple) -> str:
+    """The questions ``_live_questions`` builds, as JSON text, for the same settings."""
+    return json.dumps(rules.questions_for(
+        kind, modules_off=modules_off, question_of_the_day=question_of_the_day,
+        custom=[rules.custom_question(*q) for q in custom]), separators=(",", ":"))
+
+
+def today(*, pairing: Pairing, now: datetime) -> list[CheckinDay]:
+    """My open check-ins: my local today first, then yesterday while its window is open.
+    Dates without a check-in in the couple's schedule are left out."""
+    days = rules.open_dates(now, pairing.me.timezone)
+    views = _open_views(pairing, days, _load(pairing.couple.id, days),
+                        lambda: active_custom_questions(pairing.couple.id))
     return _with_extras(pairing, views)
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    ranking: list
+
+
+def open_checkins(*, pairing: Pairing, now: datetime, questions_as_json: bool = False
+                  ) -> tuple[list[CheckinDay], int]:
+    """``today`` and ``days_together_this_month`` together: in one statement without an
+    ORM session when the request has none yet (``queries.open_rows``), else through the
+    ORM. The same views either way. ``questions_as_json``: each view's questions in
+    ``questions_json`` as JSON text (for an answer that sends them as they are)."""
+    days = rules.open_dates(now, pairing.me.timezone)
+    last = days[0]
+    rows = queries.open_rows(couple_id=pairing.couple.id, days=days, first=last.replace(day=1),
+                             last=last, partner_id=pairing.partner.id)
+    if rows is None:
+        views = today(pairing=pairing, now=now)
+        if questions_as_json:
+            for view in views:
+                view.questions_json, view.questions = json.dumps(view.questions), []
+        return views, days_together_this_month(pairing=pairing, now=now)
+    found = {day: (checkin, checkin.answers) for day, checkin in rows.checkins.items()}
+    views = _open_views(pairing, days, found, rows.custom, as_json=questions_as_json)
+    profile = None if rows.partner_ranking is None else _Ranking(rows.partner_ranking)
+    return _with_extras(pairing, views, partner_profile=profile), rows.together_this_month
 
 
 def one_day(*, pairing: Pairing, day: date, now: datetime) -> CheckinDay:
@@ -342,9 +412,16 @@ def _refuse(checkin: Checkin | None, kind: str | None, *, pairing: Pairing, day:
 
 
 def ensure_answerable(*, pairing: Pairing, day: date, now: datetime) -> None:
-    """404 for a date without a check-in, 409 once revealed or outside my window."""
-    found = _load(pairing.couple.id, [day])
-    checkin = found[day][0] if day in found else None
+    """404 for a date without a check-in, 409 once revealed or outside my window. Read
+    without a session when the request has none yet, so that a request that goes on to
+    write takes its write lock only then (``submit`` checks again under the lock)."""
+    rows = queries.open_rows(couple_id=pairing.couple.id, days=[day], first=day, last=day,
+                             partner_id=pairing.partner.id)
+    if rows is not None:
+        checkin = rows.checkins.get(day)
+    else:
+        found = _load(pairing.couple.id, [day])
+        checkin = found[day][0] if day in found else None
     kind = checkin.kind if checkin else rules.kind_for(day, schedule_of(pairing.couple))
     _refuse(checkin, kind, pairing=pairing, day=day, now=now)
 
@@ -397,9 +474,24 @@ def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime) -> Chec
         checkin.revealed_at = now
     if first_answer or revealed:  # an edit tells nobody anything new
         _tell_partner(pairing, day, revealed=revealed, now=now)
-    db.session.commit()  # the answers, the reveal and the notice together
+    answers_now = {user_id: answer.answers for user_id, answer in stored.items()}
+    answers_now[me.id] = clean
+    view = _view(pairing, checkin, answers_now, day=day, kind=checkin.kind,
+                 questions=checkin.questions, is_open=True)
+    session = db.session()
+    # What was just written is what the answer shows: nothing needs to be read again.
+    session.expire_on_commit = False
+    try:
+        db.session.commit()  # the answers, the reveal and the notice together
+    finally:
+        session.expire_on_commit = True
     deliver_soon()
-    return one_day(pairing=pairing, day=day, now=now)
+    token = set_read_only(True)  # what follows only reads: no write lock for it
+    try:
+        view = _with_extras(pairing, [view])[0]
+    finally:
+        reset_read_only(token)
+    return view
 
 
 def _tell_partner(pairing: Pairing, day: date, *, revealed: bool, now: datetime) -> None:

@@ -10,7 +10,7 @@ from couples.errors import Conflict, Invalid
 from couples.lovelanguages.content import LANGUAGE_LABELS
 from couples.pairing.services import Pairing
 from couples.validation import validate
-from couples.web import couple_or_404
+from couples.web import couple_or_404, current_pairing
 
 bp = Blueprint("checkins", __name__)
 
@@ -50,8 +50,14 @@ def _field_errors(errors: dict) -> dict:
 @bp.route("/checkin")
 @login_required
 def tonight():
-    """The first open check-in (tonight, or yesterday's still open)."""
-    views = services.today(pairing=couple_or_404(), now=utcnow())
+    """The first open check-in (tonight, or yesterday's still open). Someone not linked
+    yet is taken to where they invite their partner or join them."""
+    pairing = current_pairing()
+    if pairing is None:
+        flash("Check-ins are for two: tonight's opens once you and your partner are linked.",
+              "info")
+        return redirect(url_for("pairing.pair"))
+    views = services.today(pairing=pairing, now=utcnow())
     for view in views:
         if view.my_answers is None:
             return redirect(url_for("checkins.day", day=view.day.isoformat()))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from couples.accounts.models import User
+from couples.db import fetch_raw
 from couples.extensions import adopt_later, db
 from couples.pairing.models import Couple, CoupleMember
 
@@ -126,35 +127,9 @@ class UserRead:
         return (user_id,) * self.param_count if self.positional else {"user_id": user_id}
 
     def fetch(self, engine, user_id: int):
-        """The row for ``user_id``, or None. A failure raises SQLAlchemy's ``DBAPIError``
-        (``connection_invalidated`` when the connection was gone), and the connection is
-        dropped from the pool rather than returned in a state nobody checked."""
-        dialect = engine.dialect
-        params = self.params(user_id)
-        connection = engine.raw_connection()
-        dbapi_connection = connection.dbapi_connection
-        clean = False
-        try:
-            if self.autocommit:
-                dbapi_connection.autocommit = True
-            cursor = dbapi_connection.cursor()
-            try:
-                cursor.execute(self.sql, params)
-                row = cursor.fetchone()
-            finally:
-                cursor.close()
-            if self.autocommit:
-                dbapi_connection.autocommit = False
-            clean = True
-            return row
-        except dialect.loaded_dbapi.Error as error:
-            gone = dialect.is_disconnect(error, dbapi_connection, None)
-            raise DBAPIError.instance(self.sql, params, error, dialect.loaded_dbapi.Error,
-                                      connection_invalidated=gone, dialect=dialect) from error
-        finally:
-            if not clean:
-                connection.invalidate()
-            connection.close()
+        """The row for ``user_id``, or None (``db.fetch_raw``)."""
+        rows = fetch_raw(engine, self.sql, self.params(user_id), autocommit=self.autocommit)
+        return rows[0] if rows else None
 
     def load(self, engine, user_id: int) -> UserRow:
         row = self.fetch(engine, user_id)

@@ -13,6 +13,19 @@ from tests.factories import post_form as post
 EVENING = datetime(2026, 11, 18, 20, 0, tzinfo=UTC)  # Wednesday; 15:00 New York, 20:00 London
 
 
+def test_tonight_for_someone_not_linked_leads_to_linking(app):
+    from tests.factories import ApiClient, make_user
+
+    with app.app_context():
+        make_user(email="kim@example.com", display_name="Kim")
+    kim = ApiClient(app).login("kim@example.com")
+    response = kim.client.get("/checkin")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/pair"
+    html = page(kim, "/pair")
+    assert "tonight&#39;s opens once you and your partner are linked" in html
+
+
 def test_tonight_waiting_and_reveal_as_pages(couple):
     couple.link()
     with couple.at(EVENING) as (alex, sam):

@@ -1,0 +1,205 @@
+"""Tonight's check-ins read in one statement, without an ORM session.
+
+``GET /api/v1/checkins/today`` is what a partner opens every evening. Everything it needs
+besides the user and the couple (which the user loader read) comes from one prebuilt
+``UNION ALL``, compiled once per dialect and run on a pooled connection (``db.fetch_raw``):
+the open dates' check-ins with their answers, the couple's own questions, the count of
+dates both answered this month and the partner's love-language ranking. JSON columns come
+as their text: a check-in's questions can go out in the answer as stored, without being
+decoded and encoded again. The other values are converted by the dialect as a query
+would have converted them;
+``services.open_checkins`` turns them into the same ``CheckinDay`` views as the ORM path
+(tests/checkins/test_fast_read.py compares the two)."""
+
+import json
+import weakref
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.types import JSON
+
+from couples.checkins.models import Checkin, CheckinAnswer, CustomQuestion
+from couples.db import UTCDateTime, fetch_raw
+from couples.extensions import db
+from couples.lovelanguages.models import LoveProfile
+
+ANSWER, CUSTOM, MONTH, PROFILE = 0, 1, 2, 3
+PARAMS = ("couple_id", "day1", "day2", "first", "last", "partner_id")
+
+
+@dataclass
+class Found:
+    """One date's check-in row with its answers by user id; its questions as the JSON
+    text they are stored as (``questions`` decodes them)."""
+
+    id: int
+    day: date
+    kind: str
+    questions_json: str
+    revealed_at: datetime | None
+    answers: dict[int, dict] = field(default_factory=dict)
+
+    @property
+    def questions(self) -> list:
+        return json.loads(self.questions_json)
+
+
+@dataclass(frozen=True)
+class CustomRow:
+    """An active question of the couple's own, as ``rules.custom_question`` takes it."""
+
+    id: int
+    type: str
+    prompt: str
+    options: list | None
+
+
+@dataclass
+class OpenRows:
+    checkins: dict[date, Found]
+    custom: list[CustomRow]
+    together_this_month: int
+    partner_ranking: list | None
+
+
+class OpenRead:
+    """The statement, compiled once for a dialect, and how to read its rows."""
+
+    def __init__(self, dialect):
+        checkins, answers = Checkin.__table__, CheckinAnswer.__table__
+        custom, profiles = CustomQuestion.__table__, LoveProfile.__table__
+        couple = bindparam("couple_id", type_=Integer)
+
+        def row(tag, *, id_=None, day=None, kind=None, data=None, revealed_at=None,
+                user_id=None, answers_=None, prompt=None):
+            return (literal_column(str(tag), Integer).label("tag"),
+                    (cast(null(), Integer) if id_ is None else id_).label("id"),
+                    (cast(null(), Date) if day is None else day).label("day"),
+                    (cast(null(), String) if kind is None else kind).label("kind"),
+                    (cast(null(), Text) if data is None else cast(data, Text)).label("data"),
+                    (cast(null(), UTCDateTime) if revealed_at is None
+                     else revealed_at).label("revealed_at"),
+                    (cast(null(), Integer) if user_id is None else user_id).label("user_id"),
+                    (cast(null(), JSON) if answers_ is None else answers_).label("answers"),
+                    (cast(null(), Text) if prompt is None else prompt).label("prompt"))
+
+        stmt = union_all(
+            select(*row(ANSWER, id_=checkins.c.id, day=checkins.c.day, kind=checkins.c.kind,
+                        data=checkins.c.questions, revealed_at=checkins.c.revealed_at,
+                        user_id=answers.c.user_id, answers_=answers.c.answers))
+            .select_from(checkins.outerjoin(answers, answers.c.checkin_id == checkins.c.id))
+            .where(checkins.c.couple_id == couple,
+                   checkins.c.day.in_([bindparam("day1", type_=Date),
+                                       bindparam("day2", type_=Date)])),
+            select(*row(CUSTOM, id_=custom.c.id, kind=custom.c.type, data=custom.c.options,
+                        prompt=custom.c.prompt))
+            .where(custom.c.couple_id == couple, custom.c.removed_at.is_(None)),
+            select(*row(MONTH, id_=func.count()))
+            .select_from(checkins)
+            .where(checkins.c.couple_id == couple, checkins.c.revealed_at.is_not(None),
+                   checkins.c.day >= bindparam("first", type_=Date),
+                   checkins.c.day <= bindparam("last", type_=Date)),
+            select(*row(PROFILE, id_=profiles.c.user_id, data=profiles.c.ranking))
+            .where(profiles.c.user_id == bindparam("partner_id", type_=Integer)),
+        )
+        compiled = stmt.compile(dialect=dialect)
+        self.sql = compiled.string
+        self.positional = dialect.positional
+        self.names = list(compiled.positiontup) if dialect.positional else list(compiled.params)
+        if set(self.names) != set(PARAMS):
+            raise TypeError(f"unexpected parameters {self.names!r}")
+        date_bind = Date().dialect_impl(dialect).bind_processor(dialect)
+        self.bind_date = date_bind or (lambda value: value)
+
+        def convert(type_):
+            return type_.dialect_impl(dialect).result_processor(dialect, None) or (
+                lambda value: value)
+
+        self.to_date = convert(Date())
+        self.to_json = convert(JSON())
+        self.to_instant = convert(UTCDateTime())
+        self.autocommit = dialect.name == "postgresql" and dialect.driver == "psycopg"
+
+    def params(self, values: dict):
+        for name in ("day1", "day2", "first", "last"):
+            values[name] = self.bind_date(values[name])
+        if self.positional:
+            return tuple(values[name] for name in self.names)
+        return values
+
+    def load(self, engine, *, couple_id: int, days: list[date], first: date, last: date,
+             partner_id: int) -> OpenRows:
+        params = self.params({"couple_id": couple_id, "day1": days[0], "day2": days[-1],
+                              "first": first, "last": last, "partner_id": partner_id})
+        found: dict[date, Found] = {}
+        custom: list[CustomRow] = []
+        together, ranking = 0, None
+        for tag, id_, day, kind, data, revealed_at, user_id, answers, prompt in fetch_raw(
+                engine, self.sql, params, autocommit=self.autocommit):
+            if tag == ANSWER:
+                day = self.to_date(day)
+                checkin = found.get(day)
+                if checkin is None:
+                    checkin = found[day] = Found(id_, day, kind, data,
+                                                 self.to_instant(revealed_at))
+                if user_id is not None:
+                    checkin.answers[user_id] = self.to_json(answers)
+            elif tag == CUSTOM:
+                custom.append(CustomRow(id_, kind, prompt,
+                                        None if data is None else json.loads(data)))
+            elif tag == MONTH:
+                together = id_
+            else:
+                ranking = None if data is None else json.loads(data)
+        custom.sort(key=lambda question: question.id)
+        return OpenRows(found, custom, together, ranking)
+
+
+_READS: "weakref.WeakKeyDictionary[object, OpenRead | None]" = weakref.WeakKeyDictionary()
+
+
+def open_read(engine) -> OpenRead | None:
+    try:
+        return _READS[engine.dialect]
+    except KeyError:
+        pass
+    try:
+        read = OpenRead(engine.dialect)
+    except TypeError:
+        read = None
+    _READS[engine.dialect] = read
+    return read
+
+
+def open_rows(*, couple_id: int, days: list[date], first: date, last: date,
+              partner_id: int) -> OpenRows | None:
+    """The rows without a session, or None when the caller should use the ORM: a session
+    is already there (it may hold changes this connection would not see), or the pooled
+    connection was gone."""
+    if db.session.registry.has():
+        return None
+    engine = db.engine
+    read = open_read(engine)
+    if read is None:
+        return None
+    try:
+        return read.load(engine, couple_id=couple_id, days=days, first=first, last=last,
+                         partner_id=partner_id)
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        return None

@@ -1,0 +1,316 @@
+"""Tonight's check-ins read in one statement without an ORM session
+(``services.open_checkins``, ``checkins.queries``) give exactly what the ORM path gives, in
+every state a partner meets; and a PUT answers with what it wrote, as a read afterwards
+would."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+import time_machine
+from sqlalchemy import event
+
+from couples.accounts.models import User
+from couples.checkins import services
+from couples.checkins.models import Checkin
+from couples.db import is_read_only
+from couples.extensions import db
+from couples.pairing.services import active_pairing
+
+# 10:00 UTC on Saturday the 21st: 05:00 in New York (Alex: the 21st and, until noon,
+# the 20th), 10:00 in London (Sam: the same two dates).
+MORNING = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
+# 20:00 UTC: only the 21st is open for both.
+EVENING = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)
+GOOD = {"needs_met": 4, "mood": 4}
+
+
+def _pairing(email: str):
+    user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one()
+    return active_pairing(user)
+
+
+def _plain(views) -> list[dict]:
+    return [{**view.__dict__, "revealed": view.revealed} for view in views]
+
+
+def _both_ways(app, email: str, now: datetime, *, agenda: bool = False):
+    """(fast, orm): what ``open_checkins`` gives in a fresh app context (no session yet,
+    so the one-statement read), and what ``today`` plus ``days_together_this_month``
+    give through the ORM. The fast one must not have touched the ORM session, except,
+    with ``agenda``, for the weekly agenda's two queries."""
+    with app.app_context():
+        user_id = db.session.execute(
+            db.select(User.id).filter_by(email=email)).scalar_one()
+    from couples.pairing.services import user_and_pairing
+
+    statements = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    with app.test_request_context("/", method="GET"):
+        user, pairing = user_and_pairing(user_id, read_only=True)
+        assert not db.session.registry.has()
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            views, together = services.open_checkins(pairing=pairing, now=now)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        if agenda:
+            selects = [s for s in statements if s.startswith("SELECT")]
+            assert len(selects) == 2 and "appreciations" in selects[1], statements
+        else:
+            assert statements == [], "the fast read went through the ORM"
+            assert not db.session.registry.has()
+        fast = (_plain(views), together)
+    with app.app_context():
+        pairing = _pairing(email)
+        orm = (_plain(services.today(pairing=pairing, now=now)),
+               services.days_together_this_month(pairing=pairing, now=now))
+    return fast, orm
+
+
+def _api_today(app, email: str, now: datetime) -> tuple[dict, dict]:
+    """(the answer of GET /api/v1/checkins/today, what ``TodaySchema`` dumps of the ORM
+    path's views)."""
+    from couples.api.checkins import TodaySchema, checkin_data
+    from tests.factories import ApiClient
+
+    with time_machine.travel(now, tick=False):
+        response = ApiClient(app).login(email).get("/api/v1/checkins/today")
+        assert response.status_code == 200
+        assert response.mimetype == "application/json"
+        with app.app_context():
+            pairing = _pairing(email)
+            expected = TodaySchema().dump({
+                "items": [checkin_data(v) for v in services.today(pairing=pairing, now=now)],
+                "next_cursor": None,
+                "days_together_this_month": services.days_together_this_month(
+                    pairing=pairing, now=now)})
+    return response.get_json(), expected
+
+
+def _same(app, now, *, agenda: bool = False):
+    for email in ("alex@example.com", "sam@example.com"):
+        fast, orm = _both_ways(app, email, now, agenda=agenda)
+        assert fast == orm, email
+        answered, expected = _api_today(app, email, now)
+        assert answered == expected, email
+    return fast
+
+
+@pytest.mark.parametrize("now", [MORNING, EVENING], ids=["morning", "evening"])
+def test_nothing_answered_yet(couple, now):
+    couple.link()
+    views, together = _same(couple.app, now)
+    assert [v["day"] for v in views] == ([date(2026, 11, 21), date(2026, 11, 20)]
+                                         if now is MORNING else [date(2026, 11, 21)])
+    assert together == 0
+
+
+def test_partner_answered_and_i_have_not(couple):
+    couple.link()
+    with couple.at(MORNING) as (alex, sam):
+        assert sam.put("/api/v1/checkins/2026-11-21/answers",
+                       json={"answers": {**GOOD, "needs_help": "a slow breakfast"}}
+                       ).status_code == 200
+    views, _ = _same(couple.app, MORNING)
+    assert views[0]["partner_answered"] is False  # Sam's own view: waiting for Alex
+    alex_fast, _ = _both_ways(couple.app, "alex@example.com", MORNING)
+    assert alex_fast[0][0]["partner_answered"] is True
+    assert alex_fast[0][0]["partner_answers"] is None
+    assert "a slow breakfast" not in repr(alex_fast)
+
+
+@pytest.mark.parametrize("profile", [None, ["touch", "time", "words", "acts", "gifts"]],
+                         ids=["no-profile", "profile"])
+def test_waiting_for_the_partner_brings_a_small_move(couple, profile):
+    couple.link()
+    with couple.at(EVENING) as (alex, sam):
+        if profile:
+            assert sam.put("/api/v1/love-languages", json={"ranking": profile}).status_code == 200
+        assert alex.put("/api/v1/checkins/2026-11-21/answers",
+                        json={"answers": GOOD}).status_code == 200
+    fast, orm = _both_ways(couple.app, "alex@example.com", EVENING)
+    assert fast == orm
+    move = fast[0][0]["small_move"]
+    assert move is not None and move["language"] == (profile[0] if profile else None)
+
+
+def test_revealed_both_ways_and_counted_this_month(couple):
+    couple.link()
+    for day, instant in (("2026-11-02", datetime(2026, 11, 2, 20, tzinfo=UTC)),
+                         ("2026-10-31", datetime(2026, 10, 31, 20, tzinfo=UTC)),
+                         ("2026-11-21", EVENING)):
+        with couple.at(instant) as (alex, sam):
+            assert alex.put(f"/api/v1/checkins/{day}/answers",
+                            json={"answers": {"needs_met": 1, "mood": 2}}).status_code == 200
+            assert sam.put(f"/api/v1/checkins/{day}/answers",
+                           json={"answers": {**GOOD, "on_my_mind": True,
+                                             "on_my_mind_text": "the move"}}
+                           ).status_code == 200
+    views, together = _same(couple.app, EVENING)
+    assert together == 2  # the 2nd and the 21st; October is another month
+    assert views[0]["revealed"] is True and views[0]["partner_answers"]
+    assert views[0]["next_steps"]
+
+
+def test_the_couples_own_questions_and_modules_off(couple):
+    couple.link()
+    with couple.at(MORNING) as (alex, sam):
+        response = alex.patch("/api/v1/couple", json={
+            "modules": {"question": False, "love_languages": False},
+            "custom_questions": [
+                {"type": "text", "prompt": "What made you laugh?"},
+                {"type": "scale", "prompt": "How rested are you?"},
+                {"type": "choice", "prompt": "Dinner?", "options": ["in", "out"]},
+                {"type": "text", "prompt": "Removed soon"}]})
+        assert response.status_code == 200, response.get_json()
+        kept = [q for q in response.get_json()["custom_questions"]
+                if q["prompt"] != "Removed soon"]
+        assert alex.patch("/api/v1/couple", json={"custom_questions": [
+            {"id": q["id"], "prompt": q["prompt"]} for q in kept]}).status_code == 200
+        # Today's check-in is made (its questions fixed); yesterday's is built live.
+        assert sam.put("/api/v1/checkins/2026-11-21/answers",
+                       json={"answers": GOOD}).status_code == 200
+    views, _ = _same(couple.app, MORNING)
+    live = views[1]
+    prompts = [q["prompt"] for q in live["questions"]]
+    assert prompts[-3:] == ["What made you laugh?", "How rested are you?", "Dinner?"]
+    assert "Removed soon" not in prompts
+    assert not any(q["key"] == "question" for q in live["questions"])
+
+
+def test_a_day_outside_the_schedule_and_the_weekly_day(couple):
+    couple.link()
+    with couple.at(EVENING) as (alex, sam):
+        # Saturday the 21st becomes the weekly day; an appreciation goes on its agenda.
+        assert alex.patch("/api/v1/couple", json={"schedule": {
+            "nightly_days": ["mon", "tue"], "weekly_day": "sat"}}).status_code == 200
+        assert sam.post("/api/v1/appreciations",
+                        json={"text": "you fixed the bike"}).status_code == 201
+    views, _ = _same(couple.app, EVENING, agenda=True)
+    assert views[0]["kind"] == "weekly"
+    assert views[0]["agenda"]["appreciations"]
+    with couple.at(MORNING) as (alex, _sam):
+        assert alex.patch("/api/v1/couple", json={"schedule": {
+            "nightly_days": ["mon"], "weekly_day": None}}).status_code == 200
+    views, _ = _same(couple.app, MORNING)
+    assert views == []  # neither Saturday nor Friday has a check-in now
+
+
+def test_an_outsider_couple_never_shows(couple):
+    """The statement is bound to the couple: another couple's answers on the same dates
+    never come into it."""
+    from tests.factories import make_couple, make_user
+
+    couple.link()
+    with time_machine.travel(EVENING, tick=False), couple.app.app_context():
+        make_couple(make_user(email="kim@example.com"), make_user(email="lee@example.com"))
+    from tests.factories import ApiClient
+
+    with time_machine.travel(EVENING, tick=False):
+        kim = ApiClient(couple.app).login("kim@example.com")
+        assert kim.put("/api/v1/checkins/2026-11-21/answers",
+                       json={"answers": {**GOOD, "needs_help": "kim's marker"}}
+                       ).status_code == 200
+    fast = _same(couple.app, EVENING)
+    assert "kim's marker" not in repr(fast)
+    assert fast[0][0]["partner_answered"] is False
+
+
+# ------------------------------------------------------------------ the PUT's answer
+def _put_then_get(client, day: str, answers: dict) -> tuple[dict, dict]:
+    response = client.put(f"/api/v1/checkins/{day}/answers", json={"answers": answers})
+    assert response.status_code == 200, response.get_json()
+    again = client.get(f"/api/v1/checkins/{day}")
+    assert again.status_code == 200
+    return response.get_json(), again.get_json()
+
+
+def test_a_put_answers_what_a_read_afterwards_gives(couple):
+    couple.link()
+    with couple.at(EVENING) as (alex, sam):
+        assert sam.put("/api/v1/love-languages", json={
+            "ranking": ["gifts", "time", "words", "acts", "touch"]}).status_code == 200
+        first, read = _put_then_get(alex, "2026-11-21", {**GOOD, "needs_help": "tea"})
+        assert first == read and first["small_move"]["language"] == "gifts"
+        edit, read = _put_then_get(alex, "2026-11-21", {**GOOD, "needs_help": "coffee"})
+        assert edit == read and edit["my_answers"]["needs_help"] == "coffee"
+        reveal, read = _put_then_get(sam, "2026-11-21", {"needs_met": 2, "mood": 3})
+        assert reveal == read and reveal["revealed"] is True
+        assert reveal["partner_answers"]["needs_help"] == "coffee"
+
+
+def test_a_put_takes_the_write_lock_once_and_only_to_write(couple):
+    """The user is loaded before the write transaction begins, the 404/409 checks read
+    outside it, and after the commit nothing is read again under a write lock: one write
+    transaction per PUT, in which the user is not read."""
+    couple.link()
+    app = couple.app
+    with couple.at(EVENING) as (alex, _sam):
+        assert alex.put("/api/v1/checkins/2026-11-21/answers",
+                        json={"answers": GOOD}).status_code == 200
+        log: list[str] = []
+
+        def on_begin(conn):
+            log.append("BEGIN read" if is_read_only() else "BEGIN")
+
+        def on_commit(conn):
+            log.append("COMMIT")
+
+        def on_statement(_conn, _cursor, statement, *_args):
+            log.append("sql " + statement.split()[0]
+                       + (" users" if "FROM users" in statement else ""))
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "begin", on_begin)
+        event.listen(engine, "commit", on_commit)
+        event.listen(engine, "before_cursor_execute", on_statement)
+        try:
+            assert alex.put("/api/v1/checkins/2026-11-21/answers",
+                            json={"answers": {**GOOD, "needs_help": "x"}}).status_code == 200
+        finally:
+            event.remove(engine, "begin", on_begin)
+            event.remove(engine, "commit", on_commit)
+            event.remove(engine, "before_cursor_execute", on_statement)
+    writes = [i for i, entry in enumerate(log) if entry == "BEGIN"]
+    assert len(writes) == 1, log
+    first_write = writes[0]
+    commit = log.index("COMMIT")
+    inside = log[first_write:commit]
+    assert "sql UPDATE" in inside
+    assert not any(entry.endswith(" users") for entry in inside), log
+    # After the commit: at most a plain read (the partner's love profile).
+    assert "sql UPDATE" not in log[commit:] and "sql INSERT" not in log[commit:]
+    with app.app_context():
+        assert db.session.query(Checkin).count() == 1
+
+
+def test_questions_as_json_the_same_both_ways(couple):
+    """With a session already there (the ORM path) as without (the one statement), the
+    questions as JSON text decode to the questions the ORM path gives; a date whose
+    check-in exists and one built live."""
+    import json
+
+    couple.link()
+    with couple.at(MORNING) as (_alex, sam):
+        assert sam.put("/api/v1/checkins/2026-11-21/answers",
+                       json={"answers": GOOD}).status_code == 200
+    app = couple.app
+    with app.app_context():
+        user_id = _pairing("alex@example.com").me.id
+        expected = [v.questions for v in services.today(
+            pairing=_pairing("alex@example.com"), now=MORNING)]
+    from couples.pairing.services import user_and_pairing
+
+    for with_session in (False, True):
+        with app.test_request_context("/", method="GET"):
+            if with_session:
+                db.session.execute(db.select(User.id).limit(1)).all()
+            _user, pairing = user_and_pairing(user_id, read_only=True)
+            views, _ = services.open_checkins(pairing=pairing, now=MORNING,
+                                              questions_as_json=True)
+            assert [v.questions for v in views] == [[], []]
+            assert [json.loads(v.questions_json) for v in views] == expected, with_session
