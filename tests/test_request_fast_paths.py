@@ -84,6 +84,35 @@ def test_the_read_without_a_session_gives_what_the_orm_loads(app, linked):
     assert fast == orm
 
 
+@pytest.mark.parametrize("linked", [False, True])
+def test_the_instances_have_the_state_make_transient_to_detached_gives(app, linked):
+    """The read sets each instance's identity key and marks its unloaded relationships
+    itself; the state must be what SQLAlchemy's own make_transient_to_detached makes."""
+    from sqlalchemy.orm import make_transient_to_detached
+
+    with app.app_context():
+        alex = make_user(email="alex@example.com")
+        sam = make_user(email="sam@example.com")
+        if linked:
+            make_couple(alex, sam)
+        alex_id = alex.id
+    with app.app_context():
+        read = queries.user_read(db.engine)
+        row = read.fetch(db.engine, alex_id)
+    parts = [read.me] + ([read.couple, read.partner, read.mine, read.theirs] if linked else [])
+    for part in parts:
+        ours = part.build(row)
+        theirs = part.mapper.class_manager.new_instance()
+        theirs.__dict__.update({key: ours.__dict__[key] for key in part.keys})
+        make_transient_to_detached(theirs)
+        mine, reference = inspect(ours), inspect(theirs)
+        assert mine.key == reference.key and mine.key[1][0] is not None
+        assert mine.expired_attributes == reference.expired_attributes
+        assert mine.unloaded == reference.unloaded
+        assert mine.committed_state == reference.committed_state == {}
+        assert not mine.modified and mine.detached
+
+
 def test_an_unknown_user_or_an_old_session_version_is_no_session(app):
     with app.app_context():
         alex_id = make_user(email="alex@example.com").id

@@ -5,8 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Column, bindparam, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from couples.accounts.models import User
 from couples.db import fetch_raw
@@ -45,6 +44,9 @@ class _Part:
         (pk,) = mapper.primary_key
         self.pk_index = self.columns.index(table.c[pk.key])
         self.relationships = tuple(rel.key for rel in mapper.relationships)
+        if set(mapper.class_manager) != {*self.keys, *self.relationships}:
+            raise TypeError(f"{name} has attributes that are neither columns nor relationships")
+        self.identity_class = mapper._identity_class
 
     def build(self, row):
         """A detached instance, as a query would have loaded it (no history, no
@@ -53,11 +55,14 @@ class _Part:
         if raw[self.pk_index] is None:
             return None
         obj = self.mapper.class_manager.new_instance()
-        obj.__dict__.update(zip(self.keys, [value if process is None else process(value)
-                                            for process, value in zip(self.processors, raw,
-                                                                      strict=True)],
-                                strict=True))
-        make_transient_to_detached(obj)
+        values = [value if process is None else process(value)
+                  for process, value in zip(self.processors, raw, strict=True)]
+        obj.__dict__.update(zip(self.keys, values, strict=True))
+        # What make_transient_to_detached does for an instance whose every column is set
+        # and nothing else: its identity key, and its relationships marked unloaded.
+        state = instance_state(obj)
+        state.key = (self.identity_class, (values[self.pk_index],), None)
+        state._expire_attributes(state.dict, self.relationships)
         return obj
 
     def complete(self, obj) -> bool:

@@ -79,3 +79,19 @@ def test_inbox_page_lists_and_marks_read(app):
     assert "Your link has ended" in html and "new" in html
     client.post("/notifications/read", data={"csrf_token": token(client, "/notifications")})
     assert " · new" not in client.get("/notifications").get_data(as_text=True)
+
+
+def test_devices_are_named_as_a_person_would_say_it(push_app, fake_push):
+    owner = push_app.test_client()
+    register(owner, "kim@example.com")
+    with push_app.app_context():
+        kim = db.session.query(User).filter_by(email="kim@example.com").one()
+        for agent in ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, "
+                      "like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36", None):
+            info = fake_push.subscribe()
+            subscribe(user=kim, endpoint=info["endpoint"], p256dh=info["keys"]["p256dh"],
+                      auth=info["keys"]["auth"], user_agent=agent)
+    html = owner.get("/settings/notifications").get_data(as_text=True)
+    assert "Chrome on Android · since" in html
+    assert "A browser · since" in html
+    assert "Mozilla/5.0" not in html
