@@ -186,10 +186,10 @@ def put_answers(day: str):
     once revealed or outside my window, 422 for invalid answers."""
     when = parse_day(day)
     pairing, now = couple_or_404(), utcnow()
-    services.ensure_answerable(pairing=pairing, day=when, now=now)
+    profile = services.ensure_answerable(pairing=pairing, day=when, now=now)
     body = load(AnswersSchema)
-    return _json(checkin_data(services.submit(pairing=pairing, day=when,
-                                              answers=body["answers"], now=now)))
+    return _json(checkin_data(services.submit(pairing=pairing, day=when, answers=body["answers"],
+                                              now=now, partner_profile=profile)))
 
 
 @blp.route("/checkins/<day>", methods=["GET"])

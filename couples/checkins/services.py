@@ -411,25 +411,35 @@ def _refuse(checkin: Checkin | None, kind: str | None, *, pairing: Pairing, day:
         raise AlreadyRevealed("You've both answered this one, so it can't change now.")
 
 
-def ensure_answerable(*, pairing: Pairing, day: date, now: datetime) -> None:
+def ensure_answerable(*, pairing: Pairing, day: date, now: datetime):
     """404 for a date without a check-in, 409 once revealed or outside my window. Read
     without a session when the request has none yet, so that a request that goes on to
-    write takes its write lock only then (``submit`` checks again under the lock)."""
+    write takes its write lock only then (``submit`` checks again under the lock).
+
+    Gives back what ``submit`` may take as its ``partner_profile``: the partner's love
+    profile read on the way (or None), else a marker that it was not read."""
     rows = queries.open_rows(couple_id=pairing.couple.id, days=[day], first=day, last=day,
                              partner_id=pairing.partner.id)
+    profile = _PROFILE_UNREAD
     if rows is not None:
         checkin = rows.checkins.get(day)
+        profile = None if rows.partner_ranking is None else _Ranking(rows.partner_ranking)
     else:
         found = _load(pairing.couple.id, [day])
         checkin = found[day][0] if day in found else None
     kind = checkin.kind if checkin else rules.kind_for(day, schedule_of(pairing.couple))
     _refuse(checkin, kind, pairing=pairing, day=day, now=now)
+    return profile
 
 
-def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime) -> CheckinDay:
+def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime,
+           partner_profile=_PROFILE_UNREAD) -> CheckinDay:
     """Save (or replace) my answers for ``day``. The second partner's answers reveal the
     check-in, exactly once however close together the two arrive: the check-in row is
-    locked (SQLite: the write transaction) while the answers are counted."""
+    locked (SQLite: the write transaction) while the answers are counted.
+
+    ``partner_profile``: what ``ensure_answerable`` gave back, for the small move in the
+    answer (read after the commit when not given)."""
     me, partner, couple = pairing.me, pairing.partner, pairing.couple
     schedule = schedule_of(couple)
     checkin = _locked_checkin(couple.id, day)
@@ -488,7 +498,7 @@ def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime) -> Chec
     deliver_soon()
     token = set_read_only(True)  # what follows only reads: no write lock for it
     try:
-        view = _with_extras(pairing, [view])[0]
+        view = _with_extras(pairing, [view], partner_profile=partner_profile)[0]
     finally:
         reset_read_only(token)
     return view
