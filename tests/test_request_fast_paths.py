@@ -113,6 +113,28 @@ def test_the_instances_have_the_state_make_transient_to_detached_gives(app, link
         assert not mine.modified and mine.detached
 
 
+def test_remembered_conversions_never_share_a_value_that_can_change(app):
+    """A row read before is converted from memory: its JSON values are each instance's
+    own copy, and a row that changed is converted again."""
+    with app.app_context():
+        alex = make_user(email="alex@example.com", display_name="Alex")
+        make_couple(alex, make_user(email="sam@example.com")).couple.modules_off = ["mood"]
+        db.session.commit()
+        alex_id = alex.id
+    with app.app_context():
+        read = queries.user_read(db.engine)
+        first = read.couple.build(read.fetch(db.engine, alex_id))
+        second = read.couple.build(read.fetch(db.engine, alex_id))
+        assert first.modules_off == second.modules_off == ["mood"]
+        first.modules_off.append("question")
+        assert second.modules_off == ["mood"]
+        assert read.couple.build(read.fetch(db.engine, alex_id)).modules_off == ["mood"]
+        user = db.session.get(User, alex_id)
+        user.display_name = "Alexandra"
+        db.session.commit()
+        assert read.me.build(read.fetch(db.engine, alex_id)).display_name == "Alexandra"
+
+
 def test_an_unknown_user_or_an_old_session_version_is_no_session(app):
     with app.app_context():
         alex_id = make_user(email="alex@example.com").id

@@ -1,5 +1,6 @@
 """Small reads about couples that other features need too (no imports of their services)."""
 
+import copy
 import weakref
 from dataclasses import dataclass
 
@@ -47,6 +48,31 @@ class _Part:
         if set(mapper.class_manager) != {*self.keys, *self.relationships}:
             raise TypeError(f"{name} has attributes that are neither columns nor relationships")
         self.identity_class = mapper._identity_class
+        self.converted: dict[tuple, tuple] = {}
+
+    CACHE_SIZE = 4096
+
+    def values(self, raw: tuple) -> list:
+        """The row's values as Python values. The conversions (dates, JSON) of a row
+        seen before are remembered: the same people and couples are read on every
+        request, and their rows seldom change."""
+        try:
+            values = self.converted.get(raw)
+        except TypeError:  # an unhashable value (a driver's decoded JSON): no cache
+            values = None
+            cacheable = False
+        else:
+            cacheable = True
+        if values is None:
+            values = tuple(value if process is None else process(value)
+                           for process, value in zip(self.processors, raw, strict=True))
+            if cacheable:
+                if len(self.converted) >= self.CACHE_SIZE:
+                    self.converted.clear()
+                self.converted[raw] = values
+        # A value that can be changed in place (decoded JSON) is each instance's own.
+        return [copy.deepcopy(value) if isinstance(value, (list, dict)) else value
+                for value in values]
 
     def build(self, row):
         """A detached instance, as a query would have loaded it (no history, no
@@ -55,8 +81,7 @@ class _Part:
         if raw[self.pk_index] is None:
             return None
         obj = self.mapper.class_manager.new_instance()
-        values = [value if process is None else process(value)
-                  for process, value in zip(self.processors, raw, strict=True)]
+        values = self.values(tuple(raw))
         obj.__dict__.update(zip(self.keys, values, strict=True))
         # What make_transient_to_detached does for an instance whose every column is set
         # and nothing else: its identity key, and its relationships marked unloaded.
