@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -392,11 +392,27 @@ def _insert_ignore(model, values: dict, keys: list[str]):
     return insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
 
 
-def _locked_checkin(couple_id: int, day: date) -> Checkin | None:
-    query = db.select(Checkin).where(Checkin.couple_id == couple_id, Checkin.day == day)
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    return db.session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
+@functools.cache
+def _locking_read(dialect_name: str):
+    """The check-in of a couple's date with its answers, the check-in's row locked on
+    PostgreSQL (on SQLite the write transaction is the lock). Built once."""
+    query = (db.select(Checkin, CheckinAnswer)
+             .outerjoin(CheckinAnswer, CheckinAnswer.checkin_id == Checkin.id)
+             .where(Checkin.couple_id == bindparam("couple_id"), Checkin.day == bindparam("day"))
+             .execution_options(populate_existing=True))
+    if dialect_name == "postgresql":
+        query = query.with_for_update(of=Checkin)
+    return query
+
+
+def _locked_checkin(couple_id: int, day: date
+                    ) -> tuple[Checkin | None, dict[int, CheckinAnswer]]:
+    """(the check-in of ``day``, locked, or None; its answers by user id): one statement."""
+    query = _locking_read(db.session.get_bind().dialect.name)
+    rows = db.session.execute(query, {"couple_id": couple_id, "day": day}).all()
+    if not rows:
+        return None, {}
+    return rows[0][0], {answer.user_id: answer for _, answer in rows if answer is not None}
 
 
 def _refuse(checkin: Checkin | None, kind: str | None, *, pairing: Pairing, day: date,
@@ -442,7 +458,7 @@ def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime,
     answer (read after the commit when not given)."""
     me, partner, couple = pairing.me, pairing.partner, pairing.couple
     schedule = schedule_of(couple)
-    checkin = _locked_checkin(couple.id, day)
+    checkin, stored = _locked_checkin(couple.id, day)
     kind = checkin.kind if checkin else rules.kind_for(day, schedule)
     try:
         _refuse(checkin, kind, pairing=pairing, day=day, now=now)
@@ -461,7 +477,7 @@ def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime,
             "couple_id": couple.id, "day": day, "kind": kind, "questions": questions,
             "question_key": question.key if "question" not in schedule.modules_off else None,
             "created_at": now}, ["couple_id", "day"]))
-        checkin = _locked_checkin(couple.id, day)
+        checkin, stored = _locked_checkin(couple.id, day)
         if checkin.revealed_at is not None:  # created and revealed while we waited
             db.session.rollback()
             raise AlreadyRevealed("You've both answered this one, so it can't change now.")
@@ -470,8 +486,6 @@ def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime,
             if errors:
                 db.session.rollback()
                 raise Invalid(errors=errors)
-    stored = {a.user_id: a for a in db.session.execute(
-        db.select(CheckinAnswer).where(CheckinAnswer.checkin_id == checkin.id)).scalars()}
     first_answer = me.id not in stored
     if first_answer:
         db.session.add(CheckinAnswer(checkin_id=checkin.id, user_id=me.id, answers=clean,
