@@ -19,7 +19,10 @@ def load_user(session_id: str) -> User | None:
 
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     read_only = request.method in READ_METHODS or getattr(view, "reads_first", False)
-    user, pairing = user_and_pairing(int(user_id), read_only=read_only)
+    # A view may name a read it will make, to travel with this one (db.reads_along).
+    guess = getattr(view, "read_along", None)
+    along = guess(int(user_id)) if guess is not None and read_only else None
+    user, pairing = user_and_pairing(int(user_id), read_only=read_only, along=along)
     if user is None or user.session_version != int(version):
         return None
     g.pairing = pairing  # the couple comes with the user: pages need it on every request

@@ -7,10 +7,10 @@ from flask_smorest import Blueprint
 from couples.api.common import accepts, load
 from couples.api.serializers import CoupleSchema
 from couples.api.views_data import couple_data
-from couples.checkins import rules, services
+from couples.checkins import queries, rules, services
 from couples.checkins.schemas import AnswersSchema, CoupleSettingsSchema, settings_changes
 from couples.clock import isoformat, utcnow
-from couples.db import reads_first
+from couples.db import reads_along, reads_first
 from couples.errors import NotFound
 from couples.pairing.services import Pairing
 from couples.web import couple_or_404
@@ -159,6 +159,7 @@ def patch_couple():
 
 
 @blp.route("/checkins/today", methods=["GET"])
+@reads_along(queries.read_along)
 @blp.response(200, TodaySchema)
 def today():
     """My open check-ins: my local today first, then yesterday until noon."""

@@ -16,6 +16,7 @@ import weakref
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask import g
 from sqlalchemy import (
     Date,
     Integer,
@@ -32,7 +33,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import JSON
 
+from couples.checkins import rules
 from couples.checkins.models import Checkin, CheckinAnswer, CustomQuestion
+from couples.clock import utcnow
 from couples.db import UTCDateTime, fetch_raw
 from couples.extensions import db
 from couples.lovelanguages.models import LoveProfile
@@ -141,15 +144,21 @@ class OpenRead:
             return tuple(values[name] for name in self.names)
         return values
 
-    def load(self, engine, *, couple_id: int, days: list[date], first: date, last: date,
-             partner_id: int) -> OpenRows:
-        params = self.params({"couple_id": couple_id, "day1": days[0], "day2": days[-1],
-                              "first": first, "last": last, "partner_id": partner_id})
+    def statement(self, key: tuple) -> tuple[str, object]:
+        couple_id, days, first, last, partner_id = key
+        return self.sql, self.params({"couple_id": couple_id, "day1": days[0],
+                                      "day2": days[-1], "first": first, "last": last,
+                                      "partner_id": partner_id})
+
+    def load(self, engine, key: tuple) -> OpenRows:
+        sql, params = self.statement(key)
+        return self.rows(fetch_raw(engine, sql, params, autocommit=self.autocommit))
+
+    def rows(self, rows: list) -> OpenRows:
         found: dict[date, Found] = {}
         custom: list[CustomRow] = []
         together, ranking = 0, None
-        for tag, id_, day, kind, data, revealed_at, user_id, answers, prompt in fetch_raw(
-                engine, self.sql, params, autocommit=self.autocommit):
+        for tag, id_, day, kind, data, revealed_at, user_id, answers, prompt in rows:
             if tag == ANSWER:
                 day = self.to_date(day)
                 checkin = found.get(day)
@@ -185,21 +194,68 @@ def open_read(engine) -> OpenRead | None:
     return read
 
 
+def _key(couple_id: int, days: list[date], first: date, last: date, partner_id: int):
+    return couple_id, tuple(days), first, last, partner_id
+
+
 def open_rows(*, couple_id: int, days: list[date], first: date, last: date,
-              partner_id: int) -> OpenRows | None:
+              partner_id: int, remember: tuple[int, str] | None = None) -> OpenRows | None:
     """The rows without a session, or None when the caller should use the ORM: a session
     is already there (it may hold changes this connection would not see), or the pooled
-    connection was gone."""
+    connection was gone. Rows read along with the user (``read_along``) for exactly
+    these parameters are used instead of reading again. ``remember``: (user id, time
+    zone) of the partner reading, for ``read_along`` to guess their next read from."""
+    key = _key(couple_id, days, first, last, partner_id)
+    if remember is not None:
+        user_id, zone = remember
+        if len(_GUESSES) >= GUESSES_KEPT:
+            _GUESSES.clear()
+        _GUESSES[user_id] = (couple_id, partner_id, zone)
+    along = g.pop(_ALONG, None)
     if db.session.registry.has():
         return None
     engine = db.engine
     read = open_read(engine)
     if read is None:
         return None
+    if along is not None and along[0] == key:
+        return read.rows(along[1])
     try:
-        return read.load(engine, couple_id=couple_id, days=days, first=first, last=last,
-                         partner_id=partner_id)
+        return read.load(engine, key)
     except DBAPIError as error:
         if not error.connection_invalidated:
             raise
         return None
+
+
+# user id -> (couple id, partner id, time zone) of their last read, per process.
+_GUESSES: dict[int, tuple[int, int, str]] = {}
+GUESSES_KEPT = 10_000
+_ALONG = "couples_open_rows_along"
+
+
+class _Along:
+    """The open check-ins' read for a guessed couple and dates (``pairing.queries.
+    ReadAlong``); its rows wait in ``g`` for ``open_rows``, which uses them only when the
+    real parameters are the guessed ones."""
+
+    def __init__(self, key: tuple, statement: tuple[str, object]):
+        self.key, self.statement = key, statement
+
+    def receive(self, rows: list) -> None:
+        g.setdefault(_ALONG, (self.key, rows))
+
+
+def read_along(user_id: int) -> _Along | None:
+    """For ``db.reads_along``: the read ``open_checkins`` will make for this user, from
+    the couple, partner and time zone of their last one (None the first time)."""
+    guess = _GUESSES.get(user_id)
+    if guess is None:
+        return None
+    read = open_read(db.engine)
+    if read is None:
+        return None
+    couple_id, partner_id, zone = guess
+    days = rules.open_dates(utcnow(), zone)
+    key = _key(couple_id, days, days[0].replace(day=1), days[0], partner_id)
+    return _Along(key, read.statement(key))

@@ -304,7 +304,8 @@ def open_checkins(*, pairing: Pairing, now: datetime, questions_as_json: bool = 
     days = rules.open_dates(now, pairing.me.timezone)
     last = days[0]
     rows = queries.open_rows(couple_id=pairing.couple.id, days=days, first=last.replace(day=1),
-                             last=last, partner_id=pairing.partner.id)
+                             last=last, partner_id=pairing.partner.id,
+                             remember=(pairing.me.id, pairing.me.timezone))
     if rows is None:
         views = today(pairing=pairing, now=now)
         if questions_as_json:

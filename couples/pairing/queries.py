@@ -3,13 +3,14 @@
 import copy
 import weakref
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import Column, bindparam, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from couples.accounts.models import User
-from couples.db import fetch_raw
+from couples.db import fetch_raw_all
 from couples.extensions import adopt_later, db
 from couples.pairing.models import Couple, CoupleMember
 
@@ -156,13 +157,20 @@ class UserRead:
     def params(self, user_id: int):
         return (user_id,) * self.param_count if self.positional else {"user_id": user_id}
 
-    def fetch(self, engine, user_id: int):
-        """The row for ``user_id``, or None (``db.fetch_raw``)."""
-        rows = fetch_raw(engine, self.sql, self.params(user_id), autocommit=self.autocommit)
+    def fetch(self, engine, user_id: int, along=None):
+        """The row for ``user_id``, or None (``db.fetch_raw_all``). ``along``: another
+        read (``ReadAlong``) sent in the same round trip, given its rows."""
+        statements = [(self.sql, self.params(user_id))]
+        if along is not None:
+            statements.append(along.statement)
+        results = fetch_raw_all(engine, statements, autocommit=self.autocommit)
+        if along is not None:
+            along.receive(results[1])
+        rows = results[0]
         return rows[0] if rows else None
 
-    def load(self, engine, user_id: int) -> UserRow:
-        row = self.fetch(engine, user_id)
+    def load(self, engine, user_id: int, along=None) -> UserRow:
+        row = self.fetch(engine, user_id, along)
         if row is None:
             return UserRow(None)
         user = self.me.build(row)
@@ -205,7 +213,19 @@ def user_read(engine) -> UserRead | None:
     return read
 
 
-def user_row_without_session(user_id: int) -> UserRow | None:
+class ReadAlong(Protocol):
+    """A read that a request will make once its user is known, guessed beforehand, so
+    that on PostgreSQL it travels with the user's read in one round trip. ``statement``
+    is (SQL, parameters) for ``db.fetch_raw_all``; ``receive`` gets its rows (whoever
+    guessed checks that the guess held before using them)."""
+
+    statement: tuple[str, object]
+
+    def receive(self, rows: list) -> None: ...
+
+
+def user_row_without_session(user_id: int, along: ReadAlong | None = None
+                             ) -> UserRow | None:
     """The user, couple and partner read without an ORM session, for a request that only
     reads. The instances join the app context's session as if it had loaded them: when
     the request first uses ``db.session`` (``extensions.Session``), so a request that
@@ -221,8 +241,10 @@ def user_row_without_session(user_id: int) -> UserRow | None:
     read = user_read(engine)
     if read is None:
         return None
+    if not read.autocommit:
+        along = None  # no round trip to save
     try:
-        found = read.load(engine, user_id)
+        found = read.load(engine, user_id, along)
     except DBAPIError as error:
         if not error.connection_invalidated:
             raise

@@ -68,14 +68,15 @@ def _user_query():
 _USER_QUERY = _user_query()
 
 
-def user_and_pairing(user_id: int, *, read_only: bool = False
+def user_and_pairing(user_id: int, *, read_only: bool = False, along=None
                      ) -> tuple[User | None, Pairing | None]:
     """A user and their current couple and partner, in one query (for each request).
 
     ``read_only`` (requests that only read): the query runs without an ORM session when
     it can, and the instances join the session as if it had loaded them
-    (``queries.user_row_without_session``)."""
-    found = user_row_without_session(user_id) if read_only else None
+    (``queries.user_row_without_session``), with ``along`` (``queries.ReadAlong``) in
+    the same round trip when it can."""
+    found = user_row_without_session(user_id, along) if read_only else None
     if found is not None:
         user, couple, partner = found.user, found.couple, found.partner
     else:

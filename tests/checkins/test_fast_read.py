@@ -315,3 +315,75 @@ def test_questions_as_json_the_same_both_ways(couple):
                                               questions_as_json=True)
             assert [v.questions for v in views] == [[], []]
             assert [json.loads(v.questions_json) for v in views] == expected, with_session
+
+
+# ------------------------------------------------- read along with the user (PostgreSQL)
+def _counting(monkeypatch):
+    """Count the raw reads: the user loader's (with how many statements went in its
+    round trip) and the open check-ins' own."""
+    from couples.checkins import queries as checkin_queries
+    from couples.db import fetch_raw_all
+    from couples.pairing import queries as pairing_queries
+
+    calls = {"user_read": [], "open_read": 0}
+
+    def user_read(engine, statements, **kwargs):
+        calls["user_read"].append(len(statements))
+        return fetch_raw_all(engine, statements, **kwargs)
+
+    original = checkin_queries.fetch_raw
+
+    def open_read(*args, **kwargs):
+        calls["open_read"] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(pairing_queries, "fetch_raw_all", user_read)
+    monkeypatch.setattr(checkin_queries, "fetch_raw", open_read)
+    return calls
+
+
+def test_tonight_travels_with_the_users_read_on_postgresql(couple, monkeypatch):
+    couple.link()
+    with couple.at(EVENING) as (alex, sam):
+        assert sam.put("/api/v1/checkins/2026-11-21/answers",
+                       json={"answers": {**GOOD, "needs_help": "sam's words"}}
+                       ).status_code == 200
+        first = alex.get("/api/v1/checkins/today").get_json()  # learns Alex's couple
+        calls = _counting(monkeypatch)
+        again = alex.get("/api/v1/checkins/today").get_json()
+    assert again == first
+    with couple.app.app_context():
+        postgresql = db.engine.dialect.name == "postgresql"
+    if postgresql:  # one round trip: both statements in the pipeline, nothing after
+        assert calls == {"user_read": [2], "open_read": 0}
+    else:  # SQLite has no round trip to save: the two reads, one after the other
+        assert calls == {"user_read": [1], "open_read": 1}
+
+
+def test_a_wrong_guess_is_never_used(couple, monkeypatch):
+    """The rows read along are used only for exactly the couple, partner and dates the
+    request then asks for: guessed from another couple, they are read again."""
+    from couples.checkins import queries as checkin_queries
+    from tests.factories import ApiClient, make_couple, make_user
+
+    couple.link()
+    with time_machine.travel(EVENING, tick=False), couple.app.app_context():
+        other = make_couple(make_user(email="kim@example.com"),
+                            make_user(email="lee@example.com"))
+        other_ids = (other.couple.id, other.partner.id)
+    with time_machine.travel(EVENING, tick=False):
+        kim = ApiClient(couple.app).login("kim@example.com")
+        assert kim.put("/api/v1/checkins/2026-11-21/answers",
+                       json={"answers": {**GOOD, "needs_help": "kim's marker"}}
+                       ).status_code == 200
+    with couple.at(EVENING) as (alex, _sam):
+        alex.get("/api/v1/checkins/today")
+        with couple.app.app_context():
+            alex_id = _pairing("alex@example.com").me.id
+        checkin_queries._GUESSES[alex_id] = (*other_ids, "America/New_York")
+        calls = _counting(monkeypatch)
+        response = alex.get("/api/v1/checkins/today")
+    assert response.status_code == 200
+    assert "kim's marker" not in response.get_data(as_text=True)
+    assert response.get_json()["items"][0]["partner_answered"] is False
+    assert calls["open_read"] == 1  # the guess was wrong: read again for Alex's couple
