@@ -1,6 +1,7 @@
 // The installable app in the page: registers the service worker, keeps the server's copy
 // of this browser's push subscription current on every open, shows the unread count on
-// the installed app's icon, and lets the offline page come back by itself.
+// the installed app's icon, lets the offline page come back by itself, and (through
+// offline-checkin.js, on every page) sends check-in answers kept on this phone.
 
 const SUBSCRIPTION_KEY = "couples.push.endpoint";
 
@@ -113,6 +114,11 @@ async function start() {
 }
 
 offlinePage();
+// Loaded once this module is ready (it uses csrfToken and signedIn from here): answers kept
+// while offline are sent on any page, and logging out asks first while some are left.
+import("./offline-checkin.js").catch(() => {
+  // Without it the app works as before, only without answers kept offline.
+});
 if (document.readyState === "complete") {
   start();
 } else {

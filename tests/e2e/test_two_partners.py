@@ -405,7 +405,7 @@ def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan
     # Ava said something is on her mind: the reveal offers a next step, a repair among them.
     offer = ava.page.get_by_role("region", name="Something to talk about?")
     expect(offer).to_contain_text("One of you has something on your mind.")
-    expect(offer.get_by_role("link", name="start a repair")).to_be_visible()
+    expect(offer.get_by_role("link", name="Start a repair")).to_be_visible()
     ava.see("reveal")
 
     # -------------------------------------------------------------------------- a repair

@@ -1,0 +1,639 @@
+// Check-in answers given while the phone is offline: kept on this device (IndexedDB) and
+// sent by themselves when the connection returns. Nothing is dropped quietly: answers the
+// server refuses (the check-in was revealed or closed meanwhile, or an answer needs another
+// look) stay on the device, shown with the words that were written, until the person
+// removes them. Logging out clears the site's storage, so it asks first while any are left.
+//
+// Markup: the check-in form carries data-offline-checkin with data-date, data-day-label and
+// data-user; each question's card carries data-question, data-type, data-prompt (and
+// data-max for a scale). An element with data-offline-tray is where this module speaks
+// (made at the top of <main> where a page has none). The logout form has data-logout; the
+// offline page shows its [data-offline-saved] line when answers are waiting here.
+
+import { csrfToken, signedIn } from "./pwa.js";
+
+const DB_NAME = "couples-offline";
+const STORE = "checkin-answers";
+const LOCK = "couples-offline-checkin";
+const RETRY_MS = 30_000;
+const PROBE_MS = 8_000;
+
+export const SAVED_TEXT = "Saved on this phone — it will send when you're back online.";
+
+// ------------------------------------------------------------------------- storage
+// One short-lived connection per operation: logging out deletes the database (Clear-Site-
+// Data), which an open connection would only delay.
+
+function hasIndexedDB() {
+  try {
+    return typeof indexedDB !== "undefined" && indexedDB !== null;
+  } catch (_error) {
+    return false;
+  }
+}
+
+async function databaseExists() {
+  if (!hasIndexedDB()) return false;
+  if (typeof indexedDB.databases !== "function") return true; // open() will tell
+  const names = (await indexedDB.databases()).map((db) => db.name);
+  return names.includes(DB_NAME);
+}
+
+function openDatabase() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB_NAME, 1);
+    request.onupgradeneeded = () => {
+      request.result.createObjectStore(STORE, { keyPath: "key" });
+    };
+    request.onsuccess = () => {
+      const db = request.result;
+      db.onversionchange = () => db.close();
+      resolve(db);
+    };
+    request.onerror = () => reject(request.error);
+    request.onblocked = () => reject(new Error("the stored answers are busy"));
+  });
+}
+
+async function withStore(mode, work) {
+  const db = await openDatabase();
+  try {
+    return await new Promise((resolve, reject) => {
+      const transaction = db.transaction(STORE, mode);
+      const request = work(transaction.objectStore(STORE));
+      transaction.oncomplete = () => resolve(request ? request.result : undefined);
+      transaction.onerror = () => reject(transaction.error);
+      transaction.onabort = () => reject(transaction.error || new Error("not stored"));
+    });
+  } finally {
+    db.close();
+  }
+}
+
+export async function allKept() {
+  if (!(await databaseExists())) return [];
+  return (await withStore("readonly", (store) => store.getAll())) || [];
+}
+
+function keep(record) {
+  return withStore("readwrite", (store) => store.put(record));
+}
+
+function forget(key) {
+  return withStore("readwrite", (store) => store.delete(key));
+}
+
+// Change or drop a kept record only if it is still the one that was sent: answers saved
+// again meanwhile (same user and date) are newer and stay.
+function settle(record, replacement) {
+  return withStore("readwrite", (store) => {
+    const current = store.get(record.key);
+    current.onsuccess = () => {
+      if (!current.result || current.result.savedAt !== record.savedAt) return;
+      if (replacement) store.put(replacement);
+      else store.delete(record.key);
+    };
+    return null;
+  });
+}
+
+async function forgetIfKept(key) {
+  if (await databaseExists()) await forget(key);
+}
+
+// ------------------------------------------------------------------------- the form
+
+function checked(form, name) {
+  return [...form.elements].filter((el) => el.name === name && el.checked);
+}
+
+function labelOf(input) {
+  const label = input.closest("label");
+  return (label ? label.textContent : input.value).trim();
+}
+
+// The form as the API's body: numbers for scales, lists for multi, booleans for yes/no,
+// null for what was left empty (as the server reads the same form).
+export function answersFrom(form) {
+  const answers = {};
+  for (const card of form.querySelectorAll("[data-question]")) {
+    const key = card.dataset.question;
+    const type = card.dataset.type;
+    if (type === "multi") {
+      answers[key] = checked(form, key).map((input) => input.value);
+      continue;
+    }
+    let raw = "";
+    if (type === "text") {
+      const field = form.elements.namedItem(key);
+      raw = field ? field.value : "";
+    } else {
+      const [input] = checked(form, key);
+      raw = input ? input.value : "";
+    }
+    if (raw === "") answers[key] = null;
+    else if (type === "scale") answers[key] = /^\d{1,3}$/.test(raw) ? Number(raw) : raw;
+    else if (type === "yesno") answers[key] = raw === "yes" ? true : raw === "no" ? false : raw;
+    else answers[key] = raw;
+  }
+  return answers;
+}
+
+// What was written, in the words of the page, to show back if it cannot be sent.
+function wordsFrom(form) {
+  const words = [];
+  for (const card of form.querySelectorAll("[data-question]")) {
+    const { question: key, type, prompt, max } = card.dataset;
+    let value = "";
+    if (type === "text") {
+      const field = form.elements.namedItem(key);
+      value = field ? field.value.trim() : "";
+    } else {
+      const picked = checked(form, key);
+      if (type === "scale" && picked.length) value = `${picked[0].value} of ${max}`;
+      else value = picked.map(labelOf).join(", ");
+    }
+    if (value) words.push({ key, prompt, value });
+  }
+  return words;
+}
+
+function promptsOf(form) {
+  const prompts = {};
+  for (const card of form.querySelectorAll("[data-question]")) {
+    prompts[card.dataset.question] = card.dataset.prompt;
+  }
+  return prompts;
+}
+
+function recordFrom(form) {
+  const { date, dayLabel, user } = form.dataset;
+  return {
+    key: `${user}:${date}`, user, date, dayLabel: dayLabel || date,
+    answers: answersFrom(form), words: wordsFrom(form), prompts: promptsOf(form),
+    savedAt: new Date().toISOString(), state: "waiting", problem: null,
+  };
+}
+
+// Put kept answers back into the form (answers that need another look).
+function fillForm(form, answers) {
+  for (const card of form.querySelectorAll("[data-question]")) {
+    const key = card.dataset.question;
+    if (!(key in answers)) continue;
+    const value = answers[key];
+    if (card.dataset.type === "text") {
+      const field = form.elements.namedItem(key);
+      if (field) field.value = value ?? "";
+      continue;
+    }
+    const wanted = Array.isArray(value) ? value.map(String)
+      : value === true ? ["yes"] : value === false ? ["no"]
+        : value === null || value === undefined ? [] : [String(value)];
+    for (const input of [...form.elements].filter((el) => el.name === key)) {
+      input.checked = wanted.includes(input.value);
+    }
+  }
+}
+
+// ------------------------------------------------------------------------- where it speaks
+
+function tray() {
+  let place = document.querySelector("[data-offline-tray]");
+  if (place) return place;
+  const main = document.querySelector("main");
+  if (!main) return null;
+  place = document.createElement("div");
+  place.dataset.offlineTray = "";
+  const first = [...main.children].find((el) => !el.classList.contains("flash"));
+  main.insertBefore(place, first || null);
+  return place;
+}
+
+function parts(place) {
+  if (!place.querySelector(".offline-status")) {
+    place.classList.add("offline-checkins");
+    const status = document.createElement("p");
+    status.className = "offline-status";
+    status.setAttribute("role", "status");
+    const after = document.createElement("p");
+    after.className = "offline-after";
+    const refused = document.createElement("div");
+    refused.className = "offline-refused-list";
+    place.append(status, after, refused);
+  }
+  return {
+    status: place.querySelector(".offline-status"),
+    after: place.querySelector(".offline-after"),
+    refused: place.querySelector(".offline-refused-list"),
+  };
+}
+
+// Bring the state line into view (it sits below the form's button).
+function showStatus() {
+  const status = document.querySelector(".offline-status");
+  if (status) status.scrollIntoView({ block: "center" });
+}
+
+// The one-line state: "saved" (kept here), "sending", "sent" or "problem".
+function say(text, tone, link = null) {
+  const place = tray();
+  if (!place) return;
+  const { status, after } = parts(place);
+  status.textContent = text;
+  status.dataset.tone = tone;
+  after.replaceChildren();
+  if (link) {
+    const a = document.createElement("a");
+    a.href = link.href;
+    a.textContent = link.text;
+    after.append(a);
+  }
+}
+
+function element(tag, text, className) {
+  const el = document.createElement(tag);
+  if (text) el.textContent = text;
+  if (className) el.className = className;
+  return el;
+}
+
+const REASONS = {
+  "already-revealed": "You've both answered this check-in since, so it can't change now.",
+  "checkin-closed": "This check-in closed before the connection came back: you can answer "
+    + "today's, or yesterday's until noon.",
+  validation: "Some answers need another look.",
+  "not-found": "There's no check-in for that date any more.",
+};
+
+function reasonOf(problem) {
+  const slug = (problem.type || "").split("/").pop();
+  return REASONS[slug] || problem.detail || "The check-in couldn't take them.";
+}
+
+function wordsAsText(record) {
+  const lines = [`My check-in answers for ${record.dayLabel}`];
+  for (const { prompt, value } of record.words) lines.push("", prompt, value);
+  return lines.join("\n");
+}
+
+function refusedPanel(record) {
+  const id = `offline-refused-${record.date}`;
+  const panel = element("section", null, "card notice offline-refused");
+  panel.setAttribute("aria-labelledby", id);
+  panel.dataset.offlineRefused = record.date;
+  const heading = element("h2", `Not sent: your answers for ${record.dayLabel}`);
+  heading.id = id;
+  panel.append(heading, element("p", `They were saved on this phone while it was offline. ${
+    reasonOf(record.problem)}`));
+
+  const errors = record.problem.errors || {};
+  const prompts = record.prompts || {};
+  const problems = Object.entries(errors).map(([field, messages]) => {
+    const key = field.replace(/^answers\./, "");
+    return `${prompts[key] || key}: ${[].concat(messages).join(" ")}`;
+  });
+  if (problems.length) {
+    const list = element("ul");
+    for (const text of problems) list.append(element("li", text));
+    panel.append(list);
+  }
+
+  if (record.words.length) {
+    panel.append(element("p", "Here is what you wrote. It stays on this phone until you "
+      + "remove it, so nothing is lost."));
+    const dl = element("dl", null, "reveal");
+    for (const { prompt, value } of record.words) {
+      const item = element("div", null, "reveal-item");
+      item.append(element("dt", prompt), element("dd", value, "prose"));
+      dl.append(item);
+    }
+    panel.append(dl);
+  } else {
+    panel.append(element("p", "You had left every answer empty."));
+  }
+
+  const actions = element("div", null, "actions");
+  const slug = (record.problem.type || "").split("/").pop();
+  if (slug === "validation") {
+    const fix = element("a", "Open the check-in to fix them", "button");
+    fix.href = `/checkin/${record.date}?edit=1`;
+    actions.append(fix);
+  } else if (slug === "already-revealed") {
+    const see = element("a", "See what you both said");
+    see.href = `/checkin/${record.date}`;
+    actions.append(see);
+  }
+  if (navigator.clipboard && record.words.length) {
+    const copy = element("button", "Copy my words", "secondary");
+    copy.type = "button";
+    copy.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(wordsAsText(record));
+        copy.textContent = "Copied";
+      } catch (_error) {
+        copy.textContent = "Select the words above to copy them";
+      }
+    });
+    actions.append(copy);
+  }
+  const remove = element("button", "Remove from this phone", "secondary");
+  remove.type = "button";
+  remove.addEventListener("click", async () => {
+    await forget(record.key);
+    panel.remove();
+    say(`Your answers for ${record.dayLabel} were removed from this phone.`, "saved");
+  });
+  actions.append(remove);
+  panel.append(actions);
+  return panel;
+}
+
+function showRefused(records) {
+  const refused = records.filter((r) => r.state === "refused");
+  const place = refused.length ? tray() : document.querySelector("[data-offline-tray]");
+  if (!place) return;
+  const { refused: list } = parts(place);
+  list.replaceChildren(...refused.map(refusedPanel));
+}
+
+// ------------------------------------------------------------------------- sending
+
+let knownUser = null;
+
+async function currentUser() {
+  const form = document.querySelector("form[data-offline-checkin]");
+  if (form && form.dataset.user) return form.dataset.user;
+  if (knownUser) return knownUser;
+  const response = await fetch("/api/v1/me", { credentials: "same-origin" });
+  if (!response.ok) return null;
+  knownUser = (await response.json()).user.id;
+  return knownUser;
+}
+
+async function problemOf(response) {
+  try {
+    const body = await response.json();
+    return { status: response.status, type: body.type || "", title: body.title || "",
+             detail: body.detail || "", errors: body.errors || null };
+  } catch (_error) {
+    return { status: response.status, type: "", title: "", detail: "", errors: null };
+  }
+}
+
+function withLock(work) {
+  if (navigator.locks && navigator.locks.request) return navigator.locks.request(LOCK, work);
+  return work();
+}
+
+let retryTimer = null;
+
+function retryLater() {
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(() => sendKept(), RETRY_MS);
+}
+
+let sending = null;
+
+// Send every answer kept for the person logged in here; what the server refuses stays,
+// explained. Resolves to what is still kept for them.
+export function sendKept() {
+  if (!sending) {
+    sending = withLock(sendAll).finally(() => {
+      sending = null;
+    });
+  }
+  return sending;
+}
+
+async function sendAll() {
+  let records;
+  try {
+    records = await allKept();
+  } catch (_error) {
+    return [];
+  }
+  if (!records.length || !signedIn()) return records;
+  let user;
+  try {
+    user = await currentUser();
+  } catch (_error) {
+    return records; // offline: it waits for the connection
+  }
+  if (!user) return records;
+  const mine = records.filter((r) => r.user === user);
+  if (!navigator.onLine) {
+    showRefused(mine);
+    return mine;
+  }
+  let token = null;
+  for (const record of mine.filter((r) => r.state === "waiting")) {
+    say(`Sending your answers for ${record.dayLabel}…`, "sending");
+    let response;
+    try {
+      token = token || (await csrfToken());
+      response = await fetch(`/api/v1/checkins/${encodeURIComponent(record.date)}/answers`, {
+        method: "PUT",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
+        body: JSON.stringify({ answers: record.answers }),
+      });
+    } catch (_error) {
+      say(SAVED_TEXT, "saved");
+      if (navigator.onLine) retryLater();
+      break;
+    }
+    if (response.ok) {
+      await settle(record, null);
+      record.state = "sent";
+      const here = document.querySelector("form[data-offline-checkin]");
+      const link = here && here.dataset.date === record.date
+        ? { href: window.location.pathname, text: "See your check-in" } : null;
+      say(`Sent. Your answers for ${record.dayLabel} are in.`, "sent", link);
+    } else if ([404, 409, 422].includes(response.status)) {
+      record.state = "refused";
+      record.problem = await problemOf(response);
+      await settle(record, record);
+      say(`Your answers for ${record.dayLabel} couldn't be sent. They're still on this phone.`,
+          "problem");
+    } else if (response.status === 401) {
+      say("Saved on this phone — log in again and it will send.", "saved");
+      break;
+    } else {
+      // A token that no longer matches the login (400), too many tries (429) or a
+      // server hiccup: keep everything and try again in a while.
+      say("Saved on this phone — it will try sending again shortly.", "saved");
+      token = null;
+      retryLater();
+      break;
+    }
+  }
+  const left = mine.filter((r) => r.state !== "sent");
+  showRefused(left);
+  return left;
+}
+
+// ------------------------------------------------------------------------- the check-in page
+
+async function reachable() {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), PROBE_MS);
+  try {
+    await fetch("/api/v1/auth/csrf", {
+      credentials: "same-origin", cache: "no-store", signal: controller.signal,
+    });
+    return true;
+  } catch (_error) {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function keepFromForm(form) {
+  const record = recordFrom(form);
+  try {
+    await keep(record);
+  } catch (_error) {
+    say("This phone couldn't keep your answers. Keep this page open and press save "
+      + "again once you're back online.", "problem");
+    return;
+  }
+  say(SAVED_TEXT, "saved");
+  showStatus();
+  // "Online" with no way through (a weak signal, a captive portal): no event will come.
+  if (navigator.onLine) retryLater();
+  showRefused((await allKept()).filter((r) => r.user === record.user && r.key !== record.key));
+}
+
+function watchForm(form) {
+  let busy = false;
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (busy) return;
+    busy = true;
+    (async () => {
+      if (navigator.onLine && (await reachable())) {
+        // Online: the usual save. Newer words replace any kept for the same date.
+        try {
+          await forgetIfKept(recordFrom(form).key);
+        } catch (_error) {
+          // Nothing kept then.
+        }
+        HTMLFormElement.prototype.submit.call(form);
+        return;
+      }
+      await keepFromForm(form);
+    })().finally(() => {
+      busy = false;
+    });
+  });
+}
+
+async function restoreForm(form) {
+  const key = recordFrom(form).key;
+  const record = (await allKept()).find((r) => r.key === key);
+  if (record && record.state === "refused" && record.problem
+      && record.problem.status === 422) {
+    fillForm(form, record.answers);
+  }
+}
+
+// ------------------------------------------------------------------------- logging out
+
+function confirmLeaving(count, refused) {
+  return new Promise((resolve) => {
+    const dialog = element("dialog", null, "card offline-leave");
+    dialog.setAttribute("aria-labelledby", "offline-leave-title");
+    const title = element("h2", "Answers not sent yet");
+    title.id = "offline-leave-title";
+    const what = count > 1 ? `answers for ${count} check-ins` : "answers";
+    dialog.append(title, element("p", `You have ${what} saved on this phone that haven't `
+      + "been sent. Log out anyway and lose them?"));
+    dialog.append(element("p", refused
+      ? "Stay logged in to copy them first: they're shown on the page."
+      : "Stay logged in and they'll send by themselves once you're back online.", "hint"));
+    const actions = element("div", null, "actions");
+    const stay = element("button", "Stay logged in");
+    stay.type = "button";
+    stay.autofocus = true;
+    const leave = element("button", "Log out anyway", "secondary");
+    leave.type = "button";
+    stay.addEventListener("click", () => dialog.close("stay"));
+    leave.addEventListener("click", () => dialog.close("leave"));
+    actions.append(stay, leave);
+    dialog.append(actions);
+    dialog.addEventListener("close", () => {
+      dialog.remove();
+      resolve(dialog.returnValue === "leave");
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+async function unsent() {
+  const records = await allKept();
+  if (!records.length) return [];
+  let user = null;
+  try {
+    user = await currentUser();
+  } catch (_error) {
+    // Offline: every kept answer counts.
+  }
+  return user ? records.filter((r) => r.user === user) : records;
+}
+
+function guardLogout(form) {
+  let busy = false;
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (busy) return;
+    busy = true;
+    (async () => {
+      let left = [];
+      try {
+        left = await unsent();
+        if (left.some((r) => r.state === "waiting") && navigator.onLine) {
+          await sendKept();
+          left = await unsent();
+        }
+      } catch (_error) {
+        left = [];
+      }
+      const refused = left.some((r) => r.state === "refused");
+      if (!left.length || (await confirmLeaving(left.length, refused))) {
+        HTMLFormElement.prototype.submit.call(form);
+      }
+    })().finally(() => {
+      busy = false;
+    });
+  });
+}
+
+// ------------------------------------------------------------------------- start
+
+async function offlinePageNote() {
+  const line = document.querySelector("[data-offline-saved]");
+  if (!line) return;
+  try {
+    line.hidden = !(await allKept()).some((r) => r.state === "waiting");
+  } catch (_error) {
+    line.hidden = true;
+  }
+}
+
+function start() {
+  if (!hasIndexedDB()) return;
+  const form = document.querySelector("form[data-offline-checkin]");
+  if (form) {
+    watchForm(form);
+    restoreForm(form).catch(() => {});
+  }
+  for (const logout of document.querySelectorAll("form[data-logout]")) guardLogout(logout);
+  offlinePageNote();
+  if (!signedIn()) return;
+  window.addEventListener("online", () => sendKept());
+  sendKept();
+}
+
+start();
