@@ -26,9 +26,11 @@ def wake() -> None:
 
 def _drain(app: Flask, ticking: threading.Event) -> tuple[int, int]:
     """Deliver batch after batch until a claim comes back short and the tick is over:
-    (claimed, sent)."""
+    (claimed, sent). A claim that began before the tick's last commit cannot see it, so
+    once the tick is over there is one more claim before stopping."""
     claimed = sent = 0
     batch = int(app.config["PUSH_BATCH"])
+    last_pass = False
     with app.app_context():
         try:
             while True:
@@ -36,8 +38,11 @@ def _drain(app: Flask, ticking: threading.Event) -> tuple[int, int]:
                 claimed += result.get("claimed", 0)
                 sent += result.get("sent", 0)
                 if result.get("claimed", 0) < batch:
-                    if not ticking.is_set():
+                    if last_pass:
                         return claimed, sent
+                    if not ticking.is_set():
+                        last_pass = True  # everything the tick made is committed now
+                        continue
                     ticking.wait(0.05)  # the tick commits more in a moment
         finally:
             db.session.remove()
