@@ -41,8 +41,8 @@ def reads_first(view):
 
 def reads_along(guess):
     """Mark a view whose next read can be guessed from the user's id alone: ``guess(user
-    id)`` gives a ``pairing.queries.ReadAlong`` (or None), which the user loader sends
-    with the user's own read (one round trip on PostgreSQL)."""
+    id)`` gives a ``pairing.queries.ReadAlong`` (or None), which the user loader folds
+    into the user's own read (one round trip on PostgreSQL)."""
     def mark(view):
         view.read_along = guess
         return view
@@ -67,17 +67,10 @@ def is_read_only() -> bool:
 
 
 def fetch_raw(engine: Engine, sql: str, params, *, autocommit: bool) -> list:
-    """Every row of one prebuilt statement (``fetch_raw_all``)."""
-    return fetch_raw_all(engine, [(sql, params)], autocommit=autocommit)[0]
-
-
-def fetch_raw_all(engine: Engine, statements: list[tuple[str, object]], *,
-                  autocommit: bool) -> list[list]:
-    """Every row of each prebuilt statement, run on a pooled DBAPI connection without an
+    """Every row of one prebuilt statement, run on a pooled DBAPI connection without an
     ORM session or a transaction of SQLAlchemy's (one statement reads one consistent
-    snapshot on every database). ``autocommit`` (psycopg): a single round trip per
-    statement instead of BEGIN, the statement and ROLLBACK; and several statements go
-    together in one round trip (psycopg's pipeline mode).
+    snapshot on every database). ``autocommit`` (psycopg): a single round trip instead of
+    BEGIN, the statement and ROLLBACK.
 
     A failure raises SQLAlchemy's ``DBAPIError`` (``connection_invalidated`` when the
     connection was gone), and the connection is dropped from the pool rather than
@@ -86,29 +79,19 @@ def fetch_raw_all(engine: Engine, statements: list[tuple[str, object]], *,
     connection = engine.raw_connection()
     dbapi_connection = connection.dbapi_connection
     clean = False
-    sql, params = statements[0]
     try:
         if autocommit:
             dbapi_connection.autocommit = True
-        cursors = []
+        cursor = dbapi_connection.cursor()
         try:
-            if autocommit and len(statements) > 1:
-                with dbapi_connection.pipeline():
-                    for sql, params in statements:
-                        cursors.append(dbapi_connection.cursor())
-                        cursors[-1].execute(sql, params)
-            else:
-                for sql, params in statements:
-                    cursors.append(dbapi_connection.cursor())
-                    cursors[-1].execute(sql, params)
-            results = [cursor.fetchall() for cursor in cursors]
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
         finally:
-            for cursor in cursors:
-                cursor.close()
+            cursor.close()
         if autocommit:
             dbapi_connection.autocommit = False
         clean = True
-        return results
+        return rows
     except dialect.loaded_dbapi.Error as error:
         gone = dialect.is_disconnect(error, dbapi_connection, None)
         raise DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error,

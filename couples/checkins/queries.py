@@ -119,6 +119,7 @@ class OpenRead:
             select(*row(PROFILE, id_=profiles.c.user_id, data=profiles.c.ranking))
             .where(profiles.c.user_id == bindparam("partner_id", type_=Integer)),
         )
+        self.selects = stmt.selects
         compiled = stmt.compile(dialect=dialect)
         self.sql = compiled.string
         self.positional = dialect.positional
@@ -235,12 +236,14 @@ _ALONG = "couples_open_rows_along"
 
 
 class _Along:
-    """The open check-ins' read for a guessed couple and dates (``pairing.queries.
-    ReadAlong``); its rows wait in ``g`` for ``open_rows``, which uses them only when the
-    real parameters are the guessed ones."""
+    """The open check-ins' read for a guessed couple and dates, to be folded into the
+    user's read (``pairing.queries.ReadAlong``); its rows wait in ``g`` for ``open_rows``,
+    which uses them only when the real parameters are the guessed ones."""
 
-    def __init__(self, key: tuple, statement: tuple[str, object]):
-        self.key, self.statement = key, statement
+    fold_kind = "checkins.open"  # its first column, the tag, is never NULL
+
+    def __init__(self, key: tuple, selects, params: dict):
+        self.key, self.fold_selects, self.fold_params = key, selects, params
 
     def receive(self, rows: list) -> None:
         g.setdefault(_ALONG, (self.key, rows))
@@ -258,4 +261,4 @@ def read_along(user_id: int) -> _Along | None:
     couple_id, partner_id, zone = guess
     days = rules.open_dates(utcnow(), zone)
     key = _key(couple_id, days, days[0].replace(day=1), days[0], partner_id)
-    return _Along(key, read.statement(key))
+    return _Along(key, read.selects, read.statement(key)[1])

@@ -5,12 +5,12 @@ import weakref
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Column, bindparam, select
+from sqlalchemy import Column, bindparam, cast, null, select, union_all
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from couples.accounts.models import User
-from couples.db import fetch_raw_all
+from couples.db import fetch_raw
 from couples.extensions import adopt_later, db
 from couples.pairing.models import Couple, CoupleMember
 
@@ -143,6 +143,9 @@ class UserRead:
                                & (theirs.c.user_id != me.c.id) & theirs.c.left_at.is_(None))
                     .outerjoin(partner, partner.c.id == theirs.c.user_id))
                 .where(me.c.id == bindparam("user_id")))
+        self.stmt, self.dialect = stmt, dialect
+        self.width = len(stmt.selected_columns)
+        self.folded: dict[str, str] = {}
         compiled = stmt.compile(dialect=dialect)
         self.sql = compiled.string
         names = compiled.positiontup if dialect.positional else list(compiled.params)
@@ -157,17 +160,37 @@ class UserRead:
     def params(self, user_id: int):
         return (user_id,) * self.param_count if self.positional else {"user_id": user_id}
 
+    def folded_sql(self, along) -> str:
+        """This read and ``along``'s as one statement: a ``UNION ALL`` whose first branch
+        is this read with ``along``'s columns as NULLs, and then ``along``'s branches
+        with this read's columns as NULLs. Compiled once for each kind of read along."""
+        sql = self.folded.get(along.fold_kind)
+        if sql is None:
+            mine = list(self.stmt.selected_columns)
+            theirs = list(along.fold_selects[0].selected_columns)
+            branches = [self.stmt.with_only_columns(
+                *mine, *[cast(null(), column.type) for column in theirs],
+                maintain_column_froms=True)]
+            branches += [branch.with_only_columns(
+                *[cast(null(), column.type) for column in mine], *branch.selected_columns,
+                maintain_column_froms=True) for branch in along.fold_selects]
+            sql = self.folded[along.fold_kind] = (
+                union_all(*branches).compile(dialect=self.dialect).string)
+        return sql
+
     def fetch(self, engine, user_id: int, along=None):
-        """The row for ``user_id``, or None (``db.fetch_raw_all``). ``along``: another
-        read (``ReadAlong``) sent in the same round trip, given its rows."""
-        statements = [(self.sql, self.params(user_id))]
-        if along is not None:
-            statements.append(along.statement)
-        results = fetch_raw_all(engine, statements, autocommit=self.autocommit)
-        if along is not None:
-            along.receive(results[1])
-        rows = results[0]
-        return rows[0] if rows else None
+        """The row for ``user_id``, or None (``db.fetch_raw``). ``along`` (a
+        ``ReadAlong``) is folded into the same statement (``folded_sql``) and given its
+        rows: those whose first column of its own, never NULL in its rows, is not NULL."""
+        if along is None:
+            rows = fetch_raw(engine, self.sql, self.params(user_id), autocommit=self.autocommit)
+            return rows[0] if rows else None
+        rows = fetch_raw(engine, self.folded_sql(along), {**along.fold_params, "user_id": user_id},
+                         autocommit=self.autocommit)
+        width = self.width
+        along.receive([row[width:] for row in rows if row[width] is not None])
+        mine = [row for row in rows if row[width] is None]
+        return mine[0] if mine else None
 
     def load(self, engine, user_id: int, along=None) -> UserRow:
         row = self.fetch(engine, user_id, along)
@@ -215,11 +238,14 @@ def user_read(engine) -> UserRead | None:
 
 class ReadAlong(Protocol):
     """A read that a request will make once its user is known, guessed beforehand, so
-    that on PostgreSQL it travels with the user's read in one round trip. ``statement``
-    is (SQL, parameters) for ``db.fetch_raw_all``; ``receive`` gets its rows (whoever
-    guessed checks that the guess held before using them)."""
+    that on PostgreSQL it travels in the user's own statement (``UserRead.folded_sql``):
+    the ``fold_selects`` of a ``UNION ALL`` whose first column is never NULL, with their
+    parameters; ``fold_kind`` names it for the compiled statement's cache. ``receive``
+    gets its rows (whoever guessed checks that the guess held before using them)."""
 
-    statement: tuple[str, object]
+    fold_kind: str
+    fold_selects: list
+    fold_params: dict
 
     def receive(self, rows: list) -> None: ...
 
@@ -241,8 +267,8 @@ def user_row_without_session(user_id: int, along: ReadAlong | None = None
     read = user_read(engine)
     if read is None:
         return None
-    if not read.autocommit:
-        along = None  # no round trip to save
+    if read.positional or not read.autocommit:
+        along = None  # no round trip to save (SQLite), or parameters by position
     try:
         found = read.load(engine, user_id, along)
     except DBAPIError as error:

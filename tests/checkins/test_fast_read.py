@@ -319,17 +319,17 @@ def test_questions_as_json_the_same_both_ways(couple):
 
 # ------------------------------------------------- read along with the user (PostgreSQL)
 def _counting(monkeypatch):
-    """Count the raw reads: the user loader's (with how many statements went in its
-    round trip) and the open check-ins' own."""
+    """Count the raw reads: the user loader's (whether the open check-ins were folded
+    into it) and the open check-ins' own."""
     from couples.checkins import queries as checkin_queries
-    from couples.db import fetch_raw_all
+    from couples.db import fetch_raw
     from couples.pairing import queries as pairing_queries
 
     calls = {"user_read": [], "open_read": 0}
 
-    def user_read(engine, statements, **kwargs):
-        calls["user_read"].append(len(statements))
-        return fetch_raw_all(engine, statements, **kwargs)
+    def user_read(engine, sql, params, **kwargs):
+        calls["user_read"].append("checkins" in sql)  # the open check-ins folded in
+        return fetch_raw(engine, sql, params, **kwargs)
 
     original = checkin_queries.fetch_raw
 
@@ -337,7 +337,7 @@ def _counting(monkeypatch):
         calls["open_read"] += 1
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(pairing_queries, "fetch_raw_all", user_read)
+    monkeypatch.setattr(pairing_queries, "fetch_raw", user_read)
     monkeypatch.setattr(checkin_queries, "fetch_raw", open_read)
     return calls
 
@@ -354,10 +354,10 @@ def test_tonight_travels_with_the_users_read_on_postgresql(couple, monkeypatch):
     assert again == first
     with couple.app.app_context():
         postgresql = db.engine.dialect.name == "postgresql"
-    if postgresql:  # one round trip: both statements in the pipeline, nothing after
-        assert calls == {"user_read": [2], "open_read": 0}
+    if postgresql:  # one round trip: one statement for both reads, nothing after
+        assert calls == {"user_read": [True], "open_read": 0}
     else:  # SQLite has no round trip to save: the two reads, one after the other
-        assert calls == {"user_read": [1], "open_read": 1}
+        assert calls == {"user_read": [False], "open_read": 1}
 
 
 def test_a_wrong_guess_is_never_used(couple, monkeypatch):
