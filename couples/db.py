@@ -1,6 +1,7 @@
 """Declarative base, naming convention and column types shared by every model."""
 
 import time
+import weakref
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -64,6 +65,28 @@ def is_read_only() -> bool:
     if flag is not None:
         return flag
     return has_request_context() and request.method in READ_METHODS
+
+
+def per_dialect(build):
+    """``build(dialect)`` made once per dialect (on first use, when every model and column
+    is known) and kept: a function of an engine. None, kept too, when ``build`` raises
+    TypeError: the models have something it does not handle, and the caller uses the
+    ORM instead."""
+    made: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def for_engine(engine: Engine):
+        try:
+            return made[engine.dialect]
+        except KeyError:
+            pass
+        try:
+            value = build(engine.dialect)
+        except TypeError:
+            value = None
+        made[engine.dialect] = value
+        return value
+
+    return for_engine
 
 
 def fetch_raw(engine: Engine, sql: str, params, *, autocommit: bool) -> list:

@@ -4,7 +4,6 @@ verified once, the security headers, the transaction mode, and /me without a mar
 pass."""
 
 import time
-import weakref
 
 import pytest
 from flask import g, session
@@ -14,7 +13,7 @@ from sqlalchemy import event, inspect, text
 from couples.accounts.models import User
 from couples.api.serializers import MeSchema
 from couples.api.views_data import me_data
-from couples.db import reset_read_only, set_read_only
+from couples.db import per_dialect, reset_read_only, set_read_only
 from couples.extensions import db
 from couples.pairing import queries
 from couples.pairing.models import Couple, CoupleMember
@@ -241,7 +240,7 @@ def test_models_the_read_cannot_handle_fall_back_to_the_orm(app, two_partners,
         raise TypeError("a column that is a SQL expression")
 
     monkeypatch.setattr(queries.UserRead, "__init__", refuse)
-    monkeypatch.setattr(queries, "_READS", weakref.WeakKeyDictionary())
+    monkeypatch.setattr(queries, "user_read", per_dialect(queries.UserRead))  # built anew
     response = alex.get("/api/v1/me")
     assert response.status_code == 200
     assert response.get_json()["partner"]["display_name"] == "Sam"

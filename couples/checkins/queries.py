@@ -12,7 +12,6 @@ would have converted them;
 (tests/checkins/test_fast_read.py compares the two)."""
 
 import json
-import weakref
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -36,7 +35,7 @@ from sqlalchemy.types import JSON
 from couples.checkins import rules
 from couples.checkins.models import Checkin, CheckinAnswer, CustomQuestion
 from couples.clock import utcnow
-from couples.db import UTCDateTime, fetch_raw
+from couples.db import UTCDateTime, fetch_raw, per_dialect
 from couples.extensions import db
 from couples.lovelanguages.models import LoveProfile
 
@@ -179,20 +178,7 @@ class OpenRead:
         return OpenRows(found, custom, together, ranking)
 
 
-_READS: "weakref.WeakKeyDictionary[object, OpenRead | None]" = weakref.WeakKeyDictionary()
-
-
-def open_read(engine) -> OpenRead | None:
-    try:
-        return _READS[engine.dialect]
-    except KeyError:
-        pass
-    try:
-        read = OpenRead(engine.dialect)
-    except TypeError:
-        read = None
-    _READS[engine.dialect] = read
-    return read
+open_read = per_dialect(OpenRead)
 
 
 def _key(couple_id: int, days: list[date], first: date, last: date, partner_id: int):

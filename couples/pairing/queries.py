@@ -1,7 +1,6 @@
 """Small reads about couples that other features need too (no imports of their services)."""
 
 import copy
-import weakref
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -10,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from couples.accounts.models import User
-from couples.db import fetch_raw
+from couples.db import fetch_raw, per_dialect
 from couples.extensions import adopt_later, db
 from couples.pairing.models import Couple, CoupleMember
 
@@ -217,23 +216,9 @@ class UserRead:
         return UserRow(user, couple, partner, members, complete)
 
 
-_READS: "weakref.WeakKeyDictionary[object, UserRead | None]" = weakref.WeakKeyDictionary()
-
-
-def user_read(engine) -> UserRead | None:
-    """The compiled read for ``engine``'s dialect, built on first use (when every model
-    and column is known); None when the models have something it does not handle (a
-    column that is a SQL expression, say): the ORM query is used then."""
-    try:
-        return _READS[engine.dialect]
-    except KeyError:
-        pass
-    try:
-        read = UserRead(engine.dialect)
-    except TypeError:
-        read = None
-    _READS[engine.dialect] = read
-    return read
+# The compiled read for an engine's dialect; None when the models have something it does
+# not handle (a column that is a SQL expression, say): the ORM query is used then.
+user_read = per_dialect(UserRead)
 
 
 class ReadAlong(Protocol):
