@@ -211,7 +211,10 @@ def test_pairing_workflow_keeps_its_documented_promises(app):
             assert all(count == 1 for _, count in per_user), per_user
             assert all(count == 2 for _, count in per_couple), per_couple
 
+    # Derandomized: whether some random walk happens to carry a code to an accept is
+    # chance; a fixed walk makes the assertion below one that only a change can break.
     PairingWorkflow.run(settings=settings(
-        FUZZ_SETTINGS, max_examples=25, stateful_step_count=6))
+        FUZZ_SETTINGS, max_examples=25, stateful_step_count=6, derandomize=True,
+        database=None))
     # The inferred link really carried the code: some accepts linked the two.
     assert accepted
