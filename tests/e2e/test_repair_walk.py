@@ -67,12 +67,17 @@ class Walk:
         page.emulate_media(color_scheme="light")
 
     def _shoot(self, page: Page, path: Path) -> None:
-        # A screen as tall as the page, so the fixed bottom bar comes below everything.
-        height = page.evaluate("() => document.documentElement.scrollHeight")
-        page.set_viewport_size({"width": WIDTH, "height": max(HEIGHT, height)})
-        page.screenshot(path=path)
-        page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+        shoot_whole_page(page, path)
         self.shots.append(path)
+
+
+def shoot_whole_page(page: Page, path: Path) -> None:
+    """A screenshot on a screen as tall as the page (so the fixed bottom bar comes below
+    everything), then the phone's screen again."""
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": WIDTH, "height": max(HEIGHT, height)})
+    page.screenshot(path=path)
+    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from playwright.sync_api import Locator, Page, expect
 from couples.checkins import rules
 from couples.lovelanguages.content import LANGUAGE_LABELS
 from tests.e2e.test_pages_accessibility import BLOCKING_IMPACTS, PASSWORD, RUN_AXE
+from tests.e2e.test_repair_walk import shoot_whole_page
 
 WIDTH, HEIGHT = 360, 740
 MIN_TARGET = 44
@@ -127,11 +128,7 @@ class Trip:
         phone.console.clear()
 
     def _shoot(self, page: Page, path: Path) -> None:
-        # A screen as tall as the page, so the fixed bottom bar comes below everything.
-        height = page.evaluate("() => document.documentElement.scrollHeight")
-        page.set_viewport_size({"width": WIDTH, "height": max(HEIGHT, height)})
-        page.screenshot(path=path)
-        page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+        shoot_whole_page(page, path)
         self.shots.append(path)
 
 
