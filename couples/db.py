@@ -1,7 +1,11 @@
 """Declarative base, naming convention and column types shared by every model."""
 
+import copy
+import os
+import threading
 import time
 import weakref
+from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -89,40 +93,163 @@ def per_dialect(build):
     return for_engine
 
 
-def fetch_raw(engine: Engine, sql: str, params, *, autocommit: bool) -> list:
-    """Every row of one prebuilt statement, run on a pooled DBAPI connection without an
-    ORM session or a transaction of SQLAlchemy's (one statement reads one consistent
-    snapshot on every database). ``autocommit`` (psycopg): a single round trip instead of
-    BEGIN, the statement and ROLLBACK.
+class Prebuilt:
+    """A statement compiled once for a dialect, for ``fetch_raw``: its SQL and the names
+    of its parameters in order.
+
+    For psycopg it is written with PostgreSQL's own placeholders ($1, $2...) and run on
+    a ``RawCursor``, which sends it as it is. psycopg's ordinary cursor rewrites
+    ``%(name)s`` placeholders on every execution, and remembers the rewrite only for
+    statements under 4 KB: a long read (the user's read with tonight's check-ins folded
+    in is about 11 KB) would be parsed again on every request."""
+
+    __slots__ = ("sql", "names", "positional", "native")
+
+    def __init__(self, stmt, dialect):
+        self.native = dialect.name == "postgresql" and dialect.driver == "psycopg"
+        compiled = stmt.compile(dialect=_numbered(dialect) if self.native else dialect)
+        self.sql = compiled.string
+        self.positional = self.native or dialect.positional
+        self.names = tuple(compiled.positiontup if self.positional else compiled.params)
+
+    def params(self, values: Mapping):
+        """The driver's parameters from values by name (a name used twice is there
+        twice in positional styles that repeat it, such as SQLite's ``?``)."""
+        if self.positional:
+            return tuple(values[name] for name in self.names)
+        return values
+
+
+def _numbered(dialect):
+    """The dialect as it would be with the ``numeric_dollar`` parameter style: a copy,
+    so that everything else (the server's version, the type compiler) stays as the
+    engine set it up."""
+    numbered = copy.copy(dialect)
+    numbered.paramstyle, numbered.positional = "numeric_dollar", True
+    numbered.identifier_preparer = numbered.preparer(numbered)
+    return numbered
+
+
+class _ReadConnections:
+    """psycopg connections in autocommit mode kept for ``fetch_raw``, one per thread of
+    an engine: no pool checkout and return, and no switching autocommit on and off,
+    around each read. Each is made by the engine's pool (its connect events run) and
+    detached from it, so it is the pool's no longer. Replaced when a read on it fails,
+    in a process forked after it was made, and after the pool's recycle time; all closed
+    when the engine is disposed."""
+
+    def __init__(self, engine: Engine):
+        self.local = threading.local()
+        self.lock = threading.Lock()
+        self.made: set = set()
+        self.inherited: list = []
+        self.recycle = getattr(engine.pool, "_recycle", -1)
+        event.listen(engine, "engine_disposed", lambda _engine: self.close_all())
+
+    def get(self, engine: Engine):
+        kept = getattr(self.local, "kept", None)
+        if kept is not None:
+            pid, born, connection = kept
+            if (pid == os.getpid() and not connection.closed
+                    and (self.recycle < 0 or time.monotonic() - born < self.recycle)):
+                return connection
+            if pid == os.getpid():
+                self.drop(connection)
+            else:  # made before a fork: the parent's to close (closing it here, or letting
+                # it be collected, would end the parent's session too), never used here
+                with self.lock:
+                    self.made.discard(connection)
+                    self.inherited.append(connection)
+        fairy = engine.raw_connection()
+        fairy.detach()
+        connection = fairy.dbapi_connection
+        connection.autocommit = True
+        with self.lock:
+            self.made.add(connection)
+        self.local.kept = (os.getpid(), time.monotonic(), connection)
+        return connection
+
+    def drop(self, connection) -> None:
+        """Forget this thread's connection and close it."""
+        self.local.kept = None
+        with self.lock:
+            self.made.discard(connection)
+        connection.close()
+
+    def close_all(self) -> None:
+        with self.lock:
+            made, self.made = self.made, set()
+        for connection in made:
+            connection.close()
+
+
+_kept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_kept_lock = threading.Lock()
+
+
+def _read_connections(engine: Engine) -> _ReadConnections:
+    try:
+        return _kept[engine]
+    except KeyError:
+        with _kept_lock:
+            if engine not in _kept:
+                _kept[engine] = _ReadConnections(engine)
+            return _kept[engine]
+
+
+def fetch_raw(engine: Engine, statement: Prebuilt, values: Mapping) -> list:
+    """Every row of one prebuilt statement, run on a DBAPI connection without an ORM
+    session or a transaction of SQLAlchemy's (one statement reads one consistent
+    snapshot on every database). With psycopg, on this thread's read connection in
+    autocommit mode (``_ReadConnections``): a single round trip instead of BEGIN, the
+    statement and ROLLBACK; otherwise on a pooled connection.
 
     A failure raises SQLAlchemy's ``DBAPIError`` (``connection_invalidated`` when the
-    connection was gone), and the connection is dropped from the pool rather than
-    returned in a state nobody checked."""
+    connection was gone), and the connection is closed rather than used again in a
+    state nobody checked."""
     dialect = engine.dialect
-    connection = engine.raw_connection()
-    dbapi_connection = connection.dbapi_connection
+    params = statement.params(values)
+    if statement.native:
+        kept = _read_connections(engine)
+        connection = kept.get(engine)
+        try:
+            cursor = RawCursor(connection)
+            try:
+                cursor.execute(statement.sql, params)
+                return cursor.fetchall()
+            finally:
+                cursor.close()
+        except dialect.loaded_dbapi.Error as error:
+            gone = dialect.is_disconnect(error, connection, None)
+            kept.drop(connection)
+            raise DBAPIError.instance(statement.sql, params, error, dialect.loaded_dbapi.Error,
+                                      connection_invalidated=gone, dialect=dialect) from error
+    pooled = engine.raw_connection()
+    dbapi_connection = pooled.dbapi_connection
     clean = False
     try:
-        if autocommit:
-            dbapi_connection.autocommit = True
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute(sql, params)
+            cursor.execute(statement.sql, params)
             rows = cursor.fetchall()
         finally:
             cursor.close()
-        if autocommit:
-            dbapi_connection.autocommit = False
         clean = True
         return rows
     except dialect.loaded_dbapi.Error as error:
         gone = dialect.is_disconnect(error, dbapi_connection, None)
-        raise DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error,
+        raise DBAPIError.instance(statement.sql, params, error, dialect.loaded_dbapi.Error,
                                   connection_invalidated=gone, dialect=dialect) from error
     finally:
         if not clean:
-            connection.invalidate()
-        connection.close()
+            pooled.invalidate()
+        pooled.close()
+
+
+try:  # the PostgreSQL driver is optional: SQLite needs nothing of it
+    from psycopg import RawCursor
+except ImportError:  # pragma: no cover
+    RawCursor = None
 
 
 class UTCDateTime(TypeDecorator):

@@ -134,6 +134,34 @@ def test_remembered_conversions_never_share_a_value_that_can_change(app):
         assert read.me.build(read.fetch(db.engine, alex_id)).display_name == "Alexandra"
 
 
+def test_a_row_read_again_is_converted_from_memory_on_every_database(app, monkeypatch):
+    """JSON columns come as text (psycopg would decode them into lists, which cannot be
+    remembered), so every part of a row read before is converted from memory."""
+    with app.app_context():
+        alex = make_user(email="alex@example.com")
+        make_couple(alex, make_user(email="sam@example.com")).couple.modules_off = ["mood"]
+        db.session.commit()
+        alex_id = alex.id
+    with app.app_context():
+        read = queries.user_read(db.engine)
+        parts = [read.me, read.couple, read.partner, read.mine, read.theirs]
+        row = read.fetch(db.engine, alex_id)
+        first = [part.build(row) for part in parts]
+        conversions = []
+
+        def counted(process):
+            return None if process is None else (
+                lambda value: conversions.append(value) or process(value))
+
+        for part in parts:
+            monkeypatch.setattr(part, "processors", [counted(p) for p in part.processors])
+        again = [part.build(read.fetch(db.engine, alex_id)) for part in parts]
+    assert conversions == []
+    assert [vars(obj).get("modules_off") for obj in again] == [
+        vars(obj).get("modules_off") for obj in first]
+    assert again[1].modules_off == ["mood"] and again[0].kinds_off == first[0].kinds_off
+
+
 def test_an_unknown_user_or_an_old_session_version_is_no_session(app):
     with app.app_context():
         alex_id = make_user(email="alex@example.com").id
@@ -252,7 +280,24 @@ def _in_transaction(dbapi_connection) -> bool:
     return dbapi_connection.info.transaction_status != 0  # psycopg: 0 is idle
 
 
-def test_the_read_returns_its_connection_to_the_pool_as_it_found_it(app, two_partners):
+def _postgresql(app) -> bool:
+    with app.app_context():
+        return db.engine.dialect.name == "postgresql"
+
+
+def _backend_pid(app):
+    """The PostgreSQL backend of this thread's kept read connection."""
+    from couples.db import _read_connections
+
+    with app.app_context():
+        connection = _read_connections(db.engine).get(db.engine)
+        return connection.info.backend_pid
+
+
+def test_the_read_leaves_its_connection_as_it_found_it(app, two_partners):
+    """SQLite: the pooled connection goes back neither in autocommit nor mid-transaction.
+    PostgreSQL: the read runs on this thread's kept connection, in autocommit and idle
+    after it, the same one request after request, and the pool is not touched."""
     alex, _ = two_partners
     seen = []
     with app.app_context():
@@ -260,8 +305,104 @@ def test_the_read_returns_its_connection_to_the_pool_as_it_found_it(app, two_par
                      lambda dbapi_connection, record: dbapi_connection is not None and seen.append(
                          (getattr(dbapi_connection, "autocommit", False),
                           _in_transaction(dbapi_connection))))
+    if not _postgresql(app):
+        assert alex.get("/api/v1/me").status_code == 200
+        assert seen and set(seen) == {(False, False)}
+        return
     assert alex.get("/api/v1/me").status_code == 200
-    assert seen and set(seen) == {(False, False)}  # not left in autocommit, nor mid-transaction
+    backend = _backend_pid(app)
+    seen.clear()
+    for _ in range(3):
+        assert alex.get("/api/v1/me").status_code == 200
+    assert seen == []
+    from couples.db import _read_connections
+
+    with app.app_context():
+        connection = _read_connections(db.engine).get(db.engine)
+    assert connection.autocommit and not _in_transaction(connection)
+    assert connection.info.backend_pid == backend
+
+
+def test_a_read_connection_the_server_ended_is_replaced(app, two_partners):
+    """The server ends the connection the read uses (PostgreSQL: its backend is
+    terminated; SQLite: the pooled connection is closed under the read): that request
+    is answered through the ORM, the next one reads on a new connection."""
+    alex, _ = two_partners
+    assert alex.get("/api/v1/me").status_code == 200
+    if _postgresql(app):
+        backend = _backend_pid(app)
+        with app.app_context():
+            with db.engine.connect() as conn:
+                assert conn.execute(text("SELECT pg_terminate_backend(:pid)"),
+                                    {"pid": backend}).scalar()
+            db.session.remove()
+    else:
+        with app.app_context():
+            event.listen(db.engine.pool, "checkout",
+                         lambda dbapi_connection, record, proxy: dbapi_connection.close(),
+                         once=True)
+    for _ in range(2):
+        response = alex.get("/api/v1/me")
+        assert response.status_code == 200
+        assert response.get_json()["partner"]["display_name"] == "Sam"
+    if _postgresql(app):
+        assert _backend_pid(app) != backend
+
+
+def test_disposing_the_engine_closes_the_kept_read_connections(app, two_partners):
+    from couples.db import _read_connections
+
+    alex, _ = two_partners
+    assert alex.get("/api/v1/me").status_code == 200
+    with app.app_context():
+        kept = _read_connections(db.engine)
+        made = set(kept.made)
+        assert bool(made) == _postgresql(app)  # SQLite reads on pooled connections
+        db.engine.dispose()
+        assert kept.made == set() and all(connection.closed for connection in made)
+    assert alex.get("/api/v1/me").status_code == 200
+
+
+def test_a_kept_read_connection_stays_in_the_process_that_made_it(app, two_partners,
+                                                                 monkeypatch):
+    """After a fork, the child makes its own connection and leaves the parent's open."""
+    import os
+
+    from couples.db import _read_connections
+
+    alex, _ = two_partners
+    assert alex.get("/api/v1/me").status_code == 200
+    with app.app_context():
+        kept = _read_connections(db.engine)
+        before = set(kept.made)
+    parent = os.getpid()
+    monkeypatch.setattr(os, "getpid", lambda: parent + 1)
+    assert alex.get("/api/v1/me").status_code == 200
+    with app.app_context():
+        after = set(kept.made)
+    assert not any(connection.closed for connection in before)
+    assert not (after & before) and len(after) == len(before)
+    assert kept.inherited == list(before)  # kept, so that nothing ever closes it here
+    with app.app_context():
+        db.engine.dispose()
+    assert not any(connection.closed for connection in before)
+    assert all(connection.closed for connection in after)
+    for connection in before:  # this test's process is the "parent" too
+        connection.close()
+
+
+def test_a_kept_read_connection_is_replaced_after_the_pools_recycle_time(app, two_partners):
+    from couples.db import _read_connections
+
+    alex, _ = two_partners
+    assert alex.get("/api/v1/me").status_code == 200
+    with app.app_context():
+        kept = _read_connections(db.engine)
+        before = set(kept.made)
+        kept.recycle = 0  # every connection is older than that
+    assert alex.get("/api/v1/me").status_code == 200
+    assert all(connection.closed for connection in before)
+    assert len(kept.made) == len(before) and not (kept.made & before)
 
 
 # ----------------------------------------------------------------- the session cookie

@@ -180,6 +180,7 @@ def _with_questions(item_json: str, questions_json: str) -> str:
 
 @blp.route("/checkins/<day>/answers", methods=["PUT"])
 @reads_first
+@reads_along(queries.read_along_for_day)
 @blp.response(200, CheckinSchema)
 @accepts(blp, AnswersSchema)
 def put_answers(day: str):

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask import g
+from flask import g, request
 from sqlalchemy import (
     Date,
     Integer,
@@ -35,7 +35,7 @@ from sqlalchemy.types import JSON
 from couples.checkins import rules
 from couples.checkins.models import Checkin, CheckinAnswer, CustomQuestion
 from couples.clock import utcnow
-from couples.db import UTCDateTime, fetch_raw, per_dialect
+from couples.db import Prebuilt, UTCDateTime, fetch_raw, per_dialect
 from couples.extensions import db
 from couples.lovelanguages.models import LoveProfile
 
@@ -119,12 +119,9 @@ class OpenRead:
             .where(profiles.c.user_id == bindparam("partner_id", type_=Integer)),
         )
         self.selects = stmt.selects
-        compiled = stmt.compile(dialect=dialect)
-        self.sql = compiled.string
-        self.positional = dialect.positional
-        self.names = list(compiled.positiontup) if dialect.positional else list(compiled.params)
-        if set(self.names) != set(PARAMS):
-            raise TypeError(f"unexpected parameters {self.names!r}")
+        self.statement = Prebuilt(stmt, dialect)
+        if set(self.statement.names) != set(PARAMS):
+            raise TypeError(f"unexpected parameters {self.statement.names!r}")
         date_bind = Date().dialect_impl(dialect).bind_processor(dialect)
         self.bind_date = date_bind or (lambda value: value)
 
@@ -135,24 +132,16 @@ class OpenRead:
         self.to_date = convert(Date())
         self.to_json = convert(JSON())
         self.to_instant = convert(UTCDateTime())
-        self.autocommit = dialect.name == "postgresql" and dialect.driver == "psycopg"
 
-    def params(self, values: dict):
-        for name in ("day1", "day2", "first", "last"):
-            values[name] = self.bind_date(values[name])
-        if self.positional:
-            return tuple(values[name] for name in self.names)
-        return values
-
-    def statement(self, key: tuple) -> tuple[str, object]:
+    def values(self, key: tuple) -> dict:
+        """The statement's parameters by name, as the driver takes them."""
         couple_id, days, first, last, partner_id = key
-        return self.sql, self.params({"couple_id": couple_id, "day1": days[0],
-                                      "day2": days[-1], "first": first, "last": last,
-                                      "partner_id": partner_id})
+        bind = self.bind_date
+        return {"couple_id": couple_id, "day1": bind(days[0]), "day2": bind(days[-1]),
+                "first": bind(first), "last": bind(last), "partner_id": partner_id}
 
     def load(self, engine, key: tuple) -> OpenRows:
-        sql, params = self.statement(key)
-        return self.rows(fetch_raw(engine, sql, params, autocommit=self.autocommit))
+        return self.rows(fetch_raw(engine, self.statement, self.values(key)))
 
     def rows(self, rows: list) -> OpenRows:
         found: dict[date, Found] = {}
@@ -235,9 +224,7 @@ class _Along:
         g.setdefault(_ALONG, (self.key, rows))
 
 
-def read_along(user_id: int) -> _Along | None:
-    """For ``db.reads_along``: the read ``open_checkins`` will make for this user, from
-    the couple, partner and time zone of their last one (None the first time)."""
+def _guessed(user_id: int, days_for) -> _Along | None:
     guess = _GUESSES.get(user_id)
     if guess is None:
         return None
@@ -245,6 +232,26 @@ def read_along(user_id: int) -> _Along | None:
     if read is None:
         return None
     couple_id, partner_id, zone = guess
-    days = rules.open_dates(utcnow(), zone)
-    key = _key(couple_id, days, days[0].replace(day=1), days[0], partner_id)
-    return _Along(key, read.selects, read.statement(key)[1])
+    days, first, last = days_for(zone)
+    key = _key(couple_id, days, first, last, partner_id)
+    return _Along(key, read.selects, read.values(key))
+
+
+def read_along(user_id: int) -> _Along | None:
+    """For ``db.reads_along``: the read ``open_checkins`` will make for this user, from
+    the couple, partner and time zone of their last one (None the first time)."""
+    def tonight(zone: str):
+        days = rules.open_dates(utcnow(), zone)
+        return days, days[0].replace(day=1), days[0]
+
+    return _guessed(user_id, tonight)
+
+
+def read_along_for_day(user_id: int) -> _Along | None:
+    """For ``db.reads_along`` on a route with a ``day`` in its path: the read
+    ``services.ensure_answerable`` will make for that date (None for a path that is no
+    date: the view answers 404 without reading)."""
+    day = rules.parse_day(str((request.view_args or {}).get("day", "")))
+    if day is None:
+        return None
+    return _guessed(user_id, lambda _zone: ([day], day, day))

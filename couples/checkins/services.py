@@ -443,7 +443,8 @@ def ensure_answerable(*, pairing: Pairing, day: date, now: datetime):
     Gives back what ``submit`` may take as its ``partner_profile``: the partner's love
     profile read on the way (or None), else a marker that it was not read."""
     rows = queries.open_rows(couple_id=pairing.couple.id, days=[day], first=day, last=day,
-                             partner_id=pairing.partner.id)
+                             partner_id=pairing.partner.id,
+                             remember=(pairing.me.id, pairing.me.timezone))
     profile = _PROFILE_UNREAD
     if rows is not None:
         checkin = rows.checkins.get(day)

@@ -1,15 +1,16 @@
 """Small reads about couples that other features need too (no imports of their services)."""
 
 import copy
+import json
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Column, bindparam, cast, null, select, union_all
+from sqlalchemy import JSON, Column, Text, bindparam, cast, null, select, union_all
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from couples.accounts.models import User
-from couples.db import fetch_raw, per_dialect
+from couples.db import Prebuilt, fetch_raw, per_dialect
 from couples.extensions import adopt_later, db
 from couples.pairing.models import Couple, CoupleMember
 
@@ -19,6 +20,10 @@ def is_linked(user_id: int) -> bool:
     return db.session.execute(
         db.select(CoupleMember.id).where(CoupleMember.user_id == user_id,
                                          CoupleMember.left_at.is_(None))).first() is not None
+
+
+def _json_or_none(text: str | None):
+    return None if text is None else json.loads(text)
 
 
 class _Part:
@@ -33,17 +38,23 @@ class _Part:
             raise TypeError(f"{name} has a composite primary key")
         self.mapper = mapper
         self.keys, self.columns, self.processors = [], [], []
+        (pk,) = mapper.primary_key
         for prop in mapper.column_attrs:
             (column,) = prop.columns
             if not isinstance(column, Column) or column.table is not mapper.local_table:
                 raise TypeError(f"{name}.{prop.key} is not a plain column")
+            if column is pk:
+                self.pk_index = len(self.keys)
+            selected = table.c[column.key]
+            process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+            if isinstance(column.type, JSON) and process is None:
+                # The driver would decode it (psycopg): read as text and decoded here, the
+                # row stays hashable, and a row seen before is recognised (``values``).
+                selected, process = cast(selected, Text), _json_or_none
             self.keys.append(prop.key)
-            self.columns.append(table.c[column.key])
-            self.processors.append(
-                column.type.dialect_impl(dialect).result_processor(dialect, None))
+            self.columns.append(selected)
+            self.processors.append(process)
         self.slice = slice(start, start + len(self.keys))
-        (pk,) = mapper.primary_key
-        self.pk_index = self.columns.index(table.c[pk.key])
         self.relationships = tuple(rel.key for rel in mapper.relationships)
         if set(mapper.class_manager) != {*self.keys, *self.relationships}:
             raise TypeError(f"{name} has attributes that are neither columns nor relationships")
@@ -58,7 +69,7 @@ class _Part:
         request, and their rows seldom change."""
         try:
             values = self.converted.get(raw)
-        except TypeError:  # an unhashable value (a driver's decoded JSON): no cache
+        except TypeError:  # an unhashable value (a type the driver decoded): no cache
             values = None
             cacheable = False
         else:
@@ -144,27 +155,17 @@ class UserRead:
                 .where(me.c.id == bindparam("user_id")))
         self.stmt, self.dialect = stmt, dialect
         self.width = len(stmt.selected_columns)
-        self.folded: dict[str, str] = {}
-        compiled = stmt.compile(dialect=dialect)
-        self.sql = compiled.string
-        names = compiled.positiontup if dialect.positional else list(compiled.params)
-        if set(names) != {"user_id"}:
-            raise TypeError(f"unexpected parameters {names!r}")
-        self.positional = dialect.positional
-        self.param_count = len(names)
-        # psycopg would open a transaction (BEGIN, and ROLLBACK on return to the pool)
-        # around the one SELECT; in autocommit mode it is a single round trip.
-        self.autocommit = dialect.name == "postgresql" and dialect.driver == "psycopg"
+        self.folded: dict[str, Prebuilt] = {}
+        self.statement = Prebuilt(stmt, dialect)
+        if set(self.statement.names) != {"user_id"}:
+            raise TypeError(f"unexpected parameters {self.statement.names!r}")
 
-    def params(self, user_id: int):
-        return (user_id,) * self.param_count if self.positional else {"user_id": user_id}
-
-    def folded_sql(self, along) -> str:
+    def folded_statement(self, along) -> Prebuilt:
         """This read and ``along``'s as one statement: a ``UNION ALL`` whose first branch
         is this read with ``along``'s columns as NULLs, and then ``along``'s branches
         with this read's columns as NULLs. Compiled once for each kind of read along."""
-        sql = self.folded.get(along.fold_kind)
-        if sql is None:
+        statement = self.folded.get(along.fold_kind)
+        if statement is None:
             mine = list(self.stmt.selected_columns)
             theirs = list(along.fold_selects[0].selected_columns)
             branches = [self.stmt.with_only_columns(
@@ -173,19 +174,20 @@ class UserRead:
             branches += [branch.with_only_columns(
                 *[cast(null(), column.type) for column in mine], *branch.selected_columns,
                 maintain_column_froms=True) for branch in along.fold_selects]
-            sql = self.folded[along.fold_kind] = (
-                union_all(*branches).compile(dialect=self.dialect).string)
-        return sql
+            statement = self.folded[along.fold_kind] = Prebuilt(union_all(*branches),
+                                                                self.dialect)
+        return statement
 
     def fetch(self, engine, user_id: int, along=None):
         """The row for ``user_id``, or None (``db.fetch_raw``). ``along`` (a
-        ``ReadAlong``) is folded into the same statement (``folded_sql``) and given its
-        rows: those whose first column of its own, never NULL in its rows, is not NULL."""
+        ``ReadAlong``) is folded into the same statement (``folded_statement``) and given
+        its rows: those whose first column of its own, never NULL in its rows, is not
+        NULL."""
         if along is None:
-            rows = fetch_raw(engine, self.sql, self.params(user_id), autocommit=self.autocommit)
+            rows = fetch_raw(engine, self.statement, {"user_id": user_id})
             return rows[0] if rows else None
-        rows = fetch_raw(engine, self.folded_sql(along), {**along.fold_params, "user_id": user_id},
-                         autocommit=self.autocommit)
+        rows = fetch_raw(engine, self.folded_statement(along),
+                         {**along.fold_params, "user_id": user_id})
         width = self.width
         along.receive([row[width:] for row in rows if row[width] is not None])
         mine = [row for row in rows if row[width] is None]
@@ -223,10 +225,11 @@ user_read = per_dialect(UserRead)
 
 class ReadAlong(Protocol):
     """A read that a request will make once its user is known, guessed beforehand, so
-    that on PostgreSQL it travels in the user's own statement (``UserRead.folded_sql``):
-    the ``fold_selects`` of a ``UNION ALL`` whose first column is never NULL, with their
-    parameters; ``fold_kind`` names it for the compiled statement's cache. ``receive``
-    gets its rows (whoever guessed checks that the guess held before using them)."""
+    that on PostgreSQL it travels in the user's own statement
+    (``UserRead.folded_statement``): the ``fold_selects`` of a ``UNION ALL`` whose first
+    column is never NULL, with their parameters' values by name; ``fold_kind`` names it
+    for the compiled statement's cache. ``receive`` gets its rows (whoever guessed checks
+    that the guess held before using them)."""
 
     fold_kind: str
     fold_selects: list
@@ -252,8 +255,8 @@ def user_row_without_session(user_id: int, along: ReadAlong | None = None
     read = user_read(engine)
     if read is None:
         return None
-    if read.positional or not read.autocommit:
-        along = None  # no round trip to save (SQLite), or parameters by position
+    if not read.statement.native:
+        along = None  # no round trip to save (SQLite)
     try:
         found = read.load(engine, user_id, along)
     except DBAPIError as error:

@@ -327,9 +327,9 @@ def _counting(monkeypatch):
 
     calls = {"user_read": [], "open_read": 0}
 
-    def user_read(engine, sql, params, **kwargs):
-        calls["user_read"].append("checkins" in sql)  # the open check-ins folded in
-        return fetch_raw(engine, sql, params, **kwargs)
+    def user_read(engine, statement, values):
+        calls["user_read"].append("checkins" in statement.sql)  # the open check-ins folded in
+        return fetch_raw(engine, statement, values)
 
     original = checkin_queries.fetch_raw
 
@@ -387,3 +387,58 @@ def test_a_wrong_guess_is_never_used(couple, monkeypatch):
     assert "kim's marker" not in response.get_data(as_text=True)
     assert response.get_json()["items"][0]["partner_answered"] is False
     assert calls["open_read"] == 1  # the guess was wrong: read again for Alex's couple
+
+
+def test_a_put_of_answers_reads_its_date_with_the_user_on_postgresql(couple, monkeypatch):
+    """The PUT's checks before its write read the date's check-in with the user's own
+    statement on PostgreSQL; the answer is what the two reads one after the other give."""
+    couple.link()
+    with couple.at(EVENING) as (alex, sam):
+        assert sam.put("/api/v1/checkins/2026-11-21/answers",
+                       json={"answers": {**GOOD, "needs_help": "sam's words"}}
+                       ).status_code == 200
+        assert alex.put("/api/v1/checkins/2026-11-21/answers",
+                        json={"answers": GOOD}).status_code == 200  # learns Alex's couple
+        calls = _counting(monkeypatch)
+        folded = alex.put("/api/v1/checkins/2026-11-21/answers",
+                          json={"answers": {**GOOD, "mood": 5}})
+        monkeypatch.undo()
+        revealed = alex.get("/api/v1/checkins/2026-11-21")
+    assert folded.status_code == 409  # revealed by Alex's first answer: no edit now
+    assert revealed.get_json()["my_answers"]["mood"] == 4
+    with couple.app.app_context():
+        postgresql = db.engine.dialect.name == "postgresql"
+    if postgresql:
+        assert calls == {"user_read": [True], "open_read": 0}
+    else:
+        assert calls == {"user_read": [False], "open_read": 1}
+
+
+def test_an_edit_read_with_the_user_is_saved_and_shown(couple, monkeypatch):
+    couple.link()
+    with couple.at(EVENING) as (alex, _sam):
+        first = alex.put("/api/v1/checkins/2026-11-21/answers",
+                         json={"answers": {**GOOD, "needs_help": "first words"}})
+        assert first.status_code == 200
+        calls = _counting(monkeypatch)
+        edited = alex.put("/api/v1/checkins/2026-11-21/answers",
+                          json={"answers": {**GOOD, "needs_help": "second words"}})
+        monkeypatch.undo()
+        again = alex.get("/api/v1/checkins/today").get_json()
+    assert edited.status_code == 200
+    assert edited.get_json()["my_answers"]["needs_help"] == "second words"
+    assert again["items"][0]["my_answers"]["needs_help"] == "second words"
+    assert {k: v for k, v in edited.get_json().items() if k != "my_answers"} == {
+        k: v for k, v in first.get_json().items() if k != "my_answers"}
+    with couple.app.app_context():
+        postgresql = db.engine.dialect.name == "postgresql"
+    assert calls["user_read"] == [postgresql] and calls["open_read"] == (0 if postgresql else 1)
+
+
+def test_a_put_to_a_path_that_is_no_date_reads_nothing_along(couple):
+    couple.link()
+    with couple.at(EVENING) as (alex, _sam):
+        assert alex.put("/api/v1/checkins/2026-11-21/answers",
+                        json={"answers": GOOD}).status_code == 200
+        response = alex.put("/api/v1/checkins/2026-13-45/answers", json={"answers": GOOD})
+    assert response.status_code == 404
