@@ -135,8 +135,10 @@ def test_remembered_conversions_never_share_a_value_that_can_change(app):
 
 
 def test_a_row_read_again_is_converted_from_memory_on_every_database(app, monkeypatch):
-    """JSON columns come as text (psycopg would decode them into lists, which cannot be
-    remembered), so every part of a row read before is converted from memory."""
+    """A row read before is converted from memory (dates, booleans), but for its JSON,
+    decoded from its text each time so that every instance has its own lists: JSON
+    comes as text on every database (psycopg would decode it into lists, which cannot be
+    remembered)."""
     with app.app_context():
         alex = make_user(email="alex@example.com")
         make_couple(alex, make_user(email="sam@example.com")).couple.modules_off = ["mood"]
@@ -149,17 +151,21 @@ def test_a_row_read_again_is_converted_from_memory_on_every_database(app, monkey
         first = [part.build(row) for part in parts]
         conversions = []
 
-        def counted(process):
+        def counted(part, index, process):
             return None if process is None else (
-                lambda value: conversions.append(value) or process(value))
+                lambda value: conversions.append((part.keys[index], value)) or process(value))
 
         for part in parts:
-            monkeypatch.setattr(part, "processors", [counted(p) for p in part.processors])
+            monkeypatch.setattr(part, "processors", [counted(part, index, p) for index, p
+                                                     in enumerate(part.processors)])
         again = [part.build(read.fetch(db.engine, alex_id)) for part in parts]
-    assert conversions == []
-    assert [vars(obj).get("modules_off") for obj in again] == [
-        vars(obj).get("modules_off") for obj in first]
-    assert again[1].modules_off == ["mood"] and again[0].kinds_off == first[0].kinds_off
+    assert conversions and all(isinstance(value, str) for _key, value in conversions)
+    assert sorted(key for key, _value in conversions) == sorted(
+        part.keys[index] for part in parts for index in part.json_indexes)
+    assert {"kinds_off", "modules_off"} <= {key for key, _value in conversions}
+    for old, new in zip(first, again, strict=True):
+        assert _columns(old) == _columns(new)
+    assert again[1].modules_off == ["mood"] and again[1].modules_off is not first[1].modules_off
 
 
 def test_an_unknown_user_or_an_old_session_version_is_no_session(app):
@@ -563,3 +569,31 @@ def test_a_couple_never_has_a_third_member_row(app, two_partners, slot):
         with pytest.raises(IntegrityError):
             db.session.flush()
         db.session.rollback()
+
+
+def test_handlers_are_looked_at_once_and_a_coroutine_is_never_taken_for_plain(app,
+                                                                             monkeypatch):
+    import inspect as inspect_module
+
+    import flask.app
+
+    asked = []
+    real = inspect_module.iscoroutinefunction
+    monkeypatch.setattr(flask.app, "iscoroutinefunction",
+                        lambda func: asked.append(func) or real(func))
+
+    def plain():
+        return "plain"
+
+    async def coroutine():
+        return "coroutine"
+
+    assert app.ensure_sync(plain) is plain and app.ensure_sync(plain) is plain
+    assert asked == [plain]
+    for _ in range(2):
+        try:
+            wrapped = app.ensure_sync(coroutine)
+        except RuntimeError as error:  # Flask's answer without its async extra
+            assert "async" in str(error).lower()
+        else:
+            assert wrapped is not coroutine and wrapped() == "coroutine"

@@ -38,6 +38,7 @@ class _Part:
             raise TypeError(f"{name} has a composite primary key")
         self.mapper = mapper
         self.keys, self.columns, self.processors = [], [], []
+        self.json_indexes: list[int] = []
         (pk,) = mapper.primary_key
         for prop in mapper.column_attrs:
             (column,) = prop.columns
@@ -47,10 +48,12 @@ class _Part:
                 self.pk_index = len(self.keys)
             selected = table.c[column.key]
             process = column.type.dialect_impl(dialect).result_processor(dialect, None)
-            if isinstance(column.type, JSON) and process is None:
-                # The driver would decode it (psycopg): read as text and decoded here, the
-                # row stays hashable, and a row seen before is recognised (``values``).
-                selected, process = cast(selected, Text), _json_or_none
+            if isinstance(column.type, JSON):
+                if process is None:
+                    # The driver would decode it (psycopg): read as text and decoded
+                    # here, the row stays hashable and is recognised (``values``).
+                    selected, process = cast(selected, Text), _json_or_none
+                self.json_indexes.append(len(self.keys))
             self.keys.append(prop.key)
             self.columns.append(selected)
             self.processors.append(process)
@@ -64,26 +67,40 @@ class _Part:
     CACHE_SIZE = 4096
 
     def values(self, raw: tuple) -> list:
-        """The row's values as Python values. The conversions (dates, JSON) of a row
-        seen before are remembered: the same people and couples are read on every
-        request, and their rows seldom change."""
+        """The row's values as Python values. The conversions (dates, booleans) of a
+        row seen before are remembered: the same people and couples are read on every
+        request, and their rows seldom change. JSON is decoded from its text every time,
+        so that each instance has its own lists and dicts to change (cheaper than a deep
+        copy of remembered ones)."""
         try:
-            values = self.converted.get(raw)
+            known = self.converted.get(raw)
         except TypeError:  # an unhashable value (a type the driver decoded): no cache
-            values = None
+            known = None
             cacheable = False
         else:
             cacheable = True
-        if values is None:
-            values = tuple(value if process is None else process(value)
-                           for process, value in zip(self.processors, raw, strict=True))
+        if known is None:
+            processors, decoded_later = self.processors, self.json_indexes
+            values = tuple(value if process is None or index in decoded_later
+                           else process(value)
+                           for index, (process, value) in enumerate(zip(processors, raw,
+                                                                        strict=True)))
+            # Anything else that can be changed in place is copied for each instance.
+            copied = tuple(index for index, value in enumerate(values)
+                           if index not in decoded_later and isinstance(value, (list, dict)))
+            known = (values, copied)
             if cacheable:
                 if len(self.converted) >= self.CACHE_SIZE:
                     self.converted.clear()
-                self.converted[raw] = values
-        # A value that can be changed in place (decoded JSON) is each instance's own.
-        return [copy.deepcopy(value) if isinstance(value, (list, dict)) else value
-                for value in values]
+                self.converted[raw] = known
+        values, copied = known
+        values = list(values)
+        processors = self.processors
+        for index in self.json_indexes:
+            values[index] = processors[index](values[index])
+        for index in copied:
+            values[index] = copy.deepcopy(values[index])
+        return values
 
     def build(self, row):
         """A detached instance, as a query would have loaded it (no history, no
