@@ -355,17 +355,25 @@ def test_a_read_connection_the_server_ended_is_replaced(app, two_partners):
         assert _backend_pid(app) != backend
 
 
-def test_disposing_the_engine_closes_the_kept_read_connections(app, two_partners):
+def _kept_after_a_read(app, api):
+    """This engine's kept read connections after one read, and the ones made so far:
+    one on PostgreSQL, none on SQLite (its reads use pooled connections)."""
     from couples.db import _read_connections
 
-    alex, _ = two_partners
-    assert alex.get("/api/v1/me").status_code == 200
+    assert api.get("/api/v1/me").status_code == 200
     with app.app_context():
         kept = _read_connections(db.engine)
-        made = set(kept.made)
-        assert bool(made) == _postgresql(app)  # SQLite reads on pooled connections
+    made = set(kept.made)
+    assert len(made) == (1 if _postgresql(app) else 0)
+    return kept, made
+
+
+def test_disposing_the_engine_closes_the_kept_read_connections(app, two_partners):
+    alex, _ = two_partners
+    kept, made = _kept_after_a_read(app, alex)
+    with app.app_context():
         db.engine.dispose()
-        assert kept.made == set() and all(connection.closed for connection in made)
+    assert kept.made == set() and all(connection.closed for connection in made)
     assert alex.get("/api/v1/me").status_code == 200
 
 
@@ -374,18 +382,12 @@ def test_a_kept_read_connection_stays_in_the_process_that_made_it(app, two_partn
     """After a fork, the child makes its own connection and leaves the parent's open."""
     import os
 
-    from couples.db import _read_connections
-
     alex, _ = two_partners
-    assert alex.get("/api/v1/me").status_code == 200
-    with app.app_context():
-        kept = _read_connections(db.engine)
-        before = set(kept.made)
+    kept, before = _kept_after_a_read(app, alex)
     parent = os.getpid()
     monkeypatch.setattr(os, "getpid", lambda: parent + 1)
     assert alex.get("/api/v1/me").status_code == 200
-    with app.app_context():
-        after = set(kept.made)
+    after = set(kept.made)
     assert not any(connection.closed for connection in before)
     assert not (after & before) and len(after) == len(before)
     assert kept.inherited == list(before)  # kept, so that nothing ever closes it here
@@ -398,14 +400,9 @@ def test_a_kept_read_connection_stays_in_the_process_that_made_it(app, two_partn
 
 
 def test_a_kept_read_connection_is_replaced_after_the_pools_recycle_time(app, two_partners):
-    from couples.db import _read_connections
-
     alex, _ = two_partners
-    assert alex.get("/api/v1/me").status_code == 200
-    with app.app_context():
-        kept = _read_connections(db.engine)
-        before = set(kept.made)
-        kept.recycle = 0  # every connection is older than that
+    kept, before = _kept_after_a_read(app, alex)
+    kept.recycle = 0  # every connection is older than that
     assert alex.get("/api/v1/me").status_code == 200
     assert all(connection.closed for connection in before)
     assert len(kept.made) == len(before) and not (kept.made & before)
