@@ -130,57 +130,74 @@ def _numbered(dialect):
     return numbered
 
 
+class _Kept:
+    """One thread's read connection, with the process that made it and when."""
+
+    __slots__ = ("pid", "born", "connection", "__weakref__")
+
+    def __init__(self, connection):
+        self.pid, self.born, self.connection = os.getpid(), time.monotonic(), connection
+
+
+def _close_in(pid: int, connection) -> None:
+    """Close ``connection`` if this process made it: closing a connection made before a
+    fork would end the session of the process that made it."""
+    if os.getpid() == pid:
+        connection.close()
+
+
 class _ReadConnections:
     """psycopg connections in autocommit mode kept for ``fetch_raw``, one per thread of
     an engine: no pool checkout and return, and no switching autocommit on and off,
     around each read. Each is made by the engine's pool (its connect events run) and
     detached from it, so it is the pool's no longer. Replaced when a read on it fails,
-    in a process forked after it was made, and after the pool's recycle time; all closed
-    when the engine is disposed."""
+    in a process forked after it was made, and after the pool's recycle time; closed
+    when its thread ends and when the engine is disposed (in the process that made it
+    only)."""
 
     def __init__(self, engine: Engine):
         self.local = threading.local()
-        self.lock = threading.Lock()
-        self.made: set = set()
-        self.inherited: list = []
+        self.made: weakref.WeakSet = weakref.WeakSet()  # every thread's, for dispose
         self.recycle = getattr(engine.pool, "_recycle", -1)
         event.listen(engine, "engine_disposed", lambda _engine: self.close_all())
 
     def get(self, engine: Engine):
         kept = getattr(self.local, "kept", None)
         if kept is not None:
-            pid, born, connection = kept
-            if (pid == os.getpid() and not connection.closed
-                    and (self.recycle < 0 or time.monotonic() - born < self.recycle)):
-                return connection
-            if pid == os.getpid():
-                self.drop(connection)
-            else:  # made before a fork: the parent's to close (closing it here, or letting
-                # it be collected, would end the parent's session too), never used here
-                with self.lock:
-                    self.made.discard(connection)
-                    self.inherited.append(connection)
+            if (kept.pid == os.getpid() and not kept.connection.closed
+                    and (self.recycle < 0 or time.monotonic() - kept.born < self.recycle)):
+                return kept.connection
+            self.drop()
         fairy = engine.raw_connection()
         fairy.detach()
         connection = fairy.dbapi_connection
-        connection.autocommit = True
-        with self.lock:
-            self.made.add(connection)
-        self.local.kept = (os.getpid(), time.monotonic(), connection)
+        try:
+            connection.autocommit = True
+        except BaseException:
+            connection.close()
+            raise
+        kept = self.local.kept = _Kept(connection)
+        # Closed when the thread ends (its locals go, and the holder with them).
+        weakref.finalize(kept, _close_in, kept.pid, connection)
+        self.made.add(kept)
         return connection
 
-    def drop(self, connection) -> None:
-        """Forget this thread's connection and close it."""
-        self.local.kept = None
-        with self.lock:
-            self.made.discard(connection)
-        connection.close()
+    def drop(self) -> None:
+        """Forget this thread's connection, and close it if this process made it."""
+        kept, self.local.kept = getattr(self.local, "kept", None), None
+        if kept is not None:
+            self.made.discard(kept)
+            _close_in(kept.pid, kept.connection)
+
+    def connections(self) -> list:
+        """Every thread's kept connection in this process."""
+        pid = os.getpid()
+        return [kept.connection for kept in list(self.made) if kept.pid == pid]
 
     def close_all(self) -> None:
-        with self.lock:
-            made, self.made = self.made, set()
-        for connection in made:
-            connection.close()
+        for kept in list(self.made):
+            self.made.discard(kept)
+            _close_in(kept.pid, kept.connection)
 
 
 _kept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -211,8 +228,9 @@ def fetch_raw(engine: Engine, statement: Prebuilt, values: Mapping) -> list:
     params = statement.params(values)
     if statement.native:
         kept = _read_connections(engine)
-        connection = kept.get(engine)
+        connection = None
         try:
+            connection = kept.get(engine)
             cursor = RawCursor(connection)
             try:
                 cursor.execute(statement.sql, params)
@@ -220,10 +238,15 @@ def fetch_raw(engine: Engine, statement: Prebuilt, values: Mapping) -> list:
             finally:
                 cursor.close()
         except dialect.loaded_dbapi.Error as error:
-            gone = dialect.is_disconnect(error, connection, None)
-            kept.drop(connection)
+            gone = connection is not None and dialect.is_disconnect(error, connection, None)
+            if connection is not None:
+                kept.drop()
             raise DBAPIError.instance(statement.sql, params, error, dialect.loaded_dbapi.Error,
                                       connection_invalidated=gone, dialect=dialect) from error
+        except BaseException:  # interrupted mid-read: never use that connection again
+            if connection is not None:
+                kept.drop()
+            raise
     pooled = engine.raw_connection()
     dbapi_connection = pooled.dbapi_connection
     clean = False

@@ -291,13 +291,17 @@ def _postgresql(app) -> bool:
         return db.engine.dialect.name == "postgresql"
 
 
-def _backend_pid(app):
-    """The PostgreSQL backend of this thread's kept read connection."""
+def _kept(app):
     from couples.db import _read_connections
 
     with app.app_context():
-        connection = _read_connections(db.engine).get(db.engine)
-        return connection.info.backend_pid
+        return _read_connections(db.engine)
+
+
+def _the_kept_connection(app):
+    """This process's one kept read connection (PostgreSQL), without making one."""
+    (connection,) = _kept(app).connections()
+    return connection
 
 
 def test_the_read_leaves_its_connection_as_it_found_it(app, two_partners):
@@ -316,54 +320,56 @@ def test_the_read_leaves_its_connection_as_it_found_it(app, two_partners):
         assert seen and set(seen) == {(False, False)}
         return
     assert alex.get("/api/v1/me").status_code == 200
-    backend = _backend_pid(app)
+    first = _the_kept_connection(app)
     seen.clear()
     for _ in range(3):
         assert alex.get("/api/v1/me").status_code == 200
     assert seen == []
-    from couples.db import _read_connections
-
-    with app.app_context():
-        connection = _read_connections(db.engine).get(db.engine)
-    assert connection.autocommit and not _in_transaction(connection)
-    assert connection.info.backend_pid == backend
+    assert _the_kept_connection(app) is first
+    assert first.autocommit and not _in_transaction(first)
 
 
 def test_a_read_connection_the_server_ended_is_replaced(app, two_partners):
     """The server ends the connection the read uses (PostgreSQL: its backend is
     terminated; SQLite: the pooled connection is closed under the read): that request
-    is answered through the ORM, the next one reads on a new connection."""
+    is answered through the ORM, and the broken connection is closed and never used
+    again; the next request reads without the ORM on a new connection."""
     alex, _ = two_partners
     assert alex.get("/api/v1/me").status_code == 200
-    if _postgresql(app):
-        backend = _backend_pid(app)
+    postgresql = _postgresql(app)
+    if postgresql:
+        old = _the_kept_connection(app)
         with app.app_context():
             with db.engine.connect() as conn:
                 assert conn.execute(text("SELECT pg_terminate_backend(:pid)"),
-                                    {"pid": backend}).scalar()
+                                    {"pid": old.info.backend_pid}).scalar()
             db.session.remove()
     else:
         with app.app_context():
             event.listen(db.engine.pool, "checkout",
                          lambda dbapi_connection, record, proxy: dbapi_connection.close(),
                          once=True)
+    through_orm = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute",
+                     lambda conn, cursor, statement, *args: through_orm.append(statement))
+    answers = []
     for _ in range(2):
         response = alex.get("/api/v1/me")
         assert response.status_code == 200
         assert response.get_json()["partner"]["display_name"] == "Sam"
-    if _postgresql(app):
-        assert _backend_pid(app) != backend
+        answers.append(len(through_orm))
+    assert answers[0] > 0 and answers[1] == answers[0]  # the ORM once, then not again
+    if postgresql:
+        assert old.closed and _the_kept_connection(app) is not old
 
 
 def _kept_after_a_read(app, api):
     """This engine's kept read connections after one read, and the ones made so far:
     one on PostgreSQL, none on SQLite (its reads use pooled connections)."""
-    from couples.db import _read_connections
-
     assert api.get("/api/v1/me").status_code == 200
-    with app.app_context():
-        kept = _read_connections(db.engine)
-    made = set(kept.made)
+    kept = _kept(app)
+    made = set(kept.connections())
     assert len(made) == (1 if _postgresql(app) else 0)
     return kept, made
 
@@ -373,30 +379,62 @@ def test_disposing_the_engine_closes_the_kept_read_connections(app, two_partners
     kept, made = _kept_after_a_read(app, alex)
     with app.app_context():
         db.engine.dispose()
-    assert kept.made == set() and all(connection.closed for connection in made)
+    assert kept.connections() == [] and all(connection.closed for connection in made)
     assert alex.get("/api/v1/me").status_code == 200
 
 
 def test_a_kept_read_connection_stays_in_the_process_that_made_it(app, two_partners,
                                                                  monkeypatch):
-    """After a fork, the child makes its own connection and leaves the parent's open."""
+    """After a fork, the child makes its own connection and never closes the parent's,
+    neither when it replaces it nor when it disposes the engine (SQLAlchemy's advice for
+    a child is ``dispose(close=False)``; a plain dispose must not close it either)."""
     import os
 
     alex, _ = two_partners
     kept, before = _kept_after_a_read(app, alex)
     parent = os.getpid()
     monkeypatch.setattr(os, "getpid", lambda: parent + 1)
+    with app.app_context():
+        db.engine.dispose(close=False)
+    assert not any(connection.closed for connection in before)
     assert alex.get("/api/v1/me").status_code == 200
-    after = set(kept.made)
+    after = set(kept.connections())
     assert not any(connection.closed for connection in before)
     assert not (after & before) and len(after) == len(before)
-    assert kept.inherited == list(before)  # kept, so that nothing ever closes it here
     with app.app_context():
         db.engine.dispose()
     assert not any(connection.closed for connection in before)
     assert all(connection.closed for connection in after)
-    for connection in before:  # this test's process is the "parent" too
+    monkeypatch.undo()
+    for connection in before:  # this test's process is the parent too
         connection.close()
+
+
+def test_a_kept_read_connection_is_closed_when_its_thread_ends(app, two_partners):
+    import threading
+
+    _alex, _ = two_partners
+    with app.app_context():
+        alex_id = db.session.execute(
+            db.select(User.id).where(User.email == "alex@example.com")).scalar_one()
+        db.session.remove()
+    made = []
+
+    def read():
+        with app.app_context():
+            found = user_and_pairing(alex_id, read_only=True)
+            assert found[0] is not None
+            made.extend(_kept(app).connections())
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    import gc
+
+    gc.collect()
+    assert len(made) == (1 if _postgresql(app) else 0)
+    assert all(connection.closed for connection in made)
+    assert not (set(made) & set(_kept(app).connections()))
 
 
 def test_a_kept_read_connection_is_replaced_after_the_pools_recycle_time(app, two_partners):
@@ -404,8 +442,9 @@ def test_a_kept_read_connection_is_replaced_after_the_pools_recycle_time(app, tw
     kept, before = _kept_after_a_read(app, alex)
     kept.recycle = 0  # every connection is older than that
     assert alex.get("/api/v1/me").status_code == 200
+    after = set(kept.connections())
     assert all(connection.closed for connection in before)
-    assert len(kept.made) == len(before) and not (kept.made & before)
+    assert len(after) == len(before) and not (after & before)
 
 
 # ----------------------------------------------------------------- the session cookie

@@ -435,10 +435,12 @@ def test_an_edit_read_with_the_user_is_saved_and_shown(couple, monkeypatch):
     assert calls["user_read"] == [postgresql] and calls["open_read"] == (0 if postgresql else 1)
 
 
-def test_a_put_to_a_path_that_is_no_date_reads_nothing_along(couple):
+def test_a_put_to_a_path_that_is_no_date_reads_nothing_along(couple, monkeypatch):
     couple.link()
     with couple.at(EVENING) as (alex, _sam):
         assert alex.put("/api/v1/checkins/2026-11-21/answers",
                         json={"answers": GOOD}).status_code == 200
+        calls = _counting(monkeypatch)
         response = alex.put("/api/v1/checkins/2026-13-45/answers", json={"answers": GOOD})
     assert response.status_code == 404
+    assert calls == {"user_read": [False], "open_read": 0}
