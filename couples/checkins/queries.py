@@ -2,7 +2,7 @@
 
 ``GET /api/v1/checkins/today`` is what a partner opens every evening. Everything it needs
 besides the user and the couple (which the user loader read) comes from one prebuilt
-``UNION ALL``, compiled once per dialect and run on a pooled connection (``db.fetch_raw``):
+``UNION ALL``, compiled once per dialect and run without a session (``db.fetch_raw``):
 the open dates' check-ins with their answers, the couple's own questions, the count of
 dates both answered this month and the partner's love-language ranking. JSON columns come
 as their text: a check-in's questions can go out in the answer as stored, without being
@@ -177,7 +177,7 @@ def _key(couple_id: int, days: list[date], first: date, last: date, partner_id: 
 def open_rows(*, couple_id: int, days: list[date], first: date, last: date,
               partner_id: int, remember: tuple[int, str] | None = None) -> OpenRows | None:
     """The rows without a session, or None when the caller should use the ORM: a session
-    is already there (it may hold changes this connection would not see), or the pooled
+    is already there (it may hold changes this connection would not see), or the
     connection was gone. Rows read along with the user (``read_along``) for exactly
     these parameters are used instead of reading again. ``remember``: (user id, time
     zone) of the partner reading, for ``read_along`` to guess their next read from."""

@@ -145,7 +145,7 @@ class UserRow:
 
 class UserRead:
     """The user, their current couple, its members and the partner in one statement,
-    compiled once per dialect and run on a pooled DBAPI connection without a
+    compiled once per dialect and run on a DBAPI connection (``db.fetch_raw``) without a
     transaction: no ORM session, no BEGIN/ROLLBACK (one statement reads one consistent
     snapshot on every database). It gives back detached ORM instances, as a query would
     have loaded them."""
@@ -265,7 +265,7 @@ def user_row_without_session(user_id: int, along: ReadAlong | None = None
 
     None when the caller should run the ORM query instead: a session is already there
     (its identity map may hold these rows), the models have something ``UserRead`` does
-    not handle, or the pooled connection was gone."""
+    not handle, or the connection was gone."""
     if db.session.registry.has():
         return None
     engine = db.engine

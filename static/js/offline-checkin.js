@@ -505,27 +505,33 @@ async function keepFromForm(form) {
   showRefused((await allKept()).filter((r) => r.user === record.user && r.key !== record.key));
 }
 
-function watchForm(form) {
+// The form's submit handled by ``handle`` (async) instead, one at a time: a second tap
+// while the first is still at work does nothing.
+function onSubmitOneAtATime(form, handle) {
   let busy = false;
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     if (busy) return;
     busy = true;
-    (async () => {
-      if (navigator.onLine && (await reachable())) {
-        // Online: the usual save. Newer words replace any kept for the same date.
-        try {
-          await forgetIfKept(recordFrom(form).key);
-        } catch (_error) {
-          // Nothing kept then.
-        }
-        HTMLFormElement.prototype.submit.call(form);
-        return;
-      }
-      await keepFromForm(form);
-    })().finally(() => {
+    handle().finally(() => {
       busy = false;
     });
+  });
+}
+
+function watchForm(form) {
+  onSubmitOneAtATime(form, async () => {
+    if (navigator.onLine && (await reachable())) {
+      // Online: the usual save. Newer words replace any kept for the same date.
+      try {
+        await forgetIfKept(recordFrom(form).key);
+      } catch (_error) {
+        // Nothing kept then.
+      }
+      HTMLFormElement.prototype.submit.call(form);
+      return;
+    }
+    await keepFromForm(form);
   });
 }
 
@@ -584,29 +590,21 @@ async function unsent() {
 }
 
 function guardLogout(form) {
-  let busy = false;
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    if (busy) return;
-    busy = true;
-    (async () => {
-      let left = [];
-      try {
+  onSubmitOneAtATime(form, async () => {
+    let left = [];
+    try {
+      left = await unsent();
+      if (left.some((r) => r.state === "waiting") && navigator.onLine) {
+        await sendKept();
         left = await unsent();
-        if (left.some((r) => r.state === "waiting") && navigator.onLine) {
-          await sendKept();
-          left = await unsent();
-        }
-      } catch (_error) {
-        left = [];
       }
-      const refused = left.some((r) => r.state === "refused");
-      if (!left.length || (await confirmLeaving(left.length, refused))) {
-        HTMLFormElement.prototype.submit.call(form);
-      }
-    })().finally(() => {
-      busy = false;
-    });
+    } catch (_error) {
+      left = [];
+    }
+    const refused = left.some((r) => r.state === "refused");
+    if (!left.length || (await confirmLeaving(left.length, refused))) {
+      HTMLFormElement.prototype.submit.call(form);
+    }
   });
 }
 
