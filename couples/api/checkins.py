@@ -188,10 +188,10 @@ def put_answers(day: str):
     once revealed or outside my window, 422 for invalid answers."""
     when = parse_day(day)
     pairing, now = couple_or_404(), utcnow()
-    profile = services.ensure_answerable(pairing=pairing, day=when, now=now)
+    answerable = services.ensure_answerable(pairing=pairing, day=when, now=now)
     body = load(AnswersSchema)
     return _json(checkin_data(services.submit(pairing=pairing, day=when, answers=body["answers"],
-                                              now=now, partner_profile=profile)))
+                                              now=now, answerable=answerable)))
 
 
 @blp.route("/checkins/<day>", methods=["GET"])

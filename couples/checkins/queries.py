@@ -28,6 +28,7 @@ from sqlalchemy import (
     null,
     select,
     union_all,
+    update,
 )
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import JSON
@@ -255,3 +256,45 @@ def read_along_for_day(user_id: int) -> _Along | None:
     if day is None:
         return None
     return _guessed(user_id, lambda _zone: ([day], day, day))
+
+
+class AnswerEdit:
+    """A partner replacing their answers to a check-in that is not revealed, in one
+    statement on PostgreSQL, which is its own transaction: the check-in's row is locked
+    (as ``services.submit`` locks it) only while the statement runs, and the answers are
+    replaced only if the check-in is still not revealed once the lock is had. A reveal
+    is the only way a partner's answers can join mine (``submit`` reveals on the second
+    answer, under the same lock), so "not revealed" under the lock means that mine are
+    still the only answers. Built only for psycopg (``Prebuilt.native``): on SQLite the
+    write lock is the database's, taken by ``submit`` with BEGIN IMMEDIATE."""
+
+    def __init__(self, dialect):
+        checkins, answers = Checkin.__table__, CheckinAnswer.__table__
+        self.statement = Prebuilt(AnswerEdit.build(checkins, answers), dialect)
+        if not self.statement.native:
+            raise TypeError("only for psycopg")
+
+    @staticmethod
+    def build(checkins, answers):
+        target = (select(checkins.c.id)
+                  .where(checkins.c.id == bindparam("checkin_id", type_=Integer),
+                         checkins.c.revealed_at.is_(None))
+                  .with_for_update(of=checkins)
+                  .cte("target"))
+        return (update(answers)
+                .where(answers.c.checkin_id == target.c.id,
+                       answers.c.user_id == bindparam("user_id", type_=Integer))
+                .values(answers=cast(bindparam("answers_json", type_=Text), JSON),
+                        updated_at=bindparam("at", type_=UTCDateTime))
+                .returning(answers.c.id))
+
+    def run(self, engine, *, checkin_id: int, user_id: int, answers: dict,
+            at: datetime) -> bool:
+        """Whether the answers were replaced (False: the check-in was revealed, or my
+        answers are gone, since it was read)."""
+        values = {"checkin_id": checkin_id, "user_id": user_id,
+                  "answers_json": json.dumps(answers), "at": at}
+        return bool(fetch_raw(engine, self.statement, values))
+
+
+answer_edit = per_dialect(AnswerEdit)

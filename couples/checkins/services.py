@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from couples.accounts import services as accounts
@@ -394,18 +395,21 @@ def _insert_ignore(model, values: dict, keys: list[str]):
     return insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
 
 
-@functools.cache
-def _locking_read(dialect_name: str):
-    """The check-in of a couple's date with its answers, the check-in's row locked on
-    PostgreSQL (on SQLite the write transaction is the lock). Built once."""
-    query = (db.select(Checkin, CheckinAnswer)
-             .outerjoin(CheckinAnswer, CheckinAnswer.checkin_id == Checkin.id)
-             .where(Checkin.couple_id == bindparam("couple_id"), Checkin.day == bindparam("day"))
-             .execution_options(populate_existing=True))
-    if dialect_name == "postgresql":
-        query = query.with_for_update(of=Checkin)
-    return query
-
+# SQLite: one statement, under the write transaction (the database's one write lock).
+_CHECKIN_WITH_ANSWERS = (db.select(Checkin, CheckinAnswer)
+                         .outerjoin(CheckinAnswer, CheckinAnswer.checkin_id == Checkin.id)
+                         .where(Checkin.couple_id == bindparam("couple_id"),
+                                Checkin.day == bindparam("day"))
+                         .execution_options(populate_existing=True))
+# PostgreSQL: the check-in's row locked, then its answers read by a statement of their own.
+_CHECKIN_LOCKED = (db.select(Checkin)
+                   .where(Checkin.couple_id == bindparam("couple_id"),
+                          Checkin.day == bindparam("day"))
+                   .with_for_update()
+                   .execution_options(populate_existing=True))
+_ANSWERS_OF = (db.select(CheckinAnswer)
+               .where(CheckinAnswer.checkin_id == bindparam("checkin_id"))
+               .execution_options(populate_existing=True))
 
 _answers_table = CheckinAnswer.__table__
 _ANSWERS_EDIT = (update(_answers_table)
@@ -415,12 +419,24 @@ _ANSWERS_EDIT = (update(_answers_table)
 
 def _locked_checkin(couple_id: int, day: date
                     ) -> tuple[Checkin | None, dict[int, CheckinAnswer]]:
-    """(the check-in of ``day``, locked, or None; its answers by user id): one statement."""
-    query = _locking_read(db.session.get_bind().dialect.name)
-    rows = db.session.execute(query, {"couple_id": couple_id, "day": day}).all()
-    if not rows:
+    """(the check-in of ``day``, locked, or None; its answers by user id).
+
+    On PostgreSQL the answers are read after the lock is had, by a second statement: a
+    statement sees the rows as they were when it began, and when it waits for a row
+    lock it reads again only the locked row. Read in the statement that waited, an
+    edit the partner committed meanwhile would be missed, and a reveal would show
+    answers that are no longer kept (tests/checkins/test_reveal_race.py)."""
+    params = {"couple_id": couple_id, "day": day}
+    if db.session.get_bind().dialect.name != "postgresql":
+        rows = db.session.execute(_CHECKIN_WITH_ANSWERS, params).all()
+        if not rows:
+            return None, {}
+        return rows[0][0], {answer.user_id: answer for _, answer in rows if answer is not None}
+    checkin = db.session.execute(_CHECKIN_LOCKED, params).scalar_one_or_none()
+    if checkin is None:
         return None, {}
-    return rows[0][0], {answer.user_id: answer for _, answer in rows if answer is not None}
+    answers = db.session.execute(_ANSWERS_OF, {"checkin_id": checkin.id}).scalars()
+    return checkin, {answer.user_id: answer for answer in answers}
 
 
 def _refuse(checkin: Checkin | None, kind: str | None, *, pairing: Pairing, day: date,
@@ -435,36 +451,50 @@ def _refuse(checkin: Checkin | None, kind: str | None, *, pairing: Pairing, day:
         raise AlreadyRevealed("You've both answered this one, so it can't change now.")
 
 
-def ensure_answerable(*, pairing: Pairing, day: date, now: datetime):
+@dataclass(frozen=True)
+class Answerable:
+    """What ``ensure_answerable`` read on its way, for ``submit``: the partner's love
+    profile (or None; ``_PROFILE_UNREAD`` when not read) and the date's check-in as read
+    without a session (None when there is none, or it was read through the ORM)."""
+
+    partner_profile: object = _PROFILE_UNREAD
+    found: queries.Found | None = None
+
+
+def ensure_answerable(*, pairing: Pairing, day: date, now: datetime) -> Answerable:
     """404 for a date without a check-in, 409 once revealed or outside my window. Read
     without a session when the request has none yet, so that a request that goes on to
-    write takes its write lock only then (``submit`` checks again under the lock).
-
-    Gives back what ``submit`` may take as its ``partner_profile``: the partner's love
-    profile read on the way (or None), else a marker that it was not read."""
+    write takes its write lock only then (``submit`` checks again under the lock)."""
     rows = queries.open_rows(couple_id=pairing.couple.id, days=[day], first=day, last=day,
                              partner_id=pairing.partner.id,
                              remember=(pairing.me.id, pairing.me.timezone))
-    profile = _PROFILE_UNREAD
     if rows is not None:
         checkin = rows.checkins.get(day)
         profile = None if rows.partner_ranking is None else _Ranking(rows.partner_ranking)
+        read = Answerable(profile, checkin)
     else:
         found = _load(pairing.couple.id, [day])
         checkin = found[day][0] if day in found else None
+        read = Answerable()
     kind = checkin.kind if checkin else rules.kind_for(day, schedule_of(pairing.couple))
     _refuse(checkin, kind, pairing=pairing, day=day, now=now)
-    return profile
+    return read
 
 
 def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime,
-           partner_profile=_PROFILE_UNREAD) -> CheckinDay:
+           answerable: Answerable | None = None) -> CheckinDay:
     """Save (or replace) my answers for ``day``. The second partner's answers reveal the
     check-in, exactly once however close together the two arrive: the check-in row is
     locked (SQLite: the write transaction) while the answers are counted.
 
-    ``partner_profile``: what ``ensure_answerable`` gave back, for the small move in the
-    answer (read after the commit when not given)."""
+    ``answerable``: what ``ensure_answerable`` read, if it was called: an edit of
+    answers it saw may then be one statement (``_edit_at_once``), and the small move in
+    the answer uses the partner's profile it read."""
+    partner_profile = answerable.partner_profile if answerable else _PROFILE_UNREAD
+    if answerable is not None and answerable.found is not None:
+        view = _edit_at_once(pairing, answerable.found, day=day, answers=answers, now=now)
+        if view is not None:
+            return _extras_after_write(pairing, view, partner_profile)
     me, partner, couple = pairing.me, pairing.partner, pairing.couple
     schedule = schedule_of(couple)
     checkin, stored = _locked_checkin(couple.id, day)
@@ -522,13 +552,50 @@ def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime,
         db.session.commit()  # the answers, the reveal and the notice together
     finally:
         session.expire_on_commit = True
-    deliver_soon()
+    if first_answer or revealed:
+        deliver_soon()
+    return _extras_after_write(pairing, view, partner_profile)
+
+
+def _extras_after_write(pairing: Pairing, view: CheckinDay, partner_profile) -> CheckinDay:
     token = set_read_only(True)  # what follows only reads: no write lock for it
     try:
-        view = _with_extras(pairing, [view], partner_profile=partner_profile)[0]
+        return _with_extras(pairing, [view], partner_profile=partner_profile)[0]
     finally:
         reset_read_only(token)
-    return view
+
+
+def _edit_at_once(pairing: Pairing, found: queries.Found, *, day: date, answers: dict,
+                  now: datetime) -> CheckinDay | None:
+    """My edit of answers I gave to a check-in the partner has not answered, as one
+    statement on PostgreSQL (``queries.AnswerEdit``): no transaction held open around
+    the work in between, and nobody to tell. ``found`` was read (and refused if
+    revealed or closed) by ``ensure_answerable``; its questions never change once the
+    check-in exists. None when this is not such an edit, or the check-in changed since
+    it was read: ``submit`` then goes the locked way, which looks again. Invalid
+    answers raise as they would there."""
+    me, partner = pairing.me, pairing.partner
+    if found.revealed_at is not None or me.id not in found.answers or partner.id in found.answers:
+        return None
+    if db.session.registry.has():  # a session may hold changes, or the lock itself
+        return None
+    edit = queries.answer_edit(db.engine)
+    if edit is None:
+        return None
+    questions = found.questions
+    clean, errors = rules.check_answers(questions, answers)
+    if errors:
+        raise Invalid(errors=errors)
+    try:
+        done = edit.run(db.engine, checkin_id=found.id, user_id=me.id, answers=clean, at=now)
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        done = False
+    if not done:
+        return None
+    return _view(pairing, None, {me.id: clean}, day=day, kind=found.kind, questions=questions,
+                 is_open=True)
 
 
 def _tell_partner(pairing: Pairing, day: date, *, revealed: bool, now: datetime) -> None:

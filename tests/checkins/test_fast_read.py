@@ -11,7 +11,7 @@ from sqlalchemy import event
 
 from couples.accounts.models import User
 from couples.checkins import services
-from couples.checkins.models import Checkin
+from couples.checkins.models import Checkin, CheckinAnswer
 from couples.db import is_read_only
 from couples.extensions import db
 from couples.pairing.services import active_pairing
@@ -242,51 +242,118 @@ def test_a_put_answers_what_a_read_afterwards_gives(couple):
         assert reveal["partner_answers"]["needs_help"] == "coffee"
 
 
-def test_a_put_takes_the_write_lock_once_and_only_to_write(couple):
+def _logged(app, act) -> list[str]:
+    """What ``act()`` ran through SQLAlchemy: transactions begun (read-only or not),
+    commits, and each statement's first word (" users" when it reads the users)."""
+    log: list[str] = []
+
+    def on_begin(conn):
+        log.append("BEGIN read" if is_read_only() else "BEGIN")
+
+    def on_commit(conn):
+        log.append("COMMIT")
+
+    def on_statement(_conn, _cursor, statement, *_args):
+        log.append("sql " + statement.split()[0]
+                   + (" users" if "FROM users" in statement else ""))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "begin", on_begin)
+    event.listen(engine, "commit", on_commit)
+    event.listen(engine, "before_cursor_execute", on_statement)
+    try:
+        act()
+    finally:
+        event.remove(engine, "begin", on_begin)
+        event.remove(engine, "commit", on_commit)
+        event.remove(engine, "before_cursor_execute", on_statement)
+    return log
+
+
+def _one_write_transaction(log: list[str], statement: str) -> None:
+    """One write transaction, with ``statement`` in it and no read of the users; after
+    its commit nothing more is read."""
+    writes = [i for i, entry in enumerate(log) if entry == "BEGIN"]
+    assert len(writes) == 1, log
+    commit = log.index("COMMIT")
+    inside = log[writes[0]:commit]
+    assert f"sql {statement}" in inside, log
+    assert not any(entry.endswith(" users") for entry in inside), log
+    # After the commit nothing more: the partner's love profile (the small move in the
+    # answer) came with the check before the write.
+    assert not [entry for entry in log[commit + 1:] if entry.startswith("sql")], log
+
+
+def test_a_first_answer_takes_the_write_lock_once_and_only_to_write(couple):
     """The user is loaded before the write transaction begins, the 404/409 checks read
     outside it, and after the commit nothing is read again: one write transaction per
     PUT, in which the user is not read."""
     couple.link()
     app = couple.app
     with couple.at(EVENING) as (alex, _sam):
-        assert alex.put("/api/v1/checkins/2026-11-21/answers",
-                        json={"answers": GOOD}).status_code == 200
-        log: list[str] = []
-
-        def on_begin(conn):
-            log.append("BEGIN read" if is_read_only() else "BEGIN")
-
-        def on_commit(conn):
-            log.append("COMMIT")
-
-        def on_statement(_conn, _cursor, statement, *_args):
-            log.append("sql " + statement.split()[0]
-                       + (" users" if "FROM users" in statement else ""))
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "begin", on_begin)
-        event.listen(engine, "commit", on_commit)
-        event.listen(engine, "before_cursor_execute", on_statement)
-        try:
-            assert alex.put("/api/v1/checkins/2026-11-21/answers",
-                            json={"answers": {**GOOD, "needs_help": "x"}}).status_code == 200
-        finally:
-            event.remove(engine, "begin", on_begin)
-            event.remove(engine, "commit", on_commit)
-            event.remove(engine, "before_cursor_execute", on_statement)
-    writes = [i for i, entry in enumerate(log) if entry == "BEGIN"]
-    assert len(writes) == 1, log
-    first_write = writes[0]
-    commit = log.index("COMMIT")
-    inside = log[first_write:commit]
-    assert "sql UPDATE" in inside
-    assert not any(entry.endswith(" users") for entry in inside), log
-    # After the commit nothing more: the partner's love profile (the small move in the
-    # answer) came with the check before the write.
-    assert not [entry for entry in log[commit + 1:] if entry.startswith("sql")], log
+        log = _logged(app, lambda: _expect(alex.put(
+            "/api/v1/checkins/2026-11-21/answers", json={"answers": GOOD}), 200))
+    _one_write_transaction(log, "INSERT")
     with app.app_context():
         assert db.session.query(Checkin).count() == 1
+
+
+def test_an_edit_is_one_statement_on_postgresql(couple, monkeypatch):
+    """Replacing my answers to a check-in my partner has not answered: on PostgreSQL one
+    statement, its own transaction, nothing through the ORM; on SQLite one write
+    transaction, as for a first answer. Saved and shown either way."""
+    couple.link()
+    app = couple.app
+    with couple.at(EVENING) as (alex, _sam):
+        first = alex.put("/api/v1/checkins/2026-11-21/answers",
+                         json={"answers": {**GOOD, "needs_help": "first words"}})
+        assert first.status_code == 200
+        calls = _counting(monkeypatch)
+        responses = []
+        log = _logged(app, lambda: responses.append(alex.put(
+            "/api/v1/checkins/2026-11-21/answers",
+            json={"answers": {**GOOD, "needs_help": "second words"}})))
+        monkeypatch.undo()
+        again = alex.get("/api/v1/checkins/2026-11-21").get_json()
+    edited = _expect(responses[0], 200)
+    assert edited["my_answers"]["needs_help"] == "second words" == again["my_answers"]["needs_help"]
+    assert {k: v for k, v in edited.items() if k != "my_answers"} == {
+        k: v for k, v in first.get_json().items() if k != "my_answers"}
+    with app.app_context():
+        postgresql = db.engine.dialect.name == "postgresql"
+        kept = db.session.execute(db.select(CheckinAnswer.answers)).scalars().all()
+    assert [answers["needs_help"] for answers in kept] == ["second words"]
+    if postgresql:
+        assert log == [], log
+        assert calls == {"user_read": [True], "open_read": 0, "edit": 1}
+    else:
+        _one_write_transaction(log, "UPDATE")
+        assert calls == {"user_read": [False], "open_read": 1, "edit": 0}
+
+
+def test_invalid_answers_to_an_edit_change_nothing(couple, monkeypatch):
+    """An edit with answers that don't fit the questions: 422 with the field, and the
+    answers kept are the earlier ones (on PostgreSQL nothing is written at all)."""
+    couple.link()
+    with couple.at(EVENING) as (alex, _sam):
+        assert alex.put("/api/v1/checkins/2026-11-21/answers",
+                        json={"answers": {**GOOD, "needs_help": "kept"}}).status_code == 200
+        calls = _counting(monkeypatch)
+        refused = alex.put("/api/v1/checkins/2026-11-21/answers",
+                           json={"answers": {**GOOD, "mood": 99, "needs_help": "lost?"}})
+        monkeypatch.undo()
+        again = alex.get("/api/v1/checkins/2026-11-21").get_json()
+    assert refused.status_code == 422
+    assert refused.mimetype == "application/problem+json"
+    assert list(refused.get_json()["errors"]) == ["answers.mood"]
+    assert again["my_answers"]["needs_help"] == "kept" and again["my_answers"]["mood"] == 4
+    assert calls["edit"] == 0
+
+
+def _expect(response, status: int) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    return response.get_json()
 
 
 def test_questions_as_json_the_same_both_ways(couple):
@@ -325,7 +392,7 @@ def _counting(monkeypatch):
     from couples.db import fetch_raw
     from couples.pairing import queries as pairing_queries
 
-    calls = {"user_read": [], "open_read": 0}
+    calls = {"user_read": [], "open_read": 0, "edit": 0}
 
     def user_read(engine, statement, values):
         calls["user_read"].append("checkins" in statement.sql)  # the open check-ins folded in
@@ -333,9 +400,9 @@ def _counting(monkeypatch):
 
     original = checkin_queries.fetch_raw
 
-    def open_read(*args, **kwargs):
-        calls["open_read"] += 1
-        return original(*args, **kwargs)
+    def open_read(engine, statement, values):
+        calls["edit" if "UPDATE" in statement.sql else "open_read"] += 1
+        return original(engine, statement, values)
 
     monkeypatch.setattr(pairing_queries, "fetch_raw", user_read)
     monkeypatch.setattr(checkin_queries, "fetch_raw", open_read)
@@ -355,9 +422,9 @@ def test_tonight_travels_with_the_users_read_on_postgresql(couple, monkeypatch):
     with couple.app.app_context():
         postgresql = db.engine.dialect.name == "postgresql"
     if postgresql:  # one round trip: one statement for both reads, nothing after
-        assert calls == {"user_read": [True], "open_read": 0}
+        assert calls == {"user_read": [True], "open_read": 0, "edit": 0}
     else:  # SQLite has no round trip to save: the two reads, one after the other
-        assert calls == {"user_read": [False], "open_read": 1}
+        assert calls == {"user_read": [False], "open_read": 1, "edit": 0}
 
 
 def test_a_wrong_guess_is_never_used(couple, monkeypatch):
@@ -409,30 +476,9 @@ def test_a_put_of_answers_reads_its_date_with_the_user_on_postgresql(couple, mon
     with couple.app.app_context():
         postgresql = db.engine.dialect.name == "postgresql"
     if postgresql:
-        assert calls == {"user_read": [True], "open_read": 0}
+        assert calls == {"user_read": [True], "open_read": 0, "edit": 0}
     else:
-        assert calls == {"user_read": [False], "open_read": 1}
-
-
-def test_an_edit_read_with_the_user_is_saved_and_shown(couple, monkeypatch):
-    couple.link()
-    with couple.at(EVENING) as (alex, _sam):
-        first = alex.put("/api/v1/checkins/2026-11-21/answers",
-                         json={"answers": {**GOOD, "needs_help": "first words"}})
-        assert first.status_code == 200
-        calls = _counting(monkeypatch)
-        edited = alex.put("/api/v1/checkins/2026-11-21/answers",
-                          json={"answers": {**GOOD, "needs_help": "second words"}})
-        monkeypatch.undo()
-        again = alex.get("/api/v1/checkins/today").get_json()
-    assert edited.status_code == 200
-    assert edited.get_json()["my_answers"]["needs_help"] == "second words"
-    assert again["items"][0]["my_answers"]["needs_help"] == "second words"
-    assert {k: v for k, v in edited.get_json().items() if k != "my_answers"} == {
-        k: v for k, v in first.get_json().items() if k != "my_answers"}
-    with couple.app.app_context():
-        postgresql = db.engine.dialect.name == "postgresql"
-    assert calls["user_read"] == [postgresql] and calls["open_read"] == (0 if postgresql else 1)
+        assert calls == {"user_read": [False], "open_read": 1, "edit": 0}
 
 
 def test_a_put_to_a_path_that_is_no_date_reads_nothing_along(couple, monkeypatch):
@@ -443,4 +489,4 @@ def test_a_put_to_a_path_that_is_no_date_reads_nothing_along(couple, monkeypatch
         calls = _counting(monkeypatch)
         response = alex.put("/api/v1/checkins/2026-13-45/answers", json={"answers": GOOD})
     assert response.status_code == 404
-    assert calls == {"user_read": [False], "open_read": 0}
+    assert calls == {"user_read": [False], "open_read": 0, "edit": 0}

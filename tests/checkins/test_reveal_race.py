@@ -291,3 +291,135 @@ def test_two_tabs_and_the_partner_at_once_through_the_api(people, reveals):
         assert flags.count(True) == 1, (
             f"{day}: statuses {statuses}, {flags.count(True)} submits revealed it: a PUT "
             "that came after the reveal replaced answers instead of a 409")
+
+
+# ------------------------------------------- an edit of my answers against the reveal
+def test_an_edit_racing_the_partners_reveal_lands_before_it_or_not_at_all(people, reveals):
+    """Alex has answered; Alex's edit (on PostgreSQL one statement, ``_edit_at_once``)
+    and Sam's first answer arrive together. Either the edit lands first, and Sam's
+    reveal shows the edit, or it comes after the reveal and is refused (409): what Sam
+    saw at the reveal is always what is kept."""
+    app, alex_id, sam_id = people
+    for n in range(ROUNDS):
+        day = FIRST_DAY + timedelta(days=n)
+        first, edit = answers(day, f"alex first {n}"), answers(day, f"alex edit {n}", needs=1)
+        sams = answers(day, f"sam {n}")
+        with time_machine.travel(evening(day), tick=False):
+            alex = ApiClient(app).login("alex@example.com")
+            sam = ApiClient(app).login("sam@example.com")
+            alex.csrf(), sam.csrf()
+            put = f"/api/v1/checkins/{day.isoformat()}/answers"
+            assert alex.put(put, json={"answers": first}).status_code == 200
+            results = race(app, [putting(alex, day, edit), putting(sam, day, sams)])
+        edited, revealed = (response for _, response in results)
+        assert revealed.status_code == 200, revealed.get_data(as_text=True)
+        assert edited.status_code in (200, 409), edited.get_data(as_text=True)
+        shown = {k: v for k, v in revealed.get_json()["partner_answers"].items()
+                 if v is not None}
+        with app.app_context():
+            checkins, kept = stored(day)
+            assert len(checkins) == 1 and checkins[0].revealed_at == evening(day)
+            db.session.remove()
+        assert kept == {alex_id: edit if edited.status_code == 200 else first, sam_id: sams}
+        assert shown == kept[alex_id], (day, edited.status_code, shown)
+        assert [revealed for told_day, _, revealed in reveals if told_day == day] == [
+            False, True]  # Alex's first answer told Sam; the edit told nobody
+
+
+def test_an_edit_waiting_for_the_reveals_lock_is_refused_after_it(people, monkeypatch):
+    """Sam's reveal holds the check-in (on PostgreSQL its row lock, on SQLite the write
+    lock) when Alex's edit arrives, having read the check-in as not revealed: the edit
+    waits, then sees the reveal and is refused (409). Alex's answers stay the ones Sam
+    saw; on PostgreSQL the one-statement edit was tried and changed nothing."""
+    from couples.checkins import queries
+
+    app, alex_id, sam_id = people
+    day = FIRST_DAY
+    first, edit, sams = (answers(day, "alex first"), answers(day, "alex edit", needs=1),
+                         answers(day, "sam"))
+    holding, release = threading.Event(), threading.Event()
+    original_tell = services._tell_partner
+
+    def tell_then_hold(pairing, told_day, *, revealed, now):
+        original_tell(pairing, told_day, revealed=revealed, now=now)
+        if revealed:  # inside the reveal's transaction, before its commit
+            holding.set()
+            assert release.wait(30)
+
+    edits_tried = []
+    original_run = queries.AnswerEdit.run
+
+    def run(self, *args, **kwargs):
+        edits_tried.append(original_run(self, *args, **kwargs))
+        return edits_tried[-1]
+
+    monkeypatch.setattr(queries.AnswerEdit, "run", run)
+    outcome = {}
+    with time_machine.travel(evening(day), tick=False):
+        alex = ApiClient(app).login("alex@example.com")
+        alex.csrf()
+        put = f"/api/v1/checkins/{day.isoformat()}/answers"
+        assert alex.put(put, json={"answers": first}).status_code == 200
+        monkeypatch.setattr(services, "_tell_partner", tell_then_hold)
+
+        def sam_reveals():
+            with app.app_context():
+                try:
+                    prepare, act = submitting(sam_id, day, sams)
+                    prepared = prepare()
+                    db.session.commit()
+                    outcome["sam"] = act(prepared)
+                finally:
+                    holding.set()  # never leave the test waiting on a failed reveal
+                    db.session.remove()
+
+        def alex_edits():
+            outcome["alex"] = alex.put(put, json={"answers": edit})
+
+        sam_thread = threading.Thread(target=sam_reveals)
+        sam_thread.start()
+        assert holding.wait(30)
+        alex_thread = threading.Thread(target=alex_edits)
+        alex_thread.start()
+        try:
+            assert _waits_for_a_lock(app, alex_thread), "the edit never waited for the lock"
+        finally:
+            release.set()
+            alex_thread.join(30)
+            sam_thread.join(30)
+    assert not alex_thread.is_alive() and not sam_thread.is_alive()
+    assert outcome["sam"]["revealed"] is True
+    assert outcome["alex"].status_code == 409, outcome["alex"].get_data(as_text=True)
+    shown = {k: v for k, v in outcome["sam"]["partner_answers"].items() if v is not None}
+    assert shown == first
+    with app.app_context():
+        _, kept = stored(day)
+        postgresql = db.engine.dialect.name == "postgresql"
+        db.session.remove()
+    assert kept == {alex_id: first, sam_id: sams}
+    assert edits_tried == ([False] if postgresql else [])
+
+
+def _waits_for_a_lock(app, thread: threading.Thread, timeout: float = 10) -> bool:
+    """Whether ``thread`` comes to wait for a lock: on PostgreSQL a session of this
+    database waiting on one (``pg_stat_activity``); on SQLite, still running half a
+    second on (it can only be waiting for the write lock by then)."""
+    import time as clock
+
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        thread.join(0.5)
+        return thread.is_alive()
+    deadline = clock.monotonic() + timeout
+    while clock.monotonic() < deadline:
+        with engine.connect() as conn:
+            waiting = conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'").scalar_one()
+        if waiting:
+            return True
+        if not thread.is_alive():
+            return False
+        clock.sleep(0.02)
+    return False
