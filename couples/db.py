@@ -269,6 +269,44 @@ def fetch_raw(engine: Engine, statement: Prebuilt, values: Mapping) -> list:
         pooled.close()
 
 
+def writes_raw(dialect) -> bool:
+    """Whether ``write_raw`` can run a statement for this dialect."""
+    return dialect.name == "sqlite" or (dialect.name == "postgresql"
+                                        and dialect.driver == "psycopg")
+
+
+def write_raw(engine: Engine, statement: Prebuilt, values: Mapping) -> list:
+    """The rows of one prebuilt statement that writes (``RETURNING``), run without an
+    ORM session as a transaction of its own: with psycopg on this thread's connection
+    in autocommit mode (``fetch_raw``), where the statement commits as it ends; on
+    SQLite inside BEGIN IMMEDIATE, taken as ``begin_immediate`` takes it, and committed
+    at once. Only for the dialects of ``writes_raw``. Failures raise as in
+    ``fetch_raw``; a connection that failed is closed (on SQLite that rolls back what
+    it began), so nothing is kept of the statement and no lock stays held."""
+    dialect = engine.dialect
+    if statement.native:
+        return fetch_raw(engine, statement, values)
+    if dialect.name != "sqlite":
+        raise TypeError(f"write_raw does not run on {dialect.name}")
+    params = statement.params(values)
+    pooled = engine.raw_connection()
+    connection = pooled.dbapi_connection
+    clean = False
+    try:
+        _begin_immediate(connection.execute, dialect.loaded_dbapi.OperationalError)
+        rows = connection.execute(statement.sql, params).fetchall()
+        connection.execute("COMMIT")
+        clean = True
+        return rows
+    except dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(statement.sql, params, error, dialect.loaded_dbapi.Error,
+                                  dialect=dialect) from error
+    finally:
+        if not clean:
+            pooled.invalidate()
+        pooled.close()
+
+
 try:  # the PostgreSQL driver is optional: SQLite needs nothing of it
     from psycopg import RawCursor
 except ImportError:  # pragma: no cover
@@ -342,23 +380,28 @@ _RETRY_FIRST, _RETRY_MOST = 0.00025, 0.002
 
 def begin_immediate(conn) -> None:
     """BEGIN IMMEDIATE, asked again every 0.25 to 2 ms while another connection holds the
-    write lock, for up to ``wait`` seconds. SQLite's own busy handler sleeps longer and
-    longer between tries (up to 100 ms at a time), so a writer that just missed the
-    lock could sleep through many short transactions: its wait, not the work, made the
-    slowest writes. Gives up after ``WRITE_LOCK_WAIT`` seconds; other statements keep
-    the busy timeout."""
-    conn.exec_driver_sql("PRAGMA busy_timeout=0")
+    write lock, for up to ``WRITE_LOCK_WAIT`` seconds. SQLite's own busy handler sleeps
+    longer and longer between tries (up to 100 ms at a time), so a writer that just
+    missed the lock could sleep through many short transactions: its wait, not the
+    work, made the slowest writes. Other statements keep the busy timeout."""
+    _begin_immediate(conn.exec_driver_sql, OperationalError)
+
+
+def _begin_immediate(execute, locked_error: type[Exception]) -> None:
+    """``begin_immediate`` with ``execute(sql)`` on a connection of SQLAlchemy's or of
+    the driver, whose "database is locked" error is a ``locked_error``."""
+    execute("PRAGMA busy_timeout=0")
     try:
         deadline = time.monotonic() + WRITE_LOCK_WAIT
         delay = _RETRY_FIRST
         while True:
             try:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                execute("BEGIN IMMEDIATE")
                 return
-            except OperationalError as error:
-                if "locked" not in str(error.orig) or time.monotonic() >= deadline:
+            except locked_error as error:
+                if "locked" not in str(error) or time.monotonic() >= deadline:
                     raise
             time.sleep(delay)
             delay = min(delay * 2, _RETRY_MOST)
     finally:
-        conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

@@ -633,3 +633,107 @@ def test_handlers_are_looked_at_once_and_a_coroutine_is_never_taken_for_plain(ap
             assert "async" in str(error).lower()
         else:
             assert wrapped is not coroutine and wrapped() == "coroutine"
+
+
+# ------------------------------------------------------- one statement that writes
+def _rename(app, name: str | None, *, email: str = "alex@example.com") -> list:
+    """``db.write_raw``: one UPDATE of a user's display name, with RETURNING."""
+    from sqlalchemy import bindparam, update
+
+    from couples.db import Prebuilt, write_raw
+
+    users = User.__table__
+    with app.app_context():
+        engine = db.engine
+        statement = Prebuilt(update(users).where(users.c.email == bindparam("email"))
+                             .values(display_name=bindparam("name"),
+                                     updated_at=text("CURRENT_TIMESTAMP"))
+                             .returning(users.c.id), engine.dialect)
+        return write_raw(engine, statement, {"email": email, "name": name})
+
+
+def _display_name(app) -> str:
+    with app.app_context():
+        name = db.session.execute(text(
+            "SELECT display_name FROM users WHERE email = 'alex@example.com'")).scalar_one()
+        db.session.remove()
+        return name
+
+
+def test_a_raw_write_is_committed_when_it_returns(app, two_partners):
+    assert len(_rename(app, "Alexandra")) == 1
+    assert _display_name(app) == "Alexandra"  # seen from another connection
+    assert _rename(app, "Nobody", email="nobody@example.com") == []
+    with app.app_context():
+        pool = db.engine.pool
+        # No connection left in a transaction: on SQLite none holds the write lock.
+        assert pool.checkedout() == 0
+    with app.app_context():
+        db.session.execute(text("UPDATE users SET display_name = 'Al' "
+                                "WHERE email = 'alex@example.com'"))
+        db.session.commit()
+    assert _display_name(app) == "Al"
+
+
+def test_a_raw_write_that_fails_keeps_nothing_and_holds_no_lock(app, two_partners):
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        _rename(app, None)  # display_name is NOT NULL
+    assert _display_name(app) == "Alex"
+    # The next write, raw or through the ORM, is not kept waiting by the failed one.
+    assert len(_rename(app, "Alexandra")) == 1
+    with app.app_context():
+        db.session.execute(text("UPDATE users SET display_name = 'Al' "
+                                "WHERE email = 'alex@example.com'"))
+        db.session.commit()
+    assert _display_name(app) == "Al"
+
+
+def test_a_raw_write_waits_for_the_write_lock_another_holds(app, two_partners):
+    """Another transaction holds what the write needs (on SQLite the write lock, on
+    PostgreSQL the row): the write waits for it, then is made, after the other's."""
+    import threading
+
+    holding, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def hold():
+        with app.app_context():
+            db.session.execute(text("UPDATE users SET display_name = 'First' "
+                                    "WHERE email = 'alex@example.com'"))
+            holding.set()
+            release.wait(10)
+            db.session.commit()
+            db.session.remove()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(10)
+    writer = threading.Thread(target=lambda: (_rename(app, "Second"), done.set()))
+    writer.start()
+    try:
+        assert not done.wait(0.3)  # waiting for the other transaction
+    finally:
+        release.set()
+        holder.join(10)
+        writer.join(10)
+    assert done.is_set()
+    assert _display_name(app) == "Second"
+
+
+def test_a_raw_write_is_refused_where_it_cannot_run(app):
+    from sqlalchemy import bindparam, update
+    from sqlalchemy.dialects import postgresql
+
+    from couples.db import Prebuilt, write_raw, writes_raw
+
+    users = User.__table__
+    psycopg2 = postgresql.psycopg2.dialect()
+    assert not writes_raw(psycopg2)
+    statement = Prebuilt(update(users).values(display_name=bindparam("name")), psycopg2)
+
+    class Engine:
+        dialect = psycopg2
+
+    with pytest.raises(TypeError):
+        write_raw(Engine(), statement, {"name": "x"})

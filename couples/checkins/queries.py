@@ -36,7 +36,7 @@ from sqlalchemy.types import JSON
 from couples.checkins import rules
 from couples.checkins.models import Checkin, CheckinAnswer, CustomQuestion
 from couples.clock import utcnow
-from couples.db import Prebuilt, UTCDateTime, fetch_raw, per_dialect
+from couples.db import Prebuilt, UTCDateTime, fetch_raw, per_dialect, write_raw, writes_raw
 from couples.extensions import db
 from couples.lovelanguages.models import LoveProfile
 
@@ -260,41 +260,44 @@ def read_along_for_day(user_id: int) -> _Along | None:
 
 class AnswerEdit:
     """A partner replacing their answers to a check-in that is not revealed, in one
-    statement on PostgreSQL, which is its own transaction: the check-in's row is locked
-    (as ``services.submit`` locks it) only while the statement runs, and the answers are
-    replaced only if the check-in is still not revealed once the lock is had. A reveal
-    is the only way a partner's answers can join mine (``submit`` reveals on the second
+    statement that is a transaction of its own (``db.write_raw``): the check-in is
+    locked (on PostgreSQL its row, as ``services.submit`` locks it; on SQLite the
+    database's write lock) only while the statement runs, and the answers are replaced
+    only if the check-in is still not revealed once the lock is had. A reveal is the
+    only way a partner's answers can join mine (``submit`` reveals on the second
     answer, under the same lock), so "not revealed" under the lock means that mine are
-    still the only answers. Built only for psycopg (``Prebuilt.native``): on SQLite the
-    write lock is the database's, taken by ``submit`` with BEGIN IMMEDIATE."""
+    still the only answers."""
 
     def __init__(self, dialect):
+        if not (writes_raw(dialect) and dialect.update_returning):
+            raise TypeError(f"no one-statement edit on {dialect.name}")
         checkins, answers = Checkin.__table__, CheckinAnswer.__table__
-        self.statement = Prebuilt(AnswerEdit.build(checkins, answers), dialect)
-        if not self.statement.native:
-            raise TypeError("only for psycopg")
-
-    @staticmethod
-    def build(checkins, answers):
         target = (select(checkins.c.id)
                   .where(checkins.c.id == bindparam("checkin_id", type_=Integer),
                          checkins.c.revealed_at.is_(None))
-                  .with_for_update(of=checkins)
+                  .with_for_update(of=checkins)  # PostgreSQL's row lock; nothing on SQLite
                   .cte("target"))
-        return (update(answers)
-                .where(answers.c.checkin_id == target.c.id,
-                       answers.c.user_id == bindparam("user_id", type_=Integer))
-                .values(answers=cast(bindparam("answers_json", type_=Text), JSON),
-                        updated_at=bindparam("at", type_=UTCDateTime))
-                .returning(answers.c.id))
+        json_type, instant = JSON(), UTCDateTime()
+        self.statement = Prebuilt(
+            update(answers)
+            .where(answers.c.checkin_id == target.c.id,
+                   answers.c.user_id == bindparam("user_id", type_=Integer))
+            .values(answers=bindparam("answers", type_=json_type),
+                    updated_at=bindparam("at", type_=instant))
+            .returning(answers.c.id), dialect)
+
+        def bind(type_):
+            return type_.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
+
+        self.bind_json, self.bind_instant = bind(json_type), bind(instant)
 
     def run(self, engine, *, checkin_id: int, user_id: int, answers: dict,
             at: datetime) -> bool:
         """Whether the answers were replaced (False: the check-in was revealed, or my
         answers are gone, since it was read)."""
         values = {"checkin_id": checkin_id, "user_id": user_id,
-                  "answers_json": json.dumps(answers), "at": at}
-        return bool(fetch_raw(engine, self.statement, values))
+                  "answers": self.bind_json(answers), "at": self.bind_instant(at)}
+        return bool(write_raw(engine, self.statement, values))
 
 
 answer_edit = per_dialect(AnswerEdit)

@@ -568,7 +568,7 @@ def _extras_after_write(pairing: Pairing, view: CheckinDay, partner_profile) -> 
 def _edit_at_once(pairing: Pairing, found: queries.Found, *, day: date, answers: dict,
                   now: datetime) -> CheckinDay | None:
     """My edit of answers I gave to a check-in the partner has not answered, as one
-    statement on PostgreSQL (``queries.AnswerEdit``): no transaction held open around
+    statement (``queries.AnswerEdit``): no ORM session, no transaction held open around
     the work in between, and nobody to tell. ``found`` was read (and refused if
     revealed or closed) by ``ensure_answerable``; its questions never change once the
     check-in exists. None when this is not such an edit, or the check-in changed since

@@ -299,10 +299,9 @@ def test_a_first_answer_takes_the_write_lock_once_and_only_to_write(couple):
         assert db.session.query(Checkin).count() == 1
 
 
-def test_an_edit_is_one_statement_on_postgresql(couple, monkeypatch):
-    """Replacing my answers to a check-in my partner has not answered: on PostgreSQL one
-    statement, its own transaction, nothing through the ORM; on SQLite one write
-    transaction, as for a first answer. Saved and shown either way."""
+def test_an_edit_is_one_statement(couple, monkeypatch):
+    """Replacing my answers to a check-in my partner has not answered: one statement,
+    its own transaction, nothing through the ORM. Saved and shown."""
     couple.link()
     app = couple.app
     with couple.at(EVENING) as (alex, _sam):
@@ -324,17 +323,16 @@ def test_an_edit_is_one_statement_on_postgresql(couple, monkeypatch):
         postgresql = db.engine.dialect.name == "postgresql"
         kept = db.session.execute(db.select(CheckinAnswer.answers)).scalars().all()
     assert [answers["needs_help"] for answers in kept] == ["second words"]
-    if postgresql:
-        assert log == [], log
+    assert log == [], log
+    if postgresql:  # the check-in read with the user
         assert calls == {"user_read": [True], "open_read": 0, "edit": 1}
     else:
-        _one_write_transaction(log, "UPDATE")
-        assert calls == {"user_read": [False], "open_read": 1, "edit": 0}
+        assert calls == {"user_read": [False], "open_read": 1, "edit": 1}
 
 
 def test_invalid_answers_to_an_edit_change_nothing(couple, monkeypatch):
     """An edit with answers that don't fit the questions: 422 with the field, and the
-    answers kept are the earlier ones (on PostgreSQL nothing is written at all)."""
+    answers kept are the earlier ones: nothing is written at all."""
     couple.link()
     with couple.at(EVENING) as (alex, _sam):
         assert alex.put("/api/v1/checkins/2026-11-21/answers",
@@ -387,9 +385,9 @@ def test_questions_as_json_the_same_both_ways(couple):
 # ------------------------------------------------- read along with the user (PostgreSQL)
 def _counting(monkeypatch):
     """Count the raw reads: the user loader's (whether the open check-ins were folded
-    into it) and the open check-ins' own."""
+    into it), the open check-ins' own, and the one-statement edits of answers."""
     from couples.checkins import queries as checkin_queries
-    from couples.db import fetch_raw
+    from couples.db import fetch_raw, write_raw
     from couples.pairing import queries as pairing_queries
 
     calls = {"user_read": [], "open_read": 0, "edit": 0}
@@ -398,14 +396,17 @@ def _counting(monkeypatch):
         calls["user_read"].append("checkins" in statement.sql)  # the open check-ins folded in
         return fetch_raw(engine, statement, values)
 
-    original = checkin_queries.fetch_raw
-
     def open_read(engine, statement, values):
-        calls["edit" if "UPDATE" in statement.sql else "open_read"] += 1
-        return original(engine, statement, values)
+        calls["open_read"] += 1
+        return fetch_raw(engine, statement, values)
+
+    def edit(engine, statement, values):
+        calls["edit"] += 1
+        return write_raw(engine, statement, values)
 
     monkeypatch.setattr(pairing_queries, "fetch_raw", user_read)
     monkeypatch.setattr(checkin_queries, "fetch_raw", open_read)
+    monkeypatch.setattr(checkin_queries, "write_raw", edit)
     return calls
 
 

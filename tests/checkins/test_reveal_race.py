@@ -295,7 +295,7 @@ def test_two_tabs_and_the_partner_at_once_through_the_api(people, reveals):
 
 # ------------------------------------------- an edit of my answers against the reveal
 def test_an_edit_racing_the_partners_reveal_lands_before_it_or_not_at_all(people, reveals):
-    """Alex has answered; Alex's edit (on PostgreSQL one statement, ``_edit_at_once``)
+    """Alex has answered; Alex's edit (one statement, ``_edit_at_once``)
     and Sam's first answer arrive together. Either the edit lands first, and Sam's
     reveal shows the edit, or it comes after the reveal and is refused (409): what Sam
     saw at the reveal is always what is kept."""
@@ -330,7 +330,7 @@ def test_an_edit_waiting_for_the_reveals_lock_is_refused_after_it(people, monkey
     """Sam's reveal holds the check-in (on PostgreSQL its row lock, on SQLite the write
     lock) when Alex's edit arrives, having read the check-in as not revealed: the edit
     waits, then sees the reveal and is refused (409). Alex's answers stay the ones Sam
-    saw; on PostgreSQL the one-statement edit was tried and changed nothing."""
+    saw; the one-statement edit was tried and changed nothing."""
     from couples.checkins import queries
 
     app, alex_id, sam_id = people
@@ -394,10 +394,9 @@ def test_an_edit_waiting_for_the_reveals_lock_is_refused_after_it(people, monkey
     assert shown == first
     with app.app_context():
         _, kept = stored(day)
-        postgresql = db.engine.dialect.name == "postgresql"
         db.session.remove()
     assert kept == {alex_id: first, sam_id: sams}
-    assert edits_tried == ([False] if postgresql else [])
+    assert edits_tried == [False]
 
 
 def _waits_for_a_lock(app, thread: threading.Thread, timeout: float = 10) -> bool:
