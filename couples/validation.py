@@ -97,9 +97,17 @@ def flatten(messages, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
+_SCHEMAS: dict[type, ma.Schema] = {}
+
+
 def validate(schema_cls, data, *, partial: bool = False) -> dict:
-    """``data`` checked by ``schema_cls``; raises Invalid (422) with per-field messages."""
+    """``data`` checked by ``schema_cls``; raises Invalid (422) with per-field messages.
+    One instance of each schema serves every request: a schema keeps nothing of a
+    load, and making one (its fields and their validators) costs more than the load."""
+    schema = _SCHEMAS.get(schema_cls)
+    if schema is None:
+        schema = _SCHEMAS[schema_cls] = schema_cls()
     try:
-        return schema_cls().load(data, partial=partial)
+        return schema.load(data, partial=partial)
     except ma.ValidationError as error:
         raise Invalid(errors=flatten(error.messages)) from None

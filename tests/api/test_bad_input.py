@@ -628,6 +628,51 @@ def test_the_csrf_token_of_another_session_is_400(app, two_partners):
     assert_problem(response, 400, "csrf")
 
 
+def test_a_token_that_verified_before_is_still_matched_with_the_session(app, two_partners):
+    """Sam's token has passed for Sam (and is remembered as verified): Alex's session
+    still refuses it, and Sam's still takes it."""
+    alex, sam = two_partners
+    assert sam.patch("/api/v1/me", json={"display_name": "Sammy"}).status_code == 200
+    with Unchanged(app):
+        response = alex.patch("/api/v1/me", json={"display_name": "Al"},
+                              headers={"X-CSRF-Token": sam.csrf()})
+    assert_problem(response, 400, "csrf")
+    assert sam.patch("/api/v1/me", json={"display_name": "Sam"}).status_code == 200
+    assert display_name_of(app, "sam@example.com") == "Sam"
+
+
+def test_a_token_that_verified_before_still_expires(make_app):
+    """With a time limit on tokens, one that passed is refused once it is older."""
+    app = make_app(WTF_CSRF_TIME_LIMIT=60)
+    with app.app_context():
+        make_user(email="alex@example.com", display_name="Alex")
+    with time_machine.travel(utcnow(), tick=False) as traveller:
+        alex = ApiClient(app).login("alex@example.com")
+        assert alex.patch("/api/v1/me", json={"display_name": "Al"}).status_code == 200
+        traveller.shift(timedelta(seconds=59))
+        assert alex.patch("/api/v1/me", json={"display_name": "Ali"}).status_code == 200
+        traveller.shift(timedelta(seconds=2))
+        with Unchanged(app):
+            response = alex.patch("/api/v1/me", json={"display_name": "Alexa"})
+    assert_problem(response, 400, "csrf")
+    assert display_name_of(app) == "Ali"
+
+
+def test_over_https_a_write_needs_a_referrer_of_this_site(app, alex):
+    """Flask-WTF's strict check on secure requests: the Referer must be this site."""
+    url = "/api/v1/me"
+    body = {"display_name": "Al"}
+    secure = {"base_url": "https://localhost"}
+    for referrer in (None, "https://elsewhere.example/", "http://localhost/"):
+        headers = {"Referer": referrer} if referrer else {}
+        with Unchanged(app):
+            response = alex.patch(url, json=body, headers=headers, **secure)
+        assert_problem(response, 400, "csrf")
+    response = alex.patch(url, json=body, headers={"Referer": "https://localhost/me"}, **secure)
+    assert response.status_code == 200, response.get_json()
+    assert display_name_of(app) == "Al"
+
+
 def test_a_public_route_wants_the_csrf_token_too(app, api):
     with Unchanged(app):
         response = _without_token(api, "POST", "/api/v1/auth/register",
