@@ -165,16 +165,19 @@ def today():
     """My open check-ins: my local today first, then yesterday until noon."""
     views, together = services.open_checkins(pairing=couple_or_404(), now=utcnow(),
                                              questions_as_json=True)
-    dumps = current_app.json.dumps
-    items = ",".join(_with_questions(dumps(checkin_data(v)), v.questions_json) for v in views)
+    items = ",".join(_item_json(v) for v in views)
     body = f'{{"days_together_this_month":{together},"items":[{items}],"next_cursor":null}}\n'
     return current_app.response_class(body, mimetype="application/json")
 
 
-def _with_questions(item_json: str, questions_json: str) -> str:
-    """An item's JSON object with its ``questions`` put in as JSON text, as stored: the
-    questions (most of the answer) are neither decoded nor encoded again."""
-    return f'{{"questions":{questions_json},{item_json[1:]}'
+def _item_json(view: services.CheckinDay) -> str:
+    """A view as JSON text. When it has its questions as JSON text (``questions_json``),
+    they are put in as they are: the questions (most of the answer) are neither decoded
+    nor encoded again."""
+    item_json = current_app.json.dumps(checkin_data(view))
+    if view.questions_json is None:
+        return item_json
+    return f'{{"questions":{view.questions_json},{item_json[1:]}'
 
 
 
@@ -190,8 +193,9 @@ def put_answers(day: str):
     pairing, now = couple_or_404(), utcnow()
     answerable = services.ensure_answerable(pairing=pairing, day=when, now=now)
     body = load(AnswersSchema)
-    return _json(checkin_data(services.submit(pairing=pairing, day=when, answers=body["answers"],
-                                              now=now, answerable=answerable)))
+    view = services.submit(pairing=pairing, day=when, answers=body["answers"], now=now,
+                           answerable=answerable)
+    return current_app.response_class(_item_json(view) + "\n", mimetype="application/json")
 
 
 @blp.route("/checkins/<day>", methods=["GET"])

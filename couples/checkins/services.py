@@ -60,8 +60,8 @@ class CheckinDay:
     small_move: dict | None = None
     # The weekly check-in's agenda, drawn from the week before it (see week_agenda).
     agenda: dict | None = None
-    # ``open_checkins(questions_as_json=True)``: the questions as JSON text, to go out as
-    # they are (``questions`` is then left empty).
+    # ``open_checkins(questions_as_json=True)`` and an edit made in one statement: the
+    # questions as JSON text, to go out as they are (``questions`` is then left empty).
     questions_json: str | None = None
 
     @property
@@ -594,8 +594,10 @@ def _edit_at_once(pairing: Pairing, found: queries.Found, *, day: date, answers:
         done = False
     if not done:
         return None
-    return _view(pairing, None, {me.id: clean}, day=day, kind=found.kind, questions=questions,
+    view = _view(pairing, None, {me.id: clean}, day=day, kind=found.kind, questions=[],
                  is_open=True)
+    view.questions_json = found.questions_json  # as stored: not encoded again
+    return view
 
 
 def _tell_partner(pairing: Pairing, day: date, *, revealed: bool, now: datetime) -> None:
