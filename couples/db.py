@@ -94,8 +94,8 @@ def per_dialect(build):
 
 
 class Prebuilt:
-    """A statement compiled once for a dialect, for ``fetch_raw``: its SQL and the names
-    of its parameters in order.
+    """A statement compiled once for a dialect, for ``fetch_raw`` (or ``write_raw``): its
+    SQL and the names of its parameters in order.
 
     For psycopg it is written with PostgreSQL's own placeholders ($1, $2...) and run on
     a ``RawCursor``, which sends it as it is. psycopg's ordinary cursor rewrites
@@ -131,7 +131,7 @@ def _numbered(dialect):
 
 
 class _Kept:
-    """One thread's read connection, with the process that made it and when."""
+    """One thread's kept connection, with the process that made it and when."""
 
     __slots__ = ("pid", "born", "connection", "__weakref__")
 
@@ -147,10 +147,11 @@ def _close_in(pid: int, connection) -> None:
 
 
 class _ReadConnections:
-    """psycopg connections in autocommit mode kept for ``fetch_raw``, one per thread of
-    an engine: no pool checkout and return, and no switching autocommit on and off,
-    around each read. Each is made by the engine's pool (its connect events run) and
-    detached from it, so it is the pool's no longer. Replaced when a read on it fails,
+    """psycopg connections in autocommit mode kept for ``fetch_raw`` (reads, and the
+    one-statement writes of ``write_raw``), one per thread of an engine: no pool
+    checkout and return, and no switching autocommit on and off, around each statement.
+    Each is made by the engine's pool (its connect events run) and detached from it, so
+    it is the pool's no longer. Replaced when a statement on it fails,
     in a process forked after it was made, and after the pool's recycle time; closed
     when its thread ends and when the engine is disposed (in the process that made it
     only)."""
@@ -281,8 +282,9 @@ def write_raw(engine: Engine, statement: Prebuilt, values: Mapping) -> list:
     in autocommit mode (``fetch_raw``), where the statement commits as it ends; on
     SQLite inside BEGIN IMMEDIATE, taken as ``begin_immediate`` takes it, and committed
     at once. Only for the dialects of ``writes_raw``. Failures raise as in
-    ``fetch_raw``; a connection that failed is closed (on SQLite that rolls back what
-    it began), so nothing is kept of the statement and no lock stays held."""
+    ``fetch_raw`` (SQLAlchemy's ``DBAPIError``, ``connection_invalidated`` when the
+    connection was gone); a connection that failed is closed (on SQLite that rolls back
+    what it began), so nothing is kept of the statement and no lock stays held."""
     dialect = engine.dialect
     if statement.native:
         return fetch_raw(engine, statement, values)
@@ -299,8 +301,9 @@ def write_raw(engine: Engine, statement: Prebuilt, values: Mapping) -> list:
         clean = True
         return rows
     except dialect.loaded_dbapi.Error as error:
+        gone = dialect.is_disconnect(error, connection, None)
         raise DBAPIError.instance(statement.sql, params, error, dialect.loaded_dbapi.Error,
-                                  dialect=dialect) from error
+                                  connection_invalidated=gone, dialect=dialect) from error
     finally:
         if not clean:
             pooled.invalidate()

@@ -11,7 +11,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf.csrf import CSRFProtect, ValidationError, logger, same_origin, validate_csrf
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from couples.db import Base
 
@@ -96,10 +96,12 @@ class CSRF(CSRFProtect):
         return None
 
     def _validate(self, data, config) -> None:
-        secret_key = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-        field_name = config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+        # The settings exactly as Flask-WTF reads them, and given to validate_csrf.
+        secret_key = config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key)
+        field_name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         time_limit = config.get("WTF_CSRF_TIME_LIMIT", 3600)
-        known = self._verified.get((secret_key, data)) if data and secret_key else None
+        key = (secret_key, data) if isinstance(secret_key, str) and data else None
+        known = self._verified.get(key) if key else None
         if known is not None:
             token, signed_at = known
             age = int(time.time()) - signed_at
@@ -107,12 +109,18 @@ class CSRF(CSRFProtect):
             if ((time_limit is None or 0 <= age <= time_limit)
                     and isinstance(expected, str) and hmac.compare_digest(expected, token)):
                 return
-        validate_csrf(data)  # raises with Flask-WTF's message when the token is not good
-        token, signed_at = URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token").loads(
-            data, return_timestamp=True)
+        # Raises with Flask-WTF's message when the token is not good.
+        validate_csrf(data, secret_key=secret_key, time_limit=time_limit, token_key=field_name)
+        if key is None:
+            return
+        try:
+            token, signed_at = URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token").loads(
+                data, return_timestamp=True)
+        except BadData:  # nothing to remember: it is verified again next time
+            return
         if len(self._verified) >= self.CACHE_SIZE:
             self._verified.clear()
-        self._verified[(secret_key, data)] = (token, int(signed_at.timestamp()))
+        self._verified[key] = (token, int(signed_at.timestamp()))
 
 
 csrf = CSRF()

@@ -1,4 +1,5 @@
-"""Tonight's check-ins read in one statement, without an ORM session.
+"""Tonight's check-ins read in one statement, without an ORM session, and an edit of
+answers written in one.
 
 ``GET /api/v1/checkins/today`` is what a partner opens every evening. Everything it needs
 besides the user and the couple (which the user loader read) comes from one prebuilt
@@ -9,7 +10,8 @@ as their text: a check-in's questions can go out in the answer as stored, withou
 decoded and encoded again. The other values are converted by the dialect as a query
 would have converted them;
 ``services.open_checkins`` turns them into the same ``CheckinDay`` views as the ORM path
-(tests/checkins/test_fast_read.py compares the two)."""
+(tests/checkins/test_fast_read.py compares the two). ``AnswerEdit`` replaces a
+partner's answers to a check-in not yet revealed in one statement (``db.write_raw``)."""
 
 import json
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ from sqlalchemy import (
     Text,
     bindparam,
     cast,
+    exists,
     func,
     literal_column,
     null,
@@ -272,16 +275,22 @@ class AnswerEdit:
         if not (writes_raw(dialect) and dialect.update_returning):
             raise TypeError(f"no one-statement edit on {dialect.name}")
         checkins, answers = Checkin.__table__, CheckinAnswer.__table__
+        user_id = bindparam("user_id", type_=Integer)
+        others = answers.alias("others")
         target = (select(checkins.c.id)
                   .where(checkins.c.id == bindparam("checkin_id", type_=Integer),
-                         checkins.c.revealed_at.is_(None))
+                         checkins.c.revealed_at.is_(None),
+                         # Never true while the rule above holds; a check-in that broke
+                         # it goes the locked way, which reveals it.
+                         ~exists().where(others.c.checkin_id == checkins.c.id,
+                                         others.c.user_id != user_id))
                   .with_for_update(of=checkins)  # PostgreSQL's row lock; nothing on SQLite
                   .cte("target"))
         json_type, instant = JSON(), UTCDateTime()
         self.statement = Prebuilt(
             update(answers)
             .where(answers.c.checkin_id == target.c.id,
-                   answers.c.user_id == bindparam("user_id", type_=Integer))
+                   answers.c.user_id == user_id)
             .values(answers=bindparam("answers", type_=json_type),
                     updated_at=bindparam("at", type_=instant))
             .returning(answers.c.id), dialect)

@@ -571,9 +571,10 @@ def _edit_at_once(pairing: Pairing, found: queries.Found, *, day: date, answers:
     statement (``queries.AnswerEdit``): no ORM session, no transaction held open around
     the work in between, and nobody to tell. ``found`` was read (and refused if
     revealed or closed) by ``ensure_answerable``; its questions never change once the
-    check-in exists. None when this is not such an edit, or the check-in changed since
-    it was read: ``submit`` then goes the locked way, which looks again. Invalid
-    answers raise as they would there."""
+    check-in exists. None when this is not such an edit, when the answers are not valid
+    (the locked way says which comes first: a check-in revealed meanwhile is a 409, not
+    a 422), or when the check-in changed since it was read: ``submit`` then goes the
+    locked way, which looks again."""
     me, partner = pairing.me, pairing.partner
     if found.revealed_at is not None or me.id not in found.answers or partner.id in found.answers:
         return None
@@ -585,12 +586,15 @@ def _edit_at_once(pairing: Pairing, found: queries.Found, *, day: date, answers:
     questions = found.questions
     clean, errors = rules.check_answers(questions, answers)
     if errors:
-        raise Invalid(errors=errors)
+        return None
     try:
         done = edit.run(db.engine, checkin_id=found.id, user_id=me.id, answers=clean, at=now)
     except DBAPIError as error:
         if not error.connection_invalidated:
             raise
+        # The connection went: the edit may have been committed before it did. The
+        # locked way writes the same answers again, or answers 409 if the partner has
+        # revealed the check-in since (the reveal then showed these answers).
         done = False
     if not done:
         return None

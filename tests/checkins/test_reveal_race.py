@@ -422,3 +422,105 @@ def _waits_for_a_lock(app, thread: threading.Thread, timeout: float = 10) -> boo
             return False
         clock.sleep(0.02)
     return False
+
+
+def test_a_reveal_waiting_for_an_edits_lock_shows_the_edit(people, monkeypatch):
+    """Alex's edit, the locked way (``submit`` without what ``ensure_answerable`` read),
+    holds the check-in when Sam's first answer comes: Sam waits, then sees the edit,
+    not the answers from before it (on PostgreSQL the answers are read after the lock
+    is had, by a statement of their own)."""
+    app, alex_id, sam_id = people
+    day = FIRST_DAY
+    first, edit, sams = (answers(day, "alex first"), answers(day, "alex edit", needs=1),
+                         answers(day, "sam"))
+    holding, release = threading.Event(), threading.Event()
+    original_view = services._view
+
+    def view_then_hold(pairing, *args, **kwargs):
+        view = original_view(pairing, *args, **kwargs)
+        mine = {k: v for k, v in (view.my_answers or {}).items() if v is not None}
+        if pairing.me.id == alex_id and mine == edit:  # before the commit
+            holding.set()
+            assert release.wait(30)
+        return view
+
+    outcome = {}
+
+    def job(name, user_id, given):
+        def run():
+            with app.app_context():
+                try:
+                    prepare, act = submitting(user_id, day, given)
+                    prepared = prepare()
+                    db.session.commit()
+                    outcome[name] = act(prepared)
+                except Exception as error:  # noqa: BLE001 (reported by the asserts)
+                    outcome[name] = error
+                finally:
+                    holding.set()
+                    db.session.remove()
+        return threading.Thread(target=run)
+
+    with time_machine.travel(evening(day), tick=False):
+        with app.app_context():
+            pairing = active_pairing(db.session.get(User, alex_id))
+            services.submit(pairing=pairing, day=day, answers=first, now=evening(day))
+            db.session.remove()
+        monkeypatch.setattr(services, "_view", view_then_hold)
+        alex_thread = job("alex", alex_id, edit)
+        alex_thread.start()
+        assert holding.wait(30)
+        sam_thread = job("sam", sam_id, sams)
+        sam_thread.start()
+        try:
+            assert _waits_for_a_lock(app, sam_thread), "the reveal never waited"
+        finally:
+            release.set()
+            alex_thread.join(30)
+            sam_thread.join(30)
+    assert not outcome["alex"]["revealed"], outcome["alex"]
+    assert outcome["sam"]["revealed"] is True, outcome["sam"]
+    shown = {k: v for k, v in outcome["sam"]["partner_answers"].items() if v is not None}
+    assert shown == edit
+    with app.app_context():
+        _, kept = stored(day)
+        db.session.remove()
+    assert kept == {alex_id: edit, sam_id: sams}
+
+
+def test_an_invalid_edit_of_a_check_in_revealed_meanwhile_is_a_409(people, monkeypatch):
+    """Sam reveals the check-in after Alex's PUT has read it and before Alex's edit is
+    written; Alex's answers are also invalid. As for any PUT, "revealed" is said first
+    (409), not the invalid fields (422)."""
+    app, alex_id, sam_id = people
+    day = FIRST_DAY
+    put = f"/api/v1/checkins/{day.isoformat()}/answers"
+    original = services.ensure_answerable
+    revealed = []
+
+    def then_sam_reveals(**kwargs):
+        read = original(**kwargs)
+        if not revealed:
+            prepare, act = submitting(sam_id, day, answers(day, "sam"))
+
+            def run():
+                with app.app_context():
+                    revealed.append(act(prepare()))
+                    db.session.remove()
+
+            thread = threading.Thread(target=run)
+            thread.start()
+            thread.join(30)
+        return read
+
+    with time_machine.travel(evening(day), tick=False):
+        alex = ApiClient(app).login("alex@example.com")
+        assert alex.put(put, json={"answers": answers(day, "alex first")}).status_code == 200
+        monkeypatch.setattr(services, "ensure_answerable", then_sam_reveals)
+        response = alex.put(put, json={"answers": {**answers(day, "alex edit"), "mood": 99}})
+    assert revealed and revealed[0]["revealed"] is True
+    assert response.status_code == 409, response.get_data(as_text=True)
+    with app.app_context():
+        _, kept = stored(day)
+        db.session.remove()
+    assert kept[alex_id] == answers(day, "alex first")
