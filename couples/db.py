@@ -248,21 +248,33 @@ def fetch_raw(engine: Engine, statement: Prebuilt, values: Mapping) -> list:
             if connection is not None:
                 kept.drop()
             raise
-    pooled = engine.raw_connection()
-    dbapi_connection = pooled.dbapi_connection
-    clean = False
-    try:
-        cursor = dbapi_connection.cursor()
+
+    def read(connection) -> list:
+        cursor = connection.cursor()
         try:
             cursor.execute(statement.sql, params)
-            rows = cursor.fetchall()
+            return cursor.fetchall()
         finally:
             cursor.close()
+
+    return _on_pooled(engine, statement.sql, params, read)
+
+
+def _on_pooled(engine: Engine, sql: str, params, run) -> list:
+    """``run(connection)`` on a pooled DBAPI connection. A failure raises SQLAlchemy's
+    ``DBAPIError`` (``connection_invalidated`` when the connection was gone), and the
+    connection is closed rather than used again in a state nobody checked."""
+    dialect = engine.dialect
+    pooled = engine.raw_connection()
+    connection = pooled.dbapi_connection
+    clean = False
+    try:
+        rows = run(connection)
         clean = True
         return rows
     except dialect.loaded_dbapi.Error as error:
-        gone = dialect.is_disconnect(error, dbapi_connection, None)
-        raise DBAPIError.instance(statement.sql, params, error, dialect.loaded_dbapi.Error,
+        gone = dialect.is_disconnect(error, connection, None)
+        raise DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error,
                                   connection_invalidated=gone, dialect=dialect) from error
     finally:
         if not clean:
@@ -291,23 +303,14 @@ def write_raw(engine: Engine, statement: Prebuilt, values: Mapping) -> list:
     if dialect.name != "sqlite":
         raise TypeError(f"write_raw does not run on {dialect.name}")
     params = statement.params(values)
-    pooled = engine.raw_connection()
-    connection = pooled.dbapi_connection
-    clean = False
-    try:
+
+    def write(connection) -> list:
         _begin_immediate(connection.execute, dialect.loaded_dbapi.OperationalError)
         rows = connection.execute(statement.sql, params).fetchall()
         connection.execute("COMMIT")
-        clean = True
         return rows
-    except dialect.loaded_dbapi.Error as error:
-        gone = dialect.is_disconnect(error, connection, None)
-        raise DBAPIError.instance(statement.sql, params, error, dialect.loaded_dbapi.Error,
-                                  connection_invalidated=gone, dialect=dialect) from error
-    finally:
-        if not clean:
-            pooled.invalidate()
-        pooled.close()
+
+    return _on_pooled(engine, statement.sql, params, write)
 
 
 try:  # the PostgreSQL driver is optional: SQLite needs nothing of it

@@ -660,16 +660,20 @@ def _display_name(app) -> str:
         return name
 
 
-def test_a_raw_write_is_committed_when_it_returns(app, two_partners):
-    assert len(_rename(app, "Alexandra")) == 1
-    assert _display_name(app) == "Alexandra"  # seen from another connection
-    assert _rename(app, "Nobody", email="nobody@example.com") == []
-    # Nothing left holding a lock: a write through the ORM goes through at once.
+def _write_through_the_orm(app) -> None:
+    """A write through the ORM session, which would wait for a lock left held."""
     with app.app_context():
         db.session.execute(text("UPDATE users SET display_name = 'Al' "
                                 "WHERE email = 'alex@example.com'"))
         db.session.commit()
     assert _display_name(app) == "Al"
+
+
+def test_a_raw_write_is_committed_when_it_returns(app, two_partners):
+    assert len(_rename(app, "Alexandra")) == 1
+    assert _display_name(app) == "Alexandra"  # seen from another connection
+    assert _rename(app, "Nobody", email="nobody@example.com") == []
+    _write_through_the_orm(app)  # nothing left holding a lock
 
 
 def test_a_raw_write_that_fails_keeps_nothing_and_holds_no_lock(app, two_partners):
@@ -680,11 +684,7 @@ def test_a_raw_write_that_fails_keeps_nothing_and_holds_no_lock(app, two_partner
     assert _display_name(app) == "Alex"
     # The next write, raw or through the ORM, is not kept waiting by the failed one.
     assert len(_rename(app, "Alexandra")) == 1
-    with app.app_context():
-        db.session.execute(text("UPDATE users SET display_name = 'Al' "
-                                "WHERE email = 'alex@example.com'"))
-        db.session.commit()
-    assert _display_name(app) == "Al"
+    _write_through_the_orm(app)
 
 
 def test_a_raw_write_waits_for_the_write_lock_another_holds(app, two_partners):

@@ -362,32 +362,11 @@ def test_an_edit_waiting_for_the_reveals_lock_is_refused_after_it(people, monkey
         assert alex.put(put, json={"answers": first}).status_code == 200
         monkeypatch.setattr(services, "_tell_partner", tell_then_hold)
 
-        def sam_reveals():
-            with app.app_context():
-                try:
-                    prepare, act = submitting(sam_id, day, sams)
-                    prepared = prepare()
-                    db.session.commit()
-                    outcome["sam"] = act(prepared)
-                finally:
-                    holding.set()  # never leave the test waiting on a failed reveal
-                    db.session.remove()
-
         def alex_edits():
             outcome["alex"] = alex.put(put, json={"answers": edit})
 
-        sam_thread = threading.Thread(target=sam_reveals)
-        sam_thread.start()
-        assert holding.wait(30)
-        alex_thread = threading.Thread(target=alex_edits)
-        alex_thread.start()
-        try:
-            assert _waits_for_a_lock(app, alex_thread), "the edit never waited for the lock"
-        finally:
-            release.set()
-            alex_thread.join(30)
-            sam_thread.join(30)
-    assert not alex_thread.is_alive() and not sam_thread.is_alive()
+        _hold_then_wait(app, _submitting_thread(app, sam_id, day, sams, outcome, "sam", holding),
+                        threading.Thread(target=alex_edits), holding, release)
     assert outcome["sam"]["revealed"] is True
     assert outcome["alex"].status_code == 409, outcome["alex"].get_data(as_text=True)
     shown = {k: v for k, v in outcome["sam"]["partner_answers"].items() if v is not None}
@@ -397,6 +376,45 @@ def test_an_edit_waiting_for_the_reveals_lock_is_refused_after_it(people, monkey
         db.session.remove()
     assert kept == {alex_id: first, sam_id: sams}
     assert edits_tried == [False]
+
+
+def _submitting_thread(app, user_id: int, day: date, given: dict, outcome: dict, name: str,
+                       holding: threading.Event) -> threading.Thread:
+    """A thread that submits ``given`` as ``submitting`` does, and keeps the view's
+    flags (or the error) in ``outcome[name]``. It sets ``holding`` when it ends, so that
+    a test waiting for it to hold a lock never waits on one that failed."""
+
+    def run():
+        with app.app_context():
+            try:
+                prepare, act = submitting(user_id, day, given)
+                prepared = prepare()
+                db.session.commit()
+                outcome[name] = act(prepared)
+            except Exception as error:  # noqa: BLE001 (the test's asserts report it)
+                outcome[name] = error
+            finally:
+                holding.set()
+                db.session.remove()
+
+    return threading.Thread(target=run)
+
+
+def _hold_then_wait(app, holder: threading.Thread, waiter: threading.Thread,
+                    holding: threading.Event, release: threading.Event) -> None:
+    """Start ``holder``; once it holds the check-in (``holding``), start ``waiter`` and
+    check that it comes to wait for the lock; then let the holder go on (``release``)
+    and wait for both to end."""
+    holder.start()
+    assert holding.wait(30)
+    waiter.start()
+    try:
+        assert _waits_for_a_lock(app, waiter), "the second never waited for the first"
+    finally:
+        release.set()
+        waiter.join(30)
+        holder.join(30)
+    assert not waiter.is_alive() and not holder.is_alive()
 
 
 def _waits_for_a_lock(app, thread: threading.Thread, timeout: float = 10) -> bool:
@@ -445,39 +463,16 @@ def test_a_reveal_waiting_for_an_edits_lock_shows_the_edit(people, monkeypatch):
         return view
 
     outcome = {}
-
-    def job(name, user_id, given):
-        def run():
-            with app.app_context():
-                try:
-                    prepare, act = submitting(user_id, day, given)
-                    prepared = prepare()
-                    db.session.commit()
-                    outcome[name] = act(prepared)
-                except Exception as error:  # noqa: BLE001 (reported by the asserts)
-                    outcome[name] = error
-                finally:
-                    holding.set()
-                    db.session.remove()
-        return threading.Thread(target=run)
-
     with time_machine.travel(evening(day), tick=False):
         with app.app_context():
             pairing = active_pairing(db.session.get(User, alex_id))
             services.submit(pairing=pairing, day=day, answers=first, now=evening(day))
             db.session.remove()
         monkeypatch.setattr(services, "_view", view_then_hold)
-        alex_thread = job("alex", alex_id, edit)
-        alex_thread.start()
-        assert holding.wait(30)
-        sam_thread = job("sam", sam_id, sams)
-        sam_thread.start()
-        try:
-            assert _waits_for_a_lock(app, sam_thread), "the reveal never waited"
-        finally:
-            release.set()
-            alex_thread.join(30)
-            sam_thread.join(30)
+        _hold_then_wait(app, _submitting_thread(app, alex_id, day, edit, outcome, "alex",
+                                                holding),
+                        _submitting_thread(app, sam_id, day, sams, outcome, "sam", holding),
+                        holding, release)
     assert not outcome["alex"]["revealed"], outcome["alex"]
     assert outcome["sam"]["revealed"] is True, outcome["sam"]
     shown = {k: v for k, v in outcome["sam"]["partner_answers"].items() if v is not None}
