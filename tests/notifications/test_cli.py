@@ -9,6 +9,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import UTC, datetime
+
+import time_machine
 
 from couples import ROOT
 from couples.extensions import db
@@ -129,8 +132,13 @@ def test_serve_makes_vapid_keys_and_its_background_thread_delivers(tmp_path, fak
         server.wait(timeout=20)
 
 
+# A Wednesday morning: the next reminder is that evening's nightly check-in (on the eve of
+# the weekly day, Sunday, it would be the weekly one).
+WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
+
+
 def test_the_same_notification_from_two_ticks_at_once_is_one_row(app, database_url, tmp_path):
-    with app.app_context():
+    with time_machine.travel(WEDNESDAY, tick=False), app.app_context():
         a = make_user(email="a@example.com")
         b = make_user(email="b@example.com")
         make_couple(a, b)
