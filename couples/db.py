@@ -131,12 +131,24 @@ def _numbered(dialect):
 
 
 class _Kept:
-    """One thread's kept connection, with the process that made it and when."""
+    """One thread's kept connection, with the process that made it and when, and a
+    cursor on it for each statement run there (``cursor``)."""
 
-    __slots__ = ("pid", "born", "connection", "__weakref__")
+    __slots__ = ("pid", "born", "connection", "cursors", "__weakref__")
 
     def __init__(self, connection):
         self.pid, self.born, self.connection = os.getpid(), time.monotonic(), connection
+        self.cursors: dict[Prebuilt, object] = {}
+
+    def cursor(self, statement: Prebuilt):
+        """This statement's own cursor on the connection, made on its first run. A
+        cursor run again with the very same query keeps what it worked out the first
+        time (the driver's loaders for each column of the result, its dumpers for the
+        parameters) instead of working it out anew for a cursor of its own each time."""
+        cursor = self.cursors.get(statement)
+        if cursor is None:
+            cursor = self.cursors[statement] = RawCursor(self.connection)
+        return cursor
 
 
 def _close_in(pid: int, connection) -> None:
@@ -162,12 +174,12 @@ class _ReadConnections:
         self.recycle = getattr(engine.pool, "_recycle", -1)
         event.listen(engine, "engine_disposed", lambda _engine: self.close_all())
 
-    def get(self, engine: Engine):
+    def get(self, engine: Engine) -> _Kept:
         kept = getattr(self.local, "kept", None)
         if kept is not None:
             if (kept.pid == os.getpid() and not kept.connection.closed
                     and (self.recycle < 0 or time.monotonic() - kept.born < self.recycle)):
-                return kept.connection
+                return kept
             self.drop()
         fairy = engine.raw_connection()
         fairy.detach()
@@ -181,7 +193,7 @@ class _ReadConnections:
         # Closed when the thread ends (its locals go, and the holder with them).
         weakref.finalize(kept, _close_in, kept.pid, connection)
         self.made.add(kept)
-        return connection
+        return kept
 
     def drop(self) -> None:
         """Forget this thread's connection, and close it if this process made it."""
@@ -231,13 +243,11 @@ def fetch_raw(engine: Engine, statement: Prebuilt, values: Mapping) -> list:
         kept = _read_connections(engine)
         connection = None
         try:
-            connection = kept.get(engine)
-            cursor = RawCursor(connection)
-            try:
-                cursor.execute(statement.sql, params)
-                return cursor.fetchall()
-            finally:
-                cursor.close()
+            mine = kept.get(engine)
+            connection = mine.connection
+            cursor = mine.cursor(statement)
+            cursor.execute(statement.sql, params)
+            return cursor.fetchall()
         except dialect.loaded_dbapi.Error as error:
             gone = connection is not None and dialect.is_disconnect(error, connection, None)
             if connection is not None:

@@ -428,6 +428,41 @@ def test_tonight_travels_with_the_users_read_on_postgresql(couple, monkeypatch):
         assert calls == {"user_read": [False], "open_read": 1, "edit": 0}
 
 
+def test_every_row_read_along_comes_back_once(couple, monkeypatch):
+    """Read along with the user, each kind of row at once (an answered check-in, a date
+    built live from the couple's own questions, the count of the month and the partner's
+    ranking): the answer is the ORM path's, every row once, and nothing is read again."""
+    couple.link()
+    with couple.at(datetime(2026, 11, 2, 20, tzinfo=UTC)) as (alex, sam):
+        for partner in (alex, sam):
+            assert partner.put("/api/v1/checkins/2026-11-02/answers",
+                               json={"answers": GOOD}).status_code == 200
+    with couple.at(MORNING) as (alex, sam):
+        assert alex.patch("/api/v1/couple", json={"custom_questions": [
+            {"type": "text", "prompt": "What made you laugh?"},
+            {"type": "choice", "prompt": "Dinner?", "options": ["in", "out"]}]}
+        ).status_code == 200
+        assert sam.put("/api/v1/love-languages", json={
+            "ranking": ["touch", "time", "words", "acts", "gifts"]}).status_code == 200
+        assert alex.put("/api/v1/checkins/2026-11-21/answers",
+                        json={"answers": GOOD}).status_code == 200
+        first = alex.get("/api/v1/checkins/today").get_json()  # learns Alex's couple
+        calls = _counting(monkeypatch)
+        again = alex.get("/api/v1/checkins/today").get_json()
+    monkeypatch.undo()
+    _answered, expected = _api_today(couple.app, "alex@example.com", MORNING)
+    assert again == first == expected
+    assert again["days_together_this_month"] == 1
+    today, yesterday = again["items"]
+    assert today["small_move"]["language"] == "touch"
+    assert [q["prompt"] for q in yesterday["questions"]][-2:] == ["What made you laugh?",
+                                                                  "Dinner?"]
+    with couple.app.app_context():
+        postgresql = db.engine.dialect.name == "postgresql"
+    assert calls == ({"user_read": [True], "open_read": 0, "edit": 0} if postgresql
+                     else {"user_read": [False], "open_read": 1, "edit": 0})
+
+
 def test_a_wrong_guess_is_never_used(couple, monkeypatch):
     """The rows read along are used only for exactly the couple, partner and dates the
     request then asks for: guessed from another couple, they are read again."""
