@@ -83,4 +83,12 @@ def _finish_config(app: Flask) -> None:
         # Recycle connections before a server or proxy drops them, instead of a ping
         # round trip on every checkout.
         options.setdefault("pool_recycle", 1800)
+        # Sessions in UTC, the zone every instant is stored in, whatever the server's
+        # default (often 'Etc/UTC' or its local time): psycopg then gives each timestamp
+        # the fixed UTC zone, half the cost of reading it into a named zone. Unless the
+        # operator already passes options of their own.
+        connect_args = dict(options.get("connect_args") or {})
+        if "options" not in connect_args and "options=" not in uri:
+            connect_args["options"] = "-c TimeZone=UTC"
+        options["connect_args"] = connect_args
     config["SQLALCHEMY_ENGINE_OPTIONS"] = options

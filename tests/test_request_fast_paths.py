@@ -329,6 +329,46 @@ def test_the_read_leaves_its_connection_as_it_found_it(app, two_partners):
     assert first.autocommit and not _in_transaction(first)
 
 
+def test_postgresql_sessions_are_in_utc_unless_the_operator_sets_their_own(tmp_path):
+    """Every PostgreSQL connection asks for the UTC zone at connect time; options the
+    operator gives (in the engine options or in the URL) are left as they are; SQLite
+    gets none."""
+    from couples import create_app
+    from tests.conftest import BASE_CONFIG
+
+    def connect_args(uri, **extra):
+        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": uri, **extra})
+        return app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args")
+
+    url = "postgresql+psycopg://couples@127.0.0.1:5432/couples"
+    assert connect_args(url) == {"options": "-c TimeZone=UTC"}
+    own = {"options": "-c TimeZone=Europe/Paris", "connect_timeout": 3}
+    assert connect_args(url, SQLALCHEMY_ENGINE_OPTIONS={"connect_args": own}) == own
+    assert connect_args(url + "?options=-c%20TimeZone%3DAsia%2FTokyo") == {}
+    assert connect_args(f"sqlite:///{tmp_path / 'couples.db'}") is None
+
+
+def test_instants_come_back_in_utc_on_every_connection(app, two_partners):
+    """An instant read through the ORM and through the read without a session is the
+    stored one, in UTC; on PostgreSQL both kinds of connection are in the UTC zone."""
+    from datetime import UTC
+
+    alex, _ = two_partners
+    assert alex.get("/api/v1/me").status_code == 200
+    with app.app_context():
+        user = db.session.execute(db.select(User).filter_by(email="alex@example.com")
+                                  ).scalar_one()
+        stored, user_id = user.created_at, user.id
+        row = queries.user_read(db.engine).load(db.engine, user_id)
+        zone = (db.session.execute(text("SHOW TimeZone")).scalar_one()
+                if _postgresql(app) else None)
+    assert stored.tzinfo is UTC and row.user.created_at.tzinfo is UTC
+    assert row.user.created_at == stored
+    if _postgresql(app):
+        assert zone == "UTC"
+        assert _the_kept_connection(app).info.parameter_status("TimeZone") == "UTC"
+
+
 def test_a_read_connection_the_server_ended_is_replaced(app, two_partners):
     """The server ends the connection the read uses (PostgreSQL: its backend is
     terminated; SQLite: the pooled connection is closed under the read): that request
