@@ -5,7 +5,8 @@ answers written in one.
 besides the user and the couple (which the user loader read) comes from one prebuilt
 ``UNION ALL``, compiled once per dialect and run without a session (``db.fetch_raw``):
 the open dates' check-ins with their answers, the couple's own questions, the count of
-dates both answered this month and the partner's love-language ranking. JSON columns come
+dates both answered this month, the partner's love-language ranking and, when one of the
+dates is the weekly day, what that check-in's agenda draws on. JSON columns come
 as their text: a check-in's questions can go out in the answer as stored, without being
 decoded and encoded again. The other values are converted by the dialect as a query
 would have converted them;
@@ -36,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import JSON
 
+from couples.appreciations.models import Appreciation
 from couples.checkins import rules
 from couples.checkins.models import Checkin, CheckinAnswer, CustomQuestion
 from couples.clock import utcnow
@@ -43,8 +45,9 @@ from couples.db import Prebuilt, UTCDateTime, fetch_raw, per_dialect, write_raw,
 from couples.extensions import db
 from couples.lovelanguages.models import LoveProfile
 
-ANSWER, CUSTOM, MONTH, PROFILE = 0, 1, 2, 3
-PARAMS = ("couple_id", "day1", "day2", "first", "last", "partner_id")
+ANSWER, CUSTOM, MONTH, PROFILE, AGENDA, NOTE = 0, 1, 2, 3, 4, 5
+PARAMS = ("couple_id", "day1", "day2", "first", "last", "partner_id", "agenda_first",
+          "agenda_day", "notes_from", "notes_until")
 
 
 @dataclass
@@ -74,12 +77,42 @@ class CustomRow:
     options: list | None
 
 
+@dataclass(frozen=True)
+class AgendaAnswer:
+    """A check-in's answers from the week before a weekly check-in."""
+
+    day: date
+    revealed_at: datetime | None
+    user_id: int
+    answers: dict
+
+
+@dataclass(frozen=True)
+class AgendaNote:
+    """An appreciation sent in that week."""
+
+    id: int
+    from_user_id: int
+    text: str
+
+
+@dataclass
+class AgendaRows:
+    """What the weekly check-in of ``day`` draws its agenda from (``rules.AgendaWindow``):
+    answers by date, then user id; appreciations in the order they were sent."""
+
+    day: date
+    answers: list[AgendaAnswer] = field(default_factory=list)
+    notes: list[AgendaNote] = field(default_factory=list)
+
+
 @dataclass
 class OpenRows:
     checkins: dict[date, Found]
     custom: list[CustomRow]
     together_this_month: int
     partner_ranking: list | None
+    agenda: AgendaRows | None = None  # when one of the dates is the weekly day
 
 
 class OpenRead:
@@ -88,6 +121,7 @@ class OpenRead:
     def __init__(self, dialect):
         checkins, answers = Checkin.__table__, CheckinAnswer.__table__
         custom, profiles = CustomQuestion.__table__, LoveProfile.__table__
+        notes = Appreciation.__table__
         couple = bindparam("couple_id", type_=Integer)
 
         def row(tag, *, id_=None, day=None, kind=None, data=None, revealed_at=None,
@@ -121,6 +155,20 @@ class OpenRead:
                    checkins.c.day <= bindparam("last", type_=Date)),
             select(*row(PROFILE, id_=profiles.c.user_id, data=profiles.c.ranking))
             .where(profiles.c.user_id == bindparam("partner_id", type_=Integer)),
+            # The weekly check-in's agenda (``services.week_agenda``); with no weekly day
+            # among the dates its parameters are NULL, and these two find nothing.
+            select(*row(AGENDA, id_=checkins.c.id, day=checkins.c.day,
+                        revealed_at=checkins.c.revealed_at, user_id=answers.c.user_id,
+                        answers_=answers.c.answers))
+            .select_from(checkins.join(answers, answers.c.checkin_id == checkins.c.id))
+            .where(checkins.c.couple_id == couple,
+                   checkins.c.day >= bindparam("agenda_first", type_=Date),
+                   checkins.c.day < bindparam("agenda_day", type_=Date)),
+            select(*row(NOTE, id_=notes.c.id, user_id=notes.c.from_user_id,
+                        prompt=notes.c.text))
+            .where(notes.c.couple_id == couple,
+                   notes.c.created_at >= bindparam("notes_from", type_=UTCDateTime),
+                   notes.c.created_at < bindparam("notes_until", type_=UTCDateTime)),
         )
         self.selects = stmt.selects
         self.statement = Prebuilt(stmt, dialect)
@@ -128,6 +176,8 @@ class OpenRead:
             raise TypeError(f"unexpected parameters {self.statement.names!r}")
         date_bind = Date().dialect_impl(dialect).bind_processor(dialect)
         self.bind_date = date_bind or (lambda value: value)
+        instant_bind = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+        self.bind_instant = instant_bind or (lambda value: value)
 
         def convert(type_):
             return type_.dialect_impl(dialect).result_processor(dialect, None) or (
@@ -139,18 +189,26 @@ class OpenRead:
 
     def values(self, key: tuple) -> dict:
         """The statement's parameters by name, as the driver takes them."""
-        couple_id, days, first, last, partner_id = key
-        bind = self.bind_date
+        couple_id, days, first, last, partner_id, window = key
+        bind, instant = self.bind_date, self.bind_instant
+        agenda = ({"agenda_first": None, "agenda_day": None, "notes_from": None,
+                   "notes_until": None} if window is None else
+                  {"agenda_first": bind(window.first), "agenda_day": bind(window.day),
+                   "notes_from": instant(window.notes_from),
+                   "notes_until": instant(window.notes_until)})
         return {"couple_id": couple_id, "day1": bind(days[0]), "day2": bind(days[-1]),
-                "first": bind(first), "last": bind(last), "partner_id": partner_id}
+                "first": bind(first), "last": bind(last), "partner_id": partner_id,
+                **agenda}
 
     def load(self, engine, key: tuple) -> OpenRows:
-        return self.rows(fetch_raw(engine, self.statement, self.values(key)))
+        return self.rows(fetch_raw(engine, self.statement, self.values(key)), key)
 
-    def rows(self, rows: list) -> OpenRows:
+    def rows(self, rows: list, key: tuple) -> OpenRows:
         found: dict[date, Found] = {}
         custom: list[CustomRow] = []
         together, ranking = 0, None
+        window = key[-1]
+        agenda = None if window is None else AgendaRows(window.day)
         for tag, id_, day, kind, data, revealed_at, user_id, answers, prompt in rows:
             if tag == ANSWER:
                 day = self.to_date(day)
@@ -165,32 +223,48 @@ class OpenRead:
                                         None if data is None else json.loads(data)))
             elif tag == MONTH:
                 together = id_
-            else:
+            elif tag == PROFILE:
                 ranking = None if data is None else json.loads(data)
+            elif tag == AGENDA:
+                agenda.answers.append(AgendaAnswer(self.to_date(day),
+                                                   self.to_instant(revealed_at), user_id,
+                                                   self.to_json(answers)))
+            else:
+                agenda.notes.append(AgendaNote(id_, user_id, prompt))
         custom.sort(key=lambda question: question.id)
-        return OpenRows(found, custom, together, ranking)
+        if agenda is not None:
+            agenda.answers.sort(key=lambda answer: (answer.day, answer.user_id))
+            agenda.notes.sort(key=lambda note: note.id)
+        return OpenRows(found, custom, together, ranking, agenda)
 
 
 open_read = per_dialect(OpenRead)
 
 
-def _key(couple_id: int, days: list[date], first: date, last: date, partner_id: int):
-    return couple_id, tuple(days), first, last, partner_id
+def _key(couple_id: int, days: list[date], first: date, last: date, partner_id: int,
+         zone: str, weekly_day: int | None) -> tuple:
+    """The statement's parameters: the couple, the dates and the month counted, the
+    partner, and the weekly check-in's agenda window when one of the dates falls on the
+    weekly day (``rules.agenda_window``, in the reader's time zone)."""
+    day = rules.weekly_day_of(days, weekly_day)
+    window = None if day is None else rules.agenda_window(day, zone)
+    return couple_id, tuple(days), first, last, partner_id, window
 
 
 def open_rows(*, couple_id: int, days: list[date], first: date, last: date,
-              partner_id: int, remember: tuple[int, str] | None = None) -> OpenRows | None:
+              partner_id: int, zone: str, weekly_day: int | None,
+              remember: int | None = None) -> OpenRows | None:
     """The rows without a session, or None when the caller should use the ORM: a session
     is already there (it may hold changes this connection would not see), or the
-    connection was gone. Rows read along with the user (``read_along``) for exactly
-    these parameters are used instead of reading again. ``remember``: (user id, time
-    zone) of the partner reading, for ``read_along`` to guess their next read from."""
-    key = _key(couple_id, days, first, last, partner_id)
+    connection was gone. ``zone``: the reader's time zone; ``weekly_day``: the
+    schedule's. Rows read along with the user (``read_along``) for exactly these
+    parameters are used instead of reading again. ``remember``: the id of the partner
+    reading, for ``read_along`` to guess their next read from."""
+    key = _key(couple_id, days, first, last, partner_id, zone, weekly_day)
     if remember is not None:
-        user_id, zone = remember
         if len(_GUESSES) >= GUESSES_KEPT:
             _GUESSES.clear()
-        _GUESSES[user_id] = (couple_id, partner_id, zone)
+        _GUESSES[remember] = (couple_id, partner_id, zone, weekly_day)
     along = g.pop(_ALONG, None)
     if db.session.registry.has():
         return None
@@ -199,7 +273,7 @@ def open_rows(*, couple_id: int, days: list[date], first: date, last: date,
     if read is None:
         return None
     if along is not None and along[0] == key:
-        return read.rows(along[1])
+        return read.rows(along[1], key)
     try:
         return read.load(engine, key)
     except DBAPIError as error:
@@ -208,8 +282,8 @@ def open_rows(*, couple_id: int, days: list[date], first: date, last: date,
         return None
 
 
-# user id -> (couple id, partner id, time zone) of their last read, per process.
-_GUESSES: dict[int, tuple[int, int, str]] = {}
+# user id -> (couple id, partner id, time zone, weekly day) of their last read, per process.
+_GUESSES: dict[int, tuple[int, int, str, int | None]] = {}
 GUESSES_KEPT = 10_000
 _ALONG = "couples_open_rows_along"
 
@@ -235,15 +309,16 @@ def _guessed(user_id: int, days_for) -> _Along | None:
     read = open_read(db.engine)
     if read is None:
         return None
-    couple_id, partner_id, zone = guess
+    couple_id, partner_id, zone, weekly_day = guess
     days, first, last = days_for(zone)
-    key = _key(couple_id, days, first, last, partner_id)
+    key = _key(couple_id, days, first, last, partner_id, zone, weekly_day)
     return _Along(key, read.selects, read.values(key))
 
 
 def read_along(user_id: int) -> _Along | None:
     """For ``db.reads_along``: the read ``open_checkins`` will make for this user, from
-    the couple, partner and time zone of their last one (None the first time)."""
+    the couple, partner, time zone and weekly day of their last one (None the first
+    time)."""
     def tonight(zone: str):
         days = rules.open_dates(utcnow(), zone)
         return days, days[0].replace(day=1), days[0]

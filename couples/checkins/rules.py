@@ -83,6 +83,33 @@ def answerable(day: date, now: datetime, tz_name: str) -> bool:
     return day in open_dates(now, tz_name)
 
 
+@dataclass(frozen=True)
+class AgendaWindow:
+    """What the weekly check-in of ``day`` draws its agenda from: the check-ins of the six
+    dates before it (``first`` to ``day``, ``day`` left out), and the appreciations sent
+    from the start of ``first`` to the end of ``day``, local time (instants in UTC)."""
+
+    day: date
+    first: date
+    notes_from: datetime
+    notes_until: datetime
+
+
+def agenda_window(day: date, tz_name: str) -> AgendaWindow:
+    zone = ZoneInfo(tz_name)
+    first = day - timedelta(days=6)
+    return AgendaWindow(day, first, datetime.combine(first, time(0), tzinfo=zone),
+                        datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone))
+
+
+def weekly_day_of(days: Iterable[date], weekly_day: int | None) -> date | None:
+    """The one of ``days`` (open dates: consecutive, at most two) that falls on the
+    schedule's weekly day, if any."""
+    if weekly_day is None:
+        return None
+    return next((day for day in days if day.weekday() == weekly_day), None)
+
+
 # ---------------------------------------------------------------------------- questions
 def _q(key: str, type_: str, prompt: str, *, required: bool = False, **extra) -> dict:
     question = {"key": key, "type": type_, "prompt": prompt, "required": required}

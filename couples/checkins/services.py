@@ -7,8 +7,7 @@ import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from sqlalchemy import bindparam, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -176,38 +175,42 @@ def _view(pairing: Pairing, checkin: Checkin | None, answers: dict[int, dict], *
 def week_agenda(*, pairing: Pairing, day: date) -> dict:
     """What the week before ``day`` brings to the weekly check-in: the appreciations sent,
     each "one thing that would help me" and each "on my mind" item. The partner's answers
-    only from check-ins both answered. Two queries."""
+    only from check-ins both answered. Two queries (``queries.open_rows`` reads the same
+    along with tonight's check-ins)."""
     from couples.appreciations.models import Appreciation
 
-    start = day - timedelta(days=6)
-    rows = db.session.execute(
+    window = rules.agenda_window(day, pairing.me.timezone)
+    answers = [queries.AgendaAnswer(*row) for row in db.session.execute(
         db.select(Checkin.day, Checkin.revealed_at, CheckinAnswer.user_id,
                   CheckinAnswer.answers)
         .join(CheckinAnswer, CheckinAnswer.checkin_id == Checkin.id)
-        .where(Checkin.couple_id == pairing.couple.id, Checkin.day >= start,
-               Checkin.day < day)
-        .order_by(Checkin.day)).all()
-    helps, minds = [], []
-    for when, revealed_at, user_id, answers in rows:
-        if user_id == pairing.me.id:
-            who = "me"
-        elif user_id == pairing.partner.id and revealed_at is not None:
-            who = "partner"
-        else:
-            continue
-        if answers.get("needs_help"):
-            helps.append({"date": when.isoformat(), "who": who, "text": answers["needs_help"]})
-        if answers.get("on_my_mind") and answers.get("on_my_mind_text"):
-            minds.append({"date": when.isoformat(), "who": who,
-                          "text": answers["on_my_mind_text"]})
-    zone = ZoneInfo(pairing.me.timezone)
-    notes = db.session.execute(
-        db.select(Appreciation).where(
+        .where(Checkin.couple_id == pairing.couple.id, Checkin.day >= window.first,
+               Checkin.day < window.day)
+        .order_by(Checkin.day, CheckinAnswer.user_id))]
+    notes = [queries.AgendaNote(*row) for row in db.session.execute(
+        db.select(Appreciation.id, Appreciation.from_user_id, Appreciation.text).where(
             Appreciation.couple_id == pairing.couple.id,
-            Appreciation.created_at >= datetime.combine(start, time(0), tzinfo=zone),
-            Appreciation.created_at < datetime.combine(day + timedelta(days=1), time(0),
-                                                       tzinfo=zone))
-        .order_by(Appreciation.id)).scalars()
+            Appreciation.created_at >= window.notes_from,
+            Appreciation.created_at < window.notes_until)
+        .order_by(Appreciation.id))]
+    return _agenda(pairing, answers, notes)
+
+
+def _agenda(pairing: Pairing, answers: list[queries.AgendaAnswer],
+            notes: list[queries.AgendaNote]) -> dict:
+    helps, minds = [], []
+    for row in answers:
+        if row.user_id == pairing.me.id:
+            who = "me"
+        elif row.user_id == pairing.partner.id and row.revealed_at is not None:
+            who = "partner"
+        else:  # the partner's answers to a check-in I never answered stay theirs
+            continue
+        when = row.day.isoformat()
+        if row.answers.get("needs_help"):
+            helps.append({"date": when, "who": who, "text": row.answers["needs_help"]})
+        if row.answers.get("on_my_mind") and row.answers.get("on_my_mind_text"):
+            minds.append({"date": when, "who": who, "text": row.answers["on_my_mind_text"]})
     return {"appreciations": [{"who": "me" if n.from_user_id == pairing.me.id else "partner",
                                "text": n.text} for n in notes],
             "would_help": helps, "on_my_mind": minds}
@@ -217,10 +220,16 @@ _PROFILE_UNREAD = object()
 
 
 def _with_extras(pairing: Pairing, views: list[CheckinDay], *,
-                 partner_profile=_PROFILE_UNREAD) -> list[CheckinDay]:
+                 partner_profile=_PROFILE_UNREAD,
+                 agenda: queries.AgendaRows | None = None) -> list[CheckinDay]:
+    """The weekly agenda and the small moves. ``agenda``: what a weekly check-in's
+    agenda draws on, when already read (``queries.open_rows``) for its date."""
     for view in views:
         if view.kind == "weekly" and view.open:
-            view.agenda = week_agenda(pairing=pairing, day=view.day)
+            if agenda is not None and agenda.day == view.day:
+                view.agenda = _agenda(pairing, agenda.answers, agenda.notes)
+            else:
+                view.agenda = week_agenda(pairing=pairing, day=view.day)
     return _with_small_moves(pairing, views, partner_profile=partner_profile)
 
 
@@ -306,7 +315,8 @@ def open_checkins(*, pairing: Pairing, now: datetime, questions_as_json: bool = 
     last = days[0]
     rows = queries.open_rows(couple_id=pairing.couple.id, days=days, first=last.replace(day=1),
                              last=last, partner_id=pairing.partner.id,
-                             remember=(pairing.me.id, pairing.me.timezone))
+                             zone=pairing.me.timezone, weekly_day=pairing.couple.weekly_day,
+                             remember=pairing.me.id)
     if rows is None:
         views = today(pairing=pairing, now=now)
         if questions_as_json:
@@ -316,7 +326,8 @@ def open_checkins(*, pairing: Pairing, now: datetime, questions_as_json: bool = 
     found = {day: (checkin, checkin.answers) for day, checkin in rows.checkins.items()}
     views = _open_views(pairing, days, found, rows.custom, as_json=questions_as_json)
     profile = None if rows.partner_ranking is None else _Ranking(rows.partner_ranking)
-    return _with_extras(pairing, views, partner_profile=profile), rows.together_this_month
+    return (_with_extras(pairing, views, partner_profile=profile, agenda=rows.agenda),
+            rows.together_this_month)
 
 
 def one_day(*, pairing: Pairing, day: date, now: datetime) -> CheckinDay:
@@ -454,11 +465,14 @@ def _refuse(checkin: Checkin | None, kind: str | None, *, pairing: Pairing, day:
 @dataclass(frozen=True)
 class Answerable:
     """What ``ensure_answerable`` read on its way, for ``submit``: the partner's love
-    profile (or None; ``_PROFILE_UNREAD`` when not read) and the date's check-in as read
-    without a session (None when there is none, or it was read through the ORM)."""
+    profile (or None; ``_PROFILE_UNREAD`` when not read), the date's check-in as read
+    without a session (None when there is none, or it was read through the ORM), and
+    what its agenda draws on if the date is the weekly day (an answer does not change
+    it: it comes from the dates before)."""
 
     partner_profile: object = _PROFILE_UNREAD
     found: queries.Found | None = None
+    agenda: queries.AgendaRows | None = None
 
 
 def ensure_answerable(*, pairing: Pairing, day: date, now: datetime) -> Answerable:
@@ -466,12 +480,12 @@ def ensure_answerable(*, pairing: Pairing, day: date, now: datetime) -> Answerab
     without a session when the request has none yet, so that a request that goes on to
     write takes its write lock only then (``submit`` checks again under the lock)."""
     rows = queries.open_rows(couple_id=pairing.couple.id, days=[day], first=day, last=day,
-                             partner_id=pairing.partner.id,
-                             remember=(pairing.me.id, pairing.me.timezone))
+                             partner_id=pairing.partner.id, zone=pairing.me.timezone,
+                             weekly_day=pairing.couple.weekly_day, remember=pairing.me.id)
     if rows is not None:
         checkin = rows.checkins.get(day)
         profile = None if rows.partner_ranking is None else _Ranking(rows.partner_ranking)
-        read = Answerable(profile, checkin)
+        read = Answerable(profile, checkin, rows.agenda)
     else:
         found = _load(pairing.couple.id, [day])
         checkin = found[day][0] if day in found else None
@@ -491,10 +505,11 @@ def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime,
     answers it saw may then be one statement (``_edit_at_once``), and the small move in
     the answer uses the partner's profile it read."""
     partner_profile = answerable.partner_profile if answerable else _PROFILE_UNREAD
+    agenda = answerable.agenda if answerable else None
     if answerable is not None and answerable.found is not None:
         view = _edit_at_once(pairing, answerable.found, day=day, answers=answers, now=now)
         if view is not None:
-            return _extras_after_write(pairing, view, partner_profile)
+            return _extras_after_write(pairing, view, partner_profile, agenda)
     me, partner, couple = pairing.me, pairing.partner, pairing.couple
     schedule = schedule_of(couple)
     checkin, stored = _locked_checkin(couple.id, day)
@@ -554,13 +569,15 @@ def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime,
         session.expire_on_commit = True
     if first_answer or revealed:
         deliver_soon()
-    return _extras_after_write(pairing, view, partner_profile)
+    return _extras_after_write(pairing, view, partner_profile, agenda)
 
 
-def _extras_after_write(pairing: Pairing, view: CheckinDay, partner_profile) -> CheckinDay:
+def _extras_after_write(pairing: Pairing, view: CheckinDay, partner_profile,
+                        agenda: queries.AgendaRows | None = None) -> CheckinDay:
     token = set_read_only(True)  # what follows only reads: no write lock for it
     try:
-        return _with_extras(pairing, [view], partner_profile=partner_profile)[0]
+        return _with_extras(pairing, [view], partner_profile=partner_profile,
+                            agenda=agenda)[0]
     finally:
         reset_read_only(token)
 
