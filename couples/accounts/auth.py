@@ -21,7 +21,7 @@ def load_user(session_id: str) -> User | None:
     read_only = request.method in READ_METHODS or getattr(view, "reads_first", False)
     # A view may name a read it will make, to travel with this one (db.reads_along).
     guess = getattr(view, "read_along", None)
-    along = guess(int(user_id)) if guess is not None and read_only else None
+    along = (lambda: guess(int(user_id))) if guess is not None and read_only else None
     user, pairing = user_and_pairing(int(user_id), read_only=read_only, along=along)
     if user is None or user.session_version != int(version):
         return None

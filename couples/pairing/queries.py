@@ -2,6 +2,7 @@
 
 import copy
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -260,12 +261,15 @@ class ReadAlong(Protocol):
     def receive(self, rows: list) -> None: ...
 
 
-def user_row_without_session(user_id: int, along: ReadAlong | None = None
+def user_row_without_session(user_id: int,
+                             along: Callable[[], ReadAlong | None] | None = None
                              ) -> UserRow | None:
     """The user, couple and partner read without an ORM session, for a request that only
-    reads. The instances join the app context's session as if it had loaded them: when
-    the request first uses ``db.session`` (``extensions.Session``), so a request that
-    needs nothing else from the database never makes one; at once when one of them has a
+    reads, with the read ``along()`` gives folded in when that saves a round trip (asked
+    for only then: guessing it has a cost of its own). The instances join the app
+    context's session as if it had loaded them: when the request first uses
+    ``db.session`` (``extensions.Session``), so a request that needs nothing else from
+    the database never makes one; at once when one of them has a
     relationship left to load (nothing may need a session behind the caller's back).
 
     None when the caller should run the ORM query instead: a session is already there
@@ -277,8 +281,8 @@ def user_row_without_session(user_id: int, along: ReadAlong | None = None
     read = user_read(engine)
     if read is None:
         return None
-    if not read.statement.native:
-        along = None  # no round trip to save (SQLite)
+    # No round trip to save on SQLite: nothing is guessed there.
+    along = along() if along is not None and read.statement.native else None
     try:
         found = read.load(engine, user_id, along)
     except DBAPIError as error:

@@ -74,8 +74,8 @@ def user_and_pairing(user_id: int, *, read_only: bool = False, along=None
 
     ``read_only`` (requests that only read): the query runs without an ORM session when
     it can, and the instances join the session as if it had loaded them
-    (``queries.user_row_without_session``), with ``along`` (``queries.ReadAlong``) in
-    the same round trip when it can."""
+    (``queries.user_row_without_session``), with the read ``along()`` gives
+    (``queries.ReadAlong``) in the same round trip when it can."""
     found = user_row_without_session(user_id, along) if read_only else None
     if found is not None:
         user, couple, partner = found.user, found.couple, found.partner

@@ -459,6 +459,29 @@ def test_every_row_read_along_comes_back_once(couple, monkeypatch):
                      else {"user_read": [False], "open_read": 1, "edit": 0})
 
 
+def test_the_read_along_is_guessed_only_where_it_travels(couple, monkeypatch):
+    """Guessing tonight's read costs a little: on SQLite, where it would not travel with
+    the user's read, it is never guessed."""
+    couple.link()
+    adapter = couple.app.url_map.bind("localhost")
+    endpoint, _args = adapter.match("/api/v1/checkins/today")
+    view = couple.app.view_functions[endpoint]
+    guessed = []
+
+    def guess(user_id):
+        guessed.append(user_id)
+        return original(user_id)
+
+    original = view.read_along
+    monkeypatch.setattr(view, "read_along", guess)
+    with couple.at(EVENING) as (alex, _sam):
+        for _ in range(2):
+            assert alex.get("/api/v1/checkins/today").status_code == 200
+    with couple.app.app_context():
+        postgresql = db.engine.dialect.name == "postgresql"
+    assert len(guessed) == (2 if postgresql else 0)
+
+
 def test_a_wrong_guess_is_never_used(couple, monkeypatch):
     """The rows read along are used only for exactly the couple, partner and dates the
     request then asks for: guessed from another couple, they are read again."""
