@@ -43,19 +43,14 @@ def _both_ways(app, email: str, now: datetime):
             db.select(User.id).filter_by(email=email)).scalar_one()
     from couples.pairing.services import user_and_pairing
 
-    statements = []
-
-    def count(*args):
-        statements.append(args[2])
-
     with app.test_request_context("/", method="GET"):
         user, pairing = user_and_pairing(user_id, read_only=True)
         assert not db.session.registry.has()
-        event.listen(db.engine, "before_cursor_execute", count)
+        statements, stop = _orm_statements(app)
         try:
             views, together = services.open_checkins(pairing=pairing, now=now)
         finally:
-            event.remove(db.engine, "before_cursor_execute", count)
+            stop()
         assert statements == [], "the fast read went through the ORM"
         assert not db.session.registry.has()
         fast = (_plain(views), together)
