@@ -556,16 +556,73 @@ class Measurement:
     max_ms: float
     requests: int
     errors: dict[str, int]
+    # CPU time per request (Linux: /proc), in microseconds: the server's processes
+    # (gunicorn's master and workers) and the whole machine (every process, the kernel's
+    # network work, wrk and the database server included). None where not measured.
+    server_cpu_us: float | None = None
+    machine_cpu_us: float | None = None
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def group_cpu_seconds(pgid: int) -> float | None:
+    """User and system CPU time so far of the processes in process group ``pgid`` (a
+    server's master and workers), from /proc; None without /proc."""
+    total, seen = 0, False
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return None
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        # After the command's ")": state, ppid, pgrp, ... utime is field 14, stime 15.
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])
+            seen = True
+    return total / _TICK if seen else None
+
+
+def machine_busy_seconds() -> float | None:
+    """CPU time the whole machine spent not idle so far, all CPUs together (/proc/stat);
+    None without /proc."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle and iowait
+    # guest time is already counted in user time.
+    return (sum(fields[:8]) - idle) / _TICK
+
+
+def _per_request_us(before: float | None, after: float | None, requests: int
+                    ) -> float | None:
+    if before is None or after is None or not requests:
+        return None
+    return (after - before) / requests * 1e6
 
 
 def run_wrk(wrk: str, url: str, lua: Path, seconds: int,
-            args: argparse.Namespace) -> Measurement:
-    """One wrk run; the request (method, headers, body) comes from the ``lua`` script."""
+            args: argparse.Namespace, server_pgid: int | None = None) -> Measurement:
+    """One wrk run; the request (method, headers, body) comes from the ``lua`` script.
+    With ``server_pgid``, the CPU time of that process group and of the machine over
+    the run, per request."""
     command = [wrk, "--threads", str(args.threads), "--connections", str(args.connections),
                "--duration", f"{seconds}s", "--timeout", f"{args.timeout}s",
                "--latency", "--script", str(lua), url]
+    server_before = group_cpu_seconds(server_pgid) if server_pgid else None
+    machine_before = machine_busy_seconds()
     result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60,
                             check=False)
+    server_after = group_cpu_seconds(server_pgid) if server_pgid else None
+    machine_after = machine_busy_seconds()
     match = re.search(r"^BENCH_RESULT (.*)$", result.stdout, re.MULTILINE)
     if result.returncode != 0 or match is None:
         raise BenchError(f"wrk failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
@@ -575,7 +632,9 @@ def run_wrk(wrk: str, url: str, lua: Path, seconds: int,
         requests_per_s=data["requests"] / seconds_run if seconds_run else 0.0,
         p50_ms=data["p50_us"] / 1000, p90_ms=data["p90_us"] / 1000,
         p99_ms=data["p99_us"] / 1000, max_ms=data["max_us"] / 1000,
-        requests=data["requests"], errors=data["errors"])
+        requests=data["requests"], errors=data["errors"],
+        server_cpu_us=_per_request_us(server_before, server_after, data["requests"]),
+        machine_cpu_us=_per_request_us(machine_before, machine_after, data["requests"]))
 
 
 def wrk_version(wrk: str) -> str:
@@ -596,15 +655,20 @@ class Ready:
     lua: Path
     notes: list[str] = field(default_factory=list)
     rounds: list[Measurement] = field(default_factory=list)
+    server_pgid: int | None = None  # the server's process group, for its CPU time
 
-    def median(self, attribute: str) -> float:
-        return statistics.median(getattr(m, attribute) for m in self.rounds)
+    def median(self, attribute: str) -> float | None:
+        values = [getattr(m, attribute) for m in self.rounds]
+        if any(value is None for value in values):
+            return None
+        return statistics.median(values)
 
     def failed_requests(self) -> int:
         return sum(m.errors["status"] + m.errors["timeout"] for m in self.rounds)
 
 
-def prepare(ctx: Context, scenario: Scenario, workdir: Path, index: int) -> Ready:
+def prepare(ctx: Context, scenario: Scenario, workdir: Path, index: int,
+            server_pgid: int | None = None) -> Ready:
     prepared = scenario.setup(ctx, scenario) if scenario.setup else Prepared()
     path = scenario.path.format(**prepared.path_params)
     body = prepared.body if prepared.body is not None else scenario.body
@@ -619,7 +683,7 @@ def prepare(ctx: Context, scenario: Scenario, workdir: Path, index: int) -> Read
         raise BenchError(f"{scenario.name}: expected {scenario.expect_status}, "
                          f"got {status}: {payload!r}")
     ready = Ready(scenario, f"http://{host}:{port}{path}", workdir / f"scenario{index}.lua",
-                  notes=list(prepared.notes))
+                  notes=list(prepared.notes), server_pgid=server_pgid)
     if any(k.lower() == "set-cookie" for k in response_headers):
         ready.notes.append(f"{scenario.name}: the response sets a cookie on every request")
     write_lua(ready.lua, scenario.method, headers, body)
@@ -669,17 +733,24 @@ def ratio(ready: dict[str, Ready], scenario: str, baseline: str) -> float | None
 def format_table(ready: dict[str, Ready]) -> str:
     width = max(len(name) for name in ready) + 2
     header = (f"{'scenario':<{width}}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-              f"{'vs hello':>10}{'vs pk':>8}")
+              f"{'vs hello':>10}{'vs pk':>8}{'server CPU':>12}{'machine CPU':>13}")
     lines = [header, "-" * len(header)]
     for name, item in ready.items():
         cells = []
         for key in ("hello", "pk"):
             value = None if name in BASELINES.values() else ratio(ready, name, BASELINES[key])
             cells.append("-" if value is None else f"{value:.2f}")
+        cpu = []
+        for attribute in ("server_cpu_us", "machine_cpu_us"):
+            value = item.median(attribute)
+            cpu.append("-" if value is None else f"{value:.0f} us")
         flag = "  (!) non-2xx/timeouts" if item.failed_requests() else ""
         lines.append(f"{name:<{width}}{item.median('requests_per_s'):>9.0f}"
                      f"{item.median('p50_ms'):>9.2f}{item.median('p99_ms'):>9.2f}"
-                     f"{cells[0]:>10}{cells[1]:>8}{flag}")
+                     f"{cells[0]:>10}{cells[1]:>8}{cpu[0]:>12}{cpu[1]:>13}{flag}")
+    lines.append("(CPU: per request, median over the rounds; server: gunicorn's master and "
+                 "workers; machine: every process and the kernel, wrk and the database "
+                 "server included)")
     return "\n".join(lines)
 
 
@@ -772,7 +843,8 @@ def main(argv: list[str] | None = None) -> int:
             for server in servers.values():
                 server.start()
             ctx = Context({name: (HOST, s.port) for name, s in servers.items()})
-            ready = {s.name: prepare(ctx, s, workdir, i) for i, s in enumerate(scenarios)}
+            ready = {s.name: prepare(ctx, s, workdir, i, servers[s.server].process.pid)
+                     for i, s in enumerate(scenarios)}
             return measure_and_report(args, wrk, database, ready, load)
         except BenchError as error:
             print(f"bench/http.py: {error}", file=sys.stderr)
@@ -812,7 +884,8 @@ def measure_and_report(args: argparse.Namespace, wrk: str, database,
         for item in ready.values():
             if args.warmup > 0:
                 run_wrk(wrk, item.url, item.lua, args.warmup, args)
-            measurement = run_wrk(wrk, item.url, item.lua, args.duration, args)
+            measurement = run_wrk(wrk, item.url, item.lua, args.duration, args,
+                                  item.server_pgid)
             item.rounds.append(measurement)
             print(f"  round {round_number}: {item.scenario.name}: "
                   f"{measurement.requests_per_s:.0f} req/s", flush=True)

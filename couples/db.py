@@ -8,12 +8,14 @@ import weakref
 from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from operator import itemgetter
 
 from flask import has_request_context, request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
 from couples.clock import utcnow
@@ -103,7 +105,7 @@ class Prebuilt:
     statements under 4 KB: a long read (the user's read with tonight's check-ins folded
     in is about 11 KB) would be parsed again on every request."""
 
-    __slots__ = ("sql", "names", "positional", "native")
+    __slots__ = ("sql", "names", "positional", "native", "_pick")
 
     def __init__(self, stmt, dialect):
         self.native = dialect.name == "postgresql" and dialect.driver == "psycopg"
@@ -111,12 +113,15 @@ class Prebuilt:
         self.sql = compiled.string
         self.positional = self.native or dialect.positional
         self.names = tuple(compiled.positiontup if self.positional else compiled.params)
+        pick = itemgetter(*self.names) if self.names else (lambda _values: ())
+        # itemgetter of one name gives the value itself, not a tuple of one.
+        self._pick = (lambda values: (pick(values),)) if len(self.names) == 1 else pick
 
     def params(self, values: Mapping):
         """The driver's parameters from values by name (a name used twice is there
         twice in positional styles that repeat it, such as SQLite's ``?``)."""
         if self.positional:
-            return tuple(values[name] for name in self.names)
+            return self._pick(values)
         return values
 
 
@@ -134,50 +139,77 @@ class _Kept:
     """One thread's kept connection, with the process that made it and when, and a
     cursor on it for each statement run there (``cursor``)."""
 
-    __slots__ = ("pid", "born", "connection", "cursors", "__weakref__")
+    __slots__ = ("pid", "born", "connection", "cursors", "closed", "__weakref__")
 
     def __init__(self, connection):
         self.pid, self.born, self.connection = os.getpid(), time.monotonic(), connection
         self.cursors: dict[Prebuilt, object] = {}
+        self.closed = False  # closed by ``_ReadConnections`` (sqlite3 does not tell)
+
+    def usable(self) -> bool:
+        """Not closed as far as can be told without a round trip: psycopg knows when
+        the server ended the session; an sqlite3 connection closed elsewhere fails on
+        its next statement instead (a disconnect, ``fetch_raw``)."""
+        return not (self.closed or getattr(self.connection, "closed", False))
 
     def cursor(self, statement: Prebuilt):
         """This statement's own cursor on the connection, made on its first run. A
         cursor run again with the very same query keeps what it worked out the first
-        time (the driver's loaders for each column of the result, its dumpers for the
+        time (psycopg's loaders for each column of the result and dumpers for the
         parameters) instead of working it out anew for a cursor of its own each time."""
         cursor = self.cursors.get(statement)
         if cursor is None:
-            cursor = self.cursors[statement] = RawCursor(self.connection)
+            connection = self.connection
+            cursor = self.cursors[statement] = (
+                RawCursor(connection) if statement.native else connection.cursor())
         return cursor
+
+    def close(self) -> None:
+        self.closed = True
+        _close_in(self.pid, self.connection)
 
 
 def _close_in(pid: int, connection) -> None:
     """Close ``connection`` if this process made it: closing a connection made before a
-    fork would end the session of the process that made it."""
+    fork would end the session of the process that made it (PostgreSQL)."""
     if os.getpid() == pid:
         connection.close()
 
 
+def keeps_connections(engine: Engine) -> bool:
+    """Whether ``fetch_raw`` and ``write_raw`` run on a connection kept for the thread
+    (``_ReadConnections``): with psycopg, and with SQLite when its pool hands out
+    connections of their own (a database file). An in-memory SQLite database lives in
+    the one connection its pool keeps for it: that one stays the pool's."""
+    dialect = engine.dialect
+    if dialect.name == "postgresql":
+        return dialect.driver == "psycopg"
+    return dialect.name == "sqlite" and isinstance(engine.pool, QueuePool)
+
+
 class _ReadConnections:
-    """psycopg connections in autocommit mode kept for ``fetch_raw`` (reads, and the
-    one-statement writes of ``write_raw``), one per thread of an engine: no pool
-    checkout and return, and no switching autocommit on and off, around each statement.
-    Each is made by the engine's pool (its connect events run) and detached from it, so
-    it is the pool's no longer. Replaced when a statement on it fails,
-    in a process forked after it was made, and after the pool's recycle time; closed
-    when its thread ends and when the engine is disposed (in the process that made it
-    only)."""
+    """Connections kept for ``fetch_raw`` (reads) and ``write_raw`` (one-statement
+    writes), one per thread of an engine: no pool checkout and return around each
+    statement. Each is in autocommit mode: psycopg's ``autocommit`` (no BEGIN and
+    ROLLBACK around a read); on SQLite no transaction is open between statements
+    (``configure_sqlite`` leaves the driver's own off), so a kept connection holds no
+    snapshot and no lock while it waits. Each is made by the engine's pool (its connect
+    events run) and detached from it, so it is the pool's no longer. Replaced when a
+    statement on it fails, in a process forked after it was made, and after the pool's
+    recycle time; closed when its thread ends and when the engine is disposed (in the
+    process that made it only)."""
 
     def __init__(self, engine: Engine):
         self.local = threading.local()
         self.made: weakref.WeakSet = weakref.WeakSet()  # every thread's, for dispose
         self.recycle = getattr(engine.pool, "_recycle", -1)
+        self.enabled = keeps_connections(engine)
         event.listen(engine, "engine_disposed", lambda _engine: self.close_all())
 
     def get(self, engine: Engine) -> _Kept:
         kept = getattr(self.local, "kept", None)
         if kept is not None:
-            if (kept.pid == os.getpid() and not kept.connection.closed
+            if (kept.pid == os.getpid() and kept.usable()
                     and (self.recycle < 0 or time.monotonic() - kept.born < self.recycle)):
                 return kept
             self.drop()
@@ -185,7 +217,12 @@ class _ReadConnections:
         fairy.detach()
         connection = fairy.dbapi_connection
         try:
-            connection.autocommit = True
+            if engine.dialect.name == "sqlite":
+                if connection.in_transaction:
+                    raise RuntimeError("a new SQLite connection is in a transaction")
+                connection.isolation_level = None
+            else:
+                connection.autocommit = True
         except BaseException:
             connection.close()
             raise
@@ -195,12 +232,34 @@ class _ReadConnections:
         self.made.add(kept)
         return kept
 
+    def run(self, engine: Engine, sql: str, params, work) -> list:
+        """``work(kept)`` on this thread's kept connection. A failure raises SQLAlchemy's
+        ``DBAPIError`` (``connection_invalidated`` when the connection was gone), and
+        the connection is closed (on SQLite that rolls back what it began) and never
+        used again: nothing is kept of a statement that failed, no lock stays held and
+        no connection is used in a state nobody checked."""
+        dialect = engine.dialect
+        mine = None
+        try:
+            mine = self.get(engine)
+            return work(mine)
+        except dialect.loaded_dbapi.Error as error:
+            gone = mine is not None and dialect.is_disconnect(error, mine.connection, None)
+            if mine is not None:
+                self.drop()
+            raise DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error,
+                                      connection_invalidated=gone, dialect=dialect) from error
+        except BaseException:  # interrupted mid-statement: never use that connection again
+            if mine is not None:
+                self.drop()
+            raise
+
     def drop(self) -> None:
         """Forget this thread's connection, and close it if this process made it."""
         kept, self.local.kept = getattr(self.local, "kept", None), None
         if kept is not None:
             self.made.discard(kept)
-            _close_in(kept.pid, kept.connection)
+            kept.close()
 
     def connections(self) -> list:
         """Every thread's kept connection in this process."""
@@ -210,7 +269,7 @@ class _ReadConnections:
     def close_all(self) -> None:
         for kept in list(self.made):
             self.made.discard(kept)
-            _close_in(kept.pid, kept.connection)
+            kept.close()
 
 
 _kept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -230,34 +289,23 @@ def _read_connections(engine: Engine) -> _ReadConnections:
 def fetch_raw(engine: Engine, statement: Prebuilt, values: Mapping) -> list:
     """Every row of one prebuilt statement, run on a DBAPI connection without an ORM
     session or a transaction of SQLAlchemy's (one statement reads one consistent
-    snapshot on every database). With psycopg, on this thread's read connection in
-    autocommit mode (``_ReadConnections``): a single round trip instead of BEGIN, the
-    statement and ROLLBACK; otherwise on a pooled connection.
+    snapshot on every database): on this thread's kept connection in autocommit mode
+    (``_ReadConnections``) when the engine keeps them (``keeps_connections``), a single
+    round trip on PostgreSQL instead of BEGIN, the statement and ROLLBACK; otherwise on
+    a pooled connection.
 
     A failure raises SQLAlchemy's ``DBAPIError`` (``connection_invalidated`` when the
     connection was gone), and the connection is closed rather than used again in a
     state nobody checked."""
-    dialect = engine.dialect
     params = statement.params(values)
-    if statement.native:
-        kept = _read_connections(engine)
-        connection = None
-        try:
-            mine = kept.get(engine)
-            connection = mine.connection
+    kept = _read_connections(engine)
+    if kept.enabled:
+        def read_kept(mine: _Kept) -> list:
             cursor = mine.cursor(statement)
             cursor.execute(statement.sql, params)
             return cursor.fetchall()
-        except dialect.loaded_dbapi.Error as error:
-            gone = connection is not None and dialect.is_disconnect(error, connection, None)
-            if connection is not None:
-                kept.drop()
-            raise DBAPIError.instance(statement.sql, params, error, dialect.loaded_dbapi.Error,
-                                      connection_invalidated=gone, dialect=dialect) from error
-        except BaseException:  # interrupted mid-read: never use that connection again
-            if connection is not None:
-                kept.drop()
-            raise
+
+        return kept.run(engine, statement.sql, params, read_kept)
 
     def read(connection) -> list:
         cursor = connection.cursor()
@@ -303,10 +351,11 @@ def write_raw(engine: Engine, statement: Prebuilt, values: Mapping) -> list:
     ORM session as a transaction of its own: with psycopg on this thread's connection
     in autocommit mode (``fetch_raw``), where the statement commits as it ends; on
     SQLite inside BEGIN IMMEDIATE, taken as ``begin_immediate`` takes it, and committed
-    at once. Only for the dialects of ``writes_raw``. Failures raise as in
-    ``fetch_raw`` (SQLAlchemy's ``DBAPIError``, ``connection_invalidated`` when the
-    connection was gone); a connection that failed is closed (on SQLite that rolls back
-    what it began), so nothing is kept of the statement and no lock stays held."""
+    at once (on the thread's kept connection when the engine keeps them). Only for the
+    dialects of ``writes_raw``. Failures raise as in ``fetch_raw`` (SQLAlchemy's
+    ``DBAPIError``, ``connection_invalidated`` when the connection was gone); a
+    connection that failed is closed (on SQLite that rolls back what it began), so
+    nothing is kept of the statement and no lock stays held."""
     dialect = engine.dialect
     if statement.native:
         return fetch_raw(engine, statement, values)
@@ -320,6 +369,10 @@ def write_raw(engine: Engine, statement: Prebuilt, values: Mapping) -> list:
         connection.execute("COMMIT")
         return rows
 
+    kept = _read_connections(engine)
+    if kept.enabled:
+        return kept.run(engine, statement.sql, params,
+                        lambda mine: write(mine.connection))
     return _on_pooled(engine, statement.sql, params, write)
 
 

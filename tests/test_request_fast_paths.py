@@ -135,10 +135,10 @@ def test_remembered_conversions_never_share_a_value_that_can_change(app):
 
 
 def test_a_row_read_again_is_converted_from_memory_on_every_database(app, monkeypatch):
-    """A row read before is converted from memory (dates, booleans), but for its JSON,
-    decoded from its text each time so that every instance has its own lists: JSON
-    comes as text on every database (psycopg would decode it into lists, which cannot be
-    remembered)."""
+    """A row read before is converted from memory (dates, booleans, JSON), with nothing
+    converted again; every instance still has lists of its own: JSON comes as text on
+    every database (psycopg would decode it into lists, which cannot be remembered), and
+    a list of plain values is copied for each instance."""
     with app.app_context():
         alex = make_user(email="alex@example.com")
         make_couple(alex, make_user(email="sam@example.com")).couple.modules_off = ["mood"]
@@ -159,13 +159,31 @@ def test_a_row_read_again_is_converted_from_memory_on_every_database(app, monkey
             monkeypatch.setattr(part, "processors", [counted(part, index, p) for index, p
                                                      in enumerate(part.processors)])
         again = [part.build(read.fetch(db.engine, alex_id)) for part in parts]
-    assert conversions and all(isinstance(value, str) for _key, value in conversions)
-    assert sorted(key for key, _value in conversions) == sorted(
-        part.keys[index] for part in parts for index in part.json_indexes)
-    assert {"kinds_off", "modules_off"} <= {key for key, _value in conversions}
+    assert conversions == []
+    assert {"kinds_off", "modules_off"} <= {
+        part.keys[index] for part in parts for index in part.json_indexes}
     for old, new in zip(first, again, strict=True):
         assert _columns(old) == _columns(new)
     assert again[1].modules_off == ["mood"] and again[1].modules_off is not first[1].modules_off
+    again[1].modules_off.append("appreciation")  # changed in place: the next one is as stored
+    with app.app_context():
+        third = read.couple.build(read.fetch(db.engine, alex_id))
+    assert third.modules_off == ["mood"]
+
+
+def test_json_that_is_not_a_list_of_plain_values_is_decoded_for_each_instance(app):
+    """A remembered JSON value holding lists or dicts is decoded again from its text for
+    each instance: no instance shares anything that can be changed in place."""
+    with app.app_context():
+        part = queries.user_read(db.engine).couple
+    index = part.keys.index("modules_off")
+    stored = '[["mood"], {"a": [1]}]'
+    decoded = part.processors[index](stored)
+    make = part._fresh(index, stored, decoded)
+    one, two = make(decoded), make(decoded)
+    assert one == two == [["mood"], {"a": [1]}]
+    assert one is not two and one[0] is not two[0] and one[1]["a"] is not two[1]["a"]
+    assert part._fresh(index, '["mood"]', ["mood"]) is list.copy
 
 
 def test_an_unknown_user_or_an_old_session_version_is_no_session(app):
@@ -299,34 +317,83 @@ def _kept(app):
 
 
 def _the_kept_connection(app):
-    """This process's one kept read connection (PostgreSQL), without making one."""
+    """This process's one kept read connection, without making one."""
     (connection,) = _kept(app).connections()
     return connection
 
 
+def _closed(connection) -> bool:
+    """Whether a DBAPI connection is closed: psycopg says so; an sqlite3 connection
+    refuses any statement once closed."""
+    import sqlite3
+
+    if hasattr(connection, "closed"):
+        return connection.closed
+    try:
+        connection.execute("SELECT 1").fetchall()
+    except sqlite3.ProgrammingError:
+        return True
+    return False
+
+
+def _autocommit(connection) -> bool:
+    if hasattr(connection, "autocommit"):  # psycopg
+        return connection.autocommit
+    return connection.isolation_level is None  # sqlite3: no BEGIN of the driver's own
+
+
 def test_the_read_leaves_its_connection_as_it_found_it(app, two_partners):
-    """SQLite: the pooled connection goes back neither in autocommit nor mid-transaction.
-    PostgreSQL: the read runs on this thread's kept connection, in autocommit and idle
-    after it, the same one request after request, and the pool is not touched."""
+    """The read runs on this thread's kept connection, in autocommit and idle after it,
+    the same one request after request, and the pool is not touched. On SQLite the kept
+    connection holds no snapshot between requests: a checkpoint can empty the whole
+    write-ahead log."""
     alex, _ = two_partners
     seen = []
     with app.app_context():
-        event.listen(db.engine.pool, "checkin",
-                     lambda dbapi_connection, record: dbapi_connection is not None and seen.append(
-                         (getattr(dbapi_connection, "autocommit", False),
-                          _in_transaction(dbapi_connection))))
-    if not _postgresql(app):
-        assert alex.get("/api/v1/me").status_code == 200
-        assert seen and set(seen) == {(False, False)}
-        return
-    assert alex.get("/api/v1/me").status_code == 200
+        event.listen(db.engine.pool, "checkout",
+                     lambda dbapi_connection, record, proxy: seen.append(dbapi_connection))
+    assert alex.get("/api/v1/checkins/today").status_code == 200
     first = _the_kept_connection(app)
     seen.clear()
-    for _ in range(3):
-        assert alex.get("/api/v1/me").status_code == 200
+    for path in ("/api/v1/me", "/api/v1/checkins/today", "/api/v1/me"):
+        assert alex.get(path).status_code == 200
     assert seen == []
     assert _the_kept_connection(app) is first
-    assert first.autocommit and not _in_transaction(first)
+    assert _autocommit(first) and not _in_transaction(first)
+    if not _postgresql(app):
+        import sqlite3
+
+        with app.app_context():
+            path = db.engine.url.database
+        other = sqlite3.connect(path, isolation_level=None)
+        try:
+            busy, log, done = other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            other.close()
+        assert (busy, log, done) == (0, 0, 0)
+
+
+def test_an_in_memory_sqlite_database_keeps_its_one_connection_in_the_pool():
+    """An in-memory database lives in its pool's one connection: the read without a
+    session uses that one (taking it away from the pool would leave the app an empty
+    database) and keeps none of its own."""
+    from couples import create_app
+    from couples.db import keeps_connections
+    from tests.conftest import BASE_CONFIG
+
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with app.app_context():
+        db.create_all()
+        user_id = make_user(email="alex@example.com", display_name="Alex").id
+        db.session.remove()
+        assert not keeps_connections(db.engine)
+        found = queries.user_row_without_session(user_id)
+        assert found is not None and found.user.display_name == "Alex"
+        db.session.remove()
+        assert db.session.get(User, user_id).email == "alex@example.com"
+        assert _kept(app).connections() == []
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_postgresql_sessions_are_in_utc_unless_the_operator_sets_their_own(tmp_path):
@@ -370,25 +437,21 @@ def test_instants_come_back_in_utc_on_every_connection(app, two_partners):
 
 
 def test_a_read_connection_the_server_ended_is_replaced(app, two_partners):
-    """The server ends the connection the read uses (PostgreSQL: its backend is
-    terminated; SQLite: the pooled connection is closed under the read): that request
-    is answered through the ORM, and the broken connection is closed and never used
-    again; the next request reads without the ORM on a new connection."""
+    """The connection the read uses is ended under it (PostgreSQL: its backend is
+    terminated; SQLite: the kept connection is closed): that request is answered through
+    the ORM, and the broken connection is dropped and never used again; the next request
+    reads without the ORM on a new connection."""
     alex, _ = two_partners
     assert alex.get("/api/v1/me").status_code == 200
-    postgresql = _postgresql(app)
-    if postgresql:
-        old = _the_kept_connection(app)
+    old = _the_kept_connection(app)
+    if _postgresql(app):
         with app.app_context():
             with db.engine.connect() as conn:
                 assert conn.execute(text("SELECT pg_terminate_backend(:pid)"),
                                     {"pid": old.info.backend_pid}).scalar()
             db.session.remove()
     else:
-        with app.app_context():
-            event.listen(db.engine.pool, "checkout",
-                         lambda dbapi_connection, record, proxy: dbapi_connection.close(),
-                         once=True)
+        old.close()
     through_orm = []
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute",
@@ -400,17 +463,15 @@ def test_a_read_connection_the_server_ended_is_replaced(app, two_partners):
         assert response.get_json()["partner"]["display_name"] == "Sam"
         answers.append(len(through_orm))
     assert answers[0] > 0 and answers[1] == answers[0]  # the ORM once, then not again
-    if postgresql:
-        assert old.closed and _the_kept_connection(app) is not old
+    assert _closed(old) and _the_kept_connection(app) is not old
 
 
 def _kept_after_a_read(app, api):
-    """This engine's kept read connections after one read, and the ones made so far:
-    one on PostgreSQL, none on SQLite (its reads use pooled connections)."""
+    """This engine's kept read connections after one read, and the one made so far."""
     assert api.get("/api/v1/me").status_code == 200
     kept = _kept(app)
     made = set(kept.connections())
-    assert len(made) == (1 if _postgresql(app) else 0)
+    assert len(made) == 1
     return kept, made
 
 
@@ -419,7 +480,7 @@ def test_disposing_the_engine_closes_the_kept_read_connections(app, two_partners
     kept, made = _kept_after_a_read(app, alex)
     with app.app_context():
         db.engine.dispose()
-    assert kept.connections() == [] and all(connection.closed for connection in made)
+    assert kept.connections() == [] and all(_closed(connection) for connection in made)
     assert alex.get("/api/v1/me").status_code == 200
 
 
@@ -436,15 +497,15 @@ def test_a_kept_read_connection_stays_in_the_process_that_made_it(app, two_partn
     monkeypatch.setattr(os, "getpid", lambda: parent + 1)
     with app.app_context():
         db.engine.dispose(close=False)
-    assert not any(connection.closed for connection in before)
+    assert not any(_closed(connection) for connection in before)
     assert alex.get("/api/v1/me").status_code == 200
     after = set(kept.connections())
-    assert not any(connection.closed for connection in before)
+    assert not any(_closed(connection) for connection in before)
     assert not (after & before) and len(after) == len(before)
     with app.app_context():
         db.engine.dispose()
-    assert not any(connection.closed for connection in before)
-    assert all(connection.closed for connection in after)
+    assert not any(_closed(connection) for connection in before)
+    assert all(_closed(connection) for connection in after)
     monkeypatch.undo()
     for connection in before:  # this test's process is the parent too
         connection.close()
@@ -472,8 +533,8 @@ def test_a_kept_read_connection_is_closed_when_its_thread_ends(app, two_partners
     import gc
 
     gc.collect()
-    assert len(made) == (1 if _postgresql(app) else 0)
-    assert all(connection.closed for connection in made)
+    assert len(made) == 1
+    assert all(_closed(connection) for connection in made)
     assert not (set(made) & set(_kept(app).connections()))
 
 
@@ -483,7 +544,7 @@ def test_a_kept_read_connection_is_replaced_after_the_pools_recycle_time(app, tw
     kept.recycle = 0  # every connection is older than that
     assert alex.get("/api/v1/me").status_code == 200
     after = set(kept.connections())
-    assert all(connection.closed for connection in before)
+    assert all(_closed(connection) for connection in before)
     assert len(after) == len(before) and not (after & before)
 
 

@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask import g, request
+from flask import current_app, g, request
 from sqlalchemy import (
     Date,
     Integer,
@@ -315,10 +315,57 @@ def _guessed(user_id: int, days_for) -> _Along | None:
     return _Along(key, read.selects, read.values(key))
 
 
+class TodayAnswers:
+    """The answers of ``GET /api/v1/checkins/today`` already made, in this process, for
+    one app: each under everything it was made from (``services.open_checkins_key``),
+    the couple's revision among it. The database counts the revision up, in the same
+    transaction, on every change to the rows the answer is drawn from (the triggers of
+    the migration 5c1e2f7a9b30), so an answer is used only while its rows are as they
+    were. ``readers``: whose last answer came from here, or went in (their next read is
+    not folded into the user's: ``read_along``)."""
+
+    SIZE = 4096
+
+    def __init__(self):
+        self.bodies: dict[tuple, str] = {}
+        self.readers: set[int] = set()
+
+    def get(self, key: tuple, reader: int) -> str | None:
+        body = self.bodies.get(key)
+        if body is None:
+            self.readers.discard(reader)
+        return body
+
+    def put(self, key: tuple, reader: int, body: str) -> None:
+        if len(self.bodies) >= self.SIZE:
+            self.clear()
+        self.bodies[key] = body
+        self.readers.add(reader)
+
+    def clear(self) -> None:
+        self.bodies.clear()
+        self.readers.clear()
+
+
+def today_answers() -> TodayAnswers:
+    """This app's ``TodayAnswers``."""
+    extensions = current_app.extensions
+    answers = extensions.get(_TODAY_ANSWERS)
+    if answers is None:
+        answers = extensions[_TODAY_ANSWERS] = TodayAnswers()
+    return answers
+
+
+_TODAY_ANSWERS = "couples.checkins.today_answers"
+
+
 def read_along(user_id: int) -> _Along | None:
     """For ``db.reads_along``: the read ``open_checkins`` will make for this user, from
     the couple, partner, time zone and weekly day of their last one (None the first
-    time)."""
+    time, and while their answer is kept in ``TodayAnswers``: the read is then most
+    likely not needed, and folding it in would cost more than it saves)."""
+    if user_id in today_answers().readers:
+        return None
     def tonight(zone: str):
         days = rules.open_dates(utcnow(), zone)
         return days, days[0].replace(day=1), days[0]

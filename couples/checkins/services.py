@@ -305,6 +305,20 @@ class _Ranking:
     ranking: list
 
 
+def open_checkins_key(*, pairing: Pairing, now: datetime) -> tuple:
+    """Everything ``open_checkins`` gives me at ``now`` is drawn from, as a key for its
+    answer (``queries.TodayAnswers``): who reads and their partner; their couple, with
+    the instant it was made (a couple's id used again after a deletion is another key,
+    and nobody joins a couple once it is made); the couple's revision, counted up by the
+    database on every change to the rows the answer draws on; the couple's schedule; my
+    time zone and my open dates (the month counted, the weekly agenda's window and the
+    small moves follow from them)."""
+    me, couple = pairing.me, pairing.couple
+    return (me.id, pairing.partner.id, couple.id, couple.created_at, couple.revision,
+            couple.nightly_days, couple.weekly_day, tuple(couple.modules_off or ()),
+            me.timezone, tuple(rules.open_dates(now, me.timezone)))
+
+
 def open_checkins(*, pairing: Pairing, now: datetime, questions_as_json: bool = False
                   ) -> tuple[list[CheckinDay], int]:
     """``today`` and ``days_together_this_month`` together: in one statement without an

@@ -33,8 +33,8 @@ class _Part:
 
     def __init__(self, mapper, table, dialect, start: int):
         name = mapper.class_.__name__
-        if mapper.class_manager.dispatch.load:
-            raise TypeError(f"{name} has load hooks that a query would run")
+        if mapper.class_manager.dispatch.load or mapper.class_manager.dispatch.expire:
+            raise TypeError(f"{name} has load or expire hooks that a query would run")
         if len(mapper.primary_key) != 1:
             raise TypeError(f"{name} has a composite primary key")
         self.mapper = mapper
@@ -63,16 +63,18 @@ class _Part:
         if set(mapper.class_manager) != {*self.keys, *self.relationships}:
             raise TypeError(f"{name} has attributes that are neither columns nor relationships")
         self.identity_class = mapper._identity_class
+        self.new_instance = mapper.class_manager.new_instance
         self.converted: dict[tuple, tuple] = {}
 
     CACHE_SIZE = 4096
+    _PLAIN = (str, int, float, bool, type(None))
 
-    def values(self, raw: tuple) -> list:
-        """The row's values as Python values. The conversions (dates, booleans) of a
-        row seen before are remembered: the same people and couples are read on every
-        request, and their rows seldom change. JSON is decoded from its text every time,
-        so that each instance has its own lists and dicts to change (cheaper than a deep
-        copy of remembered ones)."""
+    def values(self, raw: tuple):
+        """The row's values as Python values. The conversions (dates, booleans, JSON) of
+        a row seen before are remembered: the same people and couples are read on every
+        request, and their rows seldom change. What can be changed in place (a list or
+        a dict) is each instance's own: a copy of a list or dict of plain values, else
+        decoded again from its JSON text (cheaper than a deep copy), else a deep copy."""
         try:
             known = self.converted.get(raw)
         except TypeError:  # an unhashable value (a type the driver decoded): no cache
@@ -81,42 +83,52 @@ class _Part:
         else:
             cacheable = True
         if known is None:
-            processors, decoded_later = self.processors, self.json_indexes
-            values = tuple(value if process is None or index in decoded_later
-                           else process(value)
-                           for index, (process, value) in enumerate(zip(processors, raw,
-                                                                        strict=True)))
-            # Anything else that can be changed in place is copied for each instance.
-            copied = tuple(index for index, value in enumerate(values)
-                           if index not in decoded_later and isinstance(value, (list, dict)))
-            known = (values, copied)
+            values = tuple(value if process is None else process(value)
+                           for process, value in zip(self.processors, raw, strict=True))
+            fresh = tuple((index, self._fresh(index, raw[index], value))
+                          for index, value in enumerate(values)
+                          if isinstance(value, (list, dict)))
+            known = (values, fresh)
             if cacheable:
                 if len(self.converted) >= self.CACHE_SIZE:
                     self.converted.clear()
                 self.converted[raw] = known
-        values, copied = known
+        values, fresh = known
+        if not fresh:
+            return values
         values = list(values)
-        processors = self.processors
-        for index in self.json_indexes:
-            values[index] = processors[index](values[index])
-        for index in copied:
-            values[index] = copy.deepcopy(values[index])
+        for index, make in fresh:
+            values[index] = make(values[index])
         return values
 
-    def build(self, row):
+    def _fresh(self, index: int, stored, value):
+        """How an instance gets its own copy of ``value`` (a list or a dict)."""
+        plain = self._PLAIN
+        if isinstance(value, list) and all(type(item) in plain for item in value):
+            return list.copy
+        if isinstance(value, dict) and all(type(item) in plain for item in value.values()):
+            return dict.copy
+        if index in self.json_indexes:
+            process = self.processors[index]
+            return lambda _value: process(stored)
+        return copy.deepcopy
+
+    def build(self, row, *, expire: bool = True):
         """A detached instance, as a query would have loaded it (no history, no
-        session), or None when the outer join found nothing."""
+        session), or None when the outer join found nothing. ``expire=False``: its
+        relationships are not marked unloaded, for a caller that sets them all."""
         raw = row[self.slice]
         if raw[self.pk_index] is None:
             return None
-        obj = self.mapper.class_manager.new_instance()
-        values = self.values(tuple(raw))
+        obj = self.new_instance()
+        values = self.values(raw)
         obj.__dict__.update(zip(self.keys, values, strict=True))
         # What make_transient_to_detached does for an instance whose every column is set
         # and nothing else: its identity key, and its relationships marked unloaded.
         state = instance_state(obj)
         state.key = (self.identity_class, (values[self.pk_index],), None)
-        state._expire_attributes(state.dict, self.relationships)
+        if expire and self.relationships:
+            state._expire_attributes(state.dict, self.relationships)
         return obj
 
     def complete(self, obj) -> bool:
@@ -221,14 +233,17 @@ class UserRead:
         if row is None:
             return UserRow(None)
         user = self.me.build(row)
-        couple = self.couple.build(row)
+        # Linked, with both members there: every relationship is set below.
+        linked = row[self.theirs.slice][self.theirs.pk_index] is not None and (
+            row[self.partner.slice][self.partner.pk_index] is not None)
+        couple = self.couple.build(row, expire=not linked)
         if couple is None:
             return UserRow(user, complete=self.me.complete(user))
-        partner, mine, theirs = (self.partner.build(row), self.mine.build(row),
-                                 self.theirs.build(row))
+        partner, mine, theirs = (self.partner.build(row), self.mine.build(row, expire=not linked),
+                                 self.theirs.build(row, expire=not linked))
         members = (mine,) if theirs is None else tuple(
             sorted((mine, theirs), key=lambda member: member.slot))
-        if theirs is not None and partner is not None:
+        if linked:
             # A couple never has more than two member rows (slots 1 and 2): when both are
             # active, they are the whole of Couple.members.
             set_committed_value(couple, "members", list(members))

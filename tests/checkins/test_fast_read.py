@@ -374,6 +374,15 @@ def test_questions_as_json_the_same_both_ways(couple):
 
 
 # ------------------------------------------------- read along with the user (PostgreSQL)
+def _forget_kept_answers(app) -> None:
+    """Forget the answers of GET today kept so far (``queries.TodayAnswers``), as a
+    process that never answered would start: the next request reads."""
+    from couples.checkins import queries as checkin_queries
+
+    with app.app_context():
+        checkin_queries.today_answers().clear()
+
+
 def _counting(monkeypatch):
     """Count the raw reads: the user loader's (whether the open check-ins were folded
     into it), the open check-ins' own, and the one-statement edits of answers."""
@@ -408,6 +417,7 @@ def test_tonight_travels_with_the_users_read_on_postgresql(couple, monkeypatch):
                        json={"answers": {**GOOD, "needs_help": "sam's words"}}
                        ).status_code == 200
         first = alex.get("/api/v1/checkins/today").get_json()  # learns Alex's couple
+        _forget_kept_answers(couple.app)
         calls = _counting(monkeypatch)
         again = alex.get("/api/v1/checkins/today").get_json()
     assert again == first
@@ -438,6 +448,7 @@ def test_every_row_read_along_comes_back_once(couple, monkeypatch):
         assert alex.put("/api/v1/checkins/2026-11-21/answers",
                         json={"answers": GOOD}).status_code == 200
         first = alex.get("/api/v1/checkins/today").get_json()  # learns Alex's couple
+        _forget_kept_answers(couple.app)
         calls = _counting(monkeypatch)
         again = alex.get("/api/v1/checkins/today").get_json()
     monkeypatch.undo()
@@ -498,6 +509,7 @@ def test_a_wrong_guess_is_never_used(couple, monkeypatch):
         with couple.app.app_context():
             alex_id = _pairing("alex@example.com").me.id
         checkin_queries._GUESSES[alex_id] = (*other_ids, "America/New_York", 6)
+        _forget_kept_answers(couple.app)
         calls = _counting(monkeypatch)
         response = alex.get("/api/v1/checkins/today")
     assert response.status_code == 200
@@ -592,6 +604,7 @@ def test_the_weekly_agenda_comes_with_tonight_in_one_statement(couple, monkeypat
     with couple.at(SUNDAY_EVENING) as (alex, sam):
         for name, who in (("alex", alex), ("sam", sam)):
             first = who.get("/api/v1/checkins/today")  # learns their couple and zone
+            _forget_kept_answers(app)
             calls = _counting(monkeypatch)
             statements, stop = _orm_statements(app)
             again = who.get("/api/v1/checkins/today")
