@@ -21,39 +21,48 @@ down_revision = 'd68764e80db0'
 branch_labels = None
 depends_on = None
 
-# table -> the couples a row of it belongs to, as a query on the row ({row} is NEW or OLD)
+# table -> (the column that ties a row to its couples, the couples as a query on the row:
+# {row} is NEW or OLD)
 TABLES = {
-    'checkins': 'SELECT {row}.couple_id',
-    'checkin_answers': 'SELECT couple_id FROM checkins WHERE id = {row}.checkin_id',
-    'custom_questions': 'SELECT {row}.couple_id',
-    'appreciations': 'SELECT {row}.couple_id',
+    'checkins': ('couple_id', 'SELECT {row}.couple_id'),
+    'checkin_answers': ('checkin_id', 'SELECT couple_id FROM checkins WHERE id = {row}.checkin_id'),
+    'custom_questions': ('couple_id', 'SELECT {row}.couple_id'),
+    'appreciations': ('couple_id', 'SELECT {row}.couple_id'),
     # A partner's ranking is in the small move the other partner is offered.
-    'love_profiles': 'SELECT couple_id FROM couple_members WHERE user_id = {row}.user_id',
+    'love_profiles': ('user_id', 'SELECT couple_id FROM couple_members WHERE user_id = {row}.user_id'),
 }
 BUMP = 'UPDATE couples SET revision = revision + 1 WHERE id IN ({couples})'
 
 
 def _sqlite_triggers():
-    for table, couples in TABLES.items():
-        for event, rows in (('INSERT', ('NEW',)), ('UPDATE', ('OLD', 'NEW')),
-                            ('DELETE', ('OLD',))):
-            which = ' UNION '.join(couples.format(row=row) for row in rows)
-            yield (f'CREATE TRIGGER {table}_revision_{event.lower()} AFTER {event} '
-                   f'ON {table} BEGIN {BUMP.format(couples=which)}; END')
+    """The couples of NEW after an INSERT or UPDATE, of OLD after a DELETE or an UPDATE
+    that moved the row to other couples."""
+    for table, (tie, couples) in TABLES.items():
+        new, old = couples.format(row='NEW'), couples.format(row='OLD')
+        for name, event, when, which in (
+                ('insert', 'INSERT', '', new), ('update', 'UPDATE', '', new),
+                ('moved', 'UPDATE', f' WHEN OLD.{tie} IS NOT NEW.{tie}', old),
+                ('delete', 'DELETE', '', old)):
+            yield (f'CREATE TRIGGER {table}_revision_{name} AFTER {event} ON {table}{when} '
+                   f'BEGIN {BUMP.format(couples=which)}; END')
 
 
-def _postgresql_function() -> str:
-    branches = []
-    for table, couples in TABLES.items():
-        which = ' UNION '.join(couples.format(row=row) for row in ('OLD', 'NEW'))
-        branches.append(f"IF TG_TABLE_NAME = '{table}' THEN\n"
-                        f"    IF TG_OP = 'INSERT' THEN {BUMP.format(couples=couples.format(row='NEW'))};\n"
-                        f"    ELSIF TG_OP = 'DELETE' THEN {BUMP.format(couples=couples.format(row='OLD'))};\n"
-                        f"    ELSE {BUMP.format(couples=which)};\n"
-                        f"    END IF;\n")
-    body = '  ' + '  ELS'.join(branches) + '  END IF;\n'
-    return ('CREATE FUNCTION couples_count_revision() RETURNS trigger LANGUAGE plpgsql AS $$\n'
-            f'BEGIN\n{body}  RETURN NULL;\nEND\n$$')
+def _postgresql_functions():
+    """One function per table, as ``_sqlite_triggers``."""
+    for table, (tie, couples) in TABLES.items():
+        new, old = couples.format(row='NEW'), couples.format(row='OLD')
+        yield (f'CREATE FUNCTION {table}_count_revision() RETURNS trigger '
+               'LANGUAGE plpgsql AS $$\n'
+               'BEGIN\n'
+               "  IF TG_OP <> 'DELETE' THEN\n"
+               f'    {BUMP.format(couples=new)};\n'
+               '  END IF;\n'
+               "  IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND "
+               f'OLD.{tie} IS DISTINCT FROM NEW.{tie}) THEN\n'
+               f'    {BUMP.format(couples=old)};\n'
+               '  END IF;\n'
+               '  RETURN NULL;\n'
+               'END\n$$')
 
 
 def upgrade():
@@ -61,10 +70,11 @@ def upgrade():
         batch_op.add_column(sa.Column('revision', sa.Integer(), server_default='0',
                                       nullable=False))
     if op.get_bind().dialect.name == 'postgresql':
-        op.execute(_postgresql_function())
+        for function in _postgresql_functions():
+            op.execute(function)
         for table in TABLES:
             op.execute(f'CREATE TRIGGER {table}_revision AFTER INSERT OR UPDATE OR DELETE '
-                       f'ON {table} FOR EACH ROW EXECUTE FUNCTION couples_count_revision()')
+                       f'ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_count_revision()')
     else:
         for statement in _sqlite_triggers():
             op.execute(statement)
@@ -74,10 +84,10 @@ def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
         for table in TABLES:
             op.execute(f'DROP TRIGGER {table}_revision ON {table}')
-        op.execute('DROP FUNCTION couples_count_revision()')
+            op.execute(f'DROP FUNCTION {table}_count_revision()')
     else:
         for table in TABLES:
-            for event in ('insert', 'update', 'delete'):
-                op.execute(f'DROP TRIGGER {table}_revision_{event}')
+            for name in ('insert', 'update', 'moved', 'delete'):
+                op.execute(f'DROP TRIGGER {table}_revision_{name}')
     with op.batch_alter_table('couples', schema=None) as batch_op:
         batch_op.drop_column('revision')

@@ -128,6 +128,14 @@ def test_a_change_made_by_hand_in_sql_counts_too(app):
         assert after[ids["theirs"]] == before[ids["theirs"]], statement
     with app.app_context():
         assert db.session.execute(db.select(CheckinAnswer)).first() is None
+    # A row moved from one couple to another counts both.
+    before = _revisions(app)
+    with app.app_context():
+        db.session.execute(text("UPDATE appreciations SET couple_id = :theirs"), ids)
+        db.session.commit()
+    after = _revisions(app)
+    assert after[ids["ours"]] > before[ids["ours"]]
+    assert after[ids["theirs"]] > before[ids["theirs"]]
 
 
 def test_a_change_rolled_back_leaves_the_revision_as_it_was(app):
