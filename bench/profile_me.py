@@ -3,6 +3,7 @@
     .venv/bin/python bench/profile_me.py                    # timings (best of --repeat)
     .venv/bin/python bench/profile_me.py --profile /api/v1/me [--linked] [--sort tottime]
     .venv/bin/python bench/profile_me.py --partner-answered --queries /api/v1/checkins/today
+    .venv/bin/python bench/profile_me.py --partner-answered --forget-kept /api/v1/checkins/today
     .venv/bin/python bench/profile_me.py --linked "PUT /api/v1/checkins/{date}/answers"
 
 Builds the app on a fresh SQLite database (migrated in a temporary folder, or
@@ -162,7 +163,8 @@ def call(app, path, cookie: str, csrf_token: str = "") -> tuple[str, bytes]:
     return status[0], body
 
 
-def timed(app, path, cookie, n, csrf_token: str = ""):
+def timed(app, path, cookie, n, csrf_token: str = "", before=None):
+    """Seconds per request, ``n`` requests; ``before()`` runs before each one (counted)."""
     statuses = Counter()
 
     def start_response(status, _headers, _exc_info=None):
@@ -170,6 +172,8 @@ def timed(app, path, cookie, n, csrf_token: str = ""):
 
     start = time.perf_counter()
     for _ in range(n):
+        if before is not None:
+            before()
         environ = environ_for(path, cookie, csrf_token)
         result = app(environ, start_response)
         for _chunk in result:
@@ -180,6 +184,15 @@ def timed(app, path, cookie, n, csrf_token: str = ""):
     if set(statuses) != {"200 OK"}:  # a refused request would look fast
         raise SystemExit(f"{getattr(path, 'label', path)}: answered {dict(statuses)}")
     return took
+
+
+def forget_kept(app):
+    """A function that forgets the answers of GET /api/v1/checkins/today kept so far."""
+    from couples.checkins.queries import today_answers
+
+    with app.app_context():
+        kept = today_answers()
+    return kept.clear
 
 
 class StatementLog:
@@ -266,6 +279,9 @@ def main() -> int:
                         help="the partner answers today's check-in first (implies --linked)")
     parser.add_argument("--queries", action="store_true",
                         help="print the SQL statements of one request to each path")
+    parser.add_argument("--forget-kept", action="store_true",
+                        help="forget the kept answers of GET /api/v1/checkins/today before "
+                             "each request, as the first request after a change finds them")
     parser.add_argument("-n", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", metavar="PATH")
@@ -295,9 +311,12 @@ def main() -> int:
             if not status.startswith("200"):
                 print(f"{request.label}: {status} {body[:200]!r}")
                 return 1
+        before = forget_kept(app) if args.forget_kept else None
         if args.queries:
             log = StatementLog(app)
             for request in requests:
+                if before is not None:
+                    before()
                 status = log.record(app, request, built)
                 print(f"{request.method} {request.path}: {status}")
                 print(log.report())
@@ -305,12 +324,13 @@ def main() -> int:
         if profiled:
             profiler = cProfile.Profile()
             profiler.enable()
-            timed(app, profiled, cookie, args.n, token)
+            timed(app, profiled, cookie, args.n, token, before)
             profiler.disable()
             pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.limit)
             return 0
         for request in requests:
-            best = min(timed(app, request, cookie, args.n, token) for _ in range(args.repeat))
+            best = min(timed(app, request, cookie, args.n, token, before)
+                       for _ in range(args.repeat))
             print(f"{request.label:30s} {best * 1e6:8.1f} us")
     return 0
 

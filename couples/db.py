@@ -1,7 +1,9 @@
 """Declarative base, naming convention and column types shared by every model."""
 
+import contextlib
 import copy
 import os
+import sqlite3
 import threading
 import time
 import weakref
@@ -171,9 +173,12 @@ class _Kept:
 
 def _close_in(pid: int, connection) -> None:
     """Close ``connection`` if this process made it: closing a connection made before a
-    fork would end the session of the process that made it (PostgreSQL)."""
+    fork would end the session of the process that made it (PostgreSQL). An sqlite3
+    connection made with ``check_same_thread`` refuses to be closed from another thread
+    (when its thread's end or a dispose closes it): it is closed when it is freed."""
     if os.getpid() == pid:
-        connection.close()
+        with contextlib.suppress(sqlite3.ProgrammingError):
+            connection.close()
 
 
 def keeps_connections(engine: Engine) -> bool:

@@ -48,3 +48,32 @@ def test_downgrade_to_base_and_upgrade_again(tmp_path):
             assert result.returncode == 0, (command, result.stderr)
     finally:
         drop()
+
+
+def test_downgrading_the_revision_keeps_every_check_in(tmp_path):
+    """The last step down drops ``couples.revision`` in place: a copy of the table
+    would delete, on its way, every row that refers to a couple."""
+    url, drop = _fresh_database(tmp_path)
+    env = {"COUPLES_SQLALCHEMY_DATABASE_URI": url, "COUPLES_INSTANCE_PATH": str(tmp_path)}
+    engine = create_engine(url)
+    try:
+        assert run_flask(["db", "upgrade"], env).returncode == 0
+        with engine.begin() as conn:
+            couple_id = conn.execute(text(
+                "INSERT INTO couples (created_at) VALUES ('2026-11-21 20:00:00+00') "
+                "RETURNING id")).scalar_one()
+            conn.execute(text(
+                "INSERT INTO checkins (couple_id, day, kind, questions, created_at) "
+                "VALUES (:couple, '2026-11-21', 'nightly', '[]', '2026-11-21 20:00:00+00')"),
+                {"couple": couple_id})
+        down = run_flask(["db", "downgrade", "d68764e80db0"], env)
+        assert down.returncode == 0, down.stderr
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM couples")).scalar_one() == 1
+            assert conn.execute(text("SELECT count(*) FROM checkins")).scalar_one() == 1
+        assert run_flask(["db", "upgrade"], env).returncode == 0
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT revision FROM couples")).scalar_one() == 0
+    finally:
+        engine.dispose()
+        drop()

@@ -10,6 +10,17 @@ their answers, its own questions, its appreciations, and either partner's love-l
 profile. Triggers count it, so no write can forget to, whichever way it is made (the ORM,
 a one-statement write, a cascade, a hand-written statement). ``GET
 /api/v1/checkins/today`` keeps its answer for the revision it was made from.
+
+On PostgreSQL the triggers are deferred to the commit: the couple's row is locked only
+while the transaction commits, after everything else it locks, so a writer never holds
+it while it waits for another row (an account being deleted holds its user's row and
+counts the revision of its couple as its answers go).
+
+On SQLite a later migration that rebuilds one of these tables, or ``couples`` (Alembic's
+batch mode copies the table and renames the copy), must drop these triggers first and
+create them again after: a rebuilt table loses its triggers, and a trigger on another
+table that names a table being renamed stops the rename. The tests of the revision run
+on the migrated schema, so a migration that loses a trigger fails them.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -73,8 +84,10 @@ def upgrade():
         for function in _postgresql_functions():
             op.execute(function)
         for table in TABLES:
-            op.execute(f'CREATE TRIGGER {table}_revision AFTER INSERT OR UPDATE OR DELETE '
-                       f'ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_count_revision()')
+            op.execute(f'CREATE CONSTRAINT TRIGGER {table}_revision '
+                       f'AFTER INSERT OR UPDATE OR DELETE ON {table} '
+                       'DEFERRABLE INITIALLY DEFERRED '
+                       f'FOR EACH ROW EXECUTE FUNCTION {table}_count_revision()')
     else:
         for statement in _sqlite_triggers():
             op.execute(statement)
@@ -89,5 +102,9 @@ def downgrade():
         for table in TABLES:
             for name in ('insert', 'update', 'moved', 'delete'):
                 op.execute(f'DROP TRIGGER {table}_revision_{name}')
-    with op.batch_alter_table('couples', schema=None) as batch_op:
-        batch_op.drop_column('revision')
+    if op.get_bind().dialect.name == 'sqlite':
+        # In place (SQLite 3.35+): batch mode would copy the table and drop the old one,
+        # and with foreign keys on that drop deletes every row that refers to a couple.
+        op.execute('ALTER TABLE couples DROP COLUMN revision')
+    else:
+        op.drop_column('couples', 'revision')

@@ -302,3 +302,42 @@ def test_a_couple_id_used_again_is_another_key(app):
         assert again_pairing.couple.revision == first.couple.revision == 0
         assert services.open_checkins_key(pairing=again_pairing, now=SATURDAY) != key
         assert again.couple.created_at != first.couple.created_at
+
+
+def test_a_writer_holds_the_couples_row_only_while_it_commits(app):
+    """PostgreSQL: the revision is counted as the transaction commits (deferred
+    triggers), so a transaction that has written an answer and goes on with other work
+    does not hold its couple's row meanwhile: a writer that needs the row (an account
+    being deleted counts the revision of its couple) never waits for it while the first
+    waits for a row of its own, a deadlock. SQLite has one writer at a time; there every
+    trigger is in the migrated schema."""
+    ids = _two_couples(app)
+    with app.app_context():
+        engine = db.engine
+        postgresql = engine.dialect.name == "postgresql"
+        if not postgresql:
+            names = set(db.session.execute(text(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
+            db.session.remove()
+            assert names == {f"{table}_revision_{event}" for table in (
+                "checkins", "checkin_answers", "custom_questions", "appreciations",
+                "love_profiles") for event in ("insert", "update", "moved", "delete")}
+            return
+        checkin = Checkin(couple_id=ids["ours"], day=date(2026, 11, 21), kind="nightly",
+                          questions=[])
+        db.session.add(checkin)
+        db.session.commit()
+        checkin_id = checkin.id
+        db.session.remove()
+    before = _revisions(app)
+    with engine.connect() as writer, engine.connect() as other:
+        writer.execute(text("INSERT INTO checkin_answers (checkin_id, user_id, answers, "
+                            "created_at, updated_at) VALUES (:checkin, :alex, '{}', now(), "
+                            "now())"), {"checkin": checkin_id, "alex": ids["alex"]})
+        other.execute(text("SET lock_timeout = '2s'"))
+        other.execute(text("UPDATE couples SET nightly_days = nightly_days WHERE id = :ours"),
+                      ids)  # would time out if the writer held the row
+        other.commit()
+        assert _revisions(app)[ids["ours"]] == before[ids["ours"]]  # not counted yet
+        writer.commit()
+    assert _revisions(app)[ids["ours"]] > before[ids["ours"]]
