@@ -366,6 +366,7 @@ def read_along(user_id: int) -> _Along | None:
     likely not needed, and folding it in would cost more than it saves)."""
     if user_id in today_answers().readers:
         return None
+
     def tonight(zone: str):
         days = rules.open_dates(utcnow(), zone)
         return days, days[0].replace(day=1), days[0]
