@@ -222,9 +222,7 @@ class _ReadConnections:
         fairy.detach()
         connection = fairy.dbapi_connection
         try:
-            if engine.dialect.name == "sqlite":
-                if connection.in_transaction:
-                    raise RuntimeError("a new SQLite connection is in a transaction")
+            if engine.dialect.name == "sqlite":  # the pool reset it: no transaction open
                 connection.isolation_level = None
             else:
                 connection.autocommit = True
