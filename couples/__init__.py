@@ -10,35 +10,10 @@ from couples import config as default_config
 ROOT = Path(__file__).resolve().parent.parent
 
 
-class CouplesFlask(Flask):
-    """Flask, remembering which of its handlers are plain functions: it asks again for
-    each handler of each request otherwise (``inspect.iscoroutinefunction``, about seven
-    times a request)."""
-
-    SYNC_KEPT = 1024
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._sync: dict = {}
-
-    def ensure_sync(self, func):
-        try:
-            return self._sync[func]
-        except KeyError:
-            pass
-        except TypeError:  # not hashable: ask every time
-            return super().ensure_sync(func)
-        made = super().ensure_sync(func)
-        if len(self._sync) >= self.SYNC_KEPT:
-            self._sync.clear()
-        self._sync[func] = made
-        return made
-
-
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then ``COUPLES_*`` variables, then ``test_config``.
     Nothing here touches the network, starts a thread or migrates the database."""
-    app = CouplesFlask(
+    app = Flask(
         __name__,
         instance_path=os.environ.get("COUPLES_INSTANCE_PATH") or None,
         instance_relative_config=True,
