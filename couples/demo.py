@@ -15,6 +15,7 @@ from couples.bids.models import Bid
 from couples.checkins import bank, rules
 from couples.checkins.models import Checkin, CheckinAnswer
 from couples.checkins.services import schedule_of
+from couples.db import begin_write
 from couples.errors import Conflict
 from couples.extensions import db
 from couples.lovelanguages.content import BID_PRESETS, LANGUAGES
@@ -102,6 +103,7 @@ def _evening(day: date, tz: str, hour: int, minute: int) -> datetime:
 def seed(*, now: datetime, seed_value: int = 2026) -> Demo:
     """Create the demo couple and its history up to ``now``. Refused (409) when the demo
     accounts exist already."""
+    begin_write(db.session)
     if db.session.execute(db.select(User.id).where(User.email.in_(EMAILS))).first():
         raise Conflict("The demo couple exists already.")
     rng = random.Random(seed_value)
@@ -113,6 +115,7 @@ def seed(*, now: datetime, seed_value: int = 2026) -> Demo:
                             timezone="America/New_York")
     for user in (alex, sam):
         user.created_at = start
+    db.session.commit()  # each service below begins a write of its own
     invite = pairing_services.create_invite(user=alex, now=start)
     pairing = pairing_services.accept_invite(user=sam, code=invite.code, now=start)
     couple = pairing.couple

@@ -1,37 +1,15 @@
 """Extension objects, created unbound; ``create_app`` binds them."""
 
-from flask import g, has_app_context
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf.csrf import CSRFProtect
 
 from couples.db import Base
 
-_ADOPT = "couples_adopt"
-
-
-def adopt_later(instances) -> None:
-    """Detached instances that the app context's session takes in as soon as it is made,
-    as if it had loaded them (``pairing.queries.user_row_without_session``)."""
-    g.setdefault(_ADOPT, []).extend(instances)
-
-
-class Session(FlaskSession):
-    """``db.session``: Flask-SQLAlchemy's session, which on creation takes in the instances
-    read before it existed in the same app context (``adopt_later``)."""
-
-    def __init__(self, db, **kwargs):
-        super().__init__(db, **kwargs)
-        if has_app_context():
-            for obj in g.pop(_ADOPT, ()):
-                self.add(obj)
-
-
-db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
+db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

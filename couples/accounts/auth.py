@@ -1,9 +1,8 @@
 """Flask-Login glue: loading the user from the session id, and what anonymous callers get."""
 
-from flask import current_app, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 
 from couples.accounts.models import User
-from couples.db import READ_METHODS
 from couples.errors import problem
 from couples.extensions import login_manager
 
@@ -17,12 +16,7 @@ def load_user(session_id: str) -> User | None:
         return None
     from couples.pairing.services import user_and_pairing
 
-    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    read_only = request.method in READ_METHODS or getattr(view, "reads_first", False)
-    # A view may name a read it will make, to travel with this one (db.reads_along).
-    guess = getattr(view, "read_along", None)
-    along = (lambda: guess(int(user_id))) if guess is not None and read_only else None
-    user, pairing = user_and_pairing(int(user_id), read_only=read_only, along=along)
+    user, pairing = user_and_pairing(int(user_id))
     if user is None or user.session_version != int(version):
         return None
     g.pairing = pairing  # the couple comes with the user: pages need it on every request

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from couples.accounts import mail, passwords
 from couples.accounts.models import PasswordReset, User
 from couples.clock import is_timezone, isoformat
+from couples.db import begin_write
 from couples.errors import EmailTaken, Invalid, ResetGone, WrongCredentials
 from couples.extensions import db
 
@@ -80,9 +81,11 @@ def register(*, email: str, password: str, display_name: str, timezone: str) -> 
         errors["password"] = [weak]
     if errors:
         raise Invalid(errors=errors)
+    password_hash = _hasher().hash(password)  # slow on purpose: before the write lock
+    begin_write(db.session)
     if db.session.execute(db.select(User.id).filter_by(email=email)).first():
         raise EmailTaken("That email already has an account. Try logging in instead.")
-    user = User(email=email, password_hash=_hasher().hash(password),
+    user = User(email=email, password_hash=password_hash,
                 display_name=display_name.strip(), timezone=timezone)
     db.session.add(user)
     try:
@@ -112,13 +115,16 @@ def authenticate(*, email: str, password: str) -> User:
     if not passwords.verify(hasher, user.password_hash, password):
         raise WrongCredentials("That email and password do not match an account.")
     if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
+        password_hash = hasher.hash(password)
+        begin_write(db.session)
+        user.password_hash = password_hash
         db.session.commit()
     return user
 
 
 def end_all_sessions(user: User) -> User:
     """Every session and remember-me cookie made before this call stops working."""
+    begin_write(db.session)
     user.session_version += 1
     db.session.commit()
     return user
@@ -130,7 +136,9 @@ def change_password(*, user: User, current_password: str, new_password: str) -> 
     weak = password_problem(new_password, user.email, user.display_name)
     if weak:
         raise Invalid(errors={"new_password": [weak]})
-    user.password_hash = _hasher().hash(new_password)
+    password_hash = _hasher().hash(new_password)  # slow on purpose: before the write lock
+    begin_write(db.session)
+    user.password_hash = password_hash
     user.session_version += 1
     db.session.commit()
     return user
@@ -138,6 +146,7 @@ def change_password(*, user: User, current_password: str, new_password: str) -> 
 
 def update_profile(*, user: User, display_name: str | None = None,
                    timezone: str | None = None) -> User:
+    begin_write(db.session)
     errors = _check_profile(display_name, timezone)
     if errors:
         raise Invalid(errors=errors)
@@ -160,6 +169,7 @@ def _token_hash(token: str) -> str:
 def request_password_reset(*, email: str, base_url: str, now: datetime) -> None:
     """Mail a single-use reset link valid for an hour when the address has an account.
     Says nothing either way: the caller answers the same whether or not it does."""
+    begin_write(db.session)
     user = db.session.execute(
         db.select(User).filter_by(email=normalize_email(email))).scalar_one_or_none()
     if user is None:
@@ -197,8 +207,12 @@ def reset_password(*, token: str, new_password: str, now: datetime) -> User:
     weak = password_problem(new_password, user.email, user.display_name)
     if weak:
         raise Invalid(errors={"password": [weak]})
+    password_hash = _hasher().hash(new_password)  # slow on purpose: before the write lock
+    begin_write(db.session)
+    reset = _usable_reset(token, now)  # again, under the lock: a link works once
+    user = db.session.get(User, reset.user_id)
     reset.used_at = now
-    user.password_hash = _hasher().hash(new_password)
+    user.password_hash = password_hash
     user.session_version += 1
     db.session.commit()
     return user
@@ -220,6 +234,7 @@ def delete_account(*, user: User, password: str, now: datetime) -> None:
     their own entries."""
     if not passwords.verify(_hasher(), user.password_hash, password):
         raise Invalid(errors={"password": ["That is not your password."]})
+    begin_write(db.session)
     for fn in _before_delete:
         fn(user, now)
     db.session.delete(user)

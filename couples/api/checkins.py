@@ -1,16 +1,14 @@
 from datetime import date
 
 import marshmallow as ma
-from flask import Response, current_app
 from flask_smorest import Blueprint
 
 from couples.api.common import accepts, load
 from couples.api.serializers import CoupleSchema
 from couples.api.views_data import couple_data
-from couples.checkins import queries, rules, services
+from couples.checkins import rules, services
 from couples.checkins.schemas import AnswersSchema, CoupleSettingsSchema, settings_changes
 from couples.clock import isoformat, utcnow
-from couples.db import reads_along, reads_first
 from couples.errors import NotFound
 from couples.pairing.services import Pairing
 from couples.web import couple_or_404
@@ -101,16 +99,7 @@ class CoupleWithSettingsSchema(CoupleSchema):
     custom_questions = ma.fields.List(ma.fields.Nested(CustomQuestionOutSchema), required=True)
 
 
-def _json(data: dict) -> Response:
-    """``data`` is already exactly what the documented schema dumps (strings, booleans,
-    plain dicts and lists), so it goes out as JSON without a marshmallow pass
-    (tests/checkins/test_api.py compares the two)."""
-    return current_app.json.response(data)
-
-
 def checkin_data(view: services.CheckinDay) -> dict:
-    """A view as ``CheckinSchema`` dumps it; without ``questions`` when the view has them
-    as JSON text (``questions_json``)."""
     data = {"date": view.day.isoformat(), "kind": view.kind, "questions": view.questions,
             "my_answers": view.my_answers, "partner_answered": view.partner_answered,
             "revealed": view.revealed, "revealed_at": isoformat(view.revealed_at),
@@ -118,8 +107,6 @@ def checkin_data(view: services.CheckinDay) -> dict:
             "small_move": view.small_move, "agenda": view.agenda}
     if view.partner_answers is not None:
         data["partner_answers"] = view.partner_answers
-    if view.questions_json is not None:
-        del data["questions"]
     return data
 
 
@@ -159,39 +146,15 @@ def patch_couple():
 
 
 @blp.route("/checkins/today", methods=["GET"])
-@reads_along(queries.read_along)
 @blp.response(200, TodaySchema)
 def today():
     """My open check-ins: my local today first, then yesterday until noon."""
-    pairing, now = couple_or_404(), utcnow()
-    # Kept while nothing it is drawn from has changed: the couple's revision is in the key.
-    kept, reader = queries.today_answers(), pairing.me.id
-    key = services.open_checkins_key(pairing=pairing, now=now)
-    body = kept.get(key, reader)
-    if body is None:
-        views, together = services.open_checkins(pairing=pairing, now=now,
-                                                 questions_as_json=True)
-        items = ",".join(_item_json(v) for v in views)
-        body = (f'{{"days_together_this_month":{together},"items":[{items}],'
-                f'"next_cursor":null}}\n')
-        kept.put(key, reader, body)
-    return current_app.response_class(body, mimetype="application/json")
-
-
-def _item_json(view: services.CheckinDay) -> str:
-    """A view as JSON text. When it has its questions as JSON text (``questions_json``),
-    they are put in as they are: the questions (most of the answer) are neither decoded
-    nor encoded again."""
-    item_json = current_app.json.dumps(checkin_data(view))
-    if view.questions_json is None:
-        return item_json
-    return f'{{"questions":{view.questions_json},{item_json[1:]}'
-
+    views, together = services.open_checkins(pairing=couple_or_404(), now=utcnow())
+    return {"items": [checkin_data(v) for v in views], "next_cursor": None,
+            "days_together_this_month": together}
 
 
 @blp.route("/checkins/<day>/answers", methods=["PUT"])
-@reads_first
-@reads_along(queries.read_along_for_day)
 @blp.response(200, CheckinSchema)
 @accepts(blp, AnswersSchema)
 def put_answers(day: str):
@@ -199,19 +162,18 @@ def put_answers(day: str):
     once revealed or outside my window, 422 for invalid answers."""
     when = parse_day(day)
     pairing, now = couple_or_404(), utcnow()
-    answerable = services.ensure_answerable(pairing=pairing, day=when, now=now)
+    services.ensure_answerable(pairing=pairing, day=when, now=now)
     body = load(AnswersSchema)
-    view = services.submit(pairing=pairing, day=when, answers=body["answers"], now=now,
-                           answerable=answerable)
-    return current_app.response_class(_item_json(view) + "\n", mimetype="application/json")
+    view = services.submit(pairing=pairing, day=when, answers=body["answers"], now=now)
+    return checkin_data(view)
 
 
 @blp.route("/checkins/<day>", methods=["GET"])
 @blp.response(200, CheckinSchema)
 def one(day: str):
     """One date's check-in: open, or revealed (404 otherwise)."""
-    return _json(checkin_data(services.one_day(pairing=couple_or_404(), day=parse_day(day),
-                                               now=utcnow())))
+    return checkin_data(services.one_day(pairing=couple_or_404(), day=parse_day(day),
+                                         now=utcnow()))
 
 
 @blp.route("/checkins", methods=["GET"])
@@ -221,5 +183,5 @@ def history(args):
     """Revealed check-ins, newest first."""
     before = parse_day(args["cursor"]) if "cursor" in args else None
     views, cursor = services.history(pairing=couple_or_404(), before=before, limit=args["limit"])
-    return _json({"items": [checkin_data(v) for v in views],
-                  "next_cursor": cursor.isoformat() if cursor else None})
+    return {"items": [checkin_data(v) for v in views],
+            "next_cursor": cursor.isoformat() if cursor else None}

@@ -7,6 +7,7 @@ from couples.accounts import services as accounts
 from couples.accounts.models import User
 from couples.appreciations.models import Appreciation
 from couples.clock import isoformat
+from couples.db import begin_write
 from couples.extensions import db
 from couples.notifications import reminders
 from couples.notifications.models import Notification
@@ -21,6 +22,7 @@ NUDGE_AFTER = timedelta(days=3)
 
 def send(*, pairing: Pairing, text: str, language: str | None, now: datetime) -> Appreciation:
     note = Appreciation(couple_id=pairing.couple.id, from_user_id=pairing.me.id,
+    begin_write(db.session)
                         to_user_id=pairing.partner.id, text=text, language=language,
                         created_at=now)
     db.session.add(note)

@@ -9,6 +9,7 @@ from couples.accounts import services as accounts
 from couples.accounts.models import User
 from couples.bids.models import Bid
 from couples.clock import isoformat
+from couples.db import begin_write
 from couples.errors import Conflict, Forbidden, Invalid, NotFound
 from couples.extensions import db
 from couples.lovelanguages.content import BID_PRESETS
@@ -35,6 +36,7 @@ def _visible(pairing: Pairing):
 
 def send(*, pairing: Pairing, preset: str | None, text: str | None, now: datetime) -> Bid:
     bid = Bid(couple_id=pairing.couple.id, from_user_id=pairing.me.id,
+    begin_write(db.session)
               to_user_id=pairing.partner.id, preset=preset, text=text, created_at=now)
     db.session.add(bid)
     db.session.flush()
@@ -51,6 +53,7 @@ def log_noticed(*, pairing: Pairing, text: str | None, preset: str | None,
                 my_response: str, now: datetime) -> Bid:
     """A bid my partner made in person, and how I responded. Only I see it."""
     bid = Bid(couple_id=pairing.couple.id, from_user_id=None,
+    begin_write(db.session)
               to_user_id=pairing.me.id, logged_by_id=pairing.me.id, preset=preset, text=text,
               created_at=now, response=my_response, responded_at=now)
     db.session.add(bid)
@@ -83,6 +86,7 @@ def check_can_respond(*, pairing: Pairing, bid: Bid, now: datetime) -> None:
 def respond(*, pairing: Pairing, bid_id: str, response: str, later_at: datetime | None,
             now: datetime) -> Bid:
     bid = find(pairing=pairing, bid_id=bid_id)
+    begin_write(db.session)
     check_can_respond(pairing=pairing, bid=bid, now=now)
     if response not in RESPONSES:
         raise Invalid(errors={"response": ["Answer toward, later or away."]})

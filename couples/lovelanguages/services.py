@@ -6,6 +6,7 @@ from datetime import date, datetime
 from couples.accounts import services as accounts
 from couples.accounts.models import User
 from couples.clock import isoformat
+from couples.db import begin_write
 from couples.errors import Invalid
 from couples.extensions import db
 from couples.lovelanguages import content, quiz
@@ -22,6 +23,7 @@ def profiles(user_ids: list[int]) -> dict[int, LoveProfile]:
 
 def _save(user: User, *, ranking: list[str], source: str, choices: dict | None,
           now: datetime) -> LoveProfile:
+    begin_write(db.session)
     profile = db.session.get(LoveProfile, user.id)
     if profile is None:
         profile = LoveProfile(user_id=user.id)

@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, or_
 
 from couples.accounts.models import User
 from couples.clock import utcnow
+from couples.db import begin_write
 from couples.extensions import db
 from couples.notifications import payload as payloads
 from couples.notifications import schedule, webpush
@@ -62,6 +63,7 @@ def count_due(*, now: datetime) -> int:
 def claim(*, now: datetime, limit: int, lease_seconds: int) -> list[int]:
     """Lease up to ``limit`` due notifications (and those whose lease ran out) to this
     worker. SKIP LOCKED on PostgreSQL, BEGIN IMMEDIATE on SQLite: no row is claimed twice."""
+    begin_write(db.session)
     query = (db.select(Notification.id).where(_due(now))
              .order_by(Notification.next_attempt_at, Notification.id).limit(limit))
     if db.session.get_bind().dialect.name == "postgresql":
@@ -142,6 +144,7 @@ def deliver(ids: list[int], *, now_fn=utcnow) -> dict[str, int]:
 
 
 def _record(*, ids, expired, outcomes, now) -> dict[str, int]:
+    begin_write(db.session)
     config = current_app.config
     max_attempts = int(config.get("PUSH_MAX_ATTEMPTS", 8))
     by_note: dict[int, list[tuple[_Job, webpush.SendResult]]] = {}

@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from couples.accounts.models import User
 from couples.checkins import rules
 from couples.clock import local_date
+from couples.db import begin_write
 from couples.extensions import db
 from couples.notifications import schedule
 from couples.notifications.services import insert_rows, notification_row, pushes_today
@@ -65,6 +66,7 @@ def reschedule(user: User, now: datetime) -> None:
 def tick(*, now: datetime, batch: int = 1000) -> int:
     """Create the notifications due at ``now``; returns how many were created. Running it
     twice, or from two processes at once, creates nothing twice."""
+    begin_write(db.session)
     created = 0
     while True:
         rows = _due_checkin_reminders(now, batch)

@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 
 from couples.accounts.models import User
+from couples.db import begin_write
 from couples.errors import Invalid, NotFound
 from couples.extensions import db
 from couples.notifications import schedule
@@ -110,6 +111,7 @@ def notify(*, user: User, kind: str, dedupe_key: str, title: str, body: str, now
     once). ``title`` and ``body`` are what a lock screen may show: never check-in answers
     or repair text."""
     values = notification_row(user=user, kind=kind, dedupe_key=dedupe_key, title=title,
+    begin_write(db.session)
                               body=body, now=now, url=url, data=data, topic_key=topic_key,
                               in_inbox=in_inbox, sent_today=sent_today)
     created = insert_rows([values]) == 1
@@ -185,6 +187,7 @@ def mark_read(*, user_id: int, ids: list[int] | None, now: datetime) -> int:
     count = db.session.execute(query.values(read_at=now)).rowcount
     db.session.commit()
     return count
+    begin_write(db.session)
 
 
 # ----------------------------------------------------------------------- subscriptions
@@ -231,6 +234,7 @@ def subscribe(*, user: User, endpoint: str, p256dh: str, auth: str,
         db.select(PushSubscription).filter_by(endpoint=endpoint)).scalar_one_or_none()
     created = existing is None
     subscription = existing or PushSubscription(endpoint=endpoint)
+    begin_write(db.session)
     subscription.user_id = user.id
     subscription.p256dh = p256dh
     subscription.auth = auth
@@ -249,6 +253,7 @@ def unsubscribe(*, user: User, endpoint: str) -> None:
         raise NotFound("No such subscription.")
     db.session.delete(subscription)
     db.session.commit()
+    begin_write(db.session)
 
 
 def subscriptions_of(user: User) -> list[PushSubscription]:
@@ -293,6 +298,7 @@ def update_preferences(*, user: User, now: datetime, reminder_minute: int | None
 
     reminders.reschedule(user, now)
     if commit:
+    begin_write(db.session)
         db.session.commit()
     return user
 

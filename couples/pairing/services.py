@@ -13,12 +13,13 @@ from sqlalchemy.orm import aliased
 from couples.accounts import services as accounts
 from couples.accounts.models import User
 from couples.clock import isoformat
+from couples.db import begin_write
 from couples.errors import AlreadyLinked, InviteGone, NotFound, NotLinked, OwnInvite
 from couples.extensions import db
 from couples.notifications import reminders
 from couples.notifications.services import notify, withdraw_pending
 from couples.pairing.models import Couple, CoupleMember, Invite
-from couples.pairing.queries import is_linked, user_row_without_session
+from couples.pairing.queries import is_linked
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed is hard to get wrong.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -68,20 +69,10 @@ def _user_query():
 _USER_QUERY = _user_query()
 
 
-def user_and_pairing(user_id: int, *, read_only: bool = False, along=None
-                     ) -> tuple[User | None, Pairing | None]:
-    """A user and their current couple and partner, in one query (for each request).
-
-    ``read_only`` (requests that only read): the query runs without an ORM session when
-    it can, and the instances join the session as if it had loaded them
-    (``queries.user_row_without_session``), with the read ``along()`` gives
-    (``queries.ReadAlong``) in the same round trip when it can."""
-    found = user_row_without_session(user_id, along) if read_only else None
-    if found is not None:
-        user, couple, partner = found.user, found.couple, found.partner
-    else:
-        row = db.session.execute(_USER_QUERY, {"user_id": user_id}).first()
-        user, couple, partner = row if row is not None else (None, None, None)
+def user_and_pairing(user_id: int) -> tuple[User | None, Pairing | None]:
+    """A user and their current couple and partner, in one query (for each request)."""
+    row = db.session.execute(_USER_QUERY, {"user_id": user_id}).first()
+    user, couple, partner = row if row is not None else (None, None, None)
     if user is None:
         return None, None
     return user, (Pairing(couple=couple, me=user, partner=partner) if couple else None)
@@ -111,6 +102,7 @@ def live_invite(*, user: User, now: datetime) -> Invite | None:
 
 def create_invite(*, user: User, now: datetime) -> Invite:
     """A single-use invite that expires after 48 hours. Refused while linked."""
+    begin_write(db.session)
     if is_linked(user.id):
         raise AlreadyLinked("You are already linked to a partner.")
     ttl = timedelta(hours=current_app.config["INVITE_TTL_HOURS"])
@@ -135,6 +127,7 @@ def find_invite(*, code: str) -> Invite:
 def accept_invite(*, user: User, code: str, now: datetime) -> Pairing:
     """Link ``user`` with the invite's author. The database refuses anyone in two
     couples, so two accepts at the same moment cannot both succeed for one person."""
+    begin_write(db.session)
     invite = find_invite(code=code)
     if invite.inviter_id == user.id:
         raise OwnInvite("This is your own invite: send the link to your partner.")
@@ -178,6 +171,7 @@ def accept_invite(*, user: User, code: str, now: datetime) -> Pairing:
 def unlink(*, user: User, now: datetime) -> None:
     """End the user's couple; no approval needed. The other partner gets a calm in-app
     notice (no push). From now on neither sees anything of the other's."""
+    begin_write(db.session)
     pairing = require_pairing(user)
     couple = pairing.couple
     couple.ended_at = now

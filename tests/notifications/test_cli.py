@@ -59,6 +59,7 @@ def test_reminders_deliver_sends_what_is_due(push_app, database_url, fake_push, 
     with push_app.app_context():
         user = make_user(email="a@example.com")
         user.quiet_start_minute = user.quiet_end_minute = 0
+        db.session.commit()
         info = fake_push.subscribe()
         subscribe(user=user, endpoint=info["endpoint"], p256dh=info["keys"]["p256dh"],
                   auth=info["keys"]["auth"])

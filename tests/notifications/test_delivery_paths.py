@@ -45,6 +45,7 @@ def _seed(fake_push):
     for name, script in SCRIPTS.items():
         user = make_user(email=f"{name}@example.com", display_name=name)
         user.quiet_start_minute = user.quiet_end_minute = 0
+        db.session.commit()
         info = fake_push.subscribe(*script)
         subscribe(user=user, endpoint=info["endpoint"], p256dh=info["keys"]["p256dh"],
                   auth=info["keys"]["auth"])
