@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from tests.conftest import PG_URL, run_flask
@@ -50,14 +50,29 @@ def test_downgrade_to_base_and_upgrade_again(tmp_path):
         drop()
 
 
-def test_downgrading_the_revision_keeps_every_check_in(tmp_path):
-    """The last step down drops ``couples.revision`` in place: a copy of the table
-    would delete, on its way, every row that refers to a couple."""
+def test_dropping_the_revision_keeps_every_check_in_and_no_trigger(tmp_path):
+    """The couple's revision and its triggers come and go in place: a copy of the
+    table would delete, on its way, every row that refers to a couple, and a trigger
+    left behind would write to a column that is gone."""
     url, drop = _fresh_database(tmp_path)
     env = {"COUPLES_SQLALCHEMY_DATABASE_URI": url, "COUPLES_INSTANCE_PATH": str(tmp_path)}
     engine = create_engine(url)
+
+    def counts():
+        with engine.connect() as conn:
+            return (conn.execute(text("SELECT count(*) FROM couples")).scalar_one(),
+                    conn.execute(text("SELECT count(*) FROM checkins")).scalar_one())
+
+    def revision_triggers():
+        query = ("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+                 if engine.dialect.name == "sqlite" else
+                 "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal")
+        with engine.connect() as conn:
+            return conn.execute(text(query)).scalar_one()
+
     try:
-        assert run_flask(["db", "upgrade"], env).returncode == 0
+        assert run_flask(["db", "upgrade", "5c1e2f7a9b30"], env).returncode == 0
+        assert revision_triggers() > 0
         with engine.begin() as conn:
             couple_id = conn.execute(text(
                 "INSERT INTO couples (created_at) VALUES ('2026-11-21 20:00:00+00') "
@@ -66,14 +81,16 @@ def test_downgrading_the_revision_keeps_every_check_in(tmp_path):
                 "INSERT INTO checkins (couple_id, day, kind, questions, created_at) "
                 "VALUES (:couple, '2026-11-21', 'nightly', '[]', '2026-11-21 20:00:00+00')"),
                 {"couple": couple_id})
+        up = run_flask(["db", "upgrade"], env)
+        assert up.returncode == 0, up.stderr
+        assert counts() == (1, 1)
+        assert revision_triggers() == 0
+        assert "revision" not in {c["name"] for c in inspect(engine).get_columns("couples")}
+        with engine.begin() as conn:  # a write that a leftover trigger would refuse
+            conn.execute(text("UPDATE checkins SET kind = 'weekly'"))
         down = run_flask(["db", "downgrade", "d68764e80db0"], env)
         assert down.returncode == 0, down.stderr
-        with engine.connect() as conn:
-            assert conn.execute(text("SELECT count(*) FROM couples")).scalar_one() == 1
-            assert conn.execute(text("SELECT count(*) FROM checkins")).scalar_one() == 1
-        assert run_flask(["db", "upgrade"], env).returncode == 0
-        with engine.connect() as conn:
-            assert conn.execute(text("SELECT revision FROM couples")).scalar_one() == 0
+        assert counts() == (1, 1)
     finally:
         engine.dispose()
         drop()

@@ -22,11 +22,6 @@ class Couple(db.Model):
     nightly_days: Mapped[int] = mapped_column(default=0b1111111, server_default="127")
     weekly_day: Mapped[int | None] = mapped_column(default=6, server_default="6")
     modules_off: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
-    # Counted up by the database, in the same transaction, on every change to the rows
-    # the couple's open check-ins are drawn from (its check-ins and their answers, its
-    # questions, its appreciations, either partner's love profile): triggers of the
-    # migration 5c1e2f7a9b30. Never written by the app.
-    revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     members: Mapped[list["CoupleMember"]] = relationship(
         back_populates="couple", order_by="CoupleMember.slot")
