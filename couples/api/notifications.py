@@ -42,13 +42,12 @@ class ReadResultSchema(ma.Schema):
 def inbox(args):
     """My notifications, newest first."""
     me = current_user._get_current_object()
-    limit = args["limit"]
     before = int(args["cursor"]) if args.get("cursor") else None
-    rows = services.inbox(user_id=me.id, limit=limit + 1, before_id=before)
+    notes, cursor = services.inbox(user_id=me.id, before_id=before, limit=args["limit"])
     items = [{"id": str(n.id), "kind": n.kind, "title": n.title, "body": n.body, "url": n.url,
               "created_at": isoformat(n.created_at), "read": n.read_at is not None}
-             for n in rows[:limit]]
-    return {"items": items, "next_cursor": str(rows[limit - 1].id) if len(rows) > limit else None,
+             for n in notes]
+    return {"items": items, "next_cursor": str(cursor) if cursor else None,
             "unread": services.unread_count(user_id=me.id)}
 
 

@@ -12,6 +12,7 @@ from couples.extensions import db
 from couples.notifications import reminders
 from couples.notifications.models import Notification
 from couples.notifications.services import deliver_soon, notification_row, notify
+from couples.pagination import keyset_page
 from couples.pairing.models import CoupleMember
 from couples.pairing.services import Pairing
 
@@ -21,8 +22,8 @@ NUDGE_AFTER = timedelta(days=3)
 
 
 def send(*, pairing: Pairing, text: str, language: str | None, now: datetime) -> Appreciation:
-    note = Appreciation(couple_id=pairing.couple.id, from_user_id=pairing.me.id,
     begin_write(db.session)
+    note = Appreciation(couple_id=pairing.couple.id, from_user_id=pairing.me.id,
                         to_user_id=pairing.partner.id, text=text, language=language,
                         created_at=now)
     db.session.add(note)
@@ -40,13 +41,10 @@ def send(*, pairing: Pairing, text: str, language: str | None, now: datetime) ->
 def journal(*, pairing: Pairing, before_id: int | None = None,
             limit: int = JOURNAL_PAGE) -> tuple[list[Appreciation], int | None]:
     """The couple's appreciations, newest first, one page and the next cursor. One query."""
-    limit = max(1, min(limit, JOURNAL_MAX))
-    query = (db.select(Appreciation).where(Appreciation.couple_id == pairing.couple.id)
-             .order_by(Appreciation.id.desc()).limit(limit + 1))
-    if before_id is not None:
-        query = query.where(Appreciation.id < before_id)
-    notes = list(db.session.execute(query).scalars())
-    return notes[:limit], (notes[limit - 1].id if len(notes) > limit else None)
+    notes, more = keyset_page(
+        db.select(Appreciation).where(Appreciation.couple_id == pairing.couple.id),
+        Appreciation.id, before=before_id, limit=limit, most=JOURNAL_MAX)
+    return notes, (notes[-1].id if more else None)
 
 
 def _nudges(due: list[reminders.Due], now: datetime, counts: dict[int, int]) -> list[dict]:

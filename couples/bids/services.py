@@ -14,6 +14,7 @@ from couples.errors import Conflict, Forbidden, Invalid, NotFound
 from couples.extensions import db
 from couples.lovelanguages.content import BID_PRESETS
 from couples.notifications.services import deliver_soon, notify
+from couples.pagination import keyset_page
 from couples.pairing.services import Pairing
 
 MISSED_AFTER = timedelta(hours=12)
@@ -35,8 +36,8 @@ def _visible(pairing: Pairing):
 
 
 def send(*, pairing: Pairing, preset: str | None, text: str | None, now: datetime) -> Bid:
-    bid = Bid(couple_id=pairing.couple.id, from_user_id=pairing.me.id,
     begin_write(db.session)
+    bid = Bid(couple_id=pairing.couple.id, from_user_id=pairing.me.id,
               to_user_id=pairing.partner.id, preset=preset, text=text, created_at=now)
     db.session.add(bid)
     db.session.flush()
@@ -52,8 +53,8 @@ def send(*, pairing: Pairing, preset: str | None, text: str | None, now: datetim
 def log_noticed(*, pairing: Pairing, text: str | None, preset: str | None,
                 my_response: str, now: datetime) -> Bid:
     """A bid my partner made in person, and how I responded. Only I see it."""
-    bid = Bid(couple_id=pairing.couple.id, from_user_id=None,
     begin_write(db.session)
+    bid = Bid(couple_id=pairing.couple.id, from_user_id=None,
               to_user_id=pairing.me.id, logged_by_id=pairing.me.id, preset=preset, text=text,
               created_at=now, response=my_response, responded_at=now)
     db.session.add(bid)
@@ -85,8 +86,8 @@ def check_can_respond(*, pairing: Pairing, bid: Bid, now: datetime) -> None:
 
 def respond(*, pairing: Pairing, bid_id: str, response: str, later_at: datetime | None,
             now: datetime) -> Bid:
-    bid = find(pairing=pairing, bid_id=bid_id)
     begin_write(db.session)
+    bid = find(pairing=pairing, bid_id=bid_id)
     check_can_respond(pairing=pairing, bid=bid, now=now)
     if response not in RESPONSES:
         raise Invalid(errors={"response": ["Answer toward, later or away."]})
@@ -121,16 +122,15 @@ def listing(*, pairing: Pairing, before: str | None = None,
             limit: int = PAGE) -> tuple[list[Bid], str | None]:
     """The bids I may see, newest first; ``before`` is the public id of the last one of
     the previous page. Returns one page and the next cursor."""
-    limit = max(1, min(limit, PAGE_MAX))
-    query = db.select(Bid).where(_visible(pairing)).order_by(Bid.id.desc()).limit(limit + 1)
+    after = None
     if before is not None:
         after = db.session.execute(db.select(Bid.id).where(
             Bid.public_id == before, _visible(pairing))).scalar_one_or_none()
         if after is None:
             raise Invalid(errors={"cursor": ["Not a valid cursor."]})
-        query = query.where(Bid.id < after)
-    bids = list(db.session.execute(query).scalars())
-    return bids[:limit], (bids[limit - 1].public_id if len(bids) > limit else None)
+    bids, more = keyset_page(db.select(Bid).where(_visible(pairing)), Bid.id, before=after,
+                             limit=limit, most=PAGE_MAX)
+    return bids, (bids[-1].public_id if more else None)
 
 
 def between(*, couple_id: int, viewer_id: int, start: datetime, end: datetime) -> list[Bid]:

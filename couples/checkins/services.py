@@ -22,6 +22,7 @@ from couples.extensions import db
 from couples.lovelanguages import services as lovelanguages
 from couples.notifications import reminders
 from couples.notifications.services import deliver_soon, notify
+from couples.pagination import keyset_page
 from couples.pairing.models import Couple
 from couples.pairing.services import Pairing
 
@@ -85,8 +86,8 @@ def update_settings(*, pairing: Pairing, changes: dict, now: datetime) -> None:
     ``custom_questions``) change. ``custom_questions`` replaces the list: entries with an
     ``id`` keep (and may reword) that question, entries without one are added, the rest
     are removed (their answers stay with the check-ins that asked them)."""
-    couple = pairing.couple
     begin_write(db.session)
+    couple = pairing.couple
     errors: dict[str, list[str]] = {}
     if "nightly_days" in changes:
         couple.nightly_days = sum(1 << d for d in set(changes["nightly_days"]))
@@ -172,8 +173,8 @@ def week_agenda(*, pairing: Pairing, day: date) -> dict:
     only from check-ins both answered. Two queries."""
     from couples.appreciations.models import Appreciation
 
-    window = rules.agenda_window(day, pairing.me.timezone)
     me, partner = pairing.me.id, pairing.partner.id
+    window = rules.agenda_window(day, pairing.me.timezone)
     rows = db.session.execute(
         db.select(Checkin.day, Checkin.revealed_at, CheckinAnswer.user_id,
                   CheckinAnswer.answers)
@@ -226,8 +227,8 @@ def today(*, pairing: Pairing, now: datetime) -> list[CheckinDay]:
     days = rules.open_dates(now, pairing.me.timezone)
     found = _load(pairing.couple.id, days)
     schedule = schedule_of(pairing.couple)
-    views = []
     custom = None
+    views = []
     for day in days:
         if day in found:
             checkin, answers = found[day]
@@ -290,15 +291,10 @@ def history(*, pairing: Pairing, before: date | None = None,
             limit: int = HISTORY_PAGE) -> tuple[list[CheckinDay], date | None]:
     """Revealed check-ins, newest first: (one page, the cursor of the next page or None).
     Two queries whatever the length of the history."""
-    limit = max(1, min(limit, HISTORY_MAX))
-    query = (db.select(Checkin)
-             .where(Checkin.couple_id == pairing.couple.id, Checkin.revealed_at.is_not(None))
-             .order_by(Checkin.day.desc()).limit(limit + 1))
-    if before is not None:
-        query = query.where(Checkin.day < before)
-    checkins = list(db.session.execute(query).scalars())
-    more = len(checkins) > limit
-    checkins = checkins[:limit]
+    checkins, more = keyset_page(
+        db.select(Checkin).where(Checkin.couple_id == pairing.couple.id,
+                                 Checkin.revealed_at.is_not(None)),
+        Checkin.day, before=before, limit=limit, most=HISTORY_MAX)
     answers: dict[int, dict[int, dict]] = {}
     if checkins:
         for answer in db.session.execute(db.select(CheckinAnswer).where(

@@ -16,6 +16,7 @@ from couples.notifications import schedule
 from couples.notifications.kinds import INBOX_ONLY, KINDS
 from couples.notifications.models import Notification, PushSubscription
 from couples.notifications.payload import topic_for
+from couples.pagination import keyset_page
 
 DAILY_CAP = 6
 DEFAULT_ALLOWED_ENDPOINTS = (
@@ -110,8 +111,8 @@ def notify(*, user: User, kind: str, dedupe_key: str, title: str, body: str, now
     the inbox only (``sent_today``, when the caller counted it already for many users at
     once). ``title`` and ``body`` are what a lock screen may show: never check-in answers
     or repair text."""
-    values = notification_row(user=user, kind=kind, dedupe_key=dedupe_key, title=title,
     begin_write(db.session)
+    values = notification_row(user=user, kind=kind, dedupe_key=dedupe_key, title=title,
                               body=body, now=now, url=url, data=data, topic_key=topic_key,
                               in_inbox=in_inbox, sent_today=sent_today)
     created = insert_rows([values]) == 1
@@ -155,13 +156,19 @@ def withdraw_pending(*, user_ids: list[int], now: datetime) -> int:
     ).rowcount
 
 
-def inbox(*, user_id: int, limit: int = 50, before_id: int | None = None) -> list[Notification]:
-    query = (db.select(Notification)
-             .where(Notification.user_id == user_id, Notification.in_inbox.is_(True))
-             .order_by(Notification.id.desc()).limit(limit))
-    if before_id is not None:
-        query = query.where(Notification.id < before_id)
-    return list(db.session.execute(query).scalars())
+INBOX_PAGE = 50
+INBOX_MAX = 100
+
+
+def inbox(*, user_id: int, before_id: int | None = None,
+          limit: int = INBOX_PAGE) -> tuple[list[Notification], int | None]:
+    """My notifications that belong in the inbox, newest first: one page and the next
+    cursor. One query."""
+    notes, more = keyset_page(
+        db.select(Notification).where(Notification.user_id == user_id,
+                                      Notification.in_inbox.is_(True)),
+        Notification.id, before=before_id, limit=limit, most=INBOX_MAX)
+    return notes, (notes[-1].id if more else None)
 
 
 def unread_count(*, user_id: int) -> int:
@@ -180,6 +187,7 @@ def unread_of_kind(*, user_id: int, kind: str) -> list[Notification]:
 
 def mark_read(*, user_id: int, ids: list[int] | None, now: datetime) -> int:
     """Mark the user's notifications read (all of them when ``ids`` is None)."""
+    begin_write(db.session)
     query = db.update(Notification).where(Notification.user_id == user_id,
                                           Notification.read_at.is_(None))
     if ids is not None:
@@ -187,7 +195,6 @@ def mark_read(*, user_id: int, ids: list[int] | None, now: datetime) -> int:
     count = db.session.execute(query.values(read_at=now)).rowcount
     db.session.commit()
     return count
-    begin_write(db.session)
 
 
 # ----------------------------------------------------------------------- subscriptions
@@ -227,6 +234,7 @@ def subscribe(*, user: User, endpoint: str, p256dh: str, auth: str,
               user_agent: str | None = None) -> tuple[PushSubscription, bool]:
     """Store a browser's subscription for ``user``. The same endpoint again updates it and
     moves it to ``user``. Returns (subscription, created)."""
+    begin_write(db.session)
     if not allowed_endpoint(endpoint, allowed_endpoints()):
         raise Invalid("This push service is not one we send to.",
                       errors={"endpoint": ["Not a known push service."]})
@@ -234,7 +242,6 @@ def subscribe(*, user: User, endpoint: str, p256dh: str, auth: str,
         db.select(PushSubscription).filter_by(endpoint=endpoint)).scalar_one_or_none()
     created = existing is None
     subscription = existing or PushSubscription(endpoint=endpoint)
-    begin_write(db.session)
     subscription.user_id = user.id
     subscription.p256dh = p256dh
     subscription.auth = auth
@@ -246,6 +253,7 @@ def subscribe(*, user: User, endpoint: str, p256dh: str, auth: str,
 
 
 def unsubscribe(*, user: User, endpoint: str) -> None:
+    begin_write(db.session)
     subscription = db.session.execute(
         db.select(PushSubscription).filter_by(endpoint=endpoint, user_id=user.id)
     ).scalar_one_or_none()
@@ -258,6 +266,12 @@ def unsubscribe(*, user: User, endpoint: str) -> None:
 
 def subscriptions_of(user: User) -> list[PushSubscription]:
     return list(db.session.execute(
+    # ids are 32-bit integer columns: a larger number cannot name a device
+    device = db.session.get(PushSubscription, device_id) if device_id < 2**31 else None
+    if device is None or device.user_id != user.id:
+        raise NotFound("No such device.")
+    db.session.delete(device)
+    db.session.commit()
         db.select(PushSubscription).filter_by(user_id=user.id)
         .order_by(PushSubscription.created_at)).scalars())
 
@@ -284,6 +298,7 @@ def update_preferences(*, user: User, now: datetime, reminder_minute: int | None
         unknown = sorted(set(kinds_off) - {k.name for k in KINDS.values()
                                            if k.user_can_turn_off})
         if unknown:
+    begin_write(db.session)
             raise Invalid(errors={"notifications.kinds_off": [
                 f"Unknown kind: {', '.join(unknown)}."]})
         user.kinds_off = sorted(set(kinds_off))
@@ -298,7 +313,6 @@ def update_preferences(*, user: User, now: datetime, reminder_minute: int | None
 
     reminders.reschedule(user, now)
     if commit:
-    begin_write(db.session)
         db.session.commit()
     return user
 
