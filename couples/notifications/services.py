@@ -261,17 +261,21 @@ def unsubscribe(*, user: User, endpoint: str) -> None:
         raise NotFound("No such subscription.")
     db.session.delete(subscription)
     db.session.commit()
+
+
+def remove_device(*, user: User, device_id: int) -> None:
+    """Stop reminders to one of my devices (404 for anyone else's)."""
     begin_write(db.session)
-
-
-def subscriptions_of(user: User) -> list[PushSubscription]:
-    return list(db.session.execute(
     # ids are 32-bit integer columns: a larger number cannot name a device
     device = db.session.get(PushSubscription, device_id) if device_id < 2**31 else None
     if device is None or device.user_id != user.id:
         raise NotFound("No such device.")
     db.session.delete(device)
     db.session.commit()
+
+
+def subscriptions_of(user: User) -> list[PushSubscription]:
+    return list(db.session.execute(
         db.select(PushSubscription).filter_by(user_id=user.id)
         .order_by(PushSubscription.created_at)).scalars())
 
@@ -294,11 +298,11 @@ def update_preferences(*, user: User, now: datetime, reminder_minute: int | None
                        quiet_end_minute: int | None = None, discreet: bool | None = None,
                        kinds_off: list[str] | None = None, commit: bool = True) -> User:
     """Change notification preferences; the next reminder is recomputed."""
+    begin_write(db.session)
     if kinds_off is not None:
         unknown = sorted(set(kinds_off) - {k.name for k in KINDS.values()
                                            if k.user_can_turn_off})
         if unknown:
-    begin_write(db.session)
             raise Invalid(errors={"notifications.kinds_off": [
                 f"Unknown kind: {', '.join(unknown)}."]})
         user.kinds_off = sorted(set(kinds_off))

@@ -5,11 +5,9 @@ from flask_login import login_required
 
 from couples.accounts.schemas import NotificationPrefsSchema, minutes
 from couples.clock import utcnow
-from couples.errors import DomainError, NotFound
-from couples.extensions import db
+from couples.errors import DomainError
 from couples.notifications import services
 from couples.notifications.kinds import USER_KINDS
-from couples.notifications.models import PushSubscription
 from couples.validation import validate
 from couples.web import me
 
@@ -70,11 +68,7 @@ def test():
 @bp.route("/settings/notifications/devices/<int:device_id>/remove", methods=["POST"])
 @login_required
 def remove_device(device_id: int):
-    # ids are 32-bit integer columns: a larger number cannot name a device
-    device = db.session.get(PushSubscription, device_id) if device_id < 2**31 else None
-    if device is None or device.user_id != me().id:
-        raise NotFound("No such device.")
-    services.unsubscribe(user=me(), endpoint=device.endpoint)
+    services.remove_device(user=me(), device_id=device_id)
     flash("That device will no longer get reminders.", "info")
     return redirect(url_for("notifications.settings"))
 
@@ -82,8 +76,8 @@ def remove_device(device_id: int):
 @bp.route("/notifications")
 @login_required
 def inbox():
-    return render_template("notifications/inbox.html",
-                           items=services.inbox(user_id=me().id, limit=50))
+    items, _cursor = services.inbox(user_id=me().id)
+    return render_template("notifications/inbox.html", items=items)
 
 
 @bp.route("/notifications/read", methods=["POST"])
