@@ -3,7 +3,7 @@
 
 def plant_history(app, days: int, *, end, answers=None):
     """``days`` revealed check-ins for the couple of alex@ and sam@, ending at ``end``, with
-    an appreciation and a bid each day, written straight to the tables (fast, for counting
+    an appreciation, a bid and a notification for alex each day, written straight to the tables (fast, for counting
     queries over long histories)."""
     from datetime import timedelta
 
@@ -13,6 +13,7 @@ def plant_history(app, days: int, *, end, answers=None):
     from couples.checkins import rules
     from couples.checkins.models import Checkin, CheckinAnswer
     from couples.extensions import db
+    from couples.notifications.models import Notification
     from couples.pairing.models import CoupleMember
 
     answers = answers or {"needs_met": 4, "mood": 4, "needs_help": "a walk together"}
@@ -38,4 +39,8 @@ def plant_history(app, days: int, *, end, answers=None):
                                         to_user_id=alex.id, text="thank you", created_at=at))
             db.session.add(Bid(couple_id=couple_id, from_user_id=sam.id, to_user_id=alex.id,
                                preset="hug", created_at=at))
+            db.session.add(Notification(user_id=alex.id, kind="appreciation_received",
+                                        dedupe_key=f"planted:{day.isoformat()}",
+                                        title="Sam appreciated you", body="", push=False,
+                                        status="sent", created_at=at))
         db.session.commit()

@@ -136,16 +136,21 @@ def _statements(app, who, path) -> int:
 
 
 def test_pages_run_the_same_number_of_queries_for_one_day_or_a_year(couple, make_app):
+    """Every list page and every API read (the repairs' are in tests/repair)."""
     couple.link()
     counts = {}
     paths = ("/", "/checkins", "/checkin/2026-11-17", "/api/v1/checkins",
-             "/api/v1/checkins/today", "/insights?days=90", "/api/v1/insights?days=90",
-             "/appreciations", "/api/v1/appreciations", "/bids", "/api/v1/bids")
+             "/api/v1/checkins/today", "/api/v1/checkins/2026-11-17",
+             "/insights?days=90", "/api/v1/insights?days=90",
+             "/appreciations", "/api/v1/appreciations", "/bids", "/api/v1/bids", "/connect",
+             "/notifications", "/api/v1/notifications", "/settings/notifications",
+             "/api/v1/me", "/api/v1/couple", "/couple", "/account", "/love-languages",
+             "/api/v1/love-languages", "/api/v1/me/export")
     plant_history(couple.app, 1, end=date(2026, 11, 17))
     with couple.at(datetime(2026, 11, 18, 10, 0, tzinfo=UTC)) as (alex, _):
         counts[1] = [_statements(couple.app, alex, p) for p in paths]
     with couple.app.app_context():
-        for table in ("checkin_answers", "checkins", "appreciations", "bids"):
+        for table in ("checkin_answers", "checkins", "appreciations", "bids", "notifications"):
             db.session.execute(db.text(f"DELETE FROM {table}"))  # noqa: S608
         db.session.commit()
     plant_history(couple.app, 365, end=date(2026, 11, 17))
