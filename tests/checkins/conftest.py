@@ -3,8 +3,8 @@
 
 def plant_history(app, days: int, *, end, answers=None):
     """``days`` revealed check-ins for the couple of alex@ and sam@, ending at ``end``, with
-    an appreciation, a bid and a notification for alex each day, written straight to the tables (fast, for counting
-    queries over long histories)."""
+    an appreciation, a bid and a notification for alex each day, written straight to the
+    tables (fast, for counting queries over long histories)."""
     from datetime import timedelta
 
     from couples.accounts.models import User

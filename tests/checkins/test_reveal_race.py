@@ -295,9 +295,9 @@ def test_two_tabs_and_the_partner_at_once_through_the_api(people, reveals):
 
 # ------------------------------------------- an edit of my answers against the reveal
 def test_an_edit_racing_the_partners_reveal_lands_before_it_or_not_at_all(people, reveals):
-    """Alex has answered; Alex's edit and Sam's first answer arrive together. Either the edit lands first, and Sam's
-    reveal shows the edit, or it comes after the reveal and is refused (409): what Sam
-    saw at the reveal is always what is kept."""
+    """Alex has answered; Alex's edit and Sam's first answer arrive together. Either the
+    edit lands first, and Sam's reveal shows the edit, or it comes after the reveal and is
+    refused (409): what Sam saw at the reveal is always what is kept."""
     app, alex_id, sam_id = people
     for n in range(ROUNDS):
         day = FIRST_DAY + timedelta(days=n)
