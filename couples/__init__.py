@@ -26,9 +26,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     _finish_config(app)
 
-    from couples import cli, errors, extensions, security, web
+    from couples import cli, errors, extensions, features, security, web
 
     extensions.init_app(app)
+    features.init_app(app)
     security.init_app(app)
     errors.register_error_handlers(app)
     web.init_app(app)

@@ -3,7 +3,6 @@
 import hashlib
 import secrets
 import unicodedata
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -15,23 +14,10 @@ from couples.clock import is_timezone, isoformat
 from couples.db import begin_write
 from couples.errors import EmailTaken, Invalid, ResetGone, WrongCredentials
 from couples.extensions import db
+from couples.features import features
 
 DISPLAY_NAME_MAX = 60
 EMAIL_MAX = 254
-
-# Other features add their part of "export my data" here: name -> fn(user) -> data.
-_exporters: dict[str, Callable[[User], object]] = {}
-# ... and what must happen before an account is deleted (unlinking first).
-_before_delete: list[Callable[[User, datetime], None]] = []
-
-
-def register_exporter(name: str, fn: Callable[[User], object]) -> None:
-    _exporters[name] = fn
-
-
-def on_before_delete(fn: Callable[[User, datetime], None]) -> None:
-    _before_delete.append(fn)
-
 
 def _hasher():
     return current_app.extensions["couples.password_hasher"]
@@ -224,7 +210,7 @@ def export_data(*, user: User) -> dict:
         "user": {"id": str(user.id), "email": user.email, "display_name": user.display_name,
                  "timezone": user.timezone, "created_at": isoformat(user.created_at)},
     }
-    for name, fn in _exporters.items():
+    for name, fn in features().exporters.items():
         data[name] = fn(user)
     return data
 
@@ -235,7 +221,7 @@ def delete_account(*, user: User, password: str, now: datetime) -> None:
     if not passwords.verify(_hasher(), user.password_hash, password):
         raise Invalid(errors={"password": ["That is not your password."]})
     begin_write(db.session)
-    for fn in _before_delete:
+    for fn in features().before_delete:
         fn(user, now)
     db.session.delete(user)
     db.session.commit()

@@ -3,7 +3,6 @@ gentle nudge for a partner who has sent none for a few days."""
 
 from datetime import datetime, timedelta
 
-from couples.accounts import services as accounts
 from couples.accounts.models import User
 from couples.appreciations.models import Appreciation
 from couples.clock import isoformat
@@ -47,7 +46,7 @@ def journal(*, pairing: Pairing, before_id: int | None = None,
     return notes, (notes[-1].id if more else None)
 
 
-def _nudges(due: list[reminders.Due], now: datetime, counts: dict[int, int]) -> list[dict]:
+def nudges(due: list[reminders.Due], now: datetime, counts: dict[int, int]) -> list[dict]:
     """At a partner's reminder time: a nudge when they have sent no appreciation for three
     days (and were not nudged in those three days). Two queries for the whole batch."""
     ids = [user.id for user, _, _ in due]
@@ -81,14 +80,12 @@ def _nudges(due: list[reminders.Due], now: datetime, counts: dict[int, int]) -> 
     return rows
 
 
-reminders.also_at_reminder_time(_nudges)
 
 
-def _export(user: User) -> dict:
+def export(user: User) -> dict:
     notes = db.session.execute(db.select(Appreciation).where(
         Appreciation.from_user_id == user.id).order_by(Appreciation.id)).scalars()
     return {"appreciations_sent": [{"text": n.text, "language": n.language,
                                     "sent_at": isoformat(n.created_at)} for n in notes]}
 
 
-accounts.register_exporter("appreciations", _export)

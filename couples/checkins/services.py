@@ -11,7 +11,6 @@ from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from couples.accounts import services as accounts
 from couples.accounts.models import User
 from couples.checkins import bank, rules
 from couples.checkins.models import Checkin, CheckinAnswer, CustomQuestion
@@ -439,7 +438,7 @@ def _tell_partner(pairing: Pairing, day: date, *, revealed: bool, now: datetime)
            title=title, body=body, url=f"/checkin/{day.isoformat()}", now=now, commit=False)
 
 
-def _answered_already(due: list[reminders.Due]) -> set[int]:
+def answered_already(due: list[reminders.Due]) -> set[int]:
     """Whose reminder is not needed: they answered that local date already. One query."""
     wanted = {(user.id, couple_id, day) for user, couple_id, day in due}
     rows = db.session.execute(
@@ -450,11 +449,10 @@ def _answered_already(due: list[reminders.Due]) -> set[int]:
     return {user_id for user_id, couple_id, day in rows if (user_id, couple_id, day) in wanted}
 
 
-reminders.skip_checkin_reminders_when(_answered_already)
 
 
 # -------------------------------------------------------------------------------- export
-def _export(user: User) -> dict:
+def export(user: User) -> dict:
     rows = db.session.execute(
         db.select(Checkin, CheckinAnswer)
         .join(CheckinAnswer, CheckinAnswer.checkin_id == Checkin.id)
@@ -466,4 +464,3 @@ def _export(user: User) -> dict:
                           "revealed_at": isoformat(c.revealed_at)} for c, a in rows]}
 
 
-accounts.register_exporter("checkins", _export)

@@ -3,7 +3,6 @@ ideas for small moves in each language."""
 
 from datetime import date, datetime
 
-from couples.accounts import services as accounts
 from couples.accounts.models import User
 from couples.clock import isoformat
 from couples.db import begin_write
@@ -62,11 +61,10 @@ def small_move_for(partner_profile: LoveProfile | None, day: date) -> tuple[str 
     return (language if partner_profile is not None else None), idea
 
 
-def _export(user: User) -> dict:
+def export(user: User) -> dict:
     profile = db.session.get(LoveProfile, user.id)
     return {"love_languages": None if profile is None else {
         "ranking": profile.ranking, "source": profile.source,
         "quiz_choices": profile.quiz_choices, "updated_at": isoformat(profile.updated_at)}}
 
 
-accounts.register_exporter("love_languages", _export)

@@ -4,7 +4,6 @@ Due work is found by indexed UTC instants (``users.next_checkin_reminder_at``), 
 from the person's IANA zone after every reminder, so a tick costs in proportion to what
 is due, not to the number of users."""
 
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import aliased
@@ -14,6 +13,7 @@ from couples.checkins import rules
 from couples.clock import local_date
 from couples.db import begin_write
 from couples.extensions import db
+from couples.features import features
 from couples.notifications import schedule
 from couples.notifications.services import insert_rows, notification_row, pushes_today
 from couples.pairing.models import Couple, CoupleMember
@@ -25,36 +25,8 @@ REMINDER_KINDS = {"nightly": "checkin_reminder", "weekly": "weekly_checkin"}
 # Everything that comes at a partner's reminder time: while any of them is on, the user
 # keeps a reminder slot (``next_checkin_reminder_at``).
 AT_REMINDER_TIME = frozenset({*REMINDER_KINDS.values(), "appreciation_nudge"})
-# Features say whose reminder is not needed tonight (for example: they answered already).
-# Each is asked once per batch: given (user, couple id, local date) for every due user, it
-# returns the ids of the users to skip.
+# A user whose check-in reminder is due: (user, couple id, their local date).
 Due = tuple[User, int, date]
-_skip_checkin_reminders: list[Callable[[list[Due]], set[int]]] = []
-
-
-def skip_checkin_reminders_when(select: Callable[[list[Due]], set[int]]) -> None:
-    _skip_checkin_reminders.append(select)
-
-
-# Features that also remind at a partner's reminder time (the appreciation nudge): given
-# the due batch, the time and each user's pushes today, they return outbox rows.
-_at_reminder_time: list[Callable[[list[Due], datetime, dict[int, int]], list[dict]]] = []
-
-
-def also_at_reminder_time(
-        make_rows: Callable[[list[Due], datetime, dict[int, int]], list[dict]]) -> None:
-    _at_reminder_time.append(make_rows)
-
-
-# Other work the clock does each tick (repairs: pauses that end, nudges, follow-ups).
-# Each is called with ``now`` and returns how many notifications it created.
-_on_tick: list[Callable[..., int]] = []
-
-
-def on_tick(work: Callable[..., int]) -> None:
-    _on_tick.append(work)
-
-
 def reschedule(user: User, now: datetime) -> None:
     """Set when ``user``'s next check-in reminder is due (none while not linked or off)."""
     off = set(user.kinds_off or [])
@@ -66,19 +38,21 @@ def reschedule(user: User, now: datetime) -> None:
 def tick(*, now: datetime, batch: int = 1000) -> int:
     """Create the notifications due at ``now``; returns how many were created. Running it
     twice, or from two processes at once, creates nothing twice."""
-    begin_write(db.session)
+    wired = features()
     created = 0
     while True:
+        begin_write(db.session)  # each batch is a write of its own
         rows = _due_checkin_reminders(now, batch)
         counts = pushes_today([row.User for row in rows], now)
         due = [(row.User, row.couple_id, local_date(row.User.next_checkin_reminder_at,
                                                      row.User.timezone))
                for row in rows if row.couple_id is not None]
-        skip = set().union(*(select(due) for select in _skip_checkin_reminders)) if due else set()
+        skip = (set().union(*(select(due) for select in wired.skip_checkin_reminders))
+                if due else set())
         with db.session.no_autoflush:
             fresh = [(user, couple_id, day) for user, couple_id, day in due
                      if now - user.next_checkin_reminder_at <= STALE_AFTER]
-            outbox = [row for make_rows in _at_reminder_time if fresh
+            outbox = [row for make_rows in wired.at_reminder_time if fresh
                       for row in make_rows(fresh, now, counts)]
             outbox += [reminder for row in rows
                        if (reminder := _checkin_reminder(row, now, counts[row.User.id], skip))]
@@ -86,7 +60,7 @@ def tick(*, now: datetime, batch: int = 1000) -> int:
         db.session.commit()
         if len(rows) < batch:
             break
-    for work in _on_tick:
+    for work in wired.on_tick:
         created += work(now=now)
     return created
 

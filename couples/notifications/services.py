@@ -323,7 +323,7 @@ def update_preferences(*, user: User, now: datetime, reminder_minute: int | None
 
 # ---------------------------------------------------------------------------- export
 
-def _export(user: User) -> dict:
+def export(user: User) -> dict:
     notes = db.session.execute(
         db.select(Notification).where(Notification.user_id == user.id,
                                       Notification.in_inbox.is_(True))
@@ -339,12 +339,3 @@ def _export(user: User) -> dict:
                    "created_at": n.created_at.isoformat(),
                    "read_at": n.read_at.isoformat() if n.read_at else None} for n in notes],
     }
-
-
-def _register_exporter() -> None:
-    from couples.accounts.services import register_exporter
-
-    register_exporter("notifications", _export)
-
-
-_register_exporter()

@@ -10,7 +10,6 @@ from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from couples.accounts import services as accounts
 from couples.accounts.models import User
 from couples.clock import isoformat
 from couples.db import begin_write
@@ -190,12 +189,12 @@ def unlink(*, user: User, now: datetime) -> None:
     db.session.commit()
 
 
-def _before_delete(user: User, now: datetime) -> None:
+def before_account_deleted(user: User, now: datetime) -> None:
     if active_pairing(user) is not None:
         unlink(user=user, now=now)
 
 
-def _export(user: User) -> dict:
+def export(user: User) -> dict:
     memberships = db.session.execute(
         db.select(CoupleMember).where(CoupleMember.user_id == user.id)
         .order_by(CoupleMember.joined_at)).scalars()
@@ -211,5 +210,3 @@ def _export(user: User) -> dict:
     }
 
 
-accounts.register_exporter("pairing", _export)
-accounts.on_before_delete(_before_delete)

@@ -12,13 +12,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
-from couples.accounts import services as accounts
 from couples.accounts.models import User
 from couples.clock import isoformat, local_date
 from couples.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from couples.extensions import db
 from couples.lovelanguages import services as love
-from couples.notifications import reminders
 from couples.notifications.models import Notification
 from couples.notifications.services import deliver_soon, insert_rows, notification_row
 from couples.pairing.models import Couple, CoupleMember
@@ -775,7 +773,7 @@ def _lapsed_follow_ups(now: datetime, batch: int) -> int:
 
 # ------------------------------------------------------------------------------- export
 
-def _export(user: User) -> dict:
+def export(user: User) -> dict:
     """What I wrote in repairs: my steps (with the title of the repairs I opened) and my
     follow-up answers."""
     steps = db.session.execute(
@@ -792,7 +790,7 @@ def _export(user: User) -> dict:
                                    "at": isoformat(a.created_at)} for a in answers]}
 
 
-def _before_delete(user: User, now: datetime) -> None:
+def before_account_deleted(user: User, now: datetime) -> None:
     """A deleted account takes its words with it: its steps and answers go by cascade;
     the texts it wrote that live on the shared repair (a title, a closing note, a
     reconnect choice, its commitments) are cleared. What the partner wrote stays."""
@@ -807,6 +805,3 @@ def _before_delete(user: User, now: datetime) -> None:
                        .values(text=""))
 
 
-accounts.register_exporter("repairs", _export)
-accounts.on_before_delete(_before_delete)
-reminders.on_tick(tick)

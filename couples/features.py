@@ -1,0 +1,53 @@
+"""What each feature does for the others, declared in one place and bound by
+``create_app``: its part of an account's export and of its deletion, and what the reminder
+tick asks of it. Nothing is registered by importing a module."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Flask, current_app
+
+
+@dataclass(frozen=True)
+class Features:
+    # "Export my data": a name for each feature's part, and the function that makes it.
+    exporters: dict[str, Callable]
+    # Before an account is deleted, in this order: unlinking first (the partner is told),
+    # then the words the account wrote on shared repairs are cleared.
+    before_delete: tuple[Callable, ...]
+    # Given the users whose check-in reminder is due (user, couple id, local date), the
+    # ids of those who need none tonight (for example: they answered already).
+    skip_checkin_reminders: tuple[Callable, ...]
+    # Given the same batch, the time and each user's pushes today: more outbox rows that
+    # come at a partner's reminder time (the appreciation nudge).
+    at_reminder_time: tuple[Callable, ...]
+    # The clock's other work each tick: called with ``now``, each returns how many
+    # notifications it created.
+    on_tick: tuple[Callable[[datetime], int], ...]
+
+
+def init_app(app: Flask) -> None:
+    from couples.appreciations import services as appreciations
+    from couples.bids import services as bids
+    from couples.checkins import services as checkins
+    from couples.lovelanguages import services as lovelanguages
+    from couples.notifications import services as notifications
+    from couples.pairing import services as pairing
+    from couples.repair import services as repair
+
+    app.extensions["couples.features"] = Features(
+        exporters={"pairing": pairing.export, "notifications": notifications.export,
+                   "checkins": checkins.export, "love_languages": lovelanguages.export,
+                   "appreciations": appreciations.export, "bids": bids.export,
+                   "repairs": repair.export},
+        before_delete=(pairing.before_account_deleted, repair.before_account_deleted),
+        skip_checkin_reminders=(checkins.answered_already,),
+        at_reminder_time=(appreciations.nudges,),
+        on_tick=(repair.tick,),
+    )
+
+
+def features() -> Features:
+    """The features of the current app."""
+    return current_app.extensions["couples.features"]
