@@ -4,7 +4,7 @@ import pytest
 
 from couples.accounts.models import User
 from couples.extensions import db
-from tests.views.test_pages import token
+from tests.accounts.test_pages import token
 
 STRONG = "velvet hamster orbit lamp"
 

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.views.test_pages import register
+from tests.accounts.test_pages import register
 
 SECTIONS = ("Tonight", "Connect", "Repair", "Us")
 

@@ -3,7 +3,6 @@ from datetime import UTC, datetime
 import pytest
 
 from couples.db import UTCDateTime
-from couples.pairing.services import CODE_ALPHABET, normalize_code
 
 
 class _Dialect:
@@ -24,12 +23,3 @@ def test_aware_datetimes_are_stored_as_utc_and_read_back_aware():
     assert stored == datetime(2026, 7, 2, 1, 0)
     back = UTCDateTime().process_result_value(stored, _Dialect("sqlite"))
     assert back == local and back.tzinfo == UTC
-
-
-def test_codes_are_normalized_from_what_people_type():
-    assert normalize_code("7k2m9-qx4tb") == "7K2M9QX4TB"
-    assert normalize_code(" 7K2M9 QX4TB ") == "7K2M9QX4TB"
-    assert normalize_code("oK2M9QX4TB") == "0K2M9QX4TB"  # O read as zero
-    assert normalize_code("short") is None
-    assert normalize_code("7K2M9QX4T\x00") is None
-    assert "U" not in CODE_ALPHABET and "I" not in CODE_ALPHABET

@@ -6,8 +6,8 @@ from couples.accounts.models import User
 from couples.extensions import db
 from couples.notifications.models import PushSubscription
 from couples.notifications.services import subscribe
+from tests.accounts.test_pages import register, token
 from tests.factories import make_user
-from tests.views.test_pages import register, token
 
 
 def test_settings_page_saves_time_quiet_hours_kinds_and_discreet(client, app):
