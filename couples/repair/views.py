@@ -11,7 +11,7 @@ from flask_login import login_required
 
 from couples.clock import utcnow
 from couples.errors import DomainError, Invalid, NotFound
-from couples.repair import content, machine, services, signpost
+from couples.repair import content, machine, queries, services, signpost
 from couples.repair.schemas import FOLLOW_UP_DAYS, MAX_COMMITMENTS
 from couples.web import couple_or_404
 
@@ -51,7 +51,7 @@ def _page_errors(errors: dict) -> dict:
 
 def _find(pairing, repair_id: str):
     try:
-        return services.find(pairing=pairing, repair_id=repair_id)
+        return queries.find(pairing=pairing, repair_id=repair_id)
     except NotFound:
         abort(404)
 
@@ -61,13 +61,13 @@ def _find(pairing, repair_id: str):
 def listing():
     pairing, now = couple_or_404(), utcnow()
     try:
-        items, cursor = services.listing(pairing=pairing,
+        items, cursor = queries.listing(pairing=pairing,
                                          before=request.args.get("before", "")[:16] or None)
     except Invalid:
-        items, cursor = services.listing(pairing=pairing)
+        items, cursor = queries.listing(pairing=pairing)
     return render_template("repairs/list.html", pairing=pairing, items=items, cursor=cursor,
-                           next_actor=lambda r: services.next_actor(r, pairing.me.id, now),
-                           paused=lambda r: services.is_paused(r, now),
+                           next_actor=lambda r: queries.next_actor(r, pairing.me.id, now),
+                           paused=lambda r: queries.is_paused(r, now),
                            zone=ZoneInfo(pairing.me.timezone))
 
 
@@ -110,10 +110,10 @@ def _render(pairing, repair, *, errors=None, form=None, status=200, kept=False,
     so my form comes back with my words in it, to send once the pause is over."""
     now = utcnow()
     me = pairing.me.id
-    role = services.role_of(repair, me)
-    waiting = services.waiting_roles(repair, now)
-    snap = services.snapshot(repair, now)
-    paused = services.is_paused(repair, now)
+    role = queries.role_of(repair, me)
+    waiting = queries.waiting_roles(repair, now)
+    snap = queries.snapshot(repair, now)
+    paused = queries.is_paused(repair, now)
     kept = kept and paused and repair.state in machine.STEP_STATES
     if kept:  # whose turn it will be when the pause is over
         waiting = machine.next_actors(replace(snap, paused=False))
@@ -126,10 +126,10 @@ def _render(pairing, repair, *, errors=None, form=None, status=200, kept=False,
         response=_latest(repair, "response"),
         my_plan=_latest(repair, "plan", me),
         partner_plan=_latest(repair, "plan", pairing.partner.id),
-        suggestions=services.reconnect_suggestions(repair) if repair.state == "reconnect" else [],
-        signposts=services.signposts(repair=repair, viewer_id=me, now=now),
+        suggestions=queries.reconnect_suggestions(repair) if repair.state == "reconnect" else [],
+        signposts=queries.signposts(repair=repair, viewer_id=me, now=now),
         plan_rows=PLAN_ROWS, follow_up_days=FOLLOW_UP_DAYS,
-        can_pause=repair.state in machine.PAUSABLE and not services.is_paused(repair, now),
+        can_pause=repair.state in machine.PAUSABLE and not queries.is_paused(repair, now),
         ended=repair.state in machine.FINAL, unsent=unsent, notice=notice)
     return render_template("repairs/show.html", **context), status
 
@@ -148,7 +148,7 @@ def history(repair_id: str):
     repair = _find(pairing, repair_id)
     return render_template("repairs/history.html", pairing=pairing, repair=repair,
                            zone=ZoneInfo(pairing.me.timezone), ui=UI,
-                           hidden=services.hidden_steps(repair, pairing.me.id))
+                           hidden=queries.hidden_steps(repair, pairing.me.id))
 
 
 def step_body(step: str, role: str, form) -> dict:
@@ -219,7 +219,7 @@ def take_step(repair_id: str, step: str):
     repair = _find(pairing, repair_id)
     if step not in machine.STEP_STATES:
         abort(404)
-    body = step_body(step, services.role_of(repair, pairing.me.id), request.form)
+    body = step_body(step, queries.role_of(repair, pairing.me.id), request.form)
     try:
         services.act(pairing=pairing, repair_id=repair_id, step=step, body=body, now=utcnow())
     except Invalid as error:
@@ -246,7 +246,7 @@ def pause(repair_id: str):
     repair = _find(pairing, repair_id)
     if request.method == "GET":
         return render_template("repairs/pause.html", pairing=pairing, repair=repair,
-                               ui=UI, errors={}, paused=services.is_paused(repair, utcnow()),
+                               ui=UI, errors={}, paused=queries.is_paused(repair, utcnow()),
                                zone=ZoneInfo(pairing.me.timezone))
     raw = request.form.get("minutes", "")
     minutes = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else raw
@@ -301,7 +301,7 @@ def follow_up(repair_id: str, follow_up_id: str):
     pairing = couple_or_404()
     repair = _find(pairing, repair_id)
     try:
-        services.find_follow_up(repair, follow_up_id)
+        queries.find_follow_up(repair, follow_up_id)
     except NotFound:
         abort(404)
     body = {"outcome": request.form.get("outcome", ""), "note": request.form.get("note", "")}
