@@ -203,7 +203,6 @@ def open_repair():
     body = load(OpenIn)
     repair = services.open_repair(pairing=pairing, title=body["title"], role=body["role"],
                                   now=now)
-    repair = queries.find(pairing=pairing, repair_id=repair.public_id)
     return repair_data(repair, pairing.me.id, now)
 
 
@@ -245,11 +244,9 @@ def take_step(repair_id: str, step: str):
     complete. In ``reconnect`` the apologizing partner sends ``{choice}``, the hurt
     partner ``{confirmed}``."""
     pairing, now = couple_or_404(), utcnow()
-    repair = queries.find(pairing=pairing, repair_id=repair_id)
-    services.check_step(pairing=pairing, repair=repair, step=step, now=now)
-    repair, warnings = services.act(pairing=pairing, repair_id=repair_id, step=step,
-                                    body=_body(), now=now)
-    repair = queries.find(pairing=pairing, repair_id=repair.public_id)
+    repair = queries.find(pairing=pairing, repair_id=repair_id, lock=True)
+    repair, warnings = services.act(pairing=pairing, repair=repair, step=step, body=_body(),
+                                    now=now)
     data = repair_data(repair, pairing.me.id, now)
     if step == "apology":
         data["warnings"] = warnings
@@ -263,9 +260,9 @@ def pause(repair_id: str):
     """A timeout of 20 minutes to 24 hours: the repair keeps its place, resumes by itself
     at the return time (both partners are told), and either may resume earlier."""
     pairing, now = couple_or_404(), utcnow()
-    repair = services.pause(pairing=pairing, repair_id=repair_id, body=_body(), now=now)
-    return repair_data(queries.find(pairing=pairing, repair_id=repair.public_id),
-                       pairing.me.id, now)
+    repair = queries.find(pairing=pairing, repair_id=repair_id, lock=True)
+    repair = services.pause(pairing=pairing, repair=repair, body=_body(), now=now)
+    return repair_data(repair, pairing.me.id, now)
 
 
 @blp.route("/repairs/<repair_id>/resume", methods=["POST"])
@@ -273,13 +270,12 @@ def pause(repair_id: str):
 def resume(repair_id: str):
     """Come back before the return time."""
     pairing, now = couple_or_404(), utcnow()
-    repair = queries.find(pairing=pairing, repair_id=repair_id)
-    if not queries.pause_is_over(repair, now):
+    repair = queries.find(pairing=pairing, repair_id=repair_id, lock=True)
+    if not queries.pause_is_over(repair, now):  # its 409 comes before a body's 422
         services.check_control(pairing=pairing, repair=repair, action="resume", now=now)
     no_body()
-    repair = services.resume(pairing=pairing, repair_id=repair.public_id, now=now)
-    return repair_data(queries.find(pairing=pairing, repair_id=repair.public_id),
-                       pairing.me.id, now)
+    repair = services.resume(pairing=pairing, repair=repair, now=now)
+    return repair_data(repair, pairing.me.id, now)
 
 
 @blp.route("/repairs/<repair_id>/close", methods=["POST"])
@@ -288,9 +284,9 @@ def resume(repair_id: str):
 def close(repair_id: str):
     """End the repair early, with an optional note."""
     pairing, now = couple_or_404(), utcnow()
-    repair = services.close(pairing=pairing, repair_id=repair_id, body=_body(), now=now)
-    return repair_data(queries.find(pairing=pairing, repair_id=repair.public_id),
-                       pairing.me.id, now)
+    repair = queries.find(pairing=pairing, repair_id=repair_id, lock=True)
+    repair = services.close(pairing=pairing, repair=repair, body=_body(), now=now)
+    return repair_data(repair, pairing.me.id, now)
 
 
 @blp.route("/repairs/<repair_id>/follow-ups/<follow_up_id>", methods=["POST"])
@@ -300,10 +296,10 @@ def answer_follow_up(repair_id: str, follow_up_id: str):
     """"Did we follow through on this commitment?" — once each, from its date on. 409
     before its date, once I answered, or when it is complete."""
     pairing, now = couple_or_404(), utcnow()
-    repair = services.answer_follow_up(pairing=pairing, repair_id=repair_id,
+    repair = queries.find(pairing=pairing, repair_id=repair_id, lock=True)
+    repair = services.answer_follow_up(pairing=pairing, repair=repair,
                                        follow_up_id=follow_up_id, body=_body(), now=now)
-    return repair_data(queries.find(pairing=pairing, repair_id=repair.public_id),
-                       pairing.me.id, now)
+    return repair_data(repair, pairing.me.id, now)
 
 
 @blp.route("/apology-check", methods=["POST"])

@@ -5,7 +5,7 @@ their own are in, signposts, ways to reconnect)."""
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, inspect
 from sqlalchemy.orm import selectinload
 
 from couples.errors import Invalid, NotFound
@@ -103,6 +103,16 @@ def find(*, pairing: Pairing, repair_id: str, lock: bool = False) -> Repair:
     if repair is None:
         raise NotFound("There is no such repair.")
     return repair
+
+
+def as_it_stands(repair: Repair) -> Repair:
+    """``repair`` after a command refused it: as this transaction holds it, or read again
+    (with all that ``find`` loads) when the refusal rolled the transaction back."""
+    state = inspect(repair)
+    if not state.expired:
+        return repair
+    return db.session.execute(_everything(db.select(Repair).where(
+        Repair.id == state.identity[0]))).scalar_one()
 
 
 def find_follow_up(repair: Repair, follow_up_id: str) -> FollowUp:

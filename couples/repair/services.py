@@ -2,10 +2,12 @@
 closing, the follow-through; and what an account's export and its deletion take from
 them.
 
-Every action locks the repair row (``FOR UPDATE`` on PostgreSQL; SQLite's write
-transaction begins with ``BEGIN IMMEDIATE``), asks ``machine`` whether it may happen,
-records it as a step, and writes its notifications in the same transaction. So two
-partners acting at the same moment are taken one after the other, never mixed."""
+Every command is given the repair its caller found with ``queries.find(..., lock=True)``,
+which locks the row (``FOR UPDATE`` on PostgreSQL; SQLite's write transaction begins with
+``BEGIN IMMEDIATE``); it asks ``machine`` whether the action may happen, records it as a
+step, and writes its notifications in the same transaction. So two partners acting at
+the same moment are taken one after the other, never mixed. After the commit the repair
+stays as written, so the caller shows it without reading it again."""
 
 from datetime import datetime, timedelta
 
@@ -21,7 +23,7 @@ from couples.repair import apology, clock, content, machine
 from couples.repair.clock import advance_follow_through, record, reschedule, settle_pause
 from couples.repair.machine import APOLOGIZING
 from couples.repair.models import Commitment, FollowUp, FollowUpAnswer, Repair, RepairStep
-from couples.repair.queries import find, find_follow_up, role_of, snapshot, user_of, waiting_roles
+from couples.repair.queries import find_follow_up, role_of, snapshot, user_of, waiting_roles
 from couples.repair.schemas import STEP_SCHEMAS, CloseIn, FollowUpIn, OpenIn, PauseIn
 from couples.validation import validate
 
@@ -95,7 +97,13 @@ def _turn_words(state: str, name: str) -> tuple[str, str]:
 
 def _commit(rows: list[dict]) -> None:
     insert_rows(rows)
-    db.session.commit()
+    session = db.session()
+    # What was just written is what the answer shows: nothing needs to be read again.
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
     if any(r["status"] == "pending" for r in rows):
         deliver_soon()
 
@@ -109,7 +117,7 @@ def open_repair(*, pairing: Pairing, title: str, role: str, now: datetime) -> Re
     repair = Repair(couple_id=pairing.couple.id, title=body["title"].strip(),
                     opened_by_id=me.id, apologizing_id=apologizing.id, hurt_id=hurt.id,
                     state="ready", ready_roles=[], plan_parts={}, apology_rounds=0,
-                    created_at=now, turn_since=now)
+                    created_at=now, turn_since=now, steps=[], commitments=[])
     db.session.add(repair)
     db.session.flush()
     record(repair, user_id=me.id, role=body["role"], action="open", before="ready",
@@ -146,12 +154,11 @@ def check_step(*, pairing: Pairing, repair: Repair, step: str, now: datetime) ->
     return action
 
 
-def act(*, pairing: Pairing, repair_id: str, step: str, body: dict,
+def act(*, pairing: Pairing, repair: Repair, step: str, body: dict,
         now: datetime) -> tuple[Repair, list[dict]]:
-    """Take my step ``step`` with ``body``. Refusals come in the order 404, 409, 403,
-    422, and change nothing. Returns the repair and, for an apology, the apology check's
-    warnings (they never block it)."""
-    repair = find(pairing=pairing, repair_id=repair_id, lock=True)
+    """Take my step ``step`` with ``body``. Refusals come in the order 404 (no such
+    step), 409, 403, 422, and change nothing. Returns the repair and, for an apology,
+    the apology check's warnings (they never block it)."""
     users = _users(pairing)
     rows = settle_pause(repair, users, now)
     action = check_step(pairing=pairing, repair=repair, step=step, now=now)
@@ -258,10 +265,9 @@ def check_control(*, pairing: Pairing, repair: Repair, action: str, now: datetim
         raise _domain_error(error) from None
 
 
-def pause(*, pairing: Pairing, repair_id: str, body: dict, now: datetime) -> Repair:
+def pause(*, pairing: Pairing, repair: Repair, body: dict, now: datetime) -> Repair:
     """A timeout: the repair keeps its state until the return time (20 minutes to 24
     hours), when both partners are told it is over. Either may resume earlier."""
-    repair = find(pairing=pairing, repair_id=repair_id, lock=True)
     users = _users(pairing)
     rows = settle_pause(repair, users, now)
     check_control(pairing=pairing, repair=repair, action="pause", now=now)
@@ -277,8 +283,9 @@ def pause(*, pairing: Pairing, repair_id: str, body: dict, now: datetime) -> Rep
     return repair
 
 
-def resume(*, pairing: Pairing, repair_id: str, now: datetime) -> Repair:
-    repair = find(pairing=pairing, repair_id=repair_id, lock=True)
+def resume(*, pairing: Pairing, repair: Repair, now: datetime) -> Repair:
+    """Come back before the return time (when it has come already, the clock's resume
+    is all there is to do)."""
     users = _users(pairing)
     rows = settle_pause(repair, users, now)
     if rows:  # its time was up already: resumed by the clock just now
@@ -303,9 +310,8 @@ def resume(*, pairing: Pairing, repair_id: str, now: datetime) -> Repair:
     return repair
 
 
-def close(*, pairing: Pairing, repair_id: str, body: dict, now: datetime) -> Repair:
+def close(*, pairing: Pairing, repair: Repair, body: dict, now: datetime) -> Repair:
     """End a repair early, with an optional note. The partner finds it in their inbox."""
-    repair = find(pairing=pairing, repair_id=repair_id, lock=True)
     check_control(pairing=pairing, repair=repair, action="close", now=now)
     data = validate(CloseIn, body)
     note = (data.get("note") or "").strip() or None
@@ -343,11 +349,10 @@ def check_follow_up(*, pairing: Pairing, repair: Repair, follow_up: FollowUp,
         raise Conflict("You answered this follow-up already.")
 
 
-def answer_follow_up(*, pairing: Pairing, repair_id: str, follow_up_id: str, body: dict,
+def answer_follow_up(*, pairing: Pairing, repair: Repair, follow_up_id: str, body: dict,
                      now: datetime) -> Repair:
     """"Did we follow through?": kept, partly or not, with a note. The repair is resolved
     once every follow-up is complete."""
-    repair = find(pairing=pairing, repair_id=repair_id, lock=True)
     follow_up = find_follow_up(repair, follow_up_id)
     check_follow_up(pairing=pairing, repair=repair, follow_up=follow_up, now=now)
     data = validate(FollowUpIn, body)

@@ -49,9 +49,9 @@ def _page_errors(errors: dict) -> dict:
     return {key: [PAGE_MESSAGES.get(m, m) for m in messages] for key, messages in errors.items()}
 
 
-def _find(pairing, repair_id: str):
+def _find(pairing, repair_id: str, *, lock: bool = False):
     try:
-        return queries.find(pairing=pairing, repair_id=repair_id)
+        return queries.find(pairing=pairing, repair_id=repair_id, lock=lock)
     except NotFound:
         abort(404)
 
@@ -216,25 +216,25 @@ def _form_errors(step: str, errors: dict, form) -> dict:
 @login_required
 def take_step(repair_id: str, step: str):
     pairing = couple_or_404()
-    repair = _find(pairing, repair_id)
     if step not in machine.STEP_STATES:
         abort(404)
+    repair = _find(pairing, repair_id, lock=True)
     body = step_body(step, queries.role_of(repair, pairing.me.id), request.form)
     try:
-        services.act(pairing=pairing, repair_id=repair_id, step=step, body=body, now=utcnow())
+        services.act(pairing=pairing, repair=repair, step=step, body=body, now=utcnow())
     except Invalid as error:
-        return _render(pairing, _find(pairing, repair_id),
+        return _render(pairing, queries.as_it_stands(repair),
                        errors=_form_errors(step, error.errors, request.form),
                        form=request.form, status=422)
     except services.RepairPaused:
         # A pause began while they were writing: keep every word for when it is over.
-        return _render(pairing, _find(pairing, repair_id), form=request.form, status=409,
+        return _render(pairing, queries.as_it_stands(repair), form=request.form, status=409,
                        kept=True)
     except DomainError as error:
         if error.status == 404:
             abort(404)
         # The repair moved on (or it was not my step): say so, and keep what I wrote.
-        return _render(pairing, _find(pairing, repair_id), status=error.status,
+        return _render(pairing, queries.as_it_stands(repair), status=error.status,
                        unsent=_written(request.form), notice=str(error))
     return redirect(url_for("repairs.show", repair_id=repair_id))
 
@@ -243,7 +243,7 @@ def take_step(repair_id: str, step: str):
 @login_required
 def pause(repair_id: str):
     pairing = couple_or_404()
-    repair = _find(pairing, repair_id)
+    repair = _find(pairing, repair_id, lock=request.method == "POST")
     if request.method == "GET":
         return render_template("repairs/pause.html", pairing=pairing, repair=repair,
                                ui=UI, errors={}, paused=queries.is_paused(repair, utcnow()),
@@ -251,8 +251,7 @@ def pause(repair_id: str):
     raw = request.form.get("minutes", "")
     minutes = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else raw
     try:
-        services.pause(pairing=pairing, repair_id=repair_id, body={"minutes": minutes},
-                       now=utcnow())
+        services.pause(pairing=pairing, repair=repair, body={"minutes": minutes}, now=utcnow())
     except Invalid as error:
         return render_template("repairs/pause.html", pairing=pairing, repair=repair,
                                ui=UI, errors=error.errors, paused=False,
@@ -266,9 +265,9 @@ def pause(repair_id: str):
 @login_required
 def resume(repair_id: str):
     pairing = couple_or_404()
-    _find(pairing, repair_id)
+    repair = _find(pairing, repair_id, lock=True)
     try:
-        services.resume(pairing=pairing, repair_id=repair_id, now=utcnow())
+        services.resume(pairing=pairing, repair=repair, now=utcnow())
     except DomainError as error:
         flash(str(error), "info")
     return redirect(url_for("repairs.show", repair_id=repair_id))
@@ -278,12 +277,12 @@ def resume(repair_id: str):
 @login_required
 def close(repair_id: str):
     pairing = couple_or_404()
-    repair = _find(pairing, repair_id)
+    repair = _find(pairing, repair_id, lock=request.method == "POST")
     if request.method == "GET":
         return render_template("repairs/close.html", pairing=pairing, repair=repair,
                                errors={}, form={})
     try:
-        services.close(pairing=pairing, repair_id=repair_id,
+        services.close(pairing=pairing, repair=repair,
                        body={"note": request.form.get("note", "")}, now=utcnow())
     except Invalid as error:
         return render_template("repairs/close.html", pairing=pairing, repair=repair,
@@ -299,15 +298,15 @@ def close(repair_id: str):
 @login_required
 def follow_up(repair_id: str, follow_up_id: str):
     pairing = couple_or_404()
-    repair = _find(pairing, repair_id)
+    repair = _find(pairing, repair_id, lock=True)
     try:
         queries.find_follow_up(repair, follow_up_id)
     except NotFound:
         abort(404)
     body = {"outcome": request.form.get("outcome", ""), "note": request.form.get("note", "")}
     try:
-        services.answer_follow_up(pairing=pairing, repair_id=repair_id,
-                                  follow_up_id=follow_up_id, body=body, now=utcnow())
+        services.answer_follow_up(pairing=pairing, repair=repair, follow_up_id=follow_up_id,
+                                  body=body, now=utcnow())
     except Invalid as error:
         errors = {f"{follow_up_id}-{k}": v for k, v in error.errors.items()}
         return _render(pairing, repair, errors=errors, form=request.form, status=422)
