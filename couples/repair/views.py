@@ -23,7 +23,6 @@ PLAN_ROWS = 3  # commitment rows on the page (the API takes up to MAX_COMMITMENT
 UI = SimpleNamespace(
     feeling_groups=content.FEELING_GROUPS,
     need_choices=content.NEEDS_NOW,
-    needs_now={key: choice.label for key, choice in content.NEEDS_NOW.items()},
     i_statement_fields=[(name, prompt.label, prompt.help, name != "because")
                         for name, prompt in content.I_STATEMENT.items()],
     apology_parts=content.APOLOGY_PARTS,

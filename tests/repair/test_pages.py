@@ -159,6 +159,10 @@ def test_each_state_gives_the_form_to_whoever_is_next_and_a_calm_page_to_the_oth
         go(steps_to("response"))
         sams, alexs = page(sam, url), page(alex, url)
         assert form_of(rid, "response") in sams and 'name="heard"' in sams
+        assert "Yes, I feel heard" in text(sams)
+        assert "Not yet, something is still missing" in text(sams)
+        # Forgiving is offered, never asked for.
+        assert "I forgive you Only if you want to say it." in text(sams)
         assert APOLOGY["acknowledgement"] in text(sams) and "Alex's apology" in text(sams)
         assert form_of(rid, "response") not in alexs
         assert "Sam is reading your apology" in text(alexs)
