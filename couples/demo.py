@@ -186,7 +186,7 @@ def _repairs(maya: pairing_services.Pairing, now: datetime) -> int:
                                  role="apologizing", now=at)
 
     def step(who, name, body, minutes):
-        repairs.act(pairing=who, repair_id=repair.public_id, step=name, body=body,
+        repairs.act(pairing=who, repair=repair, step=name, body=body,
                     now=at + timedelta(minutes=minutes))
 
     step(jonah, "ready", {}, 5)
@@ -212,7 +212,7 @@ def _repairs(maya: pairing_services.Pairing, now: datetime) -> int:
     step(maya, "reconnect", {"confirmed": True}, 120)
     for follow_up in [f for c in repair.commitments for f in c.follow_ups]:
         for who, outcome in ((maya, "kept"), (jonah, "kept")):
-            repairs.answer_follow_up(pairing=who, repair_id=repair.public_id,
+            repairs.answer_follow_up(pairing=who, repair=repair,
                                      follow_up_id=follow_up.public_id,
                                      body={"outcome": outcome},
                                      now=follow_up.due_at + timedelta(hours=2))

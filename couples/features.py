@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
     from couples.lovelanguages import services as lovelanguages
     from couples.notifications import services as notifications
     from couples.pairing import services as pairing
+    from couples.repair import clock as repair_clock
     from couples.repair import services as repair
 
     app.extensions["couples.features"] = Features(
@@ -44,7 +45,7 @@ def init_app(app: Flask) -> None:
         before_delete=(pairing.before_account_deleted, repair.before_account_deleted),
         skip_checkin_reminders=(checkins.answered_already,),
         at_reminder_time=(appreciations.nudges,),
-        on_tick=(repair.tick,),
+        on_tick=(repair_clock.tick,),
     )
 
 

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from couples.api.common import accepts, load, no_body
 from couples.clock import isoformat, utcnow
-from couples.repair import apology, machine, services
+from couples.repair import apology, machine, queries, services
 from couples.repair.models import Repair
 from couples.repair.schemas import (
     ApologyCheckIn,
@@ -139,19 +139,19 @@ def _who(user_id, me_id) -> str | None:
 
 def summary_data(repair: Repair, me_id: int, now) -> dict:
     return {"id": repair.public_id, "title": repair.title, "state": repair.state,
-            "my_role": services.role_of(repair, me_id),
-            "next_actor": services.next_actor(repair, me_id, now),
+            "my_role": queries.role_of(repair, me_id),
+            "next_actor": queries.next_actor(repair, me_id, now),
             "paused_until": isoformat(repair.paused_until)
-            if services.is_paused(repair, now) else None,
+            if queries.is_paused(repair, now) else None,
             "created_at": isoformat(repair.created_at), "ended_at": isoformat(repair.ended_at)}
 
 
 def repair_data(repair: Repair, me_id: int, now) -> dict:
     """One repair as ``me_id`` sees it (the shared record, plus what is only theirs)."""
-    mine = services.role_of(repair, me_id)
+    mine = queries.role_of(repair, me_id)
     parts = repair.plan_parts or {}
     i_sent_plan = mine in parts
-    hidden = services.hidden_steps(repair, me_id)
+    hidden = queries.hidden_steps(repair, me_id)
     steps = [{"action": step.action, "by": _who(step.user_id, me_id),
               "state_before": step.state_before, "state_after": step.state_after,
               "at": isoformat(step.created_at), "written": hidden.get(step.id, step.payload)}
@@ -182,10 +182,10 @@ def repair_data(repair: Repair, me_id: int, now) -> dict:
             "plan_sent": {"me": i_sent_plan, "partner": machine.other(mine) in parts},
             "apology_rounds": repair.apology_rounds,
             "reconnect_choice": repair.reconnect_choice,
-            "reconnect_suggestions": services.reconnect_suggestions(repair)
+            "reconnect_suggestions": queries.reconnect_suggestions(repair)
             if repair.state == "reconnect" else [],
             "commitments": commitments, "steps": steps, "closing_note": repair.closing_note,
-            "signpost": services.signposts(repair=repair, viewer_id=me_id, now=now)}
+            "signpost": queries.signposts(repair=repair, viewer_id=me_id, now=now)}
 
 
 def _body() -> dict:
@@ -203,7 +203,6 @@ def open_repair():
     body = load(OpenIn)
     repair = services.open_repair(pairing=pairing, title=body["title"], role=body["role"],
                                   now=now)
-    repair = services.find(pairing=pairing, repair_id=repair.public_id)
     return repair_data(repair, pairing.me.id, now)
 
 
@@ -213,7 +212,7 @@ def open_repair():
 def list_repairs(args):
     """Our repairs, newest first."""
     pairing, now = couple_or_404(), utcnow()
-    items, cursor = services.listing(pairing=pairing, before=args.get("cursor"),
+    items, cursor = queries.listing(pairing=pairing, before=args.get("cursor"),
                                      limit=args["limit"])
     return {"items": [summary_data(r, pairing.me.id, now) for r in items],
             "next_cursor": cursor}
@@ -224,7 +223,7 @@ def list_repairs(args):
 def get_repair(repair_id: str):
     """One repair: its state, whose move it is (``next_actor``), every step."""
     pairing, now = couple_or_404(), utcnow()
-    return repair_data(services.find(pairing=pairing, repair_id=repair_id), pairing.me.id, now)
+    return repair_data(queries.find(pairing=pairing, repair_id=repair_id), pairing.me.id, now)
 
 
 _STEP_BODIES = {"oneOf": [ReadyIn, HearingIn, ApologyIn, ResponseStepIn, PlanIn, ChooseIn,
@@ -245,11 +244,9 @@ def take_step(repair_id: str, step: str):
     complete. In ``reconnect`` the apologizing partner sends ``{choice}``, the hurt
     partner ``{confirmed}``."""
     pairing, now = couple_or_404(), utcnow()
-    repair = services.find(pairing=pairing, repair_id=repair_id)
-    services.check_step(pairing=pairing, repair=repair, step=step, now=now)
-    repair, warnings = services.act(pairing=pairing, repair_id=repair_id, step=step,
-                                    body=_body(), now=now)
-    repair = services.find(pairing=pairing, repair_id=repair.public_id)
+    repair = queries.find(pairing=pairing, repair_id=repair_id, lock=True)
+    repair, warnings = services.act(pairing=pairing, repair=repair, step=step, body=_body(),
+                                    now=now)
     data = repair_data(repair, pairing.me.id, now)
     if step == "apology":
         data["warnings"] = warnings
@@ -263,9 +260,9 @@ def pause(repair_id: str):
     """A timeout of 20 minutes to 24 hours: the repair keeps its place, resumes by itself
     at the return time (both partners are told), and either may resume earlier."""
     pairing, now = couple_or_404(), utcnow()
-    repair = services.pause(pairing=pairing, repair_id=repair_id, body=_body(), now=now)
-    return repair_data(services.find(pairing=pairing, repair_id=repair.public_id),
-                       pairing.me.id, now)
+    repair = queries.find(pairing=pairing, repair_id=repair_id, lock=True)
+    repair = services.pause(pairing=pairing, repair=repair, body=_body(), now=now)
+    return repair_data(repair, pairing.me.id, now)
 
 
 @blp.route("/repairs/<repair_id>/resume", methods=["POST"])
@@ -273,13 +270,12 @@ def pause(repair_id: str):
 def resume(repair_id: str):
     """Come back before the return time."""
     pairing, now = couple_or_404(), utcnow()
-    repair = services.find(pairing=pairing, repair_id=repair_id)
-    if not services.pause_is_over(repair, now):
+    repair = queries.find(pairing=pairing, repair_id=repair_id, lock=True)
+    if not queries.pause_is_over(repair, now):  # its 409 comes before a body's 422
         services.check_control(pairing=pairing, repair=repair, action="resume", now=now)
     no_body()
-    repair = services.resume(pairing=pairing, repair_id=repair.public_id, now=now)
-    return repair_data(services.find(pairing=pairing, repair_id=repair.public_id),
-                       pairing.me.id, now)
+    repair = services.resume(pairing=pairing, repair=repair, now=now)
+    return repair_data(repair, pairing.me.id, now)
 
 
 @blp.route("/repairs/<repair_id>/close", methods=["POST"])
@@ -288,9 +284,9 @@ def resume(repair_id: str):
 def close(repair_id: str):
     """End the repair early, with an optional note."""
     pairing, now = couple_or_404(), utcnow()
-    repair = services.close(pairing=pairing, repair_id=repair_id, body=_body(), now=now)
-    return repair_data(services.find(pairing=pairing, repair_id=repair.public_id),
-                       pairing.me.id, now)
+    repair = queries.find(pairing=pairing, repair_id=repair_id, lock=True)
+    repair = services.close(pairing=pairing, repair=repair, body=_body(), now=now)
+    return repair_data(repair, pairing.me.id, now)
 
 
 @blp.route("/repairs/<repair_id>/follow-ups/<follow_up_id>", methods=["POST"])
@@ -300,10 +296,10 @@ def answer_follow_up(repair_id: str, follow_up_id: str):
     """"Did we follow through on this commitment?" — once each, from its date on. 409
     before its date, once I answered, or when it is complete."""
     pairing, now = couple_or_404(), utcnow()
-    repair = services.answer_follow_up(pairing=pairing, repair_id=repair_id,
+    repair = queries.find(pairing=pairing, repair_id=repair_id, lock=True)
+    repair = services.answer_follow_up(pairing=pairing, repair=repair,
                                        follow_up_id=follow_up_id, body=_body(), now=now)
-    return repair_data(services.find(pairing=pairing, repair_id=repair.public_id),
-                       pairing.me.id, now)
+    return repair_data(repair, pairing.me.id, now)
 
 
 @blp.route("/apology-check", methods=["POST"])

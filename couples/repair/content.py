@@ -1,6 +1,7 @@
 """The words of the repair pages: the feelings picker, what someone needs right now, the
 I-statement builder, the STOP pause, the three parts of an apology, the plan, the
-response, the follow-up and ways to reconnect. Pure data and small pure helpers, no Flask.
+follow-up and ways to reconnect. Pure data and small pure helpers, no Flask. A sentence
+only a template shows is written in that template, not here.
 
 Every example here is a starting point shown to be edited, never sent as it stands. Keys
 (feelings, needs, reconnect suggestions, outcomes) are stored with a repair, so a key is
@@ -47,12 +48,6 @@ FEELING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 FEELINGS: tuple[str, ...] = tuple(word for _, words in FEELING_GROUPS for word in words)
 FEELING_MAX = 30
 
-FEELINGS_PROMPT = Prompt(
-    "How are you feeling?",
-    "Pick as many as fit, or add your own word.",
-    "your own word",
-)
-
 _OWN_FEELING = re.compile(r"[^\W\d_]+(?:[ '-][^\W\d_]+)*")
 
 
@@ -91,9 +86,6 @@ NEEDS_NOW: dict[str, Choice] = {
     "closeness": Choice("Closeness", "To be near you: a hug, sitting together, a hand to hold."),
 }
 
-NEEDS_NOW_PROMPT = Choice("What would help most right now?",
-                          "Your partner sees this before they answer.")
-
 
 # ------------------------------------------------------------------------ I-statement
 
@@ -110,13 +102,6 @@ I_STATEMENT: dict[str, Prompt] = {
                      "One thing you'd ask for. Small and clear is easier to give.",
                      "us to leave our phones in the other room at dinner"),
 }
-I_STATEMENT_HELP = ("Say it about you, not about them. Your partner will read it as you "
-                    "wrote it.")
-I_STATEMENT_EXAMPLE = (
-    "I feel lonely when you scroll through your phone while we eat because dinner is the "
-    "one part of the day that's just ours. I need us to leave our phones in the other room "
-    "at dinner."
-)
 
 _TRAILING = " \t\r\n.,;:!?"
 # Leading words a partner may type into a field that the sentence already has.
@@ -179,11 +164,6 @@ PAUSE_LENGTHS: tuple[tuple[int, str], ...] = (
     (240, "Four hours"),
     (24 * 60, "This time tomorrow"),
 )
-PAUSE_PROMPT = Choice(
-    "Take a break",
-    "Stepping away for a while is fine. Say when you'll be back and we'll remind you both.",
-)
-PAUSE_MESSAGE_EXAMPLE = "I need a little space. I'm not going anywhere, and I'll be back."
 
 
 @dataclass(frozen=True)
@@ -210,12 +190,6 @@ STOP: tuple[Step, ...] = (
 )
 
 
-# ----------------------------------------------------------------------------- ready
-
-READY_PROMPT = Choice("I'm calm enough to do this now",
-                      "If you're not there yet, take a break first. That's part of it too.")
-
-
 # --------------------------------------------------------------------------- apology
 
 APOLOGY_PARTS: dict[str, Prompt] = {
@@ -238,27 +212,6 @@ APOLOGY_PARTS: dict[str, Prompt] = {
         "help you right now?",
     ),
 }
-APOLOGY_HELP = ("Three short parts, in your own words. Suggestions may appear as you "
-                "write; they never stop you sending.")
-
-
-# ------------------------------------------------------------------------------ response
-
-RESPONSE_CHOICES: dict[str, Choice] = {
-    "heard": Choice("I feel heard"),
-    "not_yet": Choice("Not yet — something is still missing",
-                      "That's all right. Your partner can try again."),
-}
-MISSING_PROMPT = Prompt(
-    "What's still missing?",
-    "One thing they haven't understood yet is enough.",
-    "I'm not sure you see why it mattered so much that it was in front of my friends.",
-)
-FORGIVE_CHOICE = Choice(
-    "I forgive you",
-    "Only if it's true for you today. Feeling heard is enough to go on; forgiveness can "
-    "come later, or in its own time.",
-)
 
 
 # ------------------------------------------------------------------------------- plan
@@ -279,24 +232,18 @@ COMMITMENT_EXAMPLES: tuple[str, ...] = (
     "Next time we're out with friends, I will keep any criticism for when we're alone.",
     "Next time you tell me something private, I will ask you before I share it with anyone.",
 )
-FOLLOW_UP_DEFAULT_DAYS = (3, 7)
 
 
 # -------------------------------------------------------------------------- follow-up
 
-FOLLOW_UP_PROMPT = "How has this gone since?"
 FOLLOW_UP_OUTCOMES: dict[str, Choice] = {
     "kept": Choice("We did", "It's been happening."),
     "partly": Choice("Partly", "Some of the time, or some of it."),
     "not": Choice("Not yet", "It hasn't happened yet. Worth talking about, gently."),
 }
-FOLLOW_UP_NOTE = Prompt("Anything to add?", "Optional.", "It helped a lot on Thursday.")
 
 
 # -------------------------------------------------------------------------- reconnect
-
-RECONNECT_PROMPT = Choice("A way to reconnect",
-                          "Pick one, change it to fit, and do it soon.")
 
 # (key, text) per love language; the keys are stored with a repair's choice.
 RECONNECT_IDEAS: dict[str, tuple[tuple[str, str], ...]] = {

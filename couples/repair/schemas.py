@@ -108,7 +108,8 @@ class ConfirmIn(Strict):
 
 class PauseIn(Strict):
     minutes = ma.fields.Integer(strict=True, required=True, validate=ma.validate.Range(
-        min=20, max=1440, error="Choose between 20 minutes and 24 hours."))
+        min=content.PAUSE_MIN_MINUTES, max=content.PAUSE_MAX_MINUTES,
+        error="Choose between 20 minutes and 24 hours."))
 
 
 class CloseIn(Strict):

@@ -11,7 +11,7 @@ from flask_login import login_required
 
 from couples.clock import utcnow
 from couples.errors import DomainError, Invalid, NotFound
-from couples.repair import content, machine, services, signpost
+from couples.repair import content, machine, queries, services, signpost
 from couples.repair.schemas import FOLLOW_UP_DAYS, MAX_COMMITMENTS
 from couples.web import couple_or_404
 
@@ -23,7 +23,6 @@ PLAN_ROWS = 3  # commitment rows on the page (the API takes up to MAX_COMMITMENT
 UI = SimpleNamespace(
     feeling_groups=content.FEELING_GROUPS,
     need_choices=content.NEEDS_NOW,
-    needs_now={key: choice.label for key, choice in content.NEEDS_NOW.items()},
     i_statement_fields=[(name, prompt.label, prompt.help, name != "because")
                         for name, prompt in content.I_STATEMENT.items()],
     apology_parts=content.APOLOGY_PARTS,
@@ -49,9 +48,9 @@ def _page_errors(errors: dict) -> dict:
     return {key: [PAGE_MESSAGES.get(m, m) for m in messages] for key, messages in errors.items()}
 
 
-def _find(pairing, repair_id: str):
+def _find(pairing, repair_id: str, *, lock: bool = False):
     try:
-        return services.find(pairing=pairing, repair_id=repair_id)
+        return queries.find(pairing=pairing, repair_id=repair_id, lock=lock)
     except NotFound:
         abort(404)
 
@@ -61,13 +60,13 @@ def _find(pairing, repair_id: str):
 def listing():
     pairing, now = couple_or_404(), utcnow()
     try:
-        items, cursor = services.listing(pairing=pairing,
+        items, cursor = queries.listing(pairing=pairing,
                                          before=request.args.get("before", "")[:16] or None)
     except Invalid:
-        items, cursor = services.listing(pairing=pairing)
+        items, cursor = queries.listing(pairing=pairing)
     return render_template("repairs/list.html", pairing=pairing, items=items, cursor=cursor,
-                           next_actor=lambda r: services.next_actor(r, pairing.me.id, now),
-                           paused=lambda r: services.is_paused(r, now),
+                           next_actor=lambda r: queries.next_actor(r, pairing.me.id, now),
+                           paused=lambda r: queries.is_paused(r, now),
                            zone=ZoneInfo(pairing.me.timezone))
 
 
@@ -110,10 +109,10 @@ def _render(pairing, repair, *, errors=None, form=None, status=200, kept=False,
     so my form comes back with my words in it, to send once the pause is over."""
     now = utcnow()
     me = pairing.me.id
-    role = services.role_of(repair, me)
-    waiting = services.waiting_roles(repair, now)
-    snap = services.snapshot(repair, now)
-    paused = services.is_paused(repair, now)
+    role = queries.role_of(repair, me)
+    waiting = queries.waiting_roles(repair, now)
+    snap = queries.snapshot(repair, now)
+    paused = queries.is_paused(repair, now)
     kept = kept and paused and repair.state in machine.STEP_STATES
     if kept:  # whose turn it will be when the pause is over
         waiting = machine.next_actors(replace(snap, paused=False))
@@ -126,10 +125,10 @@ def _render(pairing, repair, *, errors=None, form=None, status=200, kept=False,
         response=_latest(repair, "response"),
         my_plan=_latest(repair, "plan", me),
         partner_plan=_latest(repair, "plan", pairing.partner.id),
-        suggestions=services.reconnect_suggestions(repair) if repair.state == "reconnect" else [],
-        signposts=services.signposts(repair=repair, viewer_id=me, now=now),
+        suggestions=queries.reconnect_suggestions(repair) if repair.state == "reconnect" else [],
+        signposts=queries.signposts(repair=repair, viewer_id=me, now=now),
         plan_rows=PLAN_ROWS, follow_up_days=FOLLOW_UP_DAYS,
-        can_pause=repair.state in machine.PAUSABLE and not services.is_paused(repair, now),
+        can_pause=repair.state in machine.PAUSABLE and not queries.is_paused(repair, now),
         ended=repair.state in machine.FINAL, unsent=unsent, notice=notice)
     return render_template("repairs/show.html", **context), status
 
@@ -148,7 +147,7 @@ def history(repair_id: str):
     repair = _find(pairing, repair_id)
     return render_template("repairs/history.html", pairing=pairing, repair=repair,
                            zone=ZoneInfo(pairing.me.timezone), ui=UI,
-                           hidden=services.hidden_steps(repair, pairing.me.id))
+                           hidden=queries.hidden_steps(repair, pairing.me.id))
 
 
 def step_body(step: str, role: str, form) -> dict:
@@ -216,25 +215,25 @@ def _form_errors(step: str, errors: dict, form) -> dict:
 @login_required
 def take_step(repair_id: str, step: str):
     pairing = couple_or_404()
-    repair = _find(pairing, repair_id)
     if step not in machine.STEP_STATES:
         abort(404)
-    body = step_body(step, services.role_of(repair, pairing.me.id), request.form)
+    repair = _find(pairing, repair_id, lock=True)
+    body = step_body(step, queries.role_of(repair, pairing.me.id), request.form)
     try:
-        services.act(pairing=pairing, repair_id=repair_id, step=step, body=body, now=utcnow())
+        services.act(pairing=pairing, repair=repair, step=step, body=body, now=utcnow())
     except Invalid as error:
-        return _render(pairing, _find(pairing, repair_id),
+        return _render(pairing, queries.as_it_stands(repair),
                        errors=_form_errors(step, error.errors, request.form),
                        form=request.form, status=422)
     except services.RepairPaused:
         # A pause began while they were writing: keep every word for when it is over.
-        return _render(pairing, _find(pairing, repair_id), form=request.form, status=409,
+        return _render(pairing, queries.as_it_stands(repair), form=request.form, status=409,
                        kept=True)
     except DomainError as error:
         if error.status == 404:
             abort(404)
         # The repair moved on (or it was not my step): say so, and keep what I wrote.
-        return _render(pairing, _find(pairing, repair_id), status=error.status,
+        return _render(pairing, queries.as_it_stands(repair), status=error.status,
                        unsent=_written(request.form), notice=str(error))
     return redirect(url_for("repairs.show", repair_id=repair_id))
 
@@ -243,16 +242,15 @@ def take_step(repair_id: str, step: str):
 @login_required
 def pause(repair_id: str):
     pairing = couple_or_404()
-    repair = _find(pairing, repair_id)
+    repair = _find(pairing, repair_id, lock=request.method == "POST")
     if request.method == "GET":
         return render_template("repairs/pause.html", pairing=pairing, repair=repair,
-                               ui=UI, errors={}, paused=services.is_paused(repair, utcnow()),
+                               ui=UI, errors={}, paused=queries.is_paused(repair, utcnow()),
                                zone=ZoneInfo(pairing.me.timezone))
     raw = request.form.get("minutes", "")
     minutes = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else raw
     try:
-        services.pause(pairing=pairing, repair_id=repair_id, body={"minutes": minutes},
-                       now=utcnow())
+        services.pause(pairing=pairing, repair=repair, body={"minutes": minutes}, now=utcnow())
     except Invalid as error:
         return render_template("repairs/pause.html", pairing=pairing, repair=repair,
                                ui=UI, errors=error.errors, paused=False,
@@ -266,9 +264,9 @@ def pause(repair_id: str):
 @login_required
 def resume(repair_id: str):
     pairing = couple_or_404()
-    _find(pairing, repair_id)
+    repair = _find(pairing, repair_id, lock=True)
     try:
-        services.resume(pairing=pairing, repair_id=repair_id, now=utcnow())
+        services.resume(pairing=pairing, repair=repair, now=utcnow())
     except DomainError as error:
         flash(str(error), "info")
     return redirect(url_for("repairs.show", repair_id=repair_id))
@@ -278,12 +276,12 @@ def resume(repair_id: str):
 @login_required
 def close(repair_id: str):
     pairing = couple_or_404()
-    repair = _find(pairing, repair_id)
+    repair = _find(pairing, repair_id, lock=request.method == "POST")
     if request.method == "GET":
         return render_template("repairs/close.html", pairing=pairing, repair=repair,
                                errors={}, form={})
     try:
-        services.close(pairing=pairing, repair_id=repair_id,
+        services.close(pairing=pairing, repair=repair,
                        body={"note": request.form.get("note", "")}, now=utcnow())
     except Invalid as error:
         return render_template("repairs/close.html", pairing=pairing, repair=repair,
@@ -299,15 +297,15 @@ def close(repair_id: str):
 @login_required
 def follow_up(repair_id: str, follow_up_id: str):
     pairing = couple_or_404()
-    repair = _find(pairing, repair_id)
+    repair = _find(pairing, repair_id, lock=True)
     try:
-        services.find_follow_up(repair, follow_up_id)
+        queries.find_follow_up(repair, follow_up_id)
     except NotFound:
         abort(404)
     body = {"outcome": request.form.get("outcome", ""), "note": request.form.get("note", "")}
     try:
-        services.answer_follow_up(pairing=pairing, repair_id=repair_id,
-                                  follow_up_id=follow_up_id, body=body, now=utcnow())
+        services.answer_follow_up(pairing=pairing, repair=repair, follow_up_id=follow_up_id,
+                                  body=body, now=utcnow())
     except Invalid as error:
         errors = {f"{follow_up_id}-{k}": v for k, v in error.errors.items()}
         return _render(pairing, repair, errors=errors, form=request.form, status=422)

@@ -3,7 +3,7 @@ state, and what a refused request must leave unchanged."""
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func
+from sqlalchemy import event, func
 
 from couples.extensions import db
 from couples.notifications.models import Notification
@@ -119,6 +119,30 @@ def everything(app, alex, sam, repair_id) -> tuple:
     """What a refusal must leave as it was: the repair as each partner sees it and the
     number of rows in every table it could have written to."""
     return view(alex, repair_id), view(sam, repair_id), counts(app)
+
+
+def statements(app, act) -> list[str]:
+    """The SQL statements that ``act()`` runs (counted at ``before_cursor_execute``)."""
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        act()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return seen
+
+
+def repair_loads(seen: list[str]) -> int:
+    """How many of ``seen`` read a repair's row (its title comes only with the row)."""
+    flat = [" ".join(s.split()) for s in seen]
+    return sum(1 for s in flat if s.startswith("SELECT ")
+               and " FROM repairs " in f"{s} " and "repairs.title" in s)
 
 
 def make_outsiders(app) -> None:

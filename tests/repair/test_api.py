@@ -328,7 +328,7 @@ def test_an_apology_with_warnings_is_still_sent_and_only_its_writer_gets_them(co
 def test_follow_ups_nobody_answered_never_hold_back_one_that_lapsed(couple):
     """However many old follow-ups lie unanswered, one answered follow-up is complete
     three days after its date (the clock works through what is due, in batches)."""
-    from couples.repair import services
+    from couples.repair import clock
 
     one_day = {"my_part": "Mine.", "commitments": [
         {"text": "Next time, I will ask first.", "owner": "me", "follow_up_days": [1]}]}
@@ -349,7 +349,7 @@ def test_follow_ups_nobody_answered_never_hold_back_one_that_lapsed(couple):
         call(sam, f"{rid}/follow-ups/{follow_up}", {"outcome": "kept"})
     with couple.app.app_context():
         for minute in range(3):
-            services.tick(now=due + timedelta(days=3, minutes=minute), batch=1)
+            clock.tick(now=due + timedelta(days=3, minutes=minute), batch=1)
     with couple.at(due + timedelta(days=3, minutes=5)) as (alex, sam):
         assert view(alex, rid)["state"] == "resolved"
         for other, _ in repairs[:-1]:

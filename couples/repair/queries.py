@@ -1,0 +1,208 @@
+"""Reading repairs: who is who in one and whose move it is, finding one of my couple's
+and the list, and what each partner sees of it (the partner's words held back until
+their own are in, signposts, ways to reconnect)."""
+
+import re
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, inspect
+from sqlalchemy.orm import selectinload
+
+from couples.errors import Invalid, NotFound
+from couples.extensions import db
+from couples.lovelanguages import services as love
+from couples.pairing.services import Pairing
+from couples.repair import content, machine, signpost
+from couples.repair.machine import APOLOGIZING, HURT
+from couples.repair.models import Commitment, FollowUp, Repair
+
+SIGNPOST_WINDOW = timedelta(days=30)
+PAGE = 30
+PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,16}")
+PAGE_MAX = 100
+
+
+def role_of(repair: Repair, user_id: int) -> str:
+    return APOLOGIZING if repair.apologizing_id == user_id else HURT
+
+
+def user_of(repair: Repair, role: str) -> int | None:
+    return repair.apologizing_id if role == APOLOGIZING else repair.hurt_id
+
+
+def is_paused(repair: Repair, now: datetime) -> bool:
+    return repair.paused_until is not None and repair.paused_until > now
+
+
+def pause_is_over(repair: Repair, now: datetime) -> bool:
+    """A pause whose return time has come (the clock resumes it, or the next action)."""
+    return repair.paused_until is not None and repair.paused_until <= now
+
+
+def snapshot(repair: Repair, now: datetime) -> machine.Snapshot:
+    """The machine's view of ``repair`` (a pause whose time is up counts as over)."""
+    parts = repair.plan_parts or {}
+    return machine.Snapshot(
+        state=repair.state, paused=is_paused(repair, now),
+        ready=frozenset(repair.ready_roles or ()),
+        plan_parts=frozenset(parts), committed=frozenset(r for r, n in parts.items() if n),
+        choice_made=repair.state == "reconnect" and repair.reconnect_choice is not None,
+        apology_rounds=repair.apology_rounds)
+
+
+def waiting_roles(repair: Repair, now: datetime) -> frozenset[str]:
+    """Whose move it is. In the follow-through: whoever has a follow-up open today."""
+    roles = machine.next_actors(snapshot(repair, now))
+    if repair.state != "following_through":
+        return roles
+    out = set()
+    for commitment in repair.commitments:
+        for follow_up in commitment.follow_ups:
+            if follow_up.completed_at is None and follow_up.due_at <= now:
+                answered = {a.user_id for a in follow_up.answers}
+                out |= {r for r in roles if user_of(repair, r) not in answered}
+    return frozenset(out)
+
+
+def next_actor(repair: Repair, me_id: int, now: datetime) -> str | None:
+    """``me``, ``partner``, ``both`` or None, from ``me_id``'s side."""
+    roles = waiting_roles(repair, now)
+    mine = role_of(repair, me_id)
+    if len(roles) == 2:
+        return "both"
+    if not roles:
+        return None
+    return "me" if mine in roles else "partner"
+
+
+def _visible(pairing: Pairing):
+    return Repair.couple_id == pairing.couple.id
+
+
+def _everything(query):
+    """Load what a repair's page shows in a fixed number of queries."""
+    return query.options(
+        selectinload(Repair.steps),
+        selectinload(Repair.commitments).selectinload(Commitment.follow_ups)
+        .selectinload(FollowUp.answers))
+
+
+def find(*, pairing: Pairing, repair_id: str, lock: bool = False) -> Repair:
+    """A repair of my couple by its public id, with its steps, commitments and
+    follow-ups; 404 for anything else."""
+    repair = None
+    # The shape of a public id (PostgreSQL refuses a NUL in a query: that is no 500).
+    if isinstance(repair_id, str) and PUBLIC_ID.fullmatch(repair_id):
+        query = _everything(db.select(Repair).where(Repair.public_id == repair_id,
+                                                    _visible(pairing)))
+        if lock:
+            query = query.execution_options(populate_existing=True)
+            if db.session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update()
+        repair = db.session.execute(query).scalar_one_or_none()
+    if repair is None:
+        raise NotFound("There is no such repair.")
+    return repair
+
+
+def as_it_stands(repair: Repair) -> Repair:
+    """``repair`` after a command refused it: as this transaction holds it, or read again
+    (with all that ``find`` loads) when the refusal rolled the transaction back."""
+    state = inspect(repair)
+    if not state.expired:
+        return repair
+    return db.session.execute(_everything(db.select(Repair).where(
+        Repair.id == state.identity[0]))).scalar_one()
+
+
+def find_follow_up(repair: Repair, follow_up_id: str) -> FollowUp:
+    for commitment in repair.commitments:
+        for follow_up in commitment.follow_ups:
+            if follow_up.public_id == follow_up_id:
+                return follow_up
+    raise NotFound("There is no such follow-up.")
+
+
+def listing(*, pairing: Pairing, before: str | None = None,
+            limit: int = PAGE) -> tuple[list[Repair], str | None]:
+    """My couple's repairs, newest first; ``before`` is the public id the previous page
+    ended at."""
+    limit = max(1, min(limit, PAGE_MAX))
+    if before is not None and not (isinstance(before, str) and PUBLIC_ID.fullmatch(before)):
+        raise Invalid(errors={"cursor": ["Not a valid cursor."]})
+    query = (db.select(Repair).where(_visible(pairing)).order_by(Repair.id.desc())
+             .limit(limit + 1).options(selectinload(Repair.commitments)
+                                       .selectinload(Commitment.follow_ups)
+                                       .selectinload(FollowUp.answers)))
+    if before is not None:
+        after = db.session.execute(db.select(Repair.id).where(
+            Repair.public_id == before, _visible(pairing))).scalar_one_or_none()
+        if after is None:
+            raise Invalid(errors={"cursor": ["Not a valid cursor."]})
+        query = query.where(Repair.id < after)
+    repairs = list(db.session.execute(query).scalars())
+    return repairs[:limit], (repairs[limit - 1].public_id if len(repairs) > limit else None)
+
+
+def hidden_steps(repair: Repair, viewer_id: int) -> dict[int, dict]:
+    """The partner's steps whose words ``viewer_id`` does not see yet, each with what
+    shows instead: their plan part until I have sent mine, and their answer to a
+    follow-up until I have answered it too (or it is complete), so neither sways the
+    other."""
+    sent_plan = any(s.action == "plan" and s.user_id == viewer_id for s in repair.steps)
+    unanswered = {f.public_id for c in repair.commitments for f in c.follow_ups
+                  if f.completed_at is None and all(a.user_id != viewer_id for a in f.answers)}
+    hidden = {}
+    for step in repair.steps:
+        if step.user_id in (viewer_id, None):
+            continue
+        if step.action == "plan" and not sent_plan:  # closed early too; complete = both sent
+            hidden[step.id] = {"sent": True}
+        elif step.action == "follow_up" and step.payload.get("follow_up") in unanswered:
+            hidden[step.id] = {"follow_up": step.payload.get("follow_up"), "answered": True}
+    return hidden
+
+
+def reconnect_suggestions(repair: Repair) -> list[dict]:
+    """Ways to reconnect, drawn from the hurt partner's love languages (all five when
+    they have no profile yet)."""
+    profile = love.profiles([repair.hurt_id]).get(repair.hurt_id) if repair.hurt_id else None
+    return content.reconnect_suggestions(profile.ranking if profile else None)
+
+
+def _own_words(repair: Repair, user_id: int) -> list[str]:
+    words = [repair.title] if repair.opened_by_id == user_id else []
+    for step in repair.steps:
+        if step.user_id == user_id:
+            words += [v for v in _texts(step.payload)]
+    for commitment in repair.commitments:
+        for follow_up in commitment.follow_ups:
+            words += [a.note for a in follow_up.answers if a.user_id == user_id and a.note]
+    if repair.closed_by_id == user_id and repair.closing_note:
+        words.append(repair.closing_note)
+    return words
+
+
+def _texts(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return []
+
+
+def signposts(*, repair: Repair, viewer_id: int, now: datetime) -> dict | None:
+    """What only ``viewer_id`` sees: guidance on seeking a therapist when repairs come
+    often (shown to whoever opened the third one in 30 days, and later ones), and
+    emergency resources when their own words suggest danger. Never the partner's."""
+    danger = [w for text in _own_words(repair, viewer_id) for w in signpost.danger_words(text)]
+    therapy = repair.opened_by_id == viewer_id and signpost.should_signpost(
+        db.session.execute(db.select(func.count(Repair.id)).where(
+            Repair.couple_id == repair.couple_id,
+            Repair.created_at > repair.created_at - SIGNPOST_WINDOW,
+            Repair.id <= repair.id)).scalar_one())
+    if not danger and not therapy:
+        return None
+    return {"therapy": bool(therapy or danger), "danger": bool(danger)}
