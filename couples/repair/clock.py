@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from couples.accounts.models import User
 from couples.clock import local_date
+from couples.db import begin_write
 from couples.extensions import db
 from couples.notifications.models import Notification
 from couples.notifications.services import insert_rows, notification_row
@@ -120,6 +121,7 @@ def _members(couple_ids: set[int]) -> dict[int, User]:
 
 
 def _due_repairs(now: datetime, batch: int) -> int:
+    begin_write(db.session)
     repairs = list(db.session.execute(_lock_rows(_live(
         db.select(Repair).where(Repair.due_at <= now).order_by(Repair.due_at).limit(batch))))
         .scalars())
@@ -180,6 +182,7 @@ def _nudge_rows(repair: Repair, users: dict[int, User], now: datetime,
 
 
 def _due_follow_ups(now: datetime, batch: int) -> int:
+    begin_write(db.session)
     query = (db.select(FollowUp, Repair).join(Repair, Repair.id == FollowUp.repair_id)
              .where(FollowUp.completed_at.is_(None), FollowUp.notified_at.is_(None),
                     FollowUp.due_at <= now, Repair.state == "following_through")
@@ -209,6 +212,7 @@ def _due_follow_ups(now: datetime, batch: int) -> int:
 
 
 def _lapsed_follow_ups(now: datetime, batch: int) -> int:
+    begin_write(db.session)
     query = (db.select(FollowUp, Repair).join(Repair, Repair.id == FollowUp.repair_id)
              .where(FollowUp.completed_at.is_(None), FollowUp.due_at <= now - FOLLOW_UP_GRACE,
                     Repair.following_since <= now - FOLLOW_UP_GRACE,

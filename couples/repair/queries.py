@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, inspect
 from sqlalchemy.orm import selectinload
 
+from couples.db import begin_write
 from couples.errors import Invalid, NotFound
 from couples.extensions import db
 from couples.lovelanguages import services as love
@@ -89,7 +90,10 @@ def _everything(query):
 
 def find(*, pairing: Pairing, repair_id: str, lock: bool = False) -> Repair:
     """A repair of my couple by its public id, with its steps, commitments and
-    follow-ups; 404 for anything else."""
+    follow-ups; 404 for anything else. ``lock``: for a command about to change it, which
+    begins its write here (``begin_write``) and holds the row until it commits."""
+    if lock:
+        begin_write(db.session)
     repair = None
     # The shape of a public id (PostgreSQL refuses a NUL in a query: that is no 500).
     if isinstance(repair_id, str) and PUBLIC_ID.fullmatch(repair_id):
