@@ -12,6 +12,7 @@ from couples.db import begin_write
 from couples.errors import Invalid, NotFound
 from couples.extensions import db
 from couples.lovelanguages import services as love
+from couples.pagination import keyset_page
 from couples.pairing.services import Pairing
 from couples.repair import content, machine, signpost
 from couples.repair.machine import APOLOGIZING, HURT
@@ -131,21 +132,19 @@ def listing(*, pairing: Pairing, before: str | None = None,
             limit: int = PAGE) -> tuple[list[Repair], str | None]:
     """My couple's repairs, newest first; ``before`` is the public id the previous page
     ended at."""
-    limit = max(1, min(limit, PAGE_MAX))
-    if before is not None and not (isinstance(before, str) and PUBLIC_ID.fullmatch(before)):
-        raise Invalid(errors={"cursor": ["Not a valid cursor."]})
-    query = (db.select(Repair).where(_visible(pairing)).order_by(Repair.id.desc())
-             .limit(limit + 1).options(selectinload(Repair.commitments)
-                                       .selectinload(Commitment.follow_ups)
-                                       .selectinload(FollowUp.answers)))
+    after = None
     if before is not None:
-        after = db.session.execute(db.select(Repair.id).where(
-            Repair.public_id == before, _visible(pairing))).scalar_one_or_none()
+        if isinstance(before, str) and PUBLIC_ID.fullmatch(before):
+            after = db.session.execute(db.select(Repair.id).where(
+                Repair.public_id == before, _visible(pairing))).scalar_one_or_none()
         if after is None:
             raise Invalid(errors={"cursor": ["Not a valid cursor."]})
-        query = query.where(Repair.id < after)
-    repairs = list(db.session.execute(query).scalars())
-    return repairs[:limit], (repairs[limit - 1].public_id if len(repairs) > limit else None)
+    repairs, more = keyset_page(
+        db.select(Repair).where(_visible(pairing)).options(
+            selectinload(Repair.commitments).selectinload(Commitment.follow_ups)
+            .selectinload(FollowUp.answers)),
+        Repair.id, before=after, limit=limit, most=PAGE_MAX)
+    return repairs, (repairs[-1].public_id if more else None)
 
 
 def hidden_steps(repair: Repair, viewer_id: int) -> dict[int, dict]:
