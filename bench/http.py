@@ -384,6 +384,8 @@ class PostgresDatabase:
             raise BenchError(f"psql failed ({sql[:60]}...): {result.stderr.strip()}")
         return result.stdout.strip()
 
+    seed_sql = PG_SEED_SQL  # the baseline's table; None: the app's tables only
+
     def create(self) -> None:
         names = self._psql(self.admin_url, "SELECT datname FROM pg_database").split()
         if self.name in names:
@@ -394,7 +396,8 @@ class PostgresDatabase:
             self._psql(self.admin_url, f'DROP DATABASE "{self.name}" WITH (FORCE)')
         self._psql(self.admin_url, f'CREATE DATABASE "{self.name}"')
         self.created = True
-        self._psql(self.url, PG_SEED_SQL)
+        if self.seed_sql:
+            self._psql(self.url, self.seed_sql)
 
     def drop(self) -> None:
         if self.created and not self.keep:
@@ -427,28 +430,37 @@ def gunicorn_path() -> Path:
 
 
 class Server:
-    """A gunicorn master and its workers in a process group of their own."""
+    """A gunicorn master and its workers in a process group of their own: sync workers,
+    or with ``threads`` above 1 threaded ones (gthread, which keeps connections open)."""
 
     def __init__(self, name: str, module: str, chdir: Path, env: dict[str, str],
-                 workers: int, ready_path: str, log_path: Path):
+                 workers: int, ready_path: str, log_path: Path, threads: int = 1):
         self.name, self.module, self.chdir, self.env = name, module, chdir, env
         self.workers, self.ready_path, self.log_path = workers, ready_path, log_path
+        self.threads = threads
+        self.start_timeout = START_TIMEOUT
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> None:
+    def command(self) -> list[str]:
         gunicorn = gunicorn_path()
-        command = [str(gunicorn), "--workers", str(self.workers), "--worker-class", "sync",
+        command = [str(gunicorn), "--workers", str(self.workers),
                    "--bind", f"{HOST}:{self.port}", "--chdir", str(self.chdir),
                    "--log-level", "warning", "--timeout", "60", "--graceful-timeout", "5"]
+        if self.threads > 1:
+            command += ["--worker-class", "gthread", "--threads", str(self.threads)]
+        else:
+            command += ["--worker-class", "sync"]
         if "--no-control-socket" in _gunicorn_help(gunicorn):
             command.append("--no-control-socket")  # gunicorn 24+: one socket per user
-        command.append(self.module)
+        return [*command, self.module]
+
+    def start(self) -> None:
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                command, cwd=self.chdir, env=self.env, stdin=subprocess.DEVNULL,
+                self.command(), cwd=self.chdir, env=self.env, stdin=subprocess.DEVNULL,
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise BenchError(f"{self.name} server exited early:\n{self.log_tail()}")
@@ -457,7 +469,7 @@ class Server:
                 if status < 500:
                     return
             time.sleep(0.1)
-        raise BenchError(f"{self.name} server not ready after {START_TIMEOUT:.0f} s:\n"
+        raise BenchError(f"{self.name} server not ready after {self.start_timeout:.0f} s:\n"
                          f"{self.log_tail()}")
 
     def stop(self) -> None:
