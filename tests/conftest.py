@@ -1,5 +1,9 @@
 """Fixtures: a fresh app per test on SQLite (default) or PostgreSQL
-(``COUPLES_TEST_DATABASE_URL``), test clients that speak the API, and two partners."""
+(``COUPLES_TEST_DATABASE_URL``), test clients that speak the API, and two partners.
+
+The suite runs on several pytest-xdist workers at once; each has a database of its own
+(a SQLite file per test; on PostgreSQL ``<name>_gw0``, ``<name>_gw1``..., created when
+missing) and a Redis database of its own (``REDIS_URL``)."""
 
 import contextlib
 import os
@@ -13,12 +17,36 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from couples import ROOT, create_app
 from couples.extensions import db
 from tests.factories import ApiClient, make_couple, make_user
 
-PG_URL = os.environ.get("COUPLES_TEST_DATABASE_URL")
+# "gw0", "gw1"... under pytest-xdist; unset when the suite runs in one process.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def _worker_database_url(url: str | None) -> str | None:
+    """The database of this worker: ``test`` becomes ``test_gw0`` on worker gw0, so
+    workers never wipe each other's tables; one process keeps the name it was given."""
+    if not url or not WORKER:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(
+        hide_password=False)
+
+
+def _redis_url() -> str:
+    """A Redis database of this worker's own (15, 14, ... from gw0, gw1, ...), for the
+    tests that write to Redis: a broker's queues or limiter counters are never shared."""
+    index = int(WORKER.removeprefix("gw")) if WORKER else 0
+    assert index < 13, "Redis has 16 databases: run the suite on at most 13 workers"
+    return f"redis://127.0.0.1:6379/{15 - index}"
+
+
+PG_URL = _worker_database_url(os.environ.get("COUPLES_TEST_DATABASE_URL"))
+REDIS_URL = _redis_url()
 
 BASE_CONFIG = {
     "TESTING": True,
@@ -40,6 +68,20 @@ def run_flask(args: list[str], env_extra: dict, **kwargs) -> subprocess.Complete
                           **kwargs)
 
 
+def _create_database_if_missing(url: str) -> None:
+    name = make_url(url).database
+    admin = create_engine(make_url(url).set(database="postgres"),
+                          isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                  {"name": name}).first()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+
+
 def _migrate(url: str, instance: Path) -> None:
     result = run_flask(["db", "upgrade"], {"COUPLES_SQLALCHEMY_DATABASE_URI": url,
                                            "COUPLES_INSTANCE_PATH": str(instance)})
@@ -48,9 +90,10 @@ def _migrate(url: str, instance: Path) -> None:
 
 @pytest.fixture(scope="session")
 def schema_template(tmp_path_factory):
-    """The schema, built once per run by the real migrations."""
+    """The schema, built once per run (once per worker) by the real migrations."""
     instance = tmp_path_factory.mktemp("instance")
     if PG_URL:
+        _create_database_if_missing(PG_URL)
         engine = create_engine(PG_URL)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -175,6 +218,18 @@ def smtp_server():
 
 
 @pytest.fixture
+def redis_url():
+    """This worker's Redis database, empty before and after the test."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
 def fake_push():
     """A running fake push service on 127.0.0.1 (see tests/fakepush.py)."""
     from tests.fakepush import FakePushService
@@ -182,8 +237,6 @@ def fake_push():
     service = FakePushService().start()
     yield service
     service.stop()
-
-
 
 
 @pytest.fixture(scope="session")

@@ -5,14 +5,17 @@ Topic, refuses bodies over 4096 bytes with 413, and decrypts the aes128gcm body 
 http_ece using the subscriber's private key and auth secret.
 
 Each subscription it hands out has a behaviour: a list of answers it plays in order
-("ok", "gone", "notfound", "ratelimit:<seconds>", "error", "slow:<seconds>",
-"badrequest", "redirect"), then "ok" for ever."""
+("ok", "gone", "notfound", "ratelimit:<seconds>", "error", "hang", "badrequest",
+"redirect"), then "ok" for ever. "hang" answers nothing until the sender gives up and
+closes the connection: only the sender's timeout ends it, however slow the machine is."""
 
 import base64
 import json
 import os
 import re
 import secrets
+import select
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 URGENCIES = {"very-low", "low", "normal", "high"}
+HANG = object()  # what handle() returns for a request it never answers
 TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
@@ -69,7 +73,9 @@ class FakePushService:
         self.rejected: list[tuple[str, int, str]] = []
         self.attempts: dict[str, int] = {}
         self.aborted = 0  # requests whose sender vanished before the body was complete
+        self.hung_up = 0  # "hang" requests whose sender gave up waiting
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
         service = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -88,7 +94,12 @@ class FakePushService:
                         service.aborted += 1
                     self.close_connection = True
                     return
-                status, headers, text = service.handle(self.path, dict(self.headers), body)
+                answer = service.handle(self.path, dict(self.headers), body)
+                if answer is HANG:
+                    service._hang(self.connection)
+                    self.close_connection = True
+                    return
+                status, headers, text = answer
                 payload = text.encode()
                 try:
                     self.send_response(status)
@@ -110,6 +121,7 @@ class FakePushService:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()  # lets requests still hanging go
         self.server.shutdown()
         self.server.server_close()
 
@@ -129,7 +141,8 @@ class FakePushService:
         return [r for r in self.received if r.path == path]
 
     # ------------------------------------------------------------------ the protocol
-    def handle(self, path: str, headers: dict, body: bytes) -> tuple[int, dict, str]:
+    def handle(self, path: str, headers: dict, body: bytes) -> tuple[int, dict, str] | object:
+        """(status, headers, text) to answer, or HANG."""
         if self.latency:
             time.sleep(self.latency)
         headers = {k.lower(): v for k, v in headers.items()}
@@ -155,10 +168,8 @@ class FakePushService:
             return self._reject(path, 415, "aes128gcm only")
         answer = subscriber.next_answer()
         name, _, arg = answer.partition(":")
-        if name == "slow":
-            # A service that hangs: by the time it answers, the sender has given up.
-            time.sleep(float(arg or 15))
-            return 504, {}, "too slow"
+        if name == "hang":
+            return HANG
         answers = {
             "gone": (410, {}, "gone"),
             "notfound": (404, {}, "not found"),
@@ -177,6 +188,23 @@ class FakePushService:
         with self._lock:
             self.received.append(Received(path, headers, claims, plaintext))
         return 201, {"Location": f"{self.origin}/message/{secrets.token_hex(4)}"}, ""
+
+    def _hang(self, connection) -> None:
+        """Answer nothing until the sender closes the connection (its timeout) or the
+        service stops."""
+        while not self._stopping.is_set():
+            readable, _, _ = select.select([connection], [], [], 0.1)
+            if not readable:
+                continue
+            try:
+                closed = connection.recv(1, socket.MSG_PEEK) == b""
+            except OSError:
+                closed = True
+            if closed:
+                with self._lock:
+                    self.hung_up += 1
+                return
+            self._stopping.wait(0.1)  # bytes from a sender still waiting: hang on
 
     def _reject(self, path, status, reason):
         with self._lock:

@@ -9,7 +9,6 @@ from couples.extensions import db
 from tests.factories import PASSWORD, ApiClient, make_user
 
 STRONG = "velvet hamster orbit lamp"
-REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 def register(api, **overrides):
@@ -106,12 +105,11 @@ def test_login_is_throttled_per_address(make_app):
     assert int(response.headers["Retry-After"]) > 0
 
 
-def test_throttle_counters_are_shared_through_redis(make_app):
+def test_throttle_counters_are_shared_through_redis(make_app, redis_url):
     """Two app instances (as two server processes would) on one Redis share counters."""
     import redis
 
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    config = {"LOGIN_LIMIT_PER_ACCOUNT": "2 per 15 minutes", "RATELIMIT_STORAGE_URI": REDIS_URL}
+    config = {"LOGIN_LIMIT_PER_ACCOUNT": "2 per 15 minutes", "RATELIMIT_STORAGE_URI": redis_url}
     first = make_app(**config)
     second = make_app(**config)
     with first.app_context():
@@ -119,7 +117,7 @@ def test_throttle_counters_are_shared_through_redis(make_app):
     bad = {"email": "alex@example.com", "password": "nope"}
     assert ApiClient(first).post("/api/v1/auth/login", json=bad).status_code == 401
     assert ApiClient(second).post("/api/v1/auth/login", json=bad).status_code == 401
-    assert redis.Redis.from_url(REDIS_URL).dbsize() > 0  # the counters live in Redis
+    assert redis.Redis.from_url(redis_url).dbsize() > 0  # the counters live in Redis
     assert ApiClient(first).post("/api/v1/auth/login", json=bad).status_code == 429
 
 

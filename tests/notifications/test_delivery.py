@@ -127,7 +127,7 @@ def test_a_timeout_counts_as_a_retryable_failure(make_app, fake_push, vapid_keys
                    PUSH_TIMEOUT=0.5)
     with app.app_context():
         user = _user()
-        _device(user, fake_push, "slow:2")
+        _device(user, fake_push, "hang")
         note = _notify(user)
         assert _deliver(NOON)["retry"] == 1
         db.session.refresh(note)

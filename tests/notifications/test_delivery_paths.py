@@ -17,20 +17,21 @@ from couples.clock import utcnow
 from couples.extensions import db
 from couples.notifications.models import Notification, PushSubscription
 from couples.notifications.services import notify, subscribe
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, WORKER
 from tests.factories import make_user
 
-BROKER = "redis://127.0.0.1:6379/13"
 SCRIPTS = {
     "ok": (),
     "gone": ("gone",),
     "notfound": ("notfound",),
     "ratelimit": ("ratelimit:1",),
     "error": ("error",),
-    "timeout": ("slow:2",),
+    "timeout": ("hang",),
     "badrequest": ("badrequest",),
 }
-SETTINGS = {"PUSH_TIMEOUT": 0.5, "PUSH_BACKOFF_SECONDS": 1, "SCHEDULER_INTERVAL_SECONDS": 0.5,
+# Only the hanging request may time out: the timeout is long enough that no other send
+# reaches it, however busy the machine (the hang waits for it, whatever its length).
+SETTINGS = {"PUSH_TIMEOUT": 5, "PUSH_BACKOFF_SECONDS": 1, "SCHEDULER_INTERVAL_SECONDS": 0.5,
             "PUSH_LEASE_SECONDS": 30}
 
 
@@ -64,7 +65,7 @@ def _unfinished():
     return count
 
 
-def _run_until_done(app, database_url, fake_push, vapid_keys, tmp_path):
+def _run_until_done(app, database_url, fake_push, vapid_keys, tmp_path, broker):
     deadline = time.monotonic() + 60
     if not PG_URL:
         from couples.notifications import worker
@@ -78,23 +79,21 @@ def _run_until_done(app, database_url, fake_push, vapid_keys, tmp_path):
             stop.set()
             worker.wake()
         return
-    import redis
     from celery import Celery
 
-    redis.Redis.from_url(BROKER).flushdb()
     env = {k: v for k, v in os.environ.items() if not k.startswith("COUPLES_")}
     env.update({f"COUPLES_{k}": str(v) for k, v in SETTINGS.items()})
     env.update({"COUPLES_SQLALCHEMY_DATABASE_URI": database_url,
                 "COUPLES_VAPID_PRIVATE_KEY": vapid_keys[0],
                 "COUPLES_PUSH_ALLOWED_ENDPOINTS": json.dumps([fake_push.origin]),
-                "COUPLES_CELERY_BROKER_URL": BROKER, "COUPLES_INSTANCE_PATH": str(tmp_path)})
+                "COUPLES_CELERY_BROKER_URL": broker, "COUPLES_INSTANCE_PATH": str(tmp_path)})
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "couples.tasks", "worker", "--pool=threads",
          "-c", "4", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "-n", "paths@%h"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True)
-    beat = Celery("couples", broker=BROKER)
+         "-n", f"paths-{WORKER or 'main'}@%h"], cwd=ROOT, env=env, stdout=log,
+        stderr=subprocess.STDOUT, start_new_session=True)
+    beat = Celery("couples", broker=broker)
     try:
         while _unfinished() and time.monotonic() < deadline:
             beat.send_task("couples.sweep")  # what `celery beat` does each minute
@@ -103,14 +102,13 @@ def _run_until_done(app, database_url, fake_push, vapid_keys, tmp_path):
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
         log.close()
-        redis.Redis.from_url(BROKER).flushdb()
 
 
 def test_every_outcome_through_the_background_path(path_app, database_url, fake_push,
-                                                    vapid_keys, tmp_path):
+                                                    vapid_keys, tmp_path, redis_url):
     with path_app.app_context():
         endpoints = _seed(fake_push)
-        _run_until_done(path_app, database_url, fake_push, vapid_keys, tmp_path)
+        _run_until_done(path_app, database_url, fake_push, vapid_keys, tmp_path, redis_url)
         assert _unfinished() == 0
         status = {u.display_name: n for u, n in db.session.query(User, Notification)
                   .join(Notification, Notification.user_id == User.id)}

@@ -20,11 +20,10 @@ from couples.accounts.models import User
 from couples.clock import utcnow
 from couples.extensions import db
 from couples.notifications.models import Notification, PushSubscription
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, WORKER
 from tests.fakepush import FakePushService
 
 COUNT = 2000
-BROKER = "redis://127.0.0.1:6379/14"
 
 
 @pytest.fixture
@@ -57,7 +56,7 @@ def _seed(service, now):
     db.session.commit()
 
 
-def _env(database_url, service, vapid_keys, log_name):
+def _env(database_url, service, vapid_keys, log_name, broker):
     env = {k: v for k, v in os.environ.items() if not k.startswith("COUPLES_")}
     env.update({
         "COUPLES_SQLALCHEMY_DATABASE_URI": database_url,
@@ -67,31 +66,31 @@ def _env(database_url, service, vapid_keys, log_name):
         "COUPLES_PUSH_BATCH": "50",
         "COUPLES_PUSH_THREADS": "8",
         "COUPLES_SCHEDULER_INTERVAL_SECONDS": "1",
-        "COUPLES_CELERY_BROKER_URL": BROKER,
+        "COUPLES_CELERY_BROKER_URL": broker,
         "COUPLES_INSTANCE_PATH": os.path.dirname(log_name),
     })
     return env
 
 
-def _start(database_url, service, vapid_keys, log_path, name):
+def _start(database_url, service, vapid_keys, log_path, name, broker):
     if PG_URL:
         command = [sys.executable, "-m", "celery", "-A", "couples.tasks", "worker",
                    "--pool=threads", "-c", "4", "--without-gossip", "--without-mingle",
-                   "--without-heartbeat", "-n", f"{name}@%h", "--loglevel=INFO"]
+                   "--without-heartbeat", "-n", f"{name}-{WORKER or 'main'}@%h", "--loglevel=INFO"]
     else:
         command = [sys.executable, "-m", "flask", "--app", "couples", "reminders", "run"]
     log = open(log_path, "w")  # noqa: SIM115 (closed by the caller through the process)
     return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            env=_env(database_url, service, vapid_keys, str(log_path)),
+                            env=_env(database_url, service, vapid_keys, str(log_path), broker),
                             start_new_session=True)
 
 
-def _beat():
+def _beat(broker):
     """What `celery beat` does every minute, sooner: queue delivery for what is due."""
     if PG_URL:
         from celery import Celery
 
-        Celery("couples", broker=BROKER).send_task("couples.sweep")
+        Celery("couples", broker=broker).send_task("couples.sweep")
 
 
 def _status_counts():
@@ -103,18 +102,14 @@ def _status_counts():
 
 
 def test_sigkill_mid_batch_loses_nothing_and_sends_each_at_most_twice(
-        push_app, database_url, slow_push, vapid_keys, tmp_path):
-    if PG_URL:
-        import redis
-
-        redis.Redis.from_url(BROKER).flushdb()
+        push_app, database_url, slow_push, vapid_keys, tmp_path, redis_url):
     with push_app.app_context():
         _seed(slow_push, utcnow())
-        first = _start(database_url, slow_push, vapid_keys, tmp_path / "w1.log", "w1")
+        first = _start(database_url, slow_push, vapid_keys, tmp_path / "w1.log", "w1", redis_url)
         try:
             deadline = time.monotonic() + 90
             while len(slow_push.received) < 300 and time.monotonic() < deadline:
-                _beat()
+                _beat(redis_url)
                 time.sleep(0.3)
             assert len(slow_push.received) >= 300, (tmp_path / "w1.log").read_text()[-3000:]
             os.killpg(first.pid, signal.SIGKILL)  # mid-batch: requests are in flight
@@ -122,11 +117,12 @@ def test_sigkill_mid_batch_loses_nothing_and_sends_each_at_most_twice(
             at_kill = _status_counts()
             assert at_kill.get("sent", 0) < COUNT, "the kill came too late to test anything"
 
-            second = _start(database_url, slow_push, vapid_keys, tmp_path / "w2.log", "w2")
+            second = _start(database_url, slow_push, vapid_keys, tmp_path / "w2.log", "w2",
+                            redis_url)
             try:
                 deadline = time.monotonic() + 180
                 while _status_counts().get("sent", 0) < COUNT and time.monotonic() < deadline:
-                    _beat()
+                    _beat(redis_url)
                     time.sleep(1)
             finally:
                 os.killpg(second.pid, signal.SIGTERM)
@@ -143,7 +139,3 @@ def test_sigkill_mid_batch_loses_nothing_and_sends_each_at_most_twice(
         duplicates = sum(1 for n in per_endpoint.values() if n == 2)
         assert duplicates <= 4 * 50  # at most the batches that were in flight
         assert slow_push.rejected == []
-    if PG_URL:
-        import redis
-
-        redis.Redis.from_url(BROKER).flushdb()
