@@ -10,6 +10,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from couples import config
+
 log = logging.getLogger("couples")
 
 
@@ -67,8 +69,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
     if not app.config.get("BASE_URL"):
-        shown = "localhost" if _is_loopback(host) else host
-        app.config["BASE_URL"] = f"http://{shown}:{port}"
+        _own_origin(app, host, port)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     from couples.notifications import worker
 
@@ -78,6 +79,33 @@ def serve_command(host: str, port: int, threads: int) -> None:
         serve(app, host=host, port=port, threads=threads, ident="couples")
     finally:
         stop.set()
+
+
+def _own_origin(app: Flask, host: str, port: int) -> None:
+    """Without COUPLES_BASE_URL, links point at the address `serve` listens on."""
+    if _is_loopback(host):
+        app.config["BASE_URL"] = f"http://localhost:{port}"
+        # The same machine, by any of its loopback names.
+        app.config["TRUSTED_HOSTS"] = sorted({"localhost", "127.0.0.1"} | (
+            {host} if ":" not in host else set()))
+        return
+    if _is_unspecified(host):
+        # Every interface: which address other devices use is unknown, so no Host check;
+        # links name this machine until the operator says otherwise.
+        app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
+        log.warning("Links in mail and invites point at %s: set COUPLES_BASE_URL to the "
+                    "address other devices open the app at.", app.config["BASE_URL"])
+        return
+    shown = f"[{host}]" if ":" in host else host
+    app.config["BASE_URL"] = f"http://{shown}:{port}"
+    app.config["TRUSTED_HOSTS"] = config.trusted_hosts_for(app.config["BASE_URL"])
+
+
+def _is_unspecified(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
 
 
 def _env_overrides() -> set[str]:
@@ -128,6 +156,8 @@ def reminders_deliver(limit: int | None) -> None:
     """Deliver pending notifications (one batch)."""
     from couples.notifications import delivery
 
+    config.require(current_app.config, "BASE_URL")  # every push links there
+
     click.echo(delivery.deliver_due(limit=limit))
 
 
@@ -140,6 +170,7 @@ def reminders_run() -> None:
     from couples.notifications import worker
 
     app = current_app._get_current_object()
+    config.require(app.config, "BASE_URL")  # every push links there
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     stop = threading.Event()
     try:

@@ -15,6 +15,7 @@ from couples.clock import is_timezone, isoformat
 from couples.db import begin_write
 from couples.errors import EmailTaken, Invalid, ResetGone, WrongCredentials
 from couples.extensions import db
+from couples.links import public_url
 
 DISPLAY_NAME_MAX = 60
 EMAIL_MAX = 254
@@ -166,7 +167,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def request_password_reset(*, email: str, base_url: str, now: datetime) -> None:
+def request_password_reset(*, email: str, now: datetime) -> None:
     """Mail a single-use reset link valid for an hour when the address has an account.
     Says nothing either way: the caller answers the same whether or not it does."""
     begin_write(db.session)
@@ -179,7 +180,7 @@ def request_password_reset(*, email: str, base_url: str, now: datetime) -> None:
     db.session.add(PasswordReset(token_hash=_token_hash(token), user_id=user.id,
                                  created_at=now, expires_at=now + ttl))
     db.session.commit()
-    link = f"{base_url.rstrip('/')}/reset/{token}"
+    link = public_url(f"/reset/{token}")
     mail.send(user.email, "Reset your Couples password",
               f"Hello {user.display_name},\n\nTo choose a new password, open this link within"
               f" the hour:\n\n{link}\n\nIf you did not ask for this, you can ignore this"

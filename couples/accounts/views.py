@@ -184,8 +184,7 @@ def forgot():
     try:
         web.throttled("RESET_LIMIT_PER_ADDRESS")
         data = validate(schemas.ResetRequestSchema, form_data())
-        services.request_password_reset(email=data["email"], base_url=request.host_url,
-                                        now=utcnow())
+        services.request_password_reset(email=data["email"], now=utcnow())
     except DomainError as error:
         return _render_form("accounts/forgot.html", error)
     return render_template("accounts/forgot_sent.html")

@@ -23,7 +23,8 @@ from tests.factories import make_couple, make_user
 
 def _env(database_url, tmp_path, **extra):
     return {"COUPLES_SQLALCHEMY_DATABASE_URI": database_url,
-            "COUPLES_INSTANCE_PATH": str(tmp_path), **extra}
+            "COUPLES_INSTANCE_PATH": str(tmp_path), "COUPLES_BASE_URL": "http://localhost",
+            **extra}
 
 
 def test_push_keys_prints_a_matching_pair(tmp_path):
