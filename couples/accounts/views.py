@@ -68,7 +68,7 @@ def register():
         user = services.register(**validate(schemas.RegisterSchema, _without_next()))
     except DomainError as error:
         return _render_form("accounts/register.html", error, next=request.form.get("next"))
-    web.refresh_session(user)
+    web.start_session(user, remember=False)
     flash(f"Welcome, {user.display_name}.", "success")
     return redirect(_safe_next(request.form.get("next")) if request.form.get("next")
                     else url_for("pairing.pair"))

@@ -1,6 +1,6 @@
 """Web glue shared by the pages and the API: throttled login and session handling."""
 
-from flask import current_app, request
+from flask import current_app, g, request, session
 from flask_login import login_user, logout_user
 
 from couples.accounts import services, throttle
@@ -24,7 +24,7 @@ def attempt_login(*, email: str, password: str, remember: bool) -> User:
         throttle.hit("LOGIN_LIMIT_PER_ACCOUNT", account)
         raise
     throttle.clear("LOGIN_LIMIT_PER_ACCOUNT", account)
-    login_user(user, remember=remember)
+    start_session(user, remember=remember)
     return user
 
 
@@ -40,5 +40,24 @@ def refresh_session(user: User) -> None:
     login_user(user, remember=remembered)
 
 
+def _new_session() -> None:
+    """Drop everything the session held, its CSRF token first: a token someone planted
+    in a browser before its owner logs in must not work after. Pending flash messages
+    are kept."""
+    flashes = session.get("_flashes")
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    if flashes:
+        session["_flashes"] = flashes
+
+
+def start_session(user: User, *, remember: bool) -> None:
+    """Log ``user`` in on a new session (login, registration)."""
+    _new_session()
+    login_user(user, remember=remember)
+
+
 def end_session() -> None:
-    logout_user()
+    """Log out; nothing of the session survives (logout, reset, account deletion)."""
+    _new_session()
+    logout_user()  # after the clear: it marks the remember-me cookie for deletion

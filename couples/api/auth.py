@@ -29,7 +29,7 @@ def register():
     web.throttled("REGISTER_LIMIT_PER_ADDRESS")
     data = load(RegisterSchema)
     user = services.register(**data)
-    web.refresh_session(user)
+    web.start_session(user, remember=False)
     return user_data(user)
 
 

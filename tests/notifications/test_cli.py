@@ -109,9 +109,9 @@ def test_serve_makes_vapid_keys_and_its_background_thread_delivers(tmp_path, fak
 
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        csrf = json.load(opener.open(f"{base}/api/v1/auth/csrf"))["csrf_token"]
-
         def post(path, body):
+            # A fresh token each time, as the PWA does: registering starts a new session.
+            csrf = json.load(opener.open(f"{base}/api/v1/auth/csrf"))["csrf_token"]
             request = urllib.request.Request(
                 base + path, data=json.dumps(body).encode(), method="POST",
                 headers={"Content-Type": "application/json", "X-CSRF-Token": csrf})
