@@ -4,6 +4,7 @@ import ipaddress
 import logging
 import os
 import secrets
+import time
 from pathlib import Path
 
 import click
@@ -64,13 +65,14 @@ def serve_command(host: str, port: int, threads: int) -> None:
     app = current_app._get_current_object()
     ensure_instance(app)
     flask_migrate.upgrade()
+    _log_to_console()
+    app.config["EMBEDDED"] = True
     if _is_loopback(host) and "SESSION_COOKIE_SECURE" not in _env_overrides():
         # Plain http on this machine only: a Secure cookie would never come back.
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
     if not app.config.get("BASE_URL"):
         _own_origin(app, host, port)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     from couples.notifications import worker
 
     stop = worker.start_thread(app)  # tick + delivery: one thread, in this process only
@@ -79,6 +81,17 @@ def serve_command(host: str, port: int, threads: int) -> None:
         serve(app, host=host, port=port, threads=threads, ident="couples")
     finally:
         stop.set()
+
+
+def _log_to_console() -> None:
+    """INFO and up (the audit trail included) on stderr, with times in UTC. After the
+    migrations, which set logging up their own way (Alembic's fileConfig)."""
+    handler = logging.StreamHandler()
+    formatter = logging.Formatter("%(asctime)sZ %(levelname)s %(name)s %(message)s",
+                                  datefmt="%Y-%m-%dT%H:%M:%S")
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
 
 
 def _own_origin(app: Flask, host: str, port: int) -> None:

@@ -48,6 +48,9 @@ DEFAULTS = {
     "MAIL_USE_TLS": False,
     "MAIL_SENDER": "Couples <no-reply@localhost>",
     "TRUST_PROXY": False,
+    # Set by `serve`: one process with a person at its console. Without SMTP, only then
+    # does mail (a reset link) go to the log.
+    "EMBEDDED": False,
     # Web Push (VAPID keys: base64url raw private key, or PEM)
     "VAPID_PRIVATE_KEY": None,
     "VAPID_PUBLIC_KEY": None,

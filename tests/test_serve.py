@@ -93,3 +93,21 @@ def test_serve_keeps_the_configured_base_url(served):
     app, _ = served("--host", "0.0.0.0", BASE_URL="https://couples.example")  # noqa: S104
     assert app.config["BASE_URL"] == "https://couples.example"
     assert app.config["TRUSTED_HOSTS"] == ["couples.example"]
+
+
+def test_serve_logs_the_audit_trail_with_utc_times(served):
+    import logging
+
+    from tests.logs import logging_kept
+
+    with logging_kept():
+        app, _ = served()
+        assert app.config["EMBEDDED"] is True
+        root = logging.getLogger()
+        assert logging.getLogger("couples.audit").isEnabledFor(logging.INFO)
+        (handler,) = root.handlers
+        assert handler.formatter.converter is time.gmtime
+        line = handler.formatter.format(logging.makeLogRecord(
+            {"name": "couples.audit", "levelno": logging.INFO, "levelname": "INFO",
+             "msg": "event=login", "created": 0}))
+        assert line == "1970-01-01T00:00:00Z INFO couples.audit event=login"

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from couples import audit
 from couples.accounts import mail, passwords
 from couples.accounts.models import PasswordReset, User
 from couples.clock import is_timezone, isoformat
@@ -127,12 +128,15 @@ def end_all_sessions(user: User) -> User:
     """Every session and remember-me cookie made before this call stops working."""
     begin_write(db.session)
     user.session_version += 1
+    user_id = user.id
     db.session.commit()
+    audit.record("logout_everywhere", user_id=user_id)
     return user
 
 
 def change_password(*, user: User, current_password: str, new_password: str) -> User:
     if not passwords.verify(_hasher(), user.password_hash, current_password):
+        audit.record("password_change", "failed", user_id=user.id)
         raise Invalid(errors={"current_password": ["That is not your current password."]})
     weak = password_problem(new_password, user.email, user.display_name)
     if weak:
@@ -141,7 +145,9 @@ def change_password(*, user: User, current_password: str, new_password: str) -> 
     begin_write(db.session)
     user.password_hash = password_hash
     user.session_version += 1
+    user_id = user.id
     db.session.commit()
+    audit.record("password_change", user_id=user_id)
     return user
 
 
@@ -174,12 +180,14 @@ def request_password_reset(*, email: str, now: datetime) -> None:
     user = db.session.execute(
         db.select(User).filter_by(email=normalize_email(email))).scalar_one_or_none()
     if user is None:
+        audit.record("reset_request", "no_account", email=email)
         return
     token = secrets.token_urlsafe(32)
     ttl = timedelta(minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"])
     db.session.add(PasswordReset(token_hash=_token_hash(token), user_id=user.id,
                                  created_at=now, expires_at=now + ttl))
     db.session.commit()
+    audit.record("reset_request", "sent", user_id=user.id, email=email)
     link = public_url(f"/reset/{token}")
     mail.send(user.email, "Reset your Couples password",
               f"Hello {user.display_name},\n\nTo choose a new password, open this link within"
@@ -198,11 +206,23 @@ def _usable_reset(token: str, now: datetime) -> PasswordReset:
 
 
 def check_reset_token(*, token: str, now: datetime) -> None:
-    _usable_reset(token, now)
+    try:
+        _usable_reset(token, now)
+    except ResetGone:
+        audit.record("reset", "refused")
+        raise
 
 
 def reset_password(*, token: str, new_password: str, now: datetime) -> User:
     """Set a new password from a reset link. The link works once; every session ends."""
+    try:
+        return _reset_password(token=token, new_password=new_password, now=now)
+    except ResetGone:
+        audit.record("reset", "refused")
+        raise
+
+
+def _reset_password(*, token: str, new_password: str, now: datetime) -> User:
     reset = _usable_reset(token, now)
     user = db.session.get(User, reset.user_id)
     weak = password_problem(new_password, user.email, user.display_name)
@@ -215,7 +235,9 @@ def reset_password(*, token: str, new_password: str, now: datetime) -> User:
     reset.used_at = now
     user.password_hash = password_hash
     user.session_version += 1
+    user_id = user.id
     db.session.commit()
+    audit.record("reset", user_id=user_id)
     return user
 
 
@@ -234,9 +256,12 @@ def delete_account(*, user: User, password: str, now: datetime) -> None:
     """Delete the account after checking the password; unlinks first. The partner keeps
     their own entries."""
     if not passwords.verify(_hasher(), user.password_hash, password):
+        audit.record("account_delete", "failed", user_id=user.id)
         raise Invalid(errors={"password": ["That is not your password."]})
+    user_id = user.id
     begin_write(db.session)
     for fn in _before_delete:
         fn(user, now)
     db.session.delete(user)
     db.session.commit()
+    audit.record("account_delete", user_id=user_id)

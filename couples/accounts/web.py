@@ -3,9 +3,10 @@
 from flask import current_app, g, request, session
 from flask_login import login_user, logout_user
 
+from couples import audit
 from couples.accounts import services, throttle
 from couples.accounts.models import User
-from couples.errors import DomainError
+from couples.errors import DomainError, TooManyAttempts
 
 
 def _address() -> str:
@@ -15,23 +16,37 @@ def _address() -> str:
 def attempt_login(*, email: str, password: str, remember: bool) -> User:
     """Log in with throttling per account and per address (429 with Retry-After)."""
     account = services.normalize_email(email)[:254]
-    throttle.check("LOGIN_LIMIT_PER_ADDRESS", _address())
-    throttle.check("LOGIN_LIMIT_PER_ACCOUNT", account)
+    try:
+        throttle.check("LOGIN_LIMIT_PER_ADDRESS", _address())
+        throttle.check("LOGIN_LIMIT_PER_ACCOUNT", account)
+    except TooManyAttempts:
+        audit.record("login", "locked_out", email=account)
+        raise
     try:
         user = services.authenticate(email=email, password=password)
     except DomainError:
         throttle.hit("LOGIN_LIMIT_PER_ADDRESS", _address())
         throttle.hit("LOGIN_LIMIT_PER_ACCOUNT", account)
+        audit.record("login", "failed", email=account)
         raise
     throttle.clear("LOGIN_LIMIT_PER_ACCOUNT", account)
     start_session(user, remember=remember)
+    audit.record("login", "ok", user_id=user.id, email=account)
     return user
 
 
 def throttled(config_key: str):
     """Count one attempt from this address against ``config_key``; 429 when over."""
-    throttle.check(config_key, _address())
+    try:
+        throttle.check(config_key, _address())
+    except TooManyAttempts:
+        audit.record(_THROTTLED_EVENTS.get(config_key, config_key.lower()), "throttled")
+        raise
     throttle.hit(config_key, _address())
+
+
+_THROTTLED_EVENTS = {"REGISTER_LIMIT_PER_ADDRESS": "register",
+                     "RESET_LIMIT_PER_ADDRESS": "reset_request"}
 
 
 def refresh_session(user: User) -> None:
