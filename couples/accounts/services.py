@@ -142,10 +142,12 @@ def change_password(*, user: User, current_password: str, new_password: str) -> 
     if weak:
         raise Invalid(errors={"new_password": [weak]})
     password_hash = _hasher().hash(new_password)  # slow on purpose: before the write lock
+    user_id = user.id
     begin_write(db.session)
+    user = _locked_user(user_id)
     user.password_hash = password_hash
     user.session_version += 1
-    user_id = user.id
+    _revoke_resets(user_id)  # a link mailed before the change must not undo it
     db.session.commit()
     audit.record("password_change", user_id=user_id)
     return user
@@ -224,21 +226,48 @@ def reset_password(*, token: str, new_password: str, now: datetime) -> User:
 
 def _reset_password(*, token: str, new_password: str, now: datetime) -> User:
     reset = _usable_reset(token, now)
-    user = db.session.get(User, reset.user_id)
+    user_id = reset.user_id
+    user = db.session.get(User, user_id)
     weak = password_problem(new_password, user.email, user.display_name)
     if weak:
         raise Invalid(errors={"password": [weak]})
     password_hash = _hasher().hash(new_password)  # slow on purpose: before the write lock
     begin_write(db.session)
-    reset = _usable_reset(token, now)  # again, under the lock: a link works once
-    user = db.session.get(User, reset.user_id)
-    reset.used_at = now
+    # The account's row first: two resets of one account (with one link or two) take
+    # their turns, and always lock rows in the same order.
+    user = _locked_user(user_id)
+    # Claim the link only if it is still unused: of two requests with the same link, the
+    # second finds it used once the first commits (PostgreSQL re-checks the condition on
+    # the row it waited for) and changes nothing.
+    claimed = db.session.execute(
+        db.update(PasswordReset)
+        .where(PasswordReset.token_hash == _token_hash(token),
+               PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None),
+               PasswordReset.expires_at > now)
+        .values(used_at=now))
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise ResetGone("This reset link was used or has expired. Ask for a new one.")
     user.password_hash = password_hash
     user.session_version += 1
-    user_id = user.id
+    _revoke_resets(user_id)
     db.session.commit()
     audit.record("reset", user_id=user_id)
     return user
+
+
+def _locked_user(user_id: int) -> User:
+    """The user, read again and locked until the end of the transaction (PostgreSQL;
+    SQLite's write lock is already held)."""
+    return db.session.execute(
+        db.select(User).where(User.id == user_id).with_for_update()
+        .execution_options(populate_existing=True)).scalar_one()
+
+
+def _revoke_resets(user_id: int) -> None:
+    """End every reset link of the user that is still unused."""
+    db.session.execute(db.delete(PasswordReset).where(PasswordReset.user_id == user_id,
+                                                      PasswordReset.used_at.is_(None)))
 
 
 def export_data(*, user: User) -> dict:
