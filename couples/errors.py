@@ -69,6 +69,10 @@ class WrongCredentials(DomainError):
     status, code, title = 401, "wrong-credentials", "Email or password is not right"
 
 
+class SubscriptionTaken(Conflict):
+    code, title = "subscription-taken", "This device gets another account's notifications"
+
+
 class EmailTaken(Conflict):
     code, title = "email-taken", "That email already has an account"
 
