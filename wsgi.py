@@ -1,8 +1,9 @@
 """The web app for a WSGI server: ``gunicorn wsgi:app``."""
 
 from couples import create_app
+from couples.config import require
 
 app = create_app()
-if not app.config.get("SECRET_KEY"):
-    raise RuntimeError("Set COUPLES_SECRET_KEY (or run `flask --app couples serve` once "
-                       "to create one in the instance folder).")
+# Unlike `serve`, a server started this way knows neither its secret nor its public
+# address: it refuses to start without them rather than trust each request's Host header.
+require(app.config, "SECRET_KEY", "BASE_URL")

@@ -53,6 +53,11 @@ def _finish_config(app: Flask) -> None:
         from couples.notifications.webpush import load_private_key, public_key_of
 
         config["VAPID_PUBLIC_KEY"] = public_key_of(load_private_key(config["VAPID_PRIVATE_KEY"]))
+    if config.get("BASE_URL"):
+        config["BASE_URL"] = default_config.public_origin(config["BASE_URL"])
+        if config.get("TRUSTED_HOSTS") is None:
+            # A request naming any other host is refused (400) before it reaches a view.
+            config["TRUSTED_HOSTS"] = default_config.trusted_hosts_for(config["BASE_URL"])
     uri = config["SQLALCHEMY_DATABASE_URI"]
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("postgresql"):

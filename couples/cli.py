@@ -4,11 +4,14 @@ import ipaddress
 import logging
 import os
 import secrets
+import time
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+
+from couples import config
 
 log = logging.getLogger("couples")
 
@@ -62,14 +65,14 @@ def serve_command(host: str, port: int, threads: int) -> None:
     app = current_app._get_current_object()
     ensure_instance(app)
     flask_migrate.upgrade()
+    _log_to_console()
+    app.config["EMBEDDED"] = True
     if _is_loopback(host) and "SESSION_COOKIE_SECURE" not in _env_overrides():
         # Plain http on this machine only: a Secure cookie would never come back.
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
     if not app.config.get("BASE_URL"):
-        shown = "localhost" if _is_loopback(host) else host
-        app.config["BASE_URL"] = f"http://{shown}:{port}"
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        _own_origin(app, host, port)
     from couples.notifications import worker
 
     stop = worker.start_thread(app)  # tick + delivery: one thread, in this process only
@@ -78,6 +81,44 @@ def serve_command(host: str, port: int, threads: int) -> None:
         serve(app, host=host, port=port, threads=threads, ident="couples")
     finally:
         stop.set()
+
+
+def _log_to_console() -> None:
+    """INFO and up (the audit trail included) on stderr, with times in UTC. After the
+    migrations, which set logging up their own way (Alembic's fileConfig)."""
+    handler = logging.StreamHandler()
+    formatter = logging.Formatter("%(asctime)sZ %(levelname)s %(name)s %(message)s",
+                                  datefmt="%Y-%m-%dT%H:%M:%S")
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+
+
+def _own_origin(app: Flask, host: str, port: int) -> None:
+    """Without COUPLES_BASE_URL, links point at the address `serve` listens on."""
+    if _is_loopback(host):
+        app.config["BASE_URL"] = f"http://localhost:{port}"
+        # The same machine, by any of its loopback names.
+        app.config["TRUSTED_HOSTS"] = sorted({"localhost", "127.0.0.1"} | (
+            {host} if ":" not in host else set()))
+        return
+    if _is_unspecified(host):
+        # Every interface: which address other devices use is unknown, so no Host check;
+        # links name this machine until the operator says otherwise.
+        app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
+        log.warning("Links in mail and invites point at %s: set COUPLES_BASE_URL to the "
+                    "address other devices open the app at.", app.config["BASE_URL"])
+        return
+    shown = f"[{host}]" if ":" in host else host
+    app.config["BASE_URL"] = f"http://{shown}:{port}"
+    app.config["TRUSTED_HOSTS"] = config.trusted_hosts_for(app.config["BASE_URL"])
+
+
+def _is_unspecified(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
 
 
 def _env_overrides() -> set[str]:
@@ -128,6 +169,8 @@ def reminders_deliver(limit: int | None) -> None:
     """Deliver pending notifications (one batch)."""
     from couples.notifications import delivery
 
+    config.require(current_app.config, "BASE_URL")  # every push links there
+
     click.echo(delivery.deliver_due(limit=limit))
 
 
@@ -140,6 +183,7 @@ def reminders_run() -> None:
     from couples.notifications import worker
 
     app = current_app._get_current_object()
+    config.require(app.config, "BASE_URL")  # every push links there
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     stop = threading.Event()
     try:

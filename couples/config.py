@@ -1,6 +1,8 @@
 """Configuration defaults. Every value can be overridden by a ``COUPLES_*`` variable."""
 
+from collections.abc import Mapping
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 DEFAULTS = {
     "SQLALCHEMY_DATABASE_URI": None,  # filled in from the instance folder when unset
@@ -36,6 +38,8 @@ DEFAULTS = {
     "RESET_LIMIT_PER_ADDRESS": "10 per hour",
     "INVITE_TTL_HOURS": 48,
     "PASSWORD_RESET_TTL_MINUTES": 60,
+    # The public origin every link that leaves the app is built from (reset mail, invite
+    # links, push). Required outside `serve`; it also sets TRUSTED_HOSTS when unset.
     "BASE_URL": None,
     "MAIL_SERVER": None,
     "MAIL_PORT": 25,
@@ -44,6 +48,9 @@ DEFAULTS = {
     "MAIL_USE_TLS": False,
     "MAIL_SENDER": "Couples <no-reply@localhost>",
     "TRUST_PROXY": False,
+    # Set by `serve`: one process with a person at its console. Without SMTP, only then
+    # does mail (a reset link) go to the log.
+    "EMBEDDED": False,
     # Web Push (VAPID keys: base64url raw private key, or PEM)
     "VAPID_PRIVATE_KEY": None,
     "VAPID_PUBLIC_KEY": None,
@@ -70,3 +77,47 @@ DEFAULTS = {
 
 def database_uri_for(instance_path: str) -> str:
     return f"sqlite:///{instance_path}/couples.sqlite3"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed: the app refuses to start rather than guess."""
+
+
+MISSING = {
+    "SECRET_KEY": "COUPLES_SECRET_KEY (it signs sessions and CSRF tokens; `flask --app "
+                  "couples serve` creates one in the instance folder)",
+    "BASE_URL": "COUPLES_BASE_URL to the public origin people open the app at, e.g. "
+                "https://couples.example (reset mail, invite links and push notifications "
+                "link there, never to the Host a request names)",
+}
+
+
+def require(config: Mapping, *names: str) -> None:
+    """Refuse to start without ``names``. Servers other than `serve` (gunicorn, Celery)
+    call this: they cannot work these values out for themselves."""
+    missing = [MISSING[name] for name in names if not config.get(name)]
+    if missing:
+        raise ConfigError("Set " + "; and set ".join(missing) + ".")
+
+
+def public_origin(value: str) -> str:
+    """``value`` checked as a public origin (``https://host[:port]``, optionally a path
+    prefix), without a trailing slash."""
+    text = str(value).strip().rstrip("/")
+    parts = urlsplit(text)
+    try:
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        parts = parts._replace(netloc="")
+    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.query
+            or parts.fragment or "@" in parts.netloc):
+        raise ConfigError(f"COUPLES_BASE_URL={value!r} is not an origin: use the address "
+                          "people open the app at, e.g. https://couples.example")
+    return text
+
+
+def trusted_hosts_for(origin: str) -> list[str] | None:
+    """The Host names a request may carry when the app is reached at ``origin``. None
+    (no check) for an IPv6 literal, which Werkzeug's host check cannot match."""
+    host = urlsplit(origin).hostname
+    return None if ":" in host else [host]

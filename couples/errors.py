@@ -3,7 +3,7 @@
 import logging
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,10 @@ class WrongCredentials(DomainError):
     status, code, title = 401, "wrong-credentials", "Email or password is not right"
 
 
+class SubscriptionTaken(Conflict):
+    code, title = "subscription-taken", "This device gets another account's notifications"
+
+
 class EmailTaken(Conflict):
     code, title = "email-taken", "That email already has an account"
 
@@ -124,6 +128,12 @@ def handle_domain_error(error: DomainError):
 
 
 def handle_http_exception(error: HTTPException):
+    if isinstance(error, SecurityError):
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
+        detail = "This address does not serve Couples."
+        if wants_problem_json():
+            return problem(400, "untrusted-host", "Unknown host", detail)
+        return detail + "\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
     status = error.code or 500
     slug, title = HTTP_SLUGS.get(status, ("error", error.name))
     headers = {}

@@ -14,6 +14,7 @@ from flask import Flask
 
 from couples import create_app
 from couples.clock import utcnow
+from couples.config import require
 
 # At most this many delivery tasks are queued by one sweep.
 MAX_FANOUT = 50
@@ -51,6 +52,7 @@ def celery_init_app(app: Flask) -> Celery:
 
 
 flask_app = create_app()
+require(flask_app.config, "BASE_URL")  # every push links to the public origin
 celery = celery_init_app(flask_app)
 
 

@@ -23,6 +23,19 @@ def make_couple(first: User, second: User, now=None):
     return pairing.accept_invite(user=second, code=invite.code, now=now or utcnow())
 
 
+# Requests that start or end a session: the session's CSRF token ends with them.
+_NEW_SESSION = ("/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/logout",
+                "/api/v1/auth/password-reset/", "/login", "/register", "/logout", "/reset/",
+                "/account/delete")
+
+
+def _starts_a_session(method: str, path: str) -> bool:
+    path = path.split("?", 1)[0]
+    return (method == "DELETE" and path == "/api/v1/me") or any(
+        path == prefix or (prefix.endswith("/") and path.startswith(prefix))
+        for prefix in _NEW_SESSION)
+
+
 class ApiClient:
     """A Flask test client that fetches a CSRF token and sends it on unsafe requests."""
 
@@ -48,7 +61,10 @@ class ApiClient:
     def _unsafe(self, method, path, **kwargs):
         headers = dict(kwargs.pop("headers", {}) or {})
         headers.setdefault("X-CSRF-Token", self.csrf())
-        return self.client.open(path, method=method, headers=headers, **kwargs)
+        response = self.client.open(path, method=method, headers=headers, **kwargs)
+        if _starts_a_session(method, path):
+            self.token = None
+        return response
 
     def post(self, path, **kwargs):
         return self._unsafe("POST", path, **kwargs)
@@ -65,7 +81,10 @@ class ApiClient:
 
 def post_form(who: ApiClient, path: str, data: dict):
     """Post a page's form as a browser would, with the CSRF token."""
-    return who.client.post(path, data={"csrf_token": who.csrf(), **data})
+    response = who.client.post(path, data={"csrf_token": who.csrf(), **data})
+    if _starts_a_session("POST", path):
+        who.token = None
+    return response
 
 
 def page(who: ApiClient, path: str) -> str:

@@ -94,3 +94,40 @@ def test_dropping_the_revision_keeps_every_check_in_and_no_trigger(tmp_path):
     finally:
         engine.dispose()
         drop()
+
+
+def test_the_app_still_logs_after_an_upgrade_in_the_same_process(tmp_path):
+    """`serve` migrates in the process that then serves: Alembic's logging setup must
+    leave the app's loggers (made at import) working."""
+    import logging
+
+    import flask_migrate
+
+    from couples import create_app
+    from couples.extensions import db
+    from tests.conftest import BASE_CONFIG
+    from tests.factories import ApiClient, make_user
+    from tests.logs import logging_kept
+
+    app = create_app({**BASE_CONFIG,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"})
+    ours = [name for name in logging.Logger.manager.loggerDict if name.startswith("couples")]
+    assert "couples.audit" in ours
+    seen = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            seen.append(record.getMessage())
+
+    audit = logging.getLogger("couples.audit")
+    with logging_kept():
+        audit.addHandler(Keep())
+        audit.setLevel(logging.INFO)
+        with app.app_context():
+            flask_migrate.upgrade()
+            assert [name for name in ours if logging.getLogger(name).disabled] == []
+            make_user(email="alex@example.com")
+        ApiClient(app).login("alex@example.com")
+        with app.app_context():
+            db.engine.dispose()
+    assert any("event=login outcome=ok" in line for line in seen)

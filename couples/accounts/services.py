@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from couples import audit
 from couples.accounts import mail, passwords
 from couples.accounts.models import PasswordReset, User
 from couples.clock import is_timezone, isoformat
@@ -15,6 +16,7 @@ from couples.db import begin_write
 from couples.errors import EmailTaken, Invalid, ResetGone, WrongCredentials
 from couples.extensions import db
 from couples.features import features
+from couples.links import public_url
 
 DISPLAY_NAME_MAX = 60
 EMAIL_MAX = 254
@@ -112,21 +114,28 @@ def end_all_sessions(user: User) -> User:
     """Every session and remember-me cookie made before this call stops working."""
     begin_write(db.session)
     user.session_version += 1
+    user_id = user.id
     db.session.commit()
+    audit.record("logout_everywhere", user_id=user_id)
     return user
 
 
 def change_password(*, user: User, current_password: str, new_password: str) -> User:
     if not passwords.verify(_hasher(), user.password_hash, current_password):
+        audit.record("password_change", "failed", user_id=user.id)
         raise Invalid(errors={"current_password": ["That is not your current password."]})
     weak = password_problem(new_password, user.email, user.display_name)
     if weak:
         raise Invalid(errors={"new_password": [weak]})
     password_hash = _hasher().hash(new_password)  # slow on purpose: before the write lock
+    user_id = user.id
     begin_write(db.session)
+    user = _locked_user(user_id)
     user.password_hash = password_hash
     user.session_version += 1
+    _revoke_resets(user_id)  # a link mailed before the change must not undo it
     db.session.commit()
+    audit.record("password_change", user_id=user_id)
     return user
 
 
@@ -152,20 +161,22 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def request_password_reset(*, email: str, base_url: str, now: datetime) -> None:
+def request_password_reset(*, email: str, now: datetime) -> None:
     """Mail a single-use reset link valid for an hour when the address has an account.
     Says nothing either way: the caller answers the same whether or not it does."""
     begin_write(db.session)
     user = db.session.execute(
         db.select(User).filter_by(email=normalize_email(email))).scalar_one_or_none()
     if user is None:
+        audit.record("reset_request", "no_account", email=email)
         return
     token = secrets.token_urlsafe(32)
     ttl = timedelta(minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"])
     db.session.add(PasswordReset(token_hash=_token_hash(token), user_id=user.id,
                                  created_at=now, expires_at=now + ttl))
     db.session.commit()
-    link = f"{base_url.rstrip('/')}/reset/{token}"
+    audit.record("reset_request", "sent", user_id=user.id, email=email)
+    link = public_url(f"/reset/{token}")
     mail.send(user.email, "Reset your Couples password",
               f"Hello {user.display_name},\n\nTo choose a new password, open this link within"
               f" the hour:\n\n{link}\n\nIf you did not ask for this, you can ignore this"
@@ -183,25 +194,66 @@ def _usable_reset(token: str, now: datetime) -> PasswordReset:
 
 
 def check_reset_token(*, token: str, now: datetime) -> None:
-    _usable_reset(token, now)
+    try:
+        _usable_reset(token, now)
+    except ResetGone:
+        audit.record("reset", "refused")
+        raise
 
 
 def reset_password(*, token: str, new_password: str, now: datetime) -> User:
     """Set a new password from a reset link. The link works once; every session ends."""
+    try:
+        return _reset_password(token=token, new_password=new_password, now=now)
+    except ResetGone:
+        audit.record("reset", "refused")
+        raise
+
+
+def _reset_password(*, token: str, new_password: str, now: datetime) -> User:
     reset = _usable_reset(token, now)
-    user = db.session.get(User, reset.user_id)
+    user_id = reset.user_id
+    user = db.session.get(User, user_id)
     weak = password_problem(new_password, user.email, user.display_name)
     if weak:
         raise Invalid(errors={"password": [weak]})
     password_hash = _hasher().hash(new_password)  # slow on purpose: before the write lock
     begin_write(db.session)
-    reset = _usable_reset(token, now)  # again, under the lock: a link works once
-    user = db.session.get(User, reset.user_id)
-    reset.used_at = now
+    # The account's row first: two resets of one account (with one link or two) take
+    # their turns, and always lock rows in the same order.
+    user = _locked_user(user_id)
+    # Claim the link only if it is still unused: of two requests with the same link, the
+    # second finds it used once the first commits (PostgreSQL re-checks the condition on
+    # the row it waited for) and changes nothing.
+    claimed = db.session.execute(
+        db.update(PasswordReset)
+        .where(PasswordReset.token_hash == _token_hash(token),
+               PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None),
+               PasswordReset.expires_at > now)
+        .values(used_at=now))
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise ResetGone("This reset link was used or has expired. Ask for a new one.")
     user.password_hash = password_hash
     user.session_version += 1
+    _revoke_resets(user_id)
     db.session.commit()
+    audit.record("reset", user_id=user_id)
     return user
+
+
+def _locked_user(user_id: int) -> User:
+    """The user, read again and locked until the end of the transaction (PostgreSQL;
+    SQLite's write lock is already held)."""
+    return db.session.execute(
+        db.select(User).where(User.id == user_id).with_for_update()
+        .execution_options(populate_existing=True)).scalar_one()
+
+
+def _revoke_resets(user_id: int) -> None:
+    """End every reset link of the user that is still unused."""
+    db.session.execute(db.delete(PasswordReset).where(PasswordReset.user_id == user_id,
+                                                      PasswordReset.used_at.is_(None)))
 
 
 def export_data(*, user: User) -> dict:
@@ -219,9 +271,12 @@ def delete_account(*, user: User, password: str, now: datetime) -> None:
     """Delete the account after checking the password; unlinks first. The partner keeps
     their own entries."""
     if not passwords.verify(_hasher(), user.password_hash, password):
+        audit.record("account_delete", "failed", user_id=user.id)
         raise Invalid(errors={"password": ["That is not your password."]})
+    user_id = user.id
     begin_write(db.session)
     for fn in features().before_delete:
         fn(user, now)
     db.session.delete(user)
     db.session.commit()
+    audit.record("account_delete", user_id=user_id)

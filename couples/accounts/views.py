@@ -68,7 +68,7 @@ def register():
         user = services.register(**validate(schemas.RegisterSchema, _without_next()))
     except DomainError as error:
         return _render_form("accounts/register.html", error, next=request.form.get("next"))
-    web.refresh_session(user)
+    web.start_session(user, remember=False)
     flash(f"Welcome, {user.display_name}.", "success")
     return redirect(_safe_next(request.form.get("next")) if request.form.get("next")
                     else url_for("pairing.pair"))
@@ -184,8 +184,7 @@ def forgot():
     try:
         web.throttled("RESET_LIMIT_PER_ADDRESS")
         data = validate(schemas.ResetRequestSchema, form_data())
-        services.request_password_reset(email=data["email"], base_url=request.host_url,
-                                        now=utcnow())
+        services.request_password_reset(email=data["email"], now=utcnow())
     except DomainError as error:
         return _render_form("accounts/forgot.html", error)
     return render_template("accounts/forgot_sent.html")

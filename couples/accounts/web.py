@@ -1,11 +1,12 @@
 """Web glue shared by the pages and the API: throttled login and session handling."""
 
-from flask import current_app, request
+from flask import current_app, g, request, session
 from flask_login import login_user, logout_user
 
+from couples import audit
 from couples.accounts import services, throttle
 from couples.accounts.models import User
-from couples.errors import DomainError
+from couples.errors import DomainError, TooManyAttempts
 
 
 def _address() -> str:
@@ -15,23 +16,37 @@ def _address() -> str:
 def attempt_login(*, email: str, password: str, remember: bool) -> User:
     """Log in with throttling per account and per address (429 with Retry-After)."""
     account = services.normalize_email(email)[:254]
-    throttle.check("LOGIN_LIMIT_PER_ADDRESS", _address())
-    throttle.check("LOGIN_LIMIT_PER_ACCOUNT", account)
+    try:
+        throttle.check("LOGIN_LIMIT_PER_ADDRESS", _address())
+        throttle.check("LOGIN_LIMIT_PER_ACCOUNT", account)
+    except TooManyAttempts:
+        audit.record("login", "locked_out", email=account)
+        raise
     try:
         user = services.authenticate(email=email, password=password)
     except DomainError:
         throttle.hit("LOGIN_LIMIT_PER_ADDRESS", _address())
         throttle.hit("LOGIN_LIMIT_PER_ACCOUNT", account)
+        audit.record("login", "failed", email=account)
         raise
     throttle.clear("LOGIN_LIMIT_PER_ACCOUNT", account)
-    login_user(user, remember=remember)
+    start_session(user, remember=remember)
+    audit.record("login", "ok", user_id=user.id, email=account)
     return user
 
 
 def throttled(config_key: str):
     """Count one attempt from this address against ``config_key``; 429 when over."""
-    throttle.check(config_key, _address())
+    try:
+        throttle.check(config_key, _address())
+    except TooManyAttempts:
+        audit.record(_THROTTLED_EVENTS.get(config_key, config_key.lower()), "throttled")
+        raise
     throttle.hit(config_key, _address())
+
+
+_THROTTLED_EVENTS = {"REGISTER_LIMIT_PER_ADDRESS": "register",
+                     "RESET_LIMIT_PER_ADDRESS": "reset_request"}
 
 
 def refresh_session(user: User) -> None:
@@ -40,5 +55,24 @@ def refresh_session(user: User) -> None:
     login_user(user, remember=remembered)
 
 
+def _new_session() -> None:
+    """Drop everything the session held, its CSRF token first: a token someone planted
+    in a browser before its owner logs in must not work after. Pending flash messages
+    are kept."""
+    flashes = session.get("_flashes")
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    if flashes:
+        session["_flashes"] = flashes
+
+
+def start_session(user: User, *, remember: bool) -> None:
+    """Log ``user`` in on a new session (login, registration)."""
+    _new_session()
+    login_user(user, remember=remember)
+
+
 def end_session() -> None:
-    logout_user()
+    """Log out; nothing of the session survives (logout, reset, account deletion)."""
+    _new_session()
+    logout_user()  # after the clear: it marks the remember-me cookie for deletion

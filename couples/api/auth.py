@@ -4,7 +4,7 @@ from flask_wtf.csrf import generate_csrf
 
 from couples.accounts import services, web
 from couples.accounts.schemas import LoginSchema, RegisterSchema, ResetRequestSchema, ResetSchema
-from couples.api.common import accepts, base_url, load, no_body, public
+from couples.api.common import accepts, load, no_body, public
 from couples.api.serializers import CsrfSchema, EmptySchema, UserSchema
 from couples.api.views_data import user_data
 from couples.clock import utcnow
@@ -29,7 +29,7 @@ def register():
     web.throttled("REGISTER_LIMIT_PER_ADDRESS")
     data = load(RegisterSchema)
     user = services.register(**data)
-    web.refresh_session(user)
+    web.start_session(user, remember=False)
     return user_data(user)
 
 
@@ -71,7 +71,7 @@ def password_reset_request():
     """Mail a reset link when the address has an account. The answer is always the same."""
     web.throttled("RESET_LIMIT_PER_ADDRESS")
     data = load(ResetRequestSchema)
-    services.request_password_reset(email=data["email"], base_url=base_url(), now=utcnow())
+    services.request_password_reset(email=data["email"], now=utcnow())
     return {}
 
 

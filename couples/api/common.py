@@ -1,7 +1,7 @@
 """What every API module shares: body loading, the problem schema, marks on views."""
 
 import marshmallow as ma
-from flask import current_app, request
+from flask import request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from couples.errors import Invalid
@@ -98,7 +98,3 @@ def load(schema_cls, *, partial: bool = False) -> dict:
     # No body at all reads as {}; a body of JSON null is not an object and is refused.
     data = request.get_json(silent=True, cache=True) if request.data else {}
     return validate(schema_cls, data, partial=partial)
-
-
-def base_url() -> str:
-    return (current_app.config.get("BASE_URL") or request.host_url).rstrip("/")

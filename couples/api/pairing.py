@@ -1,10 +1,11 @@
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from couples.api.common import base_url, no_body
+from couples.api.common import no_body
 from couples.api.serializers import InviteSchema, PairingSchema
 from couples.api.views_data import couple_data, invite_data, partner_data
 from couples.clock import utcnow
+from couples.links import public_origin
 from couples.pairing import services
 
 blp = Blueprint("api_pairing", __name__, url_prefix="/api/v1", description="Pairing")
@@ -20,7 +21,7 @@ def create_invite():
     """A single-use invite for my partner, valid 48 hours (409 when already linked)."""
     no_body()
     invite = services.create_invite(user=_me(), now=utcnow())
-    return invite_data(invite, base_url())
+    return invite_data(invite, public_origin())
 
 
 @blp.route("/invites/<code>/accept", methods=["POST"])

@@ -76,7 +76,8 @@ def vapid_public_key():
 @blp.alt_response(200, schema=SubscriptionOutSchema, description="Updated")
 @accepts(blp, SubscriptionSchema)
 def subscribe():
-    """Store this browser's PushSubscription (the same endpoint again updates it: 200)."""
+    """Store this browser's PushSubscription (the same endpoint again updates it: 200;
+    an endpoint another account has: 409)."""
     data = load(SubscriptionSchema)
     subscription, created = services.subscribe(
         user=current_user._get_current_object(), endpoint=data["endpoint"],

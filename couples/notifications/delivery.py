@@ -16,6 +16,7 @@ from couples.accounts.models import User
 from couples.clock import utcnow
 from couples.db import begin_write
 from couples.extensions import db
+from couples.links import public_origin
 from couples.notifications import payload as payloads
 from couples.notifications import schedule, webpush
 from couples.notifications.kinds import KINDS
@@ -114,7 +115,7 @@ def deliver(ids: list[int], *, now_fn=utcnow) -> dict[str, int]:
         devices.setdefault(sub.user_id, []).append(sub)
 
     allowed = allowed_endpoints()
-    base_url = config.get("BASE_URL") or "http://localhost:5000"
+    base_url = public_origin()
     jobs: list[_Job] = []
     expired: list[int] = []
     for note in rows:

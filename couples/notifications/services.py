@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from couples.accounts.models import User
 from couples.db import begin_write
-from couples.errors import Invalid, NotFound
+from couples.errors import Invalid, NotFound, SubscriptionTaken
 from couples.extensions import db
 from couples.notifications import schedule
 from couples.notifications.kinds import INBOX_ONLY, KINDS
@@ -232,14 +232,20 @@ def allowed_endpoints() -> list[str]:
 
 def subscribe(*, user: User, endpoint: str, p256dh: str, auth: str,
               user_agent: str | None = None) -> tuple[PushSubscription, bool]:
-    """Store a browser's subscription for ``user``. The same endpoint again updates it and
-    moves it to ``user``. Returns (subscription, created)."""
+    """Store a browser's subscription for ``user``. The same endpoint again from ``user``
+    updates it; another user's endpoint is refused (409) and stays theirs: anyone who
+    learns an endpoint could otherwise take that person's reminders away. Returns
+    (subscription, created)."""
     begin_write(db.session)
+    existing = db.session.execute(
+        db.select(PushSubscription).filter_by(endpoint=endpoint)).scalar_one_or_none()
+    if existing is not None and existing.user_id != user.id:
+        raise SubscriptionTaken(
+            "This browser already gets another account's notifications. Log out of that "
+            "account here first (logging out stops them), then turn reminders on again.")
     if not allowed_endpoint(endpoint, allowed_endpoints()):
         raise Invalid("This push service is not one we send to.",
                       errors={"endpoint": ["Not a known push service."]})
-    existing = db.session.execute(
-        db.select(PushSubscription).filter_by(endpoint=endpoint)).scalar_one_or_none()
     created = existing is None
     subscription = existing or PushSubscription(endpoint=endpoint)
     subscription.user_id = user.id

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from couples import audit
 from couples.accounts.models import User
 from couples.clock import isoformat
 from couples.db import begin_write
@@ -186,7 +187,9 @@ def unlink(*, user: User, now: datetime) -> None:
            body=f"{user.display_name} ended your link in Couples. Your own entries are"
                 " still here, and you can export them at any time.",
            url="/account", now=now, commit=False)
+    user_id = user.id
     db.session.commit()
+    audit.record("unlink", user_id=user_id)
 
 
 def before_account_deleted(user: User, now: datetime) -> None:

@@ -5,9 +5,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from couples.api.common import base_url
 from couples.clock import utcnow
 from couples.errors import AlreadyLinked, DomainError, NotFound
+from couples.links import public_url
 from couples.pairing import services
 from couples.web import current_pairing, me
 
@@ -28,7 +28,7 @@ def pair():
     if current_pairing() is not None:
         return redirect(url_for("pairing.couple"))
     invite = services.live_invite(user=me(), now=utcnow())
-    link = f"{base_url()}/join/{invite.code}" if invite else None
+    link = public_url(f"/join/{invite.code}") if invite else None
     return render_template("pairing/pair.html", invite=invite, link=link,
                            qr=qr_svg(link) if link else None, errors={}, form=request.form)
 

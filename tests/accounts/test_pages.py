@@ -151,3 +151,37 @@ def test_reset_page_with_an_unknown_token_is_a_friendly_410(client):
     response = client.get("/reset/not-a-real-token")
     assert response.status_code == 410
     assert "reset link" in response.get_data(as_text=True)
+
+
+def test_the_login_form_starts_a_new_session_with_a_new_csrf_token(client, app):
+    with app.app_context():
+        make_user(email="alex@example.com")
+    planted = token(client, "/login")
+    client.post("/login", data={"csrf_token": planted, "email": "alex@example.com",
+                                "password": PASSWORD})
+    refused = client.post("/account/logout-everywhere", data={"csrf_token": planted})
+    assert refused.status_code == 400
+    fresh = token(client, "/account")
+    assert fresh != planted
+    assert client.post("/account/logout-everywhere",
+                       data={"csrf_token": fresh}).status_code == 302
+
+
+def test_the_register_form_starts_a_new_session_with_a_new_csrf_token(client):
+    planted = token(client, "/register")
+    assert register(client, "kim@example.com").status_code == 302
+    assert client.post("/account/logout-everywhere",
+                       data={"csrf_token": planted}).status_code == 400
+
+
+def test_logging_out_ends_the_csrf_token_and_still_says_so(client, app):
+    with app.app_context():
+        make_user(email="alex@example.com")
+    client.post("/login", data={"csrf_token": token(client, "/login"),
+                                "email": "alex@example.com", "password": PASSWORD})
+    old = token(client, "/account")
+    response = client.post("/logout", data={"csrf_token": old}, follow_redirects=True)
+    assert "You are logged out." in response.get_data(as_text=True)
+    again = client.post("/login", data={"csrf_token": old, "email": "alex@example.com",
+                                         "password": PASSWORD})
+    assert again.status_code == 400

@@ -256,9 +256,55 @@ def test_password_reset_link_expires_after_an_hour(app, smtp_server):
     assert response.get_json()["type"] == "/problems/reset-gone"
 
 
-def test_without_a_mail_server_the_reset_link_goes_to_the_log(app, caplog):
+def test_under_serve_without_a_mail_server_the_reset_link_goes_to_the_log(make_app, caplog):
+    app = make_app(EMBEDDED=True)  # as `serve` sets it: a person at the console
     with app.app_context():
         make_user(email="alex@example.com")
     with caplog.at_level("WARNING", logger="couples.mail"):
         ApiClient(app).post("/api/v1/auth/password-reset", json={"email": "alex@example.com"})
     assert "http://localhost/reset/" in caplog.text
+    assert "a…@example.com" in caplog.text and "alex@" not in caplog.text
+
+
+def test_outside_serve_a_reset_link_never_goes_to_the_log(app, caplog):
+    with app.app_context():
+        make_user(email="alex@example.com")
+    with caplog.at_level("DEBUG"):
+        response = ApiClient(app).post("/api/v1/auth/password-reset",
+                                       json={"email": "alex@example.com"})
+    assert response.status_code == 202
+    assert "mail not sent: set COUPLES_MAIL_SERVER" in caplog.text
+    assert "/reset/" not in caplog.text and "alex@" not in caplog.text
+
+
+def _logout_everywhere_with(api: ApiClient, token: str):
+    return api.client.post("/api/v1/auth/logout-everywhere", headers={"X-CSRF-Token": token})
+
+
+def test_a_csrf_token_from_before_login_does_not_work_after_it(app):
+    """A token planted in the anonymous session (token fixation) dies with it."""
+    with app.app_context():
+        make_user(email="alex@example.com")
+    api = ApiClient(app)
+    planted = api.csrf()
+    api.login("alex@example.com")
+    assert _logout_everywhere_with(api, planted).status_code == 400
+    assert api.post("/api/v1/auth/logout-everywhere").status_code == 204
+
+
+def test_a_csrf_token_from_before_registration_does_not_work_after_it(api):
+    planted = api.csrf()
+    assert register(api).status_code == 201
+    assert _logout_everywhere_with(api, planted).status_code == 400
+    assert api.post("/api/v1/auth/logout-everywhere").status_code == 204
+
+
+def test_a_csrf_token_from_a_session_does_not_outlive_its_logout(app):
+    with app.app_context():
+        make_user(email="alex@example.com")
+    api = ApiClient(app).login("alex@example.com")
+    old = api.csrf()
+    assert api.post("/api/v1/auth/logout").status_code == 204
+    response = api.client.post("/api/v1/auth/login", headers={"X-CSRF-Token": old},
+                               json={"email": "alex@example.com", "password": PASSWORD})
+    assert response.status_code == 400

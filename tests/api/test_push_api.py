@@ -17,17 +17,36 @@ def test_vapid_public_key_is_the_uncompressed_point_base64url(push_app, vapid_ke
     assert "=" not in body["key"] and len(body["key"]) == 87
 
 
-def test_subscribe_then_again_updates_and_moves_it(push_app, fake_push):
+def _owner(app) -> int:
+    with app.app_context():
+        (sub,) = db.session.query(PushSubscription).all()
+        return sub.user_id
+
+
+def _id_of(client) -> int:
+    return int(client.get("/api/v1/me").get_json()["user"]["id"])
+
+
+def test_subscribe_then_again_from_its_owner_updates_it(push_app, fake_push):
     alex = _client(push_app)
-    sam = _client(push_app, "sam@example.com")
     info = fake_push.subscribe()
     info["someFutureField"] = 1  # browsers extend PushSubscription JSON
     assert alex.post("/api/v1/push/subscriptions", json=info).status_code == 201
     assert alex.post("/api/v1/push/subscriptions", json=info).status_code == 200
-    assert sam.post("/api/v1/push/subscriptions", json=info).status_code == 200
-    with push_app.app_context():
-        (sub,) = db.session.query(PushSubscription).all()
-        assert sub.user_id == int(sam.get("/api/v1/me").get_json()["user"]["id"])
+    assert _owner(push_app) == _id_of(alex)
+
+
+def test_another_users_endpoint_is_refused_and_stays_with_its_owner(push_app, fake_push):
+    """Posting someone's endpoint must not take their reminders away from them."""
+    alex = _client(push_app)
+    sam = _client(push_app, "sam@example.com")
+    info = fake_push.subscribe()
+    assert alex.post("/api/v1/push/subscriptions", json=info).status_code == 201
+    response = sam.post("/api/v1/push/subscriptions", json=info)
+    assert response.status_code == 409
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["type"] == "/problems/subscription-taken"
+    assert _owner(push_app) == _id_of(alex)
 
 
 def test_endpoints_outside_the_allow_list_are_refused(push_app, fake_push):

@@ -23,7 +23,8 @@ from tests.factories import make_couple, make_user
 
 def _env(database_url, tmp_path, **extra):
     return {"COUPLES_SQLALCHEMY_DATABASE_URI": database_url,
-            "COUPLES_INSTANCE_PATH": str(tmp_path), **extra}
+            "COUPLES_INSTANCE_PATH": str(tmp_path), "COUPLES_BASE_URL": "http://localhost",
+            **extra}
 
 
 def test_push_keys_prints_a_matching_pair(tmp_path):
@@ -108,9 +109,9 @@ def test_serve_makes_vapid_keys_and_its_background_thread_delivers(tmp_path, fak
 
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        csrf = json.load(opener.open(f"{base}/api/v1/auth/csrf"))["csrf_token"]
-
         def post(path, body):
+            # A fresh token each time, as the PWA does: registering starts a new session.
+            csrf = json.load(opener.open(f"{base}/api/v1/auth/csrf"))["csrf_token"]
             request = urllib.request.Request(
                 base + path, data=json.dumps(body).encode(), method="POST",
                 headers={"Content-Type": "application/json", "X-CSRF-Token": csrf})

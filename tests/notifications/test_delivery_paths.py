@@ -86,7 +86,8 @@ def _run_until_done(app, database_url, fake_push, vapid_keys, tmp_path, broker):
     env.update({"COUPLES_SQLALCHEMY_DATABASE_URI": database_url,
                 "COUPLES_VAPID_PRIVATE_KEY": vapid_keys[0],
                 "COUPLES_PUSH_ALLOWED_ENDPOINTS": json.dumps([fake_push.origin]),
-                "COUPLES_CELERY_BROKER_URL": broker, "COUPLES_INSTANCE_PATH": str(tmp_path)})
+                "COUPLES_CELERY_BROKER_URL": broker, "COUPLES_INSTANCE_PATH": str(tmp_path),
+                "COUPLES_BASE_URL": "http://localhost"})
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "couples.tasks", "worker", "--pool=threads",

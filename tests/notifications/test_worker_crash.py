@@ -67,6 +67,7 @@ def _env(database_url, service, vapid_keys, log_name, broker):
         "COUPLES_PUSH_THREADS": "8",
         "COUPLES_SCHEDULER_INTERVAL_SECONDS": "1",
         "COUPLES_CELERY_BROKER_URL": broker,
+        "COUPLES_BASE_URL": "http://localhost",
         "COUPLES_INSTANCE_PATH": os.path.dirname(log_name),
     })
     return env
