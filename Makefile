@@ -1,6 +1,9 @@
 # The two Quick start commands: `make run` and `make test`.
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# One pytest-xdist worker per core, each on a database of its own (see tests/conftest.py);
+# PYTEST_WORKERS=0 runs the suite in one process.
+PYTEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 
 .PHONY: run test lint test-tools
@@ -22,7 +25,8 @@ test-tools: $(VENV)/.dev
 	scripts/install-test-tools
 
 test: test-tools
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
-	$(VENV)/bin/ruff check couples tests bench
+	$(VENV)/bin/ruff check couples tests bench scripts
+	$(VENV)/bin/ruff format --check couples tests bench scripts
