@@ -84,8 +84,15 @@ PASSWORD = "velvet hamster orbit lamp 7"
 USER_AGENT = "couples-bench-evening/1"
 REQUEST_TIMEOUT = 30.0  # seconds, per request
 PARTNER_WAIT = 60.0  # seconds one partner waits for the other's answers, at most
-STEPS = ("home", "open check-in", "answer", "reveal", "appreciation form",
-         "send appreciation", "insights")
+STEPS = (
+    "home",
+    "open check-in",
+    "answer",
+    "reveal",
+    "appreciation form",
+    "send appreciation",
+    "insights",
+)
 
 # Goals
 MAX_STEP_P99_MS = 250.0
@@ -145,8 +152,9 @@ class Browser:
             self.conn.close()
             self.conn = None
 
-    def _send(self, method: str, path: str, body: bytes | None,
-              headers: dict[str, str]) -> tuple[http.client.HTTPResponse, bytes]:
+    def _send(
+        self, method: str, path: str, body: bytes | None, headers: dict[str, str]
+    ) -> tuple[http.client.HTTPResponse, bytes]:
         for attempt in (1, 2):
             reused = self.conn is not None
             if self.conn is None:
@@ -165,9 +173,14 @@ class Browser:
             return response, data
         raise AssertionError("unreachable")
 
-    def request(self, method: str, path: str, body: bytes | None = None,
-                content_type: str | None = None, extra: dict[str, str] | None = None
-                ) -> tuple[int, dict, bytes]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        content_type: str | None = None,
+        extra: dict[str, str] | None = None,
+    ) -> tuple[int, dict, bytes]:
         headers = {"User-Agent": USER_AGENT, "Accept": "text/html,application/json"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -186,8 +199,7 @@ class Browser:
                     self.cookies[name] = morsel.value
         return response.status, response.headers, data
 
-    def open(self, method: str, path: str, form: list[tuple[str, str]] | None = None
-             ) -> Page:
+    def open(self, method: str, path: str, form: list[tuple[str, str]] | None = None) -> Page:
         """A page as a browser shows it: a form posted as a form, redirects followed
         (after a POST with a GET), at most five."""
         body = urlencode(form).encode() if form is not None else None
@@ -204,12 +216,14 @@ class Browser:
                 method, body, content_type = "GET", None, None
         raise StepFailed(f"{method} {path}: too many redirects")
 
-    def api(self, method: str, path: str, payload: object = None,
-            csrf: str | None = None) -> tuple[int, object]:
+    def api(
+        self, method: str, path: str, payload: object = None, csrf: str | None = None
+    ) -> tuple[int, object]:
         body = json.dumps(payload).encode() if payload is not None else None
         extra = {"X-CSRF-Token": csrf} if csrf else None
         status, _headers, data = self.request(
-            method, path, body, "application/json" if body is not None else None, extra)
+            method, path, body, "application/json" if body is not None else None, extra
+        )
         try:
             return status, json.loads(data) if data else None
         except ValueError:
@@ -262,14 +276,16 @@ def find_form(page: Page, action: str) -> Form:
         for tag in SELECT_RE.finditer(body):
             a = _attrs(tag.group(1))
             options = OPTION_RE.finditer(tag.group(2))
-            fields[a["name"]] = Field("select", [_attrs(o.group(1)).get("value", "")
-                                                 for o in options])
+            fields[a["name"]] = Field(
+                "select", [_attrs(o.group(1)).get("value", "") for o in options]
+            )
         return Form(action, fields)
     raise StepFailed(f"{page.path}: no form posting to {action}")
 
 
-def fill(form: Form, rng: random.Random, texts: dict[str, str] | None = None
-         ) -> list[tuple[str, str]]:
+def fill(
+    form: Form, rng: random.Random, texts: dict[str, str] | None = None
+) -> list[tuple[str, str]]:
     """What a partner sends: the hidden fields (the CSRF token), every scale answered
     (mostly its upper half), some choices and words, ``texts`` where given."""
     data = []
@@ -279,7 +295,7 @@ def fill(form: Form, rng: random.Random, texts: dict[str, str] | None = None
             data.append((name, values[0]))
         elif item.kind == "radio":
             if values and all(v.isdigit() for v in values):
-                data.append((name, rng.choice(values[len(values) // 2:])))
+                data.append((name, rng.choice(values[len(values) // 2 :])))
             elif set(values) == {"yes", "no"}:
                 data.append((name, "yes" if rng.random() < 0.2 else "no"))
             elif item.required or rng.random() < 0.8:
@@ -307,7 +323,8 @@ class Couple:
     lock: threading.Lock = field(default_factory=threading.Lock)
     go: bool | None = None  # decided by whichever partner starts first
     answered: tuple[threading.Event, threading.Event] = field(
-        default_factory=lambda: (threading.Event(), threading.Event()))
+        default_factory=lambda: (threading.Event(), threading.Event())
+    )
 
     def starts(self, deadline: float) -> bool:
         """Both partners do this evening, or neither: decided once, before the deadline."""
@@ -326,10 +343,17 @@ def make_couple(port: int, label: str) -> Couple:
         status, body = browser.api("GET", "/api/v1/auth/csrf")
         if status != 200:
             raise BenchError(f"GET /api/v1/auth/csrf: {status} {body!r}")
-        status, body = browser.api("POST", "/api/v1/auth/register", {
-            "email": f"evening-{label}{role}-{secrets.token_hex(3)}@example.com",
-            "password": PASSWORD, "display_name": f"Partner {label}{role}",
-            "timezone": "UTC"}, csrf=body["csrf_token"])
+        status, body = browser.api(
+            "POST",
+            "/api/v1/auth/register",
+            {
+                "email": f"evening-{label}{role}-{secrets.token_hex(3)}@example.com",
+                "password": PASSWORD,
+                "display_name": f"Partner {label}{role}",
+                "timezone": "UTC",
+            },
+            csrf=body["csrf_token"],
+        )
         if status != 201:
             raise BenchError(f"POST /api/v1/auth/register: {status} {body!r}")
         browsers.append(browser)
@@ -340,8 +364,9 @@ def make_couple(port: int, label: str) -> Couple:
     status, body = browsers[0].api("POST", "/api/v1/invites", csrf=tokens[0])
     if status != 201:
         raise BenchError(f"POST /api/v1/invites: {status} {body!r}")
-    status, accepted = browsers[1].api("POST", f"/api/v1/invites/{body['code']}/accept",
-                                       csrf=tokens[1])
+    status, accepted = browsers[1].api(
+        "POST", f"/api/v1/invites/{body['code']}/accept", csrf=tokens[1]
+    )
     if status != 200:
         raise BenchError(f"POST /api/v1/invites/.../accept: {status} {accepted!r}")
     for browser in browsers:
@@ -383,8 +408,14 @@ def expect(page: Page, status: int, path: str | None = None, text: str | None = 
     return page
 
 
-def evening(couple: Couple, role: int, record: Record, rng: random.Random,
-            think: float, pauses: random.Random) -> None:
+def evening(
+    couple: Couple,
+    role: int,
+    record: Record,
+    rng: random.Random,
+    think: float,
+    pauses: random.Random,
+) -> None:
     """One partner's evening, step by step, each step timed as the partner waits for it.
     With ``think`` above 0 the partner first reads the page before each step: ``think``
     seconds on average, uniformly from half to one and a half times it."""
@@ -425,14 +456,17 @@ def evening(couple: Couple, role: int, record: Record, rng: random.Random,
         rest()
         if not couple.answered[1 - role].wait(PARTNER_WAIT):
             raise StepFailed(f"the partner did not answer within {PARTNER_WAIT:.0f} s")
-        timed("reveal", lambda: expect(me.open("GET", day_path), 200, day_path,
-                                       "Here you are, side by side."), reads_first=False)
-        page = timed("appreciation form", lambda: expect(
-            me.open("GET", "/appreciations/new"), 200))
-        sent = fill(find_form(page, "/appreciations/new"), rng,
-                    {"text": rng.choice(SENTENCES)})
-        timed("send appreciation", lambda: expect(
-            me.open("POST", "/appreciations/new", sent), 200, "/appreciations"))
+        timed(
+            "reveal",
+            lambda: expect(me.open("GET", day_path), 200, day_path, "Here you are, side by side."),
+            reads_first=False,
+        )
+        page = timed("appreciation form", lambda: expect(me.open("GET", "/appreciations/new"), 200))
+        sent = fill(find_form(page, "/appreciations/new"), rng, {"text": rng.choice(SENTENCES)})
+        timed(
+            "send appreciation",
+            lambda: expect(me.open("POST", "/appreciations/new", sent), 200, "/appreciations"),
+        )
         timed("insights", lambda: expect(me.open("GET", "/insights"), 200))
     except Exception as error:  # noqa: BLE001 (counted: a load generator goes on)
         couple.answered[role].set()  # the partner need not wait for answers never sent
@@ -442,8 +476,15 @@ def evening(couple: Couple, role: int, record: Record, rng: random.Random,
     record.done(me.requests - sent_before)
 
 
-def partner_thread(couples: list[Couple], role: int, record: Record, think: float,
-                   start: threading.Barrier, deadline: list[float], seed: str) -> None:
+def partner_thread(
+    couples: list[Couple],
+    role: int,
+    record: Record,
+    think: float,
+    start: threading.Barrier,
+    deadline: list[float],
+    seed: str,
+) -> None:
     """A partner's evenings in one phase, one per round, each with a couple of its own."""
     rng, pauses = random.Random(f"answers-{seed}"), random.Random(f"pauses-{seed}")
     try:
@@ -467,13 +508,24 @@ class EmbeddedServer(Server):
     folder (it migrates the database on start)."""
 
     def __init__(self, env: dict[str, str], log_path: Path, threads: int):
-        super().__init__("serve", "couples", ROOT, env, 1, "/api/v1/auth/csrf", log_path,
-                         threads)
+        super().__init__("serve", "couples", ROOT, env, 1, "/api/v1/auth/csrf", log_path, threads)
         self.start_timeout = 120.0
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "flask", "--app", "couples", "serve", "--host", HOST,
-                "--port", str(self.port), "--threads", str(self.threads)]
+        return [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "couples",
+            "serve",
+            "--host",
+            HOST,
+            "--port",
+            str(self.port),
+            "--threads",
+            str(self.threads),
+        ]
 
 
 class AppDatabase(PostgresDatabase):
@@ -502,12 +554,24 @@ def start_server(kind: str, args: argparse.Namespace, workdir: Path):
         return server, None, f"flask --app couples serve (waitress, {args.serve_threads} threads)"
     database = AppDatabase(args.database_url or DEFAULT_PG_URL, keep=False)
     database.create()
-    env.update({"COUPLES_SQLALCHEMY_DATABASE_URI": database.app_url,
-                "COUPLES_SECRET_KEY": secrets.token_urlsafe(32),
-                "COUPLES_SESSION_COOKIE_SECURE": "false",
-                "COUPLES_REMEMBER_COOKIE_SECURE": "false"})
-    server = Server("gunicorn", "wsgi:app", ROOT, env, args.workers, "/api/v1/auth/csrf",
-                    workdir / "gunicorn.log", args.threads)
+    env.update(
+        {
+            "COUPLES_SQLALCHEMY_DATABASE_URI": database.app_url,
+            "COUPLES_SECRET_KEY": secrets.token_urlsafe(32),
+            "COUPLES_SESSION_COOKIE_SECURE": "false",
+            "COUPLES_REMEMBER_COOKIE_SECURE": "false",
+        }
+    )
+    server = Server(
+        "gunicorn",
+        "wsgi:app",
+        ROOT,
+        env,
+        args.workers,
+        "/api/v1/auth/csrf",
+        workdir / "gunicorn.log",
+        args.threads,
+    )
     try:
         migrate(env)
         server.start()
@@ -515,8 +579,11 @@ def start_server(kind: str, args: argparse.Namespace, workdir: Path):
         server.stop()
         database.drop()
         raise
-    return server, database, (f"gunicorn wsgi:app ({args.workers} workers x {args.threads} "
-                              f"threads)")
+    return (
+        server,
+        database,
+        (f"gunicorn wsgi:app ({args.workers} workers x {args.threads} threads)"),
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -540,8 +607,16 @@ def machine_cores() -> int:
 # postmaster, its background processes ("postgres: 15/main: walwriter") and one backend
 # per connection, titled with its user, database, client and state ("postgres: 15/main:
 # postgres couples_bench_evening 127.0.0.1(40112) idle").
-PG_SHARED = ("checkpointer", "background writer", "walwriter", "autovacuum launcher",
-             "logical replication launcher", "stats collector", "archiver", "logger")
+PG_SHARED = (
+    "checkpointer",
+    "background writer",
+    "walwriter",
+    "autovacuum launcher",
+    "logical replication launcher",
+    "stats collector",
+    "archiver",
+    "logger",
+)
 PG_TITLE_RE = re.compile(r"^postgres: (?:\S+: )?")
 
 
@@ -593,8 +668,13 @@ class Snapshot:
 
     @classmethod
     def take(cls, pgid: int, database: str | None) -> "Snapshot":
-        return cls(time.monotonic(), time.process_time(), group_cpu_seconds(pgid),
-                   postgres_ticks(database) if database else {}, machine_busy_seconds())
+        return cls(
+            time.monotonic(),
+            time.process_time(),
+            group_cpu_seconds(pgid),
+            postgres_ticks(database) if database else {},
+            machine_busy_seconds(),
+        )
 
 
 @dataclass
@@ -635,19 +715,33 @@ class Phase:
 
     def to_json(self) -> dict:
         record = self.record
-        return {"think_s": self.think, "rounds": self.rounds, "elapsed_s": self.elapsed,
-                "evenings": record.evenings, "requests": record.requests,
-                "errors": record.errors, "steps": step_stats(record),
-                "client_cpu_s": self.client_cpu, "server_cpu_s": self.server_cpu,
-                "db_cpu_s": self.db_cpu, "db_shared_cpu_s": self.db_shared_cpu,
-                "db_backends": self.db_backends, "machine_cpu_s": self.machine_cpu}
+        return {
+            "think_s": self.think,
+            "rounds": self.rounds,
+            "elapsed_s": self.elapsed,
+            "evenings": record.evenings,
+            "requests": record.requests,
+            "errors": record.errors,
+            "steps": step_stats(record),
+            "client_cpu_s": self.client_cpu,
+            "server_cpu_s": self.server_cpu,
+            "db_cpu_s": self.db_cpu,
+            "db_shared_cpu_s": self.db_shared_cpu,
+            "db_backends": self.db_backends,
+            "machine_cpu_s": self.machine_cpu,
+        }
 
 
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def run_phase(phase: Phase, rounds: list[list[Couple]], server: Server,
-              database: str | None, args: argparse.Namespace) -> Phase:
+def run_phase(
+    phase: Phase,
+    rounds: list[list[Couple]],
+    server: Server,
+    database: str | None,
+    args: argparse.Namespace,
+) -> Phase:
     """Every partner in a thread of its own, one evening per round, all starting at once;
     no evening starts after ``--max-seconds``. Measures the time and CPU from the start
     until the last partner is done."""
@@ -666,9 +760,19 @@ def run_phase(phase: Phase, rounds: list[list[Couple]], server: Server,
         mine = [batch[slot] for batch in rounds]
         for role in (0, 1):
             thread = threading.Thread(
-                target=partner_thread, daemon=True, name=f"partner-{slot}-{role}",
-                args=(mine, role, phase.record, phase.think, start, deadline,
-                      f"{args.seed}-{phase.name}-{slot}-{role}"))
+                target=partner_thread,
+                daemon=True,
+                name=f"partner-{slot}-{role}",
+                args=(
+                    mine,
+                    role,
+                    phase.record,
+                    phase.think,
+                    start,
+                    deadline,
+                    f"{args.seed}-{phase.name}-{slot}-{role}",
+                ),
+            )
             threads.append(thread)
             thread.start()
     # An evening: its pauses, the partner's answers awaited, and ten requests at most.
@@ -691,8 +795,9 @@ def run(kind: str, args: argparse.Namespace) -> dict:
         (workdir / "instance").mkdir()
         server, database, setting = start_server(kind, args, workdir)
         try:
-            return measure(args, server, setting, slots, kind,
-                           database.name if database is not None else None)
+            return measure(
+                args, server, setting, slots, kind, database.name if database is not None else None
+            )
         except BenchError:
             print(f"--- last lines of the server's log:\n{server.log_tail()}", file=sys.stderr)
             raise
@@ -702,26 +807,50 @@ def run(kind: str, args: argparse.Namespace) -> dict:
                 database.drop()
 
 
-def measure(args: argparse.Namespace, server: Server, setting: str, slots: int,
-            kind: str, database: str | None) -> dict:
-    print(f"\n== {kind}: {setting}; {slots * 2} partners ({slots} couples) at once; "
-          f"load average {os.getloadavg()[0]:.2f}", flush=True)
+def measure(
+    args: argparse.Namespace,
+    server: Server,
+    setting: str,
+    slots: int,
+    kind: str,
+    database: str | None,
+) -> dict:
+    print(
+        f"\n== {kind}: {setting}; {slots * 2} partners ({slots} couples) at once; "
+        f"load average {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
     started = time.monotonic()
     count = 1 + args.rounds + args.capacity_rounds
     with ThreadPoolExecutor(max_workers=8) as pool:
-        couples = list(pool.map(lambda n: make_couple(server.port, f"c{n}-"),
-                                range(slots * count)))
-    batches = [couples[r * slots:(r + 1) * slots] for r in range(count)]
-    print(f"setup: {len(couples) * 2} partners registered and linked in "
-          f"{time.monotonic() - started:.1f} s", flush=True)
+        couples = list(pool.map(lambda n: make_couple(server.port, f"c{n}-"), range(slots * count)))
+    batches = [couples[r * slots : (r + 1) * slots] for r in range(count)]
+    print(
+        f"setup: {len(couples) * 2} partners registered and linked in "
+        f"{time.monotonic() - started:.1f} s",
+        flush=True,
+    )
 
     warm = run_phase(Phase("warm-up", 0.0, 1), batches[:1], server, database, args)
-    print(f"warm-up: {warm.record.evenings} evenings with no pause in {warm.elapsed:.1f} s, "
-          f"{len(warm.record.errors)} error(s)", flush=True)
-    evening_phase = run_phase(Phase("evening", args.think, args.rounds),
-                              batches[1:1 + args.rounds], server, database, args)
-    capacity = run_phase(Phase("capacity", 0.0, args.capacity_rounds),
-                         batches[1 + args.rounds:], server, database, args)
+    print(
+        f"warm-up: {warm.record.evenings} evenings with no pause in {warm.elapsed:.1f} s, "
+        f"{len(warm.record.errors)} error(s)",
+        flush=True,
+    )
+    evening_phase = run_phase(
+        Phase("evening", args.think, args.rounds),
+        batches[1 : 1 + args.rounds],
+        server,
+        database,
+        args,
+    )
+    capacity = run_phase(
+        Phase("capacity", 0.0, args.capacity_rounds),
+        batches[1 + args.rounds :],
+        server,
+        database,
+        args,
+    )
     return report(kind, setting, warm, evening_phase, capacity)
 
 
@@ -730,9 +859,16 @@ def measure(args: argparse.Namespace, server: Server, setting: str, slots: int,
 
 
 def step_stats(record: Record) -> dict[str, dict]:
-    return {step: {"count": len(times), "p50_ms": percentile(times, 0.5),
-                   "p99_ms": percentile(times, 0.99), "max_ms": max(times)}
-            for step, times in record.times.items() if times}
+    return {
+        step: {
+            "count": len(times),
+            "p50_ms": percentile(times, 0.5),
+            "p99_ms": percentile(times, 0.99),
+            "max_ms": max(times),
+        }
+        for step, times in record.times.items()
+        if times
+    }
 
 
 def print_steps(steps: dict[str, dict]) -> None:
@@ -740,8 +876,10 @@ def print_steps(steps: dict[str, dict]) -> None:
     for step in STEPS:
         if step in steps:
             s = steps[step]
-            print(f"{step:<20}{s['count']:>7}{s['p50_ms']:>9.1f}{s['p99_ms']:>9.1f}"
-                  f"{s['max_ms']:>9.1f}")
+            print(
+                f"{step:<20}{s['count']:>7}{s['p50_ms']:>9.1f}{s['p99_ms']:>9.1f}"
+                f"{s['max_ms']:>9.1f}"
+            )
         else:
             print(f"{step:<20}{0:>7}{'-':>9}{'-':>9}{'-':>9}")
 
@@ -759,46 +897,60 @@ def cost_ms(phase: Phase, kind: str) -> tuple[float | None, str]:
         return server, "server: the app server's processes, SQLite inside them"
     if phase.db_backends:
         database = phase.per_evening_ms(phase.db_cpu + phase.db_shared_cpu)
-        return server + database, ("server + database: the app server's processes, the run's "
-                                   "database's PostgreSQL backends, PostgreSQL's background "
-                                   "processes")
+        return server + database, (
+            "server + database: the app server's processes, the run's "
+            "database's PostgreSQL backends, PostgreSQL's background "
+            "processes"
+        )
     if phase.machine_cpu is not None:  # PostgreSQL not visible: the machine's CPU instead
         rest = phase.per_evening_ms(phase.machine_cpu - phase.client_cpu)
-        return rest, ("the whole machine minus the load generator, PostgreSQL's "
-                      "processes not found in /proc: other work included")
+        return rest, (
+            "the whole machine minus the load generator, PostgreSQL's "
+            "processes not found in /proc: other work included"
+        )
     return None, "PostgreSQL's CPU unknown"
 
 
 def describe_cpu(phase: Phase, kind: str) -> str:
     ms = phase.per_evening_ms
-    parts = [f"app server {ms(phase.server_cpu):.0f} ms" if phase.server_cpu is not None
-             else "app server unknown"]
+    parts = [
+        f"app server {ms(phase.server_cpu):.0f} ms"
+        if phase.server_cpu is not None
+        else "app server unknown"
+    ]
     if kind == "postgresql":
         if phase.db_backends:
-            parts.append(f"PostgreSQL {ms(phase.db_cpu):.0f} ms (the run's database's "
-                         f"{phase.db_backends} backends) + {ms(phase.db_shared_cpu):.0f} ms "
-                         "(its background processes, shared with other databases)")
+            parts.append(
+                f"PostgreSQL {ms(phase.db_cpu):.0f} ms (the run's database's "
+                f"{phase.db_backends} backends) + {ms(phase.db_shared_cpu):.0f} ms "
+                "(its background processes, shared with other databases)"
+            )
         else:
             parts.append("PostgreSQL's processes not found in /proc")
     parts.append(f"load generator {ms(phase.client_cpu):.0f} ms")
     if phase.machine_cpu is not None:
-        parts.append(f"whole machine minus the load generator "
-                     f"{ms(phase.machine_cpu - phase.client_cpu):.0f} ms (other work included)")
+        parts.append(
+            f"whole machine minus the load generator "
+            f"{ms(phase.machine_cpu - phase.client_cpu):.0f} ms (other work included)"
+        )
     return "CPU per evening: " + "; ".join(parts)
 
 
-def report(kind: str, setting: str, warm: Phase, evening_phase: Phase, capacity: Phase
-           ) -> dict:
+def report(kind: str, setting: str, warm: Phase, evening_phase: Phase, capacity: Phase) -> dict:
     cores = machine_cores()
     record = evening_phase.record
     steps = step_stats(record)
     think = evening_phase.think
-    print(f"\nEvening phase: {evening_phase.rounds} round(s), a pause of "
-          f"{think:g} s on average ({0.5 * think:g} to {1.5 * think:g} s) before each step")
+    print(
+        f"\nEvening phase: {evening_phase.rounds} round(s), a pause of "
+        f"{think:g} s on average ({0.5 * think:g} to {1.5 * think:g} s) before each step"
+    )
     print_steps(steps)
     offered = record.requests / evening_phase.elapsed if evening_phase.elapsed else 0.0
-    print(f"evenings: {record.evenings} in {evening_phase.elapsed:.1f} s; offered load "
-          f"{offered:.1f} requests/s")
+    print(
+        f"evenings: {record.evenings} in {evening_phase.elapsed:.1f} s; offered load "
+        f"{offered:.1f} requests/s"
+    )
     if record.evenings:
         print(describe_cpu(evening_phase, kind))
 
@@ -810,36 +962,50 @@ def report(kind: str, setting: str, warm: Phase, evening_phase: Phase, capacity:
     if csteps:
         slowest = max(csteps, key=lambda s: csteps[s]["p99_ms"])
         fastest = min(csteps, key=lambda s: csteps[s]["p99_ms"])
-        print(f"p99 per step, saturated (mostly waiting in line; not judged): "
-              f"{csteps[fastest]['p99_ms']:,.0f} ms ({fastest}) to "
-              f"{csteps[slowest]['p99_ms']:,.0f} ms ({slowest})")
-    print(f"evenings: {crecord.evenings} in {capacity.elapsed:.1f} s = {per_second:.2f} "
-          f"evenings/s, {crecord.requests / capacity.elapsed:.0f} requests/s; the load "
-          f"generator used {capacity.client_cpu / capacity.elapsed:.0%} of one core of "
-          f"{cores}")
+        print(
+            f"p99 per step, saturated (mostly waiting in line; not judged): "
+            f"{csteps[fastest]['p99_ms']:,.0f} ms ({fastest}) to "
+            f"{csteps[slowest]['p99_ms']:,.0f} ms ({slowest})"
+        )
+    print(
+        f"evenings: {crecord.evenings} in {capacity.elapsed:.1f} s = {per_second:.2f} "
+        f"evenings/s, {crecord.requests / capacity.elapsed:.0f} requests/s; the load "
+        f"generator used {capacity.client_cpu / capacity.elapsed:.0%} of one core of "
+        f"{cores}"
+    )
     if crecord.evenings:
         print(describe_cpu(capacity, kind))
     cost, counted = cost_ms(capacity, kind)
     from_cpu = cores / (cost / 1000) if cost else None
     share = EVENINGS_PER_COUPLE * SHARE_IN_WINDOW
-    print(f"couples carried = evenings/s x {WINDOW_S} s / ({EVENINGS_PER_COUPLE} evenings "
-          f"per couple x {SHARE_IN_WINDOW:g} of the couples in the same "
-          f"{WINDOW_S // 60} minutes):")
-    print(f"  (a) measured: {per_second:.2f} x {WINDOW_S} / {share:g} = {measured:,.0f} "
-          f"couples (a floor: the load generator used the same {cores} cores)")
+    print(
+        f"couples carried = evenings/s x {WINDOW_S} s / ({EVENINGS_PER_COUPLE} evenings "
+        f"per couple x {SHARE_IN_WINDOW:g} of the couples in the same "
+        f"{WINDOW_S // 60} minutes):"
+    )
+    print(
+        f"  (a) measured: {per_second:.2f} x {WINDOW_S} / {share:g} = {measured:,.0f} "
+        f"couples (a floor: the load generator used the same {cores} cores)"
+    )
     if from_cpu is not None:
-        print(f"  (b) from CPU per evening, {counted}; load generator excluded: "
-              f"{cores} cores / {cost:.0f} ms = {from_cpu:.1f} evenings/s x {WINDOW_S} / "
-              f"{share:g} = {couples_for(from_cpu):,.0f} couples")
+        print(
+            f"  (b) from CPU per evening, {counted}; load generator excluded: "
+            f"{cores} cores / {cost:.0f} ms = {from_cpu:.1f} evenings/s x {WINDOW_S} / "
+            f"{share:g} = {couples_for(from_cpu):,.0f} couples"
+        )
         if kind != "postgresql":
-            print("      (serve is one Python process: it cannot use all the cores; no goal "
-                  "on SQLite)")
+            print(
+                "      (serve is one Python process: it cannot use all the cores; no goal "
+                "on SQLite)"
+            )
     else:
         print(f"  (b) from CPU per evening: not measured ({counted})")
     for phase in (warm, capacity):
         if phase.record.errors:
-            print(f"{phase.name}: {len(phase.record.errors)} error(s), first: "
-                  f"{phase.record.errors[0]}")
+            print(
+                f"{phase.name}: {len(phase.record.errors)} error(s), first: "
+                f"{phase.record.errors[0]}"
+            )
 
     goals = []
 
@@ -850,70 +1016,121 @@ def report(kind: str, setting: str, warm: Phase, evening_phase: Phase, capacity:
 
     print()
     errors = len(record.errors) + len(crecord.errors)
-    goal("errors", f"{errors} (evening phase {len(record.errors)}, capacity phase "
-         f"{len(crecord.errors)}), goal 0", not errors and record.evenings > 0)
+    goal(
+        "errors",
+        f"{errors} (evening phase {len(record.errors)}, capacity phase "
+        f"{len(crecord.errors)}), goal 0",
+        not errors and record.evenings > 0,
+    )
     for step in STEPS:
         if step in steps:
-            goal(f"{step} p99", f"{steps[step]['p99_ms']:.1f} ms with partners' pauses, "
-                 f"goal < {MAX_STEP_P99_MS:g} ms", steps[step]["p99_ms"] < MAX_STEP_P99_MS)
+            goal(
+                f"{step} p99",
+                f"{steps[step]['p99_ms']:.1f} ms with partners' pauses, "
+                f"goal < {MAX_STEP_P99_MS:g} ms",
+                steps[step]["p99_ms"] < MAX_STEP_P99_MS,
+            )
         else:
             goal(f"{step} p99", "not measured", False)
     if kind == "postgresql":
         clean = not crecord.errors and crecord.evenings > 0
-        goal("couples carried (a), measured, load generator on the same cores",
-             f"{measured:,.0f}, goal >= {MIN_COUPLES_POSTGRES:,}",
-             clean and measured >= MIN_COUPLES_POSTGRES)
+        goal(
+            "couples carried (a), measured, load generator on the same cores",
+            f"{measured:,.0f}, goal >= {MIN_COUPLES_POSTGRES:,}",
+            clean and measured >= MIN_COUPLES_POSTGRES,
+        )
         if from_cpu is not None:
-            goal("couples carried (b), from CPU per evening, server + database, load "
-                 "generator excluded", f"{couples_for(from_cpu):,.0f}, goal >= "
-                 f"{MIN_COUPLES_POSTGRES:,}", clean and couples_for(from_cpu)
-                 >= MIN_COUPLES_POSTGRES)
+            goal(
+                "couples carried (b), from CPU per evening, server + database, load "
+                "generator excluded",
+                f"{couples_for(from_cpu):,.0f}, goal >= {MIN_COUPLES_POSTGRES:,}",
+                clean and couples_for(from_cpu) >= MIN_COUPLES_POSTGRES,
+            )
         else:
             goal("couples carried (b), from CPU per evening", "not measured", False)
     for text in (record.errors + crecord.errors)[:5]:
         print(f"Error: {text}")
-    return {"database": kind, "server": setting, "cores": cores,
-            "evening": evening_phase.to_json(), "capacity": capacity.to_json(),
-            "warmup": warm.to_json(), "offered_requests_per_s": offered,
-            "evenings_per_s": per_second, "couples_measured": measured,
-            "cpu_per_evening_ms": cost, "cpu_counted": counted,
-            "couples_from_cpu": couples_for(from_cpu) if from_cpu else None,
-            "goals": goals}
+    return {
+        "database": kind,
+        "server": setting,
+        "cores": cores,
+        "evening": evening_phase.to_json(),
+        "capacity": capacity.to_json(),
+        "warmup": warm.to_json(),
+        "offered_requests_per_s": offered,
+        "evenings_per_s": per_second,
+        "couples_measured": measured,
+        "cpu_per_evening_ms": cost,
+        "cpu_counted": counted,
+        "couples_from_cpu": couples_for(from_cpu) if from_cpu else None,
+        "goals": goals,
+    }
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--partners", type=int, default=50,
-                        help="partners at once, an even number (default 50: 25 couples)")
-    parser.add_argument("--think", type=float, default=2.0,
-                        help="seconds a partner reads each page before the next step, on "
-                             "average, in the evening phase (default 2)")
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="evenings per partner in the evening phase, each with a new "
-                             "couple (default 3)")
-    parser.add_argument("--capacity-rounds", type=int, default=2,
-                        help="evenings per partner in the capacity phase (default 2)")
-    parser.add_argument("--max-seconds", type=float, default=180,
-                        help="no evening of a phase starts after this many seconds of it")
+    parser.add_argument(
+        "--partners",
+        type=int,
+        default=50,
+        help="partners at once, an even number (default 50: 25 couples)",
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=2.0,
+        help="seconds a partner reads each page before the next step, on "
+        "average, in the evening phase (default 2)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="evenings per partner in the evening phase, each with a new couple (default 3)",
+    )
+    parser.add_argument(
+        "--capacity-rounds",
+        type=int,
+        default=2,
+        help="evenings per partner in the capacity phase (default 2)",
+    )
+    parser.add_argument(
+        "--max-seconds",
+        type=float,
+        default=180,
+        help="no evening of a phase starts after this many seconds of it",
+    )
     parser.add_argument("--database", choices=("both", "sqlite", "postgresql"), default="both")
-    parser.add_argument("--database-url", default=None,
-                        help=f"PostgreSQL database to create and drop (default {DEFAULT_PG_URL})")
-    parser.add_argument("--serve-threads", type=int, default=8,
-                        help="waitress threads of `serve` (SQLite; its default is 8)")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help=f"PostgreSQL database to create and drop (default {DEFAULT_PG_URL})",
+    )
+    parser.add_argument(
+        "--serve-threads",
+        type=int,
+        default=8,
+        help="waitress threads of `serve` (SQLite; its default is 8)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (PostgreSQL)")
-    parser.add_argument("--threads", type=int, default=4,
-                        help="threads per gunicorn worker (PostgreSQL)")
-    parser.add_argument("--seed", type=int, default=1,
-                        help="seed of the partners' answers and pauses")
-    parser.add_argument("--no-save", action="store_true",
-                        help="do not write JSON results to bench/results/")
+    parser.add_argument(
+        "--threads", type=int, default=4, help="threads per gunicorn worker (PostgreSQL)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=1, help="seed of the partners' answers and pauses"
+    )
+    parser.add_argument(
+        "--no-save", action="store_true", help="do not write JSON results to bench/results/"
+    )
     args = parser.parse_args(argv)
     if args.partners < 2 or args.partners % 2 or args.partners > 1000:
         parser.error("--partners must be an even number from 2 to 1000")
-    if not (1 <= args.rounds <= 100 and 1 <= args.capacity_rounds <= 100
-            and 1 <= args.max_seconds <= 3600):
-        parser.error("--rounds and --capacity-rounds must be 1 to 100, --max-seconds 1 "
-                     "to 3600")
+    if not (
+        1 <= args.rounds <= 100
+        and 1 <= args.capacity_rounds <= 100
+        and 1 <= args.max_seconds <= 3600
+    ):
+        parser.error("--rounds and --capacity-rounds must be 1 to 100, --max-seconds 1 to 3600")
     if not 0 <= args.think <= 30:
         parser.error("--think must be 0 to 30 seconds")
     if min(args.serve_threads, args.workers, args.threads) < 1:
@@ -932,9 +1149,12 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGHUP, _raise_exit)
     kinds = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
     load = os.getloadavg()[0]
-    print(f"Couples evening benchmark: {os.cpu_count()} CPUs, {platform.platform()}, "
-          f"Python {platform.python_version()}; load average {load:.2f}; the load generator "
-          "shares the machine with the server", flush=True)
+    print(
+        f"Couples evening benchmark: {os.cpu_count()} CPUs, {platform.platform()}, "
+        f"Python {platform.python_version()}; load average {load:.2f}; the load generator "
+        "shares the machine with the server",
+        flush=True,
+    )
     results = []
     try:
         for kind in kinds:
@@ -949,11 +1169,22 @@ def main(argv: list[str] | None = None) -> int:
         RESULTS_DIR.mkdir(exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         path = RESULTS_DIR / f"evening-{stamp}.json"
-        path.write_text(json.dumps({"when": stamp, "settings": vars(args),
-                                    "machine": {"cpus": os.cpu_count(),
-                                                "platform": platform.platform(),
-                                                "load_average_at_start": load},
-                                    "runs": results}, indent=2) + "\n")
+        path.write_text(
+            json.dumps(
+                {
+                    "when": stamp,
+                    "settings": vars(args),
+                    "machine": {
+                        "cpus": os.cpu_count(),
+                        "platform": platform.platform(),
+                        "load_average_at_start": load,
+                    },
+                    "runs": results,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
         print(f"\nResults: {path.relative_to(ROOT)}")
     return 0
 

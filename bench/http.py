@@ -122,8 +122,9 @@ class Client:
         self.cookies: dict[str, str] = {}
         self.csrf_token: str | None = None
 
-    def request(self, method: str, path: str, body: object = None,
-                headers: dict[str, str] | None = None) -> tuple[int, dict, object]:
+    def request(
+        self, method: str, path: str, body: object = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict, object]:
         all_headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if self.cookies:
             all_headers["Cookie"] = self.cookie_header()
@@ -170,9 +171,12 @@ def register(ctx: Context, label: str) -> Client:
     client = ctx.client("app")
     client.fetch_csrf()
     email = f"bench-{label}-{secrets.token_hex(4)}@example.com"
-    client.expect(201, "POST", "/api/v1/auth/register", {
-        "email": email, "password": PASSWORD, "display_name": f"Bench {label}",
-        "timezone": "UTC"})
+    client.expect(
+        201,
+        "POST",
+        "/api/v1/auth/register",
+        {"email": email, "password": PASSWORD, "display_name": f"Bench {label}", "timezone": "UTC"},
+    )
     return client
 
 
@@ -230,9 +234,12 @@ def todays_checkin(client: Client) -> tuple[str, dict]:
 def describe_items(items: list[dict]) -> str:
     """What a list of check-ins holds, for the notes: the answer depends on the weekday
     (the weekly check-in) and on the time of day (yesterday's stays open until noon)."""
-    return ", ".join(f"{i['date']} {i['kind']} ({len(i['questions'])} questions"
-                     f"{', partner answered' if i['partner_answered'] else ''}"
-                     f"{', with agenda' if i.get('agenda') else ''})" for i in items)
+    return ", ".join(
+        f"{i['date']} {i['kind']} ({len(i['questions'])} questions"
+        f"{', partner answered' if i['partner_answered'] else ''}"
+        f"{', with agenda' if i.get('agenda') else ''})"
+        for i in items
+    )
 
 
 def partner_answered_today(ctx: Context, scenario: Scenario) -> Prepared:
@@ -244,8 +251,10 @@ def partner_answered_today(ctx: Context, scenario: Scenario) -> Prepared:
     items = me.expect(200, "GET", "/api/v1/checkins/today")["items"]
     item = next((i for i in items if i["date"] == day), None)
     if item is None or not item["partner_answered"] or item["revealed"]:
-        raise BenchError(f"{scenario.name}: the partner's answers for {day} are not "
-                         f"shown as answered and unrevealed: {item!r}")
+        raise BenchError(
+            f"{scenario.name}: the partner's answers for {day} are not "
+            f"shown as answered and unrevealed: {item!r}"
+        )
     prepared = _session_headers(me, scenario)
     prepared.notes.append(f"{scenario.name}: {len(items)} item(s): {describe_items(items)}")
     return prepared
@@ -278,10 +287,10 @@ SCENARIOS: list[Scenario] = [
     Scenario(BASELINE_PK, "baseline", "GET", f"/item/{BASELINE_ROW_ID}"),
     Scenario(APP_ME, "app", "GET", "/api/v1/me", setup=single_user),
     Scenario("app: GET /api/v1/me (linked)", "app", "GET", "/api/v1/me", setup=linked_user),
-    Scenario(APP_TODAY, "app", "GET", "/api/v1/checkins/today",
-             setup=partner_answered_today),
-    Scenario(APP_PUT_ANSWERS, "app", "PUT", "/api/v1/checkins/{date}/answers",
-             setup=own_answers_today),
+    Scenario(APP_TODAY, "app", "GET", "/api/v1/checkins/today", setup=partner_answered_today),
+    Scenario(
+        APP_PUT_ANSWERS, "app", "PUT", "/api/v1/checkins/{date}/answers", setup=own_answers_today
+    ),
 ]
 BASELINES = {"hello": BASELINE_HELLO, "pk": BASELINE_PK}
 READ_MIN_RATIO = 0.25  # of the bare primary-key route's requests/s
@@ -295,9 +304,15 @@ def is_api_read(scenario: Scenario) -> bool:
 
 # Every API read gets both goals; the PUT is shown for information (writes under a
 # realistic mix of couples are bench/evening.py's).
-GOALS = [goal for s in SCENARIOS if is_api_read(s) for goal in (
-    Goal(s.name, BASELINE_PK, min_ratio=READ_MIN_RATIO),
-    Goal(s.name, max_p99_ms=READ_MAX_P99_MS, connections=GOAL_CONNECTIONS))]
+GOALS = [
+    goal
+    for s in SCENARIOS
+    if is_api_read(s)
+    for goal in (
+        Goal(s.name, BASELINE_PK, min_ratio=READ_MIN_RATIO),
+        Goal(s.name, max_p99_ms=READ_MAX_P99_MS, connections=GOAL_CONNECTIONS),
+    )
+]
 
 
 # --------------------------------------------------------------------------------------
@@ -328,11 +343,15 @@ class SqliteDatabase:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute(
                 "CREATE TABLE bench_items (id INTEGER PRIMARY KEY, email TEXT NOT NULL, "
-                "display_name TEXT NOT NULL, timezone TEXT NOT NULL, created_at TEXT NOT NULL)")
+                "display_name TEXT NOT NULL, timezone TEXT NOT NULL, created_at TEXT NOT NULL)"
+            )
             connection.executemany(
                 "INSERT INTO bench_items VALUES (?, ?, ?, ?, ?)",
-                [(i, f"user{i}@example.com", f"User {i}", "UTC", "2025-01-01T00:00:00+00:00")
-                 for i in range(1, BASELINE_ROWS + 1)])
+                [
+                    (i, f"user{i}@example.com", f"User {i}", "UTC", "2025-01-01T00:00:00+00:00")
+                    for i in range(1, BASELINE_ROWS + 1)
+                ],
+            )
         finally:
             connection.close()
 
@@ -345,7 +364,8 @@ PG_SEED_SQL = (  # BASELINE_ROWS rows, as SqliteDatabase.create makes them
     "display_name text NOT NULL, timezone text NOT NULL, created_at text NOT NULL); "
     "INSERT INTO bench_items SELECT g, 'user' || g || '@example.com', 'User ' || g, "
     "'UTC', '2025-01-01T00:00:00+00:00' FROM generate_series(1, 1000) g; "
-    "ANALYZE bench_items;")
+    "ANALYZE bench_items;"
+)
 
 
 class PostgresDatabase:
@@ -379,7 +399,11 @@ class PostgresDatabase:
             raise BenchError("--database postgresql needs psql (apt-get install postgresql-client)")
         result = subprocess.run(
             [psql, url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-tA", "-c", sql],
-            capture_output=True, text=True, timeout=60, check=False)
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         if result.returncode != 0:
             raise BenchError(f"psql failed ({sql[:60]}...): {result.stderr.strip()}")
         return result.stdout.strip()
@@ -392,7 +416,8 @@ class PostgresDatabase:
             if not self.name.startswith("couples_bench"):
                 raise BenchError(
                     f"database {self.name!r} exists and is not a couples_bench* database; "
-                    "pick a new name (it is created and dropped by the run)")
+                    "pick a new name (it is created and dropped by the run)"
+                )
             self._psql(self.admin_url, f'DROP DATABASE "{self.name}" WITH (FORCE)')
         self._psql(self.admin_url, f'CREATE DATABASE "{self.name}"')
         self.created = True
@@ -433,8 +458,17 @@ class Server:
     """A gunicorn master and its workers in a process group of their own: sync workers,
     or with ``threads`` above 1 threaded ones (gthread, which keeps connections open)."""
 
-    def __init__(self, name: str, module: str, chdir: Path, env: dict[str, str],
-                 workers: int, ready_path: str, log_path: Path, threads: int = 1):
+    def __init__(
+        self,
+        name: str,
+        module: str,
+        chdir: Path,
+        env: dict[str, str],
+        workers: int,
+        ready_path: str,
+        log_path: Path,
+        threads: int = 1,
+    ):
         self.name, self.module, self.chdir, self.env = name, module, chdir, env
         self.workers, self.ready_path, self.log_path = workers, ready_path, log_path
         self.threads = threads
@@ -444,9 +478,21 @@ class Server:
 
     def command(self) -> list[str]:
         gunicorn = gunicorn_path()
-        command = [str(gunicorn), "--workers", str(self.workers),
-                   "--bind", f"{HOST}:{self.port}", "--chdir", str(self.chdir),
-                   "--log-level", "warning", "--timeout", "60", "--graceful-timeout", "5"]
+        command = [
+            str(gunicorn),
+            "--workers",
+            str(self.workers),
+            "--bind",
+            f"{HOST}:{self.port}",
+            "--chdir",
+            str(self.chdir),
+            "--log-level",
+            "warning",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+        ]
         if self.threads > 1:
             command += ["--worker-class", "gthread", "--threads", str(self.threads)]
         else:
@@ -458,8 +504,14 @@ class Server:
     def start(self) -> None:
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                self.command(), cwd=self.chdir, env=self.env, stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                self.command(),
+                cwd=self.chdir,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -469,8 +521,9 @@ class Server:
                 if status < 500:
                     return
             time.sleep(0.1)
-        raise BenchError(f"{self.name} server not ready after {self.start_timeout:.0f} s:\n"
-                         f"{self.log_tail()}")
+        raise BenchError(
+            f"{self.name} server not ready after {self.start_timeout:.0f} s:\n{self.log_tail()}"
+        )
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -499,22 +552,25 @@ _HELP_CACHE: dict[Path, str] = {}
 
 def _gunicorn_help(gunicorn: Path) -> str:
     if gunicorn not in _HELP_CACHE:
-        result = subprocess.run([str(gunicorn), "--help"], capture_output=True, text=True,
-                                timeout=30, check=False)
+        result = subprocess.run(
+            [str(gunicorn), "--help"], capture_output=True, text=True, timeout=30, check=False
+        )
         _HELP_CACHE[gunicorn] = result.stdout
     return _HELP_CACHE[gunicorn]
 
 
 def app_env(database, workdir: Path, extra: list[str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COUPLES_", "BENCH_"))}
-    env.update({
-        "COUPLES_SECRET_KEY": secrets.token_urlsafe(32),
-        "COUPLES_SQLALCHEMY_DATABASE_URI": database.app_url,
-        "COUPLES_INSTANCE_PATH": str(workdir / "instance"),
-        "COUPLES_SESSION_COOKIE_SECURE": "false",
-        "COUPLES_REMEMBER_COOKIE_SECURE": "false",
-        "COUPLES_RATELIMIT_ENABLED": "false",
-    })
+    env.update(
+        {
+            "COUPLES_SECRET_KEY": secrets.token_urlsafe(32),
+            "COUPLES_SQLALCHEMY_DATABASE_URI": database.app_url,
+            "COUPLES_INSTANCE_PATH": str(workdir / "instance"),
+            "COUPLES_SESSION_COOKIE_SECURE": "false",
+            "COUPLES_REMEMBER_COOKIE_SECURE": "false",
+            "COUPLES_RATELIMIT_ENABLED": "false",
+        }
+    )
     env.update(item.split("=", 1) for item in extra)
     return env
 
@@ -522,7 +578,13 @@ def app_env(database, workdir: Path, extra: list[str]) -> dict[str, str]:
 def migrate(env: dict[str, str]) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "couples", "db", "upgrade"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
     if result.returncode != 0:
         raise BenchError(f"flask db upgrade failed:\n{result.stderr[-2000:]}")
 
@@ -556,8 +618,9 @@ def write_lua(path: Path, method: str, headers: dict[str, str], body: object) ->
     """The request wrk repeats: method, headers (the session cookie and CSRF token among
     them, so they stay off wrk's command line) and the JSON body, if any."""
     lines = [f"wrk.method = {lua_string(method)}"]
-    lines += [f"wrk.headers[{lua_string(name)}] = {lua_string(value)}"
-              for name, value in headers.items()]
+    lines += [
+        f"wrk.headers[{lua_string(name)}] = {lua_string(value)}" for name, value in headers.items()
+    ]
     if body is not None:
         lines.append(f"wrk.body = {lua_string(json.dumps(body))}")
     path.write_text("\n".join(lines) + "\n" + LUA_DONE)
@@ -619,25 +682,43 @@ def machine_busy_seconds() -> float | None:
     return (sum(fields[:8]) - idle) / _TICK
 
 
-def _per_request_us(before: float | None, after: float | None, requests: int
-                    ) -> float | None:
+def _per_request_us(before: float | None, after: float | None, requests: int) -> float | None:
     if before is None or after is None or not requests:
         return None
     return (after - before) / requests * 1e6
 
 
-def run_wrk(wrk: str, url: str, lua: Path, seconds: int,
-            args: argparse.Namespace, server_pgid: int | None = None) -> Measurement:
+def run_wrk(
+    wrk: str,
+    url: str,
+    lua: Path,
+    seconds: int,
+    args: argparse.Namespace,
+    server_pgid: int | None = None,
+) -> Measurement:
     """One wrk run; the request (method, headers, body) comes from the ``lua`` script.
     With ``server_pgid``, the CPU time of that process group and of the machine over
     the run, per request."""
-    command = [wrk, "--threads", str(args.threads), "--connections", str(args.connections),
-               "--duration", f"{seconds}s", "--timeout", f"{args.timeout}s",
-               "--latency", "--script", str(lua), url]
+    command = [
+        wrk,
+        "--threads",
+        str(args.threads),
+        "--connections",
+        str(args.connections),
+        "--duration",
+        f"{seconds}s",
+        "--timeout",
+        f"{args.timeout}s",
+        "--latency",
+        "--script",
+        str(lua),
+        url,
+    ]
     server_before = group_cpu_seconds(server_pgid) if server_pgid else None
     machine_before = machine_busy_seconds()
-    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60,
-                            check=False)
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=seconds + 60, check=False
+    )
     server_after = group_cpu_seconds(server_pgid) if server_pgid else None
     machine_after = machine_busy_seconds()
     match = re.search(r"^BENCH_RESULT (.*)$", result.stdout, re.MULTILINE)
@@ -647,16 +728,21 @@ def run_wrk(wrk: str, url: str, lua: Path, seconds: int,
     seconds_run = data["duration_us"] / 1e6
     return Measurement(
         requests_per_s=data["requests"] / seconds_run if seconds_run else 0.0,
-        p50_ms=data["p50_us"] / 1000, p90_ms=data["p90_us"] / 1000,
-        p99_ms=data["p99_us"] / 1000, max_ms=data["max_us"] / 1000,
-        requests=data["requests"], errors=data["errors"],
+        p50_ms=data["p50_us"] / 1000,
+        p90_ms=data["p90_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        max_ms=data["max_us"] / 1000,
+        requests=data["requests"],
+        errors=data["errors"],
         server_cpu_us=_per_request_us(server_before, server_after, data["requests"]),
-        machine_cpu_us=_per_request_us(machine_before, machine_after, data["requests"]))
+        machine_cpu_us=_per_request_us(machine_before, machine_after, data["requests"]),
+    )
 
 
 def wrk_version(wrk: str) -> str:
-    result = subprocess.run([wrk, "--version"], capture_output=True, text=True, timeout=10,
-                            check=False)
+    result = subprocess.run(
+        [wrk, "--version"], capture_output=True, text=True, timeout=10, check=False
+    )
     lines = (result.stdout or result.stderr).splitlines()
     return lines[0].split("Copyright")[0].strip() if lines else "wrk (unknown version)"
 
@@ -684,8 +770,9 @@ class Ready:
         return sum(m.errors["status"] + m.errors["timeout"] for m in self.rounds)
 
 
-def prepare(ctx: Context, scenario: Scenario, workdir: Path, index: int,
-            server_pgid: int | None = None) -> Ready:
+def prepare(
+    ctx: Context, scenario: Scenario, workdir: Path, index: int, server_pgid: int | None = None
+) -> Ready:
     prepared = scenario.setup(ctx, scenario) if scenario.setup else Prepared()
     path = scenario.path.format(**prepared.path_params)
     body = prepared.body if prepared.body is not None else scenario.body
@@ -695,12 +782,19 @@ def prepare(ctx: Context, scenario: Scenario, workdir: Path, index: int,
     host, port = ctx.urls[scenario.server]
     # One request first: a scenario that answers an error would otherwise look fast.
     status, response_headers, payload = Client(host, port).request(
-        scenario.method, path, body, headers)
+        scenario.method, path, body, headers
+    )
     if status != scenario.expect_status:
-        raise BenchError(f"{scenario.name}: expected {scenario.expect_status}, "
-                         f"got {status}: {payload!r}")
-    ready = Ready(scenario, f"http://{host}:{port}{path}", workdir / f"scenario{index}.lua",
-                  notes=list(prepared.notes), server_pgid=server_pgid)
+        raise BenchError(
+            f"{scenario.name}: expected {scenario.expect_status}, got {status}: {payload!r}"
+        )
+    ready = Ready(
+        scenario,
+        f"http://{host}:{port}{path}",
+        workdir / f"scenario{index}.lua",
+        notes=list(prepared.notes),
+        server_pgid=server_pgid,
+    )
     if any(k.lower() == "set-cookie" for k in response_headers):
         ready.notes.append(f"{scenario.name}: the response sets a cookie on every request")
     write_lua(ready.lua, scenario.method, headers, body)
@@ -718,20 +812,30 @@ def check_goal(goal: Goal, ready: dict[str, Ready], args: argparse.Namespace) ->
             shown += " (rounds: " + ", ".join(f"{m.p99_ms:.1f}" for m in item.rounds) + ")"
         line = f"p99 {shown} at {args.connections} connections, goal < {goal.max_p99_ms:g} ms"
         passed = value is not None and value < goal.max_p99_ms
-        result = {"scenario": goal.scenario, "max_p99_ms": goal.max_p99_ms,
-                  "connections": goal.connections, "p99_ms": value}
+        result = {
+            "scenario": goal.scenario,
+            "max_p99_ms": goal.max_p99_ms,
+            "connections": goal.connections,
+            "p99_ms": value,
+        }
     else:
         value = ratio(ready, goal.scenario, goal.baseline)
         base = ready.get(goal.baseline)
         if value is None or base is None:
             line = "-"
         else:
-            line = (f"{item.median('requests_per_s'):.0f} req/s = {value:.2f} x "
-                    f"{base.median('requests_per_s'):.0f} req/s of the bare primary-key "
-                    f"route, goal >= {goal.min_ratio:g} x")
+            line = (
+                f"{item.median('requests_per_s'):.0f} req/s = {value:.2f} x "
+                f"{base.median('requests_per_s'):.0f} req/s of the bare primary-key "
+                f"route, goal >= {goal.min_ratio:g} x"
+            )
         passed = value is not None and value >= goal.min_ratio
-        result = {"scenario": goal.scenario, "baseline": goal.baseline,
-                  "min_ratio": goal.min_ratio, "ratio": value}
+        result = {
+            "scenario": goal.scenario,
+            "baseline": goal.baseline,
+            "min_ratio": goal.min_ratio,
+            "ratio": value,
+        }
     if value is None:
         verdict = "n/a (not run)"
     elif item.failed_requests():
@@ -756,8 +860,10 @@ def ratio(ready: dict[str, Ready], scenario: str, baseline: str) -> float | None
 
 def format_table(ready: dict[str, Ready]) -> str:
     width = max(len(name) for name in ready) + 2
-    header = (f"{'scenario':<{width}}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-              f"{'vs hello':>10}{'vs pk':>8}{'server CPU':>12}{'machine CPU':>13}")
+    header = (
+        f"{'scenario':<{width}}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'vs hello':>10}{'vs pk':>8}{'server CPU':>12}{'machine CPU':>13}"
+    )
     lines = [header, "-" * len(header)]
     for name, item in ready.items():
         cells = []
@@ -769,40 +875,66 @@ def format_table(ready: dict[str, Ready]) -> str:
             value = item.median(attribute)
             cpu.append("-" if value is None else f"{value:.0f} us")
         flag = "  (!) non-2xx/timeouts" if item.failed_requests() else ""
-        lines.append(f"{name:<{width}}{item.median('requests_per_s'):>9.0f}"
-                     f"{item.median('p50_ms'):>9.2f}{item.median('p99_ms'):>9.2f}"
-                     f"{cells[0]:>10}{cells[1]:>8}{cpu[0]:>12}{cpu[1]:>13}{flag}")
-    lines.append("(CPU: per request, median over the rounds; server: gunicorn's master and "
-                 "workers; machine: every process and the kernel, wrk and the database "
-                 "server included)")
+        lines.append(
+            f"{name:<{width}}{item.median('requests_per_s'):>9.0f}"
+            f"{item.median('p50_ms'):>9.2f}{item.median('p99_ms'):>9.2f}"
+            f"{cells[0]:>10}{cells[1]:>8}{cpu[0]:>12}{cpu[1]:>13}{flag}"
+        )
+    lines.append(
+        "(CPU: per request, median over the rounds; server: gunicorn's master and "
+        "workers; machine: every process and the kernel, wrk and the database "
+        "server included)"
+    )
     return "\n".join(lines)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
-    parser.add_argument("--warmup", type=int, default=2,
-                        help="seconds of unmeasured load before each scenario (0: none)")
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=2,
+        help="seconds of unmeasured load before each scenario (0: none)",
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--timeout", type=int, default=5, help="wrk request timeout, seconds")
-    parser.add_argument("--rounds", type=int, default=1,
-                        help="measure every scenario this many times, interleaved; "
-                             "the table shows medians")
-    parser.add_argument("--only", action="append", default=[], metavar="TEXT",
-                        help="run only scenarios whose name contains TEXT (repeatable; "
-                             "baselines always run)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure every scenario this many times, interleaved; the table shows medians",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="run only scenarios whose name contains TEXT (repeatable; baselines always run)",
+    )
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--database-url", default=None,
-                        help=f"PostgreSQL database to create and drop (default {DEFAULT_PG_URL})")
-    parser.add_argument("--keep-database", action="store_true",
-                        help="do not drop the PostgreSQL database at the end")
-    parser.add_argument("--app-env", action="append", default=[], metavar="COUPLES_X=VALUE",
-                        help="extra setting for the app server (repeatable), e.g. "
-                             "COUPLES_SQLALCHEMY_ECHO=false")
-    parser.add_argument("--no-save", action="store_true",
-                        help="do not write JSON results to bench/results/")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help=f"PostgreSQL database to create and drop (default {DEFAULT_PG_URL})",
+    )
+    parser.add_argument(
+        "--keep-database",
+        action="store_true",
+        help="do not drop the PostgreSQL database at the end",
+    )
+    parser.add_argument(
+        "--app-env",
+        action="append",
+        default=[],
+        metavar="COUPLES_X=VALUE",
+        help="extra setting for the app server (repeatable), e.g. COUPLES_SQLALCHEMY_ECHO=false",
+    )
+    parser.add_argument(
+        "--no-save", action="store_true", help="do not write JSON results to bench/results/"
+    )
     args = parser.parse_args(argv)
     if args.database_url and args.database != "postgresql":
         if args.database_url.startswith("postgres"):
@@ -822,8 +954,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def selected_scenarios(args: argparse.Namespace) -> list[Scenario]:
     baselines = set(BASELINES.values())
-    return [s for s in SCENARIOS
-            if s.name in baselines or not args.only or any(t in s.name for t in args.only)]
+    return [
+        s
+        for s in SCENARIOS
+        if s.name in baselines or not args.only or any(t in s.name for t in args.only)
+    ]
 
 
 def _raise_exit(signum, _frame):
@@ -835,9 +970,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     wrk = shutil.which("wrk")
     if wrk is None:
-        print("bench/http.py needs wrk, the HTTP load generator, on PATH.\n"
-              "  Debian/Ubuntu: apt-get install wrk    macOS: brew install wrk",
-              file=sys.stderr)
+        print(
+            "bench/http.py needs wrk, the HTTP load generator, on PATH.\n"
+            "  Debian/Ubuntu: apt-get install wrk    macOS: brew install wrk",
+            file=sys.stderr,
+        )
         return 2
     signal.signal(signal.SIGTERM, _raise_exit)
     signal.signal(signal.SIGHUP, _raise_exit)
@@ -850,32 +987,48 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tmp)
         try:
             if args.database == "postgresql":
-                database = PostgresDatabase(args.database_url or DEFAULT_PG_URL,
-                                            args.keep_database)
+                database = PostgresDatabase(args.database_url or DEFAULT_PG_URL, args.keep_database)
             else:
                 database = SqliteDatabase(workdir)
             database.create()
             env = app_env(database, workdir, args.app_env)
             if any(s.server == "app" for s in scenarios):
                 migrate(env)
-                servers["app"] = Server("app", "wsgi:app", ROOT, env, args.workers,
-                                        "/api/v1/auth/csrf", workdir / "app.log")
+                servers["app"] = Server(
+                    "app",
+                    "wsgi:app",
+                    ROOT,
+                    env,
+                    args.workers,
+                    "/api/v1/auth/csrf",
+                    workdir / "app.log",
+                )
             baseline_env = {**env, "BENCH_BASELINE_DB": database.baseline_db}
-            servers["baseline"] = Server("baseline", "bench.baseline_app:app", ROOT,
-                                         baseline_env, args.workers, "/hello",
-                                         workdir / "baseline.log")
+            servers["baseline"] = Server(
+                "baseline",
+                "bench.baseline_app:app",
+                ROOT,
+                baseline_env,
+                args.workers,
+                "/hello",
+                workdir / "baseline.log",
+            )
             for server in servers.values():
                 server.start()
             ctx = Context({name: (HOST, s.port) for name, s in servers.items()})
-            ready = {s.name: prepare(ctx, s, workdir, i, servers[s.server].process.pid)
-                     for i, s in enumerate(scenarios)}
+            ready = {
+                s.name: prepare(ctx, s, workdir, i, servers[s.server].process.pid)
+                for i, s in enumerate(scenarios)
+            }
             return measure_and_report(args, wrk, database, ready, load)
         except BenchError as error:
             print(f"bench/http.py: {error}", file=sys.stderr)
             for server in servers.values():
                 if server.process is not None:
-                    print(f"--- last lines of the {server.name} server's log:\n"
-                          f"{server.log_tail()}", file=sys.stderr)
+                    print(
+                        f"--- last lines of the {server.name} server's log:\n{server.log_tail()}",
+                        file=sys.stderr,
+                    )
             return 1
         except KeyboardInterrupt:
             print("bench/http.py: interrupted; stopping the servers", file=sys.stderr)
@@ -890,29 +1043,40 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"bench/http.py: cleanup: {error}", file=sys.stderr)
 
 
-def measure_and_report(args: argparse.Namespace, wrk: str, database,
-                       ready: dict[str, Ready], load: float) -> int:
+def measure_and_report(
+    args: argparse.Namespace, wrk: str, database, ready: dict[str, Ready], load: float
+) -> int:
     """Run wrk on every scenario, ``args.rounds`` times; print the table and the goals.
     ``load`` is the 1-minute load average from before the servers started."""
-    setting = (f"{args.workers} sync gunicorn workers per server; wrk {args.threads} threads, "
-               f"{args.connections} connections, {args.duration} s per run "
-               f"(+{args.warmup} s warm-up), {args.rounds} round(s)")
+    setting = (
+        f"{args.workers} sync gunicorn workers per server; wrk {args.threads} threads, "
+        f"{args.connections} connections, {args.duration} s per run "
+        f"(+{args.warmup} s warm-up), {args.rounds} round(s)"
+    )
     print(f"Couples HTTP benchmark on {database.label}: {setting}")
-    print(f"machine: {os.cpu_count()} CPUs, {platform.platform()}, "
-          f"Python {platform.python_version()}, {wrk_version(wrk)}; "
-          f"load average {load:.2f}", flush=True)
+    print(
+        f"machine: {os.cpu_count()} CPUs, {platform.platform()}, "
+        f"Python {platform.python_version()}, {wrk_version(wrk)}; "
+        f"load average {load:.2f}",
+        flush=True,
+    )
     if load > 0.5 * (os.cpu_count() or 1):
-        print("warning: the machine is busy; expect noisy numbers (compare ratios, or use "
-              "--rounds 3 or more)", flush=True)
+        print(
+            "warning: the machine is busy; expect noisy numbers (compare ratios, or use "
+            "--rounds 3 or more)",
+            flush=True,
+        )
     for round_number in range(1, args.rounds + 1):
         for item in ready.values():
             if args.warmup > 0:
                 run_wrk(wrk, item.url, item.lua, args.warmup, args)
-            measurement = run_wrk(wrk, item.url, item.lua, args.duration, args,
-                                  item.server_pgid)
+            measurement = run_wrk(wrk, item.url, item.lua, args.duration, args, item.server_pgid)
             item.rounds.append(measurement)
-            print(f"  round {round_number}: {item.scenario.name}: "
-                  f"{measurement.requests_per_s:.0f} req/s", flush=True)
+            print(
+                f"  round {round_number}: {item.scenario.name}: "
+                f"{measurement.requests_per_s:.0f} req/s",
+                flush=True,
+            )
 
     print()
     print(format_table(ready))
@@ -929,17 +1093,34 @@ def measure_and_report(args: argparse.Namespace, wrk: str, database,
         RESULTS_DIR.mkdir(exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         path = RESULTS_DIR / f"http-{database.label}-{stamp}.json"
-        path.write_text(json.dumps({
-            "when": stamp, "database": database.label, "settings": vars(args),
-            "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+        path.write_text(
+            json.dumps(
+                {
+                    "when": stamp,
+                    "database": database.label,
+                    "settings": vars(args),
+                    "machine": {
+                        "cpus": os.cpu_count(),
+                        "platform": platform.platform(),
                         "load_average_at_start": load,
-                        "python": platform.python_version(), "wrk": wrk_version(wrk)},
-            "scenarios": {name: {"method": item.scenario.method, "url": item.url,
-                                 "notes": item.notes,
-                                 "rounds": [vars(m) for m in item.rounds]}
-                          for name, item in ready.items()},
-            "goals": goals,
-        }, indent=2) + "\n")
+                        "python": platform.python_version(),
+                        "wrk": wrk_version(wrk),
+                    },
+                    "scenarios": {
+                        name: {
+                            "method": item.scenario.method,
+                            "url": item.url,
+                            "notes": item.notes,
+                            "rounds": [vars(m) for m in item.rounds],
+                        }
+                        for name, item in ready.items()
+                    },
+                    "goals": goals,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
         print(f"Results: {path.relative_to(ROOT)}")
     return 0
 

@@ -53,14 +53,28 @@ LIGHTHOUSE = BENCH_DIR / "node_modules" / ".bin" / "lighthouse"
 CHROME_PATH = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 # Lighthouse's own launcher's choice (chrome-launcher's default flags), headless.
 CHROME_FLAGS = (
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-extensions",
-    "--disable-component-extensions-with-background-pages", "--disable-background-networking",
-    "--disable-component-update", "--disable-client-side-phishing-detection", "--disable-sync",
-    "--metrics-recording-only", "--disable-default-apps", "--mute-audio",
-    "--no-default-browser-check", "--no-first-run", "--disable-backgrounding-occluded-windows",
-    "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
-    "--disable-ipc-flooding-protection", "--password-store=basic", "--disable-hang-monitor",
-    "--disable-prompt-on-repost", "--disable-domain-reliability",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-extensions",
+    "--disable-component-extensions-with-background-pages",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-client-side-phishing-detection",
+    "--disable-sync",
+    "--metrics-recording-only",
+    "--disable-default-apps",
+    "--mute-audio",
+    "--no-default-browser-check",
+    "--no-first-run",
+    "--disable-backgrounding-occluded-windows",
+    "--disable-renderer-backgrounding",
+    "--disable-background-timer-throttling",
+    "--disable-ipc-flooding-protection",
+    "--password-store=basic",
+    "--disable-hang-monitor",
+    "--disable-prompt-on-repost",
+    "--disable-domain-reliability",
     "--disable-features=Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider,"
     "InterestFeedContentSuggestions,CertificateTransparencyComponentUpdater,"
     "AutofillServerCommunication,PrivacySandboxSettings4,RenderDocument",
@@ -139,7 +153,13 @@ def seed_demo(env: dict[str, str]) -> DemoCouple:
     """``flask --app couples demo seed``: two months of history, a repair under way."""
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "couples", "demo", "seed"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     if result.returncode != 0:
         raise BenchError(f"flask demo seed failed:\n{result.stderr[-2000:]}")
     emails = re.findall(r"^\s+\w+: (\S+@\S+)$", result.stdout, re.MULTILINE)
@@ -154,12 +174,28 @@ class EmbeddedServer(Server):
     process group of its own; ``bench.http.Server`` runs gunicorn instead."""
 
     def start(self) -> None:
-        command = [sys.executable, "-m", "flask", "--app", "couples", "serve",
-                   "--host", HOST, "--port", str(self.port)]
+        command = [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "couples",
+            "serve",
+            "--host",
+            HOST,
+            "--port",
+            str(self.port),
+        ]
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                command, cwd=self.chdir, env=self.env, stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                command,
+                cwd=self.chdir,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -169,8 +205,9 @@ class EmbeddedServer(Server):
                 if status < 500:
                     return
             time.sleep(0.1)
-        raise BenchError(f"the app server is not ready after {START_TIMEOUT:.0f} s:\n"
-                         f"{self.log_tail()}")
+        raise BenchError(
+            f"the app server is not ready after {START_TIMEOUT:.0f} s:\n{self.log_tail()}"
+        )
 
 
 def log_in(port: int, email: str, password: str) -> Client:
@@ -192,8 +229,10 @@ def prepare_pages(port: int, demo: DemoCouple) -> list[Page]:
     items = maya.expect(200, "GET", "/api/v1/checkins/today")["items"]
     if not items or items[0]["my_answers"]:
         raise BenchError(f"Maya's check-in is not open and unanswered: {items!r}")
-    tonight_note = (f"Maya's {items[0]['date']} {items[0]['kind']} check-in, unanswered "
-                    f"({len(items[0]['questions'])} questions); Jonah answered {day}")
+    tonight_note = (
+        f"Maya's {items[0]['date']} {items[0]['kind']} check-in, unanswered "
+        f"({len(items[0]['questions'])} questions); Jonah answered {day}"
+    )
 
     # Reveal: the newest revealed date of the demo history, as Maya.
     revealed = maya.expect(200, "GET", "/api/v1/checkins?limit=1")["items"]
@@ -210,12 +249,27 @@ def prepare_pages(port: int, demo: DemoCouple) -> list[Page]:
     repair = ongoing[0]
 
     return [
-        Page("tonight", "Tonight (check-in, unanswered)", "/checkin", dict(maya.cookies),
-             tonight_note),
-        Page("reveal", "Reveal (a revealed date)", f"/checkin/{reveal_day}",
-             dict(maya.cookies), f"Maya's revealed {reveal_day} {revealed[0]['kind']} check-in"),
-        Page("repair", "Repair (under way)", f"/repairs/{repair['id']}", dict(jonah.cookies),
-             f"Jonah's view of {repair['title']!r}, state {repair['state']}, his turn"),
+        Page(
+            "tonight",
+            "Tonight (check-in, unanswered)",
+            "/checkin",
+            dict(maya.cookies),
+            tonight_note,
+        ),
+        Page(
+            "reveal",
+            "Reveal (a revealed date)",
+            f"/checkin/{reveal_day}",
+            dict(maya.cookies),
+            f"Maya's revealed {reveal_day} {revealed[0]['kind']} check-in",
+        ),
+        Page(
+            "repair",
+            "Repair (under way)",
+            f"/repairs/{repair['id']}",
+            dict(jonah.cookies),
+            f"Jonah's view of {repair['title']!r}, state {repair['state']}, his turn",
+        ),
     ]
 
 
@@ -235,18 +289,28 @@ class Chromium:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        command = [CHROME_PATH, *CHROME_FLAGS, f"--remote-debugging-port={self.port}",
-                   f"--user-data-dir={self.profile}", "about:blank"]
-        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                        start_new_session=True)
+        command = [
+            CHROME_PATH,
+            *CHROME_FLAGS,
+            f"--remote-debugging-port={self.port}",
+            f"--user-data-dir={self.profile}",
+            "about:blank",
+        ]
+        self.process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise BenchError(f"Chromium exited at start ({self.process.returncode})")
             try:
                 with urllib.request.urlopen(  # noqa: S310 (a loopback URL of ours)
-                        f"http://{HOST}:{self.port}/json/version", timeout=2):
+                    f"http://{HOST}:{self.port}/json/version", timeout=2
+                ):
                     return
             except (OSError, urllib.error.URLError):
                 time.sleep(0.1)
@@ -260,9 +324,18 @@ class Chromium:
             try:
                 jar = browser.contexts[0]
                 jar.clear_cookies()
-                jar.add_cookies([{"name": name, "value": value, "url": base_url,
-                                  "httpOnly": True, "sameSite": "Lax"}
-                                 for name, value in cookies.items()])
+                jar.add_cookies(
+                    [
+                        {
+                            "name": name,
+                            "value": value,
+                            "url": base_url,
+                            "httpOnly": True,
+                            "sameSite": "Lax",
+                        }
+                        for name, value in cookies.items()
+                    ]
+                )
             finally:
                 browser.close()  # disconnects; the browser and its cookies stay
 
@@ -289,24 +362,34 @@ def run_lighthouse(base_url: str, page: "Page", workdir: Path, name: str) -> dic
         chromium.start()
         chromium.set_cookies(base_url, page.cookies)
         command = [
-            str(LIGHTHOUSE), base_url + page.path, f"--port={chromium.port}",
-            f"--hostname={HOST}", f"--only-categories={','.join(CATEGORIES)}",
-            "--form-factor=mobile", "--output=json", f"--output-path={report}", "--quiet",
+            str(LIGHTHOUSE),
+            base_url + page.path,
+            f"--port={chromium.port}",
+            f"--hostname={HOST}",
+            f"--only-categories={','.join(CATEGORIES)}",
+            "--form-factor=mobile",
+            "--output=json",
+            f"--output-path={report}",
+            "--quiet",
         ]
-        result = subprocess.run(command, capture_output=True, text=True,
-                                timeout=RUN_TIMEOUT, check=False)
+        result = subprocess.run(
+            command, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False
+        )
     finally:
         chromium.stop()
     if result.returncode != 0 or not report.exists():
-        raise BenchError(f"lighthouse failed on {page.path} (status {result.returncode}):\n"
-                         f"{result.stderr[-2000:]}")
+        raise BenchError(
+            f"lighthouse failed on {page.path} (status {result.returncode}):\n"
+            f"{result.stderr[-2000:]}"
+        )
     data = json.loads(report.read_text())
     if data.get("runtimeError"):
         raise BenchError(f"lighthouse on {page.path}: {data['runtimeError']}")
     final_url = data.get("finalDisplayedUrl") or ""
     if "/login" in final_url:
-        raise BenchError(f"lighthouse on {page.path} ended on the login page: "
-                         "the session cookie was not sent")
+        raise BenchError(
+            f"lighthouse on {page.path} ended on the login page: the session cookie was not sent"
+        )
     return summarize(data, report)
 
 
@@ -319,8 +402,10 @@ def run_with_retries(base_url: str, page: "Page", workdir: Path, name: str) -> d
         except BenchError as error:
             if attempt == RUN_ATTEMPTS or "login page" in str(error):
                 raise
-            print(f"  ({page.key}: run failed, trying again: {str(error).splitlines()[-1]})",
-                  flush=True)
+            print(
+                f"  ({page.key}: run failed, trying again: {str(error).splitlines()[-1]})",
+                flush=True,
+            )
     raise AssertionError("unreachable")
 
 
@@ -332,8 +417,11 @@ def summarize(data: dict, report: Path) -> dict:
         for ref in data["categories"][category]["auditRefs"]:
             audit = audits[ref["id"]]
             score = audit.get("score")
-            if score is not None and score < 1 and (
-                    ref.get("weight") or audit["scoreDisplayMode"] == "metricSavings"):
+            if (
+                score is not None
+                and score < 1
+                and (ref.get("weight") or audit["scoreDisplayMode"] == "metricSavings")
+            ):
                 shown = audit.get("displayValue") or ""
                 failed[ref["id"]] = audit["title"] + (f" ({shown})" if shown else "")
     return {
@@ -349,15 +437,17 @@ def summarize(data: dict, report: Path) -> dict:
 
 
 def lighthouse_version() -> str:
-    result = subprocess.run([str(LIGHTHOUSE), "--version"], capture_output=True, text=True,
-                            timeout=60, check=False)
+    result = subprocess.run(
+        [str(LIGHTHOUSE), "--version"], capture_output=True, text=True, timeout=60, check=False
+    )
     return result.stdout.strip() or "?"
 
 
 def chromium_version() -> str:
     try:
-        result = subprocess.run([CHROME_PATH, "--version"], capture_output=True, text=True,
-                                timeout=60, check=False)
+        result = subprocess.run(
+            [CHROME_PATH, "--version"], capture_output=True, text=True, timeout=60, check=False
+        )
     except OSError:
         return "?"
     return result.stdout.strip() or "?"
@@ -368,15 +458,18 @@ def chromium_version() -> str:
 
 
 def format_table(pages: list[Page]) -> str:
-    header = (f"{'page':<34}{'a11y':>6}{'best':>6}{'perf':>6}{'FCP s':>8}{'LCP s':>8}"
-              f"{'TBT ms':>8}{'CLS':>7}")
+    header = (
+        f"{'page':<34}{'a11y':>6}{'best':>6}{'perf':>6}{'FCP s':>8}{'LCP s':>8}"
+        f"{'TBT ms':>8}{'CLS':>7}"
+    )
     lines = [header, "-" * len(header)]
     for page in pages:
         lines.append(
             f"{page.title:<34}{page.median('accessibility'):>6.0f}"
             f"{page.median('best-practices'):>6.0f}{page.median('performance'):>6.0f}"
             f"{page.median('fcp_ms') / 1000:>8.2f}{page.median('lcp_ms') / 1000:>8.2f}"
-            f"{page.median('tbt_ms'):>8.0f}{page.median('cls'):>7.3f}")
+            f"{page.median('tbt_ms'):>8.0f}{page.median('cls'):>7.3f}"
+        )
     return "\n".join(lines)
 
 
@@ -387,11 +480,14 @@ def check_goals(pages: list[Page]) -> list[dict]:
             value = page.median(goal.key)
             verdict = "PASS" if goal.check(value) else "MISS"
             shown = f"{value / 1000:.2f} s" if goal.max_ms else f"{value:.0f}"
-            runs = ", ".join(f"{run[goal.key] / 1000:.2f}" if goal.max_ms else f"{run[goal.key]}"
-                             for run in page.runs)
+            runs = ", ".join(
+                f"{run[goal.key] / 1000:.2f}" if goal.max_ms else f"{run[goal.key]}"
+                for run in page.runs
+            )
             print(f"Goal: {page.key}: {goal.describe()}: {shown} (runs: {runs}) -> {verdict}")
-            results.append({"page": page.key, "goal": goal.describe(), "value": value,
-                            "verdict": verdict})
+            results.append(
+                {"page": page.key, "goal": goal.describe(), "value": value, "verdict": verdict}
+            )
     return results
 
 
@@ -411,16 +507,31 @@ def print_failed_audits(pages: list[Page]) -> None:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page (median)")
-    parser.add_argument("--page", action="append", choices=("tonight", "reveal", "repair"),
-                        default=[], help="audit only this page (repeatable)")
-    parser.add_argument("--server", choices=("serve", "gunicorn"), default="serve",
-                        help="flask serve (waitress, the embedded default) or gunicorn")
-    parser.add_argument("--workers", type=int, default=2,
-                        help="gunicorn sync workers (with --server gunicorn)")
-    parser.add_argument("--keep-reports", type=Path, metavar="DIR",
-                        help="copy every Lighthouse JSON report into DIR")
-    parser.add_argument("--no-save", action="store_true",
-                        help="do not write JSON results to bench/results/")
+    parser.add_argument(
+        "--page",
+        action="append",
+        choices=("tonight", "reveal", "repair"),
+        default=[],
+        help="audit only this page (repeatable)",
+    )
+    parser.add_argument(
+        "--server",
+        choices=("serve", "gunicorn"),
+        default="serve",
+        help="flask serve (waitress, the embedded default) or gunicorn",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn sync workers (with --server gunicorn)"
+    )
+    parser.add_argument(
+        "--keep-reports",
+        type=Path,
+        metavar="DIR",
+        help="copy every Lighthouse JSON report into DIR",
+    )
+    parser.add_argument(
+        "--no-save", action="store_true", help="do not write JSON results to bench/results/"
+    )
     args = parser.parse_args(argv)
     if args.runs < 1 or args.workers < 1:
         parser.error("--runs and --workers must be positive")
@@ -435,16 +546,25 @@ def _raise_exit(signum, _frame):
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if not LIGHTHOUSE.exists():
-        print("bench/lighthouse.py needs Lighthouse in bench/node_modules:\n"
-              "  npm install --prefix bench", file=sys.stderr)
+        print(
+            "bench/lighthouse.py needs Lighthouse in bench/node_modules:\n"
+            "  npm install --prefix bench",
+            file=sys.stderr,
+        )
         return 2
     if importlib.util.find_spec("playwright") is None:
-        print("bench/lighthouse.py needs Playwright for Python (the project's dev extra) to "
-              "put the session cookie into Chromium", file=sys.stderr)
+        print(
+            "bench/lighthouse.py needs Playwright for Python (the project's dev extra) to "
+            "put the session cookie into Chromium",
+            file=sys.stderr,
+        )
         return 2
     if not Path(CHROME_PATH).exists():
-        print(f"bench/lighthouse.py needs Chromium at {CHROME_PATH} (apt-get install chromium, "
-              "or set CHROME_PATH)", file=sys.stderr)
+        print(
+            f"bench/lighthouse.py needs Chromium at {CHROME_PATH} (apt-get install chromium, "
+            "or set CHROME_PATH)",
+            file=sys.stderr,
+        )
         return 2
     signal.signal(signal.SIGTERM, _raise_exit)
     signal.signal(signal.SIGHUP, _raise_exit)
@@ -457,8 +577,9 @@ def main(argv: list[str] | None = None) -> int:
             migrate(env)
             demo = seed_demo(env)
             kind = EmbeddedServer if args.server == "serve" else Server
-            server = kind("app", "wsgi:app", ROOT, env, args.workers, "/healthz",
-                          workdir / "app.log")
+            server = kind(
+                "app", "wsgi:app", ROOT, env, args.workers, "/healthz", workdir / "app.log"
+            )
             server.start()
             pages = prepare_pages(server.port, demo)
             if args.page:
@@ -467,8 +588,7 @@ def main(argv: list[str] | None = None) -> int:
         except BenchError as error:
             print(f"bench/lighthouse.py: {error}", file=sys.stderr)
             if server is not None and server.process is not None:
-                print(f"--- last lines of the server's log:\n{server.log_tail()}",
-                      file=sys.stderr)
+                print(f"--- last lines of the server's log:\n{server.log_tail()}", file=sys.stderr)
             return 1
         except KeyboardInterrupt:
             print("bench/lighthouse.py: interrupted", file=sys.stderr)
@@ -478,26 +598,35 @@ def main(argv: list[str] | None = None) -> int:
                 server.stop()
 
 
-def measure_and_report(args: argparse.Namespace, port: int, pages: list[Page],
-                       workdir: Path) -> int:
+def measure_and_report(
+    args: argparse.Namespace, port: int, pages: list[Page], workdir: Path
+) -> int:
     load = os.getloadavg()[0]
-    served = ("flask serve (waitress)" if args.server == "serve"
-              else f"gunicorn, {args.workers} sync workers")
-    print(f"Lighthouse {lighthouse_version()} ({chromium_version()}), mobile preset, "
-          f"simulated throttling; {args.runs} run(s) per page; app: {served}; "
-          f"load average {load:.2f} on {os.cpu_count()} CPUs", flush=True)
+    served = (
+        "flask serve (waitress)"
+        if args.server == "serve"
+        else f"gunicorn, {args.workers} sync workers"
+    )
+    print(
+        f"Lighthouse {lighthouse_version()} ({chromium_version()}), mobile preset, "
+        f"simulated throttling; {args.runs} run(s) per page; app: {served}; "
+        f"load average {load:.2f} on {os.cpu_count()} CPUs",
+        flush=True,
+    )
     for page in pages:
         print(f"Note: {page.key}: {page.path}: {page.note}", flush=True)
     for number in range(1, args.runs + 1):
         for page in pages:
             started = time.monotonic()
-            run = run_with_retries(f"http://{HOST}:{port}", page, workdir,
-                                   f"{page.key}-{number}")
+            run = run_with_retries(f"http://{HOST}:{port}", page, workdir, f"{page.key}-{number}")
             page.runs.append(run)
-            print(f"  run {number}: {page.key}: accessibility {run['accessibility']}, "
-                  f"best practices {run['best-practices']}, performance "
-                  f"{run['performance']}, FCP {run['fcp_ms'] / 1000:.2f} s "
-                  f"({time.monotonic() - started:.0f} s)", flush=True)
+            print(
+                f"  run {number}: {page.key}: accessibility {run['accessibility']}, "
+                f"best practices {run['best-practices']}, performance "
+                f"{run['performance']}, FCP {run['fcp_ms'] / 1000:.2f} s "
+                f"({time.monotonic() - started:.0f} s)",
+                flush=True,
+            )
             if args.keep_reports:
                 args.keep_reports.mkdir(parents=True, exist_ok=True)
                 target = args.keep_reports / f"{page.key}-{number}.json"
@@ -513,15 +642,31 @@ def measure_and_report(args: argparse.Namespace, port: int, pages: list[Page],
         RESULTS_DIR.mkdir(exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         path = RESULTS_DIR / f"lighthouse-{stamp}.json"
-        path.write_text(json.dumps({
-            "when": stamp, "lighthouse": lighthouse_version(), "chromium": chromium_version(),
-            "runs": args.runs, "server": args.server, "load_average_at_start": load,
-            "pages": {page.key: {"path": page.path, "note": page.note,
-                                 "runs": [{k: v for k, v in run.items() if k != "report"}
-                                          for run in page.runs]}
-                      for page in pages},
-            "goals": goals,
-        }, indent=2) + "\n")
+        path.write_text(
+            json.dumps(
+                {
+                    "when": stamp,
+                    "lighthouse": lighthouse_version(),
+                    "chromium": chromium_version(),
+                    "runs": args.runs,
+                    "server": args.server,
+                    "load_average_at_start": load,
+                    "pages": {
+                        page.key: {
+                            "path": page.path,
+                            "note": page.note,
+                            "runs": [
+                                {k: v for k, v in run.items() if k != "report"} for run in page.runs
+                            ],
+                        }
+                        for page in pages
+                    },
+                    "goals": goals,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
         print(f"Results: {path.relative_to(ROOT)}")
     return 0
 

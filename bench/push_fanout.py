@@ -60,6 +60,7 @@ class BenchError(Exception):
 # --------------------------------------------------------------------------------------
 # The fake push service, in its own process
 
+
 def _fake_service_main(conn, latency: float) -> None:
     """Runs tests.fakepush.FakePushService and answers commands sent over ``conn``."""
     from tests.fakepush import FakePushService
@@ -78,12 +79,17 @@ def _fake_service_main(conn, latency: float) -> None:
                 rejected = all_rejected[since_rejected:]
                 paths = Counter(r.path for r in received)
                 titles = Counter(r.message["notification"]["title"] for r in received)
-                conn.send({"received_total": len(all_received),
-                           "rejected_total": len(all_rejected),
-                           "received": len(received), "distinct": len(paths),
-                           "max_per_endpoint": max(paths.values(), default=0),
-                           "titles": dict(titles),
-                           "rejected": [list(r) for r in rejected[:5]]})
+                conn.send(
+                    {
+                        "received_total": len(all_received),
+                        "rejected_total": len(all_rejected),
+                        "received": len(received),
+                        "distinct": len(paths),
+                        "max_per_endpoint": max(paths.values(), default=0),
+                        "titles": dict(titles),
+                        "rejected": [list(r) for r in rejected[:5]],
+                    }
+                )
             elif command == "stop":
                 conn.send("stopped")
                 return
@@ -96,8 +102,9 @@ class FakeService:
 
     def __init__(self, latency: float):
         self.conn, child = MP.Pipe()
-        self.process = MP.Process(target=_fake_service_main, args=(child, latency),
-                                  name="fakepush", daemon=True)
+        self.process = MP.Process(
+            target=_fake_service_main, args=(child, latency), name="fakepush", daemon=True
+        )
         self.process.start()
         child.close()
         self.origin = self._recv(30)
@@ -136,6 +143,7 @@ class FakeService:
 
 # --------------------------------------------------------------------------------------
 # Child processes
+
 
 def _child_entry(results, name: str, kwargs: dict) -> None:
     try:
@@ -186,9 +194,12 @@ class Usage:
         return usage.ru_utime + usage.ru_stime
 
     def done(self) -> dict:
-        result = {"rss_start_mib": self.rss_start / 1024,
-                  "rss_peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "cpu_s": self._cpu() - self.cpu_start, "tracemalloc_peak_mib": None}
+        result = {
+            "rss_start_mib": self.rss_start / 1024,
+            "rss_peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "cpu_s": self._cpu() - self.cpu_start,
+            "tracemalloc_peak_mib": None,
+        }
         if self.trace:
             import tracemalloc
 
@@ -201,9 +212,16 @@ def _make_app(database_url: str, instance: str, **config):
     os.environ["COUPLES_INSTANCE_PATH"] = instance
     from couples import create_app
 
-    return create_app({"TESTING": False, "SECRET_KEY": "bench-secret-key-not-for-production",
-                       "SQLALCHEMY_DATABASE_URI": database_url,
-                       "BASE_URL": "http://localhost", "VAPID_SUBJECT": SUBJECT, **config})
+    return create_app(
+        {
+            "TESTING": False,
+            "SECRET_KEY": "bench-secret-key-not-for-production",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "BASE_URL": "http://localhost",
+            "VAPID_SUBJECT": SUBJECT,
+            **config,
+        }
+    )
 
 
 def _tz_near_noon(now: datetime) -> str:
@@ -226,33 +244,58 @@ def _seed_linked_users(*, count: int, now: datetime, timezone: str, due_at, chun
     from couples.extensions import db
     from couples.pairing.models import Couple, CoupleMember
 
-    base = {"password_hash": "x", "timezone": timezone, "session_version": 1,
-            "reminder_minute": 21 * 60, "quiet_start_minute": 0, "quiet_end_minute": 0,
-            "discreet": False, "kinds_off": [], "created_at": now, "updated_at": now}
+    base = {
+        "password_hash": "x",
+        "timezone": timezone,
+        "session_version": 1,
+        "reminder_minute": 21 * 60,
+        "quiet_start_minute": 0,
+        "quiet_end_minute": 0,
+        "discreet": False,
+        "kinds_off": [],
+        "created_at": now,
+        "updated_at": now,
+    }
     for start in range(0, count, chunk):
-        db.session.execute(insert(User), [
-            {**base, "email": f"u{n}@bench.test", "display_name": f"P{n}",
-             "next_checkin_reminder_at": due_at(n)}
-            for n in range(start, min(count, start + chunk))])
+        db.session.execute(
+            insert(User),
+            [
+                {
+                    **base,
+                    "email": f"u{n}@bench.test",
+                    "display_name": f"P{n}",
+                    "next_checkin_reminder_at": due_at(n),
+                }
+                for n in range(start, min(count, start + chunk))
+            ],
+        )
     ids = list(db.session.execute(db.select(User.id).order_by(User.id)).scalars())
     pairs = count // 2
     for start in range(0, pairs, chunk):
-        db.session.execute(insert(Couple), [{"created_at": now}] * (min(pairs, start + chunk)
-                                                                    - start))
+        db.session.execute(
+            insert(Couple), [{"created_at": now}] * (min(pairs, start + chunk) - start)
+        )
     couple_ids = list(db.session.execute(db.select(Couple.id).order_by(Couple.id)).scalars())
     members = []
     for index, couple_id in enumerate(couple_ids):
         for slot in (1, 2):
-            members.append({"couple_id": couple_id, "user_id": ids[2 * index + slot - 1],
-                            "slot": slot, "joined_at": now})
+            members.append(
+                {
+                    "couple_id": couple_id,
+                    "user_id": ids[2 * index + slot - 1],
+                    "slot": slot,
+                    "joined_at": now,
+                }
+            )
     for start in range(0, len(members), chunk):
-        db.session.execute(insert(CoupleMember), members[start:start + chunk])
+        db.session.execute(insert(CoupleMember), members[start : start + chunk])
     db.session.commit()
     return ids
 
 
-def phase_raw(*, subscriptions: list[dict], private_key: str, threads: int, trace: bool,
-              deadline_s: float) -> dict:
+def phase_raw(
+    *, subscriptions: list[dict], private_key: str, threads: int, trace: bool, deadline_s: float
+) -> dict:
     """``webpush.send`` for every subscription on a pool of ``threads``; no database."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -261,17 +304,34 @@ def phase_raw(*, subscriptions: list[dict], private_key: str, threads: int, trac
 
     usage = Usage(trace)
     signer = webpush.VapidSigner(private_key, SUBJECT)
-    jobs = [(sub, payloads.build(title=TITLE, body="Two quiet minutes for you and P.",
-                                 url="/", base_url="http://localhost",
-                                 kind="checkin_reminder", tag=f"checkin_reminder-{n}"))
-            for n, sub in enumerate(subscriptions)]
+    jobs = [
+        (
+            sub,
+            payloads.build(
+                title=TITLE,
+                body="Two quiet minutes for you and P.",
+                url="/",
+                base_url="http://localhost",
+                kind="checkin_reminder",
+                tag=f"checkin_reminder-{n}",
+            ),
+        )
+        for n, sub in enumerate(subscriptions)
+    ]
 
     def send(job):
         sub, body = job
-        return webpush.send(endpoint=sub["endpoint"], p256dh=sub["keys"]["p256dh"],
-                            auth=sub["keys"]["auth"], payload=body, ttl=3600,
-                            urgency="normal", topic=None, signer=signer,
-                            timeout=min(10.0, deadline_s))
+        return webpush.send(
+            endpoint=sub["endpoint"],
+            p256dh=sub["keys"]["p256dh"],
+            auth=sub["keys"]["auth"],
+            payload=body,
+            ttl=3600,
+            urgency="normal",
+            topic=None,
+            signer=signer,
+            timeout=min(10.0, deadline_s),
+        )
 
     executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="push")
     try:
@@ -281,13 +341,27 @@ def phase_raw(*, subscriptions: list[dict], private_key: str, threads: int, trac
     finally:
         executor.shutdown(wait=True)
     statuses = Counter(str(r.status) for r in results)
-    return {"elapsed_s": elapsed, "delivered": sum(r.delivered for r in results),
-            "statuses": dict(statuses), **usage.done()}
+    return {
+        "elapsed_s": elapsed,
+        "delivered": sum(r.delivered for r in results),
+        "statuses": dict(statuses),
+        **usage.done(),
+    }
 
 
-def phase_outbox(*, database_url: str, instance: str, subscriptions: list[dict],
-                 private_key: str, origin: str, threads: int, batch: int, lanes: int,
-                 trace: bool, deadline_s: float) -> dict:
+def phase_outbox(
+    *,
+    database_url: str,
+    instance: str,
+    subscriptions: list[dict],
+    private_key: str,
+    origin: str,
+    threads: int,
+    batch: int,
+    lanes: int,
+    trace: bool,
+    deadline_s: float,
+) -> dict:
     """Tick (one check-in reminder per linked user), then the embedded worker's round
     (``worker.run_once``: delivery lanes until nothing is due)."""
     from sqlalchemy import func, insert
@@ -297,19 +371,38 @@ def phase_outbox(*, database_url: str, instance: str, subscriptions: list[dict],
     from couples.notifications import delivery, worker
     from couples.notifications.models import Notification, PushSubscription
 
-    app = _make_app(database_url, instance, VAPID_PRIVATE_KEY=private_key,
-                    PUSH_ALLOWED_ENDPOINTS=[origin], PUSH_THREADS=threads, PUSH_BATCH=batch,
-                    PUSH_TIMEOUT=10, PUSH_LANES=lanes)
+    app = _make_app(
+        database_url,
+        instance,
+        VAPID_PRIVATE_KEY=private_key,
+        PUSH_ALLOWED_ENDPOINTS=[origin],
+        PUSH_THREADS=threads,
+        PUSH_BATCH=batch,
+        PUSH_TIMEOUT=10,
+        PUSH_LANES=lanes,
+    )
     count = len(subscriptions)
     with app.app_context():
         now = utcnow()
         due = now - timedelta(minutes=1)
-        ids = _seed_linked_users(count=count, now=now, timezone=_tz_near_noon(now),
-                                 due_at=lambda n: due)
-        db.session.execute(insert(PushSubscription), [
-            {"user_id": user_id, "endpoint": sub["endpoint"], "p256dh": sub["keys"]["p256dh"],
-             "auth": sub["keys"]["auth"], "failures": 0, "created_at": now,
-             "updated_at": now} for user_id, sub in zip(ids, subscriptions, strict=True)])
+        ids = _seed_linked_users(
+            count=count, now=now, timezone=_tz_near_noon(now), due_at=lambda n: due
+        )
+        db.session.execute(
+            insert(PushSubscription),
+            [
+                {
+                    "user_id": user_id,
+                    "endpoint": sub["endpoint"],
+                    "p256dh": sub["keys"]["p256dh"],
+                    "auth": sub["keys"]["auth"],
+                    "failures": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for user_id, sub in zip(ids, subscriptions, strict=True)
+            ],
+        )
         db.session.commit()
         db.session.remove()
 
@@ -328,18 +421,27 @@ def phase_outbox(*, database_url: str, instance: str, subscriptions: list[dict],
             totals.update({"claimed": result["claimed"], "sent": result["sent"]})
             rounds.extend([0.0] * math.ceil(result["claimed"] / batch))
             end = time.perf_counter()
-            statuses = dict(db.session.execute(
-                db.select(Notification.status, func.count()).group_by(Notification.status)
-            ).all())
+            statuses = dict(
+                db.session.execute(
+                    db.select(Notification.status, func.count()).group_by(Notification.status)
+                ).all()
+            )
             db.session.commit()
         finally:
             db.session.remove()
             delivery.pool(threads).shutdown(wait=True)
-    return {"created": created, "tick_s": tick_done - start, "deliver_s": end - tick_done,
-            "elapsed_s": end - start, "batches": len(rounds),
-            "batch_median_s": (end - tick_done) / len(rounds) if rounds else None,
-            "totals": dict(totals), "db_statuses": statuses, "timed_out": end >= limit,
-            **usage.done()}
+    return {
+        "created": created,
+        "tick_s": tick_done - start,
+        "deliver_s": end - tick_done,
+        "elapsed_s": end - start,
+        "batches": len(rounds),
+        "batch_median_s": (end - tick_done) / len(rounds) if rounds else None,
+        "totals": dict(totals),
+        "db_statuses": statuses,
+        "timed_out": end >= limit,
+        **usage.done(),
+    }
 
 
 def phase_tick(*, database_url: str, instance: str, users: int, due: int, repeats: int) -> dict:
@@ -361,19 +463,31 @@ def phase_tick(*, database_url: str, instance: str, users: int, due: int, repeat
         due_positions = {int(i * step) for i in range(due)}
         # Due ones fell due over the last 30 minutes; the rest spread over the next year.
         ids = _seed_linked_users(
-            count=users, now=now, timezone=_tz_near_noon(now),
-            due_at=lambda n: (now - timedelta(minutes=n % 30) if n in due_positions
-                              else now + timedelta(days=1 + n % 365, minutes=n % 1440)))
+            count=users,
+            now=now,
+            timezone=_tz_near_noon(now),
+            due_at=lambda n: (
+                now - timedelta(minutes=n % 30)
+                if n in due_positions
+                else now + timedelta(days=1 + n % 365, minutes=n % 1440)
+            ),
+        )
         due_ids = [ids[p] for p in sorted(due_positions)]
-        due_at = dict(db.session.execute(
-            db.select(User.id, User.next_checkin_reminder_at).where(User.id.in_(due_ids))
-        ).all())
+        due_at = dict(
+            db.session.execute(
+                db.select(User.id, User.next_checkin_reminder_at).where(User.id.in_(due_ids))
+            ).all()
+        )
 
         def reset():
             db.session.execute(db.delete(Notification))
-            db.session.execute(db.update(User), [
-                {"id": user_id, "next_checkin_reminder_at": when}
-                for user_id, when in due_at.items()])
+            db.session.execute(
+                db.update(User),
+                [
+                    {"id": user_id, "next_checkin_reminder_at": when}
+                    for user_id, when in due_at.items()
+                ],
+            )
             db.session.commit()
             db.session.expunge_all()
 
@@ -386,22 +500,40 @@ def phase_tick(*, database_url: str, instance: str, users: int, due: int, repeat
             if repeat:
                 times.append(elapsed)
                 created.append(made)
-        pending = db.session.execute(db.select(func.count()).select_from(Notification)
-                                     .where(Notification.status == "pending")).scalar_one()
+        pending = db.session.execute(
+            db.select(func.count())
+            .select_from(Notification)
+            .where(Notification.status == "pending")
+        ).scalar_one()
         db.session.remove()
-    return {"users": users, "due": due, "times_s": times, "median_s": statistics.median(times),
-            "created": created, "pending_after_last": pending}
+    return {
+        "users": users,
+        "due": due,
+        "times_s": times,
+        "median_s": statistics.median(times),
+        "created": created,
+        "pending_after_last": pending,
+    }
 
 
 # --------------------------------------------------------------------------------------
 # The run
 
+
 def migrate(template: Path, instance: Path) -> None:
-    env = {**os.environ, "COUPLES_SQLALCHEMY_DATABASE_URI": f"sqlite:///{template}",
-           "COUPLES_INSTANCE_PATH": str(instance)}
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "couples", "db",
-                             "upgrade"], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=120)
+    env = {
+        **os.environ,
+        "COUPLES_SQLALCHEMY_DATABASE_URI": f"sqlite:///{template}",
+        "COUPLES_INSTANCE_PATH": str(instance),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "couples", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if result.returncode != 0:
         raise BenchError(f"flask db upgrade failed:\n{result.stderr[-3000:]}")
 
@@ -426,25 +558,45 @@ def verdict(ok: bool) -> str:
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=5000,
-                        help="users (one subscription and one notification each); even")
+    parser.add_argument(
+        "--users",
+        type=int,
+        default=5000,
+        help="users (one subscription and one notification each); even",
+    )
     parser.add_argument("--threads", type=int, default=32, help="PUSH_THREADS and raw pool")
     parser.add_argument("--batch", type=int, default=100, help="PUSH_BATCH (app default 100)")
-    parser.add_argument("--lanes", type=int, default=2,
-                        help="PUSH_LANES: batches in flight at once (app default 2)")
-    parser.add_argument("--latency", type=float, default=0.05,
-                        help="seconds the fake push service waits before each answer")
-    parser.add_argument("--tick-sizes", default="1000,100000",
-                        help="comma-separated user counts for the tick timing")
+    parser.add_argument(
+        "--lanes", type=int, default=2, help="PUSH_LANES: batches in flight at once (app default 2)"
+    )
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.05,
+        help="seconds the fake push service waits before each answer",
+    )
+    parser.add_argument(
+        "--tick-sizes",
+        default="1000,100000",
+        help="comma-separated user counts for the tick timing",
+    )
     parser.add_argument("--tick-due", type=int, default=1000, help="due users in each size")
-    parser.add_argument("--tick-repeats", type=int, default=5,
-                        help="timed repetitions per size (plus one warm-up); median shown")
+    parser.add_argument(
+        "--tick-repeats",
+        type=int,
+        default=5,
+        help="timed repetitions per size (plus one warm-up); median shown",
+    )
     parser.add_argument("--skip-tick", action="store_true", help="only the push phases")
     parser.add_argument("--skip-push", action="store_true", help="only the tick timing")
-    parser.add_argument("--tracemalloc", action="store_true",
-                        help="also report tracemalloc peaks (slows the push phases)")
-    parser.add_argument("--timeout", type=float, default=600,
-                        help="upper bound in seconds for each phase")
+    parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="also report tracemalloc peaks (slows the push phases)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=600, help="upper bound in seconds for each phase"
+    )
     parser.add_argument("--no-save", action="store_true", help="do not write bench/results/")
     args = parser.parse_args(argv)
     args.users += args.users % 2
@@ -470,28 +622,46 @@ def run(args, folder: Path) -> dict:
     if not args.skip_push:
         service = FakeService(args.latency)
         try:
-            say(f"Fake push service at {service.origin} (latency {args.latency * 1000:.0f} ms,"
-                f" own process); {args.users} subscriptions ...")
+            say(
+                f"Fake push service at {service.origin} (latency {args.latency * 1000:.0f} ms,"
+                f" own process); {args.users} subscriptions ..."
+            )
             subscriptions = service.subscribe(args.users)
 
             say(f"[raw] {args.users} x webpush.send on {args.threads} threads, no database")
             service.start_window()
-            raw = run_child("phase_raw", args.timeout, subscriptions=subscriptions,
-                            private_key=private_key, threads=args.threads,
-                            trace=args.tracemalloc, deadline_s=args.timeout)
+            raw = run_child(
+                "phase_raw",
+                args.timeout,
+                subscriptions=subscriptions,
+                private_key=private_key,
+                threads=args.threads,
+                trace=args.tracemalloc,
+                deadline_s=args.timeout,
+            )
             raw["service"] = service.stats()
             raw["rate"] = raw["service"]["received"] / raw["elapsed_s"]
             report["raw"] = raw
 
-            say(f"[outbox] seed {args.users} linked users, tick, deliver_due until none due "
-                f"(PUSH_THREADS={args.threads}, PUSH_BATCH={args.batch}, PUSH_LANES={args.lanes})")
+            say(
+                f"[outbox] seed {args.users} linked users, tick, deliver_due until none due "
+                f"(PUSH_THREADS={args.threads}, PUSH_BATCH={args.batch}, PUSH_LANES={args.lanes})"
+            )
             service.start_window()
-            outbox = run_child("phase_outbox", args.timeout + 120,
-                               database_url=fresh_database(template, folder, "outbox"),
-                               instance=str(instance), subscriptions=subscriptions,
-                               private_key=private_key, origin=service.origin,
-                               threads=args.threads, batch=args.batch, lanes=args.lanes,
-                               trace=args.tracemalloc, deadline_s=args.timeout)
+            outbox = run_child(
+                "phase_outbox",
+                args.timeout + 120,
+                database_url=fresh_database(template, folder, "outbox"),
+                instance=str(instance),
+                subscriptions=subscriptions,
+                private_key=private_key,
+                origin=service.origin,
+                threads=args.threads,
+                batch=args.batch,
+                lanes=args.lanes,
+                trace=args.tracemalloc,
+                deadline_s=args.timeout,
+            )
             outbox["service"] = service.stats()
             outbox["rate"] = outbox["service"]["received"] / outbox["elapsed_s"]
             outbox["deliver_rate"] = outbox["service"]["received"] / outbox["deliver_s"]
@@ -502,59 +672,79 @@ def run(args, folder: Path) -> dict:
     if not args.skip_tick:
         report["tick"] = []
         for size in args.tick_sizes:
-            say(f"[tick] {size} linked users, {min(args.tick_due, size)} due, "
-                f"{args.tick_repeats} timed runs ...")
-            report["tick"].append(run_child(
-                "phase_tick", args.timeout, database_url=fresh_database(
-                    template, folder, f"tick{size}"),
-                instance=str(instance), users=size, due=args.tick_due,
-                repeats=args.tick_repeats))
+            say(
+                f"[tick] {size} linked users, {min(args.tick_due, size)} due, "
+                f"{args.tick_repeats} timed runs ..."
+            )
+            report["tick"].append(
+                run_child(
+                    "phase_tick",
+                    args.timeout,
+                    database_url=fresh_database(template, folder, f"tick{size}"),
+                    instance=str(instance),
+                    users=size,
+                    due=args.tick_due,
+                    repeats=args.tick_repeats,
+                )
+            )
     return report
 
 
 def print_report(args, report: dict) -> None:
     say()
-    say(f"Push fan-out benchmark  {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC  "
+    say(
+        f"Push fan-out benchmark  {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC  "
         f"{platform.python_implementation()} {platform.python_version()}  "
-        f"{os.cpu_count()} CPUs  SQLite")
+        f"{os.cpu_count()} CPUs  SQLite"
+    )
     goals = report["goals"]
     if "raw" in report:
         raw, outbox = report["raw"], report["outbox"]
         n = args.users
-        say(f"{n} subscriptions, fake push service latency {args.latency * 1000:.0f} ms, "
-            f"{args.threads} threads, PUSH_BATCH={args.batch}")
+        say(
+            f"{n} subscriptions, fake push service latency {args.latency * 1000:.0f} ms, "
+            f"{args.threads} threads, PUSH_BATCH={args.batch}"
+        )
         say()
-        head = (f"{'phase':<8} {'delivered':>10} {'seconds':>8} {'deliv/s':>8} "
-                f"{'CPU s':>7} {'CPU ms/msg':>10} {'peak RSS':>9} {'tracemalloc':>11}")
+        head = (
+            f"{'phase':<8} {'delivered':>10} {'seconds':>8} {'deliv/s':>8} "
+            f"{'CPU s':>7} {'CPU ms/msg':>10} {'peak RSS':>9} {'tracemalloc':>11}"
+        )
         say(head)
         say("-" * len(head))
         for name, phase in (("raw", raw), ("outbox", outbox)):
             received = phase["service"]["received"]
-            say(f"{name:<8} {received:>10} {phase['elapsed_s']:>8.2f} {phase['rate']:>8.0f} "
+            say(
+                f"{name:<8} {received:>10} {phase['elapsed_s']:>8.2f} {phase['rate']:>8.0f} "
                 f"{phase['cpu_s']:>7.1f} {1000 * phase['cpu_s'] / max(1, received):>10.2f} "
-                f"{mib(phase['rss_peak_mib']):>9} {mib(phase['tracemalloc_peak_mib']):>11}")
+                f"{mib(phase['rss_peak_mib']):>9} {mib(phase['tracemalloc_peak_mib']):>11}"
+            )
         say()
-        say(f"outbox detail: tick {outbox['tick_s']:.2f} s created {outbox['created']}; "
+        say(
+            f"outbox detail: tick {outbox['tick_s']:.2f} s created {outbox['created']}; "
             f"delivery {outbox['deliver_s']:.2f} s in {outbox['batches']} batches "
             f"(median {1000 * (outbox['batch_median_s'] or 0):.0f} ms per batch) = "
-            f"{outbox['deliver_rate']:.0f}/s without the tick")
-        say(f"outbox database: {outbox['db_statuses']}; deliver_due totals: "
-            f"{outbox['totals']}")
-        say(f"peak RSS at phase start (imports, seed data): raw {mib(raw['rss_start_mib'])}, "
-            f"outbox {mib(outbox['rss_start_mib'])}")
+            f"{outbox['deliver_rate']:.0f}/s without the tick"
+        )
+        say(f"outbox database: {outbox['db_statuses']}; deliver_due totals: {outbox['totals']}")
+        say(
+            f"peak RSS at phase start (imports, seed data): raw {mib(raw['rss_start_mib'])}, "
+            f"outbox {mib(outbox['rss_start_mib'])}"
+        )
         checks = {
-            "raw: every subscription received one message":
-                raw["service"]["received"] == n and raw["service"]["distinct"] == n,
+            "raw: every subscription received one message": raw["service"]["received"] == n
+            and raw["service"]["distinct"] == n,
             "outbox: tick created one notification per user": outbox["created"] == n,
-            "outbox: every subscription received exactly one message":
-                outbox["service"]["received"] == n and outbox["service"]["distinct"] == n
-                and outbox["service"]["max_per_endpoint"] == 1,
-            "outbox: the messages are the check-in reminder":
-                outbox["service"]["titles"] == {TITLE: n},
-            "outbox: every notification is sent in the database":
-                outbox["db_statuses"] == {"sent": n},
-            "no request rejected by the push service":
-                not raw["service"]["rejected"] and not outbox["service"]["rejected"],
+            "outbox: every subscription received exactly one message": outbox["service"]["received"]
+            == n
+            and outbox["service"]["distinct"] == n
+            and outbox["service"]["max_per_endpoint"] == 1,
+            "outbox: the messages are the check-in reminder": outbox["service"]["titles"]
+            == {TITLE: n},
+            "outbox: every notification is sent in the database": outbox["db_statuses"]
+            == {"sent": n},
+            "no request rejected by the push service": not raw["service"]["rejected"]
+            and not outbox["service"]["rejected"],
         }
         for text, ok in checks.items():
             say(f"  check  {'ok  ' if ok else 'FAIL'}  {text}")
@@ -566,15 +756,19 @@ def print_report(args, report: dict) -> None:
         ok = ratio >= OUTBOX_MIN_RATIO and all(checks.values())
         goals["outbox"] = ok
         say()
-        say(f"outbox {outbox['rate']:.0f}/s vs raw {raw['rate']:.0f}/s: ratio {ratio:.2f} "
-            f"(goal >= {OUTBOX_MIN_RATIO}, all checks ok)  {verdict(ok)}")
+        say(
+            f"outbox {outbox['rate']:.0f}/s vs raw {raw['rate']:.0f}/s: ratio {ratio:.2f} "
+            f"(goal >= {OUTBOX_MIN_RATIO}, all checks ok)  {verdict(ok)}"
+        )
     if "tick" in report:
         say()
         say(f"{'tick: users':<14} {'due':>6} {'median s':>9} {'runs (s)':<40} created")
         for row in report["tick"]:
             runs = " ".join(f"{t:.3f}" for t in row["times_s"])
-            say(f"{row['users']:<14} {row['due']:>6} {row['median_s']:>9.3f} {runs:<40} "
-                f"{sorted(set(row['created']))}")
+            say(
+                f"{row['users']:<14} {row['due']:>6} {row['median_s']:>9.3f} {runs:<40} "
+                f"{sorted(set(row['created']))}"
+            )
         medians = [row["median_s"] for row in report["tick"]]
         created_ok = all(set(row["created"]) == {row["due"]} for row in report["tick"])
         if len(medians) >= 2:
@@ -582,8 +776,10 @@ def print_report(args, report: dict) -> None:
             report["ratio_tick"] = ratio
             ok = ratio <= TICK_MAX_RATIO and created_ok
             goals["tick"] = ok
-            say(f"tick largest/smallest median: {ratio:.2f} (goal <= {TICK_MAX_RATIO}, each "
-                f"run created one reminder per due user)  {verdict(ok)}")
+            say(
+                f"tick largest/smallest median: {ratio:.2f} (goal <= {TICK_MAX_RATIO}, each "
+                f"run created one reminder per due user)  {verdict(ok)}"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:

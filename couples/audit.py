@@ -23,14 +23,19 @@ def email_hash(email: str) -> str:
     return digest[:12]
 
 
-def record(event: str, outcome: str = "ok", *, user_id: int | None = None,
-           email: str | None = None) -> None:
+def record(
+    event: str, outcome: str = "ok", *, user_id: int | None = None, email: str | None = None
+) -> None:
     """Log ``event`` (login, password_change, ...) and its ``outcome`` (ok, failed, ...)
     with the time, the user, the address the request came from and the email's hash."""
     address = (request.remote_addr or "-") if has_request_context() else "-"
-    fields = [("at", utcnow().isoformat(timespec="seconds").replace("+00:00", "Z")),
-              ("event", event), ("outcome", outcome),
-              ("user", user_id if user_id is not None else "-"), ("ip", address)]
+    fields = [
+        ("at", utcnow().isoformat(timespec="seconds").replace("+00:00", "Z")),
+        ("event", event),
+        ("outcome", outcome),
+        ("user", user_id if user_id is not None else "-"),
+        ("ip", address),
+    ]
     if email is not None:
         fields.append(("email", email_hash(email)))
     log.info(" ".join(f"{key}={value}" for key, value in fields))

@@ -40,7 +40,8 @@ def ensure_instance(app: Flask) -> None:
             _write_private(key_file, generate_keys()[0])
         app.config["VAPID_PRIVATE_KEY"] = key_file.read_text().strip()
         app.config["VAPID_PUBLIC_KEY"] = public_key_of(
-            load_private_key(app.config["VAPID_PRIVATE_KEY"]))
+            load_private_key(app.config["VAPID_PRIVATE_KEY"])
+        )
 
 
 def _is_loopback(host: str) -> bool:
@@ -87,8 +88,9 @@ def _log_to_console() -> None:
     """INFO and up (the audit trail included) on stderr, with times in UTC. After the
     migrations, which set logging up their own way (Alembic's fileConfig)."""
     handler = logging.StreamHandler()
-    formatter = logging.Formatter("%(asctime)sZ %(levelname)s %(name)s %(message)s",
-                                  datefmt="%Y-%m-%dT%H:%M:%S")
+    formatter = logging.Formatter(
+        "%(asctime)sZ %(levelname)s %(name)s %(message)s", datefmt="%Y-%m-%dT%H:%M:%S"
+    )
     formatter.converter = time.gmtime
     handler.setFormatter(formatter)
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
@@ -99,15 +101,19 @@ def _own_origin(app: Flask, host: str, port: int) -> None:
     if _is_loopback(host):
         app.config["BASE_URL"] = f"http://localhost:{port}"
         # The same machine, by any of its loopback names.
-        app.config["TRUSTED_HOSTS"] = sorted({"localhost", "127.0.0.1"} | (
-            {host} if ":" not in host else set()))
+        app.config["TRUSTED_HOSTS"] = sorted(
+            {"localhost", "127.0.0.1"} | ({host} if ":" not in host else set())
+        )
         return
     if _is_unspecified(host):
         # Every interface: which address other devices use is unknown, so no Host check;
         # links name this machine until the operator says otherwise.
         app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
-        log.warning("Links in mail and invites point at %s: set COUPLES_BASE_URL to the "
-                    "address other devices open the app at.", app.config["BASE_URL"])
+        log.warning(
+            "Links in mail and invites point at %s: set COUPLES_BASE_URL to the "
+            "address other devices open the app at.",
+            app.config["BASE_URL"],
+        )
         return
     shown = f"[{host}]" if ":" in host else host
     app.config["BASE_URL"] = f"http://{shown}:{port}"
@@ -207,8 +213,10 @@ def demo_seed() -> None:
         made = demo.seed(now=utcnow())
     except Conflict as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Demo couple: {made.checkins} check-ins, {made.appreciations} appreciations, "
-               f"{made.bids} bids over {demo.DAYS} days, {made.repairs} repairs.")
+    click.echo(
+        f"Demo couple: {made.checkins} check-ins, {made.appreciations} appreciations, "
+        f"{made.bids} bids over {demo.DAYS} days, {made.repairs} repairs."
+    )
     for user in (made.alex, made.sam):
         click.echo(f"  {user.display_name}: {user.email}")
     click.echo(f"  password (both): {made.password}")

@@ -85,10 +85,10 @@ class ConfigError(RuntimeError):
 
 MISSING = {
     "SECRET_KEY": "COUPLES_SECRET_KEY (it signs sessions and CSRF tokens; `flask --app "
-                  "couples serve` creates one in the instance folder)",
+    "couples serve` creates one in the instance folder)",
     "BASE_URL": "COUPLES_BASE_URL to the public origin people open the app at, e.g. "
-                "https://couples.example (reset mail, invite links and push notifications "
-                "link there, never to the Host a request names)",
+    "https://couples.example (reset mail, invite links and push notifications "
+    "link there, never to the Host a request names)",
 }
 
 
@@ -109,10 +109,17 @@ def public_origin(value: str) -> str:
         parts.port  # noqa: B018  (raises on a port that is not a number)
     except ValueError:
         parts = parts._replace(netloc="")
-    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.query
-            or parts.fragment or "@" in parts.netloc):
-        raise ConfigError(f"COUPLES_BASE_URL={value!r} is not an origin: use the address "
-                          "people open the app at, e.g. https://couples.example")
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or "@" in parts.netloc
+    ):
+        raise ConfigError(
+            f"COUPLES_BASE_URL={value!r} is not an origin: use the address "
+            "people open the app at, e.g. https://couples.example"
+        )
     return text
 
 

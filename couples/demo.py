@@ -25,27 +25,59 @@ from couples.pairing import services as pairing_services
 DAYS = 60
 EMAILS = ("maya.demo@example.com", "jonah.demo@example.com")
 
-HELPS = ["An early night together.", "A walk after dinner.", "Ten minutes to talk before bed.",
-         "A hand with the washing up.", "A message at lunchtime.", "Less phone at the table.",
-         "A hug when I get home.", "Help planning the weekend.", None, None, None]
-APPRECIATED = ["You made coffee before I woke up.", "You listened without fixing.",
-               "You remembered my meeting and asked how it went.",
-               "You made me laugh when I was cross.", "You took the bins out in the rain.",
-               "The way you talked to my mum on the phone.", None, None]
-SEEN = ["When you asked about my day and waited for the whole answer.",
-        "When you noticed I was tired and ran the bath.", None, None, None]
-MINDS = ["Money for the holiday.", "How often we see your family.", "Who does the school run.",
-         "I felt a bit left out on Saturday."]
-QUESTION_ANSWERS = ["Probably the summer we met.", "I'd like us to dance more.",
-                    "Being listened to, honestly.", "I worry about work more than I say.",
-                    "A garden, one day.", None]
-NOTES = ["Thank you for cooking on a night I was shattered.",
-         "I loved our walk by the river. Let's do it again.",
-         "You were so patient with me this morning. Thank you.",
-         "The note in my bag made my whole day.",
-         "Thank you for sorting the car; I know you hate that garage.",
-         "You're a wonderful dad. I saw it today at the park.",
-         "Thanks for holding my hand at the appointment."]
+HELPS = [
+    "An early night together.",
+    "A walk after dinner.",
+    "Ten minutes to talk before bed.",
+    "A hand with the washing up.",
+    "A message at lunchtime.",
+    "Less phone at the table.",
+    "A hug when I get home.",
+    "Help planning the weekend.",
+    None,
+    None,
+    None,
+]
+APPRECIATED = [
+    "You made coffee before I woke up.",
+    "You listened without fixing.",
+    "You remembered my meeting and asked how it went.",
+    "You made me laugh when I was cross.",
+    "You took the bins out in the rain.",
+    "The way you talked to my mum on the phone.",
+    None,
+    None,
+]
+SEEN = [
+    "When you asked about my day and waited for the whole answer.",
+    "When you noticed I was tired and ran the bath.",
+    None,
+    None,
+    None,
+]
+MINDS = [
+    "Money for the holiday.",
+    "How often we see your family.",
+    "Who does the school run.",
+    "I felt a bit left out on Saturday.",
+]
+QUESTION_ANSWERS = [
+    "Probably the summer we met.",
+    "I'd like us to dance more.",
+    "Being listened to, honestly.",
+    "I worry about work more than I say.",
+    "A garden, one day.",
+    None,
+]
+NOTES = [
+    "Thank you for cooking on a night I was shattered.",
+    "I loved our walk by the river. Let's do it again.",
+    "You were so patient with me this morning. Thank you.",
+    "The note in my bag made my whole day.",
+    "Thank you for sorting the car; I know you hate that garage.",
+    "You're a wonderful dad. I saw it today at the park.",
+    "Thanks for holding my hand at the appointment.",
+]
 OWN_BIDS = ["Fancy a tea?", "Come and see the sunset.", "Can I tell you about my day?"]
 
 
@@ -63,6 +95,7 @@ class Demo:
 def _answers(rng: random.Random, questions: list[dict], mood: float) -> dict:
     """Plausible answers: scores near the person's mood of the week, some words, some
     skipped."""
+
     def score(low: int, high: int) -> int:
         return max(low, min(high, round(mood * (high - low) / 4 + low + rng.uniform(-1, 1))))
 
@@ -109,10 +142,12 @@ def seed(*, now: datetime, seed_value: int = 2026) -> Demo:
     rng = random.Random(seed_value)
     password = "-".join(secrets.token_hex(3) for _ in range(4))
     start = now - timedelta(days=DAYS + 2)
-    alex = accounts.register(email=EMAILS[0], password=password, display_name="Maya",
-                             timezone="Europe/London")
-    sam = accounts.register(email=EMAILS[1], password=password, display_name="Jonah",
-                            timezone="America/New_York")
+    alex = accounts.register(
+        email=EMAILS[0], password=password, display_name="Maya", timezone="Europe/London"
+    )
+    sam = accounts.register(
+        email=EMAILS[1], password=password, display_name="Jonah", timezone="America/New_York"
+    )
     for user in (alex, sam):
         user.created_at = start
     db.session.commit()  # each service below begins a write of its own
@@ -122,11 +157,22 @@ def seed(*, now: datetime, seed_value: int = 2026) -> Demo:
     couple.created_at = start
     for member in couple.members:
         member.joined_at = start
-    db.session.add_all([
-        LoveProfile(user_id=alex.id, ranking=["time", "words", "touch", "acts", "gifts"],
-                    source="quiz", updated_at=start),
-        LoveProfile(user_id=sam.id, ranking=["acts", "touch", "time", "words", "gifts"],
-                    source="manual", updated_at=start)])
+    db.session.add_all(
+        [
+            LoveProfile(
+                user_id=alex.id,
+                ranking=["time", "words", "touch", "acts", "gifts"],
+                source="quiz",
+                updated_at=start,
+            ),
+            LoveProfile(
+                user_id=sam.id,
+                ranking=["acts", "touch", "time", "words", "gifts"],
+                source="manual",
+                updated_at=start,
+            ),
+        ]
+    )
     schedule = schedule_of(couple)
     counts = {"checkins": 0, "appreciations": 0, "bids": 0}
     today = now.astimezone(ZoneInfo(alex.timezone)).date()
@@ -139,39 +185,64 @@ def seed(*, now: datetime, seed_value: int = 2026) -> Demo:
             question = bank.question_of_the_day(couple.id, day)
             questions = rules.questions_for(kind, question_of_the_day=question.prompt)
             first = _evening(day, answered[0].timezone, 21, rng.randint(0, 50))
-            checkin = Checkin(couple_id=couple.id, day=day, kind=kind, questions=questions,
-                              question_key=question.key, created_at=first)
+            checkin = Checkin(
+                couple_id=couple.id,
+                day=day,
+                kind=kind,
+                questions=questions,
+                question_key=question.key,
+                created_at=first,
+            )
             db.session.add(checkin)
             db.session.flush()
             for user in answered:
                 at = _evening(day, user.timezone, 21, rng.randint(0, 55))
-                db.session.add(CheckinAnswer(
-                    checkin_id=checkin.id, user_id=user.id, created_at=at, updated_at=at,
-                    answers=_answers(rng, questions, week_mood + rng.uniform(-0.5, 0.5))))
+                db.session.add(
+                    CheckinAnswer(
+                        checkin_id=checkin.id,
+                        user_id=user.id,
+                        created_at=at,
+                        updated_at=at,
+                        answers=_answers(rng, questions, week_mood + rng.uniform(-0.5, 0.5)),
+                    )
+                )
             if len(answered) == 2:
                 checkin.revealed_at = max(_evening(day, u.timezone, 21, 56) for u in answered)
             counts["checkins"] += 1
         if rng.random() < 0.45:
             sender, receiver = rng.choice([(alex, sam), (sam, alex)])
-            db.session.add(Appreciation(
-                couple_id=couple.id, from_user_id=sender.id, to_user_id=receiver.id,
-                text=rng.choice(NOTES), language=rng.choice([None, *LANGUAGES]),
-                created_at=_evening(day, sender.timezone, rng.randint(8, 20), 0)))
+            db.session.add(
+                Appreciation(
+                    couple_id=couple.id,
+                    from_user_id=sender.id,
+                    to_user_id=receiver.id,
+                    text=rng.choice(NOTES),
+                    language=rng.choice([None, *LANGUAGES]),
+                    created_at=_evening(day, sender.timezone, rng.randint(8, 20), 0),
+                )
+            )
             counts["appreciations"] += 1
         if rng.random() < 0.5:
             sender, receiver = rng.choice([(alex, sam), (sam, alex)])
             made = _evening(day, sender.timezone, rng.randint(9, 19), rng.randint(0, 59))
             preset = rng.choice([*BID_PRESETS, None])
             response = rng.choices(["toward", "later", "away", None], weights=(6, 2, 1, 1))[0]
-            db.session.add(Bid(
-                couple_id=couple.id, from_user_id=sender.id, to_user_id=receiver.id,
-                preset=preset, text=None if preset else rng.choice(OWN_BIDS), created_at=made,
-                response=response, responded_at=made + timedelta(minutes=20) if response else None,
-                later_at=made + timedelta(hours=3) if response == "later" else None))
+            db.session.add(
+                Bid(
+                    couple_id=couple.id,
+                    from_user_id=sender.id,
+                    to_user_id=receiver.id,
+                    preset=preset,
+                    text=None if preset else rng.choice(OWN_BIDS),
+                    created_at=made,
+                    response=response,
+                    responded_at=made + timedelta(minutes=20) if response else None,
+                    later_at=made + timedelta(hours=3) if response == "later" else None,
+                )
+            )
             counts["bids"] += 1
     db.session.commit()
-    counts["repairs"] = _repairs(pairing_services.Pairing(couple=couple, me=alex, partner=sam),
-                                 now)
+    counts["repairs"] = _repairs(pairing_services.Pairing(couple=couple, me=alex, partner=sam), now)
     return Demo(alex=alex, sam=sam, password=password, **counts)
 
 
@@ -182,49 +253,91 @@ def _repairs(maya: pairing_services.Pairing, now: datetime) -> int:
 
     jonah = pairing_services.Pairing(couple=maya.couple, me=maya.partner, partner=maya.me)
     at = now - timedelta(days=21)
-    repair = repairs.open_repair(pairing=jonah, title="The missed school play",
-                                 role="apologizing", now=at)
+    repair = repairs.open_repair(
+        pairing=jonah, title="The missed school play", role="apologizing", now=at
+    )
 
     def step(who, name, body, minutes):
-        repairs.act(pairing=who, repair=repair, step=name, body=body,
-                    now=at + timedelta(minutes=minutes))
+        repairs.act(
+            pairing=who, repair=repair, step=name, body=body, now=at + timedelta(minutes=minutes)
+        )
 
     step(jonah, "ready", {}, 5)
     step(maya, "ready", {}, 30)
-    step(maya, "hearing", {
-        "feelings": ["let down", "lonely"], "i_feel": "let down and lonely",
-        "when": "you stayed late at work on the night of the school play",
-        "because": "I had told you how much it meant to her, and to me",
-        "i_need": "to know that our plans come before work when we've made them",
-        "need_now": "talk"}, 45)
-    step(jonah, "apology", {
-        "acknowledgement": "I'm sorry I stayed at work and missed the play.",
-        "empathy": "You were let down, and you sat there on your own.",
-        "restitution": "You and she matter more than any deadline. I didn't say no to my "
-                       "manager, and I will from now on. What do you need from me?"}, 70)
+    step(
+        maya,
+        "hearing",
+        {
+            "feelings": ["let down", "lonely"],
+            "i_feel": "let down and lonely",
+            "when": "you stayed late at work on the night of the school play",
+            "because": "I had told you how much it meant to her, and to me",
+            "i_need": "to know that our plans come before work when we've made them",
+            "need_now": "talk",
+        },
+        45,
+    )
+    step(
+        jonah,
+        "apology",
+        {
+            "acknowledgement": "I'm sorry I stayed at work and missed the play.",
+            "empathy": "You were let down, and you sat there on your own.",
+            "restitution": "You and she matter more than any deadline. I didn't say no to my "
+            "manager, and I will from now on. What do you need from me?",
+        },
+        70,
+    )
     step(maya, "response", {"heard": True, "forgive": True}, 90)
-    step(maya, "plan", {"my_part": "I didn't remind you that morning, and then I went quiet.",
-                        "commitments": []}, 100)
-    step(jonah, "plan", {"my_part": "I let work decide for me.", "commitments": [
-        {"text": "Next time we have family plans, I will put them in my work calendar and "
-                 "leave on time.", "owner": "me"}]}, 110)
+    step(
+        maya,
+        "plan",
+        {"my_part": "I didn't remind you that morning, and then I went quiet.", "commitments": []},
+        100,
+    )
+    step(
+        jonah,
+        "plan",
+        {
+            "my_part": "I let work decide for me.",
+            "commitments": [
+                {
+                    "text": "Next time we have family plans, I will put them in my work calendar "
+                    "and leave on time.",
+                    "owner": "me",
+                }
+            ],
+        },
+        110,
+    )
     step(jonah, "reconnect", {"choice": "A slow breakfast together on Saturday."}, 115)
     step(maya, "reconnect", {"confirmed": True}, 120)
     for follow_up in [f for c in repair.commitments for f in c.follow_ups]:
         for who, outcome in ((maya, "kept"), (jonah, "kept")):
-            repairs.answer_follow_up(pairing=who, repair=repair,
-                                     follow_up_id=follow_up.public_id,
-                                     body={"outcome": outcome},
-                                     now=follow_up.due_at + timedelta(hours=2))
+            repairs.answer_follow_up(
+                pairing=who,
+                repair=repair,
+                follow_up_id=follow_up.public_id,
+                body={"outcome": outcome},
+                now=follow_up.due_at + timedelta(hours=2),
+            )
     at = now - timedelta(hours=3)
-    repair = repairs.open_repair(pairing=maya, title="Sunday's argument about money",
-                                 role="hurt", now=at)
+    repair = repairs.open_repair(
+        pairing=maya, title="Sunday's argument about money", role="hurt", now=at
+    )
     step(maya, "ready", {}, 2)
     step(jonah, "ready", {}, 20)
-    step(maya, "hearing", {
-        "feelings": ["dismissed", "anxious"], "i_feel": "dismissed",
-        "when": "I brought up the holiday budget and you changed the subject",
-        "because": "money worries keep me awake", "i_need": "ten calm minutes to plan it "
-        "together", "need_now": "reassurance"}, 40)
+    step(
+        maya,
+        "hearing",
+        {
+            "feelings": ["dismissed", "anxious"],
+            "i_feel": "dismissed",
+            "when": "I brought up the holiday budget and you changed the subject",
+            "because": "money worries keep me awake",
+            "i_need": "ten calm minutes to plan it together",
+            "need_now": "reassurance",
+        },
+        40,
+    )
     return 2
-

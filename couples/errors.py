@@ -17,8 +17,9 @@ class DomainError(Exception):
     code = "bad-request"
     title = "That did not work"
 
-    def __init__(self, detail: str | None = None, *, errors: dict | None = None,
-                 headers: dict | None = None):
+    def __init__(
+        self, detail: str | None = None, *, errors: dict | None = None, headers: dict | None = None
+    ):
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.errors = errors
@@ -85,10 +86,20 @@ def wants_problem_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def problem(status: int, slug: str, title: str, detail: str | None = None,
-            errors: dict | None = None, headers: dict | None = None):
-    body = {"type": f"/problems/{slug}", "title": title, "status": status,
-            "detail": detail or title}
+def problem(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str | None = None,
+    errors: dict | None = None,
+    headers: dict | None = None,
+):
+    body = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail or title,
+    }
     if errors:
         body["errors"] = errors
     response = jsonify(body)
@@ -122,8 +133,9 @@ def _page(status: int, title: str, detail: str, headers: dict | None = None):
 
 def handle_domain_error(error: DomainError):
     if wants_problem_json():
-        return problem(error.status, error.code, error.title, error.detail, error.errors,
-                       error.headers)
+        return problem(
+            error.status, error.code, error.title, error.detail, error.errors, error.headers
+        )
     return _page(error.status, error.title, error.detail, error.headers)
 
 

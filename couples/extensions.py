@@ -36,8 +36,10 @@ def init_app(app) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     app.extensions["couples.password_hasher"] = make_hasher(
-        app.config["PASSWORD_HASH_TIME_COST"], app.config["PASSWORD_HASH_MEMORY_COST"],
-        app.config["PASSWORD_HASH_PARALLELISM"])
+        app.config["PASSWORD_HASH_TIME_COST"],
+        app.config["PASSWORD_HASH_MEMORY_COST"],
+        app.config["PASSWORD_HASH_PARALLELISM"],
+    )
     # Every model module, so that the metadata (and migrations) know all tables.
     from couples.accounts import models as _accounts  # noqa: F401
     from couples.appreciations import models as _appreciations  # noqa: F401

@@ -38,10 +38,15 @@ def init_app(app: Flask) -> None:
     from couples.repair import services as repair
 
     app.extensions["couples.features"] = Features(
-        exporters={"pairing": pairing.export, "notifications": notifications.export,
-                   "checkins": checkins.export, "love_languages": lovelanguages.export,
-                   "appreciations": appreciations.export, "bids": bids.export,
-                   "repairs": repair.export},
+        exporters={
+            "pairing": pairing.export,
+            "notifications": notifications.export,
+            "checkins": checkins.export,
+            "love_languages": lovelanguages.export,
+            "appreciations": appreciations.export,
+            "bids": bids.export,
+            "repairs": repair.export,
+        },
         before_delete=(pairing.before_account_deleted, repair.before_account_deleted),
         skip_checkin_reminders=(checkins.answered_already,),
         at_reminder_time=(appreciations.nudges,),

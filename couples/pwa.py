@@ -24,8 +24,12 @@ CLEAR_SITE_DATA = '"cache", "storage"'
 
 
 def _icon(name: str, size: int, purpose: str = "any") -> dict:
-    return {"src": url_for("static", filename=f"icons/{name}"), "sizes": f"{size}x{size}",
-            "type": "image/png", "purpose": purpose}
+    return {
+        "src": url_for("static", filename=f"icons/{name}"),
+        "sizes": f"{size}x{size}",
+        "type": "image/png",
+        "purpose": purpose,
+    }
 
 
 def manifest_data() -> dict:
@@ -48,12 +52,20 @@ def manifest_data() -> dict:
             _icon("maskable-512.png", 512, "maskable"),
         ],
         "shortcuts": [
-            {"name": "Tonight's check-in", "short_name": "Check-in", "url": "/checkin",
-             "description": "Answer tonight's questions",
-             "icons": [_icon("shortcut-checkin-96.png", 96)]},
-            {"name": "Send appreciation", "short_name": "Appreciate",
-             "url": "/appreciations/new", "description": "Tell your partner what you noticed",
-             "icons": [_icon("shortcut-appreciation-96.png", 96)]},
+            {
+                "name": "Tonight's check-in",
+                "short_name": "Check-in",
+                "url": "/checkin",
+                "description": "Answer tonight's questions",
+                "icons": [_icon("shortcut-checkin-96.png", 96)],
+            },
+            {
+                "name": "Send appreciation",
+                "short_name": "Appreciate",
+                "url": "/appreciations/new",
+                "description": "Tell your partner what you noticed",
+                "icons": [_icon("shortcut-appreciation-96.png", 96)],
+            },
         ],
     }
 
@@ -61,9 +73,13 @@ def manifest_data() -> dict:
 def shell_files(static_folder: str | Path) -> list[Path]:
     """The static files the service worker precaches, in a stable order."""
     root = Path(static_folder)
-    return sorted(path for path in root.rglob("*")
-                  if path.is_file() and path.suffix in SHELL_SUFFIXES
-                  and path.relative_to(root).as_posix() not in SHELL_EXCLUDED)
+    return sorted(
+        path
+        for path in root.rglob("*")
+        if path.is_file()
+        and path.suffix in SHELL_SUFFIXES
+        and path.relative_to(root).as_posix() not in SHELL_EXCLUDED
+    )
 
 
 def shell(static_folder: str | Path, static_url: str, worker_source: bytes) -> dict:
@@ -82,8 +98,7 @@ def shell(static_folder: str | Path, static_url: str, worker_source: bytes) -> d
 
 @bp.route("/manifest.webmanifest")
 def manifest():
-    return Response(json.dumps(manifest_data(), indent=1),
-                    mimetype="application/manifest+json")
+    return Response(json.dumps(manifest_data(), indent=1), mimetype="application/manifest+json")
 
 
 @bp.route("/sw.js")

@@ -42,8 +42,10 @@ def celery_init_app(app: Flask) -> Celery:
         broker_connection_retry_on_startup=True,
         timezone="UTC",
         beat_schedule={
-            "tick": {"task": "couples.tick",
-                     "schedule": float(app.config.get("CELERY_TICK_SECONDS", 60))},
+            "tick": {
+                "task": "couples.tick",
+                "schedule": float(app.config.get("CELERY_TICK_SECONDS", 60)),
+            },
         },
     )
     celery.set_default()

@@ -17,8 +17,9 @@ class Length(ma.validate.Length):
 
     def __call__(self, value):
         if self.min is not None and len(value) < self.min:
-            raise ma.ValidationError("Please fill this in." if self.min == 1
-                                     else f"Use at least {self.min} characters.")
+            raise ma.ValidationError(
+                "Please fill this in." if self.min == 1 else f"Use at least {self.min} characters."
+            )
         if self.max is not None and len(value) > self.max:
             raise ma.ValidationError(f"Use at most {self.max} characters.")
         return value
@@ -30,8 +31,9 @@ REQUIRED = {"required": "Please fill this in.", "null": "Please fill this in."}
 class Text(ma.fields.String):
     """A string a person wrote: no control characters, a bounded length."""
 
-    def __init__(self, *, max_length: int = 2000, min_length: int = 0,
-                 multiline: bool = False, **kwargs):
+    def __init__(
+        self, *, max_length: int = 2000, min_length: int = 0, multiline: bool = False, **kwargs
+    ):
         validators = list(kwargs.pop("validate", []) or [])
         validators.append(Length(min=min_length, max=max_length))
         kwargs.setdefault("error_messages", REQUIRED)

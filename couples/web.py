@@ -15,9 +15,17 @@ from werkzeug.security import safe_join
 from couples.extensions import db
 
 # Text files worth compressing; images (PNG) are compressed already.
-COMPRESSIBLE = frozenset({"text/css", "text/javascript", "application/javascript",
-                          "application/json", "application/manifest+json", "image/svg+xml",
-                          "text/plain"})
+COMPRESSIBLE = frozenset(
+    {
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/manifest+json",
+        "image/svg+xml",
+        "text/plain",
+    }
+)
 MIN_COMPRESS_BYTES = 1024
 
 

@@ -31,8 +31,10 @@ def heart_mask(size: int, cx: float, cy: float, width: float, tilt: float = 0) -
 
     def place(x: float, y: float) -> tuple[float, float]:
         y += lift
-        return (cx + x * math.cos(angle) - y * math.sin(angle),
-                cy + x * math.sin(angle) + y * math.cos(angle))
+        return (
+            cx + x * math.cos(angle) - y * math.sin(angle),
+            cy + x * math.sin(angle) + y * math.cos(angle),
+        )
 
     half = diagonal / 2
     mask = Image.new("L", (size, size), 0)
@@ -71,12 +73,12 @@ def moon(canvas: Image.Image, box: float, colour=CREAM) -> None:
     c = size / 2
     r = box * 0.36
     disc = Image.new("L", canvas.size, 0)
-    ImageDraw.Draw(disc).ellipse((c - r - box * 0.05, c - r, c + r - box * 0.05, c + r),
-                                 fill=255)
+    ImageDraw.Draw(disc).ellipse((c - r - box * 0.05, c - r, c + r - box * 0.05, c + r), fill=255)
     bite = Image.new("L", canvas.size, 0)
     shift = r * 0.55
-    ImageDraw.Draw(bite).ellipse((c - r + shift, c - r - shift * 0.45,
-                                  c + r + shift, c + r - shift * 0.45), fill=255)
+    ImageDraw.Draw(bite).ellipse(
+        (c - r + shift, c - r - shift * 0.45, c + r + shift, c + r - shift * 0.45), fill=255
+    )
     crescent = ImageChops.subtract(disc, bite)
     canvas.paste(Image.new("RGBA", canvas.size, colour), mask=crescent)
     star = Image.new("L", canvas.size, 0)
@@ -90,16 +92,18 @@ def moon(canvas: Image.Image, box: float, colour=CREAM) -> None:
     canvas.paste(Image.new("RGBA", canvas.size, colour), mask=star)
 
 
-def render(size: int, *, draw, background=ACCENT, rounded: bool = True,
-           content: float = 0.78) -> Image.Image:
+def render(
+    size: int, *, draw, background=ACCENT, rounded: bool = True, content: float = 0.78
+) -> Image.Image:
     """An icon ``size`` pixels square: ``background`` as a rounded square (or the whole
     square when ``rounded`` is false), and ``draw`` filling ``content`` of the width."""
     big = size * SCALE
     canvas = Image.new("RGBA", (big, big), (0, 0, 0, 0))
     if background is not None:
         if rounded:
-            ImageDraw.Draw(canvas).rounded_rectangle((0, 0, big - 1, big - 1),
-                                                     radius=big * 0.22, fill=background)
+            ImageDraw.Draw(canvas).rounded_rectangle(
+                (0, 0, big - 1, big - 1), radius=big * 0.22, fill=background
+            )
         else:
             canvas.paste(Image.new("RGBA", canvas.size, background))
     draw(canvas, big * content)
@@ -119,12 +123,21 @@ def main() -> None:
     # the centred circle of 80 % of the width that every mask shape keeps.
     save(render(512, draw=mark, rounded=False, content=0.56), "maskable-512.png")
     # iOS draws its own rounded corners and shows transparency as black.
-    save(render(180, draw=mark, rounded=False, content=0.7).convert("RGB"),
-         "apple-touch-icon-180.png")
+    save(
+        render(180, draw=mark, rounded=False, content=0.7).convert("RGB"),
+        "apple-touch-icon-180.png",
+    )
     save(render(32, draw=mark, content=0.9), "favicon-32.png")
     # Android's status bar shows only the shape of the badge: white on transparent.
-    save(render(96, draw=lambda c, box: mark(c, box, (WHITE, WHITE, WHITE)),
-                background=None, content=0.9), "badge-96.png")
+    save(
+        render(
+            96,
+            draw=lambda c, box: mark(c, box, (WHITE, WHITE, WHITE)),
+            background=None,
+            content=0.9,
+        ),
+        "badge-96.png",
+    )
     save(render(96, draw=moon), "shortcut-checkin-96.png")
     save(render(96, draw=single_heart), "shortcut-appreciation-96.png")
 

@@ -30,9 +30,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 HEIGHT = 740
 PASSWORD = "violet harbor pancake 71"  # noqa: S105 (a throwaway local account)
 
@@ -54,21 +60,29 @@ def free_port() -> int:
 
 def server_env(instance: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COUPLES_")}
-    env.update({
-        "COUPLES_INSTANCE_PATH": str(instance),
-        "COUPLES_RATELIMIT_ENABLED": "false",
-        "COUPLES_PASSWORD_HASH_TIME_COST": "1",
-        "COUPLES_PASSWORD_HASH_MEMORY_COST": "1024",
-        "COUPLES_PASSWORD_HASH_PARALLELISM": "1",
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "COUPLES_INSTANCE_PATH": str(instance),
+            "COUPLES_RATELIMIT_ENABLED": "false",
+            "COUPLES_PASSWORD_HASH_TIME_COST": "1",
+            "COUPLES_PASSWORD_HASH_MEMORY_COST": "1024",
+            "COUPLES_PASSWORD_HASH_PARALLELISM": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     return env
 
 
 def flask(env: dict, *args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "couples", *args],  # noqa: S603
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-                            check=False)
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "flask", "--app", "couples", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     if result.returncode != 0:
         raise SystemExit(f"flask {' '.join(args)} failed:\n{result.stderr[-2000:]}")
     return result.stdout
@@ -77,15 +91,31 @@ def flask(env: dict, *args: str) -> str:
 def start_server(env: dict, port: int, log: Path) -> subprocess.Popen:
     with log.open("w") as out:
         process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-            [sys.executable, "-m", "flask", "--app", "couples", "serve", "--host", "127.0.0.1",
-             "--port", str(port)], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "flask",
+                "--app",
+                "couples",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"the server exited:\n{log.read_text()}")
         try:
             with urllib.request.urlopen(  # noqa: S310 (our own loopback server)
-                    f"http://localhost:{port}/healthz", timeout=2):
+                f"http://localhost:{port}/healthz", timeout=2
+            ):
                 return process
         except (urllib.error.URLError, OSError):
             time.sleep(0.2)
@@ -103,8 +133,7 @@ def log_in(page, email: str, password: str) -> None:
 
 def api(page, method: str, path: str, body: dict | None = None) -> dict:
     token = page.request.get("/api/v1/auth/csrf").json()["csrf_token"]
-    response = page.request.fetch(path, method=method, data=body,
-                                  headers={"X-CSRF-Token": token})
+    response = page.request.fetch(path, method=method, data=body, headers={"X-CSRF-Token": token})
     if not response.ok:
         raise SystemExit(f"{method} {path}: {response.status} {response.text()[:300]}")
     return response.json() if response.status != 204 else {}
@@ -132,10 +161,14 @@ def sideways(page) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path,
-                        default=Path(tempfile.gettempdir()) / "couples-screenshots")
-    parser.add_argument("--widths", default="360,320",
-                        help="the first for every page, the others for pages marked narrow")
+    parser.add_argument(
+        "--out", type=Path, default=Path(tempfile.gettempdir()) / "couples-screenshots"
+    )
+    parser.add_argument(
+        "--widths",
+        default="360,320",
+        help="the first for every page, the others for pages marked narrow",
+    )
     parser.add_argument("--only", default="", help="only pages whose name contains this")
     args = parser.parse_args(argv)
     widths = [int(w) for w in args.widths.split(",")]
@@ -151,8 +184,7 @@ def main(argv: list[str] | None = None) -> int:
             seeded = flask(env, "demo", "seed")
             demo_password = re.search(r"password \(both\): (\S+)", seeded).group(1)
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                                     args=CHROMIUM_ARGS)
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 base = f"http://localhost:{port}"
                 problems = run(browser, base, demo_password, args.out, widths, args.only)
                 browser.close()
@@ -165,14 +197,20 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if problems else 0
 
 
-def run(browser, base: str, demo_password: str, out: Path, widths: list[int],
-        only: str) -> list[str]:
+def run(
+    browser, base: str, demo_password: str, out: Path, widths: list[int], only: str
+) -> list[str]:
     def context(timezone: str = "Europe/London"):
-        return browser.new_context(base_url=base, timezone_id=timezone,
-                                   viewport={"width": widths[0], "height": HEIGHT})
+        return browser.new_context(
+            base_url=base, timezone_id=timezone, viewport={"width": widths[0], "height": HEIGHT}
+        )
 
-    pages = {"visitor": context().new_page(), "maya": context().new_page(),
-             "jonah": context("America/New_York").new_page(), "solo": context().new_page()}
+    pages = {
+        "visitor": context().new_page(),
+        "maya": context().new_page(),
+        "jonah": context("America/New_York").new_page(),
+        "solo": context().new_page(),
+    }
     log_in(pages["maya"], "maya.demo@example.com", demo_password)
     log_in(pages["jonah"], "jonah.demo@example.com", demo_password)
     solo = pages["solo"]
@@ -187,8 +225,11 @@ def run(browser, base: str, demo_password: str, out: Path, widths: list[int],
     # Between midnight in London and midnight in New York the demo history already holds
     # Jonah's evening (seeded up to Maya's yesterday): nothing is left for him to answer.
     jonah, maya = pages["jonah"], pages["maya"]
-    open_items = [item for item in api(jonah, "GET", "/api/v1/checkins/today")["items"]
-                  if not item["revealed"] and item["my_answers"] is None]
+    open_items = [
+        item
+        for item in api(jonah, "GET", "/api/v1/checkins/today")["items"]
+        if not item["revealed"] and item["my_answers"] is None
+    ]
     if open_items:
         item = open_items[0]
         answers = {}
@@ -198,12 +239,16 @@ def run(browser, base: str, demo_password: str, out: Path, widths: list[int],
         answers["needs_help"] = "A walk after dinner, just the two of us."
         api(jonah, "PUT", f"/api/v1/checkins/{item['date']}/answers", {"answers": answers})
     else:
-        print("note: Jonah has no check-in left to answer at this hour; the pictures show "
-              "the evening as the demo history left it", file=sys.stderr)
+        print(
+            "note: Jonah has no check-in left to answer at this hour; the pictures show "
+            "the evening as the demo history left it",
+            file=sys.stderr,
+        )
     revealed = api(maya, "GET", "/api/v1/checkins?limit=1")["items"][0]["date"]
     repairs = api(maya, "GET", "/api/v1/repairs")["items"]
-    ongoing = next(r["id"] for r in repairs if r["ended_at"] is None
-                   and r["state"] != "following_through")
+    ongoing = next(
+        r["id"] for r in repairs if r["ended_at"] is None and r["state"] != "following_through"
+    )
     older = next(r["id"] for r in repairs if r["id"] != ongoing)
 
     shots = [
@@ -259,8 +304,7 @@ def run(browser, base: str, demo_password: str, out: Path, widths: list[int],
         response = page.goto(shot.path)
         page.wait_for_load_state("networkidle")  # what the page's scripts fill in
         if response is None or response.status != shot.status:
-            problems.append(f"{shot.name}: GET {shot.path} answered "
-                            f"{response and response.status}")
+            problems.append(f"{shot.name}: GET {shot.path} answered {response and response.status}")
         for width in widths if shot.narrow else widths[:1]:
             for scheme in ("light", "dark"):
                 take(page, out, shot.name, width, scheme)
@@ -283,10 +327,12 @@ def run(browser, base: str, demo_password: str, out: Path, widths: list[int],
 
     if not only or "focus" in only:
         # Keyboard focus on the last control of long pages, on a screen of normal height.
-        for name, who, path in (("tonight", "maya", "/checkin"),
-                                ("repair-apology", "jonah", f"/repairs/{ongoing}"),
-                                ("checkin-settings", "maya", "/couple/checkins"),
-                                ("reminders", "maya", "/settings/notifications")):
+        for name, who, path in (
+            ("tonight", "maya", "/checkin"),
+            ("repair-apology", "jonah", f"/repairs/{ongoing}"),
+            ("checkin-settings", "maya", "/couple/checkins"),
+            ("reminders", "maya", "/settings/notifications"),
+        ):
             page = pages[who]
             page.set_viewport_size({"width": widths[0], "height": HEIGHT})
             page.goto(path)
@@ -295,8 +341,9 @@ def run(browser, base: str, demo_password: str, out: Path, widths: list[int],
                 page.emulate_media(color_scheme=scheme)
                 page.screenshot(path=out / f"focus-{name}-{widths[0]}-{scheme}.png")
             if covered:
-                problems.append(f"focus-{name}: the focused control is under the bottom bar: "
-                                f"{covered}")
+                problems.append(
+                    f"focus-{name}: the focused control is under the bottom bar: {covered}"
+                )
     return problems
 
 

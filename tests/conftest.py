@@ -33,8 +33,7 @@ def _worker_database_url(url: str | None) -> str | None:
     if not url or not WORKER:
         return url
     parsed = make_url(url)
-    return parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(
-        hide_password=False)
+    return parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(hide_password=False)
 
 
 def _redis_url() -> str:
@@ -63,19 +62,25 @@ BASE_CONFIG = {
 
 def run_flask(args: list[str], env_extra: dict, **kwargs) -> subprocess.CompletedProcess:
     env = {**os.environ, **env_extra}
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "couples", *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-                          **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "couples", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kwargs,
+    )
 
 
 def _create_database_if_missing(url: str) -> None:
     name = make_url(url).database
-    admin = create_engine(make_url(url).set(database="postgres"),
-                          isolation_level="AUTOCOMMIT")
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                                  {"name": name}).first()
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
             if not exists:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
     finally:
@@ -83,8 +88,10 @@ def _create_database_if_missing(url: str) -> None:
 
 
 def _migrate(url: str, instance: Path) -> None:
-    result = run_flask(["db", "upgrade"], {"COUPLES_SQLALCHEMY_DATABASE_URI": url,
-                                           "COUPLES_INSTANCE_PATH": str(instance)})
+    result = run_flask(
+        ["db", "upgrade"],
+        {"COUPLES_SQLALCHEMY_DATABASE_URI": url, "COUPLES_INSTANCE_PATH": str(instance)},
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -127,8 +134,7 @@ def make_app(database_url, tmp_path):
     apps = []
 
     def build(**overrides):
-        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
-                          **overrides})
+        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
         app.instance_path = str(tmp_path / "instance")
         apps.append(app)
         return app
@@ -166,8 +172,7 @@ def ctx(app):
 def two_partners(app):
     """Two linked partners, each with a logged-in API client: (alex, sam)."""
     with app.app_context():
-        alex = make_user(email="alex@example.com", display_name="Alex",
-                         timezone="America/New_York")
+        alex = make_user(email="alex@example.com", display_name="Alex", timezone="America/New_York")
         sam = make_user(email="sam@example.com", display_name="Sam", timezone="Europe/London")
         make_couple(alex, sam)
     return ApiClient(app).login("alex@example.com"), ApiClient(app).login("sam@example.com")
@@ -249,9 +254,13 @@ def vapid_keys():
 @pytest.fixture
 def push_app(make_app, fake_push, vapid_keys):
     """An app that sends to the fake push service (and only there)."""
-    return make_app(VAPID_PRIVATE_KEY=vapid_keys[0], VAPID_PUBLIC_KEY=vapid_keys[1],
-                    VAPID_SUBJECT="mailto:ops@couples.test",
-                    PUSH_ALLOWED_ENDPOINTS=[fake_push.origin], PUSH_TIMEOUT=2)
+    return make_app(
+        VAPID_PRIVATE_KEY=vapid_keys[0],
+        VAPID_PUBLIC_KEY=vapid_keys[1],
+        VAPID_SUBJECT="mailto:ops@couples.test",
+        PUSH_ALLOWED_ENDPOINTS=[fake_push.origin],
+        PUSH_TIMEOUT=2,
+    )
 
 
 @pytest.fixture
@@ -273,10 +282,10 @@ def couple(make_app):
     @contextmanager
     def at(instant):
         with time_machine.travel(instant, tick=False):
-            yield (ApiClient(app).login("alex@example.com"),
-                   ApiClient(app).login("sam@example.com"))
+            yield (
+                ApiClient(app).login("alex@example.com"),
+                ApiClient(app).login("sam@example.com"),
+            )
 
     couple = SimpleNamespace(app=app, link=link, at=at)
     return couple
-
-

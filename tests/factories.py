@@ -12,10 +12,16 @@ from couples.pairing import services as pairing
 PASSWORD = "quiet harbour lantern 42"
 
 
-def make_user(*, email: str = "user@example.com", display_name: str = "Robin",
-              timezone: str = "UTC", password: str = PASSWORD) -> User:
-    return accounts.register(email=email, password=password, display_name=display_name,
-                             timezone=timezone)
+def make_user(
+    *,
+    email: str = "user@example.com",
+    display_name: str = "Robin",
+    timezone: str = "UTC",
+    password: str = PASSWORD,
+) -> User:
+    return accounts.register(
+        email=email, password=password, display_name=display_name, timezone=timezone
+    )
 
 
 def make_couple(first: User, second: User, now=None):
@@ -24,16 +30,25 @@ def make_couple(first: User, second: User, now=None):
 
 
 # Requests that start or end a session: the session's CSRF token ends with them.
-_NEW_SESSION = ("/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/logout",
-                "/api/v1/auth/password-reset/", "/login", "/register", "/logout", "/reset/",
-                "/account/delete")
+_NEW_SESSION = (
+    "/api/v1/auth/login",
+    "/api/v1/auth/register",
+    "/api/v1/auth/logout",
+    "/api/v1/auth/password-reset/",
+    "/login",
+    "/register",
+    "/logout",
+    "/reset/",
+    "/account/delete",
+)
 
 
 def _starts_a_session(method: str, path: str) -> bool:
     path = path.split("?", 1)[0]
     return (method == "DELETE" and path == "/api/v1/me") or any(
         path == prefix or (prefix.endswith("/") and path.startswith(prefix))
-        for prefix in _NEW_SESSION)
+        for prefix in _NEW_SESSION
+    )
 
 
 class ApiClient:
@@ -50,8 +65,9 @@ class ApiClient:
         return self.token
 
     def login(self, email: str, password: str = PASSWORD, **extra):
-        response = self.post("/api/v1/auth/login", json={"email": email, "password": password,
-                                                          **extra})
+        response = self.post(
+            "/api/v1/auth/login", json={"email": email, "password": password, **extra}
+        )
         assert response.status_code == 200, response.get_json()
         return self
 
@@ -98,8 +114,7 @@ def partners_with_a_device(app, fake_push) -> tuple[ApiClient, ApiClient, dict]:
     """Alex (New York) and Sam (London), linked and logged in, and a subscribed device of
     Sam's on the fake push service: (alex, sam, device)."""
     with app.app_context():
-        alex = make_user(email="alex@example.com", display_name="Alex",
-                         timezone="America/New_York")
+        alex = make_user(email="alex@example.com", display_name="Alex", timezone="America/New_York")
         sam = make_user(email="sam@example.com", display_name="Sam", timezone="Europe/London")
         make_couple(alex, sam)
     alex, sam = ApiClient(app).login("alex@example.com"), ApiClient(app).login("sam@example.com")
@@ -112,11 +127,26 @@ def notifications_of(app, email: str, kind: str | None = None) -> list[SimpleNam
     """The notifications of the user with ``email`` (of one kind), oldest first, as plain
     records readable outside the app context."""
     with app.app_context():
-        query = (db.select(Notification).join(User, User.id == Notification.user_id)
-                 .where(User.email == email).order_by(Notification.id))
+        query = (
+            db.select(Notification)
+            .join(User, User.id == Notification.user_id)
+            .where(User.email == email)
+            .order_by(Notification.id)
+        )
         if kind is not None:
             query = query.where(Notification.kind == kind)
-        return [SimpleNamespace(kind=n.kind, title=n.title, body=n.body, url=n.url,
-                                data=n.data, topic=n.topic, push=n.push, status=n.status,
-                                created_at=n.created_at, dedupe_key=n.dedupe_key)
-                for n in db.session.execute(query).scalars()]
+        return [
+            SimpleNamespace(
+                kind=n.kind,
+                title=n.title,
+                body=n.body,
+                url=n.url,
+                data=n.data,
+                topic=n.topic,
+                push=n.push,
+                status=n.status,
+                created_at=n.created_at,
+                dedupe_key=n.dedupe_key,
+            )
+            for n in db.session.execute(query).scalars()
+        ]

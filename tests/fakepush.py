@@ -131,10 +131,14 @@ class FakePushService:
         key = ec.generate_private_key(ec.SECP256R1())
         subscriber = Subscriber(token, key, os.urandom(16), list(script))
         self.subscribers[token] = subscriber
-        public = key.public_key().public_bytes(serialization.Encoding.X962,
-                                               serialization.PublicFormat.UncompressedPoint)
-        return {"endpoint": f"{self.origin}/push/{token}", "expirationTime": None,
-                "keys": {"p256dh": b64e(public), "auth": b64e(subscriber.auth)}}
+        public = key.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        return {
+            "endpoint": f"{self.origin}/push/{token}",
+            "expirationTime": None,
+            "keys": {"p256dh": b64e(public), "auth": b64e(subscriber.auth)},
+        }
 
     def for_endpoint(self, endpoint: str) -> list[Received]:
         path = endpoint.removeprefix(self.origin)
@@ -181,8 +185,9 @@ class FakePushService:
         if name in answers:
             return answers[name]
         try:
-            plaintext = http_ece.decrypt(body, private_key=subscriber.key,
-                                         auth_secret=subscriber.auth, version="aes128gcm")
+            plaintext = http_ece.decrypt(
+                body, private_key=subscriber.key, auth_secret=subscriber.auth, version="aes128gcm"
+            )
         except Exception as error:  # noqa: BLE001 (anything that fails to decrypt)
             return self._reject(path, 400, f"cannot decrypt: {error}")
         with self._lock:
@@ -226,8 +231,9 @@ class FakePushService:
             raise ValueError(f"malformed token: {error}") from None
         if header.get("alg") != "ES256" or len(signature) != 64:
             raise ValueError("not ES256")
-        der = encode_dss_signature(int.from_bytes(signature[:32], "big"),
-                                   int.from_bytes(signature[32:], "big"))
+        der = encode_dss_signature(
+            int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+        )
         try:
             public.verify(der, f"{header_b64}.{claims_b64}".encode(), ec.ECDSA(hashes.SHA256()))
         except InvalidSignature:

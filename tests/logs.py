@@ -9,9 +9,11 @@ from contextlib import contextmanager
 def logging_kept():
     root = logging.getLogger()
     saved_root = (root.level, root.handlers[:])
-    saved = {name: (logger.disabled, logger.level, logger.handlers[:], logger.propagate)
-             for name, logger in logging.Logger.manager.loggerDict.items()
-             if isinstance(logger, logging.Logger)}
+    saved = {
+        name: (logger.disabled, logger.level, logger.handlers[:], logger.propagate)
+        for name, logger in logging.Logger.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
     try:
         yield
     finally:

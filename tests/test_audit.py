@@ -10,8 +10,10 @@ from couples.extensions import db
 from tests.factories import PASSWORD, ApiClient, make_couple, make_user
 
 STRONG = "velvet hamster orbit lamp"
-LINE = re.compile(r"^at=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ event=(\S+) outcome=(\S+) "
-                  r"user=(\S+) ip=(\S+)( email=[0-9a-f]{12})?$")
+LINE = re.compile(
+    r"^at=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ event=(\S+) outcome=(\S+) "
+    r"user=(\S+) ip=(\S+)( email=[0-9a-f]{12})?$"
+)
 
 
 @pytest.fixture
@@ -43,11 +45,17 @@ def test_logins_and_lockouts_are_audited_without_the_address(make_app, audit):
     ApiClient(app).login("alex@example.com")
     client = ApiClient(app)
     for _ in range(3):
-        client.post("/api/v1/auth/login",
-                    json={"email": "Alex@example.com", "password": "not the password!"})
+        client.post(
+            "/api/v1/auth/login",
+            json={"email": "Alex@example.com", "password": "not the password!"},
+        )
     lines = audit()
-    assert _events(lines) == [("login", "ok"), ("login", "failed"), ("login", "failed"),
-                              ("login", "locked_out")]
+    assert _events(lines) == [
+        ("login", "ok"),
+        ("login", "failed"),
+        ("login", "failed"),
+        ("login", "locked_out"),
+    ]
     assert lines[0][2] == str(user_id) and lines[1][2] == "-"
     assert {ip for _, _, _, ip, _ in lines} == {"127.0.0.1"}
     tags = {line.rsplit("email=", 1)[1] for *_, line in lines}
@@ -64,10 +72,8 @@ def test_password_events_and_deletion_are_audited(app, audit, smtp_server):
         make_couple(alex, sam)
         alex_id = alex.id
     me = ApiClient(app).login("alex@example.com")
-    me.post("/api/v1/me/password", json={"current_password": "wrong one!",
-                                         "new_password": STRONG})
-    me.post("/api/v1/me/password", json={"current_password": PASSWORD,
-                                         "new_password": STRONG})
+    me.post("/api/v1/me/password", json={"current_password": "wrong one!", "new_password": STRONG})
+    me.post("/api/v1/me/password", json={"current_password": PASSWORD, "new_password": STRONG})
     me.post("/api/v1/auth/logout-everywhere")
     ApiClient(app).post("/api/v1/auth/password-reset", json={"email": "alex@example.com"})
     ApiClient(app).post("/api/v1/auth/password-reset", json={"email": "nobody@example.com"})
@@ -80,10 +86,19 @@ def test_password_events_and_deletion_are_audited(app, audit, smtp_server):
     me.delete("/api/v1/me", json={"password": PASSWORD})
     lines = audit()
     assert _events(lines) == [
-        ("login", "ok"), ("password_change", "failed"), ("password_change", "ok"),
-        ("logout_everywhere", "ok"), ("reset_request", "sent"), ("reset_request", "no_account"),
-        ("reset", "ok"), ("reset", "refused"), ("login", "ok"), ("unlink", "ok"),
-        ("account_delete", "failed"), ("account_delete", "ok")]
+        ("login", "ok"),
+        ("password_change", "failed"),
+        ("password_change", "ok"),
+        ("logout_everywhere", "ok"),
+        ("reset_request", "sent"),
+        ("reset_request", "no_account"),
+        ("reset", "ok"),
+        ("reset", "refused"),
+        ("login", "ok"),
+        ("unlink", "ok"),
+        ("account_delete", "failed"),
+        ("account_delete", "ok"),
+    ]
     for event, outcome, user, _ip, line in lines:
         if (event, outcome) not in {("reset_request", "no_account"), ("reset", "refused")}:
             assert user == str(alex_id), line

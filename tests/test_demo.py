@@ -25,8 +25,16 @@ def test_demo_seed_fills_every_page(make_app):
             assert 0 < revealed < made.checkins  # most revealed, a few still waiting
             email, password = made.alex.email, made.password
         maya = ApiClient(app).login(email, password)
-        for path in ("/", "/checkins", "/insights", "/appreciations", "/bids",
-                     "/love-languages", "/couple/checkins", "/notifications"):
+        for path in (
+            "/",
+            "/checkins",
+            "/insights",
+            "/appreciations",
+            "/bids",
+            "/love-languages",
+            "/couple/checkins",
+            "/notifications",
+        ):
             response = maya.client.get(path)
             assert response.status_code == 200, path
         history = maya.get("/api/v1/checkins?limit=100").get_json()["items"]
@@ -38,8 +46,11 @@ def test_demo_seed_fills_every_page(make_app):
         repairs = maya.get("/api/v1/repairs").get_json()["items"]
         assert [r["state"] for r in repairs] == ["apology", "resolved"]
         assert repairs[0]["next_actor"] == "partner"
-        for path in ("/repairs", *(f"/repairs/{r['id']}" for r in repairs),
-                     *(f"/repairs/{r['id']}/history" for r in repairs)):
+        for path in (
+            "/repairs",
+            *(f"/repairs/{r['id']}" for r in repairs),
+            *(f"/repairs/{r['id']}/history" for r in repairs),
+        ):
             assert maya.client.get(path).status_code == 200, path
 
 

@@ -13,8 +13,7 @@ def _fresh_database(tmp_path):
     if not PG_URL:
         return f"sqlite:///{tmp_path / 'empty.sqlite3'}", lambda: None
     name = f"couples_migrations_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(make_url(PG_URL).set(database="postgres"),
-                          isolation_level="AUTOCOMMIT")
+    admin = create_engine(make_url(PG_URL).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
 
@@ -60,13 +59,17 @@ def test_dropping_the_revision_keeps_every_check_in_and_no_trigger(tmp_path):
 
     def counts():
         with engine.connect() as conn:
-            return (conn.execute(text("SELECT count(*) FROM couples")).scalar_one(),
-                    conn.execute(text("SELECT count(*) FROM checkins")).scalar_one())
+            return (
+                conn.execute(text("SELECT count(*) FROM couples")).scalar_one(),
+                conn.execute(text("SELECT count(*) FROM checkins")).scalar_one(),
+            )
 
     def revision_triggers():
-        query = ("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
-                 if engine.dialect.name == "sqlite" else
-                 "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal")
+        query = (
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+            if engine.dialect.name == "sqlite"
+            else "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"
+        )
         with engine.connect() as conn:
             return conn.execute(text(query)).scalar_one()
 
@@ -74,13 +77,19 @@ def test_dropping_the_revision_keeps_every_check_in_and_no_trigger(tmp_path):
         assert run_flask(["db", "upgrade", "5c1e2f7a9b30"], env).returncode == 0
         assert revision_triggers() > 0
         with engine.begin() as conn:
-            couple_id = conn.execute(text(
-                "INSERT INTO couples (created_at) VALUES ('2026-11-21 20:00:00+00') "
-                "RETURNING id")).scalar_one()
-            conn.execute(text(
-                "INSERT INTO checkins (couple_id, day, kind, questions, created_at) "
-                "VALUES (:couple, '2026-11-21', 'nightly', '[]', '2026-11-21 20:00:00+00')"),
-                {"couple": couple_id})
+            couple_id = conn.execute(
+                text(
+                    "INSERT INTO couples (created_at) VALUES ('2026-11-21 20:00:00+00') "
+                    "RETURNING id"
+                )
+            ).scalar_one()
+            conn.execute(
+                text(
+                    "INSERT INTO checkins (couple_id, day, kind, questions, created_at) "
+                    "VALUES (:couple, '2026-11-21', 'nightly', '[]', '2026-11-21 20:00:00+00')"
+                ),
+                {"couple": couple_id},
+            )
         up = run_flask(["db", "upgrade"], env)
         assert up.returncode == 0, up.stderr
         assert counts() == (1, 1)
@@ -109,8 +118,9 @@ def test_the_app_still_logs_after_an_upgrade_in_the_same_process(tmp_path):
     from tests.factories import ApiClient, make_user
     from tests.logs import logging_kept
 
-    app = create_app({**BASE_CONFIG,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"})
+    app = create_app(
+        {**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"}
+    )
     ours = [name for name in logging.Logger.manager.loggerDict if name.startswith("couples")]
     assert "couples.audit" in ours
     seen = []

@@ -52,8 +52,11 @@ def links_in(html: str, tag: str, css_class: str) -> list[tuple[str, dict]]:
 
 
 def current_in(html: str, tag: str, css_class: str) -> list[str]:
-    return [text for text, attrs in links_in(html, tag, css_class)
-            if attrs.get("aria-current") == "page"]
+    return [
+        text
+        for text, attrs in links_in(html, tag, css_class)
+        if attrs.get("aria-current") == "page"
+    ]
 
 
 def page(client, path: str) -> str:
@@ -62,62 +65,78 @@ def page(client, path: str) -> str:
     return response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("path", "section"), [
-    ("/checkin", "Tonight"),  # redirects to tonight's /checkin/<date>
-    ("/checkins", "Tonight"),
-    ("/connect", "Connect"),
-    ("/appreciations", "Connect"),
-    ("/appreciations/new", "Connect"),
-    ("/bids", "Connect"),
-    ("/love-languages", "Connect"),
-    ("/love-languages/quiz", "Connect"),
-    ("/love-languages/order", "Connect"),
-    ("/repairs", "Repair"),
-    ("/repairs/new", "Repair"),
-    ("/repairs/help", "Repair"),
-    ("/couple", "Us"),
-    ("/couple/checkins", "Us"),
-    ("/couple/unlink", "Us"),
-    ("/insights", "Us"),
-    ("/", None),
-    ("/account", None),
-    ("/notifications", None),
-    ("/settings/notifications", None),
-])
+@pytest.mark.parametrize(
+    ("path", "section"),
+    [
+        ("/checkin", "Tonight"),  # redirects to tonight's /checkin/<date>
+        ("/checkins", "Tonight"),
+        ("/connect", "Connect"),
+        ("/appreciations", "Connect"),
+        ("/appreciations/new", "Connect"),
+        ("/bids", "Connect"),
+        ("/love-languages", "Connect"),
+        ("/love-languages/quiz", "Connect"),
+        ("/love-languages/order", "Connect"),
+        ("/repairs", "Repair"),
+        ("/repairs/new", "Repair"),
+        ("/repairs/help", "Repair"),
+        ("/couple", "Us"),
+        ("/couple/checkins", "Us"),
+        ("/couple/unlink", "Us"),
+        ("/insights", "Us"),
+        ("/", None),
+        ("/account", None),
+        ("/notifications", None),
+        ("/settings/notifications", None),
+    ],
+)
 def test_the_bottom_bar_marks_the_section_of_each_page(two_partners, path, section):
     alex, _sam = two_partners
     html = page(alex, path)
     bar = links_in(html, "nav", "bottom")
     assert [text for text, _attrs in bar] == list(SECTIONS)
     assert current_in(html, "nav", "bottom") == ([section] if section else [])
-    assert [attrs["href"] for _text, attrs in bar] == ["/checkin", "/connect", "/repairs",
-                                                        "/couple"]
+    assert [attrs["href"] for _text, attrs in bar] == [
+        "/checkin",
+        "/connect",
+        "/repairs",
+        "/couple",
+    ]
 
 
 def test_a_repair_of_the_couple_is_under_repair(two_partners):
     alex, _sam = two_partners
-    response = alex.post("/api/v1/repairs", json={"title": "The late train",
-                                                  "role": "apologizing"})
+    response = alex.post("/api/v1/repairs", json={"title": "The late train", "role": "apologizing"})
     repair = response.get_json()["id"]
-    for path in (f"/repairs/{repair}", f"/repairs/{repair}/history",
-                 f"/repairs/{repair}/pause", f"/repairs/{repair}/close"):
+    for path in (
+        f"/repairs/{repair}",
+        f"/repairs/{repair}/history",
+        f"/repairs/{repair}/pause",
+        f"/repairs/{repair}/close",
+    ):
         assert current_in(page(alex, path), "nav", "bottom") == ["Repair"], path
 
 
-@pytest.mark.parametrize(("path", "current"), [
-    ("/", ["Couples, home"]),
-    ("/notifications", ["Inbox"]),
-    ("/account", ["Account"]),
-    ("/account/delete", ["Account"]),
-    ("/settings/notifications", ["Account"]),
-    ("/connect", []),
-])
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [
+        ("/", ["Couples, home"]),
+        ("/notifications", ["Inbox"]),
+        ("/account", ["Account"]),
+        ("/account/delete", ["Account"]),
+        ("/settings/notifications", ["Account"]),
+        ("/connect", []),
+    ],
+)
 def test_the_top_bar_keeps_home_inbox_and_account_in_reach(two_partners, path, current):
     alex, _sam = two_partners
     html = page(alex, path)
     top = links_in(html, "header", "top")
     assert [(text, attrs["href"]) for text, attrs in top] == [
-        ("Couples, home", "/"), ("Inbox", "/notifications"), ("Account", "/account")]
+        ("Couples, home", "/"),
+        ("Inbox", "/notifications"),
+        ("Account", "/account"),
+    ]
     assert current_in(html, "header", "top") == current
     assert re.search(r'<button type="submit" class="link">Log out</button>', html)
 
@@ -133,8 +152,9 @@ STATES = ("off", "on", "denied", "ios-install", "unsupported", "unavailable")
 
 
 def _optin(html: str) -> str:
-    match = re.search(r'<section class="card reminders"[^>]*data-reminders.*?</section>', html,
-                      re.S)
+    match = re.search(
+        r'<section class="card reminders"[^>]*data-reminders.*?</section>', html, re.S
+    )
     assert match, "no reminders opt-in on the page"
     return match.group(0)
 
@@ -147,9 +167,11 @@ def test_the_settings_page_has_the_optin_with_every_state_hidden_until_js_decide
     for state in STATES:
         assert re.search(rf'<div data-state="{state}" hidden>', optin), state
     assert len(re.findall(r"<div data-state=", optin)) == len(STATES)
-    for control in ('data-action="enable">Turn on reminders<',
-                    'data-action="test">Send me a test<',
-                    'data-action="disable">Turn off on this phone<'):
+    for control in (
+        'data-action="enable">Turn on reminders<',
+        'data-action="test">Send me a test<',
+        'data-action="disable">Turn off on this phone<',
+    ):
         assert control in optin, control
     assert "Add to Home Screen" in optin and "Notifications are blocked" in optin
     # Without JavaScript: a calm message instead of buttons that cannot work.
@@ -161,7 +183,8 @@ def test_the_settings_page_has_the_optin_with_every_state_hidden_until_js_decide
 
 
 def test_the_home_card_offers_reminders_to_a_linked_partner_hidden_until_js_decides(
-        two_partners, client):
+    two_partners, client
+):
     alex, _sam = two_partners
     html = page(alex, "/")
     card = re.search(r'<section class="card notice reminders"[^>]*>', html)
@@ -177,8 +200,13 @@ def test_connect_gathers_appreciations_bids_and_love_languages(two_partners):
     alex, _sam = two_partners
     html = page(alex, "/connect")
     assert "<h1>Connect</h1>" in html
-    for href in ("/appreciations/new", "/appreciations", "/bids", "/love-languages",
-                 "/love-languages/quiz"):
+    for href in (
+        "/appreciations/new",
+        "/appreciations",
+        "/bids",
+        "/love-languages",
+        "/love-languages/quiz",
+    ):
         assert f'href="{href}"' in html, href
     assert "Sam hasn't chosen theirs yet." in html
     assert "A small move for today:" in html

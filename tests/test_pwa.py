@@ -63,16 +63,20 @@ def test_the_manifest_describes_a_standalone_app_for_the_whole_site(manifest):
 
 def test_the_manifest_colours_are_those_of_the_pages(client, manifest):
     page = client.get("/login").get_data(as_text=True)
-    light = re.search(r'name="theme-color" content="(#[0-9a-f]{6})" '
-                      r'media="\(prefers-color-scheme: light\)"', page).group(1)
+    light = re.search(
+        r'name="theme-color" content="(#[0-9a-f]{6})" '
+        r'media="\(prefers-color-scheme: light\)"',
+        page,
+    ).group(1)
     assert manifest["theme_color"] == light
     assert manifest["background_color"] == light
     assert "--bg: #f7f3ee;" in (STATIC / "css" / "app.css").read_text()
 
 
 def test_every_icon_is_a_png_of_the_size_it_claims(manifest):
-    icons = manifest["icons"] + [icon for shortcut in manifest["shortcuts"]
-                                 for icon in shortcut["icons"]]
+    icons = manifest["icons"] + [
+        icon for shortcut in manifest["shortcuts"] for icon in shortcut["icons"]
+    ]
     for icon in icons:
         assert icon["type"] == "image/png"
         width, height = (int(n) for n in icon["sizes"].split("x"))
@@ -100,8 +104,12 @@ def test_the_maskable_icon_keeps_its_mark_inside_the_safe_zone(manifest):
     assert background[3] == 255, "a maskable icon fills its whole square"
     radius = 0.4 * size
     pixels = image.load()
-    outside = [(x, y) for y in range(0, size, 2) for x in range(0, size, 2)
-               if (x + 0.5 - size / 2) ** 2 + (y + 0.5 - size / 2) ** 2 > radius ** 2]
+    outside = [
+        (x, y)
+        for y in range(0, size, 2)
+        for x in range(0, size, 2)
+        if (x + 0.5 - size / 2) ** 2 + (y + 0.5 - size / 2) ** 2 > radius**2
+    ]
     assert all(pixels[x, y] == background for x, y in outside)
     inside = {pixels[x, y] for y in range(0, size, 4) for x in range(0, size, 4)}
     assert len(inside) > 2, "the mark is drawn"
@@ -131,8 +139,14 @@ def test_the_service_worker_is_served_at_the_root_as_javascript_never_cached(wor
     assert response.mimetype == "text/javascript"
     assert response.headers["Cache-Control"] == "no-store"
     assert "Service-Worker-Allowed" not in response.headers  # at the root, scope / is its own
-    for event in ("install", "activate", "fetch", "push", "notificationclick",
-                  "pushsubscriptionchange"):
+    for event in (
+        "install",
+        "activate",
+        "fetch",
+        "push",
+        "notificationclick",
+        "pushsubscriptionchange",
+    ):
         assert f'addEventListener("{event}"' in source, event
 
 
@@ -146,8 +160,13 @@ def test_the_precache_holds_only_the_offline_page_and_static_files(worker):
         assert not url.startswith("/api/")
         if url != "/offline":
             assert static_file(url).is_file(), url
-    for shell_file in ("/static/css/app.css", "/static/js/app.js", "/static/js/pwa.js",
-                       "/static/js/push-target.js", "/static/icons/icon-192.png"):
+    for shell_file in (
+        "/static/css/app.css",
+        "/static/js/app.js",
+        "/static/js/pwa.js",
+        "/static/js/push-target.js",
+        "/static/icons/icon-192.png",
+    ):
         assert shell_file in urls
     assert "/static/sw.js" not in urls
 
@@ -156,8 +175,8 @@ def test_the_worker_keeps_no_page_and_no_api_answer(worker):
     """Pages are fetched and never put in a cache; /api/ is left to the network."""
     _response, _config, source = worker
     assert source.count("cache.put(") == 1
-    put_in = source[source.index("async function fromShell"):]
-    assert "cache.put(" in put_in[:put_in.index("\n}\n")]
+    put_in = source[source.index("async function fromShell") :]
+    assert "cache.put(" in put_in[: put_in.index("\n}\n")]
     assert 'url.pathname.startsWith("/api/")) return;' in source
 
 
@@ -219,8 +238,13 @@ def test_logging_out_of_the_pages_clears_the_site_data(two_partners):
 def test_the_push_target_unit_tests_pass_in_node():
     node = shutil.which("node")
     assert node, "node is needed for the service worker's unit tests (tests/js/)"
-    result = subprocess.run([node, "--test", str(ROOT / "tests" / "js" / "push_target.test.mjs")],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [node, "--test", str(ROOT / "tests" / "js" / "push_target.test.mjs")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"^# pass [1-9]", result.stdout, re.M), result.stdout
     assert re.search(r"^# fail 0$", result.stdout, re.M), result.stdout

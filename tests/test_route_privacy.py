@@ -64,9 +64,13 @@ class Couple:
 
 
 def _alex_device(couple: Couple) -> str:
-    response = couple.alex.post("/api/v1/push/subscriptions", json={
-        "endpoint": "https://fcm.googleapis.com/fcm/send/alex-phone",
-        "keys": {"p256dh": "B" + "A" * 86, "auth": "a" * 22}})
+    response = couple.alex.post(
+        "/api/v1/push/subscriptions",
+        json={
+            "endpoint": "https://fcm.googleapis.com/fcm/send/alex-phone",
+            "keys": {"p256dh": "B" + "A" * 86, "auth": "a" * 22},
+        },
+    )
     assert response.status_code == 201, response.get_json()
     return f"/settings/notifications/devices/{response.get_json()['id']}/remove"
 
@@ -79,10 +83,14 @@ def _alex_device(couple: Couple) -> str:
 def _alex_checkin_date(couple: Couple) -> str:
     """A date Alex answered (his own local today), so the check-in exists."""
     [item, *_] = couple.alex.get("/api/v1/checkins/today").get_json()["items"]
-    answers = {q["key"]: (q["min"] if q["type"] == "scale" else None)
-               for q in item["questions"] if q["required"]}
-    response = couple.alex.put(f"/api/v1/checkins/{item['date']}/answers",
-                               json={"answers": answers})
+    answers = {
+        q["key"]: (q["min"] if q["type"] == "scale" else None)
+        for q in item["questions"]
+        if q["required"]
+    }
+    response = couple.alex.put(
+        f"/api/v1/checkins/{item['date']}/answers", json={"answers": answers}
+    )
     assert response.status_code == 200, response.get_json()
     return item["date"]
 
@@ -94,8 +102,9 @@ def _bid_to_sam(couple: Couple) -> str:
 
 
 def _repair(couple: Couple) -> str:
-    response = couple.alex.post("/api/v1/repairs", json={"title": "The late train",
-                                                        "role": "apologizing"})
+    response = couple.alex.post(
+        "/api/v1/repairs", json={"title": "The late train", "role": "apologizing"}
+    )
     assert response.status_code == 201, response.get_json()
     return response.get_json()["id"]
 
@@ -127,8 +136,9 @@ COUPLE_OBJECT_URLS: dict[str, Callable[[Couple], str]] = {
     "api_checkins.get_couple": lambda couple: "/api/v1/couple",
     "api_checkins.patch_couple": lambda couple: "/api/v1/couple",
     "api_checkins.one": lambda couple: f"/api/v1/checkins/{_alex_checkin_date(couple)}",
-    "api_checkins.put_answers":
-        lambda couple: f"/api/v1/checkins/{_alex_checkin_date(couple)}/answers",
+    "api_checkins.put_answers": lambda couple: (
+        f"/api/v1/checkins/{_alex_checkin_date(couple)}/answers"
+    ),
     "checkins.day": lambda couple: f"/checkin/{_alex_checkin_date(couple)}",
     "api_connection.respond": lambda couple: f"/api/v1/bids/{_bid_to_sam(couple)}/response",
     "bids.respond": lambda couple: f"/bids/{_bid_to_sam(couple)}/response",
@@ -140,22 +150,22 @@ COUPLE_OBJECT_URLS: dict[str, Callable[[Couple], str]] = {
 EXEMPT: dict[str, str] = {
     "static": "a file of the app itself, the same for everyone",
     "accounts.reset": "a password reset token belongs to one account, not to a couple; "
-                      "an unknown or used token is 410 for anyone",
+    "an unknown or used token is 410 for anyone",
     "api_auth.password_reset": "a password reset token belongs to one account, not to a "
-                               "couple; an unknown or used token is 410 for anyone",
+    "couple; an unknown or used token is 410 for anyone",
     # An invite is meant to be used by a person outside the couple: its whole point is
     # that someone who is not linked yet opens it and accepts it, so an outsider must
     # reach it. Guessing is what its random 10-character code prevents.
     "pairing.join": "an invite is for the person outside the couple, before linking",
-    "api_pairing.accept_invite": "an invite is for the person outside the couple, before "
-                                 "linking",
+    "api_pairing.accept_invite": "an invite is for the person outside the couple, before linking",
 }
 
 # The same routes as every test's app: the map does not depend on the database.
 _rules_app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
 RULES = sorted(_rules_app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
-RULE_METHODS = [(rule, method) for rule in RULES
-                for method in sorted(rule.methods - IMPLICIT_METHODS)]
+RULE_METHODS = [
+    (rule, method) for rule in RULES for method in sorted(rule.methods - IMPLICIT_METHODS)
+]
 
 
 def _id(value):
@@ -175,8 +185,9 @@ def sample_url(app, rule: Rule) -> str:
             values[name] = uuid.uuid4()
         else:
             values[name] = "sample-" + name
-    return app.url_map.bind("localhost").build(rule.endpoint, values,
-                                               method=sorted(rule.methods)[0])
+    return app.url_map.bind("localhost").build(
+        rule.endpoint, values, method=sorted(rule.methods)[0]
+    )
 
 
 def url_for_rule(app, rule: Rule, couple: Couple) -> str:
@@ -197,8 +208,10 @@ def send(client: ApiClient, method: str, url: str, *, api: bool):
 def snapshot(app) -> dict:
     """Every row of every table: what "nothing changed" means."""
     with app.app_context():
-        rows = {table.name: sorted(map(repr, db.session.execute(select(table)).all()))
-                for table in db.metadata.sorted_tables}
+        rows = {
+            table.name: sorted(map(repr, db.session.execute(select(table)).all()))
+            for table in db.metadata.sorted_tables
+        }
         db.session.remove()
     return rows
 
@@ -214,7 +227,8 @@ def test_every_route_with_arguments_is_classified():
     unlisted = sorted(with_arguments - set(COUPLE_OBJECT_URLS) - set(EXEMPT))
     assert not unlisted, (
         "New routes with arguments: add each to COUPLE_OBJECT_URLS (an outsider must get "
-        f"404) or to EXEMPT with the reason: {unlisted}")
+        f"404) or to EXEMPT with the reason: {unlisted}"
+    )
     assert not set(COUPLE_OBJECT_URLS) & set(EXEMPT)
     assert all(EXEMPT.values())
 
@@ -237,7 +251,8 @@ def test_anonymous_callers_are_sent_to_log_in(app, couple, rule, method):
         assert response.status_code < 500, response.get_data(as_text=True)
         if is_api:
             assert response.status_code != 401 or (
-                response.get_json()["type"] != "/problems/unauthorized")
+                response.get_json()["type"] != "/problems/unauthorized"
+            )
         elif method == "GET":
             location = urlsplit(response.headers.get("Location", ""))
             assert location.path != "/login", response.headers.get("Location")
@@ -259,13 +274,13 @@ def test_anonymous_callers_are_sent_to_log_in(app, couple, rule, method):
     assert snapshot(app) == before
 
 
-COUPLE_OBJECT_METHODS = [(rule, method) for rule, method in RULE_METHODS
-                         if rule.endpoint in COUPLE_OBJECT_URLS]
+COUPLE_OBJECT_METHODS = [
+    (rule, method) for rule, method in RULE_METHODS if rule.endpoint in COUPLE_OBJECT_URLS
+]
 
 
 @pytest.mark.parametrize(("rule", "method"), COUPLE_OBJECT_METHODS, ids=_id)
-def test_an_outsider_gets_404_for_every_object_of_a_couple(app, couple, outsider, rule,
-                                                           method):
+def test_an_outsider_gets_404_for_every_object_of_a_couple(app, couple, outsider, rule, method):
     is_api = rule.rule.startswith("/api/")
     url = COUPLE_OBJECT_URLS[rule.endpoint](couple)
     before = snapshot(app)
@@ -276,6 +291,8 @@ def test_an_outsider_gets_404_for_every_object_of_a_couple(app, couple, outsider
         assert response.get_json()["status"] == 404
     assert snapshot(app) == before
     # The URL names a real object: a partner does reach it.
-    reached = [send(partner, "GET" if "GET" in rule.methods else method, url, api=is_api)
-               for partner in (couple.alex, couple.sam)]
+    reached = [
+        send(partner, "GET" if "GET" in rule.methods else method, url, api=is_api)
+        for partner in (couple.alex, couple.sam)
+    ]
     assert any(r.status_code != 404 for r in reached), [r.status_code for r in reached]

@@ -3,8 +3,9 @@
 import pytest
 
 
-@pytest.mark.parametrize("path", ["/", "/login", "/api/v1/auth/csrf", "/healthz", "/nowhere",
-                                  "/api/v1/nowhere"])
+@pytest.mark.parametrize(
+    "path", ["/", "/login", "/api/v1/auth/csrf", "/healthz", "/nowhere", "/api/v1/nowhere"]
+)
 def test_security_headers_on_every_response(client, path):
     headers = client.get(path).headers
     csp = headers["Content-Security-Policy"]
@@ -36,5 +37,6 @@ def test_templates_have_no_inline_script_or_style(app):
     for template in Path(app.template_folder).rglob("*.html"):
         html = template.read_text()
         assert "<script>" not in html and "<script " not in html.replace(
-            '<script type="module" src=', ""), template
+            '<script type="module" src=', ""
+        ), template
         assert " style=" not in html and "<style" not in html, template

@@ -27,7 +27,11 @@ def test_serve_creates_the_instance_and_answers_healthz(tmp_path):
     env["COUPLES_INSTANCE_PATH"] = str(instance)
     process = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "couples", "serve", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         status = None
@@ -107,7 +111,15 @@ def test_serve_logs_the_audit_trail_with_utc_times(served):
         assert logging.getLogger("couples.audit").isEnabledFor(logging.INFO)
         (handler,) = root.handlers
         assert handler.formatter.converter is time.gmtime
-        line = handler.formatter.format(logging.makeLogRecord(
-            {"name": "couples.audit", "levelno": logging.INFO, "levelname": "INFO",
-             "msg": "event=login", "created": 0}))
+        line = handler.formatter.format(
+            logging.makeLogRecord(
+                {
+                    "name": "couples.audit",
+                    "levelno": logging.INFO,
+                    "levelname": "INFO",
+                    "msg": "event=login",
+                    "created": 0,
+                }
+            )
+        )
         assert line == "1970-01-01T00:00:00Z INFO couples.audit event=login"

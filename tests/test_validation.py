@@ -23,8 +23,7 @@ def errors_of(data):
 
 
 def test_errors_are_flattened_to_dotted_paths():
-    errors = errors_of({"name": "toolongname", "items": [{"size": 1}, {"size": "x"}],
-                        "extra": 1})
+    errors = errors_of({"name": "toolongname", "items": [{"size": 1}, {"size": "x"}], "extra": 1})
     assert set(errors) == {"name", "items.1.size", "extra"}
     assert all(isinstance(m, list) and m for m in errors.values())
 

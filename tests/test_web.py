@@ -25,8 +25,9 @@ def test_static_text_files_are_sent_gzipped_to_browsers_that_take_it(client):
     etag = response.headers["ETag"]
     assert etag.startswith('W/"')  # the same file in either encoding
 
-    again = client.get("/static/css/app.css", headers={"Accept-Encoding": "gzip",
-                                                       "If-None-Match": etag})
+    again = client.get(
+        "/static/css/app.css", headers={"Accept-Encoding": "gzip", "If-None-Match": etag}
+    )
     assert again.status_code == 304
 
 
@@ -39,8 +40,10 @@ def test_static_files_stay_as_they_are_without_gzip_or_when_already_compressed(c
     assert "Content-Encoding" not in refused.headers
     icon = client.get("/static/icons/icon-192.png", headers={"Accept-Encoding": "gzip"})
     assert icon.status_code == 200 and "Content-Encoding" not in icon.headers
-    assert client.get("/static/css/nothing.css", headers={"Accept-Encoding": "gzip"}
-                      ).status_code == 404
+    assert (
+        client.get("/static/css/nothing.css", headers={"Accept-Encoding": "gzip"}).status_code
+        == 404
+    )
 
 
 def test_times_are_shown_on_the_clock_of_the_person_reading(app):

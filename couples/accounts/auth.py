@@ -11,8 +11,11 @@ from couples.extensions import login_manager
 def load_user(session_id: str) -> User | None:
     """The session id is "<user id>:<session version>"; an old version is no session."""
     user_id, _, version = session_id.partition(":")
-    if not (user_id.isascii() and user_id.isdigit() and version.isascii()
-            and version.isdigit()) or len(user_id) > 10 or int(user_id) >= 2**31:
+    if (
+        not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit())
+        or len(user_id) > 10
+        or int(user_id) >= 2**31
+    ):
         return None
     from couples.pairing.services import user_and_pairing
 
@@ -26,8 +29,7 @@ def load_user(session_id: str) -> User | None:
 @login_manager.unauthorized_handler
 def unauthorized():
     if request.path.startswith("/api/"):
-        return problem(401, "unauthorized", "Please log in",
-                       "Log in to continue.")
+        return problem(401, "unauthorized", "Please log in", "Log in to continue.")
     if request.method == "GET":
         flash("Please log in to continue.", "info")
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))

@@ -16,8 +16,9 @@ def send(to: str, subject: str, text: str) -> None:
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         if config.get("EMBEDDED"):
-            log.warning("mail (no COUPLES_MAIL_SERVER set) to=%s subject=%s\n%s",
-                        _masked(to), subject, text)
+            log.warning(
+                "mail (no COUPLES_MAIL_SERVER set) to=%s subject=%s\n%s", _masked(to), subject, text
+            )
         else:
             log.error("mail not sent: set COUPLES_MAIL_SERVER (subject=%s)", subject)
         return

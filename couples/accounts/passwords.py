@@ -9,8 +9,7 @@ _ZXCVBN_PREFIX = 72
 
 
 def make_hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
-    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost,
-                          parallelism=parallelism)
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
 
 
 def verify(hasher: PasswordHasher, stored_hash: str, password: str) -> bool:
@@ -20,8 +19,14 @@ def verify(hasher: PasswordHasher, stored_hash: str, password: str) -> bool:
         return False
 
 
-def weakness(password: str, *, min_length: int, max_length: int, min_score: int,
-             user_inputs: tuple[str, ...] = ()) -> str | None:
+def weakness(
+    password: str,
+    *,
+    min_length: int,
+    max_length: int,
+    min_score: int,
+    user_inputs: tuple[str, ...] = (),
+) -> str | None:
     """Why ``password`` is refused, or None when it is acceptable.
 
     At least ``min_length`` characters, any characters, no composition rules; common and
@@ -35,6 +40,9 @@ def weakness(password: str, *, min_length: int, max_length: int, min_score: int,
     if result["score"] < min_score:
         warning = result["feedback"].get("warning")
         hint = f" {warning}." if warning else ""
-        return ("This password is too easy to guess." + hint
-                + " A few unrelated words together work well.")
+        return (
+            "This password is too easy to guess."
+            + hint
+            + " A few unrelated words together work well."
+        )
     return None

@@ -35,8 +35,9 @@ class ResetSchema(Strict):
     password = Secret(required=True)
 
 
-_CLOCK = ma.validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
-                            error="Use a 24-hour time like 21:00.")
+_CLOCK = ma.validate.Regexp(
+    r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="Use a 24-hour time like 21:00."
+)
 
 
 class QuietHoursSchema(Strict):
@@ -49,9 +50,14 @@ class NotificationPrefsSchema(Strict):
     quiet_hours = ma.fields.Nested(QuietHoursSchema)
     discreet = Flag()
     kinds = ma.fields.Dict(
-        keys=ma.fields.String(validate=ma.validate.OneOf(
-            [k.name for k in USER_KINDS], error="Not a kind of notification you can turn off.")),
-        values=Flag(), validate=ma.validate.Length(max=30))
+        keys=ma.fields.String(
+            validate=ma.validate.OneOf(
+                [k.name for k in USER_KINDS], error="Not a kind of notification you can turn off."
+            )
+        ),
+        values=Flag(),
+        validate=ma.validate.Length(max=30),
+    )
 
 
 class ProfileSchema(Strict):

@@ -21,6 +21,7 @@ from couples.links import public_url
 DISPLAY_NAME_MAX = 60
 EMAIL_MAX = 254
 
+
 def _hasher():
     return current_app.extensions["couples.password_hasher"]
 
@@ -32,15 +33,19 @@ def normalize_email(email: str) -> str:
 def password_problem(password: str, *user_inputs: str) -> str | None:
     config = current_app.config
     return passwords.weakness(
-        password, min_length=config["PASSWORD_MIN_LENGTH"],
-        max_length=config["PASSWORD_MAX_LENGTH"], min_score=config["PASSWORD_MIN_SCORE"],
-        user_inputs=tuple(user_inputs))
+        password,
+        min_length=config["PASSWORD_MIN_LENGTH"],
+        max_length=config["PASSWORD_MAX_LENGTH"],
+        min_score=config["PASSWORD_MIN_SCORE"],
+        user_inputs=tuple(user_inputs),
+    )
 
 
 def _visible(text: str) -> bool:
     """Whether ``text`` shows anything: not only spaces or invisible format characters."""
-    return any(not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc", "Zs")
-               for ch in text)
+    return any(
+        not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc", "Zs") for ch in text
+    )
 
 
 def _check_profile(display_name: str | None, timezone: str | None) -> dict[str, list[str]]:
@@ -73,8 +78,12 @@ def register(*, email: str, password: str, display_name: str, timezone: str) -> 
     begin_write(db.session)
     if db.session.execute(db.select(User.id).filter_by(email=email)).first():
         raise EmailTaken("That email already has an account. Try logging in instead.")
-    user = User(email=email, password_hash=password_hash,
-                display_name=display_name.strip(), timezone=timezone)
+    user = User(
+        email=email,
+        password_hash=password_hash,
+        display_name=display_name.strip(),
+        timezone=timezone,
+    )
     db.session.add(user)
     try:
         db.session.commit()
@@ -92,7 +101,8 @@ def authenticate(*, email: str, password: str) -> User:
     """The user with this email and password. An unknown email and a wrong password are
     refused the same way, in about the same time."""
     user = db.session.execute(
-        db.select(User).filter_by(email=normalize_email(email))).scalar_one_or_none()
+        db.select(User).filter_by(email=normalize_email(email))
+    ).scalar_one_or_none()
     hasher = _hasher()
     if user is None:
         key = repr(hasher)
@@ -139,8 +149,9 @@ def change_password(*, user: User, current_password: str, new_password: str) -> 
     return user
 
 
-def update_profile(*, user: User, display_name: str | None = None,
-                   timezone: str | None = None) -> User:
+def update_profile(
+    *, user: User, display_name: str | None = None, timezone: str | None = None
+) -> User:
     begin_write(db.session)
     errors = _check_profile(display_name, timezone)
     if errors:
@@ -166,28 +177,36 @@ def request_password_reset(*, email: str, now: datetime) -> None:
     Says nothing either way: the caller answers the same whether or not it does."""
     begin_write(db.session)
     user = db.session.execute(
-        db.select(User).filter_by(email=normalize_email(email))).scalar_one_or_none()
+        db.select(User).filter_by(email=normalize_email(email))
+    ).scalar_one_or_none()
     if user is None:
         audit.record("reset_request", "no_account", email=email)
         return
     token = secrets.token_urlsafe(32)
     ttl = timedelta(minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"])
-    db.session.add(PasswordReset(token_hash=_token_hash(token), user_id=user.id,
-                                 created_at=now, expires_at=now + ttl))
+    db.session.add(
+        PasswordReset(
+            token_hash=_token_hash(token), user_id=user.id, created_at=now, expires_at=now + ttl
+        )
+    )
     db.session.commit()
     audit.record("reset_request", "sent", user_id=user.id, email=email)
     link = public_url(f"/reset/{token}")
-    mail.send(user.email, "Reset your Couples password",
-              f"Hello {user.display_name},\n\nTo choose a new password, open this link within"
-              f" the hour:\n\n{link}\n\nIf you did not ask for this, you can ignore this"
-              " message; your password stays as it is.\n")
+    mail.send(
+        user.email,
+        "Reset your Couples password",
+        f"Hello {user.display_name},\n\nTo choose a new password, open this link within"
+        f" the hour:\n\n{link}\n\nIf you did not ask for this, you can ignore this"
+        " message; your password stays as it is.\n",
+    )
 
 
 def _usable_reset(token: str, now: datetime) -> PasswordReset:
     if not token or len(token) > 100:
         raise ResetGone("This reset link is not valid. Ask for a new one.")
     reset = db.session.execute(
-        db.select(PasswordReset).filter_by(token_hash=_token_hash(token))).scalar_one_or_none()
+        db.select(PasswordReset).filter_by(token_hash=_token_hash(token))
+    ).scalar_one_or_none()
     if reset is None or reset.used_at is not None or reset.expires_at <= now:
         raise ResetGone("This reset link was used or has expired. Ask for a new one.")
     return reset
@@ -227,10 +246,14 @@ def _reset_password(*, token: str, new_password: str, now: datetime) -> User:
     # the row it waited for) and changes nothing.
     claimed = db.session.execute(
         db.update(PasswordReset)
-        .where(PasswordReset.token_hash == _token_hash(token),
-               PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None),
-               PasswordReset.expires_at > now)
-        .values(used_at=now))
+        .where(
+            PasswordReset.token_hash == _token_hash(token),
+            PasswordReset.user_id == user_id,
+            PasswordReset.used_at.is_(None),
+            PasswordReset.expires_at > now,
+        )
+        .values(used_at=now)
+    )
     if claimed.rowcount != 1:
         db.session.rollback()
         raise ResetGone("This reset link was used or has expired. Ask for a new one.")
@@ -246,21 +269,32 @@ def _locked_user(user_id: int) -> User:
     """The user, read again and locked until the end of the transaction (PostgreSQL;
     SQLite's write lock is already held)."""
     return db.session.execute(
-        db.select(User).where(User.id == user_id).with_for_update()
-        .execution_options(populate_existing=True)).scalar_one()
+        db.select(User)
+        .where(User.id == user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
 
 
 def _revoke_resets(user_id: int) -> None:
     """End every reset link of the user that is still unused."""
-    db.session.execute(db.delete(PasswordReset).where(PasswordReset.user_id == user_id,
-                                                      PasswordReset.used_at.is_(None)))
+    db.session.execute(
+        db.delete(PasswordReset).where(
+            PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None)
+        )
+    )
 
 
 def export_data(*, user: User) -> dict:
     """Everything the user wrote or set, as plain JSON data."""
     data = {
-        "user": {"id": str(user.id), "email": user.email, "display_name": user.display_name,
-                 "timezone": user.timezone, "created_at": isoformat(user.created_at)},
+        "user": {
+            "id": str(user.id),
+            "email": user.email,
+            "display_name": user.display_name,
+            "timezone": user.timezone,
+            "created_at": isoformat(user.created_at),
+        },
     }
     for name, fn in features().exporters.items():
         data[name] = fn(user)

@@ -28,7 +28,8 @@ def check(config_key: str, *keys: str) -> None:
             wait = max(1, math.ceil(reset_at - time.time()))
             raise TooManyAttempts(
                 f"Too many attempts. Please wait {_human(wait)} and try again.",
-                headers={"Retry-After": str(wait)})
+                headers={"Retry-After": str(wait)},
+            )
 
 
 def hit(config_key: str, *keys: str) -> None:

@@ -36,8 +36,18 @@ def _render_form(template: str, error: DomainError | None = None, status: int = 
     if error is not None:
         status = error.status
     headers = error.headers if error else {}
-    return render_template(template, errors=errors, message=message, form=request.form,
-                           timezones=_timezones(), **context), status, headers
+    return (
+        render_template(
+            template,
+            errors=errors,
+            message=message,
+            form=request.form,
+            timezones=_timezones(),
+            **context,
+        ),
+        status,
+        headers,
+    )
 
 
 @bp.route("/")
@@ -53,8 +63,14 @@ def home():
         now = utcnow()
         checkins, together = checkin_services.open_checkins(pairing=pairing, now=now)
         today = local_date(now, pairing.me.timezone)
-    return render_template("accounts/home.html", pairing=pairing, notices=notices,
-                           checkins=checkins, together=together, today=today)
+    return render_template(
+        "accounts/home.html",
+        pairing=pairing,
+        notices=notices,
+        checkins=checkins,
+        together=together,
+        today=today,
+    )
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -70,8 +86,11 @@ def register():
         return _render_form("accounts/register.html", error, next=request.form.get("next"))
     web.start_session(user, remember=False)
     flash(f"Welcome, {user.display_name}.", "success")
-    return redirect(_safe_next(request.form.get("next")) if request.form.get("next")
-                    else url_for("pairing.pair"))
+    return redirect(
+        _safe_next(request.form.get("next"))
+        if request.form.get("next")
+        else url_for("pairing.pair")
+    )
 
 
 def _without_next() -> dict:
@@ -126,7 +145,8 @@ def profile():
 def password():
     try:
         user = services.change_password(
-            user=me(), **validate(schemas.PasswordChangeSchema, form_data()))
+            user=me(), **validate(schemas.PasswordChangeSchema, form_data())
+        )
     except DomainError as error:
         return _render_form("accounts/account.html", error, user=me())
     web.refresh_session(user)
@@ -147,8 +167,11 @@ def logout_everywhere():
 @login_required
 def export():
     data = services.export_data(user=me())
-    return Response(json.dumps(data, indent=2), mimetype="application/json", headers={
-        "Content-Disposition": 'attachment; filename="couples-export.json"'})
+    return Response(
+        json.dumps(data, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="couples-export.json"'},
+    )
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])
@@ -157,8 +180,9 @@ def delete():
     if request.method == "GET":
         return _render_form("accounts/delete.html")
     try:
-        services.delete_account(user=me(), now=utcnow(),
-                                **validate(schemas.DeleteSchema, form_data()))
+        services.delete_account(
+            user=me(), now=utcnow(), **validate(schemas.DeleteSchema, form_data())
+        )
     except DomainError as error:
         return _render_form("accounts/delete.html", error)
     web.end_session()
@@ -195,14 +219,17 @@ def reset(token: str):
     try:
         services.check_reset_token(token=token, now=utcnow())
     except DomainError as error:
-        return render_template("errors/error.html", status=error.status, title=error.title,
-                               detail=error.detail), error.status
+        return render_template(
+            "errors/error.html", status=error.status, title=error.title, detail=error.detail
+        ), error.status
     if request.method == "GET":
         return _render_form("accounts/reset.html", token=token)
     try:
-        services.reset_password(token=token, now=utcnow(),
-                                new_password=validate(schemas.ResetSchema,
-                                                      form_data())["password"])
+        services.reset_password(
+            token=token,
+            now=utcnow(),
+            new_password=validate(schemas.ResetSchema, form_data())["password"],
+        )
     except Invalid as error:
         return _render_form("accounts/reset.html", error, token=token)
     web.end_session()

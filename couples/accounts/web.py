@@ -45,8 +45,10 @@ def throttled(config_key: str):
     throttle.hit(config_key, _address())
 
 
-_THROTTLED_EVENTS = {"REGISTER_LIMIT_PER_ADDRESS": "register",
-                     "RESET_LIMIT_PER_ADDRESS": "reset_request"}
+_THROTTLED_EVENTS = {
+    "REGISTER_LIMIT_PER_ADDRESS": "register",
+    "RESET_LIMIT_PER_ADDRESS": "reset_request",
+}
 
 
 def refresh_session(user: User) -> None:

@@ -45,11 +45,25 @@ def init_app(app: Flask) -> None:
         repairs,
     )
 
-    api.init_app(app, spec_kwargs={
-        "info": {"description": "Check-ins, appreciations and repair for two partners."},
-    })
+    api.init_app(
+        app,
+        spec_kwargs={
+            "info": {"description": "Check-ins, appreciations and repair for two partners."},
+        },
+    )
     api.spec.components.security_scheme(
-        "session", {"type": "apiKey", "in": "cookie", "name": app.config["SESSION_COOKIE_NAME"]})
-    for module in (auth, me, pairing, checkins, lovelanguages, connection, insights, repairs,
-                   push, notifications):
+        "session", {"type": "apiKey", "in": "cookie", "name": app.config["SESSION_COOKIE_NAME"]}
+    )
+    for module in (
+        auth,
+        me,
+        pairing,
+        checkins,
+        lovelanguages,
+        connection,
+        insights,
+        repairs,
+        push,
+        notifications,
+    ):
         api.register_blueprint(module.blp)

@@ -12,6 +12,7 @@ from couples.pwa import CLEAR_SITE_DATA
 
 blp = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth", description="Sessions")
 
+
 @blp.route("/csrf", methods=["GET"])
 @blp.response(200, CsrfSchema)
 @public

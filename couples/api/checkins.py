@@ -15,6 +15,7 @@ from couples.web import couple_or_404
 
 blp = Blueprint("api_checkins", __name__, url_prefix="/api/v1", description="Check-ins")
 
+
 def parse_day(text: str) -> date:
     """A YYYY-MM-DD path segment, or 404."""
     day = rules.parse_day(text)
@@ -49,15 +50,30 @@ class CheckinSchema(ma.Schema):
     revealed_at = ma.fields.String(allow_none=True, required=True)
     partner_answers = ma.fields.Dict(metadata={"description": "Only once revealed."})
     editable = ma.fields.Boolean(required=True)
-    small_move = ma.fields.Dict(allow_none=True, required=True, metadata={
-        "description": "While I wait for my partner: {language, idea}, an idea drawn from "
-                       "their top love language (language null when they have none)."})
-    agenda = ma.fields.Dict(allow_none=True, required=True, metadata={
-        "description": "On an open weekly check-in: the week's appreciations, 'would help "
-                       "me' and 'on my mind' items (the partner's only from revealed days)."})
-    next_steps = ma.fields.List(ma.fields.String(), required=True, metadata={
-        "description": "Why a revealed check-in offers a next step: needs_low, "
-                       "needs_apart, on_my_mind."})
+    small_move = ma.fields.Dict(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "While I wait for my partner: {language, idea}, an idea drawn from "
+            "their top love language (language null when they have none)."
+        },
+    )
+    agenda = ma.fields.Dict(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "On an open weekly check-in: the week's appreciations, 'would help "
+            "me' and 'on my mind' items (the partner's only from revealed days)."
+        },
+    )
+    next_steps = ma.fields.List(
+        ma.fields.String(),
+        required=True,
+        metadata={
+            "description": "Why a revealed check-in offers a next step: needs_low, "
+            "needs_apart, on_my_mind."
+        },
+    )
 
 
 class TodaySchema(ma.Schema):
@@ -76,8 +92,10 @@ class HistoryArgs(ma.Schema):
         unknown = ma.EXCLUDE
 
     cursor = ma.fields.String(validate=_a_date)
-    limit = ma.fields.Integer(load_default=services.HISTORY_PAGE,
-                              validate=ma.validate.Range(min=1, max=services.HISTORY_MAX))
+    limit = ma.fields.Integer(
+        load_default=services.HISTORY_PAGE,
+        validate=ma.validate.Range(min=1, max=services.HISTORY_MAX),
+    )
 
 
 class ScheduleOutSchema(ma.Schema):
@@ -100,11 +118,19 @@ class CoupleWithSettingsSchema(CoupleSchema):
 
 
 def checkin_data(view: services.CheckinDay) -> dict:
-    data = {"date": view.day.isoformat(), "kind": view.kind, "questions": view.questions,
-            "my_answers": view.my_answers, "partner_answered": view.partner_answered,
-            "revealed": view.revealed, "revealed_at": isoformat(view.revealed_at),
-            "editable": view.open, "next_steps": view.next_steps,
-            "small_move": view.small_move, "agenda": view.agenda}
+    data = {
+        "date": view.day.isoformat(),
+        "kind": view.kind,
+        "questions": view.questions,
+        "my_answers": view.my_answers,
+        "partner_answered": view.partner_answered,
+        "revealed": view.revealed,
+        "revealed_at": isoformat(view.revealed_at),
+        "editable": view.open,
+        "next_steps": view.next_steps,
+        "small_move": view.small_move,
+        "agenda": view.agenda,
+    }
     if view.partner_answers is not None:
         data["partner_answers"] = view.partner_answers
     return data
@@ -113,14 +139,26 @@ def checkin_data(view: services.CheckinDay) -> dict:
 def couple_settings_data(pairing: Pairing) -> dict:
     schedule = services.schedule_of(pairing.couple)
     custom = services.active_custom_questions(pairing.couple.id)
-    return {**couple_data(pairing),
-            "schedule": {
-                "nightly_days": [rules.WEEKDAYS[d] for d in sorted(schedule.nightly_days)],
-                "weekly_day": (None if schedule.weekly_day is None
-                               else rules.WEEKDAYS[schedule.weekly_day])},
-            "modules": {m: m not in schedule.modules_off for m in rules.MODULES},
-            "custom_questions": [{"id": str(q.id), "key": rules.custom_key(q.id), "type": q.type,
-                                  "prompt": q.prompt, "options": q.options} for q in custom]}
+    return {
+        **couple_data(pairing),
+        "schedule": {
+            "nightly_days": [rules.WEEKDAYS[d] for d in sorted(schedule.nightly_days)],
+            "weekly_day": (
+                None if schedule.weekly_day is None else rules.WEEKDAYS[schedule.weekly_day]
+            ),
+        },
+        "modules": {m: m not in schedule.modules_off for m in rules.MODULES},
+        "custom_questions": [
+            {
+                "id": str(q.id),
+                "key": rules.custom_key(q.id),
+                "type": q.type,
+                "prompt": q.prompt,
+                "options": q.options,
+            }
+            for q in custom
+        ],
+    }
 
 
 # ------------------------------------------------------------------------------ routes
@@ -140,8 +178,9 @@ def patch_couple():
     list (keep one by sending its ``id``)."""
     pairing = couple_or_404()
     data = load(CoupleSettingsSchema)
-    services.update_settings(pairing=pairing, now=utcnow(),
-                             changes=settings_changes(data, pairing.couple.modules_off))
+    services.update_settings(
+        pairing=pairing, now=utcnow(), changes=settings_changes(data, pairing.couple.modules_off)
+    )
     return couple_settings_data(pairing)
 
 
@@ -150,8 +189,11 @@ def patch_couple():
 def today():
     """My open check-ins: my local today first, then yesterday until noon."""
     views, together = services.open_checkins(pairing=couple_or_404(), now=utcnow())
-    return {"items": [checkin_data(v) for v in views], "next_cursor": None,
-            "days_together_this_month": together}
+    return {
+        "items": [checkin_data(v) for v in views],
+        "next_cursor": None,
+        "days_together_this_month": together,
+    }
 
 
 @blp.route("/checkins/<day>/answers", methods=["PUT"])
@@ -172,8 +214,7 @@ def put_answers(day: str):
 @blp.response(200, CheckinSchema)
 def one(day: str):
     """One date's check-in: open, or revealed (404 otherwise)."""
-    return checkin_data(services.one_day(pairing=couple_or_404(), day=parse_day(day),
-                                         now=utcnow()))
+    return checkin_data(services.one_day(pairing=couple_or_404(), day=parse_day(day), now=utcnow()))
 
 
 @blp.route("/checkins", methods=["GET"])
@@ -183,5 +224,7 @@ def history(args):
     """Revealed check-ins, newest first."""
     before = parse_day(args["cursor"]) if "cursor" in args else None
     views, cursor = services.history(pairing=couple_or_404(), before=before, limit=args["limit"])
-    return {"items": [checkin_data(v) for v in views],
-            "next_cursor": cursor.isoformat() if cursor else None}
+    return {
+        "items": [checkin_data(v) for v in views],
+        "next_cursor": cursor.isoformat() if cursor else None,
+    }

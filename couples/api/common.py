@@ -15,8 +15,7 @@ class ProblemSchema(ma.Schema):
     title = ma.fields.String(required=True)
     status = ma.fields.Integer(required=True)
     detail = ma.fields.String()
-    errors = ma.fields.Dict(keys=ma.fields.String(),
-                            values=ma.fields.List(ma.fields.String()))
+    errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()))
 
 
 class FreeFormSchema(ma.Schema):
@@ -58,10 +57,12 @@ def accepts(blp, schema_cls):
 
     def decorator(fn):
         fn._body_schema = schema_cls
-        return blp.doc(requestBody={
-            "required": required,
-            "content": {"application/json": {"schema": schema_cls}},
-        })(fn)
+        return blp.doc(
+            requestBody={
+                "required": required,
+                "content": {"application/json": {"schema": schema_cls}},
+            }
+        )(fn)
 
     return decorator
 

@@ -14,15 +14,17 @@ from couples.clock import isoformat, utcnow
 from couples.lovelanguages.content import BID_PRESETS
 from couples.web import couple_or_404
 
-blp = Blueprint("api_connection", __name__, url_prefix="/api/v1",
-                description="Appreciations and bids")
+blp = Blueprint(
+    "api_connection", __name__, url_prefix="/api/v1", description="Appreciations and bids"
+)
 
 
 class BidPageArgs(IdPageArgs):
     """Bids page by their public ids."""
 
-    cursor = ma.fields.String(validate=ma.validate.Regexp(r"^[A-Za-z0-9_-]{1,16}$",
-                                                          error="Not a valid cursor."))
+    cursor = ma.fields.String(
+        validate=ma.validate.Regexp(r"^[A-Za-z0-9_-]{1,16}$", error="Not a valid cursor.")
+    )
 
 
 # ------------------------------------------------------------------------ appreciations
@@ -40,8 +42,13 @@ class JournalSchema(ma.Schema):
 
 
 def appreciation_data(note, me_id: int) -> dict:
-    return {"id": str(note.id), "from_me": note.from_user_id == me_id, "text": note.text,
-            "language": note.language, "created_at": isoformat(note.created_at)}
+    return {
+        "id": str(note.id),
+        "from_me": note.from_user_id == me_id,
+        "text": note.text,
+        "language": note.language,
+        "created_at": isoformat(note.created_at),
+    }
 
 
 @blp.route("/appreciations", methods=["POST"])
@@ -51,8 +58,9 @@ def send_appreciation():
     """Send my partner an appreciation (they get a push that names me, not the text)."""
     pairing = couple_or_404()
     body = load(AppreciationInSchema)
-    note = appreciations.send(pairing=pairing, text=body["text"].strip(),
-                              language=body.get("language"), now=utcnow())
+    note = appreciations.send(
+        pairing=pairing, text=body["text"].strip(), language=body.get("language"), now=utcnow()
+    )
     return appreciation_data(note, pairing.me.id)
 
 
@@ -64,8 +72,10 @@ def journal(args):
     pairing = couple_or_404()
     before = int(args["cursor"]) if "cursor" in args else None
     notes, cursor = appreciations.journal(pairing=pairing, before_id=before, limit=args["limit"])
-    return {"items": [appreciation_data(n, pairing.me.id) for n in notes],
-            "next_cursor": str(cursor) if cursor else None}
+    return {
+        "items": [appreciation_data(n, pairing.me.id) for n in notes],
+        "next_cursor": str(cursor) if cursor else None,
+    }
 
 
 # ------------------------------------------------------------------------------- bids
@@ -77,8 +87,9 @@ class BidSchema(ma.Schema):
     label = ma.fields.String(allow_none=True, required=True)
     text = ma.fields.String(allow_none=True, required=True)
     created_at = ma.fields.String(required=True)
-    status = ma.fields.String(required=True, metadata={
-        "description": "open, toward, later, away or missed"})
+    status = ma.fields.String(
+        required=True, metadata={"description": "open, toward, later, away or missed"}
+    )
     later_at = ma.fields.String(allow_none=True, required=True)
 
 
@@ -88,11 +99,17 @@ class BidListSchema(ma.Schema):
 
 
 def bid_data(bid, me_id: int, now: datetime) -> dict:
-    return {"id": bid.public_id, "from_me": bid.from_user_id == me_id,
-            "noticed_in_person": bid.logged_by_id is not None, "preset": bid.preset,
-            "label": BID_PRESETS.get(bid.preset), "text": bid.text,
-            "created_at": isoformat(bid.created_at), "status": bids.status(bid, now),
-            "later_at": isoformat(bid.later_at)}
+    return {
+        "id": bid.public_id,
+        "from_me": bid.from_user_id == me_id,
+        "noticed_in_person": bid.logged_by_id is not None,
+        "preset": bid.preset,
+        "label": BID_PRESETS.get(bid.preset),
+        "text": bid.text,
+        "created_at": isoformat(bid.created_at),
+        "status": bids.status(bid, now),
+        "later_at": isoformat(bid.later_at),
+    }
 
 
 @blp.route("/bids", methods=["POST"])
@@ -105,8 +122,13 @@ def send_bid():
     body = load(BidInSchema)
     text = (body.get("text") or "").strip() or None
     if body["noticed"]:
-        bid = bids.log_noticed(pairing=pairing, text=text, preset=body.get("preset"),
-                               my_response=body["my_response"], now=now)
+        bid = bids.log_noticed(
+            pairing=pairing,
+            text=text,
+            preset=body.get("preset"),
+            my_response=body["my_response"],
+            now=now,
+        )
     else:
         bid = bids.send(pairing=pairing, preset=body.get("preset"), text=text, now=now)
     return bid_data(bid, pairing.me.id, now)
@@ -122,8 +144,13 @@ def respond(bid_id: str):
     bid = bids.find(pairing=pairing, bid_id=bid_id)
     bids.check_can_respond(pairing=pairing, bid=bid, now=now)
     body = load(ResponseInSchema)
-    bid = bids.respond(pairing=pairing, bid_id=bid.public_id, response=body["response"],
-                       later_at=body.get("later_at"), now=now)
+    bid = bids.respond(
+        pairing=pairing,
+        bid_id=bid.public_id,
+        response=body["response"],
+        later_at=body.get("later_at"),
+        now=now,
+    )
     return bid_data(bid, pairing.me.id, now)
 
 
@@ -133,6 +160,5 @@ def respond(bid_id: str):
 def list_bids(args):
     """Our bids, newest first (bids noticed in person: only the ones I logged)."""
     pairing, now = couple_or_404(), utcnow()
-    items, cursor = bids.listing(pairing=pairing, before=args.get("cursor"),
-                                 limit=args["limit"])
+    items, cursor = bids.listing(pairing=pairing, before=args.get("cursor"), limit=args["limit"])
     return {"items": [bid_data(b, pairing.me.id, now) for b in items], "next_cursor": cursor}

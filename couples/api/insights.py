@@ -12,8 +12,10 @@ class InsightsArgs(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    days = ma.fields.Integer(load_default=30, validate=ma.validate.OneOf(
-        services.PERIODS, error="Choose 7, 30 or 90 days."))
+    days = ma.fields.Integer(
+        load_default=30,
+        validate=ma.validate.OneOf(services.PERIODS, error="Choose 7, 30 or 90 days."),
+    )
 
 
 class PairSeriesSchema(ma.Schema):
@@ -31,9 +33,12 @@ class InsightsSchema(ma.Schema):
     turned_toward_checkins = ma.fields.Dict(required=True)
     bids = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True)
     turned_toward_share = ma.fields.Float(allow_none=True, required=True)
-    appreciations = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
-                                   required=True, metadata={
-                                       "description": "{total, mine}: the couple's, and my own"})
+    appreciations = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Integer(),
+        required=True,
+        metadata={"description": "{total, mine}: the couple's, and my own"},
+    )
     positives = ma.fields.Integer(required=True)
     negatives = ma.fields.Integer(required=True)
     days_both_checked_in = ma.fields.Integer(required=True)
@@ -45,14 +50,22 @@ class InsightsSchema(ma.Schema):
 def insights(args):
     """The series behind the charts over my last 7, 30 or 90 local days (revealed
     check-ins only)."""
-    data = services.insights(pairing=couple_or_404(),
-                             days=args["days"], now=utcnow())
-    return {"days": data.days, "dates": [d.isoformat() for d in data.dates],
-            "needs_met": data.needs_met, "mood": data.mood,
-            "love_languages_felt": data.felt, "top_love_language": data.top,
-            "turned_toward_checkins": data.turned_toward_checkins, "bids": data.bids,
-            "turned_toward_share": data.toward_share,
-            "appreciations": {"total": sum(data.appreciations.values()),
-                              "mine": data.appreciations["me"]},
-            "positives": data.positives, "negatives": data.negatives,
-            "days_both_checked_in": data.days_both}
+    data = services.insights(pairing=couple_or_404(), days=args["days"], now=utcnow())
+    return {
+        "days": data.days,
+        "dates": [d.isoformat() for d in data.dates],
+        "needs_met": data.needs_met,
+        "mood": data.mood,
+        "love_languages_felt": data.felt,
+        "top_love_language": data.top,
+        "turned_toward_checkins": data.turned_toward_checkins,
+        "bids": data.bids,
+        "turned_toward_share": data.toward_share,
+        "appreciations": {
+            "total": sum(data.appreciations.values()),
+            "mine": data.appreciations["me"],
+        },
+        "positives": data.positives,
+        "negatives": data.negatives,
+        "days_both_checked_in": data.days_both,
+    }

@@ -8,11 +8,11 @@ from couples.lovelanguages import content, services
 from couples.validation import Strict
 from couples.web import current_pairing
 
-blp = Blueprint("api_love", __name__, url_prefix="/api/v1/love-languages",
-                description="Love languages")
+blp = Blueprint(
+    "api_love", __name__, url_prefix="/api/v1/love-languages", description="Love languages"
+)
 
-_LANGUAGE = ma.validate.OneOf(content.LANGUAGES,
-                              error="Use words, acts, gifts, time or touch.")
+_LANGUAGE = ma.validate.OneOf(content.LANGUAGES, error="Use words, acts, gifts, time or touch.")
 
 
 class LoveProfileSchema(ma.Schema):
@@ -28,8 +28,9 @@ class LoveProfilesSchema(ma.Schema):
     me = ma.fields.Nested(LoveProfileSchema, allow_none=True, required=True)
     partner = ma.fields.Nested(LoveProfileSchema, allow_none=True, required=True)
     labels = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), required=True)
-    ideas = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
-                           required=True)
+    ideas = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()), required=True
+    )
 
 
 class OptionSchema(ma.Schema):
@@ -49,22 +50,31 @@ class QuizSchema(ma.Schema):
 
 
 class QuizAnswersSchema(Strict):
-    choices = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.Length(max=100)),
-                             values=ma.fields.Raw(allow_none=True), required=True,
-                             validate=ma.validate.Length(max=100))
+    choices = ma.fields.Dict(
+        keys=ma.fields.String(validate=ma.validate.Length(max=100)),
+        values=ma.fields.Raw(allow_none=True),
+        required=True,
+        validate=ma.validate.Length(max=100),
+    )
 
 
 class RankingSchema(Strict):
-    ranking = ma.fields.List(ma.fields.String(validate=_LANGUAGE), required=True,
-                             validate=ma.validate.Length(equal=5,
-                                                         error="Put all five in order."))
+    ranking = ma.fields.List(
+        ma.fields.String(validate=_LANGUAGE),
+        required=True,
+        validate=ma.validate.Length(equal=5, error="Put all five in order."),
+    )
 
 
 def profile_data(profile, result=None) -> dict | None:
     if profile is None:
         return None
-    data = {"ranking": list(profile.ranking), "top": profile.ranking[0],
-            "source": profile.source, "updated_at": isoformat(profile.updated_at)}
+    data = {
+        "ranking": list(profile.ranking),
+        "top": profile.ranking[0],
+        "source": profile.source,
+        "updated_at": isoformat(profile.updated_at),
+    }
     if result is not None:
         data["counts"], data["tied"] = result.counts, [list(t) for t in result.tied]
     return data
@@ -74,10 +84,12 @@ def _profiles() -> dict:
     me, pairing = current_user._get_current_object(), current_pairing()
     partner = pairing.partner if pairing else None
     found = services.profiles([me.id] + ([partner.id] if partner else []))
-    return {"me": profile_data(found.get(me.id)),
-            "partner": profile_data(found.get(partner.id)) if partner else None,
-            "labels": content.LANGUAGE_LABELS,
-            "ideas": {k: list(v) for k, v in content.IDEAS.items()}}
+    return {
+        "me": profile_data(found.get(me.id)),
+        "partner": profile_data(found.get(partner.id)) if partner else None,
+        "labels": content.LANGUAGE_LABELS,
+        "ideas": {k: list(v) for k, v in content.IDEAS.items()},
+    }
 
 
 @blp.route("", methods=["GET"])
@@ -93,18 +105,28 @@ def get_profiles():
 def put_ranking():
     """Set my ranking by hand: all five languages, most important first."""
     body = load(RankingSchema)
-    return profile_data(services.set_ranking(user=current_user._get_current_object(),
-                                             ranking=body["ranking"], now=utcnow()))
+    return profile_data(
+        services.set_ranking(
+            user=current_user._get_current_object(), ranking=body["ranking"], now=utcnow()
+        )
+    )
 
 
 @blp.route("/quiz", methods=["GET"])
 @blp.response(200, QuizSchema)
 def get_quiz():
     """The quiz: pairs of moments; choose the one that would mean more."""
-    return {"prompt": content.QUIZ_PROMPT,
-            "pairs": [{"key": p.key, "a": {"language": p.a.language, "text": p.a.text},
-                       "b": {"language": p.b.language, "text": p.b.text}}
-                      for p in content.QUIZ]}
+    return {
+        "prompt": content.QUIZ_PROMPT,
+        "pairs": [
+            {
+                "key": p.key,
+                "a": {"language": p.a.language, "text": p.a.text},
+                "b": {"language": p.b.language, "text": p.b.text},
+            }
+            for p in content.QUIZ
+        ],
+    }
 
 
 @blp.route("/quiz", methods=["POST"])
@@ -114,6 +136,7 @@ def post_quiz():
     """Score my answers (``{"choices": {pair key: "a" | "b"}}``, every pair) into my
     ranking."""
     body = load(QuizAnswersSchema)
-    profile, result = services.take_quiz(user=current_user._get_current_object(),
-                                         choices=body["choices"], now=utcnow())
+    profile, result = services.take_quiz(
+        user=current_user._get_current_object(), choices=body["choices"], now=utcnow()
+    )
     return profile_data(profile, result)

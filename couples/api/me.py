@@ -23,14 +23,20 @@ def set_notification_prefs(user, prefs: dict) -> None:
     kinds_off = None
     if kinds is not None:
         current = set(user.kinds_off or [])
-        kinds_off = sorted((current | {k for k, on in kinds.items() if not on})
-                           - {k for k, on in kinds.items() if on})
+        kinds_off = sorted(
+            (current | {k for k, on in kinds.items() if not on})
+            - {k for k, on in kinds.items() if on}
+        )
     update_preferences(
-        user=user, now=utcnow(), commit=False,
+        user=user,
+        now=utcnow(),
+        commit=False,
         reminder_minute=minutes(prefs["reminder_time"]) if "reminder_time" in prefs else None,
         quiet_start_minute=minutes(quiet["start"]) if quiet else None,
         quiet_end_minute=minutes(quiet["end"]) if quiet else None,
-        discreet=prefs.get("discreet"), kinds_off=kinds_off)
+        discreet=prefs.get("discreet"),
+        kinds_off=kinds_off,
+    )
 
 
 def _me():
@@ -83,8 +89,11 @@ def change_password():
 def export():
     """Everything I wrote or set, as JSON."""
     data = services.export_data(user=_me())
-    return Response(json.dumps(data, indent=2), mimetype="application/json", headers={
-        "Content-Disposition": 'attachment; filename="couples-export.json"'})
+    return Response(
+        json.dumps(data, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="couples-export.json"'},
+    )
 
 
 @blp.route("", methods=["DELETE"])

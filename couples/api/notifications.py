@@ -7,8 +7,12 @@ from couples.clock import isoformat, utcnow
 from couples.notifications import services
 from couples.validation import Strict
 
-blp = Blueprint("api_notifications", __name__, url_prefix="/api/v1/notifications",
-                description="The in-app inbox")
+blp = Blueprint(
+    "api_notifications",
+    __name__,
+    url_prefix="/api/v1/notifications",
+    description="The in-app inbox",
+)
 
 
 class NotificationSchema(ma.Schema):
@@ -28,8 +32,9 @@ class NotificationListSchema(ma.Schema):
 
 
 class ReadSchema(Strict):
-    ids = ma.fields.List(ma.fields.String(validate=ID),
-                         validate=ma.validate.Length(max=500), load_default=None)
+    ids = ma.fields.List(
+        ma.fields.String(validate=ID), validate=ma.validate.Length(max=500), load_default=None
+    )
 
 
 class ReadResultSchema(ma.Schema):
@@ -44,11 +49,23 @@ def inbox(args):
     me = current_user._get_current_object()
     before = int(args["cursor"]) if args.get("cursor") else None
     notes, cursor = services.inbox(user_id=me.id, before_id=before, limit=args["limit"])
-    items = [{"id": str(n.id), "kind": n.kind, "title": n.title, "body": n.body, "url": n.url,
-              "created_at": isoformat(n.created_at), "read": n.read_at is not None}
-             for n in notes]
-    return {"items": items, "next_cursor": str(cursor) if cursor else None,
-            "unread": services.unread_count(user_id=me.id)}
+    items = [
+        {
+            "id": str(n.id),
+            "kind": n.kind,
+            "title": n.title,
+            "body": n.body,
+            "url": n.url,
+            "created_at": isoformat(n.created_at),
+            "read": n.read_at is not None,
+        }
+        for n in notes
+    ]
+    return {
+        "items": items,
+        "next_cursor": str(cursor) if cursor else None,
+        "unread": services.unread_count(user_id=me.id),
+    }
 
 
 @blp.route("/read", methods=["POST"])

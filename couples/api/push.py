@@ -19,10 +19,10 @@ class KeysSchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    p256dh = ma.fields.String(required=True, validate=[ma.validate.Length(min=80, max=100),
-                                                       _B64URL])
-    auth = ma.fields.String(required=True, validate=[ma.validate.Length(min=16, max=30),
-                                                     _B64URL])
+    p256dh = ma.fields.String(
+        required=True, validate=[ma.validate.Length(min=80, max=100), _B64URL]
+    )
+    auth = ma.fields.String(required=True, validate=[ma.validate.Length(min=16, max=30), _B64URL])
 
 
 class SubscriptionSchema(ma.Schema):
@@ -56,8 +56,11 @@ class QueuedSchema(ma.Schema):
 
 
 def _out(subscription):
-    return {"id": str(subscription.id), "endpoint": subscription.endpoint,
-            "created_at": subscription.created_at.isoformat()}
+    return {
+        "id": str(subscription.id),
+        "endpoint": subscription.endpoint,
+        "created_at": subscription.created_at.isoformat(),
+    }
 
 
 @blp.route("/vapid-public-key", methods=["GET"])
@@ -80,9 +83,12 @@ def subscribe():
     an endpoint another account has: 409)."""
     data = load(SubscriptionSchema)
     subscription, created = services.subscribe(
-        user=current_user._get_current_object(), endpoint=data["endpoint"],
-        p256dh=data["keys"]["p256dh"], auth=data["keys"]["auth"],
-        user_agent=request.headers.get("User-Agent"))
+        user=current_user._get_current_object(),
+        endpoint=data["endpoint"],
+        p256dh=data["keys"]["p256dh"],
+        auth=data["keys"]["auth"],
+        user_agent=request.headers.get("User-Agent"),
+    )
     return _out(subscription), 201 if created else 200
 
 
@@ -100,5 +106,4 @@ def unsubscribe():
 def test_push():
     """A test push to each of my devices now."""
     no_body()
-    return {"queued": services.send_test(user=current_user._get_current_object(),
-                                         now=utcnow())}
+    return {"queued": services.send_test(user=current_user._get_current_object(), now=utcnow())}

@@ -39,17 +39,28 @@ class RepairPageArgs(ma.Schema):
 
 # --------------------------------------------------------------------------- responses
 class StepSchema(ma.Schema):
-    action = ma.fields.String(required=True, metadata={
-        "description": "open, ready, hearing, apology, response, plan, reconnect_choose, "
-                       "reconnect_confirm, pause, resume, close or follow_up"})
-    by = ma.fields.String(allow_none=True, required=True,
-                          metadata={"description": "me, partner, or null for the clock"})
+    action = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "open, ready, hearing, apology, response, plan, reconnect_choose, "
+            "reconnect_confirm, pause, resume, close or follow_up"
+        },
+    )
+    by = ma.fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "me, partner, or null for the clock"},
+    )
     state_before = ma.fields.String(required=True)
     state_after = ma.fields.String(required=True)
     at = ma.fields.String(required=True)
-    written = ma.fields.Dict(required=True, metadata={
-        "description": "What was written in the step. My partner's plan part shows once "
-                       "I have sent mine."})
+    written = ma.fields.Dict(
+        required=True,
+        metadata={
+            "description": "What was written in the step. My partner's plan part shows once "
+            "I have sent mine."
+        },
+    )
 
 
 class FollowUpSchema(ma.Schema):
@@ -61,8 +72,11 @@ class FollowUpSchema(ma.Schema):
     my_outcome = ma.fields.String(allow_none=True, required=True)
     my_note = ma.fields.String(allow_none=True, required=True)
     partner_answered = ma.fields.Boolean(required=True)
-    partner_outcome = ma.fields.String(allow_none=True, required=True, metadata={
-        "description": "Shown once I have answered too (or it is complete)."})
+    partner_outcome = ma.fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Shown once I have answered too (or it is complete)."},
+    )
     partner_note = ma.fields.String(allow_none=True, required=True)
 
 
@@ -92,8 +106,9 @@ class RepairSchema(ma.Schema):
     state = ma.fields.String(required=True)
     my_role = ma.fields.String(required=True)
     opened_by = ma.fields.String(allow_none=True, required=True)
-    next_actor = ma.fields.String(allow_none=True, required=True,
-                                  metadata={"description": "me, partner, both or null"})
+    next_actor = ma.fields.String(
+        allow_none=True, required=True, metadata={"description": "me, partner, both or null"}
+    )
     paused_until = ma.fields.String(allow_none=True, required=True)
     created_at = ma.fields.String(required=True)
     ended_at = ma.fields.String(allow_none=True, required=True)
@@ -105,10 +120,17 @@ class RepairSchema(ma.Schema):
     commitments = ma.fields.List(ma.fields.Nested(CommitmentSchema), required=True)
     steps = ma.fields.List(ma.fields.Nested(StepSchema), required=True)
     closing_note = ma.fields.String(allow_none=True, required=True)
-    signpost = ma.fields.Dict(allow_none=True, required=True, metadata={
-        "description": "Only for the person it concerns: {therapy, danger}."})
-    warnings = ma.fields.List(ma.fields.Nested(WarningSchema), metadata={
-        "description": "After an apology: the apology check's warnings (never blocking)."})
+    signpost = ma.fields.Dict(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Only for the person it concerns: {therapy, danger}."},
+    )
+    warnings = ma.fields.List(
+        ma.fields.Nested(WarningSchema),
+        metadata={
+            "description": "After an apology: the apology check's warnings (never blocking)."
+        },
+    )
 
 
 class RepairSummarySchema(ma.Schema):
@@ -138,12 +160,16 @@ def _who(user_id, me_id) -> str | None:
 
 
 def summary_data(repair: Repair, me_id: int, now) -> dict:
-    return {"id": repair.public_id, "title": repair.title, "state": repair.state,
-            "my_role": queries.role_of(repair, me_id),
-            "next_actor": queries.next_actor(repair, me_id, now),
-            "paused_until": isoformat(repair.paused_until)
-            if queries.is_paused(repair, now) else None,
-            "created_at": isoformat(repair.created_at), "ended_at": isoformat(repair.ended_at)}
+    return {
+        "id": repair.public_id,
+        "title": repair.title,
+        "state": repair.state,
+        "my_role": queries.role_of(repair, me_id),
+        "next_actor": queries.next_actor(repair, me_id, now),
+        "paused_until": isoformat(repair.paused_until) if queries.is_paused(repair, now) else None,
+        "created_at": isoformat(repair.created_at),
+        "ended_at": isoformat(repair.ended_at),
+    }
 
 
 def repair_data(repair: Repair, me_id: int, now) -> dict:
@@ -152,10 +178,17 @@ def repair_data(repair: Repair, me_id: int, now) -> dict:
     parts = repair.plan_parts or {}
     i_sent_plan = mine in parts
     hidden = queries.hidden_steps(repair, me_id)
-    steps = [{"action": step.action, "by": _who(step.user_id, me_id),
-              "state_before": step.state_before, "state_after": step.state_after,
-              "at": isoformat(step.created_at), "written": hidden.get(step.id, step.payload)}
-             for step in repair.steps]
+    steps = [
+        {
+            "action": step.action,
+            "by": _who(step.user_id, me_id),
+            "state_before": step.state_before,
+            "state_after": step.state_after,
+            "at": isoformat(step.created_at),
+            "written": hidden.get(step.id, step.payload),
+        }
+        for step in repair.steps
+    ]
     commitments = []
     for commitment in repair.commitments:
         follow_ups = []
@@ -164,28 +197,46 @@ def repair_data(repair: Repair, me_id: int, now) -> dict:
             my = answers.get(me_id)
             theirs = next((a for uid, a in answers.items() if uid != me_id), None)
             show = my is not None or follow_up.completed_at is not None
-            follow_ups.append({
-                "id": follow_up.public_id, "days": follow_up.days,
-                "due_at": isoformat(follow_up.due_at), "open": follow_up.due_at <= now,
-                "complete": follow_up.completed_at is not None,
-                "my_outcome": my.outcome if my else None, "my_note": my.note if my else None,
-                "partner_answered": theirs is not None,
-                "partner_outcome": theirs.outcome if theirs and show else None,
-                "partner_note": theirs.note if theirs and show else None})
-        commitments.append({"id": commitment.public_id, "text": commitment.text,
-                            "owner": _who(commitment.owner_id, me_id),
-                            "follow_ups": follow_ups})
-    return {**summary_data(repair, me_id, now),
-            "opened_by": _who(repair.opened_by_id, me_id),
-            "ready": {"me": mine in (repair.ready_roles or []),
-                      "partner": machine.other(mine) in (repair.ready_roles or [])},
-            "plan_sent": {"me": i_sent_plan, "partner": machine.other(mine) in parts},
-            "apology_rounds": repair.apology_rounds,
-            "reconnect_choice": repair.reconnect_choice,
-            "reconnect_suggestions": queries.reconnect_suggestions(repair)
-            if repair.state == "reconnect" else [],
-            "commitments": commitments, "steps": steps, "closing_note": repair.closing_note,
-            "signpost": queries.signposts(repair=repair, viewer_id=me_id, now=now)}
+            follow_ups.append(
+                {
+                    "id": follow_up.public_id,
+                    "days": follow_up.days,
+                    "due_at": isoformat(follow_up.due_at),
+                    "open": follow_up.due_at <= now,
+                    "complete": follow_up.completed_at is not None,
+                    "my_outcome": my.outcome if my else None,
+                    "my_note": my.note if my else None,
+                    "partner_answered": theirs is not None,
+                    "partner_outcome": theirs.outcome if theirs and show else None,
+                    "partner_note": theirs.note if theirs and show else None,
+                }
+            )
+        commitments.append(
+            {
+                "id": commitment.public_id,
+                "text": commitment.text,
+                "owner": _who(commitment.owner_id, me_id),
+                "follow_ups": follow_ups,
+            }
+        )
+    return {
+        **summary_data(repair, me_id, now),
+        "opened_by": _who(repair.opened_by_id, me_id),
+        "ready": {
+            "me": mine in (repair.ready_roles or []),
+            "partner": machine.other(mine) in (repair.ready_roles or []),
+        },
+        "plan_sent": {"me": i_sent_plan, "partner": machine.other(mine) in parts},
+        "apology_rounds": repair.apology_rounds,
+        "reconnect_choice": repair.reconnect_choice,
+        "reconnect_suggestions": queries.reconnect_suggestions(repair)
+        if repair.state == "reconnect"
+        else [],
+        "commitments": commitments,
+        "steps": steps,
+        "closing_note": repair.closing_note,
+        "signpost": queries.signposts(repair=repair, viewer_id=me_id, now=now),
+    }
 
 
 def _body() -> dict:
@@ -201,8 +252,7 @@ def open_repair():
     partner is told a repair was started (never its title)."""
     pairing, now = couple_or_404(), utcnow()
     body = load(OpenIn)
-    repair = services.open_repair(pairing=pairing, title=body["title"], role=body["role"],
-                                  now=now)
+    repair = services.open_repair(pairing=pairing, title=body["title"], role=body["role"], now=now)
     return repair_data(repair, pairing.me.id, now)
 
 
@@ -212,10 +262,8 @@ def open_repair():
 def list_repairs(args):
     """Our repairs, newest first."""
     pairing, now = couple_or_404(), utcnow()
-    items, cursor = queries.listing(pairing=pairing, before=args.get("cursor"),
-                                     limit=args["limit"])
-    return {"items": [summary_data(r, pairing.me.id, now) for r in items],
-            "next_cursor": cursor}
+    items, cursor = queries.listing(pairing=pairing, before=args.get("cursor"), limit=args["limit"])
+    return {"items": [summary_data(r, pairing.me.id, now) for r in items], "next_cursor": cursor}
 
 
 @blp.route("/repairs/<repair_id>", methods=["GET"])
@@ -226,15 +274,23 @@ def get_repair(repair_id: str):
     return repair_data(queries.find(pairing=pairing, repair_id=repair_id), pairing.me.id, now)
 
 
-_STEP_BODIES = {"oneOf": [ReadyIn, HearingIn, ApologyIn, ResponseStepIn, PlanIn, ChooseIn,
-                          ConfirmIn]}
+_STEP_BODIES = {
+    "oneOf": [ReadyIn, HearingIn, ApologyIn, ResponseStepIn, PlanIn, ChooseIn, ConfirmIn]
+}
 
 
 @blp.route("/repairs/<repair_id>/steps/<step>", methods=["POST"])
-@blp.doc(parameters=[{"in": "path", "name": "step", "required": True,
-                      "schema": {"type": "string", "enum": list(machine.STEP_STATES)}}],
-         requestBody={"required": False, "content": {"application/json": {
-             "schema": _STEP_BODIES}}})
+@blp.doc(
+    parameters=[
+        {
+            "in": "path",
+            "name": "step",
+            "required": True,
+            "schema": {"type": "string", "enum": list(machine.STEP_STATES)},
+        }
+    ],
+    requestBody={"required": False, "content": {"application/json": {"schema": _STEP_BODIES}}},
+)
 @blp.response(200, RepairSchema)
 def take_step(repair_id: str, step: str):
     """Act in the repair's current state. 404 for an unknown repair or step, 409 when
@@ -245,8 +301,9 @@ def take_step(repair_id: str, step: str):
     partner ``{confirmed}``."""
     pairing, now = couple_or_404(), utcnow()
     repair = queries.find(pairing=pairing, repair_id=repair_id, lock=True)
-    repair, warnings = services.act(pairing=pairing, repair=repair, step=step, body=_body(),
-                                    now=now)
+    repair, warnings = services.act(
+        pairing=pairing, repair=repair, step=step, body=_body(), now=now
+    )
     data = repair_data(repair, pairing.me.id, now)
     if step == "apology":
         data["warnings"] = warnings
@@ -293,12 +350,13 @@ def close(repair_id: str):
 @blp.response(200, RepairSchema)
 @accepts(blp, FollowUpIn)
 def answer_follow_up(repair_id: str, follow_up_id: str):
-    """"Did we follow through on this commitment?" — once each, from its date on. 409
+    """ "Did we follow through on this commitment?" — once each, from its date on. 409
     before its date, once I answered, or when it is complete."""
     pairing, now = couple_or_404(), utcnow()
     repair = queries.find(pairing=pairing, repair_id=repair_id, lock=True)
-    repair = services.answer_follow_up(pairing=pairing, repair=repair,
-                                       follow_up_id=follow_up_id, body=_body(), now=now)
+    repair = services.answer_follow_up(
+        pairing=pairing, repair=repair, follow_up_id=follow_up_id, body=_body(), now=now
+    )
     return repair_data(repair, pairing.me.id, now)
 
 
@@ -311,5 +369,3 @@ def apology_check():
     couple_or_404()
     body = load(ApologyCheckIn)
     return {"warnings": apology.as_dicts(apology.check(**body))}
-
-

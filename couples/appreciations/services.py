@@ -22,27 +22,42 @@ NUDGE_AFTER = timedelta(days=3)
 
 def send(*, pairing: Pairing, text: str, language: str | None, now: datetime) -> Appreciation:
     begin_write(db.session)
-    note = Appreciation(couple_id=pairing.couple.id, from_user_id=pairing.me.id,
-                        to_user_id=pairing.partner.id, text=text, language=language,
-                        created_at=now)
+    note = Appreciation(
+        couple_id=pairing.couple.id,
+        from_user_id=pairing.me.id,
+        to_user_id=pairing.partner.id,
+        text=text,
+        language=language,
+        created_at=now,
+    )
     db.session.add(note)
     db.session.flush()
-    notify(user=pairing.partner, kind="appreciation_received",
-           dedupe_key=f"appreciation:{note.id}",
-           title=f"{pairing.me.display_name} sent you an appreciation",
-           body="Open it when you have a quiet moment.", url="/appreciations", now=now,
-           commit=False)
+    notify(
+        user=pairing.partner,
+        kind="appreciation_received",
+        dedupe_key=f"appreciation:{note.id}",
+        title=f"{pairing.me.display_name} sent you an appreciation",
+        body="Open it when you have a quiet moment.",
+        url="/appreciations",
+        now=now,
+        commit=False,
+    )
     db.session.commit()  # the note and its notification together
     deliver_soon()
     return note
 
 
-def journal(*, pairing: Pairing, before_id: int | None = None,
-            limit: int = JOURNAL_PAGE) -> tuple[list[Appreciation], int | None]:
+def journal(
+    *, pairing: Pairing, before_id: int | None = None, limit: int = JOURNAL_PAGE
+) -> tuple[list[Appreciation], int | None]:
     """The couple's appreciations, newest first, one page and the next cursor. One query."""
     notes, more = keyset_page(
         db.select(Appreciation).where(Appreciation.couple_id == pairing.couple.id),
-        Appreciation.id, before=before_id, limit=limit, most=JOURNAL_MAX)
+        Appreciation.id,
+        before=before_id,
+        limit=limit,
+        most=JOURNAL_MAX,
+    )
     return notes, (notes[-1].id if more else None)
 
 
@@ -51,41 +66,68 @@ def nudges(due: list[reminders.Due], now: datetime, counts: dict[int, int]) -> l
     days (and were not nudged in those three days). Two queries for the whole batch."""
     ids = [user.id for user, _, _ in due]
     since = now - NUDGE_AFTER
-    recent_senders = set(db.session.execute(
-        db.select(Appreciation.from_user_id).where(Appreciation.from_user_id.in_(ids),
-                                                   Appreciation.created_at >= since)
-        .group_by(Appreciation.from_user_id)).scalars())
+    recent_senders = set(
+        db.session.execute(
+            db.select(Appreciation.from_user_id)
+            .where(Appreciation.from_user_id.in_(ids), Appreciation.created_at >= since)
+            .group_by(Appreciation.from_user_id)
+        ).scalars()
+    )
     # A nudge three days ago, at the same reminder time, is not "recent", whatever seconds
     # late either tick ran: anything within the last two and a half days is.
     nudged_since = now - NUDGE_AFTER + timedelta(hours=12)
-    recently_nudged = set(db.session.execute(
-        db.select(Notification.user_id).where(Notification.user_id.in_(ids),
-                                              Notification.kind == "appreciation_nudge",
-                                              Notification.created_at > nudged_since)
-        .group_by(Notification.user_id)).scalars())
-    linked_since = dict(db.session.execute(
-        db.select(CoupleMember.user_id, CoupleMember.joined_at)
-        .where(CoupleMember.user_id.in_(ids), CoupleMember.left_at.is_(None))).all())
+    recently_nudged = set(
+        db.session.execute(
+            db.select(Notification.user_id)
+            .where(
+                Notification.user_id.in_(ids),
+                Notification.kind == "appreciation_nudge",
+                Notification.created_at > nudged_since,
+            )
+            .group_by(Notification.user_id)
+        ).scalars()
+    )
+    linked_since = dict(
+        db.session.execute(
+            db.select(CoupleMember.user_id, CoupleMember.joined_at).where(
+                CoupleMember.user_id.in_(ids), CoupleMember.left_at.is_(None)
+            )
+        ).all()
+    )
     rows = []
     for user, _, day in due:
-        if (user.id in recent_senders or user.id in recently_nudged
-                or "appreciation_nudge" in (user.kinds_off or [])
-                or linked_since.get(user.id, now) > since):
+        if (
+            user.id in recent_senders
+            or user.id in recently_nudged
+            or "appreciation_nudge" in (user.kinds_off or [])
+            or linked_since.get(user.id, now) > since
+        ):
             continue
-        rows.append(notification_row(
-            user=user, kind="appreciation_nudge", dedupe_key=f"nudge:{day.isoformat()}",
-            topic_key=day.isoformat(), title="A small thank-you?",
-            body="Is there something your partner did lately that you liked? Tell them.",
-            url="/appreciations/new", now=now, sent_today=counts.get(user.id)))
+        rows.append(
+            notification_row(
+                user=user,
+                kind="appreciation_nudge",
+                dedupe_key=f"nudge:{day.isoformat()}",
+                topic_key=day.isoformat(),
+                title="A small thank-you?",
+                body="Is there something your partner did lately that you liked? Tell them.",
+                url="/appreciations/new",
+                now=now,
+                sent_today=counts.get(user.id),
+            )
+        )
     return rows
 
 
-
-
 def export(user: User) -> dict:
-    notes = db.session.execute(db.select(Appreciation).where(
-        Appreciation.from_user_id == user.id).order_by(Appreciation.id)).scalars()
-    return {"appreciations_sent": [{"text": n.text, "language": n.language,
-                                    "sent_at": isoformat(n.created_at)} for n in notes]}
-
-
+    notes = db.session.execute(
+        db.select(Appreciation)
+        .where(Appreciation.from_user_id == user.id)
+        .order_by(Appreciation.id)
+    ).scalars()
+    return {
+        "appreciations_sent": [
+            {"text": n.text, "language": n.language, "sent_at": isoformat(n.created_at)}
+            for n in notes
+        ]
+    }

@@ -23,9 +23,14 @@ def journal():
     before = request.args.get("before", "")
     before_id = int(before) if before.isdigit() and len(before) <= 10 else None
     notes, cursor = services.journal(pairing=pairing, before_id=before_id)
-    return render_template("appreciations/journal.html", notes=notes, cursor=cursor,
-                           pairing=pairing, labels=LANGUAGE_LABELS,
-                           zone=ZoneInfo(pairing.me.timezone))
+    return render_template(
+        "appreciations/journal.html",
+        notes=notes,
+        cursor=cursor,
+        pairing=pairing,
+        labels=LANGUAGE_LABELS,
+        zone=ZoneInfo(pairing.me.timezone),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -34,19 +39,31 @@ def new():
     pairing = couple_or_404()
     errors: dict = {}
     if request.method == "POST":
-        data = {"text": request.form.get("text", ""),
-                "language": request.form.get("language") or None}
+        data = {
+            "text": request.form.get("text", ""),
+            "language": request.form.get("language") or None,
+        }
         try:
             body = validate(AppreciationInSchema, data)
         except Invalid as error:
             errors = error.errors
         else:
-            services.send(pairing=pairing, text=body["text"].strip(),
-                          language=body.get("language"), now=utcnow())
+            services.send(
+                pairing=pairing,
+                text=body["text"].strip(),
+                language=body.get("language"),
+                now=utcnow(),
+            )
             flash(f"Sent to {pairing.partner.display_name}.", "success")
             return redirect(url_for("appreciations.journal"))
     theirs = profiles([pairing.partner.id]).get(pairing.partner.id)
-    page = render_template("appreciations/new.html", pairing=pairing, errors=errors,
-                           form=request.form, labels=LANGUAGE_LABELS, languages=LANGUAGES,
-                           top=theirs.ranking[0] if theirs else None)
+    page = render_template(
+        "appreciations/new.html",
+        pairing=pairing,
+        errors=errors,
+        form=request.form,
+        labels=LANGUAGE_LABELS,
+        languages=LANGUAGES,
+        top=theirs.ranking[0] if theirs else None,
+    )
     return (page, 422) if errors else page

@@ -14,13 +14,16 @@ class Bid(db.Model):
     responded (private to them)."""
 
     __tablename__ = "bids"
-    __table_args__ = (Index(None, "couple_id", "id"),
-                      CheckConstraint("response IN ('toward', 'later', 'away')", name="response"))
+    __table_args__ = (
+        Index(None, "couple_id", "id"),
+        CheckConstraint("response IN ('toward', 'later', 'away')", name="response"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # What clients see: random, so the gaps left by another's private notes show nothing.
-    public_id: Mapped[str] = mapped_column(String(16), unique=True,
-                                           default=lambda: secrets.token_urlsafe(9))
+    public_id: Mapped[str] = mapped_column(
+        String(16), unique=True, default=lambda: secrets.token_urlsafe(9)
+    )
     couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"))
     # Null for a bid noticed in person: it was made by the partner, not sent by anyone.
     from_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

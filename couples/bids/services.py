@@ -31,31 +31,53 @@ def status(bid: Bid, now: datetime) -> str:
 
 def _visible(pairing: Pairing):
     return (Bid.couple_id == pairing.couple.id) & (
-        Bid.logged_by_id.is_(None) | (Bid.logged_by_id == pairing.me.id))
+        Bid.logged_by_id.is_(None) | (Bid.logged_by_id == pairing.me.id)
+    )
 
 
 def send(*, pairing: Pairing, preset: str | None, text: str | None, now: datetime) -> Bid:
     begin_write(db.session)
-    bid = Bid(couple_id=pairing.couple.id, from_user_id=pairing.me.id,
-              to_user_id=pairing.partner.id, preset=preset, text=text, created_at=now)
+    bid = Bid(
+        couple_id=pairing.couple.id,
+        from_user_id=pairing.me.id,
+        to_user_id=pairing.partner.id,
+        preset=preset,
+        text=text,
+        created_at=now,
+    )
     db.session.add(bid)
     db.session.flush()
-    notify(user=pairing.partner, kind="bid_received", dedupe_key=f"bid:{bid.id}",
-           title=f"{pairing.me.display_name} is reaching out",
-           body=BID_PRESETS[preset] if preset else "A few words for you.", url="/bids",
-           now=now, commit=False)
+    notify(
+        user=pairing.partner,
+        kind="bid_received",
+        dedupe_key=f"bid:{bid.id}",
+        title=f"{pairing.me.display_name} is reaching out",
+        body=BID_PRESETS[preset] if preset else "A few words for you.",
+        url="/bids",
+        now=now,
+        commit=False,
+    )
     db.session.commit()  # the bid and its notification together
     deliver_soon()
     return bid
 
 
-def log_noticed(*, pairing: Pairing, text: str | None, preset: str | None,
-                my_response: str, now: datetime) -> Bid:
+def log_noticed(
+    *, pairing: Pairing, text: str | None, preset: str | None, my_response: str, now: datetime
+) -> Bid:
     """A bid my partner made in person, and how I responded. Only I see it."""
     begin_write(db.session)
-    bid = Bid(couple_id=pairing.couple.id, from_user_id=None,
-              to_user_id=pairing.me.id, logged_by_id=pairing.me.id, preset=preset, text=text,
-              created_at=now, response=my_response, responded_at=now)
+    bid = Bid(
+        couple_id=pairing.couple.id,
+        from_user_id=None,
+        to_user_id=pairing.me.id,
+        logged_by_id=pairing.me.id,
+        preset=preset,
+        text=text,
+        created_at=now,
+        response=my_response,
+        responded_at=now,
+    )
     db.session.add(bid)
     db.session.commit()
     return bid
@@ -65,8 +87,9 @@ def find(*, pairing: Pairing, bid_id: str) -> Bid:
     """A bid I may see, by its public id; 404 otherwise."""
     bid = None
     if isinstance(bid_id, str) and 0 < len(bid_id) <= 16:
-        bid = db.session.execute(db.select(Bid).where(Bid.public_id == bid_id,
-                                                      _visible(pairing))).scalar_one_or_none()
+        bid = db.session.execute(
+            db.select(Bid).where(Bid.public_id == bid_id, _visible(pairing))
+        ).scalar_one_or_none()
     if bid is None:
         raise NotFound("There is no such bid.")
     return bid
@@ -83,8 +106,9 @@ def check_can_respond(*, pairing: Pairing, bid: Bid, now: datetime) -> None:
         raise Forbidden("This bid is for your partner to answer.")
 
 
-def respond(*, pairing: Pairing, bid_id: str, response: str, later_at: datetime | None,
-            now: datetime) -> Bid:
+def respond(
+    *, pairing: Pairing, bid_id: str, response: str, later_at: datetime | None, now: datetime
+) -> Bid:
     begin_write(db.session)
     bid = find(pairing=pairing, bid_id=bid_id)
     check_can_respond(pairing=pairing, bid=bid, now=now)
@@ -98,54 +122,93 @@ def respond(*, pairing: Pairing, bid_id: str, response: str, later_at: datetime 
     elif later_at is not None:
         raise Invalid(errors={"later_at": ["Only for later."]})
     claimed = db.session.execute(
-        db.update(Bid).where(Bid.id == bid.id, Bid.response.is_(None))
-        .values(response=response, later_at=later_at, responded_at=now)).rowcount
+        db.update(Bid)
+        .where(Bid.id == bid.id, Bid.response.is_(None))
+        .values(response=response, later_at=later_at, responded_at=now)
+    ).rowcount
     if claimed != 1:
         db.session.rollback()
         raise Conflict("This bid has its answer already.")
     if response in ("toward", "later"):
         sender = pairing.partner
-        title = (f"{pairing.me.display_name} turned toward your bid" if response == "toward"
-                 else f"{pairing.me.display_name} will come back to your bid")
-        body = ("Go and find them." if response == "toward"
-                else "They picked a time that works for them.")
-        notify(user=sender, kind="bid_answered", dedupe_key=f"bid-answer:{bid.id}",
-               title=title, body=body, url="/bids", now=now, commit=False)
+        title = (
+            f"{pairing.me.display_name} turned toward your bid"
+            if response == "toward"
+            else f"{pairing.me.display_name} will come back to your bid"
+        )
+        body = (
+            "Go and find them."
+            if response == "toward"
+            else "They picked a time that works for them."
+        )
+        notify(
+            user=sender,
+            kind="bid_answered",
+            dedupe_key=f"bid-answer:{bid.id}",
+            title=title,
+            body=body,
+            url="/bids",
+            now=now,
+            commit=False,
+        )
     db.session.commit()  # the answer and its notification together
     db.session.refresh(bid)
     deliver_soon()
     return bid
 
 
-def listing(*, pairing: Pairing, before: str | None = None,
-            limit: int = PAGE) -> tuple[list[Bid], str | None]:
+def listing(
+    *, pairing: Pairing, before: str | None = None, limit: int = PAGE
+) -> tuple[list[Bid], str | None]:
     """The bids I may see, newest first; ``before`` is the public id of the last one of
     the previous page. Returns one page and the next cursor."""
     after = None
     if before is not None:
-        after = db.session.execute(db.select(Bid.id).where(
-            Bid.public_id == before, _visible(pairing))).scalar_one_or_none()
+        after = db.session.execute(
+            db.select(Bid.id).where(Bid.public_id == before, _visible(pairing))
+        ).scalar_one_or_none()
         if after is None:
             raise Invalid(errors={"cursor": ["Not a valid cursor."]})
-    bids, more = keyset_page(db.select(Bid).where(_visible(pairing)), Bid.id, before=after,
-                             limit=limit, most=PAGE_MAX)
+    bids, more = keyset_page(
+        db.select(Bid).where(_visible(pairing)), Bid.id, before=after, limit=limit, most=PAGE_MAX
+    )
     return bids, (bids[-1].public_id if more else None)
 
 
 def between(*, couple_id: int, viewer_id: int, start: datetime, end: datetime) -> list[Bid]:
     """The bids of a period as ``viewer_id`` may see them (for insights)."""
-    return list(db.session.execute(db.select(Bid).where(
-        Bid.couple_id == couple_id, Bid.created_at >= start, Bid.created_at < end,
-        Bid.logged_by_id.is_(None) | (Bid.logged_by_id == viewer_id))).scalars())
+    return list(
+        db.session.execute(
+            db.select(Bid).where(
+                Bid.couple_id == couple_id,
+                Bid.created_at >= start,
+                Bid.created_at < end,
+                Bid.logged_by_id.is_(None) | (Bid.logged_by_id == viewer_id),
+            )
+        ).scalars()
+    )
 
 
 def export(user: User) -> dict:
-    bids = db.session.execute(db.select(Bid).where(
-        (Bid.from_user_id == user.id) | (Bid.to_user_id == user.id) & Bid.logged_by_id.is_(None)
-        | (Bid.logged_by_id == user.id)).order_by(Bid.id)).scalars()
-    return {"bids": [{"preset": b.preset, "text": b.text, "made_at": isoformat(b.created_at),
-                      "noticed_in_person": b.logged_by_id is not None,
-                      "by_me": b.from_user_id == user.id, "response": b.response}
-                     for b in bids]}
-
-
+    bids = db.session.execute(
+        db.select(Bid)
+        .where(
+            (Bid.from_user_id == user.id)
+            | (Bid.to_user_id == user.id) & Bid.logged_by_id.is_(None)
+            | (Bid.logged_by_id == user.id)
+        )
+        .order_by(Bid.id)
+    ).scalars()
+    return {
+        "bids": [
+            {
+                "preset": b.preset,
+                "text": b.text,
+                "made_at": isoformat(b.created_at),
+                "noticed_in_person": b.logged_by_id is not None,
+                "by_me": b.from_user_id == user.id,
+                "response": b.response,
+            }
+            for b in bids
+        ]
+    }

@@ -19,15 +19,23 @@ bp = Blueprint("bids", __name__, url_prefix="/bids")
 
 def _render(pairing, errors=None, status=200):
     try:
-        items, cursor = services.listing(pairing=pairing,
-                                         before=request.args.get("before", "")[:16] or None)
+        items, cursor = services.listing(
+            pairing=pairing, before=request.args.get("before", "")[:16] or None
+        )
     except Invalid:
         items, cursor = services.listing(pairing=pairing)  # an old link: start at the top
     now = utcnow()
-    page = render_template("bids/list.html", pairing=pairing, items=items, cursor=cursor,
-                           status=lambda b: services.status(b, now), presets=BID_PRESETS,
-                           errors=errors or {}, form=request.form if errors else {},
-                           zone=ZoneInfo(pairing.me.timezone))
+    page = render_template(
+        "bids/list.html",
+        pairing=pairing,
+        items=items,
+        cursor=cursor,
+        status=lambda b: services.status(b, now),
+        presets=BID_PRESETS,
+        errors=errors or {},
+        form=request.form if errors else {},
+        zone=ZoneInfo(pairing.me.timezone),
+    )
     return page, status
 
 
@@ -42,8 +50,11 @@ def listing():
 def send():
     pairing = couple_or_404()
     noticed = request.form.get("noticed") == "1"
-    data = {"preset": request.form.get("preset") or None,
-            "text": request.form.get("text", ""), "noticed": noticed}
+    data = {
+        "preset": request.form.get("preset") or None,
+        "text": request.form.get("text", ""),
+        "noticed": noticed,
+    }
     if noticed:
         data["my_response"] = request.form.get("my_response") or None
         if data["my_response"] is None:
@@ -54,8 +65,13 @@ def send():
         return _render(pairing, errors=error.errors, status=422)
     text = (body.get("text") or "").strip() or None
     if noticed:
-        services.log_noticed(pairing=pairing, text=text, preset=body.get("preset"),
-                             my_response=body["my_response"], now=utcnow())
+        services.log_noticed(
+            pairing=pairing,
+            text=text,
+            preset=body.get("preset"),
+            my_response=body["my_response"],
+            now=utcnow(),
+        )
         flash("Noted, just for you.", "success")
     else:
         services.send(pairing=pairing, preset=body.get("preset"), text=text, now=utcnow())
@@ -72,16 +88,21 @@ def respond(bid_id: str):
     if response == "later":
         raw = request.form.get("later_at", "")
         try:
-            later_at = datetime.fromisoformat(raw).replace(
-                tzinfo=ZoneInfo(pairing.me.timezone)) if raw else None
+            later_at = (
+                datetime.fromisoformat(raw).replace(tzinfo=ZoneInfo(pairing.me.timezone))
+                if raw
+                else None
+            )
         except ValueError:
             later_at = None
     try:
-        services.respond(pairing=pairing, bid_id=bid_id, response=response, later_at=later_at,
-                         now=utcnow())
+        services.respond(
+            pairing=pairing, bid_id=bid_id, response=response, later_at=later_at, now=utcnow()
+        )
     except Invalid as error:
-        return _render(pairing, errors={f"later-{bid_id}": sum(error.errors.values(), [])},
-                       status=422)
+        return _render(
+            pairing, errors={f"later-{bid_id}": sum(error.errors.values(), [])}, status=422
+        )
     except DomainError as error:
         if error.status == 404:
             abort(404)

@@ -23,8 +23,9 @@ class Question:
 
 
 def _theme(theme: str, *prompts: str) -> tuple[Question, ...]:
-    return tuple(Question(f"{theme}-{n:02d}", theme, prompt)
-                 for n, prompt in enumerate(prompts, start=1))
+    return tuple(
+        Question(f"{theme}-{n:02d}", theme, prompt) for n, prompt in enumerate(prompts, start=1)
+    )
 
 
 QUESTIONS: tuple[Question, ...] = (
@@ -145,8 +146,10 @@ def cycle(couple_id: int) -> tuple[Question, ...]:
     couple's own), and within a theme the questions come in an order of the couple's own.
     Every question comes once a cycle, so none repeats within ``len(QUESTIONS)`` days."""
     themes = sorted(THEMES, key=lambda t: _mix(couple_id, t))
-    queues = {t: sorted((q for q in QUESTIONS if q.theme == t),
-                        key=lambda q: _mix(couple_id, q.key)) for t in themes}
+    queues = {
+        t: sorted((q for q in QUESTIONS if q.theme == t), key=lambda q: _mix(couple_id, q.key))
+        for t in themes
+    }
     order: list[Question] = []
     while any(queues.values()):
         for theme in themes:

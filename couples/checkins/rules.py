@@ -21,8 +21,15 @@ GRACE_UNTIL = time(12, 0)
 TEXT_MAX = 2000
 TURNED_TOWARD = ("mostly", "sometimes", "rarely")
 
-MODULES = ("needs", "appreciation", "love_languages", "connection", "mood", "on_my_mind",
-           "question")
+MODULES = (
+    "needs",
+    "appreciation",
+    "love_languages",
+    "connection",
+    "mood",
+    "on_my_mind",
+    "question",
+)
 MODULE_LABELS = {
     "needs": "Needs met, and one thing that would help",
     "appreciation": "Something I appreciated today",
@@ -98,8 +105,12 @@ class AgendaWindow:
 def agenda_window(day: date, tz_name: str) -> AgendaWindow:
     zone = ZoneInfo(tz_name)
     first = day - timedelta(days=6)
-    return AgendaWindow(day, first, datetime.combine(first, time(0), tzinfo=zone),
-                        datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone))
+    return AgendaWindow(
+        day,
+        first,
+        datetime.combine(first, time(0), tzinfo=zone),
+        datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone),
+    )
 
 
 def weekly_day_of(days: Iterable[date], weekly_day: int | None) -> date | None:
@@ -126,23 +137,31 @@ NIGHTLY_MODULES: dict[str, tuple[dict, ...]] = {
         _scale("needs_met", "How well were your needs met today?", 1, 5, required=True),
         _q("needs_help", "text", "One thing that would help me tomorrow"),
     ),
-    "appreciation": (
-        _q("appreciation", "text", "Something I appreciated about you today"),
-    ),
+    "appreciation": (_q("appreciation", "text", "Something I appreciated about you today"),),
     "love_languages": (
-        _q("love_languages_felt", "multi", "Which love languages did you feel today?",
-           options=list(LANGUAGES)),
-        _q("love_language_wish", "choice", "Which would you love more of tomorrow?",
-           options=list(LANGUAGES)),
+        _q(
+            "love_languages_felt",
+            "multi",
+            "Which love languages did you feel today?",
+            options=list(LANGUAGES),
+        ),
+        _q(
+            "love_language_wish",
+            "choice",
+            "Which would you love more of tomorrow?",
+            options=list(LANGUAGES),
+        ),
     ),
     "connection": (
-        _q("turned_toward", "choice", "Did you feel turned toward today?",
-           options=list(TURNED_TOWARD)),
+        _q(
+            "turned_toward",
+            "choice",
+            "Did you feel turned toward today?",
+            options=list(TURNED_TOWARD),
+        ),
         _q("felt_seen", "text", "A moment I felt seen"),
     ),
-    "mood": (
-        _scale("mood", "How is your mood tonight?", 1, 5, required=True),
-    ),
+    "mood": (_scale("mood", "How is your mood tonight?", 1, 5, required=True),),
     "on_my_mind": (
         _q("on_my_mind", "yesno", "Is something on your mind you'd like to talk about?"),
         _q("on_my_mind_text", "text", "What is it, in a few words?"),
@@ -153,8 +172,9 @@ WEEKLY_QUESTIONS: tuple[dict, ...] = (
     _q("week_went_well", "text", "Three things that went well for us this week"),
     _q("week_appreciations", "text", "What I appreciated about you this week"),
     _q("week_talk_about", "text", "One thing we should talk about"),
-    _scale("week_needs_met", "Overall, how well were your needs met this week?", 1, 10,
-           required=True),
+    _scale(
+        "week_needs_met", "Overall, how well were your needs met this week?", 1, 10, required=True
+    ),
     _q("week_more_for_you", "text", "What can I do more of for you this week?"),
     _q("week_together", "text", "One thing we'll do together next week"),
 )
@@ -164,8 +184,9 @@ def custom_key(question_id: int) -> str:
     return f"custom_{question_id}"
 
 
-def custom_question(question_id: int, type_: str, prompt: str,
-                    options: Iterable[str] | None = None) -> dict:
+def custom_question(
+    question_id: int, type_: str, prompt: str, options: Iterable[str] | None = None
+) -> dict:
     if type_ == "scale":
         return _scale(custom_key(question_id), prompt, 1, 5)
     if type_ == "choice":
@@ -173,13 +194,16 @@ def custom_question(question_id: int, type_: str, prompt: str,
     return _q(custom_key(question_id), "text", prompt)
 
 
-def questions_for(kind: str, *, modules_off: Iterable[str] = (),
-                  question_of_the_day: str | None = None,
-                  custom: Iterable[dict] = ()) -> list[dict]:
+def questions_for(
+    kind: str,
+    *,
+    modules_off: Iterable[str] = (),
+    question_of_the_day: str | None = None,
+    custom: Iterable[dict] = (),
+) -> list[dict]:
     """The questions of one check-in, in the order they are asked."""
     off = set(modules_off)
-    questions = [dict(q) for module, qs in NIGHTLY_MODULES.items() if module not in off
-                 for q in qs]
+    questions = [dict(q) for module, qs in NIGHTLY_MODULES.items() if module not in off for q in qs]
     if "question" not in off and question_of_the_day:
         questions.append(_q("question_of_the_day", "text", question_of_the_day))
     questions.extend(dict(q) for q in custom)
@@ -221,8 +245,11 @@ def _check(question: dict, value):
             return None, "Choose one of the options."
         return value, None
     if kind == "multi":
-        if (not isinstance(value, list) or any(not isinstance(v, str) for v in value)
-                or any(v not in question["options"] for v in value)):
+        if (
+            not isinstance(value, list)
+            or any(not isinstance(v, str) for v in value)
+            or any(v not in question["options"] for v in value)
+        ):
             return None, "Choose from the options."
         if len(set(value)) != len(value):
             return None, "Choose each option once."

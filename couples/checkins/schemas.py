@@ -15,8 +15,9 @@ def _id(value: str) -> None:
 
 
 class ScheduleSchema(Strict):
-    nightly_days = ma.fields.List(ma.fields.String(validate=DAY_CHOICES),
-                                  validate=ma.validate.Length(max=7))
+    nightly_days = ma.fields.List(
+        ma.fields.String(validate=DAY_CHOICES), validate=ma.validate.Length(max=7)
+    )
     weekly_day = ma.fields.String(validate=DAY_CHOICES, allow_none=True)
 
 
@@ -32,12 +33,14 @@ class ModulesSchema(Strict):
 
 class CustomQuestionInSchema(Strict):
     id = ma.fields.String(validate=_id)
-    type = ma.fields.String(validate=ma.validate.OneOf(rules.CUSTOM_TYPES,
-                                                       error="Use text, scale or choice."))
+    type = ma.fields.String(
+        validate=ma.validate.OneOf(rules.CUSTOM_TYPES, error="Use text, scale or choice.")
+    )
     prompt = Text(required=True, min_length=1, max_length=200)
-    options = ma.fields.List(Text(min_length=1, max_length=60),
-                             validate=ma.validate.Length(min=2, max=6,
-                                                         error="Give 2 to 6 options."))
+    options = ma.fields.List(
+        Text(min_length=1, max_length=60),
+        validate=ma.validate.Length(min=2, max=6, error="Give 2 to 6 options."),
+    )
 
     @ma.validates_schema
     def _shape(self, data, **kwargs):
@@ -59,14 +62,18 @@ class CustomQuestionInSchema(Strict):
 class CoupleSettingsSchema(Strict):
     schedule = ma.fields.Nested(ScheduleSchema)
     modules = ma.fields.Nested(ModulesSchema)
-    custom_questions = ma.fields.List(ma.fields.Nested(CustomQuestionInSchema),
-                                      validate=ma.validate.Length(max=10))
+    custom_questions = ma.fields.List(
+        ma.fields.Nested(CustomQuestionInSchema), validate=ma.validate.Length(max=10)
+    )
 
 
 class AnswersSchema(Strict):
-    answers = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.Length(max=80)),
-                             values=ma.fields.Raw(allow_none=True), required=True,
-                             validate=ma.validate.Length(max=60))
+    answers = ma.fields.Dict(
+        keys=ma.fields.String(validate=ma.validate.Length(max=80)),
+        values=ma.fields.Raw(allow_none=True),
+        required=True,
+        validate=ma.validate.Length(max=60),
+    )
 
 
 def settings_changes(data: dict, current_modules_off: list[str]) -> dict:
@@ -86,5 +93,6 @@ def settings_changes(data: dict, current_modules_off: list[str]) -> dict:
     if "custom_questions" in data:
         changes["custom_questions"] = [
             {**item, "id": int(item["id"])} if "id" in item else item
-            for item in data["custom_questions"]]
+            for item in data["custom_questions"]
+        ]
     return changes

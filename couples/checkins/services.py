@@ -49,7 +49,7 @@ class CheckinDay:
     partner_answered: bool = False
     revealed_at: datetime | None = None
     partner_answers: dict | None = None  # only once revealed
-    open: bool = False                   # I may still answer or edit
+    open: bool = False  # I may still answer or edit
     next_steps: list[str] = field(default_factory=list)
     # While I wait for my partner: one small move from their top love language.
     small_move: dict | None = None
@@ -64,15 +64,21 @@ class CheckinDay:
 # ------------------------------------------------------------------------------ schedule
 def schedule_of(couple: Couple) -> rules.Schedule:
     days = frozenset(d for d in range(7) if couple.nightly_days & (1 << d))
-    return rules.Schedule(nightly_days=days, weekly_day=couple.weekly_day,
-                          modules_off=frozenset(couple.modules_off or ()))
+    return rules.Schedule(
+        nightly_days=days,
+        weekly_day=couple.weekly_day,
+        modules_off=frozenset(couple.modules_off or ()),
+    )
 
 
 def active_custom_questions(couple_id: int) -> list[CustomQuestion]:
-    return list(db.session.execute(
-        db.select(CustomQuestion)
-        .where(CustomQuestion.couple_id == couple_id, CustomQuestion.removed_at.is_(None))
-        .order_by(CustomQuestion.id)).scalars())
+    return list(
+        db.session.execute(
+            db.select(CustomQuestion)
+            .where(CustomQuestion.couple_id == couple_id, CustomQuestion.removed_at.is_(None))
+            .order_by(CustomQuestion.id)
+        ).scalars()
+    )
 
 
 def _custom_dicts(custom: Iterable[CustomQuestion]) -> list[dict]:
@@ -103,16 +109,23 @@ def update_settings(*, pairing: Pairing, changes: dict, now: datetime) -> None:
                 question = current.get(question_id)
                 if question is None:
                     errors[f"custom_questions.{index}.id"] = [
-                        "There is no such question (it may have been removed)."]
+                        "There is no such question (it may have been removed)."
+                    ]
                     continue
                 kept.add(question_id)
                 question.prompt = item["prompt"]
                 if question.type == "choice" and item.get("options"):
                     question.options = item["options"]
                 continue
-            db.session.add(CustomQuestion(couple_id=couple.id, type=item["type"],
-                                          prompt=item["prompt"], options=item.get("options"),
-                                          created_at=now))
+            db.session.add(
+                CustomQuestion(
+                    couple_id=couple.id,
+                    type=item["type"],
+                    prompt=item["prompt"],
+                    options=item.get("options"),
+                    created_at=now,
+                )
+            )
         for question_id, question in current.items():
             if question_id not in kept:
                 question.removed_at = now
@@ -129,13 +142,17 @@ def update_settings(*, pairing: Pairing, changes: dict, now: datetime) -> None:
 
 
 # ------------------------------------------------------------------------------- reading
-def _live_questions(couple: Couple, day: date, kind: str,
-                    custom: list[CustomQuestion]) -> list[dict]:
+def _live_questions(
+    couple: Couple, day: date, kind: str, custom: list[CustomQuestion]
+) -> list[dict]:
     schedule = schedule_of(couple)
     question = bank.question_of_the_day(couple.id, day)
-    return rules.questions_for(kind, modules_off=schedule.modules_off,
-                               question_of_the_day=question.prompt,
-                               custom=_custom_dicts(custom))
+    return rules.questions_for(
+        kind,
+        modules_off=schedule.modules_off,
+        question_of_the_day=question.prompt,
+        custom=_custom_dicts(custom),
+    )
 
 
 def _load(couple_id: int, days: list[date]) -> dict[date, tuple[Checkin, dict[int, dict]]]:
@@ -143,7 +160,8 @@ def _load(couple_id: int, days: list[date]) -> dict[date, tuple[Checkin, dict[in
     rows = db.session.execute(
         db.select(Checkin, CheckinAnswer)
         .outerjoin(CheckinAnswer, CheckinAnswer.checkin_id == Checkin.id)
-        .where(Checkin.couple_id == couple_id, Checkin.day.in_(days))).all()
+        .where(Checkin.couple_id == couple_id, Checkin.day.in_(days))
+    ).all()
     found: dict[date, tuple[Checkin, dict[int, dict]]] = {}
     for checkin, answer in rows:
         _, answers = found.setdefault(checkin.day, (checkin, {}))
@@ -152,14 +170,28 @@ def _load(couple_id: int, days: list[date]) -> dict[date, tuple[Checkin, dict[in
     return found
 
 
-def _view(pairing: Pairing, checkin: Checkin | None, answers: dict[int, dict], *, day: date,
-          kind: str, questions: list[dict], is_open: bool) -> CheckinDay:
+def _view(
+    pairing: Pairing,
+    checkin: Checkin | None,
+    answers: dict[int, dict],
+    *,
+    day: date,
+    kind: str,
+    questions: list[dict],
+    is_open: bool,
+) -> CheckinDay:
     mine = answers.get(pairing.me.id)
     theirs = answers.get(pairing.partner.id)
     revealed_at = checkin.revealed_at if checkin else None
-    view = CheckinDay(day=day, kind=kind, questions=questions, my_answers=mine,
-                      partner_answered=theirs is not None, revealed_at=revealed_at,
-                      open=is_open and revealed_at is None)
+    view = CheckinDay(
+        day=day,
+        kind=kind,
+        questions=questions,
+        my_answers=mine,
+        partner_answered=theirs is not None,
+        revealed_at=revealed_at,
+        open=is_open and revealed_at is None,
+    )
     if revealed_at is not None and mine is not None and theirs is not None:
         view.partner_answers = theirs
         view.next_steps = rules.next_step_reasons(mine, theirs)
@@ -175,12 +207,15 @@ def week_agenda(*, pairing: Pairing, day: date) -> dict:
     me, partner = pairing.me.id, pairing.partner.id
     window = rules.agenda_window(day, pairing.me.timezone)
     rows = db.session.execute(
-        db.select(Checkin.day, Checkin.revealed_at, CheckinAnswer.user_id,
-                  CheckinAnswer.answers)
+        db.select(Checkin.day, Checkin.revealed_at, CheckinAnswer.user_id, CheckinAnswer.answers)
         .join(CheckinAnswer, CheckinAnswer.checkin_id == Checkin.id)
-        .where(Checkin.couple_id == pairing.couple.id, Checkin.day >= window.first,
-               Checkin.day < window.day)
-        .order_by(Checkin.day, CheckinAnswer.user_id))
+        .where(
+            Checkin.couple_id == pairing.couple.id,
+            Checkin.day >= window.first,
+            Checkin.day < window.day,
+        )
+        .order_by(Checkin.day, CheckinAnswer.user_id)
+    )
     helps, minds = [], []
     for when, revealed_at, user_id, answers in rows:
         if user_id == me:
@@ -192,17 +227,23 @@ def week_agenda(*, pairing: Pairing, day: date) -> dict:
         if answers.get("needs_help"):
             helps.append({"date": when.isoformat(), "who": who, "text": answers["needs_help"]})
         if answers.get("on_my_mind") and answers.get("on_my_mind_text"):
-            minds.append({"date": when.isoformat(), "who": who,
-                          "text": answers["on_my_mind_text"]})
+            minds.append({"date": when.isoformat(), "who": who, "text": answers["on_my_mind_text"]})
     notes = db.session.execute(
-        db.select(Appreciation.from_user_id, Appreciation.text).where(
+        db.select(Appreciation.from_user_id, Appreciation.text)
+        .where(
             Appreciation.couple_id == pairing.couple.id,
             Appreciation.created_at >= window.notes_from,
-            Appreciation.created_at < window.notes_until)
-        .order_by(Appreciation.id))
-    return {"appreciations": [{"who": "me" if from_id == me else "partner", "text": text}
-                              for from_id, text in notes],
-            "would_help": helps, "on_my_mind": minds}
+            Appreciation.created_at < window.notes_until,
+        )
+        .order_by(Appreciation.id)
+    )
+    return {
+        "appreciations": [
+            {"who": "me" if from_id == me else "partner", "text": text} for from_id, text in notes
+        ],
+        "would_help": helps,
+        "on_my_mind": minds,
+    }
 
 
 def _with_extras(pairing: Pairing, views: list[CheckinDay]) -> list[CheckinDay]:
@@ -231,16 +272,34 @@ def today(*, pairing: Pairing, now: datetime) -> list[CheckinDay]:
     for day in days:
         if day in found:
             checkin, answers = found[day]
-            views.append(_view(pairing, checkin, answers, day=day, kind=checkin.kind,
-                               questions=checkin.questions, is_open=True))
+            views.append(
+                _view(
+                    pairing,
+                    checkin,
+                    answers,
+                    day=day,
+                    kind=checkin.kind,
+                    questions=checkin.questions,
+                    is_open=True,
+                )
+            )
             continue
         kind = rules.kind_for(day, schedule)
         if kind is None:
             continue
         if custom is None:  # only a date without a check-in needs them
             custom = active_custom_questions(pairing.couple.id)
-        views.append(_view(pairing, None, {}, day=day, kind=kind, is_open=True,
-                           questions=_live_questions(pairing.couple, day, kind, custom)))
+        views.append(
+            _view(
+                pairing,
+                None,
+                {},
+                day=day,
+                kind=kind,
+                is_open=True,
+                questions=_live_questions(pairing.couple, day, kind, custom),
+            )
+        )
     return _with_extras(pairing, views)
 
 
@@ -258,14 +317,28 @@ def one_day(*, pairing: Pairing, day: date, now: datetime) -> CheckinDay:
     if day in found:
         checkin, answers = found[day]
         if is_open or checkin.revealed_at is not None or pairing.me.id in answers:
-            return _with_extras(pairing, [_view(
-                pairing, checkin, answers, day=day, kind=checkin.kind,
-                questions=checkin.questions, is_open=is_open)])[0]
+            return _with_extras(
+                pairing,
+                [
+                    _view(
+                        pairing,
+                        checkin,
+                        answers,
+                        day=day,
+                        kind=checkin.kind,
+                        questions=checkin.questions,
+                        is_open=is_open,
+                    )
+                ],
+            )[0]
     elif is_open and (kind := rules.kind_for(day, schedule_of(pairing.couple))):
-        questions = _live_questions(pairing.couple, day, kind,
-                                    active_custom_questions(pairing.couple.id))
-        return _with_extras(pairing, [_view(pairing, None, {}, day=day, kind=kind,
-                                             questions=questions, is_open=True)])[0]
+        questions = _live_questions(
+            pairing.couple, day, kind, active_custom_questions(pairing.couple.id)
+        )
+        return _with_extras(
+            pairing,
+            [_view(pairing, None, {}, day=day, kind=kind, questions=questions, is_open=True)],
+        )[0]
     raise NotFound("There is no check-in for that date.")
 
 
@@ -276,31 +349,56 @@ def form_day(*, pairing: Pairing, day: date, now: datetime) -> CheckinDay:
     is_open = rules.answerable(day, now, pairing.me.timezone)
     if day in found:
         checkin, answers = found[day]
-        return _view(pairing, checkin, answers, day=day, kind=checkin.kind,
-                     questions=checkin.questions, is_open=is_open)
+        return _view(
+            pairing,
+            checkin,
+            answers,
+            day=day,
+            kind=checkin.kind,
+            questions=checkin.questions,
+            is_open=is_open,
+        )
     kind = rules.kind_for(day, schedule_of(pairing.couple))
     if kind is None:
         raise NotFound("There is no check-in for that date.")
-    questions = _live_questions(pairing.couple, day, kind,
-                                active_custom_questions(pairing.couple.id))
+    questions = _live_questions(
+        pairing.couple, day, kind, active_custom_questions(pairing.couple.id)
+    )
     return _view(pairing, None, {}, day=day, kind=kind, questions=questions, is_open=is_open)
 
 
-def history(*, pairing: Pairing, before: date | None = None,
-            limit: int = HISTORY_PAGE) -> tuple[list[CheckinDay], date | None]:
+def history(
+    *, pairing: Pairing, before: date | None = None, limit: int = HISTORY_PAGE
+) -> tuple[list[CheckinDay], date | None]:
     """Revealed check-ins, newest first: (one page, the cursor of the next page or None).
     Two queries whatever the length of the history."""
     checkins, more = keyset_page(
-        db.select(Checkin).where(Checkin.couple_id == pairing.couple.id,
-                                 Checkin.revealed_at.is_not(None)),
-        Checkin.day, before=before, limit=limit, most=HISTORY_MAX)
+        db.select(Checkin).where(
+            Checkin.couple_id == pairing.couple.id, Checkin.revealed_at.is_not(None)
+        ),
+        Checkin.day,
+        before=before,
+        limit=limit,
+        most=HISTORY_MAX,
+    )
     answers: dict[int, dict[int, dict]] = {}
     if checkins:
-        for answer in db.session.execute(db.select(CheckinAnswer).where(
-                CheckinAnswer.checkin_id.in_([c.id for c in checkins]))).scalars():
+        for answer in db.session.execute(
+            db.select(CheckinAnswer).where(CheckinAnswer.checkin_id.in_([c.id for c in checkins]))
+        ).scalars():
             answers.setdefault(answer.checkin_id, {})[answer.user_id] = answer.answers
-    views = [_view(pairing, c, answers.get(c.id, {}), day=c.day, kind=c.kind,
-                   questions=c.questions, is_open=False) for c in checkins]
+    views = [
+        _view(
+            pairing,
+            c,
+            answers.get(c.id, {}),
+            day=c.day,
+            kind=c.kind,
+            questions=c.questions,
+            is_open=False,
+        )
+        for c in checkins
+    ]
     return views, (checkins[-1].day if more else None)
 
 
@@ -309,9 +407,15 @@ def days_together_this_month(*, pairing: Pairing, now: datetime) -> int:
     today_here = local_date(now, pairing.me.timezone)
     first = today_here.replace(day=1)
     return db.session.execute(
-        db.select(func.count()).select_from(Checkin)
-        .where(Checkin.couple_id == pairing.couple.id, Checkin.revealed_at.is_not(None),
-               Checkin.day >= first, Checkin.day <= today_here)).scalar_one()
+        db.select(func.count())
+        .select_from(Checkin)
+        .where(
+            Checkin.couple_id == pairing.couple.id,
+            Checkin.revealed_at.is_not(None),
+            Checkin.day >= first,
+            Checkin.day <= today_here,
+        )
+    ).scalar_one()
 
 
 # ------------------------------------------------------------------------------- writing
@@ -321,8 +425,7 @@ def _insert_ignore(model, values: dict, keys: list[str]):
     return insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
 
 
-def _locked_checkin(couple_id: int, day: date
-                    ) -> tuple[Checkin | None, dict[int, CheckinAnswer]]:
+def _locked_checkin(couple_id: int, day: date) -> tuple[Checkin | None, dict[int, CheckinAnswer]]:
     """(the check-in of ``day``, locked, or None; its answers by user id).
 
     The answers are read after the lock is had, by a second statement: on PostgreSQL a
@@ -332,24 +435,29 @@ def _locked_checkin(couple_id: int, day: date
     answers that are no longer kept (tests/checkins/test_reveal_race.py). On SQLite the
     write transaction is the lock (``begin_write``)."""
     checkin = db.session.execute(
-        db.select(Checkin).where(Checkin.couple_id == couple_id, Checkin.day == day)
-        .with_for_update().execution_options(populate_existing=True)).scalar_one_or_none()
+        db.select(Checkin)
+        .where(Checkin.couple_id == couple_id, Checkin.day == day)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
     if checkin is None:
         return None, {}
     answers = db.session.execute(
-        db.select(CheckinAnswer).where(CheckinAnswer.checkin_id == checkin.id)
-        .execution_options(populate_existing=True)).scalars()
+        db.select(CheckinAnswer)
+        .where(CheckinAnswer.checkin_id == checkin.id)
+        .execution_options(populate_existing=True)
+    ).scalars()
     return checkin, {answer.user_id: answer for answer in answers}
 
 
-def _refuse(checkin: Checkin | None, kind: str | None, *, pairing: Pairing, day: date,
-            now: datetime) -> None:
+def _refuse(
+    checkin: Checkin | None, kind: str | None, *, pairing: Pairing, day: date, now: datetime
+) -> None:
     """The checks before any answer is looked at: 404, then 409."""
     if kind is None:
         raise NotFound("There is no check-in for that date.")
     if not rules.answerable(day, now, pairing.me.timezone):
-        raise CheckinClosed("This check-in is closed: answer today's, or yesterday's "
-                            "until noon.")
+        raise CheckinClosed("This check-in is closed: answer today's, or yesterday's until noon.")
     if checkin is not None and checkin.revealed_at is not None:
         raise AlreadyRevealed("You've both answered this one, so it can't change now.")
 
@@ -379,18 +487,33 @@ def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime) -> Chec
     except (NotFound, Conflict):
         db.session.rollback()
         raise
-    questions = (checkin.questions if checkin else
-                 _live_questions(couple, day, kind, active_custom_questions(couple.id)))
+    questions = (
+        checkin.questions
+        if checkin
+        else _live_questions(couple, day, kind, active_custom_questions(couple.id))
+    )
     clean, errors = rules.check_answers(questions, answers)
     if errors:
         db.session.rollback()
         raise Invalid(errors=errors)
     if checkin is None:
         question = bank.question_of_the_day(couple.id, day)
-        db.session.execute(_insert_ignore(Checkin, {
-            "couple_id": couple.id, "day": day, "kind": kind, "questions": questions,
-            "question_key": question.key if "question" not in schedule.modules_off else None,
-            "created_at": now}, ["couple_id", "day"]))
+        db.session.execute(
+            _insert_ignore(
+                Checkin,
+                {
+                    "couple_id": couple.id,
+                    "day": day,
+                    "kind": kind,
+                    "questions": questions,
+                    "question_key": question.key
+                    if "question" not in schedule.modules_off
+                    else None,
+                    "created_at": now,
+                },
+                ["couple_id", "day"],
+            )
+        )
         checkin, stored = _locked_checkin(couple.id, day)
         if checkin.revealed_at is not None:  # created and revealed while we waited
             db.session.rollback()
@@ -402,8 +525,11 @@ def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime) -> Chec
                 raise Invalid(errors=errors)
     first_answer = me.id not in stored
     if first_answer:
-        db.session.add(CheckinAnswer(checkin_id=checkin.id, user_id=me.id, answers=clean,
-                                     created_at=now, updated_at=now))
+        db.session.add(
+            CheckinAnswer(
+                checkin_id=checkin.id, user_id=me.id, answers=clean, created_at=now, updated_at=now
+            )
+        )
     else:
         stored[me.id].answers = clean
         stored[me.id].updated_at = now
@@ -414,9 +540,20 @@ def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime) -> Chec
         _tell_partner(pairing, day, revealed=revealed, now=now)
     answers_now = {user_id: answer.answers for user_id, answer in stored.items()}
     answers_now[me.id] = clean
-    view = _with_extras(pairing, [_view(pairing, checkin, answers_now, day=day,
-                                        kind=checkin.kind, questions=checkin.questions,
-                                        is_open=True)])[0]
+    view = _with_extras(
+        pairing,
+        [
+            _view(
+                pairing,
+                checkin,
+                answers_now,
+                day=day,
+                kind=checkin.kind,
+                questions=checkin.questions,
+                is_open=True,
+            )
+        ],
+    )[0]
     db.session.commit()  # the answers, the reveal and the notice together
     if first_answer or revealed:
         deliver_soon()
@@ -434,8 +571,16 @@ def _tell_partner(pairing: Pairing, day: date, *, revealed: bool, now: datetime)
         body = "Add yours to see each other's answers."
     else:  # the partner's date has closed (or not begun): nothing to ask of them
         return
-    notify(user=partner, kind="partner_checked_in", dedupe_key=f"checkin:{day.isoformat()}",
-           title=title, body=body, url=f"/checkin/{day.isoformat()}", now=now, commit=False)
+    notify(
+        user=partner,
+        kind="partner_checked_in",
+        dedupe_key=f"checkin:{day.isoformat()}",
+        title=title,
+        body=body,
+        url=f"/checkin/{day.isoformat()}",
+        now=now,
+        commit=False,
+    )
 
 
 def answered_already(due: list[reminders.Due]) -> set[int]:
@@ -444,11 +589,12 @@ def answered_already(due: list[reminders.Due]) -> set[int]:
     rows = db.session.execute(
         db.select(CheckinAnswer.user_id, Checkin.couple_id, Checkin.day)
         .join(Checkin, Checkin.id == CheckinAnswer.checkin_id)
-        .where(CheckinAnswer.user_id.in_({u for u, _, _ in wanted}),
-               Checkin.day.in_({d for _, _, d in wanted}))).all()
+        .where(
+            CheckinAnswer.user_id.in_({u for u, _, _ in wanted}),
+            Checkin.day.in_({d for _, _, d in wanted}),
+        )
+    ).all()
     return {user_id for user_id, couple_id, day in rows if (user_id, couple_id, day) in wanted}
-
-
 
 
 # -------------------------------------------------------------------------------- export
@@ -457,10 +603,18 @@ def export(user: User) -> dict:
         db.select(Checkin, CheckinAnswer)
         .join(CheckinAnswer, CheckinAnswer.checkin_id == Checkin.id)
         .where(CheckinAnswer.user_id == user.id)
-        .order_by(Checkin.day)).all()
-    return {"checkins": [{"date": c.day.isoformat(), "kind": c.kind,
-                          "questions": c.questions, "answers": a.answers,
-                          "answered_at": isoformat(a.created_at),
-                          "revealed_at": isoformat(c.revealed_at)} for c, a in rows]}
-
-
+        .order_by(Checkin.day)
+    ).all()
+    return {
+        "checkins": [
+            {
+                "date": c.day.isoformat(),
+                "kind": c.kind,
+                "questions": c.questions,
+                "answers": a.answers,
+                "answered_at": isoformat(a.created_at),
+                "revealed_at": isoformat(c.revealed_at),
+            }
+            for c, a in rows
+        ]
+    }

@@ -54,8 +54,9 @@ def tonight():
     yet is taken to where they invite their partner or join them."""
     pairing = current_pairing()
     if pairing is None:
-        flash("Check-ins are for two: tonight's opens once you and your partner are linked.",
-              "info")
+        flash(
+            "Check-ins are for two: tonight's opens once you and your partner are linked.", "info"
+        )
         return redirect(url_for("pairing.pair"))
     views = services.today(pairing=pairing, now=utcnow())
     for view in views:
@@ -81,23 +82,39 @@ def day(day: str):
     try:
         view = services.submit(pairing=pairing, day=when, answers=answers, now=now)
     except Invalid as error:
-        return _render(pairing, view, editing=True, form=request.form,
-                       errors=_field_errors(error.errors)), 422
+        return _render(
+            pairing, view, editing=True, form=request.form, errors=_field_errors(error.errors)
+        ), 422
     except Conflict as error:
         # Closed at noon, or revealed a moment ago: say so, and keep every word typed.
-        return _render(pairing, view, editing=True, form=request.form, errors={},
-                       refused=str(error)), 409
+        return _render(
+            pairing, view, editing=True, form=request.form, errors={}, refused=str(error)
+        ), 409
     flash("Saved. Thank you." if not view.revealed else "You've both answered.", "success")
     return redirect(url_for("checkins.day", day=day))
 
 
-def _render(pairing: Pairing, view: services.CheckinDay, *, editing: bool, form=None,
-            errors=None, refused: str | None = None):
+def _render(
+    pairing: Pairing,
+    view: services.CheckinDay,
+    *,
+    editing: bool,
+    form=None,
+    errors=None,
+    refused: str | None = None,
+):
     values = form if form is not None else None
     return render_template(
-        "checkins/day.html", view=view, pairing=pairing, editing=editing, refused=refused,
-        values=values, errors=errors or {}, labels=LANGUAGE_LABELS,
-        is_today=view.day == rules.open_dates(utcnow(), pairing.me.timezone)[0])
+        "checkins/day.html",
+        view=view,
+        pairing=pairing,
+        editing=editing,
+        refused=refused,
+        values=values,
+        errors=errors or {},
+        labels=LANGUAGE_LABELS,
+        is_today=view.day == rules.open_dates(utcnow(), pairing.me.timezone)[0],
+    )
 
 
 @bp.route("/checkins")
@@ -105,11 +122,17 @@ def _render(pairing: Pairing, view: services.CheckinDay, *, editing: bool, form=
 def history():
     pairing = couple_or_404()
     before = request.args.get("before")
-    views, cursor = services.history(pairing=pairing,
-                                     before=rules.parse_day(before) if before else None)
-    return render_template("checkins/history.html", views=views, cursor=cursor,
-                           pairing=pairing, labels=LANGUAGE_LABELS,
-                           first_page=before is None)
+    views, cursor = services.history(
+        pairing=pairing, before=rules.parse_day(before) if before else None
+    )
+    return render_template(
+        "checkins/history.html",
+        views=views,
+        cursor=cursor,
+        pairing=pairing,
+        labels=LANGUAGE_LABELS,
+        first_page=before is None,
+    )
 
 
 @bp.route("/couple/checkins", methods=["GET", "POST"])
@@ -123,30 +146,40 @@ def settings():
         if not errors:
             try:
                 services.update_settings(
-                    pairing=pairing, now=utcnow(),
-                    changes=settings_changes(validate(CoupleSettingsSchema, data),
-                                             pairing.couple.modules_off))
+                    pairing=pairing,
+                    now=utcnow(),
+                    changes=settings_changes(
+                        validate(CoupleSettingsSchema, data), pairing.couple.modules_off
+                    ),
+                )
             except Invalid as error:
                 errors = error.errors
             else:
                 flash("Your check-in is set.", "success")
                 return redirect(url_for("checkins.settings"))
     schedule = services.schedule_of(pairing.couple)
-    page = render_template("checkins/settings.html", schedule=schedule, custom=custom,
-                           weekdays=rules.WEEKDAYS, modules=rules.MODULES,
-                           module_labels=rules.MODULE_LABELS, errors=errors,
-                           form=request.form if errors else {})
+    page = render_template(
+        "checkins/settings.html",
+        schedule=schedule,
+        custom=custom,
+        weekdays=rules.WEEKDAYS,
+        modules=rules.MODULES,
+        module_labels=rules.MODULE_LABELS,
+        errors=errors,
+        form=request.form if errors else {},
+    )
     return (page, 422) if errors else page
 
 
 def _settings_from_form(form, custom) -> tuple[dict, dict]:
     """The settings form as the API's PATCH body (and form-only errors)."""
     action = form.get("action", "save")
-    keep = [{"id": str(q.id), "prompt": q.prompt} for q in custom
-            if action != f"remove-{q.id}"]
+    keep = [{"id": str(q.id), "prompt": q.prompt} for q in custom if action != f"remove-{q.id}"]
     data: dict = {
-        "schedule": {"nightly_days": [d for d in rules.WEEKDAYS if form.get(f"day-{d}")],
-                     "weekly_day": form.get("weekly_day") or None},
+        "schedule": {
+            "nightly_days": [d for d in rules.WEEKDAYS if form.get(f"day-{d}")],
+            "weekly_day": form.get("weekly_day") or None,
+        },
         "modules": {m: bool(form.get(f"module-{m}")) for m in rules.MODULES},
         "custom_questions": keep,
     }
@@ -173,4 +206,3 @@ def _settings_field_errors(errors: dict, new_index: int) -> dict:
             key = key.removeprefix("schedule.")
         named.setdefault(key, []).extend(messages)
     return named
-

@@ -20,6 +20,12 @@ def hub():
     found = profiles([me().id, pairing.partner.id])
     theirs = found.get(pairing.partner.id)
     language, idea = small_move_for(theirs, local_date(utcnow(), pairing.me.timezone))
-    return render_template("connect.html", pairing=pairing, mine=found.get(me().id),
-                           theirs=theirs, language=language, idea=idea,
-                           labels=content.LANGUAGE_LABELS)
+    return render_template(
+        "connect.html",
+        pairing=pairing,
+        mine=found.get(me().id),
+        theirs=theirs,
+        language=language,
+        idea=idea,
+        labels=content.LANGUAGE_LABELS,
+    )

@@ -8,8 +8,9 @@ WIDTH, HEIGHT, PAD = 320, 140, 24
 BAR_WIDTH = 200
 
 
-def _points(values: Sequence[float | None], low: float,
-            high: float) -> list[tuple[float, float] | None]:
+def _points(
+    values: Sequence[float | None], low: float, high: float
+) -> list[tuple[float, float] | None]:
     count = max(len(values) - 1, 1)
     span = (high - low) or 1
     out = []
@@ -34,9 +35,14 @@ def _path(points) -> str:
     return " ".join(parts)
 
 
-def line_chart(chart_id: str, title: str, description: str,
-               series: Sequence[tuple[str, str, Sequence[float | None]]],
-               low: float, high: float) -> str:
+def line_chart(
+    chart_id: str,
+    title: str,
+    description: str,
+    series: Sequence[tuple[str, str, Sequence[float | None]]],
+    low: float,
+    high: float,
+) -> str:
     """``series``: (css class, name, values). Gaps (None) break the line."""
     body = []
     for level in (low, high):  # grid lines at the ends of the scale
@@ -45,10 +51,15 @@ def line_chart(chart_id: str, title: str, description: str,
     for css, name, values in series:
         points = _points(values, low, high)
         if any(points):
-            body.append(f'<path class="line {escape(css)}" d="{_path(points)}">'
-                        f'<title>{escape(name)}</title></path>')
-            body.extend(f'<circle class="dot {escape(css)}" cx="{p[0]}" cy="{p[1]}" r="2.5"/>'
-                        for p in points if p)
+            body.append(
+                f'<path class="line {escape(css)}" d="{_path(points)}">'
+                f"<title>{escape(name)}</title></path>"
+            )
+            body.extend(
+                f'<circle class="dot {escape(css)}" cx="{p[0]}" cy="{p[1]}" r="2.5"/>'
+                for p in points
+                if p
+            )
     return _svg(chart_id, title, description, "".join(body))
 
 
@@ -59,14 +70,19 @@ def bar_row(bars: Sequence[tuple[str, str, int]], top: int) -> str:
     body = "".join(
         f'<rect class="bar {escape(css)}" x="0" y="{i * 10}" '
         f'width="{round(BAR_WIDTH * value / top, 1)}" height="8"/>'
-        for i, (css, _, value) in enumerate(bars))
+        for i, (css, _, value) in enumerate(bars)
+    )
     height = 10 * len(bars)
-    return (f'<svg class="bars" viewBox="0 0 {BAR_WIDTH} {height}" aria-hidden="true" '
-            f'focusable="false" preserveAspectRatio="none">{body}</svg>')
+    return (
+        f'<svg class="bars" viewBox="0 0 {BAR_WIDTH} {height}" aria-hidden="true" '
+        f'focusable="false" preserveAspectRatio="none">{body}</svg>'
+    )
 
 
 def _svg(chart_id: str, title: str, description: str, body: str, height: int = HEIGHT) -> str:
-    return (f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
-            f'aria-labelledby="{chart_id}-t {chart_id}-d" preserveAspectRatio="xMidYMid meet">'
-            f'<title id="{chart_id}-t">{escape(title)}</title>'
-            f'<desc id="{chart_id}-d">{escape(description)}</desc>{body}</svg>')
+    return (
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-labelledby="{chart_id}-t {chart_id}-d" preserveAspectRatio="xMidYMid meet">'
+        f'<title id="{chart_id}-t">{escape(title)}</title>'
+        f'<desc id="{chart_id}-d">{escape(description)}</desc>{body}</svg>'
+    )

@@ -26,21 +26,22 @@ PERIODS = (7, 30, 90)
 class Insights:
     days: int
     dates: list[date]
-    needs_met: dict[str, list]        # "me" / "partner": a value or None per date
+    needs_met: dict[str, list]  # "me" / "partner": a value or None per date
     mood: dict[str, list]
-    felt: dict[str, dict[str, int]]   # "me" / "partner": language -> days felt
-    top: dict[str, str | None]        # each partner's stated top love language
+    felt: dict[str, dict[str, int]]  # "me" / "partner": language -> days felt
+    top: dict[str, str | None]  # each partner's stated top love language
     turned_toward_checkins: dict[str, dict[str, int]]  # mostly / sometimes / rarely
-    bids: dict[str, int]              # toward / later / away / missed / open
-    appreciations: dict[str, int]     # "me" / "partner": sent
+    bids: dict[str, int]  # toward / later / away / missed / open
+    appreciations: dict[str, int]  # "me" / "partner": sent
     positives: int
     negatives: int
     days_both: int
 
     @property
     def toward_share(self) -> float | None:
-        answered = self.bids["toward"] + self.bids["later"] + self.bids["away"] + \
-            self.bids["missed"]
+        answered = (
+            self.bids["toward"] + self.bids["later"] + self.bids["away"] + self.bids["missed"]
+        )
         if not answered:
             return None
         return (self.bids["toward"] + self.bids["later"]) / answered
@@ -60,8 +61,13 @@ def insights(*, pairing: Pairing, days: int, now: datetime) -> Insights:
     rows = db.session.execute(
         db.select(Checkin.day, CheckinAnswer.user_id, CheckinAnswer.answers)
         .join(CheckinAnswer, CheckinAnswer.checkin_id == Checkin.id)
-        .where(Checkin.couple_id == pairing.couple.id, Checkin.revealed_at.is_not(None),
-               Checkin.day >= dates[0], Checkin.day <= today)).all()
+        .where(
+            Checkin.couple_id == pairing.couple.id,
+            Checkin.revealed_at.is_not(None),
+            Checkin.day >= dates[0],
+            Checkin.day <= today,
+        )
+    ).all()
     who = {me.id: "me", partner.id: "partner"}
     needs = {"me": [None] * days, "partner": [None] * days}
     mood = {"me": [None] * days, "partner": [None] * days}
@@ -83,12 +89,19 @@ def insights(*, pairing: Pairing, days: int, now: datetime) -> Insights:
         if answers.get("on_my_mind"):
             on_mind += 1
 
-    sent = Counter(db.session.execute(
-        db.select(Appreciation.from_user_id).where(
-            Appreciation.couple_id == pairing.couple.id, Appreciation.created_at >= start,
-            Appreciation.created_at < end)).scalars())
-    bid_states = Counter(bids.status(b, now) for b in bids.between(
-        couple_id=pairing.couple.id, viewer_id=me.id, start=start, end=end))
+    sent = Counter(
+        db.session.execute(
+            db.select(Appreciation.from_user_id).where(
+                Appreciation.couple_id == pairing.couple.id,
+                Appreciation.created_at >= start,
+                Appreciation.created_at < end,
+            )
+        ).scalars()
+    )
+    bid_states = Counter(
+        bids.status(b, now)
+        for b in bids.between(couple_id=pairing.couple.id, viewer_id=me.id, start=start, end=end)
+    )
     stated = profiles([me.id, partner.id])
 
     appreciations = {"me": sent.get(me.id, 0), "partner": sent.get(partner.id, 0)}
@@ -96,12 +109,19 @@ def insights(*, pairing: Pairing, days: int, now: datetime) -> Insights:
     positives = sum(appreciations.values()) + bid_states["toward"] + both_good
     negatives = bid_states["away"] + bid_states["missed"] + on_mind
     return Insights(
-        days=days, dates=dates, needs_met=needs, mood=mood,
+        days=days,
+        dates=dates,
+        needs_met=needs,
+        mood=mood,
         felt={side: {lang: counts[lang] for lang in LANGUAGES} for side, counts in felt.items()},
-        top={"me": stated[me.id].ranking[0] if me.id in stated else None,
-             "partner": stated[partner.id].ranking[0] if partner.id in stated else None},
+        top={
+            "me": stated[me.id].ranking[0] if me.id in stated else None,
+            "partner": stated[partner.id].ranking[0] if partner.id in stated else None,
+        },
         turned_toward_checkins={side: dict(c) for side, c in toward_answers.items()},
-        bids={state: bid_states[state] for state in ("toward", "later", "away", "missed",
-                                                     "open")},
-        appreciations=appreciations, positives=positives, negatives=negatives,
-        days_both=len(revealed_days))
+        bids={state: bid_states[state] for state in ("toward", "later", "away", "missed", "open")},
+        appreciations=appreciations,
+        positives=positives,
+        negatives=negatives,
+        days_both=len(revealed_days),
+    )

@@ -13,8 +13,9 @@ class LoveProfile(db.Model):
 
     __tablename__ = "love_profiles"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     ranking: Mapped[list] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(String(10))  # quiz | manual
     quiz_choices: Mapped[dict | None] = mapped_column(JSON)

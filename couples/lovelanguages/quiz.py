@@ -29,9 +29,9 @@ class QuizError(ValueError):
 
 @dataclass(frozen=True)
 class Result:
-    counts: dict[str, int]                # how often each language was chosen, all five
-    ranking: tuple[str, ...]              # all five, most chosen first
-    tied: tuple[tuple[str, ...], ...]     # groups with equal counts, in ranking order
+    counts: dict[str, int]  # how often each language was chosen, all five
+    ranking: tuple[str, ...]  # all five, most chosen first
+    tied: tuple[tuple[str, ...], ...]  # groups with equal counts, in ranking order
 
     @property
     def top(self) -> str:

@@ -16,12 +16,17 @@ def profiles(user_ids: list[int]) -> dict[int, LoveProfile]:
     """The profiles of these people (one query); someone without one is absent."""
     if not user_ids:
         return {}
-    return {p.user_id: p for p in db.session.execute(
-        db.select(LoveProfile).where(LoveProfile.user_id.in_(user_ids))).scalars()}
+    return {
+        p.user_id: p
+        for p in db.session.execute(
+            db.select(LoveProfile).where(LoveProfile.user_id.in_(user_ids))
+        ).scalars()
+    }
 
 
-def _save(user: User, *, ranking: list[str], source: str, choices: dict | None,
-          now: datetime) -> LoveProfile:
+def _save(
+    user: User, *, ranking: list[str], source: str, choices: dict | None, now: datetime
+) -> LoveProfile:
     begin_write(db.session)
     profile = db.session.get(LoveProfile, user.id)
     if profile is None:
@@ -39,8 +44,9 @@ def take_quiz(*, user: User, choices: dict, now: datetime) -> tuple[LoveProfile,
         result = quiz.score(choices)
     except quiz.QuizError as error:
         raise Invalid(errors=error.errors) from None
-    profile = _save(user, ranking=list(result.ranking), source="quiz", choices=dict(choices),
-                    now=now)
+    profile = _save(
+        user, ranking=list(result.ranking), source="quiz", choices=dict(choices), now=now
+    )
     return profile, result
 
 
@@ -63,8 +69,13 @@ def small_move_for(partner_profile: LoveProfile | None, day: date) -> tuple[str 
 
 def export(user: User) -> dict:
     profile = db.session.get(LoveProfile, user.id)
-    return {"love_languages": None if profile is None else {
-        "ranking": profile.ranking, "source": profile.source,
-        "quiz_choices": profile.quiz_choices, "updated_at": isoformat(profile.updated_at)}}
-
-
+    return {
+        "love_languages": None
+        if profile is None
+        else {
+            "ranking": profile.ranking,
+            "source": profile.source,
+            "quiz_choices": profile.quiz_choices,
+            "updated_at": isoformat(profile.updated_at),
+        }
+    }

@@ -18,9 +18,14 @@ def profiles():
     pairing = current_pairing()
     partner = pairing.partner if pairing else None
     found = services.profiles([me().id] + ([partner.id] if partner else []))
-    return render_template("love/profiles.html", mine=found.get(me().id), partner=partner,
-                           theirs=found.get(partner.id) if partner else None,
-                           labels=content.LANGUAGE_LABELS, ideas=content.IDEAS)
+    return render_template(
+        "love/profiles.html",
+        mine=found.get(me().id),
+        partner=partner,
+        theirs=found.get(partner.id) if partner else None,
+        labels=content.LANGUAGE_LABELS,
+        ideas=content.IDEAS,
+    )
 
 
 @bp.route("/quiz", methods=["GET", "POST"])
@@ -28,8 +33,9 @@ def profiles():
 def quiz():
     errors: dict = {}
     if request.method == "POST":
-        choices = {pair.key: request.form[pair.key] for pair in content.QUIZ
-                   if request.form.get(pair.key)}
+        choices = {
+            pair.key: request.form[pair.key] for pair in content.QUIZ if request.form.get(pair.key)
+        }
         try:
             services.take_quiz(user=me(), choices=choices, now=utcnow())
         except Invalid as error:
@@ -37,8 +43,13 @@ def quiz():
         else:
             flash("Thank you. Here is what matters most to you.", "success")
             return redirect(url_for("love.profiles"))
-    page = render_template("love/quiz.html", quiz=content.QUIZ, prompt=content.QUIZ_PROMPT,
-                           errors=errors, form=request.form)
+    page = render_template(
+        "love/quiz.html",
+        quiz=content.QUIZ,
+        prompt=content.QUIZ_PROMPT,
+        errors=errors,
+        form=request.form,
+    )
     return (page, 422) if errors else page
 
 
@@ -58,6 +69,11 @@ def order():
         else:
             flash("Saved.", "success")
             return redirect(url_for("love.profiles"))
-    page = render_template("love/order.html", current=current, places=PLACES,
-                           labels=content.LANGUAGE_LABELS, errors=errors)
+    page = render_template(
+        "love/order.html",
+        current=current,
+        places=PLACES,
+        labels=content.LANGUAGE_LABELS,
+        errors=errors,
+    )
     return (page, 422) if errors else page

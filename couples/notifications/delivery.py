@@ -42,21 +42,26 @@ def signer() -> webpush.VapidSigner:
     if cached is None:
         key = app.config.get("VAPID_PRIVATE_KEY")
         if not key:
-            raise RuntimeError("No VAPID key: set COUPLES_VAPID_PRIVATE_KEY or run "
-                               "`flask --app couples serve` once to create one.")
+            raise RuntimeError(
+                "No VAPID key: set COUPLES_VAPID_PRIVATE_KEY or run "
+                "`flask --app couples serve` once to create one."
+            )
         cached = webpush.VapidSigner(key, app.config["VAPID_SUBJECT"])
         app.extensions["couples.vapid_signer"] = cached
     return cached
 
 
 def _due(now: datetime):
-    return or_(and_(Notification.status == "pending", Notification.next_attempt_at <= now),
-               and_(Notification.status == "sending", Notification.lease_until < now))
+    return or_(
+        and_(Notification.status == "pending", Notification.next_attempt_at <= now),
+        and_(Notification.status == "sending", Notification.lease_until < now),
+    )
 
 
 def count_due(*, now: datetime) -> int:
     count = db.session.execute(
-        db.select(func.count()).select_from(Notification).where(_due(now))).scalar_one()
+        db.select(func.count()).select_from(Notification).where(_due(now))
+    ).scalar_one()
     db.session.commit()
     return count
 
@@ -65,16 +70,25 @@ def claim(*, now: datetime, limit: int, lease_seconds: int) -> list[int]:
     """Lease up to ``limit`` due notifications (and those whose lease ran out) to this
     worker. SKIP LOCKED on PostgreSQL, BEGIN IMMEDIATE on SQLite: no row is claimed twice."""
     begin_write(db.session)
-    query = (db.select(Notification.id).where(_due(now))
-             .order_by(Notification.next_attempt_at, Notification.id).limit(limit))
+    query = (
+        db.select(Notification.id)
+        .where(_due(now))
+        .order_by(Notification.next_attempt_at, Notification.id)
+        .limit(limit)
+    )
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     ids = list(db.session.execute(query).scalars())
     if ids:
         db.session.execute(
-            db.update(Notification).where(Notification.id.in_(ids)).values(
-                status="sending", lease_until=now + timedelta(seconds=lease_seconds),
-                attempts=Notification.attempts + 1))
+            db.update(Notification)
+            .where(Notification.id.in_(ids))
+            .values(
+                status="sending",
+                lease_until=now + timedelta(seconds=lease_seconds),
+                attempts=Notification.attempts + 1,
+            )
+        )
     db.session.commit()
     return ids
 
@@ -93,9 +107,17 @@ class _Job:
 
 
 def _send(job: _Job, vapid: webpush.VapidSigner, timeout: float) -> webpush.SendResult:
-    return webpush.send(endpoint=job.endpoint, p256dh=job.p256dh, auth=job.auth,
-                        payload=job.payload, ttl=job.ttl, urgency=job.urgency,
-                        topic=job.topic, signer=vapid, timeout=timeout)
+    return webpush.send(
+        endpoint=job.endpoint,
+        p256dh=job.p256dh,
+        auth=job.auth,
+        payload=job.payload,
+        ttl=job.ttl,
+        urgency=job.urgency,
+        topic=job.topic,
+        signer=vapid,
+        timeout=timeout,
+    )
 
 
 def deliver(ids: list[int], *, now_fn=utcnow) -> dict[str, int]:
@@ -103,15 +125,30 @@ def deliver(ids: list[int], *, now_fn=utcnow) -> dict[str, int]:
     what happened. The database transaction is closed while requests are in flight."""
     config = current_app.config
     now = now_fn()
-    rows = list(db.session.execute(
-        db.select(Notification).where(Notification.id.in_(ids),
-                                      Notification.status == "sending")).scalars())
+    rows = list(
+        db.session.execute(
+            db.select(Notification).where(
+                Notification.id.in_(ids), Notification.status == "sending"
+            )
+        ).scalars()
+    )
     user_ids = {n.user_id for n in rows}
-    users = {u.id: u for u in db.session.execute(
-        db.select(User).where(User.id.in_(user_ids))).scalars()} if user_ids else {}
+    users = (
+        {
+            u.id: u
+            for u in db.session.execute(db.select(User).where(User.id.in_(user_ids))).scalars()
+        }
+        if user_ids
+        else {}
+    )
     devices: dict[int, list[PushSubscription]] = {}
-    for sub in db.session.execute(db.select(PushSubscription).where(
-            PushSubscription.user_id.in_(user_ids))).scalars() if user_ids else ():
+    for sub in (
+        db.session.execute(
+            db.select(PushSubscription).where(PushSubscription.user_id.in_(user_ids))
+        ).scalars()
+        if user_ids
+        else ()
+    ):
         devices.setdefault(sub.user_id, []).append(sub)
 
     allowed = allowed_endpoints()
@@ -124,15 +161,32 @@ def deliver(ids: list[int], *, now_fn=utcnow) -> dict[str, int]:
             continue
         spec = KINDS[note.kind]
         user = users[note.user_id]
-        body = payloads.build(title=note.title, body=note.body, url=note.url, base_url=base_url,
-                              kind=note.kind, tag=f"{note.kind}-{note.id}",
-                              discreet=user.discreet)
+        body = payloads.build(
+            title=note.title,
+            body=note.body,
+            url=note.url,
+            base_url=base_url,
+            kind=note.kind,
+            tag=f"{note.kind}-{note.id}",
+            discreet=user.discreet,
+        )
         ttl = int((note.expires_at - now).total_seconds()) if note.expires_at else spec.ttl_seconds
         for sub in devices.get(note.user_id, []):
             if sub.id in (note.delivered_to or []) or not allowed_endpoint(sub.endpoint, allowed):
                 continue
-            jobs.append(_Job(note.id, sub.id, sub.endpoint, sub.p256dh, sub.auth, body,
-                             max(1, ttl), spec.urgency, note.topic))
+            jobs.append(
+                _Job(
+                    note.id,
+                    sub.id,
+                    sub.endpoint,
+                    sub.p256dh,
+                    sub.auth,
+                    body,
+                    max(1, ttl),
+                    spec.urgency,
+                    note.topic,
+                )
+            )
     claimed = [note.id for note in rows]  # read before the commit expires the rows
     db.session.commit()  # no transaction (and no SQLite write lock) while we wait on the network
 
@@ -140,8 +194,9 @@ def deliver(ids: list[int], *, now_fn=utcnow) -> dict[str, int]:
     timeout = float(config.get("PUSH_TIMEOUT", 10))
     executor = pool(int(config.get("PUSH_THREADS", 8)))
     results = list(executor.map(lambda job: _send(job, vapid, timeout), jobs))
-    return _record(ids=claimed, expired=expired,
-                   outcomes=list(zip(jobs, results, strict=True)), now=now_fn())
+    return _record(
+        ids=claimed, expired=expired, outcomes=list(zip(jobs, results, strict=True)), now=now_fn()
+    )
 
 
 def _record(*, ids, expired, outcomes, now) -> dict[str, int]:
@@ -155,9 +210,18 @@ def _record(*, ids, expired, outcomes, now) -> dict[str, int]:
     gone, refused, delivered = set(), set(), set()
     counts = {"sent": 0, "retry": 0, "dead": 0, "failed": 0, "expired": len(expired)}
     # Plain rows and one executemany UPDATE: the ORM's per-object work was the cost here.
-    rows = db.session.execute(
-        db.select(Notification.id, Notification.status, Notification.attempts,
-                  Notification.delivered_to).where(Notification.id.in_(ids))).all() if ids else []
+    rows = (
+        db.session.execute(
+            db.select(
+                Notification.id,
+                Notification.status,
+                Notification.attempts,
+                Notification.delivered_to,
+            ).where(Notification.id.in_(ids))
+        ).all()
+        if ids
+        else []
+    )
     updates = []
     for note_id, status, attempts, delivered_to in rows:
         if status != "sending":
@@ -187,8 +251,8 @@ def _record(*, ids, expired, outcomes, now) -> dict[str, int]:
         change["last_error"] = (errors[-1] or "")[:300] if errors else None
         if retry_after and attempts < max_attempts:
             wait = schedule.backoff_seconds(
-                attempts, base=float(config.get("PUSH_BACKOFF_SECONDS", 30)),
-                jitter=random.random())  # noqa: S311
+                attempts, base=float(config.get("PUSH_BACKOFF_SECONDS", 30)), jitter=random.random()
+            )  # noqa: S311
             change["status"] = "pending"
             change["next_attempt_at"] = now + timedelta(seconds=max(wait, *retry_after))
             counts["retry"] += 1
@@ -210,13 +274,22 @@ def _record(*, ids, expired, outcomes, now) -> dict[str, int]:
     if gone:
         db.session.execute(db.delete(PushSubscription).where(PushSubscription.id.in_(gone)))
     if refused:
-        db.session.execute(db.update(PushSubscription).where(
-            PushSubscription.id.in_(refused)).values(failures=PushSubscription.failures + 1))
-        db.session.execute(db.delete(PushSubscription).where(
-            PushSubscription.id.in_(refused), PushSubscription.failures >= 3))
+        db.session.execute(
+            db.update(PushSubscription)
+            .where(PushSubscription.id.in_(refused))
+            .values(failures=PushSubscription.failures + 1)
+        )
+        db.session.execute(
+            db.delete(PushSubscription).where(
+                PushSubscription.id.in_(refused), PushSubscription.failures >= 3
+            )
+        )
     if delivered:
-        db.session.execute(db.update(PushSubscription).where(
-            PushSubscription.id.in_(delivered - gone)).values(failures=0, last_success_at=now))
+        db.session.execute(
+            db.update(PushSubscription)
+            .where(PushSubscription.id.in_(delivered - gone))
+            .values(failures=0, last_success_at=now)
+        )
     db.session.commit()
     return counts
 
@@ -224,8 +297,11 @@ def _record(*, ids, expired, outcomes, now) -> dict[str, int]:
 def deliver_due(*, limit: int | None = None, now_fn=utcnow) -> dict[str, int]:
     """Claim one batch of due notifications and deliver it."""
     config = current_app.config
-    ids = claim(now=now_fn(), limit=limit or int(config.get("PUSH_BATCH", 100)),
-                lease_seconds=int(config.get("PUSH_LEASE_SECONDS", 60)))
+    ids = claim(
+        now=now_fn(),
+        limit=limit or int(config.get("PUSH_BATCH", 100)),
+        lease_seconds=int(config.get("PUSH_LEASE_SECONDS", 60)),
+    )
     if not ids:
         return {"claimed": 0}
     return {"claimed": len(ids), **deliver(ids, now_fn=now_fn)}

@@ -25,7 +25,7 @@ _SYSTEMS = (
 
 
 def device_name(user_agent: str | None) -> str:
-    """"Safari on iPhone", "Chrome on Android", "Firefox on Windows", "Chrome", "A
+    """ "Safari on iPhone", "Chrome on Android", "Firefox on Windows", "Chrome", "A
     browser on Linux" or "A browser"."""
     agent = user_agent or ""
     browser = next((name for name, pattern in _BROWSERS if pattern.search(agent)), None)

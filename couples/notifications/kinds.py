@@ -6,35 +6,50 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Kind:
     name: str
-    label: str                    # for the settings page
-    ttl_seconds: int              # how long a push service keeps it for an offline device
-    urgency: str = "normal"       # RFC 8030 Urgency
-    replaceable: bool = False     # reminders carry a Topic: an offline device gets the latest
+    label: str  # for the settings page
+    ttl_seconds: int  # how long a push service keeps it for an offline device
+    urgency: str = "normal"  # RFC 8030 Urgency
+    replaceable: bool = False  # reminders carry a Topic: an offline device gets the latest
     quiet_hours_exempt: bool = False
-    capped: bool = True           # counts against (and is held by) the daily cap
+    capped: bool = True  # counts against (and is held by) the daily cap
     user_can_turn_off: bool = True
     until_end_of_evening: bool = False  # TTL runs to the end of the recipient's evening
 
 
 DAY = 24 * 3600
 
-KINDS: dict[str, Kind] = {k.name: k for k in (
-    Kind("checkin_reminder", "Tonight's check-in reminder", DAY, replaceable=True,
-         until_end_of_evening=True),
-    Kind("partner_checked_in", "When my partner finishes the check-in", DAY),
-    Kind("appreciation_received", "Appreciations from my partner", DAY),
-    Kind("appreciation_nudge", "A nudge to send an appreciation", DAY, replaceable=True),
-    Kind("bid_received", "Bids for connection", 12 * 3600),
-    Kind("bid_answered", "Answers to my bids", 12 * 3600),
-    Kind("repair_started", "A repair is started", DAY),
-    Kind("repair_your_turn", "My turn in a repair", DAY, replaceable=True),
-    Kind("repair_timeout_over", "A repair pause is over", DAY, urgency="high",
-         quiet_hours_exempt=True, user_can_turn_off=False),
-    Kind("repair_follow_up", "Repair follow-ups", DAY, replaceable=True),
-    Kind("weekly_checkin", "The weekly check-in", DAY, replaceable=True),
-    Kind("test", "Test push", 60, quiet_hours_exempt=True, capped=False,
-         user_can_turn_off=False),
-)}
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind(
+            "checkin_reminder",
+            "Tonight's check-in reminder",
+            DAY,
+            replaceable=True,
+            until_end_of_evening=True,
+        ),
+        Kind("partner_checked_in", "When my partner finishes the check-in", DAY),
+        Kind("appreciation_received", "Appreciations from my partner", DAY),
+        Kind("appreciation_nudge", "A nudge to send an appreciation", DAY, replaceable=True),
+        Kind("bid_received", "Bids for connection", 12 * 3600),
+        Kind("bid_answered", "Answers to my bids", 12 * 3600),
+        Kind("repair_started", "A repair is started", DAY),
+        Kind("repair_your_turn", "My turn in a repair", DAY, replaceable=True),
+        Kind(
+            "repair_timeout_over",
+            "A repair pause is over",
+            DAY,
+            urgency="high",
+            quiet_hours_exempt=True,
+            user_can_turn_off=False,
+        ),
+        Kind("repair_follow_up", "Repair follow-ups", DAY, replaceable=True),
+        Kind("weekly_checkin", "The weekly check-in", DAY, replaceable=True),
+        Kind(
+            "test", "Test push", 60, quiet_hours_exempt=True, capped=False, user_can_turn_off=False
+        ),
+    )
+}
 
 # Kinds that live only in the in-app inbox (never pushed).
 INBOX_ONLY = frozenset({"couple_ended", "repair_closed"})

@@ -12,8 +12,17 @@ DISCREET_TITLE = "Couples"
 DISCREET_BODY = "Something new for you"
 
 
-def build(*, title: str, body: str, url: str, base_url: str, kind: str, tag: str,
-          discreet: bool = False, lang: str = "en") -> bytes:
+def build(
+    *,
+    title: str,
+    body: str,
+    url: str,
+    base_url: str,
+    kind: str,
+    tag: str,
+    discreet: bool = False,
+    lang: str = "en",
+) -> bytes:
     """The encoded JSON payload; the "discreet" preference hides who and what."""
     if discreet:
         title, body = DISCREET_TITLE, DISCREET_BODY
@@ -34,8 +43,16 @@ def build(*, title: str, body: str, url: str, base_url: str, kind: str, tag: str
         # Only the body can be long; shorten it rather than fail the delivery.
         overflow = len(encoded) - MAX_PLAINTEXT
         short = body.encode()[: max(0, len(body.encode()) - overflow - 3)]
-        return build(title=title, body=short.decode(errors="ignore") + "…", url=url,
-                     base_url=base_url, kind=kind, tag=tag, discreet=False, lang=lang)
+        return build(
+            title=title,
+            body=short.decode(errors="ignore") + "…",
+            url=url,
+            base_url=base_url,
+            kind=kind,
+            tag=tag,
+            discreet=False,
+            lang=lang,
+        )
     return encoded
 
 

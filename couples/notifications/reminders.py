@@ -27,12 +27,15 @@ REMINDER_KINDS = {"nightly": "checkin_reminder", "weekly": "weekly_checkin"}
 AT_REMINDER_TIME = frozenset({*REMINDER_KINDS.values(), "appreciation_nudge"})
 # A user whose check-in reminder is due: (user, couple id, their local date).
 Due = tuple[User, int, date]
+
+
 def reschedule(user: User, now: datetime) -> None:
     """Set when ``user``'s next check-in reminder is due (none while not linked or off)."""
     off = set(user.kinds_off or [])
     wanted = not off.issuperset(AT_REMINDER_TIME) and is_linked(user.id)
     user.next_checkin_reminder_at = (
-        schedule.next_daily(now, user.timezone, user.reminder_minute) if wanted else None)
+        schedule.next_daily(now, user.timezone, user.reminder_minute) if wanted else None
+    )
 
 
 def tick(*, now: datetime, batch: int = 1000) -> int:
@@ -44,18 +47,35 @@ def tick(*, now: datetime, batch: int = 1000) -> int:
         begin_write(db.session)  # each batch is a write of its own
         rows = _due_checkin_reminders(now, batch)
         counts = pushes_today([row.User for row in rows], now)
-        due = [(row.User, row.couple_id, local_date(row.User.next_checkin_reminder_at,
-                                                     row.User.timezone))
-               for row in rows if row.couple_id is not None]
-        skip = (set().union(*(select(due) for select in wired.skip_checkin_reminders))
-                if due else set())
+        due = [
+            (
+                row.User,
+                row.couple_id,
+                local_date(row.User.next_checkin_reminder_at, row.User.timezone),
+            )
+            for row in rows
+            if row.couple_id is not None
+        ]
+        skip = (
+            set().union(*(select(due) for select in wired.skip_checkin_reminders)) if due else set()
+        )
         with db.session.no_autoflush:
-            fresh = [(user, couple_id, day) for user, couple_id, day in due
-                     if now - user.next_checkin_reminder_at <= STALE_AFTER]
-            outbox = [row for make_rows in wired.at_reminder_time if fresh
-                      for row in make_rows(fresh, now, counts)]
-            outbox += [reminder for row in rows
-                       if (reminder := _checkin_reminder(row, now, counts[row.User.id], skip))]
+            fresh = [
+                (user, couple_id, day)
+                for user, couple_id, day in due
+                if now - user.next_checkin_reminder_at <= STALE_AFTER
+            ]
+            outbox = [
+                row
+                for make_rows in wired.at_reminder_time
+                if fresh
+                for row in make_rows(fresh, now, counts)
+            ]
+            outbox += [
+                reminder
+                for row in rows
+                if (reminder := _checkin_reminder(row, now, counts[row.User.id], skip))
+            ]
         created += insert_rows(outbox)  # one INSERT for the whole batch
         db.session.commit()
         if len(rows) < batch:
@@ -70,12 +90,21 @@ def _due_checkin_reminders(now: datetime, limit: int):
     other = aliased(CoupleMember)
     partner = aliased(User)
     query = (
-        db.select(User, partner.display_name.label("partner_name"),
-                  me.couple_id, Couple.nightly_days, Couple.weekly_day)
+        db.select(
+            User,
+            partner.display_name.label("partner_name"),
+            me.couple_id,
+            Couple.nightly_days,
+            Couple.weekly_day,
+        )
         .outerjoin(me, (me.user_id == User.id) & me.left_at.is_(None))
         .outerjoin(Couple, Couple.id == me.couple_id)
-        .outerjoin(other, (other.couple_id == me.couple_id) & (other.user_id != User.id)
-                   & other.left_at.is_(None))
+        .outerjoin(
+            other,
+            (other.couple_id == me.couple_id)
+            & (other.user_id != User.id)
+            & other.left_at.is_(None),
+        )
         .outerjoin(partner, partner.id == other.user_id)
         .where(User.next_checkin_reminder_at <= now)
         .order_by(User.next_checkin_reminder_at)
@@ -95,8 +124,9 @@ def _checkin_reminder(row, now: datetime, sent_today: int, skip: set[int]) -> di
     if partner_name is None or off.issuperset(AT_REMINDER_TIME):
         user.next_checkin_reminder_at = None
         return None
-    user.next_checkin_reminder_at = schedule.next_daily(max(now, due_at), user.timezone,
-                                                        user.reminder_minute)
+    user.next_checkin_reminder_at = schedule.next_daily(
+        max(now, due_at), user.timezone, user.reminder_minute
+    )
     day = local_date(due_at, user.timezone)
     days = frozenset(d for d in range(7) if row.nightly_days & (1 << d))
     checkin = rules.kind_for(day, rules.Schedule(nightly_days=days, weekly_day=row.weekly_day))
@@ -109,6 +139,13 @@ def _checkin_reminder(row, now: datetime, sent_today: int, skip: set[int]) -> di
     else:
         title, body = "Tonight's check-in", f"Two quiet minutes for you and {partner_name}."
     return notification_row(
-        user=user, kind=kind, dedupe_key=f"checkin:{day.isoformat()}",
-        topic_key=day.isoformat(), title=title, body=body, url="/checkin", now=now,
-        sent_today=sent_today)
+        user=user,
+        kind=kind,
+        dedupe_key=f"checkin:{day.isoformat()}",
+        topic_key=day.isoformat(),
+        title=title,
+        body=body,
+        url="/checkin",
+        now=now,
+        sent_today=sent_today,
+    )

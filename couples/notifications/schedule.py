@@ -55,8 +55,9 @@ def start_of_local_day(instant: datetime, tz_name: str) -> datetime:
     return _local_wall(local_day, 0, tz)
 
 
-def backoff_seconds(attempt: int, *, base: float = 30.0, cap: float = 3600.0,
-                    jitter: float = 0.0) -> float:
+def backoff_seconds(
+    attempt: int, *, base: float = 30.0, cap: float = 3600.0, jitter: float = 0.0
+) -> float:
     """Exponential backoff for retry ``attempt`` (1, 2, ...), with full jitter in [0, 1):
     ``jitter`` is a random draw supplied by the caller, so this stays deterministic."""
     ceiling = min(cap, base * (2 ** max(0, attempt - 1)))

@@ -32,12 +32,17 @@ DEFAULT_ALLOWED_ENDPOINTS = (
 
 # ---------------------------------------------------------------------------- creating
 
+
 def _insert(rows: list[dict]):
     dialect = db.session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     # RETURNING tells which rows were made (rowcount is not reliable here on psycopg).
-    return module.insert(Notification).values(rows).on_conflict_do_nothing(
-        index_elements=["user_id", "kind", "dedupe_key"]).returning(Notification.id)
+    return (
+        module.insert(Notification)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["user_id", "kind", "dedupe_key"])
+        .returning(Notification.id)
+    )
 
 
 _CAPPED_KINDS = tuple(k.name for k in KINDS.values() if k.capped)
@@ -51,10 +56,13 @@ def pushes_today(users: list[User], now: datetime) -> dict[int, int]:
     starts = {u.id: schedule.start_of_local_day(now, u.timezone) for u in users}
     rows = db.session.execute(
         db.select(Notification.user_id, Notification.created_at).where(
-            Notification.user_id.in_(starts), Notification.push.is_(True),
+            Notification.user_id.in_(starts),
+            Notification.push.is_(True),
             Notification.kind.in_(_CAPPED_KINDS),
             Notification.status.notin_(("capped", "inbox")),
-            Notification.created_at >= min(starts.values()))).all()
+            Notification.created_at >= min(starts.values()),
+        )
+    ).all()
     counts = dict.fromkeys(starts, 0)
     for user_id, created_at in rows:
         if created_at >= starts[user_id]:
@@ -62,32 +70,71 @@ def pushes_today(users: list[User], now: datetime) -> dict[int, int]:
     return counts
 
 
-def notification_row(*, user: User, kind: str, dedupe_key: str, title: str, body: str,
-                     now: datetime, url: str = "/", data: dict | None = None,
-                     topic_key: str | None = None, in_inbox: bool = True,
-                     sent_today: int | None = None) -> dict:
+def notification_row(
+    *,
+    user: User,
+    kind: str,
+    dedupe_key: str,
+    title: str,
+    body: str,
+    now: datetime,
+    url: str = "/",
+    data: dict | None = None,
+    topic_key: str | None = None,
+    in_inbox: bool = True,
+    sent_today: int | None = None,
+) -> dict:
     """The outbox row for one notification, with its delivery decided: every column set,
     so many rows can go into one INSERT."""
-    values = {"user_id": user.id, "kind": kind, "dedupe_key": dedupe_key, "title": title,
-              "body": body, "url": url, "data": data or {}, "created_at": now,
-              "in_inbox": in_inbox, "delivered_to": [], "push": False, "status": "inbox",
-              "next_attempt_at": None, "expires_at": None, "topic": None}
+    values = {
+        "user_id": user.id,
+        "kind": kind,
+        "dedupe_key": dedupe_key,
+        "title": title,
+        "body": body,
+        "url": url,
+        "data": data or {},
+        "created_at": now,
+        "in_inbox": in_inbox,
+        "delivered_to": [],
+        "push": False,
+        "status": "inbox",
+        "next_attempt_at": None,
+        "expires_at": None,
+        "topic": None,
+    }
     spec = KINDS.get(kind)
     turned_off = spec is not None and spec.user_can_turn_off and kind in (user.kinds_off or [])
     if kind in INBOX_ONLY or spec is None or turned_off:
         return values
-    if spec.capped and (sent_today if sent_today is not None
-                        else pushes_today([user], now)[user.id]) >= DAILY_CAP:
+    if (
+        spec.capped
+        and (sent_today if sent_today is not None else pushes_today([user], now)[user.id])
+        >= DAILY_CAP
+    ):
         values.update(push=True, status="capped")
         return values
-    due = now if spec.quiet_hours_exempt else schedule.quiet_hours_end(
-        now, user.timezone, user.quiet_start_minute, user.quiet_end_minute)
-    expires = (schedule.end_of_local_day(now, user.timezone) if spec.until_end_of_evening
-               else due + timedelta(seconds=spec.ttl_seconds))
+    due = (
+        now
+        if spec.quiet_hours_exempt
+        else schedule.quiet_hours_end(
+            now, user.timezone, user.quiet_start_minute, user.quiet_end_minute
+        )
+    )
+    expires = (
+        schedule.end_of_local_day(now, user.timezone)
+        if spec.until_end_of_evening
+        else due + timedelta(seconds=spec.ttl_seconds)
+    )
     if expires <= due:  # quiet hours last past the moment it was for
         return values
-    values.update(push=True, status="pending", next_attempt_at=due, expires_at=expires,
-                  topic=topic_for(kind, topic_key or dedupe_key) if spec.replaceable else None)
+    values.update(
+        push=True,
+        status="pending",
+        next_attempt_at=due,
+        expires_at=expires,
+        topic=topic_for(kind, topic_key or dedupe_key) if spec.replaceable else None,
+    )
     return values
 
 
@@ -99,9 +146,21 @@ def insert_rows(rows: list[dict]) -> int:
     return len(db.session.execute(_insert(rows)).all())
 
 
-def notify(*, user: User, kind: str, dedupe_key: str, title: str, body: str, now: datetime,
-           url: str = "/", data: dict | None = None, topic_key: str | None = None,
-           in_inbox: bool = True, commit: bool = True, sent_today: int | None = None) -> bool:
+def notify(
+    *,
+    user: User,
+    kind: str,
+    dedupe_key: str,
+    title: str,
+    body: str,
+    now: datetime,
+    url: str = "/",
+    data: dict | None = None,
+    topic_key: str | None = None,
+    in_inbox: bool = True,
+    commit: bool = True,
+    sent_today: int | None = None,
+) -> bool:
     """Record a notification for ``user`` and queue its push. Creating the same
     (user, kind, dedupe key) again is a no-op, whatever runs twice. Returns True when a
     new one was created.
@@ -112,9 +171,19 @@ def notify(*, user: User, kind: str, dedupe_key: str, title: str, body: str, now
     once). ``title`` and ``body`` are what a lock screen may show: never check-in answers
     or repair text."""
     begin_write(db.session)
-    values = notification_row(user=user, kind=kind, dedupe_key=dedupe_key, title=title,
-                              body=body, now=now, url=url, data=data, topic_key=topic_key,
-                              in_inbox=in_inbox, sent_today=sent_today)
+    values = notification_row(
+        user=user,
+        kind=kind,
+        dedupe_key=dedupe_key,
+        title=title,
+        body=body,
+        now=now,
+        url=url,
+        data=data,
+        topic_key=topic_key,
+        in_inbox=in_inbox,
+        sent_today=sent_today,
+    )
     created = insert_rows([values]) == 1
     if commit:
         db.session.commit()
@@ -144,14 +213,18 @@ def deliver_soon() -> None:
 
 # ------------------------------------------------------------------------------- inbox
 
+
 def withdraw_pending(*, user_ids: list[int], now: datetime) -> int:
     """When a couple ends: pushes still waiting (for quiet hours to end, or for a retry)
     are not sent any more, so nothing from the former partner arrives afterwards. They
     stay in each inbox as they were. Not committed here."""
     return db.session.execute(
         db.update(Notification)
-        .where(Notification.user_id.in_(user_ids), Notification.status == "pending",
-               Notification.kind.not_in(["couple_ended", "test"]))
+        .where(
+            Notification.user_id.in_(user_ids),
+            Notification.status == "pending",
+            Notification.kind.not_in(["couple_ended", "test"]),
+        )
         .values(status="expired", last_error="the couple ended", next_attempt_at=now)
     ).rowcount
 
@@ -160,36 +233,55 @@ INBOX_PAGE = 50
 INBOX_MAX = 100
 
 
-def inbox(*, user_id: int, before_id: int | None = None,
-          limit: int = INBOX_PAGE) -> tuple[list[Notification], int | None]:
+def inbox(
+    *, user_id: int, before_id: int | None = None, limit: int = INBOX_PAGE
+) -> tuple[list[Notification], int | None]:
     """My notifications that belong in the inbox, newest first: one page and the next
     cursor. One query."""
     notes, more = keyset_page(
-        db.select(Notification).where(Notification.user_id == user_id,
-                                      Notification.in_inbox.is_(True)),
-        Notification.id, before=before_id, limit=limit, most=INBOX_MAX)
+        db.select(Notification).where(
+            Notification.user_id == user_id, Notification.in_inbox.is_(True)
+        ),
+        Notification.id,
+        before=before_id,
+        limit=limit,
+        most=INBOX_MAX,
+    )
     return notes, (notes[-1].id if more else None)
 
 
 def unread_count(*, user_id: int) -> int:
     return db.session.execute(
-        db.select(func.count()).select_from(Notification).where(
-            Notification.user_id == user_id, Notification.in_inbox.is_(True),
-            Notification.read_at.is_(None))).scalar_one()
+        db.select(func.count())
+        .select_from(Notification)
+        .where(
+            Notification.user_id == user_id,
+            Notification.in_inbox.is_(True),
+            Notification.read_at.is_(None),
+        )
+    ).scalar_one()
 
 
 def unread_of_kind(*, user_id: int, kind: str) -> list[Notification]:
-    return list(db.session.execute(
-        db.select(Notification).where(
-            Notification.user_id == user_id, Notification.kind == kind,
-            Notification.read_at.is_(None)).order_by(Notification.created_at.desc())).scalars())
+    return list(
+        db.session.execute(
+            db.select(Notification)
+            .where(
+                Notification.user_id == user_id,
+                Notification.kind == kind,
+                Notification.read_at.is_(None),
+            )
+            .order_by(Notification.created_at.desc())
+        ).scalars()
+    )
 
 
 def mark_read(*, user_id: int, ids: list[int] | None, now: datetime) -> int:
     """Mark the user's notifications read (all of them when ``ids`` is None)."""
     begin_write(db.session)
-    query = db.update(Notification).where(Notification.user_id == user_id,
-                                          Notification.read_at.is_(None))
+    query = db.update(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
     if ids is not None:
         query = query.where(Notification.id.in_(ids))
     count = db.session.execute(query.values(read_at=now)).rowcount
@@ -198,6 +290,7 @@ def mark_read(*, user_id: int, ids: list[int] | None, now: datetime) -> int:
 
 
 # ----------------------------------------------------------------------- subscriptions
+
 
 def allowed_endpoint(endpoint: str, allowed: list[str] | tuple[str, ...]) -> bool:
     """Whether ``endpoint`` is on a push service of the allow-list: scheme and host must
@@ -230,22 +323,27 @@ def allowed_endpoints() -> list[str]:
     return list(current_app.config.get("PUSH_ALLOWED_ENDPOINTS") or DEFAULT_ALLOWED_ENDPOINTS)
 
 
-def subscribe(*, user: User, endpoint: str, p256dh: str, auth: str,
-              user_agent: str | None = None) -> tuple[PushSubscription, bool]:
+def subscribe(
+    *, user: User, endpoint: str, p256dh: str, auth: str, user_agent: str | None = None
+) -> tuple[PushSubscription, bool]:
     """Store a browser's subscription for ``user``. The same endpoint again from ``user``
     updates it; another user's endpoint is refused (409) and stays theirs: anyone who
     learns an endpoint could otherwise take that person's reminders away. Returns
     (subscription, created)."""
     begin_write(db.session)
     existing = db.session.execute(
-        db.select(PushSubscription).filter_by(endpoint=endpoint)).scalar_one_or_none()
+        db.select(PushSubscription).filter_by(endpoint=endpoint)
+    ).scalar_one_or_none()
     if existing is not None and existing.user_id != user.id:
         raise SubscriptionTaken(
             "This browser already gets another account's notifications. Log out of that "
-            "account here first (logging out stops them), then turn reminders on again.")
+            "account here first (logging out stops them), then turn reminders on again."
+        )
     if not allowed_endpoint(endpoint, allowed_endpoints()):
-        raise Invalid("This push service is not one we send to.",
-                      errors={"endpoint": ["Not a known push service."]})
+        raise Invalid(
+            "This push service is not one we send to.",
+            errors={"endpoint": ["Not a known push service."]},
+        )
     created = existing is None
     subscription = existing or PushSubscription(endpoint=endpoint)
     subscription.user_id = user.id
@@ -281,9 +379,13 @@ def remove_device(*, user: User, device_id: int) -> None:
 
 
 def subscriptions_of(user: User) -> list[PushSubscription]:
-    return list(db.session.execute(
-        db.select(PushSubscription).filter_by(user_id=user.id)
-        .order_by(PushSubscription.created_at)).scalars())
+    return list(
+        db.session.execute(
+            db.select(PushSubscription)
+            .filter_by(user_id=user.id)
+            .order_by(PushSubscription.created_at)
+        ).scalars()
+    )
 
 
 def send_test(*, user: User, now: datetime) -> int:
@@ -291,30 +393,47 @@ def send_test(*, user: User, now: datetime) -> int:
     hours and the cap). Returns the number of devices it will go to."""
     count = len(subscriptions_of(user))
     if count:
-        notify(user=user, kind="test", dedupe_key=f"test:{now.isoformat()}",
-               title="Couples", body="Reminders are working on this device.", url="/",
-               now=now, in_inbox=False)
+        notify(
+            user=user,
+            kind="test",
+            dedupe_key=f"test:{now.isoformat()}",
+            title="Couples",
+            body="Reminders are working on this device.",
+            url="/",
+            now=now,
+            in_inbox=False,
+        )
     return count
 
 
 # ------------------------------------------------------------------------- preferences
 
-def update_preferences(*, user: User, now: datetime, reminder_minute: int | None = None,
-                       quiet_start_minute: int | None = None,
-                       quiet_end_minute: int | None = None, discreet: bool | None = None,
-                       kinds_off: list[str] | None = None, commit: bool = True) -> User:
+
+def update_preferences(
+    *,
+    user: User,
+    now: datetime,
+    reminder_minute: int | None = None,
+    quiet_start_minute: int | None = None,
+    quiet_end_minute: int | None = None,
+    discreet: bool | None = None,
+    kinds_off: list[str] | None = None,
+    commit: bool = True,
+) -> User:
     """Change notification preferences; the next reminder is recomputed."""
     begin_write(db.session)
     if kinds_off is not None:
-        unknown = sorted(set(kinds_off) - {k.name for k in KINDS.values()
-                                           if k.user_can_turn_off})
+        unknown = sorted(set(kinds_off) - {k.name for k in KINDS.values() if k.user_can_turn_off})
         if unknown:
-            raise Invalid(errors={"notifications.kinds_off": [
-                f"Unknown kind: {', '.join(unknown)}."]})
+            raise Invalid(
+                errors={"notifications.kinds_off": [f"Unknown kind: {', '.join(unknown)}."]}
+            )
         user.kinds_off = sorted(set(kinds_off))
-    for name, value in (("reminder_minute", reminder_minute),
-                        ("quiet_start_minute", quiet_start_minute),
-                        ("quiet_end_minute", quiet_end_minute)):
+    for name, value in (
+        ("reminder_minute", reminder_minute),
+        ("quiet_start_minute", quiet_start_minute),
+        ("quiet_end_minute", quiet_end_minute),
+    ):
         if value is not None:
             setattr(user, name, value)
     if discreet is not None:
@@ -329,19 +448,33 @@ def update_preferences(*, user: User, now: datetime, reminder_minute: int | None
 
 # ---------------------------------------------------------------------------- export
 
+
 def export(user: User) -> dict:
     notes = db.session.execute(
-        db.select(Notification).where(Notification.user_id == user.id,
-                                      Notification.in_inbox.is_(True))
-        .order_by(Notification.id)).scalars()
+        db.select(Notification)
+        .where(Notification.user_id == user.id, Notification.in_inbox.is_(True))
+        .order_by(Notification.id)
+    ).scalars()
     return {
-        "preferences": {"reminder_minute": user.reminder_minute,
-                        "quiet_start_minute": user.quiet_start_minute,
-                        "quiet_end_minute": user.quiet_end_minute,
-                        "discreet": user.discreet, "kinds_off": list(user.kinds_off or [])},
-        "devices": [{"endpoint": s.endpoint, "created_at": s.created_at.isoformat()}
-                    for s in subscriptions_of(user)],
-        "inbox": [{"kind": n.kind, "title": n.title, "body": n.body,
-                   "created_at": n.created_at.isoformat(),
-                   "read_at": n.read_at.isoformat() if n.read_at else None} for n in notes],
+        "preferences": {
+            "reminder_minute": user.reminder_minute,
+            "quiet_start_minute": user.quiet_start_minute,
+            "quiet_end_minute": user.quiet_end_minute,
+            "discreet": user.discreet,
+            "kinds_off": list(user.kinds_off or []),
+        },
+        "devices": [
+            {"endpoint": s.endpoint, "created_at": s.created_at.isoformat()}
+            for s in subscriptions_of(user)
+        ],
+        "inbox": [
+            {
+                "kind": n.kind,
+                "title": n.title,
+                "body": n.body,
+                "created_at": n.created_at.isoformat(),
+                "read_at": n.read_at.isoformat() if n.read_at else None,
+            }
+            for n in notes
+        ],
     }

@@ -31,9 +31,14 @@ def _form_prefs(form) -> dict:
 def _render(errors=None, status=200):
     user = me()
     return render_template(
-        "notifications/settings.html", user=user, kinds=USER_KINDS, clock=_clock,
-        devices=services.subscriptions_of(user), errors=errors or {},
-        form=request.form if errors else None), status
+        "notifications/settings.html",
+        user=user,
+        kinds=USER_KINDS,
+        clock=_clock,
+        devices=services.subscriptions_of(user),
+        errors=errors or {},
+        form=request.form if errors else None,
+    ), status
 
 
 @bp.route("/settings/notifications", methods=["GET", "POST"])
@@ -45,13 +50,19 @@ def settings():
         prefs = validate(NotificationPrefsSchema, _form_prefs(request.form))
         off = [name for name, on in prefs["kinds"].items() if not on]
         services.update_preferences(
-            user=me(), now=utcnow(), reminder_minute=minutes(prefs["reminder_time"]),
+            user=me(),
+            now=utcnow(),
+            reminder_minute=minutes(prefs["reminder_time"]),
             quiet_start_minute=minutes(prefs["quiet_hours"]["start"]),
             quiet_end_minute=minutes(prefs["quiet_hours"]["end"]),
-            discreet=prefs["discreet"], kinds_off=off)
+            discreet=prefs["discreet"],
+            kinds_off=off,
+        )
     except DomainError as error:
-        return _render({k.removeprefix("notifications."): v
-                        for k, v in (error.errors or {}).items()}, error.status)
+        return _render(
+            {k.removeprefix("notifications."): v for k, v in (error.errors or {}).items()},
+            error.status,
+        )
     flash("Saved.", "success")
     return redirect(url_for("notifications.settings"))
 
@@ -60,8 +71,12 @@ def settings():
 @login_required
 def test():
     count = services.send_test(user=me(), now=utcnow())
-    flash(f"A test is on its way to {count} device{'s' if count != 1 else ''}." if count else
-          "No device is set up for reminders yet.", "info")
+    flash(
+        f"A test is on its way to {count} device{'s' if count != 1 else ''}."
+        if count
+        else "No device is set up for reminders yet.",
+        "info",
+    )
     return redirect(url_for("notifications.settings"))
 
 

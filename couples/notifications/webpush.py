@@ -27,8 +27,9 @@ def generate_keys() -> tuple[str, str]:
     """A new VAPID key pair: (private raw 32 bytes, public uncompressed point), base64url."""
     key = ec.generate_private_key(ec.SECP256R1())
     private = key.private_numbers().private_value.to_bytes(32, "big")
-    public = key.public_key().public_bytes(serialization.Encoding.X962,
-                                           serialization.PublicFormat.UncompressedPoint)
+    public = key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
     return b64url(private), b64url(public)
 
 
@@ -40,8 +41,11 @@ def load_private_key(text: str) -> Vapid02:
 
 
 def public_key_of(vapid: Vapid02) -> str:
-    return b64url(vapid.public_key.public_bytes(serialization.Encoding.X962,
-                                                serialization.PublicFormat.UncompressedPoint))
+    return b64url(
+        vapid.public_key.public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+    )
 
 
 def origin_of(endpoint: str) -> str:
@@ -94,8 +98,8 @@ def _session() -> requests.Session:
 
 @dataclass(frozen=True)
 class SendResult:
-    status: int | None          # HTTP status, or None when no answer came
-    retry_after: float | None   # seconds, from Retry-After
+    status: int | None  # HTTP status, or None when no answer came
+    retry_after: float | None  # seconds, from Retry-After
     error: str | None
 
     @property
@@ -129,8 +133,18 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when - (now if now is not None else time.time()))
 
 
-def send(*, endpoint: str, p256dh: str, auth: str, payload: bytes, ttl: int, urgency: str,
-         topic: str | None, signer: VapidSigner, timeout: float = 10.0) -> SendResult:
+def send(
+    *,
+    endpoint: str,
+    p256dh: str,
+    auth: str,
+    payload: bytes,
+    ttl: int,
+    urgency: str,
+    topic: str | None,
+    signer: VapidSigner,
+    timeout: float = 10.0,
+) -> SendResult:
     """POST one encrypted message to one subscription and report what the service said."""
     headers = {"Authorization": signer.authorization(endpoint), "Urgency": urgency}
     if topic:
@@ -138,8 +152,8 @@ def send(*, endpoint: str, p256dh: str, auth: str, payload: bytes, ttl: int, urg
     subscription = {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}
     try:
         response = WebPusher(subscription, requests_session=_session()).send(
-            payload, headers, ttl=max(0, int(ttl)), content_encoding="aes128gcm",
-            timeout=timeout)
+            payload, headers, ttl=max(0, int(ttl)), content_encoding="aes128gcm", timeout=timeout
+        )
     except requests.Timeout:
         return SendResult(None, None, "timeout")
     except requests.RequestException as error:
@@ -147,7 +161,11 @@ def send(*, endpoint: str, p256dh: str, auth: str, payload: bytes, ttl: int, urg
     except (WebPushException, ValueError) as error:
         # Keys that cannot be used: our side cannot send to this subscription.
         return SendResult(400, None, f"unusable subscription: {str(error)[:150]}")
-    error = None if response.status_code in (201, 202) else (
-        f"{response.status_code} {response.reason}: {response.text[:150]}")
-    return SendResult(response.status_code,
-                      parse_retry_after(response.headers.get("Retry-After")), error)
+    error = (
+        None
+        if response.status_code in (201, 202)
+        else (f"{response.status_code} {response.reason}: {response.text[:150]}")
+    )
+    return SendResult(
+        response.status_code, parse_retry_after(response.headers.get("Retry-After")), error
+    )

@@ -69,8 +69,11 @@ def run_once(app: Flask) -> dict[str, int]:
         created = executor.submit(_tick, app, ticking)
         drained = [executor.submit(_drain, app, ticking) for _ in range(lanes)]
         results = [future.result() for future in drained]
-    return {"created": created.result(), "claimed": sum(r[0] for r in results),
-            "sent": sum(r[1] for r in results)}
+    return {
+        "created": created.result(),
+        "claimed": sum(r[0] for r in results),
+        "sent": sum(r[1] for r in results),
+    }
 
 
 def loop(app: Flask, stop: threading.Event) -> None:
@@ -87,7 +90,6 @@ def loop(app: Flask, stop: threading.Event) -> None:
 def start_thread(app: Flask) -> threading.Event:
     """Start the loop in a daemon thread; set the returned event to stop it."""
     stop = threading.Event()
-    thread = threading.Thread(target=loop, args=(app, stop), name="couples-scheduler",
-                              daemon=True)
+    thread = threading.Thread(target=loop, args=(app, stop), name="couples-scheduler", daemon=True)
     thread.start()
     return stop

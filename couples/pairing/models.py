@@ -14,8 +14,7 @@ class Couple(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
-    ended_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"))
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # The check-in schedule: weekdays with a nightly check-in (bit 0 is Monday), the
     # weekday of the weekly check-in instead (0 is Monday; none when it is off), and the
     # nightly modules the couple turned off.
@@ -24,7 +23,8 @@ class Couple(db.Model):
     modules_off: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
     members: Mapped[list["CoupleMember"]] = relationship(
-        back_populates="couple", order_by="CoupleMember.slot")
+        back_populates="couple", order_by="CoupleMember.slot"
+    )
 
 
 class CoupleMember(db.Model):
@@ -36,8 +36,13 @@ class CoupleMember(db.Model):
     __table_args__ = (
         UniqueConstraint("couple_id", "slot"),
         CheckConstraint("slot IN (1, 2)", name="slot"),
-        Index("uq_couple_members_active_user", "user_id", unique=True,
-              sqlite_where=text("left_at IS NULL"), postgresql_where=text("left_at IS NULL")),
+        Index(
+            "uq_couple_members_active_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text("left_at IS NULL"),
+            postgresql_where=text("left_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

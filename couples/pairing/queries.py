@@ -6,6 +6,11 @@ from couples.pairing.models import CoupleMember
 
 def is_linked(user_id: int) -> bool:
     """Whether the user is in a couple right now."""
-    return db.session.execute(
-        db.select(CoupleMember.id).where(CoupleMember.user_id == user_id,
-                                         CoupleMember.left_at.is_(None))).first() is not None
+    return (
+        db.session.execute(
+            db.select(CoupleMember.id).where(
+                CoupleMember.user_id == user_id, CoupleMember.left_at.is_(None)
+            )
+        ).first()
+        is not None
+    )

@@ -44,26 +44,38 @@ def normalize_code(raw: str) -> str | None:
 def _pairing_query():
     # Built once: making aliases and statements is costly next to running them.
     mine, theirs = aliased(CoupleMember), aliased(CoupleMember)
-    return (db.select(Couple, User)
-            .join(mine, mine.couple_id == Couple.id)
-            .join(theirs, (theirs.couple_id == Couple.id) & (theirs.user_id != mine.user_id))
-            .join(User, User.id == theirs.user_id)
-            .where(mine.user_id == bindparam("user_id"), mine.left_at.is_(None)))
+    return (
+        db.select(Couple, User)
+        .join(mine, mine.couple_id == Couple.id)
+        .join(theirs, (theirs.couple_id == Couple.id) & (theirs.user_id != mine.user_id))
+        .join(User, User.id == theirs.user_id)
+        .where(mine.user_id == bindparam("user_id"), mine.left_at.is_(None))
+    )
 
 
 _PAIRING_QUERY = _pairing_query()
 
 
 def _user_query():
-    me, mine, theirs, partner = (aliased(User), aliased(CoupleMember), aliased(CoupleMember),
-                                 aliased(User))
-    return (db.select(me, Couple, partner)
-            .outerjoin(mine, (mine.user_id == me.id) & mine.left_at.is_(None))
-            .outerjoin(Couple, Couple.id == mine.couple_id)
-            .outerjoin(theirs, (theirs.couple_id == mine.couple_id)
-                       & (theirs.user_id != me.id) & theirs.left_at.is_(None))
-            .outerjoin(partner, partner.id == theirs.user_id)
-            .where(me.id == bindparam("user_id")))
+    me, mine, theirs, partner = (
+        aliased(User),
+        aliased(CoupleMember),
+        aliased(CoupleMember),
+        aliased(User),
+    )
+    return (
+        db.select(me, Couple, partner)
+        .outerjoin(mine, (mine.user_id == me.id) & mine.left_at.is_(None))
+        .outerjoin(Couple, Couple.id == mine.couple_id)
+        .outerjoin(
+            theirs,
+            (theirs.couple_id == mine.couple_id)
+            & (theirs.user_id != me.id)
+            & theirs.left_at.is_(None),
+        )
+        .outerjoin(partner, partner.id == theirs.user_id)
+        .where(me.id == bindparam("user_id"))
+    )
 
 
 _USER_QUERY = _user_query()
@@ -95,9 +107,11 @@ def require_pairing(user: User) -> Pairing:
 
 def live_invite(*, user: User, now: datetime) -> Invite | None:
     return db.session.execute(
-        db.select(Invite).where(Invite.inviter_id == user.id, Invite.used_at.is_(None),
-                                Invite.expires_at > now)
-        .order_by(Invite.created_at.desc()).limit(1)).scalar_one_or_none()
+        db.select(Invite)
+        .where(Invite.inviter_id == user.id, Invite.used_at.is_(None), Invite.expires_at > now)
+        .order_by(Invite.created_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def create_invite(*, user: User, now: datetime) -> Invite:
@@ -117,8 +131,7 @@ def find_invite(*, code: str) -> Invite:
     normal = normalize_code(code)
     invite = None
     if normal:
-        invite = db.session.execute(
-            db.select(Invite).filter_by(code=normal)).scalar_one_or_none()
+        invite = db.session.execute(db.select(Invite).filter_by(code=normal)).scalar_one_or_none()
     if invite is None:
         raise NotFound("There is no invite with that code. Check it with your partner.")
     return invite
@@ -138,8 +151,10 @@ def accept_invite(*, user: User, code: str, now: datetime) -> Pairing:
     if is_linked(invite.inviter_id):
         raise AlreadyLinked(f"{invite.inviter.display_name} is already linked.")
     claimed = db.session.execute(
-        db.update(Invite).where(Invite.id == invite.id, Invite.used_at.is_(None))
-        .values(used_at=now)).rowcount
+        db.update(Invite)
+        .where(Invite.id == invite.id, Invite.used_at.is_(None))
+        .values(used_at=now)
+    ).rowcount
     if claimed != 1:
         db.session.rollback()
         raise InviteGone("This invite was just used. Ask for a new one.")
@@ -156,8 +171,9 @@ def accept_invite(*, user: User, code: str, now: datetime) -> Pairing:
         for member in sorted(members, key=lambda m: m.user_id):
             db.session.add(member)
             db.session.flush()
-        db.session.execute(db.update(Invite).where(Invite.id == invite.id)
-                           .values(couple_id=couple.id))
+        db.session.execute(
+            db.update(Invite).where(Invite.id == invite.id).values(couple_id=couple.id)
+        )
         db.session.flush()
         for person in (user, invite.inviter):
             reminders.reschedule(person, now)
@@ -182,11 +198,17 @@ def unlink(*, user: User, now: datetime) -> None:
     # Nothing still waiting to be pushed (held by quiet hours, or for a retry) arrives
     # from the former partner after this.
     withdraw_pending(user_ids=[m.user_id for m in couple.members], now=now)
-    notify(user=pairing.partner, kind="couple_ended", dedupe_key=f"couple:{couple.id}",
-           title="Your link has ended",
-           body=f"{user.display_name} ended your link in Couples. Your own entries are"
-                " still here, and you can export them at any time.",
-           url="/account", now=now, commit=False)
+    notify(
+        user=pairing.partner,
+        kind="couple_ended",
+        dedupe_key=f"couple:{couple.id}",
+        title="Your link has ended",
+        body=f"{user.display_name} ended your link in Couples. Your own entries are"
+        " still here, and you can export them at any time.",
+        url="/account",
+        now=now,
+        commit=False,
+    )
     user_id = user.id
     db.session.commit()
     audit.record("unlink", user_id=user_id)
@@ -199,17 +221,29 @@ def before_account_deleted(user: User, now: datetime) -> None:
 
 def export(user: User) -> dict:
     memberships = db.session.execute(
-        db.select(CoupleMember).where(CoupleMember.user_id == user.id)
-        .order_by(CoupleMember.joined_at)).scalars()
+        db.select(CoupleMember)
+        .where(CoupleMember.user_id == user.id)
+        .order_by(CoupleMember.joined_at)
+    ).scalars()
     invites = db.session.execute(
-        db.select(Invite).where(Invite.inviter_id == user.id)
-        .order_by(Invite.created_at)).scalars()
+        db.select(Invite).where(Invite.inviter_id == user.id).order_by(Invite.created_at)
+    ).scalars()
     return {
-        "couples": [{"id": str(m.couple_id), "linked_at": isoformat(m.joined_at),
-                     "ended_at": isoformat(m.left_at)} for m in memberships],
-        "invites": [{"code": i.code, "created_at": isoformat(i.created_at),
-                     "expires_at": isoformat(i.expires_at), "used_at": isoformat(i.used_at)}
-                    for i in invites],
+        "couples": [
+            {
+                "id": str(m.couple_id),
+                "linked_at": isoformat(m.joined_at),
+                "ended_at": isoformat(m.left_at),
+            }
+            for m in memberships
+        ],
+        "invites": [
+            {
+                "code": i.code,
+                "created_at": isoformat(i.created_at),
+                "expires_at": isoformat(i.expires_at),
+                "used_at": isoformat(i.used_at),
+            }
+            for i in invites
+        ],
     }
-
-

@@ -44,24 +44,41 @@ from couples.repair.content import FEELINGS
 PARTS = ("acknowledgement", "empathy", "restitution")
 
 MESSAGES: dict[str, str] = {
-    "sorry_you_feel": ("This puts the weight on how they feel rather than on what you did. "
-                       "Try \u201cI'm sorry I \u2026\u201d and name it."),
-    "sorry_if": ("An \u201cif\u201d can sound as though you doubt it hurt. You can say it "
-                 "plainly: \u201cI'm sorry I \u2026\u201d"),
-    "sorry_but": ("What comes after \u201cbut\u201d can cancel the sorry. Let the sorry end "
-                  "there; the why can have its own sentence later."),
-    "you_made_me": ("This may sound as if the blame is theirs. Try telling it from your "
-                    "side: \u201cI \u2026\u201d"),
-    "always_never": ("\u201cAlways\u201d and \u201cnever\u201d can land like a verdict. "
-                     "Try speaking about this one time."),
-    "will_try": ("\u201cTry\u201d leaves a way out. If it's something you can promise, "
-                 "\u201cI will \u2026\u201d is easier to trust."),
-    "minimizing": ("This may make it sound smaller than it felt to them. It might read "
-                   "better without it."),
-    "no_action": ("Say what you did, in a few plain words, so they know you see it: "
-                  "\u201cI'm sorry I \u2026\u201d"),
-    "no_feeling": ("Try naming how it may have felt for them, in their words if they "
-                   "shared some: hurt, alone, unimportant \u2026"),
+    "sorry_you_feel": (
+        "This puts the weight on how they feel rather than on what you did. "
+        "Try \u201cI'm sorry I \u2026\u201d and name it."
+    ),
+    "sorry_if": (
+        "An \u201cif\u201d can sound as though you doubt it hurt. You can say it "
+        "plainly: \u201cI'm sorry I \u2026\u201d"
+    ),
+    "sorry_but": (
+        "What comes after \u201cbut\u201d can cancel the sorry. Let the sorry end "
+        "there; the why can have its own sentence later."
+    ),
+    "you_made_me": (
+        "This may sound as if the blame is theirs. Try telling it from your "
+        "side: \u201cI \u2026\u201d"
+    ),
+    "always_never": (
+        "\u201cAlways\u201d and \u201cnever\u201d can land like a verdict. "
+        "Try speaking about this one time."
+    ),
+    "will_try": (
+        "\u201cTry\u201d leaves a way out. If it's something you can promise, "
+        "\u201cI will \u2026\u201d is easier to trust."
+    ),
+    "minimizing": (
+        "This may make it sound smaller than it felt to them. It might read better without it."
+    ),
+    "no_action": (
+        "Say what you did, in a few plain words, so they know you see it: "
+        "\u201cI'm sorry I \u2026\u201d"
+    ),
+    "no_feeling": (
+        "Try naming how it may have felt for them, in their words if they "
+        "shared some: hurt, alone, unimportant \u2026"
+    ),
 }
 CODES = tuple(MESSAGES)
 
@@ -91,7 +108,7 @@ _SORRY = r"(?:sorry|apologi[sz]e[ds]?|apologies)"
 _GAP = r"(?:\s*(?:,|\.\.\.|\u2026|\u2014|\u2013|-)\s*|\s+)"
 # A sentence ends at ! ? a line break, or a full stop that is not part of an ellipsis.
 _SENTENCE_END = re.compile(r"[!?\n]+|(?<!\.)\.(?!\.)")
-_QUOTES = re.compile("[\"\u201c\u201d\u00ab\u00bb]")
+_QUOTES = re.compile('["\u201c\u201d\u00ab\u00bb]')
 # The partner reports what they said or did: "I told you that you always …".
 _REPORTED = re.compile(
     r"(?:\bsaid|\btold you|\bcalled (?:you|it)|\bacted (?:like|as if|as though)|"
@@ -106,7 +123,7 @@ _REPORTED = re.compile(
 class _Phrase:
     code: str
     pattern: re.Pattern
-    unless_after: re.Pattern | None = None   # tried on what follows, within the sentence
+    unless_after: re.Pattern | None = None  # tried on what follows, within the sentence
     unless_before: re.Pattern | None = None  # tried on what precedes, within the sentence
 
 
@@ -129,69 +146,91 @@ _KIND_AFTER_MADE = _rx(
 )
 
 _PHRASES: tuple[_Phrase, ...] = (
-    _Phrase("sorry_you_feel", _rx(
-        rf"\b{_SORRY} (?:that )?(?:"
-        r"you (?:feel|felt|are feeling|'re feeling|were feeling|took it|take it|"
-        r"see it (?:that|this) way|"
-        r"(?:are|'re|were|got|feel|felt) (?:upset|offended|hurt|annoyed|mad))"
-        r"|(?:that's|that is|that was) how you (?:feel|felt|took it|see it|saw it))\b"
-    )),
+    _Phrase(
+        "sorry_you_feel",
+        _rx(
+            rf"\b{_SORRY} (?:that )?(?:"
+            r"you (?:feel|felt|are feeling|'re feeling|were feeling|took it|take it|"
+            r"see it (?:that|this) way|"
+            r"(?:are|'re|were|got|feel|felt) (?:upset|offended|hurt|annoyed|mad))"
+            r"|(?:that's|that is|that was) how you (?:feel|felt|took it|see it|saw it))\b"
+        ),
+    ),
     _Phrase("sorry_if", _rx(rf"\b{_SORRY}{_GAP}if\b")),
     _Phrase(
         "sorry_if",
-        _rx(r"\bif (?:I|anything I (?:said|did)|what I (?:said|did)|something I (?:said|did)"
+        _rx(
+            r"\bif (?:I|anything I (?:said|did)|what I (?:said|did)|something I (?:said|did)"
             r"|that|it|this) (?:hurt|upset|offended|bothered|disappointed) you\b"
-            r"|\bif you (?:were|felt|got) (?:hurt|upset|offended)\b"),
+            r"|\bif you (?:were|felt|got) (?:hurt|upset|offended)\b"
+        ),
         unless_after=_rx(r"\b(?:again|next time|in (?:the )?future|ever)\b"),
         unless_before=_rx(r"\b(?:tell me|let me know|ask me|promise me)\W*$"),
     ),
-    _Phrase("you_made_me", _rx(r"\byou (?:made|make|makes) me\b"),
-            unless_after=_KIND_AFTER_MADE),
-    _Phrase("you_made_me", _rx(
-        r"\byou (?:forced|force) me\b"
-        r"|\byou (?:drove|pushed) me to (?:it|this|that|the edge|my limit|breaking point)\b"
-        r"|\byou (?:left|gave) me no (?:choice|option)\b"
-        r"|\b(?:it's|it is|it was|that's|that is|that was|this is) "
-        r"(?:all |partly |also |really |kind of )?your fault\b"
-    )),
-    _Phrase("always_never", _rx(r"\byou(?:'re| are| were)? always\b"),
-            unless_after=_KIND_AFTER_ALWAYS),
-    _Phrase("always_never", _rx(r"\byou(?:'re| are| were)? never\b"),
-            unless_after=_KIND_AFTER_NEVER),
+    _Phrase("you_made_me", _rx(r"\byou (?:made|make|makes) me\b"), unless_after=_KIND_AFTER_MADE),
+    _Phrase(
+        "you_made_me",
+        _rx(
+            r"\byou (?:forced|force) me\b"
+            r"|\byou (?:drove|pushed) me to (?:it|this|that|the edge|my limit|breaking point)\b"
+            r"|\byou (?:left|gave) me no (?:choice|option)\b"
+            r"|\b(?:it's|it is|it was|that's|that is|that was|this is) "
+            r"(?:all |partly |also |really |kind of )?your fault\b"
+        ),
+    ),
+    _Phrase(
+        "always_never", _rx(r"\byou(?:'re| are| were)? always\b"), unless_after=_KIND_AFTER_ALWAYS
+    ),
+    _Phrase(
+        "always_never", _rx(r"\byou(?:'re| are| were)? never\b"), unless_after=_KIND_AFTER_NEVER
+    ),
     _Phrase("always_never", _rx(r"\byou(?:'re| are| were)? constantly\b")),
     _Phrase(
         "will_try",
-        _rx(r"\bI(?:'?ll| will| shall|'?m going to| am going to|'?m gonna| am gonna)"
-            r"(?: really| honestly| truly| definitely| seriously| just)? try\b"),
+        _rx(
+            r"\bI(?:'?ll| will| shall|'?m going to| am going to|'?m gonna| am gonna)"
+            r"(?: really| honestly| truly| definitely| seriously| just)? try\b"
+        ),
         # "I'll try your idea" is a plan to test something, not a hedge.
-        unless_after=_rx(r"^\s*(?:the|your|this|that|these|those|it|out|a|an|some|"
-                         r"something)\b"),
+        unless_after=_rx(
+            r"^\s*(?:the|your|this|that|these|those|it|out|a|an|some|"
+            r"something)\b"
+        ),
     ),
-    _Phrase("minimizing", _rx(
-        r"\bover-?\s?react(?:ing|ed|s)?\b"
-        r"|\b(?:too|so|overly|very|over)[\s-]*sensitive\b"
-        r"|\b(?:no|not|wasn't|isn't|was not|is not) (?:such |really |that much of )?"
-        r"a (?:big|huge) deal\b"
-        r"|\bno big deal\b|\bnot that big (?:of )?a deal\b"
-        r"|\byou (?:need to |should |could |can )?(?:just )?calm down\b"
-        r"|\b(?:being|so|too) dramatic\b"
-        r"|\bget over it\b"
-        r"|\bmaking (?:a big deal|a fuss|a mountain)"
-    )),
+    _Phrase(
+        "minimizing",
+        _rx(
+            r"\bover-?\s?react(?:ing|ed|s)?\b"
+            r"|\b(?:too|so|overly|very|over)[\s-]*sensitive\b"
+            r"|\b(?:no|not|wasn't|isn't|was not|is not) (?:such |really |that much of )?"
+            r"a (?:big|huge) deal\b"
+            r"|\bno big deal\b|\bnot that big (?:of )?a deal\b"
+            r"|\byou (?:need to |should |could |can )?(?:just )?calm down\b"
+            r"|\b(?:being|so|too) dramatic\b"
+            r"|\bget over it\b"
+            r"|\bmaking (?:a big deal|a fuss|a mountain)"
+        ),
+    ),
     # "I know it wasn't just a joke to you" owns it rather than shrinking it.
-    _Phrase("minimizing", _rx(r"\b(?:just|only) (?:a )?(?:joke|joking|kidding|teasing|banter)\b"),
-            unless_before=_rx(r"\b(?:wasn't|isn't|was not|is not|not|never|weren't)\W*$")),
+    _Phrase(
+        "minimizing",
+        _rx(r"\b(?:just|only) (?:a )?(?:joke|joking|kidding|teasing|banter)\b"),
+        unless_before=_rx(r"\b(?:wasn't|isn't|was not|is not|not|never|weren't)\W*$"),
+    ),
 )
 
 # --------------------------------------------------------------------- naming an action
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_ADVERBS = (r"(?:just|really|completely|totally|also|then|even|actually|already|again|"
-            r"basically|deliberately|accidentally|carelessly|thoughtlessly|stupidly|"
-            r"rudely|literally|repeatedly|kind of|sort of|so)")
+_ADVERBS = (
+    r"(?:just|really|completely|totally|also|then|even|actually|already|again|"
+    r"basically|deliberately|accidentally|carelessly|thoughtlessly|stupidly|"
+    r"rudely|literally|repeatedly|kind of|sort of|so)"
+)
 _HABIT = r"(?:always|constantly|often|keep|kept|still|never)"
 _PAST = _words("""
     did didn't was wasn't were weren't forgot left broke told took went got kept keep
@@ -212,12 +251,37 @@ _PERFECT = _words("""
 """)
 # Verbs that name nothing when all that follows is a verdict: "I did that", "I was wrong".
 _VAGUE_VERBS = frozenset({"did", "said", "done", "was", "were", "been", "made", "make"})
-_VAGUE_OBJECTS = frozenset({
-    "", "that", "it", "this", "those things", "these things", "things", "what i did",
-    "what i said", "the wrong thing", "something wrong", "something stupid",
-    "wrong", "stupid", "an idiot", "a jerk", "an ass", "out of line", "horrible", "awful",
-    "bad", "unfair", "thoughtless", "selfish", "a mistake", "mistakes", "a bad partner",
-})
+_VAGUE_OBJECTS = frozenset(
+    {
+        "",
+        "that",
+        "it",
+        "this",
+        "those things",
+        "these things",
+        "things",
+        "what i did",
+        "what i said",
+        "the wrong thing",
+        "something wrong",
+        "something stupid",
+        "wrong",
+        "stupid",
+        "an idiot",
+        "a jerk",
+        "an ass",
+        "out of line",
+        "horrible",
+        "awful",
+        "bad",
+        "unfair",
+        "thoughtless",
+        "selfish",
+        "a mistake",
+        "mistakes",
+        "a bad partner",
+    }
+)
 _I_VERB = re.compile(
     rf"\bI(?P<aux>{_APOS}ve|{_APOS}d|\s+have|\s+had|{_APOS}m|\s+am)?"
     rf"(?P<adv>(?:\s+{_ADVERBS})*)"
@@ -229,26 +293,58 @@ _NOT_GERUNDS = _words("""
     everything anything something nothing thing things king ring spring evening morning
     wedding meeting darling during sibling feeling feelings bring sing
 """)
-_IMPACT_GERUNDS = frozenset({"hurting", "upsetting", "disappointing", "letting", "causing",
-                             "offending"})
+_IMPACT_GERUNDS = frozenset(
+    {"hurting", "upsetting", "disappointing", "letting", "causing", "offending"}
+)
 _FOR_GERUND = re.compile(
     r"\b(?:for|about)\s+(?:(?:the|all\s+the|that|my)\s+)?(?:(?:not|never|always|constantly)"
     r"\s+)?(?P<ing>[a-z]+ing)\b(?=(?P<rest>[^,.;:!?\n\u2026]{0,120}))",
     _FLAGS,
 )
-_VAGUE_NOUNS = frozenset({"part", "actions", "behaviour", "behavior", "mistake", "mistakes",
-                          "fault", "words", "attitude", "reaction", "role", "share"})
-_FILLER = frozenset({"in", "it", "this", "that", "all", "everything", "of", "the", "whole",
-                     "thing"})
+_VAGUE_NOUNS = frozenset(
+    {
+        "part",
+        "actions",
+        "behaviour",
+        "behavior",
+        "mistake",
+        "mistakes",
+        "fault",
+        "words",
+        "attitude",
+        "reaction",
+        "role",
+        "share",
+    }
+)
+_FILLER = frozenset(
+    {"in", "it", "this", "that", "all", "everything", "of", "the", "whole", "thing"}
+)
 _FOR_MY = re.compile(
-    r"\b(?:for|about)\s+my\s+(?P<noun>[a-z]+)(?=(?P<rest>[^,.;:!?\n\u2026]{0,120}))", _FLAGS)
+    r"\b(?:for|about)\s+my\s+(?P<noun>[a-z]+)(?=(?P<rest>[^,.;:!?\n\u2026]{0,120}))", _FLAGS
+)
 _FOR_THE = re.compile(
     r"\b(?:for|about)\s+(?:the|that|those)\s+(?P<noun>[a-z]+)\s+"
     r"(?:about|at|in\s+front\s+of|during|to|on|with|in)\b",
     _FLAGS,
 )
-_VAGUE_THE = frozenset({"way", "whole", "thing", "things", "mess", "situation", "stuff",
-                        "other", "fight", "argument", "trouble", "pain", "hurt"})
+_VAGUE_THE = frozenset(
+    {
+        "way",
+        "whole",
+        "thing",
+        "things",
+        "mess",
+        "situation",
+        "stuff",
+        "other",
+        "fight",
+        "argument",
+        "trouble",
+        "pain",
+        "hurt",
+    }
+)
 
 
 def _plain(words: str) -> str:
@@ -271,16 +367,18 @@ def _names_action(text: str) -> bool:
         if m["habit"] and verb not in _NOT_ACTIONS:
             return True
         if aux in ("'ve", "have", "had", "'d"):
-            if (verb in _PERFECT or (verb.endswith("ed") and verb not in _NOT_ACTIONS)) \
-                    and not (verb in _VAGUE_VERBS and rest in _VAGUE_OBJECTS):
+            if (verb in _PERFECT or (verb.endswith("ed") and verb not in _NOT_ACTIONS)) and not (
+                verb in _VAGUE_VERBS and rest in _VAGUE_OBJECTS
+            ):
                 return True
             continue
         if verb == "made" and rest.startswith(("you feel", "a mistake", "mistakes")):
             continue
         if verb == "let" and rest.startswith("you down"):
             continue
-        done = verb in _PAST or (verb.endswith("ed") and not verb.endswith("eed")
-                                 and verb not in _NOT_ACTIONS)
+        done = verb in _PAST or (
+            verb.endswith("ed") and not verb.endswith("eed") and verb not in _NOT_ACTIONS
+        )
         if done and not (verb in _VAGUE_VERBS and rest in _VAGUE_OBJECTS):
             return True
     for m in _FOR_GERUND.finditer(text):
@@ -301,7 +399,9 @@ def _names_action(text: str) -> bool:
 # --------------------------------------------------------------------- naming a feeling
 
 # Feelings and their common forms, beyond the picker's words.
-FEELING_WORDS: frozenset[str] = frozenset(FEELINGS) | _words("""
+FEELING_WORDS: frozenset[str] = (
+    frozenset(FEELINGS)
+    | _words("""
     hurts hurting hurtful lonely loneliness alone isolated sad sadness saddened angry
     anger angered mad furious livid upset upsetting scared scary afraid frightened fear
     fearful terrified anxious anxiety worried worry worrying nervous tense embarrassed
@@ -316,21 +416,49 @@ FEELING_WORDS: frozenset[str] = frozenset(FEELINGS) | _words("""
     misunderstood judged criticized criticised belittled mocked attacked pressured
     trapped unsafe shaken shocked blindsided grief sorrow irritated annoyed distant
     uncared unsupported unwelcome cheated lied deceived
-""") | frozenset({
-    "let down", "left out", "taken for granted", "second best", "on your own",
-    "not important", "not heard", "not seen", "not a priority", "an afterthought",
-    "didn't matter", "don't matter", "doesn't matter", "come second", "came second",
-    "on edge", "brushed off", "pushed aside", "shut out", "don't care", "didn't care",
-    "doesn't care", "not loved", "not wanted", "not valued", "not respected",
-    "not listened to", "not cared for",
-})
+""")
+    | frozenset(
+        {
+            "let down",
+            "left out",
+            "taken for granted",
+            "second best",
+            "on your own",
+            "not important",
+            "not heard",
+            "not seen",
+            "not a priority",
+            "an afterthought",
+            "didn't matter",
+            "don't matter",
+            "doesn't matter",
+            "come second",
+            "came second",
+            "on edge",
+            "brushed off",
+            "pushed aside",
+            "shut out",
+            "don't care",
+            "didn't care",
+            "doesn't care",
+            "not loved",
+            "not wanted",
+            "not valued",
+            "not respected",
+            "not listened to",
+            "not cared for",
+        }
+    )
+)
 
 
 def _phrase_rx(words: Iterable[str]) -> re.Pattern | None:
     """One pattern for any of ``words`` as whole words, in any case, spacing or
     apostrophe; ``None`` when there are none."""
-    parts = sorted({" ".join(w.lower().replace("\u2019", "'").split()) for w in words} - {""},
-                   key=lambda w: (-len(w), w))
+    parts = sorted(
+        {" ".join(w.lower().replace("\u2019", "'").split()) for w in words} - {""},
+        key=lambda w: (-len(w), w),
+    )
     if not parts:
         return None
     body = "|".join(re.escape(p).replace("\\ ", " ") for p in parts)  # spaces widen below
@@ -347,6 +475,7 @@ def _names_feeling(text: str, feelings: re.Pattern | None) -> bool:
 
 
 # ------------------------------------------------------------------------------ checks
+
 
 def _sentences(text: str) -> list[tuple[int, int]]:
     spans, start = [], 0
@@ -378,11 +507,11 @@ class _Draft:
 
     def before(self, pos: int) -> str:
         s, _ = self.sentence(pos)
-        return self.text[max(s, pos - _BEFORE):pos]
+        return self.text[max(s, pos - _BEFORE) : pos]
 
     def after(self, pos: int) -> str:
         _, e = self.sentence(pos)
-        return self.text[pos:min(max(e, pos), pos + _AFTER)]
+        return self.text[pos : min(max(e, pos), pos + _AFTER)]
 
     def owned(self, pos: int) -> bool:
         """Whether the phrase at ``pos`` is quoted or reported: "I said you …"."""
@@ -433,8 +562,7 @@ def _sorry_but(draft: _Draft) -> list[tuple[int, int, str]]:
     """A "but" later in the sentence that says sorry (an ellipsis does not end it)."""
     text, hits = draft.text, []
     for s, e in draft.spans:
-        buts = [b for b in _BUT.finditer(text, s, e)
-                if not _BUT_ADDS.search(draft.after(b.end()))]
+        buts = [b for b in _BUT.finditer(text, s, e) if not _BUT_ADDS.search(draft.after(b.end()))]
         if not buts:
             continue
         but_starts = [b.start() for b in buts]
@@ -465,8 +593,10 @@ def _apology_segment(text: str) -> str | None:
 def _check_one(text: str, part: str | None, feelings: re.Pattern | None) -> list[ApologyWarning]:
     if not text.strip():
         return []
-    out = [ApologyWarning(code, MESSAGES[code], part, text[start:end])
-           for start, end, code in _phrase_hits(text)]
+    out = [
+        ApologyWarning(code, MESSAGES[code], part, text[start:end])
+        for start, end, code in _phrase_hits(text)
+    ]
     if part is None:
         segment = _apology_segment(text)
         if segment is not None and not _names_action(segment):
@@ -480,16 +610,20 @@ def _check_one(text: str, part: str | None, feelings: re.Pattern | None) -> list
     return out
 
 
-def check(*, text: str | None = None, acknowledgement: str | None = None,
-          empathy: str | None = None, restitution: str | None = None,
-          feelings: Iterable[str] = ()) -> list[ApologyWarning]:
+def check(
+    *,
+    text: str | None = None,
+    acknowledgement: str | None = None,
+    empathy: str | None = None,
+    restitution: str | None = None,
+    feelings: Iterable[str] = (),
+) -> list[ApologyWarning]:
     """Gentle notes on an apology draft: a whole ``text``, or its three parts (a part
     left out or blank is not checked). ``feelings`` are the words the hurt partner
     picked: naming any of them, or any other feeling word, satisfies the empathy check.
     A sound apology gets no notes; nothing at all gets none. Giving ``text`` together
     with a part raises ``ValueError``. Never raises for any string."""
-    parts = {"acknowledgement": acknowledgement, "empathy": empathy,
-             "restitution": restitution}
+    parts = {"acknowledgement": acknowledgement, "empathy": empathy, "restitution": restitution}
     if text is not None and any(v is not None for v in parts.values()):
         raise ValueError("check a whole text or its parts, not both")
     if isinstance(feelings, str):
@@ -497,8 +631,9 @@ def check(*, text: str | None = None, acknowledgement: str | None = None,
     own = _phrase_rx(f for f in feelings if isinstance(f, str))
     if text is not None:
         return _check_one(text, None, own)
-    return [w for name in PARTS if parts[name] is not None
-            for w in _check_one(parts[name], name, own)]
+    return [
+        w for name in PARTS if parts[name] is not None for w in _check_one(parts[name], name, own)
+    ]
 
 
 def as_dicts(warnings: Iterable[ApologyWarning]) -> list[dict]:

@@ -20,15 +20,30 @@ from couples.repair.models import FollowUp, FollowUpAnswer, Repair, RepairStep
 from couples.repair.queries import is_paused, snapshot, user_of, waiting_roles
 
 NUDGE_AFTER = timedelta(hours=24)
-FOLLOW_UP_GRACE = timedelta(days=3)   # then one answer is enough
+FOLLOW_UP_GRACE = timedelta(days=3)  # then one answer is enough
 
 
-def record(repair: Repair, *, user_id: int | None, role: str, action: str, before: str,
-           payload: dict, now: datetime) -> RepairStep:
+def record(
+    repair: Repair,
+    *,
+    user_id: int | None,
+    role: str,
+    action: str,
+    before: str,
+    payload: dict,
+    now: datetime,
+) -> RepairStep:
     """Add a step to the repair's record: a partner's, or the clock's (no ``user_id``)."""
-    step = RepairStep(repair_id=repair.id, user_id=user_id, role=role, action=action,
-                      state_before=before, state_after=repair.state, payload=payload,
-                      created_at=now)
+    step = RepairStep(
+        repair_id=repair.id,
+        user_id=user_id,
+        role=role,
+        action=action,
+        state_before=before,
+        state_after=repair.state,
+        payload=payload,
+        created_at=now,
+    )
     repair.steps.append(step)
     return step
 
@@ -52,24 +67,40 @@ def settle_pause(repair: Repair, users: dict[int, User], now: datetime) -> list[
     before = repair.state
     repair.paused_until = None
     repair.turn_since = now
-    step = record(repair, user_id=None, role=SYSTEM, action="resume", before=before,
-                  payload={"reason": "time"}, now=now)
+    step = record(
+        repair,
+        user_id=None,
+        role=SYSTEM,
+        action="resume",
+        before=before,
+        payload={"reason": "time"},
+        now=now,
+    )
     db.session.flush()
     return _timeout_over_rows(repair, users, step, now, to=list(users.values()))
 
 
-def _timeout_over_rows(repair: Repair, users: dict[int, User], step: RepairStep,
-                       now: datetime, to: list[User]) -> list[dict]:
+def _timeout_over_rows(
+    repair: Repair, users: dict[int, User], step: RepairStep, now: datetime, to: list[User]
+) -> list[dict]:
     rows = []
     for user in to:
         other = next((u for u in users.values() if u.id != user.id), None)
         name = other.display_name if other else "your partner"
-        rows.append(notification_row(
-            user=user, kind="repair_timeout_over", dedupe_key=f"repair:{repair.id}:{step.id}",
-            title="Your pause is over" if user.id == repair.paused_by_id
-            else "The pause is over", body=f"Come back to your repair with {name} "
-            "when you feel ready.", url=f"/repairs/{repair.public_id}", now=now,
-            data={"repair": repair.public_id}))
+        rows.append(
+            notification_row(
+                user=user,
+                kind="repair_timeout_over",
+                dedupe_key=f"repair:{repair.id}:{step.id}",
+                title="Your pause is over"
+                if user.id == repair.paused_by_id
+                else "The pause is over",
+                body=f"Come back to your repair with {name} when you feel ready.",
+                url=f"/repairs/{repair.public_id}",
+                now=now,
+                data={"repair": repair.public_id},
+            )
+        )
     return rows
 
 
@@ -80,8 +111,9 @@ def _open_follow_ups(repair: Repair) -> int:
 def advance_follow_through(repair: Repair, role: str, now: datetime) -> None:
     """A follow-up was answered or lapsed: the repair is resolved once every follow-up is
     complete."""
-    after = machine.apply(snapshot(repair, now), "follow_up", role,
-                          open_follow_ups=_open_follow_ups(repair))
+    after = machine.apply(
+        snapshot(repair, now), "follow_up", role, open_follow_ups=_open_follow_ups(repair)
+    )
     if after.state == "resolved":
         repair.state = "resolved"
         repair.ended_at = now
@@ -114,17 +146,28 @@ def _lock_rows(query):
 def _members(couple_ids: set[int]) -> dict[int, User]:
     if not couple_ids:
         return {}
-    rows = db.session.execute(db.select(User).join(
-        CoupleMember, (CoupleMember.user_id == User.id) & CoupleMember.left_at.is_(None))
-        .where(CoupleMember.couple_id.in_(couple_ids))).scalars()
+    rows = db.session.execute(
+        db.select(User)
+        .join(CoupleMember, (CoupleMember.user_id == User.id) & CoupleMember.left_at.is_(None))
+        .where(CoupleMember.couple_id.in_(couple_ids))
+    ).scalars()
     return {u.id: u for u in rows}
 
 
 def _due_repairs(now: datetime, batch: int) -> int:
     begin_write(db.session)
-    repairs = list(db.session.execute(_lock_rows(_live(
-        db.select(Repair).where(Repair.due_at <= now).order_by(Repair.due_at).limit(batch))))
-        .scalars())
+    repairs = list(
+        db.session.execute(
+            _lock_rows(
+                _live(
+                    db.select(Repair)
+                    .where(Repair.due_at <= now)
+                    .order_by(Repair.due_at)
+                    .limit(batch)
+                )
+            )
+        ).scalars()
+    )
     users = _members({r.couple_id for r in repairs})
     nudged = _nudged_today(list(users.values()), now)
     rows: list[dict] = []
@@ -159,34 +202,55 @@ def _nudged_today(users: list[User], now: datetime) -> set[int]:
     if not users:
         return set()
     keys = {u.id: _nudge_key(u, now) for u in users}
-    found = db.session.execute(db.select(Notification.user_id, Notification.dedupe_key).where(
-        Notification.user_id.in_(keys), Notification.kind == "repair_your_turn",
-        Notification.dedupe_key.in_(set(keys.values())))).all()
+    found = db.session.execute(
+        db.select(Notification.user_id, Notification.dedupe_key).where(
+            Notification.user_id.in_(keys),
+            Notification.kind == "repair_your_turn",
+            Notification.dedupe_key.in_(set(keys.values())),
+        )
+    ).all()
     return {user_id for user_id, key in found if keys[user_id] == key}
 
 
-def _nudge_rows(repair: Repair, users: dict[int, User], now: datetime,
-                already: set[int]) -> list[dict]:
+def _nudge_rows(
+    repair: Repair, users: dict[int, User], now: datetime, already: set[int]
+) -> list[dict]:
     rows = []
     for role in waiting_roles(repair, now):
         user = users.get(user_of(repair, role))
         other = users.get(user_of(repair, machine.other(role)))
         if user is None or other is None or user.id in already:
             continue
-        rows.append(notification_row(
-            user=user, kind="repair_your_turn", dedupe_key=_nudge_key(user, now),
-            topic_key=f"repair-{repair.id}", title=f"Your repair with {other.display_name}",
-            body="It will keep. When you have a calm moment, your part is waiting.",
-            url=f"/repairs/{repair.public_id}", now=now, data={"repair": repair.public_id}))
+        rows.append(
+            notification_row(
+                user=user,
+                kind="repair_your_turn",
+                dedupe_key=_nudge_key(user, now),
+                topic_key=f"repair-{repair.id}",
+                title=f"Your repair with {other.display_name}",
+                body="It will keep. When you have a calm moment, your part is waiting.",
+                url=f"/repairs/{repair.public_id}",
+                now=now,
+                data={"repair": repair.public_id},
+            )
+        )
     return rows
 
 
 def _due_follow_ups(now: datetime, batch: int) -> int:
     begin_write(db.session)
-    query = (db.select(FollowUp, Repair).join(Repair, Repair.id == FollowUp.repair_id)
-             .where(FollowUp.completed_at.is_(None), FollowUp.notified_at.is_(None),
-                    FollowUp.due_at <= now, Repair.state == "following_through")
-             .order_by(FollowUp.due_at).limit(batch))
+    query = (
+        db.select(FollowUp, Repair)
+        .join(Repair, Repair.id == FollowUp.repair_id)
+        .where(
+            FollowUp.completed_at.is_(None),
+            FollowUp.notified_at.is_(None),
+            FollowUp.due_at <= now,
+            Repair.state == "following_through",
+        )
+        .order_by(FollowUp.due_at)
+        .limit(batch)
+    )
     found = db.session.execute(_lock_rows(_live(query))).all()
     users = _members({repair.couple_id for _, repair in found})
     rows, seen = [], set()
@@ -195,17 +259,27 @@ def _due_follow_ups(now: datetime, batch: int) -> int:
         # One reminder per repair and date, however many commitments fall due on it (the
         # follow-ups of one plan with the same days share their date).
         key = f"follow-up:{repair.id}:{follow_up.days}"
-        for user_id, other_id in ((repair.apologizing_id, repair.hurt_id),
-                                  (repair.hurt_id, repair.apologizing_id)):
+        for user_id, other_id in (
+            (repair.apologizing_id, repair.hurt_id),
+            (repair.hurt_id, repair.apologizing_id),
+        ):
             user, other = users.get(user_id), users.get(other_id)
             if user is None or other is None or (user_id, key) in seen:
                 continue
             seen.add((user_id, key))
-            rows.append(notification_row(
-                user=user, kind="repair_follow_up", dedupe_key=key, topic_key=key,
-                title=f"A follow-up with {other.display_name}",
-                body="How has it gone since your repair? A minute together.",
-                url=f"/repairs/{repair.public_id}", now=now, data={"repair": repair.public_id}))
+            rows.append(
+                notification_row(
+                    user=user,
+                    kind="repair_follow_up",
+                    dedupe_key=key,
+                    topic_key=key,
+                    title=f"A follow-up with {other.display_name}",
+                    body="How has it gone since your repair? A minute together.",
+                    url=f"/repairs/{repair.public_id}",
+                    now=now,
+                    data={"repair": repair.public_id},
+                )
+            )
     created = insert_rows(rows)
     db.session.commit()
     return created
@@ -213,21 +287,35 @@ def _due_follow_ups(now: datetime, batch: int) -> int:
 
 def _lapsed_follow_ups(now: datetime, batch: int) -> int:
     begin_write(db.session)
-    query = (db.select(FollowUp, Repair).join(Repair, Repair.id == FollowUp.repair_id)
-             .where(FollowUp.completed_at.is_(None), FollowUp.due_at <= now - FOLLOW_UP_GRACE,
-                    Repair.following_since <= now - FOLLOW_UP_GRACE,
-                    Repair.state == "following_through",
-                    # one nobody answered keeps: it must not fill every batch for ever
-                    db.exists().where(FollowUpAnswer.follow_up_id == FollowUp.id))
-             .order_by(FollowUp.due_at).limit(batch))
+    query = (
+        db.select(FollowUp, Repair)
+        .join(Repair, Repair.id == FollowUp.repair_id)
+        .where(
+            FollowUp.completed_at.is_(None),
+            FollowUp.due_at <= now - FOLLOW_UP_GRACE,
+            Repair.following_since <= now - FOLLOW_UP_GRACE,
+            Repair.state == "following_through",
+            # one nobody answered keeps: it must not fill every batch for ever
+            db.exists().where(FollowUpAnswer.follow_up_id == FollowUp.id),
+        )
+        .order_by(FollowUp.due_at)
+        .limit(batch)
+    )
     found = db.session.execute(_lock_rows(_live(query))).all()
     for follow_up, repair in found:
         if not follow_up.answers:
             continue  # it keeps until someone answers
         follow_up.completed_at = now
         before = repair.state
-        step = record(repair, user_id=None, role=SYSTEM, action="follow_up", before=before,
-                      payload={"follow_up": follow_up.public_id, "lapsed": True}, now=now)
+        step = record(
+            repair,
+            user_id=None,
+            role=SYSTEM,
+            action="follow_up",
+            before=before,
+            payload={"follow_up": follow_up.public_id, "lapsed": True},
+            now=now,
+        )
         advance_follow_through(repair, SYSTEM, now)
         step.state_after = repair.state
     db.session.commit()

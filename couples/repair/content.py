@@ -37,11 +37,12 @@ class Prompt:
 # Grouped so the picker reads calmly, the commonest first. Every word is lower case.
 FEELING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Hurt", ("hurt", "sad", "disappointed", "let down", "rejected", "betrayed")),
-    ("Alone", ("lonely", "dismissed", "unimportant", "invisible", "left out", "forgotten",
-               "unheard")),
+    (
+        "Alone",
+        ("lonely", "dismissed", "unimportant", "invisible", "left out", "forgotten", "unheard"),
+    ),
     ("Uneasy", ("anxious", "scared", "worried", "insecure", "confused", "unsure")),
-    ("Angry", ("angry", "frustrated", "resentful", "annoyed", "disrespected",
-               "taken for granted")),
+    ("Angry", ("angry", "frustrated", "resentful", "annoyed", "disrespected", "taken for granted")),
     ("Exposed", ("ashamed", "embarrassed", "humiliated", "judged", "criticized", "small")),
     ("Worn out", ("overwhelmed", "exhausted", "drained", "stuck", "numb", "tired")),
 )
@@ -92,15 +93,19 @@ NEEDS_NOW: dict[str, Choice] = {
 # Keyed by the fields of the hearing step.
 I_STATEMENT: dict[str, Prompt] = {
     "i_feel": Prompt("I feel …", "The feelings you picked, or others.", "lonely"),
-    "when": Prompt("when …",
-                   "What happened, as a camera would have seen it.",
-                   "you scroll through your phone while we eat"),
-    "because": Prompt("because …",
-                      "Why it matters to you.",
-                      "dinner is the one part of the day that's just ours"),
-    "i_need": Prompt("I need …",
-                     "One thing you'd ask for. Small and clear is easier to give.",
-                     "us to leave our phones in the other room at dinner"),
+    "when": Prompt(
+        "when …",
+        "What happened, as a camera would have seen it.",
+        "you scroll through your phone while we eat",
+    ),
+    "because": Prompt(
+        "because …", "Why it matters to you.", "dinner is the one part of the day that's just ours"
+    ),
+    "i_need": Prompt(
+        "I need …",
+        "One thing you'd ask for. Small and clear is easier to give.",
+        "us to leave our phones in the other room at dinner",
+    ),
 }
 
 _TRAILING = " \t\r\n.,;:!?"
@@ -112,10 +117,32 @@ _LEADS = {
     "feel": re.compile(r"^i\s+(?:feel|felt|am|['\u2019]m)(?:\s+|$)", re.IGNORECASE),
 }
 # Words that start a clause in lower case; names and "I" keep their capital.
-_LOWER_FIRST = frozenset({
-    "you", "your", "you're", "we", "we're", "our", "my", "it", "it's", "the", "there",
-    "they", "they're", "that", "this", "a", "an", "he", "she", "his", "her", "us",
-})
+_LOWER_FIRST = frozenset(
+    {
+        "you",
+        "your",
+        "you're",
+        "we",
+        "we're",
+        "our",
+        "my",
+        "it",
+        "it's",
+        "the",
+        "there",
+        "they",
+        "they're",
+        "that",
+        "this",
+        "a",
+        "an",
+        "he",
+        "she",
+        "his",
+        "her",
+        "us",
+    }
+)
 
 
 def _field(text: str | None, lead: str) -> str:
@@ -127,8 +154,9 @@ def _field(text: str | None, lead: str) -> str:
     return text
 
 
-def i_statement(feelings: str | Iterable[str], when: str | None, because: str | None,
-                need: str | None) -> str:
+def i_statement(
+    feelings: str | Iterable[str], when: str | None, because: str | None, need: str | None
+) -> str:
     """The I-statement the partner built: "I feel hurt and lonely when … because … . I
     need … ." Parts left empty are left out (and nothing at all gives ""); spaces are
     tidied, closing punctuation and a repeated lead word ("when …" typed into the when
@@ -175,18 +203,29 @@ class Step:
 
 # The STOP technique, for the pause screen.
 STOP: tuple[Step, ...] = (
-    Step("stop", "Stop",
-         "Set the conversation down for now. Nothing has to be settled in the next few "
-         "minutes."),
-    Step("breathe", "Take a breath",
-         "Breathe in slowly, then let it out a little longer than it took to come in. A few "
-         "rounds of that are enough."),
-    Step("observe", "Observe",
-         "Notice what is going on inside you: the feeling, where it sits in your body, the "
-         "story your head is telling. Just notice it; you don't have to act on it."),
-    Step("proceed", "Proceed with intention",
-         "When you go back, choose your next words on purpose. Ask what would help the two "
-         "of you, rather than what would win the point."),
+    Step(
+        "stop",
+        "Stop",
+        "Set the conversation down for now. Nothing has to be settled in the next few minutes.",
+    ),
+    Step(
+        "breathe",
+        "Take a breath",
+        "Breathe in slowly, then let it out a little longer than it took to come in. A few "
+        "rounds of that are enough.",
+    ),
+    Step(
+        "observe",
+        "Observe",
+        "Notice what is going on inside you: the feeling, where it sits in your body, the "
+        "story your head is telling. Just notice it; you don't have to act on it.",
+    ),
+    Step(
+        "proceed",
+        "Proceed with intention",
+        "When you go back, choose your next words on purpose. Ask what would help the two "
+        "of you, rather than what would win the point.",
+    ),
 )
 
 
@@ -218,8 +257,7 @@ APOLOGY_PARTS: dict[str, Prompt] = {
 
 MY_PART_PROMPT = Prompt(
     "My part in it",
-    "Only your side: what you did, or didn't do, that added to this. Theirs is theirs "
-    "to tell.",
+    "Only your side: what you did, or didn't do, that added to this. Theirs is theirs to tell.",
     "I went quiet instead of saying I was upset, and let it build up until it spilled over.",
 )
 COMMITMENT_PROMPT = Prompt(
@@ -248,17 +286,20 @@ FOLLOW_UP_OUTCOMES: dict[str, Choice] = {
 # (key, text) per love language; the keys are stored with a repair's choice.
 RECONNECT_IDEAS: dict[str, tuple[tuple[str, str], ...]] = {
     "words": (
-        ("words_what_i_love", "Tell them one thing you love about them that has nothing "
-                              "to do with this."),
-        ("words_note", "Write them a short note about why this relationship matters to "
-                       "you, and leave it where they'll find it."),
-        ("words_message", "Send a message tomorrow afternoon saying you're glad you "
-                          "talked."),
+        (
+            "words_what_i_love",
+            "Tell them one thing you love about them that has nothing to do with this.",
+        ),
+        (
+            "words_note",
+            "Write them a short note about why this relationship matters to "
+            "you, and leave it where they'll find it.",
+        ),
+        ("words_message", "Send a message tomorrow afternoon saying you're glad you talked."),
         ("words_thank", "Thank them for being willing to work through this with you."),
     ),
     "acts": (
-        ("acts_chore", "Take one of their jobs off their plate this week, without being "
-                       "asked."),
+        ("acts_chore", "Take one of their jobs off their plate this week, without being asked."),
         ("acts_dinner", "Make their favourite dinner, or order it in, tonight or tomorrow."),
         ("acts_morning", "Have their tea or coffee ready for them in the morning."),
         ("acts_dreaded", "Deal with a task they've been dreading, and tell them it's done."),
@@ -273,8 +314,7 @@ RECONNECT_IDEAS: dict[str, tuple[tuple[str, str], ...]] = {
         ("time_walk", "Go for a walk together, phones left at home."),
         ("time_evening", "Keep one evening this week just for the two of you."),
         ("time_breakfast", "Have a slow breakfast together with nowhere to rush to."),
-        ("time_favourite", "Do something they enjoy together, your choice of their "
-                           "favourites."),
+        ("time_favourite", "Do something they enjoy together, your choice of their favourites."),
     ),
     "touch": (
         ("touch_hug", "Offer a long hug, and let them decide when it ends."),
@@ -289,7 +329,7 @@ RECONNECT_GENERAL: tuple[tuple[str, str], ...] = (
     ("general_plan", "Plan something small to look forward to together this weekend."),
     ("general_laugh", "Watch something that makes you both laugh."),
 )
-RECONNECT_TOP = 2          # how many of the hurt partner's languages to draw from
+RECONNECT_TOP = 2  # how many of the hurt partner's languages to draw from
 RECONNECT_DEFAULT_N = 6
 
 
@@ -299,12 +339,14 @@ def _suggestion(key: str, language: str | None, text: str) -> dict:
 
 RECONNECT_BY_KEY: dict[str, dict] = {
     key: _suggestion(key, language, text)
-    for language, ideas in RECONNECT_IDEAS.items() for key, text in ideas
+    for language, ideas in RECONNECT_IDEAS.items()
+    for key, text in ideas
 } | {key: _suggestion(key, None, text) for key, text in RECONNECT_GENERAL}
 
 
-def reconnect_suggestions(profile_ranking: Sequence[str] | None,
-                          n: int = RECONNECT_DEFAULT_N) -> list[dict]:
+def reconnect_suggestions(
+    profile_ranking: Sequence[str] | None, n: int = RECONNECT_DEFAULT_N
+) -> list[dict]:
     """Up to ``n`` ways to reconnect, as ``{"key", "language", "text"}`` (``language`` is
     ``None`` for the general ones), the same for the same input.
 
@@ -325,4 +367,4 @@ def reconnect_suggestions(profile_ranking: Sequence[str] | None,
         for pool in pools:
             if i < len(pool):
                 out.append(pool[i])
-    return out[:max(n, 0)]
+    return out[: max(n, 0)]

@@ -21,8 +21,17 @@ ROLES = (APOLOGIZING, HURT)
 BOTH = frozenset(ROLES)
 SYSTEM = "system"  # the clock: a pause that ends, follow-ups that lapse
 
-STATES = ("ready", "hearing", "apology", "response", "plan", "reconnect",
-          "following_through", "resolved", "closed")
+STATES = (
+    "ready",
+    "hearing",
+    "apology",
+    "response",
+    "plan",
+    "reconnect",
+    "following_through",
+    "resolved",
+    "closed",
+)
 FINAL = frozenset({"resolved", "closed"})
 # A timeout may be taken in any of these; the follow-through days are not a conversation.
 PAUSABLE = frozenset({"ready", "hearing", "apology", "response", "plan", "reconnect"})
@@ -35,6 +44,7 @@ def other(role: str) -> str:
 
 
 # ---------------------------------------------------------------------------- errors
+
 
 class RepairError(Exception):
     """An action the repair cannot take now. ``code`` names the reason."""
@@ -82,21 +92,23 @@ class UnknownAction(RepairError):
 
 # -------------------------------------------------------------------------- snapshot
 
+
 @dataclass(frozen=True)
 class Snapshot:
     """What the machine needs to know about one repair."""
 
     state: str = "ready"
     paused: bool = False
-    ready: frozenset[str] = frozenset()        # who said "I'm calm enough" in ``ready``
-    plan_parts: frozenset[str] = frozenset()   # who sent their part of the plan
+    ready: frozenset[str] = frozenset()  # who said "I'm calm enough" in ``ready``
+    plan_parts: frozenset[str] = frozenset()  # who sent their part of the plan
     # who sent a plan part holding at least one commitment (a part sent again replaces it)
     committed: frozenset[str] = frozenset()
-    choice_made: bool = False                  # a reconnect choice awaits confirmation
-    apology_rounds: int = 0                    # apologies sent (revisions included)
+    choice_made: bool = False  # a reconnect choice awaits confirmation
+    apology_rounds: int = 0  # apologies sent (revisions included)
 
 
 # ------------------------------------------------------------------------ transitions
+
 
 def _ready(s: Snapshot, role: str, facts: dict) -> Snapshot:
     ready = s.ready | {role}
@@ -172,6 +184,7 @@ def _chooser_or_confirmer(action: str) -> Actors:
         waiting_for = HURT if s.choice_made else APOLOGIZING
         wanted = "reconnect_confirm" if s.choice_made else "reconnect_choose"
         return frozenset({waiting_for}) if action == wanted else frozenset()
+
     return actors
 
 
@@ -192,20 +205,30 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
     ("response", "response"): Rule(lambda s: frozenset({HURT}), _response, ("heard",)),
     ("plan", "plan"): Rule(lambda s: BOTH, _plan, ("commitments",)),
     ("reconnect", "reconnect_choose"): Rule(_chooser_or_confirmer("reconnect_choose"), _choose),
-    ("reconnect", "reconnect_confirm"): Rule(_chooser_or_confirmer("reconnect_confirm"),
-                                             _confirm, ("confirmed",)),
-    ("following_through", "follow_up"): Rule(lambda s: BOTH | {SYSTEM}, _follow_up,
-                                             ("open_follow_ups",)),
+    ("reconnect", "reconnect_confirm"): Rule(
+        _chooser_or_confirmer("reconnect_confirm"), _confirm, ("confirmed",)
+    ),
+    ("following_through", "follow_up"): Rule(
+        lambda s: BOTH | {SYSTEM}, _follow_up, ("open_follow_ups",)
+    ),
 }
 # Actions that do not depend on the state's own step.
-PAUSE_ACTIONS = {"pause": Rule(lambda s: BOTH, _pause),
-                 "resume": Rule(lambda s: BOTH | {SYSTEM}, _resume),
-                 "close": Rule(lambda s: BOTH, _close)}
+PAUSE_ACTIONS = {
+    "pause": Rule(lambda s: BOTH, _pause),
+    "resume": Rule(lambda s: BOTH | {SYSTEM}, _resume),
+    "close": Rule(lambda s: BOTH, _close),
+}
 ACTIONS = frozenset({a for _, a in TRANSITIONS} | set(PAUSE_ACTIONS))
 # The step name a client sends for each action (``steps/{state}``).
-STEP_OF_ACTION = {"ready": "ready", "hearing": "hearing", "apology": "apology",
-                  "response": "response", "plan": "plan", "reconnect_choose": "reconnect",
-                  "reconnect_confirm": "reconnect"}
+STEP_OF_ACTION = {
+    "ready": "ready",
+    "hearing": "hearing",
+    "apology": "apology",
+    "response": "response",
+    "plan": "plan",
+    "reconnect_choose": "reconnect",
+    "reconnect_confirm": "reconnect",
+}
 
 
 def _rule(s: Snapshot, action: str) -> Rule:
@@ -237,8 +260,9 @@ def check(s: Snapshot, action: str, role: str) -> Rule:
     ``NotYourTurn`` (someone else's step)."""
     rule = _rule(s, action)
     if role not in rule.actors(s) and not (rule.repeat_is_noop and role in s.ready):
-        raise NotYourTurn("This step is your partner's." if role in ROLES
-                          else "Nobody can take this step now.")
+        raise NotYourTurn(
+            "This step is your partner's." if role in ROLES else "Nobody can take this step now."
+        )
     return rule
 
 
@@ -250,8 +274,9 @@ def apply(s: Snapshot, action: str, role: str, **facts) -> Snapshot:
     missing = set(rule.facts) - set(facts)
     unknown = set(facts) - set(rule.facts)
     if missing or unknown:
-        raise ValueError(f"facts for {action!r}: missing {sorted(missing)}, "
-                         f"unknown {sorted(unknown)}")
+        raise ValueError(
+            f"facts for {action!r}: missing {sorted(missing)}, unknown {sorted(unknown)}"
+        )
     if rule.repeat_is_noop and role in s.ready:
         return s
     return rule.apply(s, role, facts)
@@ -270,8 +295,7 @@ def next_actors(s: Snapshot) -> frozenset[str]:
         return frozenset({HURT if s.choice_made else APOLOGIZING})
     if s.state == "following_through":
         return BOTH
-    return next(rule.actors(s) for (state, _), rule in TRANSITIONS.items()
-                if state == s.state)
+    return next(rule.actors(s) for (state, _), rule in TRANSITIONS.items() if state == s.state)
 
 
 def allowed(s: Snapshot, role: str) -> list[str]:

@@ -7,8 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from couples.clock import utcnow
 from couples.extensions import db
 
-_STATES = ("'ready', 'hearing', 'apology', 'response', 'plan', 'reconnect', "
-           "'following_through', 'resolved', 'closed'")
+_STATES = (
+    "'ready', 'hearing', 'apology', 'response', 'plan', 'reconnect', "
+    "'following_through', 'resolved', 'closed'"
+)
 
 
 class Repair(db.Model):
@@ -29,13 +31,13 @@ class Repair(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # What clients see: random, so nobody counts or guesses another couple's repairs.
-    public_id: Mapped[str] = mapped_column(String(16), unique=True,
-                                           default=lambda: secrets.token_urlsafe(9))
+    public_id: Mapped[str] = mapped_column(
+        String(16), unique=True, default=lambda: secrets.token_urlsafe(9)
+    )
     couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(120))
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    apologizing_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"))
+    apologizing_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     hurt_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     state: Mapped[str] = mapped_column(String(20), default="ready")
     ready_roles: Mapped[list] = mapped_column(JSON, default=list)
@@ -60,10 +62,14 @@ class Repair(db.Model):
     closing_note: Mapped[str | None] = mapped_column(String(1000))
 
     steps: Mapped[list["RepairStep"]] = relationship(
-        order_by="RepairStep.id", cascade="all, delete-orphan", passive_deletes=True,
-        back_populates="repair")
+        order_by="RepairStep.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        back_populates="repair",
+    )
     commitments: Mapped[list["Commitment"]] = relationship(
-        order_by="Commitment.id", cascade="all, delete-orphan", passive_deletes=True)
+        order_by="Commitment.id", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class RepairStep(db.Model):
@@ -78,7 +84,7 @@ class RepairStep(db.Model):
     repair_id: Mapped[int] = mapped_column(ForeignKey("repairs.id", ondelete="CASCADE"))
     # Null for the clock. A deleted account takes what it wrote with it.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    role: Mapped[str] = mapped_column(String(12))        # apologizing | hurt | system
+    role: Mapped[str] = mapped_column(String(12))  # apologizing | hurt | system
     action: Mapped[str] = mapped_column(String(20))
     state_before: Mapped[str] = mapped_column(String(20))
     state_after: Mapped[str] = mapped_column(String(20))
@@ -89,30 +95,31 @@ class RepairStep(db.Model):
 
 
 class Commitment(db.Model):
-    """"Next time …, I will …": one specific plan made when a repair's plan was complete,
+    """ "Next time …, I will …": one specific plan made when a repair's plan was complete,
     owned by one partner, with follow-up dates."""
 
     __tablename__ = "repair_commitments"
     __table_args__ = (Index(None, "repair_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(16), unique=True,
-                                           default=lambda: secrets.token_urlsafe(9))
+    public_id: Mapped[str] = mapped_column(
+        String(16), unique=True, default=lambda: secrets.token_urlsafe(9)
+    )
     repair_id: Mapped[int] = mapped_column(ForeignKey("repairs.id", ondelete="CASCADE"))
     # The plan belongs to both: the partner's answers to its follow-ups stay when the
     # writer's account is deleted (the text itself is cleared then, see services).
-    written_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"))
+    written_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     follow_ups: Mapped[list["FollowUp"]] = relationship(
-        order_by="FollowUp.due_at", cascade="all, delete-orphan", passive_deletes=True)
+        order_by="FollowUp.due_at", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class FollowUp(db.Model):
-    """"Did we follow through on this commitment?", asked of both partners on a date.
+    """ "Did we follow through on this commitment?", asked of both partners on a date.
     Complete when both have answered, or three days after its date with one answer.
     ``notified_at`` is set when both were reminded (the tick finds the due ones by
     ``due_at``)."""
@@ -122,30 +129,36 @@ class FollowUp(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Random: follow-ups are addressed in URLs.
-    public_id: Mapped[str] = mapped_column(String(16), unique=True,
-                                           default=lambda: secrets.token_urlsafe(9))
+    public_id: Mapped[str] = mapped_column(
+        String(16), unique=True, default=lambda: secrets.token_urlsafe(9)
+    )
     repair_id: Mapped[int] = mapped_column(ForeignKey("repairs.id", ondelete="CASCADE"))
     commitment_id: Mapped[int] = mapped_column(
-        ForeignKey("repair_commitments.id", ondelete="CASCADE"))
+        ForeignKey("repair_commitments.id", ondelete="CASCADE")
+    )
     days: Mapped[int]
     due_at: Mapped[datetime]
     notified_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
 
     answers: Mapped[list["FollowUpAnswer"]] = relationship(
-        order_by="FollowUpAnswer.id", cascade="all, delete-orphan", passive_deletes=True)
+        order_by="FollowUpAnswer.id", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class FollowUpAnswer(db.Model):
     """One partner's answer to one follow-up: kept, partly or not, with a note."""
 
     __tablename__ = "repair_follow_up_answers"
-    __table_args__ = (UniqueConstraint("follow_up_id", "user_id"),
-                      CheckConstraint("outcome IN ('kept', 'partly', 'not')", name="outcome"))
+    __table_args__ = (
+        UniqueConstraint("follow_up_id", "user_id"),
+        CheckConstraint("outcome IN ('kept', 'partly', 'not')", name="outcome"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     follow_up_id: Mapped[int] = mapped_column(
-        ForeignKey("repair_follow_ups.id", ondelete="CASCADE"))
+        ForeignKey("repair_follow_ups.id", ondelete="CASCADE")
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     outcome: Mapped[str] = mapped_column(String(10))
     note: Mapped[str | None] = mapped_column(String(1000))

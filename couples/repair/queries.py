@@ -45,11 +45,14 @@ def snapshot(repair: Repair, now: datetime) -> machine.Snapshot:
     """The machine's view of ``repair`` (a pause whose time is up counts as over)."""
     parts = repair.plan_parts or {}
     return machine.Snapshot(
-        state=repair.state, paused=is_paused(repair, now),
+        state=repair.state,
+        paused=is_paused(repair, now),
         ready=frozenset(repair.ready_roles or ()),
-        plan_parts=frozenset(parts), committed=frozenset(r for r, n in parts.items() if n),
+        plan_parts=frozenset(parts),
+        committed=frozenset(r for r, n in parts.items() if n),
         choice_made=repair.state == "reconnect" and repair.reconnect_choice is not None,
-        apology_rounds=repair.apology_rounds)
+        apology_rounds=repair.apology_rounds,
+    )
 
 
 def waiting_roles(repair: Repair, now: datetime) -> frozenset[str]:
@@ -85,8 +88,10 @@ def _everything(query):
     """Load what a repair's page shows in a fixed number of queries."""
     return query.options(
         selectinload(Repair.steps),
-        selectinload(Repair.commitments).selectinload(Commitment.follow_ups)
-        .selectinload(FollowUp.answers))
+        selectinload(Repair.commitments)
+        .selectinload(Commitment.follow_ups)
+        .selectinload(FollowUp.answers),
+    )
 
 
 def find(*, pairing: Pairing, repair_id: str, lock: bool = False) -> Repair:
@@ -98,8 +103,9 @@ def find(*, pairing: Pairing, repair_id: str, lock: bool = False) -> Repair:
     repair = None
     # The shape of a public id (PostgreSQL refuses a NUL in a query: that is no 500).
     if isinstance(repair_id, str) and PUBLIC_ID.fullmatch(repair_id):
-        query = _everything(db.select(Repair).where(Repair.public_id == repair_id,
-                                                    _visible(pairing)))
+        query = _everything(
+            db.select(Repair).where(Repair.public_id == repair_id, _visible(pairing))
+        )
         if lock:
             query = query.execution_options(populate_existing=True)
             if db.session.get_bind().dialect.name == "postgresql":
@@ -116,8 +122,9 @@ def as_it_stands(repair: Repair) -> Repair:
     state = inspect(repair)
     if not state.expired:
         return repair
-    return db.session.execute(_everything(db.select(Repair).where(
-        Repair.id == state.identity[0]))).scalar_one()
+    return db.session.execute(
+        _everything(db.select(Repair).where(Repair.id == state.identity[0]))
+    ).scalar_one()
 
 
 def find_follow_up(repair: Repair, follow_up_id: str) -> FollowUp:
@@ -128,22 +135,32 @@ def find_follow_up(repair: Repair, follow_up_id: str) -> FollowUp:
     raise NotFound("There is no such follow-up.")
 
 
-def listing(*, pairing: Pairing, before: str | None = None,
-            limit: int = PAGE) -> tuple[list[Repair], str | None]:
+def listing(
+    *, pairing: Pairing, before: str | None = None, limit: int = PAGE
+) -> tuple[list[Repair], str | None]:
     """My couple's repairs, newest first; ``before`` is the public id the previous page
     ended at."""
     after = None
     if before is not None:
         if isinstance(before, str) and PUBLIC_ID.fullmatch(before):
-            after = db.session.execute(db.select(Repair.id).where(
-                Repair.public_id == before, _visible(pairing))).scalar_one_or_none()
+            after = db.session.execute(
+                db.select(Repair.id).where(Repair.public_id == before, _visible(pairing))
+            ).scalar_one_or_none()
         if after is None:
             raise Invalid(errors={"cursor": ["Not a valid cursor."]})
     repairs, more = keyset_page(
-        db.select(Repair).where(_visible(pairing)).options(
-            selectinload(Repair.commitments).selectinload(Commitment.follow_ups)
-            .selectinload(FollowUp.answers)),
-        Repair.id, before=after, limit=limit, most=PAGE_MAX)
+        db.select(Repair)
+        .where(_visible(pairing))
+        .options(
+            selectinload(Repair.commitments)
+            .selectinload(Commitment.follow_ups)
+            .selectinload(FollowUp.answers)
+        ),
+        Repair.id,
+        before=after,
+        limit=limit,
+        most=PAGE_MAX,
+    )
     return repairs, (repairs[-1].public_id if more else None)
 
 
@@ -153,8 +170,12 @@ def hidden_steps(repair: Repair, viewer_id: int) -> dict[int, dict]:
     follow-up until I have answered it too (or it is complete), so neither sways the
     other."""
     sent_plan = any(s.action == "plan" and s.user_id == viewer_id for s in repair.steps)
-    unanswered = {f.public_id for c in repair.commitments for f in c.follow_ups
-                  if f.completed_at is None and all(a.user_id != viewer_id for a in f.answers)}
+    unanswered = {
+        f.public_id
+        for c in repair.commitments
+        for f in c.follow_ups
+        if f.completed_at is None and all(a.user_id != viewer_id for a in f.answers)
+    }
     hidden = {}
     for step in repair.steps:
         if step.user_id in (viewer_id, None):
@@ -202,10 +223,14 @@ def signposts(*, repair: Repair, viewer_id: int, now: datetime) -> dict | None:
     emergency resources when their own words suggest danger. Never the partner's."""
     danger = [w for text in _own_words(repair, viewer_id) for w in signpost.danger_words(text)]
     therapy = repair.opened_by_id == viewer_id and signpost.should_signpost(
-        db.session.execute(db.select(func.count(Repair.id)).where(
-            Repair.couple_id == repair.couple_id,
-            Repair.created_at > repair.created_at - SIGNPOST_WINDOW,
-            Repair.id <= repair.id)).scalar_one())
+        db.session.execute(
+            db.select(func.count(Repair.id)).where(
+                Repair.couple_id == repair.couple_id,
+                Repair.created_at > repair.created_at - SIGNPOST_WINDOW,
+                Repair.id <= repair.id,
+            )
+        ).scalar_one()
+    )
     if not danger and not therapy:
         return None
     return {"therapy": bool(therapy or danger), "danger": bool(danger)}

@@ -17,14 +17,21 @@ def _filled(value: str) -> None:
 
 def Written(max_length: int = 2000, **kwargs):
     """A required answer in one's own words: not only spaces."""
-    return Text(max_length=max_length, min_length=1, multiline=True, required=True,
-                validate=[_filled], **kwargs)
+    return Text(
+        max_length=max_length,
+        min_length=1,
+        multiline=True,
+        required=True,
+        validate=[_filled],
+        **kwargs,
+    )
 
 
 class OpenIn(Strict):
     title = Text(max_length=120, min_length=1, required=True, validate=[_filled])
-    role = ma.fields.String(required=True, validate=ma.validate.OneOf(
-        ROLES, error="Choose apologizing or hurt."))
+    role = ma.fields.String(
+        required=True, validate=ma.validate.OneOf(ROLES, error="Choose apologizing or hurt.")
+    )
 
 
 class ReadyIn(Strict):
@@ -40,14 +47,21 @@ class Feeling(ma.fields.String):
 
 
 class HearingIn(Strict):
-    feelings = ma.fields.List(Feeling(), required=True, validate=ma.validate.Length(
-        min=1, max=10, error="Pick between one and ten feelings."))
+    feelings = ma.fields.List(
+        Feeling(),
+        required=True,
+        validate=ma.validate.Length(min=1, max=10, error="Pick between one and ten feelings."),
+    )
     i_feel = Written(300)
     when = Written(500)
     because = Text(max_length=500, multiline=True, load_default="")
     i_need = Written(500)
-    need_now = ma.fields.String(required=True, validate=ma.validate.OneOf(
-        list(content.NEEDS_NOW), error="Choose space, talk, reassurance or closeness."))
+    need_now = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(
+            list(content.NEEDS_NOW), error="Choose space, talk, reassurance or closeness."
+        ),
+    )
 
 
 class ApologyIn(Strict):
@@ -76,13 +90,17 @@ class ResponseStepIn(Strict):
 
 class CommitmentIn(Strict):
     text = Written(500)
-    owner = ma.fields.String(required=True, validate=ma.validate.OneOf(
-        ["me", "partner"], error="Choose me or partner."))
+    owner = ma.fields.String(
+        required=True, validate=ma.validate.OneOf(["me", "partner"], error="Choose me or partner.")
+    )
     follow_up_days = ma.fields.List(
-        ma.fields.Integer(strict=True, validate=ma.validate.Range(
-            min=1, max=60, error="Use a number of days from 1 to 60.")),
+        ma.fields.Integer(
+            strict=True,
+            validate=ma.validate.Range(min=1, max=60, error="Use a number of days from 1 to 60."),
+        ),
         load_default=lambda: list(FOLLOW_UP_DAYS),
-        validate=ma.validate.Length(min=1, max=3, error="Pick one to three follow-up days."))
+        validate=ma.validate.Length(min=1, max=3, error="Pick one to three follow-up days."),
+    )
 
     @ma.post_load
     def _sorted(self, data, **kwargs):
@@ -92,10 +110,13 @@ class CommitmentIn(Strict):
 
 class PlanIn(Strict):
     my_part = Written()
-    commitments = ma.fields.List(ma.fields.Nested(CommitmentIn), load_default=list,
-                                 validate=ma.validate.Length(
-                                     max=MAX_COMMITMENTS,
-                                     error=f"Keep it to {MAX_COMMITMENTS} commitments or fewer."))
+    commitments = ma.fields.List(
+        ma.fields.Nested(CommitmentIn),
+        load_default=list,
+        validate=ma.validate.Length(
+            max=MAX_COMMITMENTS, error=f"Keep it to {MAX_COMMITMENTS} commitments or fewer."
+        ),
+    )
 
 
 class ChooseIn(Strict):
@@ -107,9 +128,15 @@ class ConfirmIn(Strict):
 
 
 class PauseIn(Strict):
-    minutes = ma.fields.Integer(strict=True, required=True, validate=ma.validate.Range(
-        min=content.PAUSE_MIN_MINUTES, max=content.PAUSE_MAX_MINUTES,
-        error="Choose between 20 minutes and 24 hours."))
+    minutes = ma.fields.Integer(
+        strict=True,
+        required=True,
+        validate=ma.validate.Range(
+            min=content.PAUSE_MIN_MINUTES,
+            max=content.PAUSE_MAX_MINUTES,
+            error="Choose between 20 minutes and 24 hours.",
+        ),
+    )
 
 
 class CloseIn(Strict):
@@ -117,8 +144,10 @@ class CloseIn(Strict):
 
 
 class FollowUpIn(Strict):
-    outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(
-        ["kept", "partly", "not"], error="Choose kept, partly or not."))
+    outcome = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(["kept", "partly", "not"], error="Choose kept, partly or not."),
+    )
     note = Text(max_length=1000, multiline=True, allow_none=True)
 
 
@@ -127,8 +156,9 @@ class ApologyCheckIn(Strict):
     acknowledgement = Text(max_length=2000, multiline=True)
     empathy = Text(max_length=2000, multiline=True)
     restitution = Text(max_length=2000, multiline=True)
-    feelings = ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=30)),
-                              validate=ma.validate.Length(max=20))
+    feelings = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(max=30)), validate=ma.validate.Length(max=20)
+    )
 
     @ma.validates_schema
     def _one_form(self, data, **kwargs):
@@ -139,6 +169,12 @@ class ApologyCheckIn(Strict):
             raise ma.ValidationError("Send the apology to check.", "text")
 
 
-STEP_SCHEMAS = {"ready": ReadyIn, "hearing": HearingIn, "apology": ApologyIn,
-                "response": ResponseStepIn, "plan": PlanIn, "reconnect_choose": ChooseIn,
-                "reconnect_confirm": ConfirmIn}
+STEP_SCHEMAS = {
+    "ready": ReadyIn,
+    "hearing": HearingIn,
+    "apology": ApologyIn,
+    "response": ResponseStepIn,
+    "plan": PlanIn,
+    "reconnect_choose": ChooseIn,
+    "reconnect_confirm": ConfirmIn,
+}

@@ -51,8 +51,9 @@ def _domain_error(error: machine.RepairError) -> DomainError:
     if isinstance(error, machine.Paused):
         return RepairPaused(str(error))
     if isinstance(error, machine.NeedsCommitment):
-        return Invalid(errors={"commitments": [
-            "Add at least one commitment: together you need one or more."]})
+        return Invalid(
+            errors={"commitments": ["Add at least one commitment: together you need one or more."]}
+        )
     if isinstance(error, machine.UnknownAction):
         return NotFound("There is no such step.")
     return RepairConflict(str(error))
@@ -62,10 +63,17 @@ def _users(pairing: Pairing) -> dict[int, User]:
     return {pairing.me.id: pairing.me, pairing.partner.id: pairing.partner}
 
 
-def _turn_rows(repair: Repair, users: dict[int, User], *, actor_id: int | None,
-               before: frozenset[str], before_state: str, step: RepairStep,
-               now: datetime) -> list[dict]:
-    """"Your turn" for each partner who now has a move they did not have before."""
+def _turn_rows(
+    repair: Repair,
+    users: dict[int, User],
+    *,
+    actor_id: int | None,
+    before: frozenset[str],
+    before_state: str,
+    step: RepairStep,
+    now: datetime,
+) -> list[dict]:
+    """ "Your turn" for each partner who now has a move they did not have before."""
     after = waiting_roles(repair, now)
     rows = []
     for role in after:
@@ -77,10 +85,19 @@ def _turn_rows(repair: Repair, users: dict[int, User], *, actor_id: int | None,
         other = users.get(user_of(repair, machine.other(role)))
         name = other.display_name if other else "Your partner"
         title, body = _turn_words(repair.state, name)
-        rows.append(notification_row(
-            user=user, kind="repair_your_turn", dedupe_key=f"repair:{repair.id}:{step.id}",
-            topic_key=f"repair-{repair.id}", title=title, body=body,
-            url=f"/repairs/{repair.public_id}", now=now, data={"repair": repair.public_id}))
+        rows.append(
+            notification_row(
+                user=user,
+                kind="repair_your_turn",
+                dedupe_key=f"repair:{repair.id}:{step.id}",
+                topic_key=f"repair-{repair.id}",
+                title=title,
+                body=body,
+                url=f"/repairs/{repair.public_id}",
+                now=now,
+                data={"repair": repair.public_id},
+            )
+        )
     return rows
 
 
@@ -114,22 +131,50 @@ def open_repair(*, pairing: Pairing, title: str, role: str, now: datetime) -> Re
     begin_write(db.session)
     me, partner = pairing.me, pairing.partner
     apologizing, hurt = (me, partner) if body["role"] == APOLOGIZING else (partner, me)
-    repair = Repair(couple_id=pairing.couple.id, title=body["title"].strip(),
-                    opened_by_id=me.id, apologizing_id=apologizing.id, hurt_id=hurt.id,
-                    state="ready", ready_roles=[], plan_parts={}, apology_rounds=0,
-                    created_at=now, turn_since=now, steps=[], commitments=[])
+    repair = Repair(
+        couple_id=pairing.couple.id,
+        title=body["title"].strip(),
+        opened_by_id=me.id,
+        apologizing_id=apologizing.id,
+        hurt_id=hurt.id,
+        state="ready",
+        ready_roles=[],
+        plan_parts={},
+        apology_rounds=0,
+        created_at=now,
+        turn_since=now,
+        steps=[],
+        commitments=[],
+    )
     db.session.add(repair)
     db.session.flush()
-    record(repair, user_id=me.id, role=body["role"], action="open", before="ready",
-           payload={"title": repair.title, "role": body["role"]}, now=now)
+    record(
+        repair,
+        user_id=me.id,
+        role=body["role"],
+        action="open",
+        before="ready",
+        payload={"title": repair.title, "role": body["role"]},
+        now=now,
+    )
     reschedule(repair, now)
-    title_words = (f"{me.display_name} would like to make something right"
-                   if body["role"] == APOLOGIZING
-                   else f"{me.display_name} would like to repair something with you")
-    rows = [notification_row(
-        user=partner, kind="repair_started", dedupe_key=f"repair:{repair.id}:open",
-        title=title_words, body="Open it together when you both have a calm moment.",
-        url=f"/repairs/{repair.public_id}", now=now, data={"repair": repair.public_id})]
+    title_words = (
+        f"{me.display_name} would like to make something right"
+        if body["role"] == APOLOGIZING
+        else f"{me.display_name} would like to repair something with you"
+    )
+    rows = [
+        notification_row(
+            user=partner,
+            kind="repair_started",
+            dedupe_key=f"repair:{repair.id}:open",
+            title=title_words,
+            body="Open it together when you both have a calm moment.",
+            url=f"/repairs/{repair.public_id}",
+            now=now,
+            data={"repair": repair.public_id},
+        )
+    ]
     _commit(rows)
     return repair
 
@@ -154,8 +199,9 @@ def check_step(*, pairing: Pairing, repair: Repair, step: str, now: datetime) ->
     return action
 
 
-def act(*, pairing: Pairing, repair: Repair, step: str, body: dict,
-        now: datetime) -> tuple[Repair, list[dict]]:
+def act(
+    *, pairing: Pairing, repair: Repair, step: str, body: dict, now: datetime
+) -> tuple[Repair, list[dict]]:
     """Take my step ``step`` with ``body``. Refusals come in the order 404 (no such
     step), 409, 403, 422, and change nothing. Returns the repair and, for an apology,
     the apology check's warnings (they never block it)."""
@@ -168,14 +214,21 @@ def act(*, pairing: Pairing, repair: Repair, step: str, body: dict,
     before_roles = waiting_roles(repair, now)
     facts, payload, warnings = {}, {}, []
     if action == "hearing":
-        payload = {**data, "i_feel": data["i_feel"].strip(), "when": data["when"].strip(),
-                   "because": data["because"].strip(), "i_need": data["i_need"].strip(),
-                   # The sentence says what they wrote after "I feel" (the picker's
-                   # words are kept beside it, as ``feelings``).
-                   "statement": content.i_statement(data["i_feel"].strip(),
-                                                    data["when"].strip(),
-                                                    data["because"].strip(),
-                                                    data["i_need"].strip())}
+        payload = {
+            **data,
+            "i_feel": data["i_feel"].strip(),
+            "when": data["when"].strip(),
+            "because": data["because"].strip(),
+            "i_need": data["i_need"].strip(),
+            # The sentence says what they wrote after "I feel" (the picker's
+            # words are kept beside it, as ``feelings``).
+            "statement": content.i_statement(
+                data["i_feel"].strip(),
+                data["when"].strip(),
+                data["because"].strip(),
+                data["i_need"].strip(),
+            ),
+        }
     elif action == "apology":
         payload = {k: data[k].strip() for k in ("acknowledgement", "empathy", "restitution")}
         # The notes are the writer's drafting help: returned to them, never kept for the
@@ -184,13 +237,24 @@ def act(*, pairing: Pairing, repair: Repair, step: str, body: dict,
         payload["round"] = repair.apology_rounds + 1
     elif action == "response":
         facts = {"heard": data["heard"]}
-        payload = {"heard": data["heard"], "missing": (data.get("missing") or "").strip() or None,
-                   "forgive": data.get("forgive")}
+        payload = {
+            "heard": data["heard"],
+            "missing": (data.get("missing") or "").strip() or None,
+            "forgive": data.get("forgive"),
+        }
     elif action == "plan":
         facts = {"commitments": len(data["commitments"])}
-        payload = {"my_part": data["my_part"].strip(), "commitments": [
-            {"text": c["text"].strip(), "owner": c["owner"],
-             "follow_up_days": c["follow_up_days"]} for c in data["commitments"]]}
+        payload = {
+            "my_part": data["my_part"].strip(),
+            "commitments": [
+                {
+                    "text": c["text"].strip(),
+                    "owner": c["owner"],
+                    "follow_up_days": c["follow_up_days"],
+                }
+                for c in data["commitments"]
+            ],
+        }
     elif action == "reconnect_choose":
         payload = {"choice": data["choice"].strip()}
     elif action == "reconnect_confirm":
@@ -217,8 +281,15 @@ def act(*, pairing: Pairing, repair: Repair, step: str, body: dict,
             repair.following_since = now
         else:
             repair.reconnect_choice = None
-    step_row = record(repair, user_id=pairing.me.id, role=role, action=action,
-                      before=before_state, payload=payload, now=now)
+    step_row = record(
+        repair,
+        user_id=pairing.me.id,
+        role=role,
+        action=action,
+        before=before_state,
+        payload=payload,
+        now=now,
+    )
     db.session.flush()
     if before_state == "plan" and repair.state == "reconnect":
         _make_commitments(repair, pairing, now)
@@ -226,8 +297,15 @@ def act(*, pairing: Pairing, repair: Repair, step: str, body: dict,
         repair.turn_since = now
     reschedule(repair, now)
     db.session.flush()
-    rows += _turn_rows(repair, users, actor_id=pairing.me.id, before=before_roles,
-                       before_state=before_state, step=step_row, now=now)
+    rows += _turn_rows(
+        repair,
+        users,
+        actor_id=pairing.me.id,
+        before=before_roles,
+        before_state=before_state,
+        step=step_row,
+        now=now,
+    )
     _commit(rows)
     return repair, warnings
 
@@ -249,11 +327,16 @@ def _make_commitments(repair: Repair, pairing: Pairing, now: datetime) -> None:
         partner_id = pairing.partner.id if user_id == pairing.me.id else pairing.me.id
         for item in step.payload["commitments"]:
             commitment = Commitment(
-                repair_id=repair.id, written_by_id=user_id, text=item["text"],
-                owner_id=user_id if item["owner"] == "me" else partner_id, created_at=now)
-            commitment.follow_ups = [FollowUp(repair_id=repair.id, days=days,
-                                              due_at=now + timedelta(days=days))
-                                     for days in item["follow_up_days"]]
+                repair_id=repair.id,
+                written_by_id=user_id,
+                text=item["text"],
+                owner_id=user_id if item["owner"] == "me" else partner_id,
+                created_at=now,
+            )
+            commitment.follow_ups = [
+                FollowUp(repair_id=repair.id, days=days, due_at=now + timedelta(days=days))
+                for days in item["follow_up_days"]
+            ]
             repair.commitments.append(commitment)
 
 
@@ -275,9 +358,15 @@ def pause(*, pairing: Pairing, repair: Repair, body: dict, now: datetime) -> Rep
     before = repair.state
     repair.paused_until = now + timedelta(minutes=data["minutes"])
     repair.paused_by_id = pairing.me.id
-    record(repair, user_id=pairing.me.id, role=role_of(repair, pairing.me.id), action="pause",
-           before=before, payload={"minutes": data["minutes"],
-                                   "until": isoformat(repair.paused_until)}, now=now)
+    record(
+        repair,
+        user_id=pairing.me.id,
+        role=role_of(repair, pairing.me.id),
+        action="pause",
+        before=before,
+        payload={"minutes": data["minutes"], "until": isoformat(repair.paused_until)},
+        now=now,
+    )
     reschedule(repair, now)
     _commit(rows)
     return repair
@@ -295,17 +384,32 @@ def resume(*, pairing: Pairing, repair: Repair, now: datetime) -> Repair:
     before = repair.state
     repair.paused_until = None
     repair.turn_since = now
-    step = record(repair, user_id=pairing.me.id, role=role_of(repair, pairing.me.id),
-                  action="resume", before=before, payload={"reason": "early"}, now=now)
+    step = record(
+        repair,
+        user_id=pairing.me.id,
+        role=role_of(repair, pairing.me.id),
+        action="resume",
+        before=before,
+        payload={"reason": "early"},
+        now=now,
+    )
     reschedule(repair, now)
     db.session.flush()
     # Coming back early is an ordinary message (it waits for the partner's quiet hours);
     # only the return time they were promised may come through at night.
-    rows = [notification_row(
-        user=pairing.partner, kind="repair_your_turn", dedupe_key=f"repair:{repair.id}:{step.id}",
-        topic_key=f"repair-{repair.id}", title=f"{pairing.me.display_name} is back",
-        body="Come back to your repair when you feel ready.",
-        url=f"/repairs/{repair.public_id}", now=now, data={"repair": repair.public_id})]
+    rows = [
+        notification_row(
+            user=pairing.partner,
+            kind="repair_your_turn",
+            dedupe_key=f"repair:{repair.id}:{step.id}",
+            topic_key=f"repair-{repair.id}",
+            title=f"{pairing.me.display_name} is back",
+            body="Come back to your repair when you feel ready.",
+            url=f"/repairs/{repair.public_id}",
+            now=now,
+            data={"repair": repair.public_id},
+        )
+    ]
     _commit(rows)
     return repair
 
@@ -321,20 +425,35 @@ def close(*, pairing: Pairing, repair: Repair, body: dict, now: datetime) -> Rep
     repair.ended_at = now
     repair.closed_by_id = pairing.me.id
     repair.closing_note = note
-    step = record(repair, user_id=pairing.me.id, role=role_of(repair, pairing.me.id),
-                  action="close", before=before, payload={"note": note}, now=now)
+    step = record(
+        repair,
+        user_id=pairing.me.id,
+        role=role_of(repair, pairing.me.id),
+        action="close",
+        before=before,
+        payload={"note": note},
+        now=now,
+    )
     reschedule(repair, now)
     db.session.flush()
-    rows = [notification_row(
-        user=pairing.partner, kind="repair_closed", dedupe_key=f"repair:{repair.id}:{step.id}",
-        title=f"{pairing.me.display_name} closed a repair",
-        body="You can always open a new one.", url=f"/repairs/{repair.public_id}", now=now)]
+    rows = [
+        notification_row(
+            user=pairing.partner,
+            kind="repair_closed",
+            dedupe_key=f"repair:{repair.id}:{step.id}",
+            title=f"{pairing.me.display_name} closed a repair",
+            body="You can always open a new one.",
+            url=f"/repairs/{repair.public_id}",
+            now=now,
+        )
+    ]
     _commit(rows)
     return repair
 
 
-def check_follow_up(*, pairing: Pairing, repair: Repair, follow_up: FollowUp,
-                    now: datetime) -> None:
+def check_follow_up(
+    *, pairing: Pairing, repair: Repair, follow_up: FollowUp, now: datetime
+) -> None:
     """409 when the follow-up cannot be answered now (not yet its date, complete, the
     repair ended, or I answered it already)."""
     if repair.state in machine.FINAL:
@@ -349,62 +468,94 @@ def check_follow_up(*, pairing: Pairing, repair: Repair, follow_up: FollowUp,
         raise Conflict("You answered this follow-up already.")
 
 
-def answer_follow_up(*, pairing: Pairing, repair: Repair, follow_up_id: str, body: dict,
-                     now: datetime) -> Repair:
-    """"Did we follow through?": kept, partly or not, with a note. The repair is resolved
+def answer_follow_up(
+    *, pairing: Pairing, repair: Repair, follow_up_id: str, body: dict, now: datetime
+) -> Repair:
+    """ "Did we follow through?": kept, partly or not, with a note. The repair is resolved
     once every follow-up is complete."""
     follow_up = find_follow_up(repair, follow_up_id)
     check_follow_up(pairing=pairing, repair=repair, follow_up=follow_up, now=now)
     data = validate(FollowUpIn, body)
     note = (data.get("note") or "").strip() or None
-    follow_up.answers.append(FollowUpAnswer(user_id=pairing.me.id, outcome=data["outcome"],
-                                            note=note, created_at=now))
+    follow_up.answers.append(
+        FollowUpAnswer(user_id=pairing.me.id, outcome=data["outcome"], note=note, created_at=now)
+    )
     before_roles = waiting_roles(repair, now)
     if {a.user_id for a in follow_up.answers} >= {repair.apologizing_id, repair.hurt_id}:
         follow_up.completed_at = now
-    step = record(repair, user_id=pairing.me.id, role=role_of(repair, pairing.me.id),
-                  action="follow_up", before=repair.state,
-                  payload={"follow_up": follow_up.public_id, "outcome": data["outcome"],
-                           "note": note}, now=now)
+    step = record(
+        repair,
+        user_id=pairing.me.id,
+        role=role_of(repair, pairing.me.id),
+        action="follow_up",
+        before=repair.state,
+        payload={"follow_up": follow_up.public_id, "outcome": data["outcome"], "note": note},
+        now=now,
+    )
     advance_follow_through(repair, role_of(repair, pairing.me.id), now)
     step.state_after = repair.state
     db.session.flush()
-    rows = _turn_rows(repair, _users(pairing), actor_id=pairing.me.id, before=before_roles,
-                      before_state="following_through", step=step, now=now)
+    rows = _turn_rows(
+        repair,
+        _users(pairing),
+        actor_id=pairing.me.id,
+        before=before_roles,
+        before_state="following_through",
+        step=step,
+        now=now,
+    )
     _commit(rows)
     return repair
 
 
 # ------------------------------------------------------------------- export and deletion
 
+
 def export(user: User) -> dict:
     """What I wrote in repairs: my steps (with the title of the repairs I opened) and my
     follow-up answers."""
     steps = db.session.execute(
         db.select(RepairStep, Repair.public_id, Repair.title, Repair.opened_by_id)
-        .join(Repair).where(RepairStep.user_id == user.id).order_by(RepairStep.id)).all()
-    answers = db.session.execute(db.select(FollowUpAnswer).where(
-        FollowUpAnswer.user_id == user.id).order_by(FollowUpAnswer.id)).scalars()
-    return {"repair_steps": [{"repair": public_id,
-                              "title": title if opened_by == user.id else None,
-                              "action": step.action, "role": step.role,
-                              "at": isoformat(step.created_at), "written": step.payload}
-                             for step, public_id, title, opened_by in steps],
-            "follow_up_answers": [{"outcome": a.outcome, "note": a.note,
-                                   "at": isoformat(a.created_at)} for a in answers]}
+        .join(Repair)
+        .where(RepairStep.user_id == user.id)
+        .order_by(RepairStep.id)
+    ).all()
+    answers = db.session.execute(
+        db.select(FollowUpAnswer)
+        .where(FollowUpAnswer.user_id == user.id)
+        .order_by(FollowUpAnswer.id)
+    ).scalars()
+    return {
+        "repair_steps": [
+            {
+                "repair": public_id,
+                "title": title if opened_by == user.id else None,
+                "action": step.action,
+                "role": step.role,
+                "at": isoformat(step.created_at),
+                "written": step.payload,
+            }
+            for step, public_id, title, opened_by in steps
+        ],
+        "follow_up_answers": [
+            {"outcome": a.outcome, "note": a.note, "at": isoformat(a.created_at)} for a in answers
+        ],
+    }
 
 
 def before_account_deleted(user: User, now: datetime) -> None:
     """A deleted account takes its words with it: its steps and answers go by cascade;
     the texts it wrote that live on the shared repair (a title, a closing note, a
     reconnect choice, its commitments) are cleared. What the partner wrote stays."""
-    db.session.execute(db.update(Repair).where(Repair.opened_by_id == user.id)
-                       .values(title=""))
-    db.session.execute(db.update(Repair).where(Repair.closed_by_id == user.id)
-                       .values(closing_note=None))
-    db.session.execute(db.update(Repair).where(Repair.apologizing_id == user.id,
-                                               Repair.reconnect_choice.is_not(None))
-                       .values(reconnect_choice=None))
-    db.session.execute(db.update(Commitment).where(Commitment.written_by_id == user.id)
-                       .values(text=""))
-
+    db.session.execute(db.update(Repair).where(Repair.opened_by_id == user.id).values(title=""))
+    db.session.execute(
+        db.update(Repair).where(Repair.closed_by_id == user.id).values(closing_note=None)
+    )
+    db.session.execute(
+        db.update(Repair)
+        .where(Repair.apologizing_id == user.id, Repair.reconnect_choice.is_not(None))
+        .values(reconnect_choice=None)
+    )
+    db.session.execute(
+        db.update(Commitment).where(Commitment.written_by_id == user.id).values(text="")
+    )

@@ -23,8 +23,10 @@ PLAN_ROWS = 3  # commitment rows on the page (the API takes up to MAX_COMMITMENT
 UI = SimpleNamespace(
     feeling_groups=content.FEELING_GROUPS,
     need_choices=content.NEEDS_NOW,
-    i_statement_fields=[(name, prompt.label, prompt.help, name != "because")
-                        for name, prompt in content.I_STATEMENT.items()],
+    i_statement_fields=[
+        (name, prompt.label, prompt.help, name != "because")
+        for name, prompt in content.I_STATEMENT.items()
+    ],
     apology_parts=content.APOLOGY_PARTS,
     my_part=content.MY_PART_PROMPT,
     commitment_hint=content.COMMITMENT_PROMPT.help,
@@ -60,14 +62,20 @@ def _find(pairing, repair_id: str, *, lock: bool = False):
 def listing():
     pairing, now = couple_or_404(), utcnow()
     try:
-        items, cursor = queries.listing(pairing=pairing,
-                                         before=request.args.get("before", "")[:16] or None)
+        items, cursor = queries.listing(
+            pairing=pairing, before=request.args.get("before", "")[:16] or None
+        )
     except Invalid:
         items, cursor = queries.listing(pairing=pairing)
-    return render_template("repairs/list.html", pairing=pairing, items=items, cursor=cursor,
-                           next_actor=lambda r: queries.next_actor(r, pairing.me.id, now),
-                           paused=lambda r: queries.is_paused(r, now),
-                           zone=ZoneInfo(pairing.me.timezone))
+    return render_template(
+        "repairs/list.html",
+        pairing=pairing,
+        items=items,
+        cursor=cursor,
+        next_actor=lambda r: queries.next_actor(r, pairing.me.id, now),
+        paused=lambda r: queries.is_paused(r, now),
+        zone=ZoneInfo(pairing.me.timezone),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -77,11 +85,19 @@ def new():
     if request.method == "GET":
         return render_template("repairs/new.html", pairing=pairing, errors={}, form={})
     try:
-        repair = services.open_repair(pairing=pairing, title=request.form.get("title", ""),
-                                      role=request.form.get("role", ""), now=utcnow())
+        repair = services.open_repair(
+            pairing=pairing,
+            title=request.form.get("title", ""),
+            role=request.form.get("role", ""),
+            now=utcnow(),
+        )
     except Invalid as error:
-        return render_template("repairs/new.html", pairing=pairing,
-                               errors=_page_errors(error.errors), form=request.form), 422
+        return render_template(
+            "repairs/new.html",
+            pairing=pairing,
+            errors=_page_errors(error.errors),
+            form=request.form,
+        ), 422
     return redirect(url_for("repairs.show", repair_id=repair.public_id))
 
 
@@ -94,17 +110,23 @@ def _latest(repair, action: str, user_id: int | None = None):
 
 # The fields a person writes in (the rest are choices): kept on the page when a step is
 # refused after the repair moved on, so that nothing they wrote is lost.
-_WRITTEN = re.compile(r"^(i_feel|when|because|i_need|own_feeling|acknowledgement|empathy|"
-                      r"restitution|missing|my_part|commitments-\d-text|own_choice|note)$")
+_WRITTEN = re.compile(
+    r"^(i_feel|when|because|i_need|own_feeling|acknowledgement|empathy|"
+    r"restitution|missing|my_part|commitments-\d-text|own_choice|note)$"
+)
 
 
 def _written(form) -> list[str]:
-    return [value.strip() for key, value in form.items(multi=True)
-            if _WRITTEN.match(key) and value.strip()]
+    return [
+        value.strip()
+        for key, value in form.items(multi=True)
+        if _WRITTEN.match(key) and value.strip()
+    ]
 
 
-def _render(pairing, repair, *, errors=None, form=None, status=200, kept=False,
-            unsent=None, notice=None):
+def _render(
+    pairing, repair, *, errors=None, form=None, status=200, kept=False, unsent=None, notice=None
+):
     """The page of ``repair`` for me. ``kept``: my step was refused because of a pause,
     so my form comes back with my words in it, to send once the pause is over."""
     now = utcnow()
@@ -117,19 +139,33 @@ def _render(pairing, repair, *, errors=None, form=None, status=200, kept=False,
     if kept:  # whose turn it will be when the pause is over
         waiting = machine.next_actors(replace(snap, paused=False))
     context = dict(
-        pairing=pairing, repair=repair, role=role, my_turn=role in waiting,
-        partner_turn=machine.other(role) in waiting, paused=paused, kept=kept,
-        snap=snap, now=now, errors=_page_errors(errors or {}), form=form or {},
-        zone=ZoneInfo(pairing.me.timezone), ui=UI,
-        hearing=_latest(repair, "hearing"), apology=_latest(repair, "apology"),
+        pairing=pairing,
+        repair=repair,
+        role=role,
+        my_turn=role in waiting,
+        partner_turn=machine.other(role) in waiting,
+        paused=paused,
+        kept=kept,
+        snap=snap,
+        now=now,
+        errors=_page_errors(errors or {}),
+        form=form or {},
+        zone=ZoneInfo(pairing.me.timezone),
+        ui=UI,
+        hearing=_latest(repair, "hearing"),
+        apology=_latest(repair, "apology"),
         response=_latest(repair, "response"),
         my_plan=_latest(repair, "plan", me),
         partner_plan=_latest(repair, "plan", pairing.partner.id),
         suggestions=queries.reconnect_suggestions(repair) if repair.state == "reconnect" else [],
         signposts=queries.signposts(repair=repair, viewer_id=me, now=now),
-        plan_rows=PLAN_ROWS, follow_up_days=FOLLOW_UP_DAYS,
+        plan_rows=PLAN_ROWS,
+        follow_up_days=FOLLOW_UP_DAYS,
         can_pause=repair.state in machine.PAUSABLE and not queries.is_paused(repair, now),
-        ended=repair.state in machine.FINAL, unsent=unsent, notice=notice)
+        ended=repair.state in machine.FINAL,
+        unsent=unsent,
+        notice=notice,
+    )
     return render_template("repairs/show.html", **context), status
 
 
@@ -145,9 +181,14 @@ def show(repair_id: str):
 def history(repair_id: str):
     pairing = couple_or_404()
     repair = _find(pairing, repair_id)
-    return render_template("repairs/history.html", pairing=pairing, repair=repair,
-                           zone=ZoneInfo(pairing.me.timezone), ui=UI,
-                           hidden=queries.hidden_steps(repair, pairing.me.id))
+    return render_template(
+        "repairs/history.html",
+        pairing=pairing,
+        repair=repair,
+        zone=ZoneInfo(pairing.me.timezone),
+        ui=UI,
+        hidden=queries.hidden_steps(repair, pairing.me.id),
+    )
 
 
 def step_body(step: str, role: str, form) -> dict:
@@ -159,26 +200,40 @@ def step_body(step: str, role: str, form) -> dict:
         own = form.get("own_feeling", "").strip()
         if own:
             feelings.append(own)
-        return {"feelings": feelings, "i_feel": form.get("i_feel", ""),
-                "when": form.get("when", ""), "because": form.get("because", ""),
-                "i_need": form.get("i_need", ""), "need_now": form.get("need_now", "")}
+        return {
+            "feelings": feelings,
+            "i_feel": form.get("i_feel", ""),
+            "when": form.get("when", ""),
+            "because": form.get("because", ""),
+            "i_need": form.get("i_need", ""),
+            "need_now": form.get("need_now", ""),
+        }
     if step == "apology":
         return {k: form.get(k, "") for k in ("acknowledgement", "empathy", "restitution")}
     if step == "response":
         heard = {"yes": True, "no": False}.get(form.get("heard", ""))
-        body = {"missing": form.get("missing", "") if heard is False else None,
-                "forgive": True if form.get("forgive") == "yes" and heard else None}
+        body = {
+            "missing": form.get("missing", "") if heard is False else None,
+            "forgive": True if form.get("forgive") == "yes" and heard else None,
+        }
         if heard is not None:
             body["heard"] = heard
         return body
     if step == "plan":
         commitments = []
         for i in _filled_rows(form):
-            days = [int(d) for d in form.getlist(f"commitments-{i}-days")
-                    if d.isascii() and d.isdigit() and len(d) < 3]
-            commitments.append({"text": form.get(f"commitments-{i}-text", "").strip(),
-                                "owner": form.get(f"commitments-{i}-owner", "me"),
-                                "follow_up_days": days or list(FOLLOW_UP_DAYS)})
+            days = [
+                int(d)
+                for d in form.getlist(f"commitments-{i}-days")
+                if d.isascii() and d.isdigit() and len(d) < 3
+            ]
+            commitments.append(
+                {
+                    "text": form.get(f"commitments-{i}-text", "").strip(),
+                    "owner": form.get(f"commitments-{i}-owner", "me"),
+                    "follow_up_days": days or list(FOLLOW_UP_DAYS),
+                }
+            )
         return {"my_part": form.get("my_part", ""), "commitments": commitments}
     if step == "reconnect" and role == machine.APOLOGIZING:
         own = form.get("own_choice", "").strip()
@@ -222,19 +277,29 @@ def take_step(repair_id: str, step: str):
     try:
         services.act(pairing=pairing, repair=repair, step=step, body=body, now=utcnow())
     except Invalid as error:
-        return _render(pairing, queries.as_it_stands(repair),
-                       errors=_form_errors(step, error.errors, request.form),
-                       form=request.form, status=422)
+        return _render(
+            pairing,
+            queries.as_it_stands(repair),
+            errors=_form_errors(step, error.errors, request.form),
+            form=request.form,
+            status=422,
+        )
     except services.RepairPaused:
         # A pause began while they were writing: keep every word for when it is over.
-        return _render(pairing, queries.as_it_stands(repair), form=request.form, status=409,
-                       kept=True)
+        return _render(
+            pairing, queries.as_it_stands(repair), form=request.form, status=409, kept=True
+        )
     except DomainError as error:
         if error.status == 404:
             abort(404)
         # The repair moved on (or it was not my step): say so, and keep what I wrote.
-        return _render(pairing, queries.as_it_stands(repair), status=error.status,
-                       unsent=_written(request.form), notice=str(error))
+        return _render(
+            pairing,
+            queries.as_it_stands(repair),
+            status=error.status,
+            unsent=_written(request.form),
+            notice=str(error),
+        )
     return redirect(url_for("repairs.show", repair_id=repair_id))
 
 
@@ -244,17 +309,29 @@ def pause(repair_id: str):
     pairing = couple_or_404()
     repair = _find(pairing, repair_id, lock=request.method == "POST")
     if request.method == "GET":
-        return render_template("repairs/pause.html", pairing=pairing, repair=repair,
-                               ui=UI, errors={}, paused=queries.is_paused(repair, utcnow()),
-                               zone=ZoneInfo(pairing.me.timezone))
+        return render_template(
+            "repairs/pause.html",
+            pairing=pairing,
+            repair=repair,
+            ui=UI,
+            errors={},
+            paused=queries.is_paused(repair, utcnow()),
+            zone=ZoneInfo(pairing.me.timezone),
+        )
     raw = request.form.get("minutes", "")
     minutes = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else raw
     try:
         services.pause(pairing=pairing, repair=repair, body={"minutes": minutes}, now=utcnow())
     except Invalid as error:
-        return render_template("repairs/pause.html", pairing=pairing, repair=repair,
-                               ui=UI, errors=error.errors, paused=False,
-                               zone=ZoneInfo(pairing.me.timezone)), 422
+        return render_template(
+            "repairs/pause.html",
+            pairing=pairing,
+            repair=repair,
+            ui=UI,
+            errors=error.errors,
+            paused=False,
+            zone=ZoneInfo(pairing.me.timezone),
+        ), 422
     except DomainError as error:
         flash(str(error), "info")
     return redirect(url_for("repairs.show", repair_id=repair_id))
@@ -278,14 +355,24 @@ def close(repair_id: str):
     pairing = couple_or_404()
     repair = _find(pairing, repair_id, lock=request.method == "POST")
     if request.method == "GET":
-        return render_template("repairs/close.html", pairing=pairing, repair=repair,
-                               errors={}, form={})
+        return render_template(
+            "repairs/close.html", pairing=pairing, repair=repair, errors={}, form={}
+        )
     try:
-        services.close(pairing=pairing, repair=repair,
-                       body={"note": request.form.get("note", "")}, now=utcnow())
+        services.close(
+            pairing=pairing,
+            repair=repair,
+            body={"note": request.form.get("note", "")},
+            now=utcnow(),
+        )
     except Invalid as error:
-        return render_template("repairs/close.html", pairing=pairing, repair=repair,
-                               errors=error.errors, form=request.form), 422
+        return render_template(
+            "repairs/close.html",
+            pairing=pairing,
+            repair=repair,
+            errors=error.errors,
+            form=request.form,
+        ), 422
     except DomainError as error:
         flash(str(error), "info")
         return redirect(url_for("repairs.show", repair_id=repair_id))
@@ -304,8 +391,9 @@ def follow_up(repair_id: str, follow_up_id: str):
         abort(404)
     body = {"outcome": request.form.get("outcome", ""), "note": request.form.get("note", "")}
     try:
-        services.answer_follow_up(pairing=pairing, repair=repair, follow_up_id=follow_up_id,
-                                  body=body, now=utcnow())
+        services.answer_follow_up(
+            pairing=pairing, repair=repair, follow_up_id=follow_up_id, body=body, now=utcnow()
+        )
     except Invalid as error:
         errors = {f"{follow_up_id}-{k}": v for k, v in error.errors.items()}
         return _render(pairing, repair, errors=errors, form=request.form, status=422)
@@ -317,6 +405,9 @@ def follow_up(repair_id: str, follow_up_id: str):
 @bp.route("/help")
 @login_required
 def help_page():
-    return render_template("repairs/help.html", guidance=signpost.THERAPY_GUIDANCE,
-                           emergency=signpost.EMERGENCY,
-                           danger=request.args.get("for") == "safety")
+    return render_template(
+        "repairs/help.html",
+        guidance=signpost.THERAPY_GUIDANCE,
+        emergency=signpost.EMERGENCY,
+        danger=request.args.get("for") == "safety",
+    )

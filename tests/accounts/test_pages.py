@@ -16,8 +16,13 @@ def token(client, path):
 
 
 def register(client, email, name="Kim", next_url=None):
-    data = {"csrf_token": token(client, "/register"), "display_name": name, "email": email,
-            "password": STRONG, "timezone": "Asia/Tokyo"}
+    data = {
+        "csrf_token": token(client, "/register"),
+        "display_name": name,
+        "email": email,
+        "password": STRONG,
+        "timezone": "Asia/Tokyo",
+    }
     if next_url:
         data["next"] = next_url
     return client.post("/register", data=data)
@@ -32,8 +37,13 @@ def test_register_page_creates_an_account_and_goes_to_pairing(client, app):
 
 
 def test_a_refused_form_keeps_what_was_typed_and_says_why(client, app):
-    data = {"csrf_token": token(client, "/register"), "display_name": "Kim 🌸",
-            "email": "kim@example.com", "password": "password123", "timezone": "Asia/Tokyo"}
+    data = {
+        "csrf_token": token(client, "/register"),
+        "display_name": "Kim 🌸",
+        "email": "kim@example.com",
+        "password": "password123",
+        "timezone": "Asia/Tokyo",
+    }
     response = client.post("/register", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -44,8 +54,15 @@ def test_a_refused_form_keeps_what_was_typed_and_says_why(client, app):
 
 
 def test_a_form_without_its_csrf_token_is_refused_with_a_page(client, app):
-    response = client.post("/register", data={"display_name": "Kim", "email": "k@example.com",
-                                              "password": STRONG, "timezone": "UTC"})
+    response = client.post(
+        "/register",
+        data={
+            "display_name": "Kim",
+            "email": "k@example.com",
+            "password": STRONG,
+            "timezone": "UTC",
+        },
+    )
     assert response.status_code == 400
     assert response.mimetype == "text/html"
     with app.app_context():
@@ -55,11 +72,18 @@ def test_a_form_without_its_csrf_token_is_refused_with_a_page(client, app):
 def test_login_page_logs_in_and_follows_only_local_next(client, app):
     with app.app_context():
         make_user(email="alex@example.com")
-    for next_url, expected in (("/account", "/account"), ("https://evil.example/", "/"),
-                               ("//evil.example/x", "/")):
+    for next_url, expected in (
+        ("/account", "/account"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/x", "/"),
+    ):
         client.get("/")
-        data = {"csrf_token": token(client, "/login"), "email": "alex@example.com",
-                "password": PASSWORD, "next": next_url}
+        data = {
+            "csrf_token": token(client, "/login"),
+            "email": "alex@example.com",
+            "password": PASSWORD,
+            "next": next_url,
+        }
         response = client.post("/login", data=data)
         assert response.headers["Location"] == expected, next_url
         client.post("/logout", data={"csrf_token": token(client, "/account")})
@@ -72,8 +96,12 @@ def test_login_page_says_the_same_for_unknown_email_and_wrong_password(client, a
     for email, password in (("nobody@example.com", PASSWORD), ("alex@example.com", "nope")):
         data = {"csrf_token": token(client, "/login"), "email": email, "password": password}
         response = client.post("/login", data=data)
-        answers.append((response.status_code,
-                        re.search(r'role="alert">([^<]+)<', response.get_data(as_text=True))[1]))
+        answers.append(
+            (
+                response.status_code,
+                re.search(r'role="alert">([^<]+)<', response.get_data(as_text=True))[1],
+            )
+        )
     assert answers[0] == answers[1]
     assert answers[0][0] == 401
 
@@ -101,8 +129,9 @@ def test_pair_and_join_through_the_pages(app):
 
 def test_typed_code_with_a_mistake_gets_a_friendly_error(client, app):
     register(client, "kim@example.com")
-    response = client.post("/pair/code", data={"csrf_token": token(client, "/pair"),
-                                               "code": "nope"})
+    response = client.post(
+        "/pair/code", data={"csrf_token": token(client, "/pair"), "code": "nope"}
+    )
     assert response.status_code == 422
     assert "A code has 10 letters and digits" in response.get_data(as_text=True)
 
@@ -126,15 +155,23 @@ def test_unlink_page_ends_the_link_and_the_partner_sees_a_calm_notice(app):
 
 def test_account_page_changes_profile_and_deletes_with_password(client, app):
     register(client, "kim@example.com")
-    response = client.post("/account/profile", data={
-        "csrf_token": token(client, "/account"), "display_name": "Kimmy",
-        "timezone": "Europe/Berlin"})
+    response = client.post(
+        "/account/profile",
+        data={
+            "csrf_token": token(client, "/account"),
+            "display_name": "Kimmy",
+            "timezone": "Europe/Berlin",
+        },
+    )
     assert response.status_code == 302
-    wrong = client.post("/account/delete", data={"csrf_token": token(client, "/account/delete"),
-                                                 "password": "wrong password"})
+    wrong = client.post(
+        "/account/delete",
+        data={"csrf_token": token(client, "/account/delete"), "password": "wrong password"},
+    )
     assert wrong.status_code == 422
-    gone = client.post("/account/delete", data={"csrf_token": token(client, "/account/delete"),
-                                                "password": STRONG})
+    gone = client.post(
+        "/account/delete", data={"csrf_token": token(client, "/account/delete"), "password": STRONG}
+    )
     assert gone.status_code == 302
     with app.app_context():
         assert db.session.query(User).count() == 0
@@ -157,31 +194,39 @@ def test_the_login_form_starts_a_new_session_with_a_new_csrf_token(client, app):
     with app.app_context():
         make_user(email="alex@example.com")
     planted = token(client, "/login")
-    client.post("/login", data={"csrf_token": planted, "email": "alex@example.com",
-                                "password": PASSWORD})
+    client.post(
+        "/login", data={"csrf_token": planted, "email": "alex@example.com", "password": PASSWORD}
+    )
     refused = client.post("/account/logout-everywhere", data={"csrf_token": planted})
     assert refused.status_code == 400
     fresh = token(client, "/account")
     assert fresh != planted
-    assert client.post("/account/logout-everywhere",
-                       data={"csrf_token": fresh}).status_code == 302
+    assert client.post("/account/logout-everywhere", data={"csrf_token": fresh}).status_code == 302
 
 
 def test_the_register_form_starts_a_new_session_with_a_new_csrf_token(client):
     planted = token(client, "/register")
     assert register(client, "kim@example.com").status_code == 302
-    assert client.post("/account/logout-everywhere",
-                       data={"csrf_token": planted}).status_code == 400
+    assert (
+        client.post("/account/logout-everywhere", data={"csrf_token": planted}).status_code == 400
+    )
 
 
 def test_logging_out_ends_the_csrf_token_and_still_says_so(client, app):
     with app.app_context():
         make_user(email="alex@example.com")
-    client.post("/login", data={"csrf_token": token(client, "/login"),
-                                "email": "alex@example.com", "password": PASSWORD})
+    client.post(
+        "/login",
+        data={
+            "csrf_token": token(client, "/login"),
+            "email": "alex@example.com",
+            "password": PASSWORD,
+        },
+    )
     old = token(client, "/account")
     response = client.post("/logout", data={"csrf_token": old}, follow_redirects=True)
     assert "You are logged out." in response.get_data(as_text=True)
-    again = client.post("/login", data={"csrf_token": old, "email": "alex@example.com",
-                                         "password": PASSWORD})
+    again = client.post(
+        "/login", data={"csrf_token": old, "email": "alex@example.com", "password": PASSWORD}
+    )
     assert again.status_code == 400

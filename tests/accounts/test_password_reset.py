@@ -21,8 +21,13 @@ NEW = ["velvet hamster orbit lamp", "copper meadow violin 7"]
 def links(monkeypatch):
     """The reset links mailed so far, newest last."""
     sent = []
-    monkeypatch.setattr(mail, "send", lambda to, subject, text: sent.append(
-        next(line for line in text.splitlines() if "/reset/" in line)))
+    monkeypatch.setattr(
+        mail,
+        "send",
+        lambda to, subject, text: sent.append(
+            next(line for line in text.splitlines() if "/reset/" in line)
+        ),
+    )
     return sent
 
 
@@ -52,14 +57,12 @@ def _race(app, tokens: list[str]) -> list[str]:
     """Use each token in its own thread with a different new password, all at once."""
     outcomes = [None] * len(tokens)
     real = app.extensions["couples.password_hasher"]
-    app.extensions["couples.password_hasher"] = _MeetingHasher(
-        real, threading.Barrier(len(tokens)))
+    app.extensions["couples.password_hasher"] = _MeetingHasher(real, threading.Barrier(len(tokens)))
 
     def run(index):
         with app.app_context():
             try:
-                accounts.reset_password(token=tokens[index], new_password=NEW[index],
-                                        now=utcnow())
+                accounts.reset_password(token=tokens[index], new_password=NEW[index], now=utcnow())
                 outcomes[index] = "ok"
             except DomainError as error:
                 outcomes[index] = str(error.status)
@@ -89,8 +92,7 @@ def _password_is(app, email: str, password: str) -> bool:
 
 
 @pytest.mark.parametrize("same_link", [True, False], ids=["one link", "two links"])
-def test_two_resets_of_one_account_at_once_change_the_password_once(make_app, links,
-                                                                    same_link):
+def test_two_resets_of_one_account_at_once_change_the_password_once(make_app, links, same_link):
     app = make_app(RATELIMIT_ENABLED=False)
     for n in range(ROUNDS):
         email = f"r{n}@example.com"

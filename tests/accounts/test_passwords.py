@@ -17,8 +17,11 @@ def test_passwords_made_of_the_users_own_details_are_refused():
 
 
 def test_unrelated_words_and_any_characters_pass():
-    for password in ("velvet hamster orbit lamp", "ümlaut ünïcödé 😀 süßes",
-                     "x" * 3 + "Q7#pL9!vZ2"):
+    for password in (
+        "velvet hamster orbit lamp",
+        "ümlaut ünïcödé 😀 süßes",
+        "x" * 3 + "Q7#pL9!vZ2",
+    ):
         assert weakness(password, **RULES) is None, password
 
 

@@ -12,8 +12,13 @@ STRONG = "velvet hamster orbit lamp"
 
 
 def register(api, **overrides):
-    body = {"email": "Kim@Example.com", "password": STRONG, "display_name": "Kim",
-            "timezone": "Pacific/Honolulu", **overrides}
+    body = {
+        "email": "Kim@Example.com",
+        "password": STRONG,
+        "display_name": "Kim",
+        "timezone": "Pacific/Honolulu",
+        **overrides,
+    }
     return api.post("/api/v1/auth/register", json=body)
 
 
@@ -58,10 +63,12 @@ def test_register_refuses_an_unknown_timezone(api):
 def test_login_answers_the_same_for_unknown_email_and_wrong_password(api, app):
     with app.app_context():
         make_user(email="alex@example.com")
-    unknown = api.post("/api/v1/auth/login", json={"email": "nobody@example.com",
-                                                   "password": PASSWORD})
-    wrong = api.post("/api/v1/auth/login", json={"email": "alex@example.com",
-                                                 "password": "not the password"})
+    unknown = api.post(
+        "/api/v1/auth/login", json={"email": "nobody@example.com", "password": PASSWORD}
+    )
+    wrong = api.post(
+        "/api/v1/auth/login", json={"email": "alex@example.com", "password": "not the password"}
+    )
     assert unknown.status_code == wrong.status_code == 401
     assert unknown.get_json() == wrong.get_json()
 
@@ -69,8 +76,9 @@ def test_login_answers_the_same_for_unknown_email_and_wrong_password(api, app):
 def test_login_is_case_insensitive_on_email(api, app):
     with app.app_context():
         make_user(email="alex@example.com")
-    response = api.post("/api/v1/auth/login", json={"email": "ALEX@example.com",
-                                                     "password": PASSWORD})
+    response = api.post(
+        "/api/v1/auth/login", json={"email": "ALEX@example.com", "password": PASSWORD}
+    )
     assert response.status_code == 200
 
 
@@ -81,12 +89,16 @@ def test_login_is_throttled_per_account_with_retry_after(make_app):
     for _ in range(3):
         # a different address each time: only the account counter can stop it
         response = ApiClient(app).post(
-            "/api/v1/auth/login", json={"email": "alex@example.com", "password": "nope"},
-            environ_base={"REMOTE_ADDR": f"10.0.0.{_ + 1}"})
+            "/api/v1/auth/login",
+            json={"email": "alex@example.com", "password": "nope"},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{_ + 1}"},
+        )
         assert response.status_code == 401
     blocked = ApiClient(app).post(
-        "/api/v1/auth/login", json={"email": "alex@example.com", "password": PASSWORD},
-        environ_base={"REMOTE_ADDR": "10.0.0.99"})
+        "/api/v1/auth/login",
+        json={"email": "alex@example.com", "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.99"},
+    )
     assert blocked.status_code == 429
     assert blocked.mimetype == "application/problem+json"
     assert 0 < int(blocked.headers["Retry-After"]) <= 15 * 60
@@ -96,11 +108,13 @@ def test_login_is_throttled_per_address(make_app):
     app = make_app(LOGIN_LIMIT_PER_ADDRESS="4 per 15 minutes")
     api = ApiClient(app)
     for n in range(4):
-        response = api.post("/api/v1/auth/login",
-                            json={"email": f"guess{n}@example.com", "password": "nope"})
+        response = api.post(
+            "/api/v1/auth/login", json={"email": f"guess{n}@example.com", "password": "nope"}
+        )
         assert response.status_code == 401
-    response = api.post("/api/v1/auth/login",
-                        json={"email": "another@example.com", "password": "nope"})
+    response = api.post(
+        "/api/v1/auth/login", json={"email": "another@example.com", "password": "nope"}
+    )
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
 
@@ -125,25 +139,31 @@ def test_remember_me_cookie_lasts_at_most_30_days(app):
     with app.app_context():
         make_user(email="alex@example.com")
     api = ApiClient(app)
-    response = api.post("/api/v1/auth/login", json={"email": "alex@example.com",
-                                                     "password": PASSWORD, "remember": True})
-    cookie = next(c for c in response.headers.getlist("Set-Cookie")
-                  if c.startswith("couples_remember="))
+    response = api.post(
+        "/api/v1/auth/login",
+        json={"email": "alex@example.com", "password": PASSWORD, "remember": True},
+    )
+    cookie = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("couples_remember=")
+    )
     assert "HttpOnly" in cookie
     expires = [part for part in cookie.split("; ") if part.startswith("Expires=")][0]
     from email.utils import parsedate_to_datetime
 
     from couples.clock import utcnow
+
     assert parsedate_to_datetime(expires[8:]) - utcnow() <= timedelta(days=30, minutes=1)
 
 
 def test_session_cookie_is_httponly_and_samesite_lax(app):
     with app.app_context():
         make_user(email="alex@example.com")
-    response = ApiClient(app).post("/api/v1/auth/login",
-                                   json={"email": "alex@example.com", "password": PASSWORD})
-    cookie = next(c for c in response.headers.getlist("Set-Cookie")
-                  if c.startswith("couples_session="))
+    response = ApiClient(app).post(
+        "/api/v1/auth/login", json={"email": "alex@example.com", "password": PASSWORD}
+    )
+    cookie = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("couples_session=")
+    )
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
@@ -154,10 +174,14 @@ def test_session_cookie_is_secure_by_default(make_app):
     app = make_app(SESSION_COOKIE_SECURE=DEFAULTS["SESSION_COOKIE_SECURE"])
     with app.app_context():
         make_user(email="alex@example.com")
-    response = ApiClient(app).post("/api/v1/auth/login",
-                                   json={"email": "alex@example.com", "password": PASSWORD})
-    assert any("Secure" in c for c in response.headers.getlist("Set-Cookie")
-               if c.startswith("couples_session="))
+    response = ApiClient(app).post(
+        "/api/v1/auth/login", json={"email": "alex@example.com", "password": PASSWORD}
+    )
+    assert any(
+        "Secure" in c
+        for c in response.headers.getlist("Set-Cookie")
+        if c.startswith("couples_session=")
+    )
 
 
 def test_logout_ends_the_session(app):
@@ -192,8 +216,9 @@ def test_password_change_ends_other_sessions_and_keeps_this_one(app):
         make_user(email="alex@example.com")
     old = ApiClient(app).login("alex@example.com")
     here = ApiClient(app).login("alex@example.com")
-    response = here.post("/api/v1/me/password",
-                         json={"current_password": PASSWORD, "new_password": STRONG})
+    response = here.post(
+        "/api/v1/me/password", json={"current_password": PASSWORD, "new_password": STRONG}
+    )
     assert response.status_code == 200
     assert old.get("/api/v1/me").status_code == 401
     assert here.get("/api/v1/me").status_code == 200
@@ -204,8 +229,9 @@ def test_password_change_needs_the_current_password(app):
     with app.app_context():
         make_user(email="alex@example.com")
     api = ApiClient(app).login("alex@example.com")
-    response = api.post("/api/v1/me/password",
-                        json={"current_password": "wrong one!", "new_password": STRONG})
+    response = api.post(
+        "/api/v1/me/password", json={"current_password": "wrong one!", "new_password": STRONG}
+    )
     assert response.status_code == 422
     assert "current_password" in response.get_json()["errors"]
     ApiClient(app).login("alex@example.com")  # unchanged
@@ -218,15 +244,24 @@ def test_a_session_made_before_a_reset_dies_after_it(app, smtp_server):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
     session = ApiClient(app).login("alex@example.com")
     anonymous = ApiClient(app)
-    assert anonymous.post("/api/v1/auth/password-reset",
-                          json={"email": "Alex@example.com"}).status_code == 202
+    assert (
+        anonymous.post(
+            "/api/v1/auth/password-reset", json={"email": "Alex@example.com"}
+        ).status_code
+        == 202
+    )
     token = smtp_server.last_link().rsplit("/", 1)[1]
-    assert anonymous.post(f"/api/v1/auth/password-reset/{token}",
-                          json={"password": STRONG}).status_code == 204
+    assert (
+        anonymous.post(
+            f"/api/v1/auth/password-reset/{token}", json={"password": STRONG}
+        ).status_code
+        == 204
+    )
     assert session.get("/api/v1/me").status_code == 401
     ApiClient(app).login("alex@example.com", password=STRONG)
-    again = anonymous.post(f"/api/v1/auth/password-reset/{token}",
-                           json={"password": "another fine long phrase"})
+    again = anonymous.post(
+        f"/api/v1/auth/password-reset/{token}", json={"password": "another fine long phrase"}
+    )
     assert again.status_code == 410
 
 
@@ -235,8 +270,9 @@ def test_password_reset_answers_the_same_for_unknown_addresses(app, smtp_server)
     with app.app_context():
         make_user(email="alex@example.com")
     known = ApiClient(app).post("/api/v1/auth/password-reset", json={"email": "alex@example.com"})
-    unknown = ApiClient(app).post("/api/v1/auth/password-reset",
-                                  json={"email": "nobody@example.com"})
+    unknown = ApiClient(app).post(
+        "/api/v1/auth/password-reset", json={"email": "nobody@example.com"}
+    )
     assert known.status_code == unknown.status_code == 202
     assert known.get_json() == unknown.get_json()
     assert [m["To"] for m in smtp_server.messages] == ["alex@example.com"]
@@ -250,8 +286,9 @@ def test_password_reset_link_expires_after_an_hour(app, smtp_server):
         ApiClient(app).post("/api/v1/auth/password-reset", json={"email": "alex@example.com"})
         token = smtp_server.last_link().rsplit("/", 1)[1]
         traveller.shift(timedelta(minutes=61))
-        response = ApiClient(app).post(f"/api/v1/auth/password-reset/{token}",
-                                       json={"password": STRONG})
+        response = ApiClient(app).post(
+            f"/api/v1/auth/password-reset/{token}", json={"password": STRONG}
+        )
     assert response.status_code == 410
     assert response.get_json()["type"] == "/problems/reset-gone"
 
@@ -270,8 +307,9 @@ def test_outside_serve_a_reset_link_never_goes_to_the_log(app, caplog):
     with app.app_context():
         make_user(email="alex@example.com")
     with caplog.at_level("DEBUG"):
-        response = ApiClient(app).post("/api/v1/auth/password-reset",
-                                       json={"email": "alex@example.com"})
+        response = ApiClient(app).post(
+            "/api/v1/auth/password-reset", json={"email": "alex@example.com"}
+        )
     assert response.status_code == 202
     assert "mail not sent: set COUPLES_MAIL_SERVER" in caplog.text
     assert "/reset/" not in caplog.text and "alex@" not in caplog.text
@@ -305,6 +343,9 @@ def test_a_csrf_token_from_a_session_does_not_outlive_its_logout(app):
     api = ApiClient(app).login("alex@example.com")
     old = api.csrf()
     assert api.post("/api/v1/auth/logout").status_code == 204
-    response = api.client.post("/api/v1/auth/login", headers={"X-CSRF-Token": old},
-                               json={"email": "alex@example.com", "password": PASSWORD})
+    response = api.client.post(
+        "/api/v1/auth/login",
+        headers={"X-CSRF-Token": old},
+        json={"email": "alex@example.com", "password": PASSWORD},
+    )
     assert response.status_code == 400

@@ -33,24 +33,37 @@ UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 _rules_app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
 SAMPLE_ARGUMENTS = {"code": "ABCDE12345", "token": "not-a-real-token"}
 UNSAFE_API_ROUTES = sorted(
-    (method, rule.rule, _rules_app.url_map.bind("localhost").build(
-        rule.endpoint, {name: SAMPLE_ARGUMENTS.get(name, "1") for name in rule.arguments},
-        method=method))
-    for rule in _rules_app.url_map.iter_rules() if rule.rule.startswith("/api/")
-    for method in rule.methods & set(UNSAFE))
+    (
+        method,
+        rule.rule,
+        _rules_app.url_map.bind("localhost").build(
+            rule.endpoint,
+            {name: SAMPLE_ARGUMENTS.get(name, "1") for name in rule.arguments},
+            method=method,
+        ),
+    )
+    for rule in _rules_app.url_map.iter_rules()
+    if rule.rule.startswith("/api/")
+    for method in rule.methods & set(UNSAFE)
+)
 ROUTE_IDS = [f"{method} {rule}" for method, rule, _ in UNSAFE_API_ROUTES]
 
 
 # --- helpers --------------------------------------------------------------------------
 
+
 def snapshot(app) -> tuple[dict, dict]:
     """Row counts of the named tables, and every row of every table."""
     with app.app_context():
         tables = {t.name: t for t in db.metadata.sorted_tables}
-        counts = {name: db.session.execute(select(func.count()).select_from(tables[name]))
-                  .scalar_one() for name in TABLES}
-        rows = {name: sorted(map(repr, db.session.execute(select(table)).all()))
-                for name, table in tables.items()}
+        counts = {
+            name: db.session.execute(select(func.count()).select_from(tables[name])).scalar_one()
+            for name in TABLES
+        }
+        rows = {
+            name: sorted(map(repr, db.session.execute(select(table)).all()))
+            for name, table in tables.items()
+        }
         db.session.remove()
     return counts, rows
 
@@ -73,8 +86,9 @@ class Unchanged:
         return False
 
 
-def assert_problem(response, status: int, slug: str | None = None,
-                   fields: set[str] | None = None) -> dict:
+def assert_problem(
+    response, status: int, slug: str | None = None, fields: set[str] | None = None
+) -> dict:
     """An RFC 9457 problem with the design's fields; for 422, ``errors`` maps dotted field
     paths to lists of messages (exactly ``fields`` when given)."""
     assert response.status_code == status, response.get_data(as_text=True)[:500]
@@ -99,8 +113,9 @@ def assert_problem(response, status: int, slug: str | None = None,
     return body
 
 
-def send_raw(client: ApiClient, method: str, path: str, data, content_type="application/json",
-             **kwargs):
+def send_raw(
+    client: ApiClient, method: str, path: str, data, content_type="application/json", **kwargs
+):
     return client._unsafe(method, path, data=data, content_type=content_type, **kwargs)
 
 
@@ -149,8 +164,10 @@ NOT_JSON = {
     "form": ("display_name=Al&timezone=UTC", "application/x-www-form-urlencoded"),
     "text with json inside": ('{"display_name": "Al"}', "text/plain"),
     "xml": ("<me><display_name>Al</display_name></me>", "application/xml"),
-    "multipart": ("--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--\r\n",
-                  "multipart/form-data; boundary=b"),
+    "multipart": (
+        '--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--b--\r\n',
+        "multipart/form-data; boundary=b",
+    ),
     "no content type": ('{"display_name": "Al"}', None),
 }
 
@@ -192,196 +209,462 @@ def test_a_body_just_under_the_limit_is_read(app, alex):
 
 # --- well-formed bodies that break the schema: 422 -------------------------------------
 
-FULL_REGISTRATION = {"email": "kim@example.com", "password": STRONG, "display_name": "Kim",
-                     "timezone": "Asia/Tokyo"}
-PUSH = {"endpoint": "https://fcm.googleapis.com/fcm/send/abc",
-        "keys": {"p256dh": "B" * 87, "auth": "a" * 22}}
+FULL_REGISTRATION = {
+    "email": "kim@example.com",
+    "password": STRONG,
+    "display_name": "Kim",
+    "timezone": "Asia/Tokyo",
+}
+PUSH = {
+    "endpoint": "https://fcm.googleapis.com/fcm/send/abc",
+    "keys": {"p256dh": "B" * 87, "auth": "a" * 22},
+}
 
 # (who, method, path, JSON body, fields named in ``errors``)
 WRONG_TYPES = {
     "name is a number": ("alex", "PATCH", "/api/v1/me", {"display_name": 5}, {"display_name"}),
     "name is null": ("alex", "PATCH", "/api/v1/me", {"display_name": None}, {"display_name"}),
     "name is true": ("alex", "PATCH", "/api/v1/me", {"display_name": True}, {"display_name"}),
-    "name is an object": ("alex", "PATCH", "/api/v1/me", {"display_name": {"first": "A"}},
-                          {"display_name"}),
-    "timezone is a list": ("alex", "PATCH", "/api/v1/me", {"timezone": ["UTC"]},
-                           {"timezone"}),
+    "name is an object": (
+        "alex",
+        "PATCH",
+        "/api/v1/me",
+        {"display_name": {"first": "A"}},
+        {"display_name"},
+    ),
+    "timezone is a list": ("alex", "PATCH", "/api/v1/me", {"timezone": ["UTC"]}, {"timezone"}),
     "body is a list": ("alex", "PATCH", "/api/v1/me", [{"display_name": "Al"}], {"body"}),
     "body is a string": ("alex", "PATCH", "/api/v1/me", "Al", {"body"}),
     "body is a number": ("alex", "PATCH", "/api/v1/me", 5, {"body"}),
     "body is null": ("alex", "PATCH", "/api/v1/me", None, {"body"}),
-    "login fields": ("anon", "POST", "/api/v1/auth/login",
-                     {"email": 1, "password": ["x"], "remember": "maybe"},
-                     {"email", "password", "remember"}),
-    "register password is a number": ("anon", "POST", "/api/v1/auth/register",
-                                      {**FULL_REGISTRATION, "password": 1234567890123},
-                                      {"password"}),
-    "delete password is a number": ("alex", "DELETE", "/api/v1/me", {"password": 123},
-                                    {"password"}),
-    "password change nulls": ("alex", "POST", "/api/v1/me/password",
-                              {"current_password": None, "new_password": {}},
-                              {"current_password", "new_password"}),
-    "reset email is a list": ("anon", "POST", "/api/v1/auth/password-reset",
-                              {"email": ["alex@example.com"]}, {"email"}),
-    "read ids is a string": ("alex", "POST", "/api/v1/notifications/read", {"ids": "1"},
-                             {"ids"}),
-    "read ids hold a number": ("alex", "POST", "/api/v1/notifications/read",
-                               {"ids": ["1", 2]}, {"ids.1"}),
-    "read ids past the id range": ("alex", "POST", "/api/v1/notifications/read",
-                                   {"ids": ["99999999999"]}, {"ids.0"}),
-    "push keys of the wrong type": ("alex", "POST", "/api/v1/push/subscriptions",
-                                    {**PUSH, "keys": {"p256dh": 5, "auth": None}},
-                                    {"keys.p256dh", "keys.auth"}),
+    "login fields": (
+        "anon",
+        "POST",
+        "/api/v1/auth/login",
+        {"email": 1, "password": ["x"], "remember": "maybe"},
+        {"email", "password", "remember"},
+    ),
+    "register password is a number": (
+        "anon",
+        "POST",
+        "/api/v1/auth/register",
+        {**FULL_REGISTRATION, "password": 1234567890123},
+        {"password"},
+    ),
+    "delete password is a number": (
+        "alex",
+        "DELETE",
+        "/api/v1/me",
+        {"password": 123},
+        {"password"},
+    ),
+    "password change nulls": (
+        "alex",
+        "POST",
+        "/api/v1/me/password",
+        {"current_password": None, "new_password": {}},
+        {"current_password", "new_password"},
+    ),
+    "reset email is a list": (
+        "anon",
+        "POST",
+        "/api/v1/auth/password-reset",
+        {"email": ["alex@example.com"]},
+        {"email"},
+    ),
+    "read ids is a string": ("alex", "POST", "/api/v1/notifications/read", {"ids": "1"}, {"ids"}),
+    "read ids hold a number": (
+        "alex",
+        "POST",
+        "/api/v1/notifications/read",
+        {"ids": ["1", 2]},
+        {"ids.1"},
+    ),
+    "read ids past the id range": (
+        "alex",
+        "POST",
+        "/api/v1/notifications/read",
+        {"ids": ["99999999999"]},
+        {"ids.0"},
+    ),
+    "push keys of the wrong type": (
+        "alex",
+        "POST",
+        "/api/v1/push/subscriptions",
+        {**PUSH, "keys": {"p256dh": 5, "auth": None}},
+        {"keys.p256dh", "keys.auth"},
+    ),
 }
 
 MISSING = {
-    "register nothing": ("anon", "POST", "/api/v1/auth/register", {},
-                         {"email", "password", "display_name", "timezone"}),
-    "register no timezone": ("anon", "POST", "/api/v1/auth/register",
-                             {k: v for k, v in FULL_REGISTRATION.items() if k != "timezone"},
-                             {"timezone"}),
-    "login no password": ("anon", "POST", "/api/v1/auth/login",
-                          {"email": "alex@example.com"}, {"password"}),
+    "register nothing": (
+        "anon",
+        "POST",
+        "/api/v1/auth/register",
+        {},
+        {"email", "password", "display_name", "timezone"},
+    ),
+    "register no timezone": (
+        "anon",
+        "POST",
+        "/api/v1/auth/register",
+        {k: v for k, v in FULL_REGISTRATION.items() if k != "timezone"},
+        {"timezone"},
+    ),
+    "login no password": (
+        "anon",
+        "POST",
+        "/api/v1/auth/login",
+        {"email": "alex@example.com"},
+        {"password"},
+    ),
     "reset no email": ("anon", "POST", "/api/v1/auth/password-reset", {}, {"email"}),
     "delete no password": ("alex", "DELETE", "/api/v1/me", {}, {"password"}),
-    "password change no new one": ("alex", "POST", "/api/v1/me/password",
-                                   {"current_password": PASSWORD}, {"new_password"}),
-    "push no keys": ("alex", "POST", "/api/v1/push/subscriptions",
-                     {"endpoint": PUSH["endpoint"]}, {"keys"}),
-    "push no auth key": ("alex", "POST", "/api/v1/push/subscriptions",
-                         {**PUSH, "keys": {"p256dh": "B" * 87}}, {"keys.auth"}),
-    "unsubscribe no endpoint": ("alex", "DELETE", "/api/v1/push/subscriptions", {},
-                                {"endpoint"}),
+    "password change no new one": (
+        "alex",
+        "POST",
+        "/api/v1/me/password",
+        {"current_password": PASSWORD},
+        {"new_password"},
+    ),
+    "push no keys": (
+        "alex",
+        "POST",
+        "/api/v1/push/subscriptions",
+        {"endpoint": PUSH["endpoint"]},
+        {"keys"},
+    ),
+    "push no auth key": (
+        "alex",
+        "POST",
+        "/api/v1/push/subscriptions",
+        {**PUSH, "keys": {"p256dh": "B" * 87}},
+        {"keys.auth"},
+    ),
+    "unsubscribe no endpoint": ("alex", "DELETE", "/api/v1/push/subscriptions", {}, {"endpoint"}),
 }
 
 UNKNOWN = {
-    "profile with is_admin": ("alex", "PATCH", "/api/v1/me",
-                              {"display_name": "Boss", "is_admin": True}, {"is_admin"}),
-    "register with a role": ("anon", "POST", "/api/v1/auth/register",
-                             {**FULL_REGISTRATION, "role": "admin"}, {"role"}),
-    "login with extra": ("anon", "POST", "/api/v1/auth/login",
-                         {"email": "alex@example.com", "password": PASSWORD, "otp": "1"},
-                         {"otp"}),
+    "profile with is_admin": (
+        "alex",
+        "PATCH",
+        "/api/v1/me",
+        {"display_name": "Boss", "is_admin": True},
+        {"is_admin"},
+    ),
+    "register with a role": (
+        "anon",
+        "POST",
+        "/api/v1/auth/register",
+        {**FULL_REGISTRATION, "role": "admin"},
+        {"role"},
+    ),
+    "login with extra": (
+        "anon",
+        "POST",
+        "/api/v1/auth/login",
+        {"email": "alex@example.com", "password": PASSWORD, "otp": "1"},
+        {"otp"},
+    ),
     # The right password, and still refused: nothing is deleted.
-    "delete with force": ("alex", "DELETE", "/api/v1/me", {"password": PASSWORD,
-                                                           "force": True}, {"force"}),
-    "password change with extra": ("alex", "POST", "/api/v1/me/password",
-                                   {"current_password": PASSWORD, "new_password": STRONG,
-                                    "confirm": STRONG}, {"confirm"}),
+    "delete with force": (
+        "alex",
+        "DELETE",
+        "/api/v1/me",
+        {"password": PASSWORD, "force": True},
+        {"force"},
+    ),
+    "password change with extra": (
+        "alex",
+        "POST",
+        "/api/v1/me/password",
+        {"current_password": PASSWORD, "new_password": STRONG, "confirm": STRONG},
+        {"confirm"},
+    ),
     "read with all": ("alex", "POST", "/api/v1/notifications/read", {"all": True}, {"all"}),
-    "unsubscribe with extra": ("alex", "DELETE", "/api/v1/push/subscriptions",
-                               {"endpoint": PUSH["endpoint"], "why": "x"}, {"why"}),
+    "unsubscribe with extra": (
+        "alex",
+        "DELETE",
+        "/api/v1/push/subscriptions",
+        {"endpoint": PUSH["endpoint"], "why": "x"},
+        {"why"},
+    ),
 }
 
 OVERLONG = {
-    "name of 61": ("alex", "PATCH", "/api/v1/me", {"display_name": "x" * 61},
-                   {"display_name"}),
-    "name of 61 emoji": ("alex", "PATCH", "/api/v1/me", {"display_name": "🌸" * 61},
-                         {"display_name"}),
-    "name of 10000": ("alex", "PATCH", "/api/v1/me", {"display_name": "x" * 10_000},
-                      {"display_name"}),
-    "timezone of 65": ("alex", "PATCH", "/api/v1/me", {"timezone": "Europe/" + "x" * 58},
-                       {"timezone"}),
-    "email of 255": ("anon", "POST", "/api/v1/auth/register",
-                     {**FULL_REGISTRATION, "email": "k" * 243 + "@example.com"}, {"email"}),
+    "name of 61": ("alex", "PATCH", "/api/v1/me", {"display_name": "x" * 61}, {"display_name"}),
+    "name of 61 emoji": (
+        "alex",
+        "PATCH",
+        "/api/v1/me",
+        {"display_name": "🌸" * 61},
+        {"display_name"},
+    ),
+    "name of 10000": (
+        "alex",
+        "PATCH",
+        "/api/v1/me",
+        {"display_name": "x" * 10_000},
+        {"display_name"},
+    ),
+    "timezone of 65": (
+        "alex",
+        "PATCH",
+        "/api/v1/me",
+        {"timezone": "Europe/" + "x" * 58},
+        {"timezone"},
+    ),
+    "email of 255": (
+        "anon",
+        "POST",
+        "/api/v1/auth/register",
+        {**FULL_REGISTRATION, "email": "k" * 243 + "@example.com"},
+        {"email"},
+    ),
     # 252 characters as sent, about 490 once lower-cased ("İ" becomes "i" + a dot above).
-    "email that grows when lower-cased": ("anon", "POST", "/api/v1/auth/register",
-                                          {**FULL_REGISTRATION,
-                                           "email": "İ" * 240 + "@example.com"}, {"email"}),
-    "register password of 1025": ("anon", "POST", "/api/v1/auth/register",
-                                  {**FULL_REGISTRATION, "password": "p" * 1025},
-                                  {"password"}),
-    "login password of 1025": ("anon", "POST", "/api/v1/auth/login",
-                               {"email": "alex@example.com", "password": "p" * 1025},
-                               {"password"}),
-    "login email of 255": ("anon", "POST", "/api/v1/auth/login",
-                           {"email": "a" * 255, "password": PASSWORD}, {"email"}),
-    "reset email of 255": ("anon", "POST", "/api/v1/auth/password-reset",
-                           {"email": "a" * 255}, {"email"}),
-    "delete password of 1025": ("alex", "DELETE", "/api/v1/me", {"password": "p" * 1025},
-                                {"password"}),
-    "push endpoint of 1025": ("alex", "POST", "/api/v1/push/subscriptions",
-                              {**PUSH, "endpoint": "https://fcm.googleapis.com/"
-                               + "e" * 1000}, {"endpoint"}),
-    "500 ids to read and one more": ("alex", "POST", "/api/v1/notifications/read",
-                                     {"ids": ["1"] * 501}, {"ids"}),
+    "email that grows when lower-cased": (
+        "anon",
+        "POST",
+        "/api/v1/auth/register",
+        {**FULL_REGISTRATION, "email": "İ" * 240 + "@example.com"},
+        {"email"},
+    ),
+    "register password of 1025": (
+        "anon",
+        "POST",
+        "/api/v1/auth/register",
+        {**FULL_REGISTRATION, "password": "p" * 1025},
+        {"password"},
+    ),
+    "login password of 1025": (
+        "anon",
+        "POST",
+        "/api/v1/auth/login",
+        {"email": "alex@example.com", "password": "p" * 1025},
+        {"password"},
+    ),
+    "login email of 255": (
+        "anon",
+        "POST",
+        "/api/v1/auth/login",
+        {"email": "a" * 255, "password": PASSWORD},
+        {"email"},
+    ),
+    "reset email of 255": (
+        "anon",
+        "POST",
+        "/api/v1/auth/password-reset",
+        {"email": "a" * 255},
+        {"email"},
+    ),
+    "delete password of 1025": (
+        "alex",
+        "DELETE",
+        "/api/v1/me",
+        {"password": "p" * 1025},
+        {"password"},
+    ),
+    "push endpoint of 1025": (
+        "alex",
+        "POST",
+        "/api/v1/push/subscriptions",
+        {**PUSH, "endpoint": "https://fcm.googleapis.com/" + "e" * 1000},
+        {"endpoint"},
+    ),
+    "500 ids to read and one more": (
+        "alex",
+        "POST",
+        "/api/v1/notifications/read",
+        {"ids": ["1"] * 501},
+        {"ids"},
+    ),
 }
 
-BAD_TIMEZONES = ["Mars/Olympus", "../../etc/passwd", "/usr/share/zoneinfo/UTC", "",
-                 " ", "Europe/London ", "europe/london", "Etc/GMT+99", "UTC\x00",
-                 "Europe/London\n", "Europe/Lon\u0000don"]
+BAD_TIMEZONES = [
+    "Mars/Olympus",
+    "../../etc/passwd",
+    "/usr/share/zoneinfo/UTC",
+    "",
+    " ",
+    "Europe/London ",
+    "europe/london",
+    "Etc/GMT+99",
+    "UTC\x00",
+    "Europe/London\n",
+    "Europe/Lon\u0000don",
+]
 TIMEZONE_CASES = {
-    **{f"profile {tz!r}": ("alex", "PATCH", "/api/v1/me", {"timezone": tz}, {"timezone"})
-       for tz in BAD_TIMEZONES},
-    **{f"register {tz!r}": ("anon", "POST", "/api/v1/auth/register",
-                            {**FULL_REGISTRATION, "timezone": tz}, {"timezone"})
-       for tz in BAD_TIMEZONES},
+    **{
+        f"profile {tz!r}": ("alex", "PATCH", "/api/v1/me", {"timezone": tz}, {"timezone"})
+        for tz in BAD_TIMEZONES
+    },
+    **{
+        f"register {tz!r}": (
+            "anon",
+            "POST",
+            "/api/v1/auth/register",
+            {**FULL_REGISTRATION, "timezone": tz},
+            {"timezone"},
+        )
+        for tz in BAD_TIMEZONES
+    },
 }
 
 # Text that cannot be stored: NUL breaks PostgreSQL, a lone surrogate is not Unicode text,
 # and other control characters are never part of a name.
 UNSTORABLE = {
-    "name with NUL": ("alex", "PATCH", "/api/v1/me", {"display_name": "Al\x00ex"},
-                      {"display_name"}),
-    "name that is NUL": ("alex", "PATCH", "/api/v1/me", {"display_name": "\x00"},
-                         {"display_name"}),
-    "name with a lone high surrogate": ("alex", "PATCH", "/api/v1/me",
-                                        {"display_name": "Al\ud800ex"}, {"display_name"}),
-    "name with a lone low surrogate": ("alex", "PATCH", "/api/v1/me",
-                                       {"display_name": "\udfff"}, {"display_name"}),
-    "name with half an emoji": ("alex", "PATCH", "/api/v1/me",
-                                {"display_name": "Kim \ud83c"}, {"display_name"}),
-    "name with a bell": ("alex", "PATCH", "/api/v1/me", {"display_name": "Al\x07ex"},
-                         {"display_name"}),
-    "name with a newline": ("alex", "PATCH", "/api/v1/me", {"display_name": "Al\nex"},
-                            {"display_name"}),
-    "name with DEL": ("alex", "PATCH", "/api/v1/me", {"display_name": "Al\x7fex"},
-                      {"display_name"}),
-    "register name with NUL": ("anon", "POST", "/api/v1/auth/register",
-                               {**FULL_REGISTRATION, "display_name": "Kim\x00"},
-                               {"display_name"}),
-    "register email with NUL": ("anon", "POST", "/api/v1/auth/register",
-                                {**FULL_REGISTRATION, "email": "kim\x00@example.com"},
-                                {"email"}),
-    "register email with a surrogate": ("anon", "POST", "/api/v1/auth/register",
-                                        {**FULL_REGISTRATION,
-                                         "email": "kim\udc00@example.com"}, {"email"}),
-    "register password with NUL": ("anon", "POST", "/api/v1/auth/register",
-                                   {**FULL_REGISTRATION, "password": STRONG + "\x00"},
-                                   {"password"}),
-    "register password with a surrogate": ("anon", "POST", "/api/v1/auth/register",
-                                           {**FULL_REGISTRATION,
-                                            "password": STRONG + "\ud83d"}, {"password"}),
-    "login email with NUL": ("anon", "POST", "/api/v1/auth/login",
-                             {"email": "alex@example.com\x00", "password": PASSWORD},
-                             {"email"}),
-    "login email with a surrogate": ("anon", "POST", "/api/v1/auth/login",
-                                     {"email": "\ud800@example.com", "password": PASSWORD},
-                                     {"email"}),
-    "login password with NUL": ("anon", "POST", "/api/v1/auth/login",
-                                {"email": "alex@example.com", "password": "\x00"},
-                                {"password"}),
-    "reset email with NUL": ("anon", "POST", "/api/v1/auth/password-reset",
-                             {"email": "alex@example.com\x00"}, {"email"}),
-    "delete password with NUL": ("alex", "DELETE", "/api/v1/me",
-                                 {"password": PASSWORD + "\x00"}, {"password"}),
-    "new password with a surrogate": ("alex", "POST", "/api/v1/me/password",
-                                      {"current_password": PASSWORD,
-                                       "new_password": STRONG + "\udbff"}, {"new_password"}),
-    "push endpoint with NUL": ("alex", "POST", "/api/v1/push/subscriptions",
-                               {**PUSH, "endpoint": PUSH["endpoint"] + "\x00"}, {"endpoint"}),
-    "unsubscribe endpoint with a surrogate": ("alex", "DELETE", "/api/v1/push/subscriptions",
-                                              {"endpoint": "https://x\ud800"}, {"endpoint"}),
+    "name with NUL": (
+        "alex",
+        "PATCH",
+        "/api/v1/me",
+        {"display_name": "Al\x00ex"},
+        {"display_name"},
+    ),
+    "name that is NUL": ("alex", "PATCH", "/api/v1/me", {"display_name": "\x00"}, {"display_name"}),
+    "name with a lone high surrogate": (
+        "alex",
+        "PATCH",
+        "/api/v1/me",
+        {"display_name": "Al\ud800ex"},
+        {"display_name"},
+    ),
+    "name with a lone low surrogate": (
+        "alex",
+        "PATCH",
+        "/api/v1/me",
+        {"display_name": "\udfff"},
+        {"display_name"},
+    ),
+    "name with half an emoji": (
+        "alex",
+        "PATCH",
+        "/api/v1/me",
+        {"display_name": "Kim \ud83c"},
+        {"display_name"},
+    ),
+    "name with a bell": (
+        "alex",
+        "PATCH",
+        "/api/v1/me",
+        {"display_name": "Al\x07ex"},
+        {"display_name"},
+    ),
+    "name with a newline": (
+        "alex",
+        "PATCH",
+        "/api/v1/me",
+        {"display_name": "Al\nex"},
+        {"display_name"},
+    ),
+    "name with DEL": (
+        "alex",
+        "PATCH",
+        "/api/v1/me",
+        {"display_name": "Al\x7fex"},
+        {"display_name"},
+    ),
+    "register name with NUL": (
+        "anon",
+        "POST",
+        "/api/v1/auth/register",
+        {**FULL_REGISTRATION, "display_name": "Kim\x00"},
+        {"display_name"},
+    ),
+    "register email with NUL": (
+        "anon",
+        "POST",
+        "/api/v1/auth/register",
+        {**FULL_REGISTRATION, "email": "kim\x00@example.com"},
+        {"email"},
+    ),
+    "register email with a surrogate": (
+        "anon",
+        "POST",
+        "/api/v1/auth/register",
+        {**FULL_REGISTRATION, "email": "kim\udc00@example.com"},
+        {"email"},
+    ),
+    "register password with NUL": (
+        "anon",
+        "POST",
+        "/api/v1/auth/register",
+        {**FULL_REGISTRATION, "password": STRONG + "\x00"},
+        {"password"},
+    ),
+    "register password with a surrogate": (
+        "anon",
+        "POST",
+        "/api/v1/auth/register",
+        {**FULL_REGISTRATION, "password": STRONG + "\ud83d"},
+        {"password"},
+    ),
+    "login email with NUL": (
+        "anon",
+        "POST",
+        "/api/v1/auth/login",
+        {"email": "alex@example.com\x00", "password": PASSWORD},
+        {"email"},
+    ),
+    "login email with a surrogate": (
+        "anon",
+        "POST",
+        "/api/v1/auth/login",
+        {"email": "\ud800@example.com", "password": PASSWORD},
+        {"email"},
+    ),
+    "login password with NUL": (
+        "anon",
+        "POST",
+        "/api/v1/auth/login",
+        {"email": "alex@example.com", "password": "\x00"},
+        {"password"},
+    ),
+    "reset email with NUL": (
+        "anon",
+        "POST",
+        "/api/v1/auth/password-reset",
+        {"email": "alex@example.com\x00"},
+        {"email"},
+    ),
+    "delete password with NUL": (
+        "alex",
+        "DELETE",
+        "/api/v1/me",
+        {"password": PASSWORD + "\x00"},
+        {"password"},
+    ),
+    "new password with a surrogate": (
+        "alex",
+        "POST",
+        "/api/v1/me/password",
+        {"current_password": PASSWORD, "new_password": STRONG + "\udbff"},
+        {"new_password"},
+    ),
+    "push endpoint with NUL": (
+        "alex",
+        "POST",
+        "/api/v1/push/subscriptions",
+        {**PUSH, "endpoint": PUSH["endpoint"] + "\x00"},
+        {"endpoint"},
+    ),
+    "unsubscribe endpoint with a surrogate": (
+        "alex",
+        "DELETE",
+        "/api/v1/push/subscriptions",
+        {"endpoint": "https://x\ud800"},
+        {"endpoint"},
+    ),
 }
 
-SCHEMA_CASES = {**WRONG_TYPES, **MISSING, **UNKNOWN, **OVERLONG, **TIMEZONE_CASES,
-                **UNSTORABLE}
+SCHEMA_CASES = {**WRONG_TYPES, **MISSING, **UNKNOWN, **OVERLONG, **TIMEZONE_CASES, **UNSTORABLE}
 
 
-@pytest.mark.parametrize(("who", "method", "path", "body", "fields"), SCHEMA_CASES.values(),
-                         ids=SCHEMA_CASES.keys())
-def test_a_body_that_breaks_the_schema_is_422_and_changes_nothing(app, clients, who, method,
-                                                                  path, body, fields):
+@pytest.mark.parametrize(
+    ("who", "method", "path", "body", "fields"), SCHEMA_CASES.values(), ids=SCHEMA_CASES.keys()
+)
+def test_a_body_that_breaks_the_schema_is_422_and_changes_nothing(
+    app, clients, who, method, path, body, fields
+):
     client = clients[who]
     # The JSON text escapes every non-ASCII character (\u0000, \ud800): what a browser
     # sends, and the only way to send a lone surrogate at all.
@@ -397,9 +680,14 @@ def test_a_reset_with_an_unstorable_password_changes_nothing_and_the_link_still_
         user = make_user(email="kim@example.com", display_name="Kim")
         token = "a-real-token-for-this-test"
         now = utcnow()
-        db.session.add(PasswordReset(token_hash=hashlib.sha256(token.encode()).hexdigest(),
-                                     user_id=user.id, created_at=now,
-                                     expires_at=now + timedelta(hours=1)))
+        db.session.add(
+            PasswordReset(
+                token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                user_id=user.id,
+                created_at=now,
+                expires_at=now + timedelta(hours=1),
+            )
+        )
         db.session.commit()
         db.session.remove()
     api = ApiClient(app)
@@ -409,16 +697,26 @@ def test_a_reset_with_an_unstorable_password_changes_nothing_and_the_link_still_
             response = send_raw(api, "POST", url, app.json.dumps({"password": password}))
         assert_problem(response, 422, "validation", {"password"})
     with Unchanged(app):
-        assert_problem(api.post(url, json={"password": STRONG, "extra": 1}), 422,
-                       "validation", {"extra"})
+        assert_problem(
+            api.post(url, json={"password": STRONG, "extra": 1}), 422, "validation", {"extra"}
+        )
     assert api.post(url, json={"password": STRONG}).status_code == 204
     assert ApiClient(app).login("kim@example.com", STRONG)
 
 
 # --- valid text is accepted -----------------------------------------------------------
 
-GOOD_NAMES = ["Zoë 🌸", "小明", "سام", "Ａｌｅｘ", "👩\u200d❤️\u200d👨", "e\u0301lodie",
-              "Ørjan Ødegård", "🌸" * 60, "O'Brien-Smith"]
+GOOD_NAMES = [
+    "Zoë 🌸",
+    "小明",
+    "سام",
+    "Ａｌｅｘ",
+    "👩\u200d❤️\u200d👨",
+    "e\u0301lodie",
+    "Ørjan Ødegård",
+    "🌸" * 60,
+    "O'Brien-Smith",
+]
 
 
 @pytest.mark.parametrize("name", GOOD_NAMES)
@@ -432,9 +730,15 @@ def test_unicode_and_emoji_names_are_accepted_and_kept_exactly(app, alex, name):
 
 def test_register_accepts_an_emoji_name_and_a_unicode_password(app, api):
     password = "correct 🐴 battery staple ✓"
-    response = api.post("/api/v1/auth/register", json={
-        "email": "Zoë@Example.com", "password": password, "display_name": "Zoë 🌸",
-        "timezone": "Pacific/Chatham"})
+    response = api.post(
+        "/api/v1/auth/register",
+        json={
+            "email": "Zoë@Example.com",
+            "password": password,
+            "display_name": "Zoë 🌸",
+            "timezone": "Pacific/Chatham",
+        },
+    )
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["display_name"] == "Zoë 🌸"
     assert response.get_json()["email"] == "zoë@example.com"
@@ -462,6 +766,7 @@ def test_a_blank_name_is_refused(app, alex):
 
 
 # --- invites --------------------------------------------------------------------------
+
 
 def _people(app, *names):
     with app.app_context():
@@ -552,8 +857,7 @@ def test_a_weird_reset_token_is_refused_like_a_used_one(app, api, segment):
     # An unknown token gets the answer of a used or expired one (410): a caller learns
     # nothing about which tokens exist. An encoded slash makes a path no route has (404).
     with Unchanged(app):
-        response = api.post(f"/api/v1/auth/password-reset/{segment}",
-                            json={"password": STRONG})
+        response = api.post(f"/api/v1/auth/password-reset/{segment}", json={"password": STRONG})
     if "%2F" in segment:
         assert_problem(response, 404, "not-found")
     else:
@@ -569,19 +873,23 @@ def test_a_weird_api_path_is_404(app, alex, segment):
 
 
 INTEGER_ROUTES = [
-    (method, rule) for rule in sorted(_rules_app.url_map.iter_rules(), key=lambda r: r.rule)
+    (method, rule)
+    for rule in sorted(_rules_app.url_map.iter_rules(), key=lambda r: r.rule)
     if any(isinstance(c, IntegerConverter) for c in rule._converters.values())
-    for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+]
 
 
-@pytest.mark.parametrize(("method", "rule"), INTEGER_ROUTES,
-                         ids=[f"{method} {rule.rule}" for method, rule in INTEGER_ROUTES])
+@pytest.mark.parametrize(
+    ("method", "rule"),
+    INTEGER_ROUTES,
+    ids=[f"{method} {rule.rule}" for method, rule in INTEGER_ROUTES],
+)
 def test_ids_past_the_integer_columns_are_404_on_every_route(app, alex, method, rule):
     # Ids are 32-bit columns on PostgreSQL: a larger number must not reach a query.
     adapter = app.url_map.bind("localhost")
     for number in (0, 2**31 - 1, 2**31, 2**32, 2**63, 10**30):
-        url = adapter.build(rule.endpoint, dict.fromkeys(rule.arguments, number),
-                            method=method)
+        url = adapter.build(rule.endpoint, dict.fromkeys(rule.arguments, number), method=method)
         with Unchanged(app):
             response = alex.get(url) if method == "GET" else alex._unsafe(method, url, json={})
         assert response.status_code == 404, (url, response.status_code)
@@ -590,6 +898,7 @@ def test_ids_past_the_integer_columns_are_404_on_every_route(app, alex, method, 
 
 
 # --- CSRF and the order of checks -----------------------------------------------------
+
 
 def _without_token(client: ApiClient, method: str, path: str, **kwargs):
     return client.client.open(path, method=method, **kwargs)
@@ -623,8 +932,9 @@ def test_a_wrong_csrf_token_is_400(app, alex, token):
 def test_the_csrf_token_of_another_session_is_400(app, two_partners):
     alex, sam = two_partners
     with Unchanged(app):
-        response = alex.patch("/api/v1/me", json={"display_name": "Al"},
-                              headers={"X-CSRF-Token": sam.csrf()})
+        response = alex.patch(
+            "/api/v1/me", json={"display_name": "Al"}, headers={"X-CSRF-Token": sam.csrf()}
+        )
     assert_problem(response, 400, "csrf")
 
 
@@ -634,8 +944,9 @@ def test_a_token_that_verified_before_is_still_matched_with_the_session(app, two
     alex, sam = two_partners
     assert sam.patch("/api/v1/me", json={"display_name": "Sammy"}).status_code == 200
     with Unchanged(app):
-        response = alex.patch("/api/v1/me", json={"display_name": "Al"},
-                              headers={"X-CSRF-Token": sam.csrf()})
+        response = alex.patch(
+            "/api/v1/me", json={"display_name": "Al"}, headers={"X-CSRF-Token": sam.csrf()}
+        )
     assert_problem(response, 400, "csrf")
     assert sam.patch("/api/v1/me", json={"display_name": "Sam"}).status_code == 200
     assert display_name_of(app, "sam@example.com") == "Sam"
@@ -675,20 +986,19 @@ def test_over_https_a_write_needs_a_referrer_of_this_site(app, alex):
 
 def test_a_public_route_wants_the_csrf_token_too(app, api):
     with Unchanged(app):
-        response = _without_token(api, "POST", "/api/v1/auth/register",
-                                  json=FULL_REGISTRATION)
+        response = _without_token(api, "POST", "/api/v1/auth/register", json=FULL_REGISTRATION)
     assert_problem(response, 400, "csrf")
 
 
 @pytest.mark.parametrize(("method", "rule", "url"), UNSAFE_API_ROUTES, ids=ROUTE_IDS)
-def test_anonymous_and_without_a_token_a_protected_route_is_401_not_400(app, method, rule,
-                                                                         url):
+def test_anonymous_and_without_a_token_a_protected_route_is_401_not_400(app, method, rule, url):
     endpoint = _rules_app.url_map.bind("localhost").match(url, method=method)[0]
     public = getattr(_rules_app.view_functions[endpoint], "_public", False)
     anonymous = ApiClient(app)
     with Unchanged(app):
-        response = _without_token(anonymous, method, url, data=b"{not json",
-                                  content_type="application/json")
+        response = _without_token(
+            anonymous, method, url, data=b"{not json", content_type="application/json"
+        )
     if public:
         assert_problem(response, 400, "csrf")
     else:
@@ -697,8 +1007,13 @@ def test_anonymous_and_without_a_token_a_protected_route_is_401_not_400(app, met
 
 def test_logged_in_without_a_token_csrf_comes_before_the_content_type(app, alex):
     with Unchanged(app):
-        response = _without_token(alex, "PATCH", "/api/v1/me", data="display_name=Al",
-                                  content_type="application/x-www-form-urlencoded")
+        response = _without_token(
+            alex,
+            "PATCH",
+            "/api/v1/me",
+            data="display_name=Al",
+            content_type="application/x-www-form-urlencoded",
+        )
     assert_problem(response, 400, "csrf")
 
 

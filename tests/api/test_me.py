@@ -9,12 +9,15 @@ from tests.factories import PASSWORD, ApiClient
 
 def test_patch_me_changes_name_and_timezone(two_partners):
     alex, sam = two_partners
-    response = alex.patch("/api/v1/me", json={"display_name": "Alex 🌙",
-                                              "timezone": "Pacific/Kiritimati"})
+    response = alex.patch(
+        "/api/v1/me", json={"display_name": "Alex 🌙", "timezone": "Pacific/Kiritimati"}
+    )
     assert response.status_code == 200
     assert response.get_json()["user"]["display_name"] == "Alex 🌙"
     assert sam.get("/api/v1/me").get_json()["partner"] == {
-        "display_name": "Alex 🌙", "timezone": "Pacific/Kiritimati"}
+        "display_name": "Alex 🌙",
+        "timezone": "Pacific/Kiritimati",
+    }
 
 
 def test_patch_me_refuses_a_blank_name_and_changes_nothing(two_partners):
@@ -58,7 +61,13 @@ def test_delete_unlinks_first_and_the_partner_keeps_their_account(two_partners, 
         notice = db.session.query(Notification).one()
         assert notice.kind == "couple_ended"
     # Sam's email is free again
-    again = ApiClient(app).post("/api/v1/auth/register", json={
-        "email": "sam@example.com", "password": "velvet hamster orbit lamp",
-        "display_name": "Sam", "timezone": "UTC"})
+    again = ApiClient(app).post(
+        "/api/v1/auth/register",
+        json={
+            "email": "sam@example.com",
+            "password": "velvet hamster orbit lamp",
+            "display_name": "Sam",
+            "timezone": "UTC",
+        },
+    )
     assert again.status_code == 201

@@ -47,16 +47,22 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", _doc_app)
 # A used or expired reset link or invite is refused (410) before its body is read, like an
 # unknown one (404): the object's state is checked before validation.
 schema.config.checks.negative_data_rejection = NegativeDataRejectionConfig(
-    expected_statuses=[*NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES, "410"])
+    expected_statuses=[*NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES, "410"]
+)
 
 ALEX = "alex@example.com"
 SAM = "sam@example.com"
 # Logins made to set a case up come from another address than the fuzzed calls.
 SETUP_ADDRESS = {"REMOTE_ADDR": "192.0.2.10"}
 FUZZ_SETTINGS = settings(
-    max_examples=30, deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.filter_too_much])
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
 
 
 def problem_details(ctx, response, case):
@@ -138,8 +144,10 @@ class LinkedSession:
     def _ensure_linked(self) -> None:
         with self.app.app_context():
             people = {}
-            for email, name, tz in ((ALEX, "Alex", "America/New_York"),
-                                    (SAM, "Sam", "Europe/London")):
+            for email, name, tz in (
+                (ALEX, "Alex", "America/New_York"),
+                (SAM, "Sam", "Europe/London"),
+            ):
                 user = db.session.execute(db.select(User).filter_by(email=email)).scalar()
                 people[email] = user or make_user(email=email, display_name=name, timezone=tz)
             pairing = active_pairing(people[ALEX])
@@ -194,27 +202,37 @@ def test_pairing_workflow_keeps_its_documented_promises(app):
                 assert response.json()["partner"]["display_name"] == self.inviter_name
 
         def validate_response(self, response, case, additional_checks=None, **kwargs):
-            case.validate_response(response, checks=[*CHECKS, stays_logged_in],
-                                   transport_kwargs=kwargs, recorder=self.recorder)
+            case.validate_response(
+                response,
+                checks=[*CHECKS, stays_logged_in],
+                transport_kwargs=kwargs,
+                recorder=self.recorder,
+            )
 
         @invariant()
         def nobody_is_in_two_couples(self):
             with app.app_context():
                 active = CoupleMember.left_at.is_(None)
                 per_user = db.session.execute(
-                    db.select(CoupleMember.user_id, func.count()).where(active)
-                    .group_by(CoupleMember.user_id)).all()
+                    db.select(CoupleMember.user_id, func.count())
+                    .where(active)
+                    .group_by(CoupleMember.user_id)
+                ).all()
                 per_couple = db.session.execute(
-                    db.select(CoupleMember.couple_id, func.count()).where(active)
-                    .group_by(CoupleMember.couple_id)).all()
+                    db.select(CoupleMember.couple_id, func.count())
+                    .where(active)
+                    .group_by(CoupleMember.couple_id)
+                ).all()
                 db.session.remove()
             assert all(count == 1 for _, count in per_user), per_user
             assert all(count == 2 for _, count in per_couple), per_couple
 
     # Derandomized: whether some random walk happens to carry a code to an accept is
     # chance; a fixed walk makes the assertion below one that only a change can break.
-    PairingWorkflow.run(settings=settings(
-        FUZZ_SETTINGS, max_examples=25, stateful_step_count=6, derandomize=True,
-        database=None))
+    PairingWorkflow.run(
+        settings=settings(
+            FUZZ_SETTINGS, max_examples=25, stateful_step_count=6, derandomize=True, database=None
+        )
+    )
     # The inferred link really carried the code: some accepts linked the two.
     assert accepted

@@ -77,8 +77,9 @@ def test_an_invite_expires_after_48_hours(app):
 
 
 def test_accepting_while_either_side_is_linked_is_409(app):
-    alex, sam, kim, lee = _users(app, "alex@example.com", "sam@example.com",
-                                 "kim@example.com", "lee@example.com")
+    alex, sam, kim, lee = _users(
+        app, "alex@example.com", "sam@example.com", "kim@example.com", "lee@example.com"
+    )
     kim_code = kim.post("/api/v1/invites").get_json()["code"]
     lee_code = lee.post("/api/v1/invites").get_json()["code"]
     alex_code = alex.post("/api/v1/invites").get_json()["code"]

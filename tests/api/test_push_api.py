@@ -52,9 +52,13 @@ def test_another_users_endpoint_is_refused_and_stays_with_its_owner(push_app, fa
 def test_endpoints_outside_the_allow_list_are_refused(push_app, fake_push):
     alex = _client(push_app)
     info = fake_push.subscribe()
-    for endpoint in ("https://evil.example/push/1", "http://127.0.0.1:1/push/x",
-                     "https://fcm.googleapis.com.evil.example/x", "file:///etc/passwd",
-                     f"{fake_push.origin}@evil.example/x"):
+    for endpoint in (
+        "https://evil.example/push/1",
+        "http://127.0.0.1:1/push/x",
+        "https://fcm.googleapis.com.evil.example/x",
+        "file:///etc/passwd",
+        f"{fake_push.origin}@evil.example/x",
+    ):
         response = alex.post("/api/v1/push/subscriptions", json={**info, "endpoint": endpoint})
         assert response.status_code == 422, endpoint
         assert "endpoint" in response.get_json()["errors"]
@@ -65,13 +69,19 @@ def test_endpoints_outside_the_allow_list_are_refused(push_app, fake_push):
 def test_the_default_allow_list_knows_the_big_push_services(app):
     from couples.notifications.services import DEFAULT_ALLOWED_ENDPOINTS, allowed_endpoint
 
-    for endpoint in ("https://fcm.googleapis.com/fcm/send/abc",
-                     "https://updates.push.services.mozilla.com/wpush/v2/abc",
-                     "https://web.push.apple.com/QAbc",
-                     "https://wns2-par02p.notify.windows.com/w/?token=abc"):
+    for endpoint in (
+        "https://fcm.googleapis.com/fcm/send/abc",
+        "https://updates.push.services.mozilla.com/wpush/v2/abc",
+        "https://web.push.apple.com/QAbc",
+        "https://wns2-par02p.notify.windows.com/w/?token=abc",
+    ):
         assert allowed_endpoint(endpoint, DEFAULT_ALLOWED_ENDPOINTS), endpoint
-    for endpoint in ("http://fcm.googleapis.com/x", "https://fcm.googleapis.com:8443/x",
-                     "https://notify.windows.com.evil.example/x", "https://127.0.0.1/x"):
+    for endpoint in (
+        "http://fcm.googleapis.com/x",
+        "https://fcm.googleapis.com:8443/x",
+        "https://notify.windows.com.evil.example/x",
+        "https://127.0.0.1/x",
+    ):
         assert not allowed_endpoint(endpoint, DEFAULT_ALLOWED_ENDPOINTS), endpoint
 
 
@@ -79,10 +89,14 @@ def test_unsubscribe_by_endpoint(push_app, fake_push):
     alex = _client(push_app)
     info = fake_push.subscribe()
     alex.post("/api/v1/push/subscriptions", json=info)
-    assert alex.delete("/api/v1/push/subscriptions",
-                       json={"endpoint": info["endpoint"]}).status_code == 204
-    assert alex.delete("/api/v1/push/subscriptions",
-                       json={"endpoint": info["endpoint"]}).status_code == 404
+    assert (
+        alex.delete("/api/v1/push/subscriptions", json={"endpoint": info["endpoint"]}).status_code
+        == 204
+    )
+    assert (
+        alex.delete("/api/v1/push/subscriptions", json={"endpoint": info["endpoint"]}).status_code
+        == 404
+    )
 
 
 def test_someone_elses_subscription_cannot_be_removed(push_app, fake_push):
@@ -90,8 +104,10 @@ def test_someone_elses_subscription_cannot_be_removed(push_app, fake_push):
     sam = _client(push_app, "sam@example.com")
     info = fake_push.subscribe()
     alex.post("/api/v1/push/subscriptions", json=info)
-    assert sam.delete("/api/v1/push/subscriptions",
-                      json={"endpoint": info["endpoint"]}).status_code == 404
+    assert (
+        sam.delete("/api/v1/push/subscriptions", json={"endpoint": info["endpoint"]}).status_code
+        == 404
+    )
 
 
 def test_test_push_reaches_every_device_and_skips_the_inbox(push_app, fake_push):
@@ -111,9 +127,17 @@ def test_test_push_reaches_every_device_and_skips_the_inbox(push_app, fake_push)
 
 def test_preferences_in_patch_me(two_partners):
     alex, _ = two_partners
-    response = alex.patch("/api/v1/me", json={"notifications": {
-        "reminder_time": "20:15", "quiet_hours": {"start": "23:00", "end": "06:45"},
-        "discreet": True, "kinds": {"bid_received": False}}})
+    response = alex.patch(
+        "/api/v1/me",
+        json={
+            "notifications": {
+                "reminder_time": "20:15",
+                "quiet_hours": {"start": "23:00", "end": "06:45"},
+                "discreet": True,
+                "kinds": {"bid_received": False},
+            }
+        },
+    )
     assert response.status_code == 200
     prefs = response.get_json()["notifications"]
     assert prefs["reminder_time"] == "20:15" and prefs["discreet"] is True
@@ -124,11 +148,12 @@ def test_preferences_in_patch_me(two_partners):
 def test_bad_preferences_are_422_per_field_and_change_nothing(two_partners):
     alex, _ = two_partners
     before = alex.get("/api/v1/me").get_json()["notifications"]
-    for body, field in (({"reminder_time": "25:00"}, "notifications.reminder_time"),
-                        ({"quiet_hours": {"start": "22:00"}}, "notifications.quiet_hours.end"),
-                        ({"kinds": {"no_such_kind": True}}, "notifications.kinds.no_such_kind"),
-                        ({"kinds": {"repair_timeout_over": False}},
-                         "notifications.kinds.repair_timeout_over")):
+    for body, field in (
+        ({"reminder_time": "25:00"}, "notifications.reminder_time"),
+        ({"quiet_hours": {"start": "22:00"}}, "notifications.quiet_hours.end"),
+        ({"kinds": {"no_such_kind": True}}, "notifications.kinds.no_such_kind"),
+        ({"kinds": {"repair_timeout_over": False}}, "notifications.kinds.repair_timeout_over"),
+    ):
         response = alex.patch("/api/v1/me", json={"notifications": body})
         assert response.status_code == 422, body
         errors = response.get_json()["errors"]
@@ -158,8 +183,14 @@ def test_inbox_pages_with_a_cursor(app, two_partners):
 
         user = db.session.query(User).filter_by(email="alex@example.com").one()
         for n in range(5):
-            notify(user=user, kind="couple_ended", dedupe_key=str(n), title=f"n{n}", body="b",
-                   now=utcnow())
+            notify(
+                user=user,
+                kind="couple_ended",
+                dedupe_key=str(n),
+                title=f"n{n}",
+                body="b",
+                now=utcnow(),
+            )
         assert db.session.query(Notification).count() == 5
     first = alex.get("/api/v1/notifications?limit=2").get_json()
     second = alex.get(f"/api/v1/notifications?limit=2&cursor={first['next_cursor']}").get_json()

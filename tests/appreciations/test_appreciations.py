@@ -33,7 +33,9 @@ def notes_of(app) -> list[tuple[str, str]]:
     with app.app_context():
         rows = db.session.execute(
             db.select(User.display_name, Appreciation.text)
-            .join(User, User.id == Appreciation.from_user_id).order_by(Appreciation.id)).all()
+            .join(User, User.id == Appreciation.from_user_id)
+            .order_by(Appreciation.id)
+        ).all()
         return [tuple(row) for row in rows]
 
 
@@ -45,6 +47,7 @@ def couple(couple):
 
 
 # ------------------------------------------------------------------------------ sending
+
 
 def test_sending_an_appreciation_tells_the_partner_who_but_not_what(two_partners, app):
     alex, sam = two_partners
@@ -66,8 +69,7 @@ def test_sending_an_appreciation_tells_the_partner_who_but_not_what(two_partners
     assert received.topic is None  # content of its own: nothing replaces it
     assert notifications_of(app, "alex@example.com") == []
     inbox = sam.get("/api/v1/notifications").get_json()["items"]
-    assert [(n["kind"], "soup" in n["body"]) for n in inbox] == [("appreciation_received",
-                                                                  False)]
+    assert [(n["kind"], "soup" in n["body"]) for n in inbox] == [("appreciation_received", False)]
 
 
 def test_each_appreciation_is_its_own_notification(two_partners, app):
@@ -82,8 +84,9 @@ def test_each_appreciation_is_its_own_notification(two_partners, app):
 
 def test_text_is_trimmed_and_language_is_optional(two_partners, app):
     alex, _ = two_partners
-    response = alex.post("/api/v1/appreciations",
-                         json={"text": "  You made me laugh\nall evening  \n"})
+    response = alex.post(
+        "/api/v1/appreciations", json={"text": "  You made me laugh\nall evening  \n"}
+    )
     assert response.status_code == 201
     body = response.get_json()
     assert body["text"] == "You made me laugh\nall evening" and body["language"] is None
@@ -95,8 +98,10 @@ def test_text_is_trimmed_and_language_is_optional(two_partners, app):
 def test_the_push_itself_names_the_sender_and_never_carries_the_words(push_app, fake_push):
     with time_machine.travel(NOON, tick=False):
         alex, sam, device = partners_with_a_device(push_app, fake_push)
-        response = alex.post("/api/v1/appreciations",
-                             json={"text": "The way you sang in the car", "language": "words"})
+        response = alex.post(
+            "/api/v1/appreciations",
+            json={"text": "The way you sang in the car", "language": "words"},
+        )
         assert response.status_code == 201
         with push_app.app_context():
             assert delivery.deliver_due(now_fn=lambda: NOON)["sent"] == 1
@@ -112,6 +117,7 @@ def test_the_push_itself_names_the_sender_and_never_carries_the_words(push_app, 
 
 # ------------------------------------------------------------------------------ journal
 
+
 def test_the_journal_holds_both_partners_notes_newest_first(two_partners):
     alex, sam = two_partners
     sent = [(alex, "one"), (sam, "two"), (alex, "three"), (sam, "four"), (alex, "five")]
@@ -124,7 +130,8 @@ def test_the_journal_holds_both_partners_notes_newest_first(two_partners):
         assert body["next_cursor"] is None
         assert [n["text"] for n in body["items"]] == ["five", "four", "three", "two", "one"]
         assert [n["from_me"] for n in body["items"]] == [
-            sender is who for sender, _ in reversed(sent)]
+            sender is who for sender, _ in reversed(sent)
+        ]
         stamps = [n["created_at"] for n in body["items"]]
         assert stamps == sorted(stamps, reverse=True)
 
@@ -149,8 +156,14 @@ def test_the_journal_pages_with_a_cursor(two_partners):
     assert seen == [f"note {n}" for n in reversed(range(7))]
     exact = sam.get("/api/v1/appreciations?limit=7").get_json()
     assert len(exact["items"]) == 7 and exact["next_cursor"] is None
-    for query in ("cursor=abc", "cursor=-1", "cursor=99999999999", "limit=0", "limit=101",
-                  "limit=ten"):
+    for query in (
+        "cursor=abc",
+        "cursor=-1",
+        "cursor=99999999999",
+        "limit=0",
+        "limit=101",
+        "limit=ten",
+    ):
         response = sam.get(f"/api/v1/appreciations?{query}")
         assert response.status_code == 422, query
         assert response.mimetype == "application/problem+json"
@@ -158,22 +171,39 @@ def test_the_journal_pages_with_a_cursor(two_partners):
 
 # ---------------------------------------------------------------------------- refusals
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({}, "text"),
-    ({"text": ""}, "text"),
-    ({"text": None}, "text"),
-    ({"text": "   \n\t  "}, "text"),
-    ({"text": "x" * 501}, "text"),
-    ({"text": "thank you", "language": "hugs"}, "language"),
-    ({"text": "thank you", "language": "Words"}, "language"),
-    ({"text": "thank you", "colour": "red"}, "colour"),
-    ({"text": 42}, "text"),
-    ({"text": ["thank", "you"]}, "text"),
-    ({"text": "thank\x00you"}, "text"),
-], ids=["missing", "empty", "null", "whitespace-only", "501-chars", "unknown-language",
-        "capitalised-language", "unknown-field", "number", "list", "nul-character"])
-def test_a_bad_appreciation_is_422_for_its_field_and_changes_nothing(two_partners, app, body,
-                                                                     field):
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "text"),
+        ({"text": ""}, "text"),
+        ({"text": None}, "text"),
+        ({"text": "   \n\t  "}, "text"),
+        ({"text": "x" * 501}, "text"),
+        ({"text": "thank you", "language": "hugs"}, "language"),
+        ({"text": "thank you", "language": "Words"}, "language"),
+        ({"text": "thank you", "colour": "red"}, "colour"),
+        ({"text": 42}, "text"),
+        ({"text": ["thank", "you"]}, "text"),
+        ({"text": "thank\x00you"}, "text"),
+    ],
+    ids=[
+        "missing",
+        "empty",
+        "null",
+        "whitespace-only",
+        "501-chars",
+        "unknown-language",
+        "capitalised-language",
+        "unknown-field",
+        "number",
+        "list",
+        "nul-character",
+    ],
+)
+def test_a_bad_appreciation_is_422_for_its_field_and_changes_nothing(
+    two_partners, app, body, field
+):
     alex, sam = two_partners
     response = alex.post("/api/v1/appreciations", json=body)
     assert response.status_code == 422
@@ -188,11 +218,20 @@ def test_a_bad_appreciation_is_422_for_its_field_and_changes_nothing(two_partner
 
 def test_bodies_that_are_not_json_objects(two_partners, app):
     alex, _ = two_partners
-    assert alex.post("/api/v1/appreciations", data="{not json",
-                     headers={"Content-Type": "application/json"}).status_code == 400
-    assert alex.post("/api/v1/appreciations", data="text=hi",
-                     headers={"Content-Type": "application/x-www-form-urlencoded"}
-                     ).status_code == 415
+    assert (
+        alex.post(
+            "/api/v1/appreciations", data="{not json", headers={"Content-Type": "application/json"}
+        ).status_code
+        == 400
+    )
+    assert (
+        alex.post(
+            "/api/v1/appreciations",
+            data="text=hi",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        ).status_code
+        == 415
+    )
     assert alex.post("/api/v1/appreciations", json=["hi"]).status_code == 422
     assert alex.post("/api/v1/appreciations", json="hi").status_code == 422
     assert alex.client.post("/api/v1/appreciations", json={"text": "hi"}).status_code == 400
@@ -214,6 +253,7 @@ def test_an_outsider_has_no_journal(two_partners, outsider, api, app):
 
 
 # ------------------------------------------------------------------------------- pages
+
 
 def test_the_journal_page_shows_both_sides_newest_first_and_pages(two_partners, app):
     alex, sam = two_partners
@@ -240,8 +280,7 @@ def test_the_journal_page_shows_both_sides_newest_first_and_pages(two_partners, 
 
 def test_the_send_page_sends_and_a_refused_one_keeps_the_words(two_partners, app):
     alex, sam = two_partners
-    sam.put("/api/v1/love-languages", json={"ranking": ["time", "words", "acts", "gifts",
-                                                        "touch"]})
+    sam.put("/api/v1/love-languages", json={"ranking": ["time", "words", "acts", "gifts", "touch"]})
     form = page(alex, "/appreciations/new")
     assert "Send Sam an appreciation" in form
     assert "Quality time (Sam's top)" in form
@@ -261,8 +300,9 @@ def test_the_send_page_sends_and_a_refused_one_keeps_the_words(two_partners, app
     assert notes_of(app) == []
     assert notifications_of(app, "sam@example.com") == []
 
-    response = post_form(alex, "/appreciations/new",
-                         {"text": "  Dinner was perfect  ", "language": "acts"})
+    response = post_form(
+        alex, "/appreciations/new", {"text": "  Dinner was perfect  ", "language": "acts"}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/appreciations"
     assert notes_of(app) == [("Alex", "Dinner was perfect")]
     [received] = notifications_of(app, "sam@example.com", "appreciation_received")
@@ -279,12 +319,14 @@ def test_the_send_page_refuses_only_whitespace(two_partners, app):
 
 # ------------------------------------------------------------------------------ nudges
 
+
 def run_ticks(app, until: datetime) -> None:
     """Run the tick at each reminder instant up to ``until``, as the scheduler would."""
     with app.app_context():
         while True:
             due = db.session.execute(
-                db.select(func.min(User.next_checkin_reminder_at))).scalar_one()
+                db.select(func.min(User.next_checkin_reminder_at))
+            ).scalar_one()
             if due is None or due > until:
                 return
             reminders.tick(now=due)
@@ -296,7 +338,8 @@ def nudges(app) -> list[tuple[str, datetime]]:
             db.select(User.display_name, Notification.created_at)
             .join(User, User.id == Notification.user_id)
             .where(Notification.kind == "appreciation_nudge")
-            .order_by(Notification.created_at, User.display_name)).all()
+            .order_by(Notification.created_at, User.display_name)
+        ).all()
         return [tuple(row) for row in rows]
 
 
@@ -320,8 +363,12 @@ def test_a_nudge_comes_after_three_days_without_one_and_not_the_next_day(couple)
 def test_the_next_nudge_comes_three_days_after_the_last(couple):
     app = couple.app
     run_ticks(app, utc("2026-06-08 01:00"))
-    assert nudges(app) == [("Sam", utc("2026-06-04 20:00")), ("Alex", utc("2026-06-05 01:00")),
-                           ("Sam", utc("2026-06-07 20:00")), ("Alex", utc("2026-06-08 01:00"))]
+    assert nudges(app) == [
+        ("Sam", utc("2026-06-04 20:00")),
+        ("Alex", utc("2026-06-05 01:00")),
+        ("Sam", utc("2026-06-07 20:00")),
+        ("Alex", utc("2026-06-08 01:00")),
+    ]
 
 
 def test_the_nudge_comes_at_the_partners_chosen_time(couple):
@@ -329,14 +376,17 @@ def test_the_nudge_comes_at_the_partners_chosen_time(couple):
         response = sam.patch("/api/v1/me", json={"notifications": {"reminder_time": "19:15"}})
         assert response.status_code == 200, response.get_json()
     run_ticks(couple.app, utc("2026-06-05 01:00"))
-    assert nudges(couple.app) == [("Sam", utc("2026-06-04 18:15")),
-                                  ("Alex", utc("2026-06-05 01:00"))]
+    assert nudges(couple.app) == [
+        ("Sam", utc("2026-06-04 18:15")),
+        ("Alex", utc("2026-06-05 01:00")),
+    ]
 
 
 def test_no_nudge_when_the_kind_is_turned_off(couple):
     with couple.at(LINK + timedelta(hours=1)) as (_, sam):
-        response = sam.patch("/api/v1/me",
-                             json={"notifications": {"kinds": {"appreciation_nudge": False}}})
+        response = sam.patch(
+            "/api/v1/me", json={"notifications": {"kinds": {"appreciation_nudge": False}}}
+        )
         assert response.status_code == 200, response.get_json()
     run_ticks(couple.app, utc("2026-06-09 02:00"))
     assert [who for who, _ in nudges(couple.app)] == ["Alex", "Alex"]
@@ -347,8 +397,10 @@ def test_no_nudge_when_the_kind_is_turned_off(couple):
 def test_a_nudge_even_when_check_in_reminders_are_off(couple):
     """The nudge is a kind of its own: turning the check-in reminders off leaves it on."""
     with couple.at(LINK + timedelta(hours=1)) as (_, sam):
-        response = sam.patch("/api/v1/me", json={"notifications": {"kinds": {
-            "checkin_reminder": False, "weekly_checkin": False}}})
+        response = sam.patch(
+            "/api/v1/me",
+            json={"notifications": {"kinds": {"checkin_reminder": False, "weekly_checkin": False}}},
+        )
         assert response.status_code == 200, response.get_json()
     run_ticks(couple.app, utc("2026-06-05 01:00"))
     assert notifications_of(couple.app, "sam@example.com", "checkin_reminder") == []
@@ -358,15 +410,16 @@ def test_a_nudge_even_when_check_in_reminders_are_off(couple):
 def test_no_nudge_for_the_partner_who_sent_one_recently(couple):
     sent_at = utc("2026-06-03 12:00")
     with couple.at(sent_at) as (alex, _):
-        assert alex.post("/api/v1/appreciations",
-                         json={"text": "the picnic"}).status_code == 201
+        assert alex.post("/api/v1/appreciations", json={"text": "the picnic"}).status_code == 201
     run_ticks(couple.app, utc("2026-06-06 01:00"))
     # Sam received one but sent none: Sam is nudged; Alex, who sent one, is not.
     assert nudges(couple.app) == [("Sam", utc("2026-06-04 20:00"))]
     # Three days after Alex's appreciation, at Alex's next reminder time, Alex is nudged.
     run_ticks(couple.app, utc("2026-06-07 01:00"))
-    assert nudges(couple.app) == [("Sam", utc("2026-06-04 20:00")),
-                                  ("Alex", utc("2026-06-07 01:00"))]
+    assert nudges(couple.app) == [
+        ("Sam", utc("2026-06-04 20:00")),
+        ("Alex", utc("2026-06-07 01:00")),
+    ]
 
 
 def test_an_appreciation_after_a_nudge_holds_off_the_next(couple):
@@ -388,7 +441,8 @@ def test_deleting_an_account_removes_what_it_wrote_and_keeps_the_partners(couple
         assert alex.delete("/api/v1/me", json={"password": PASSWORD}).status_code == 204
     with couple.app.app_context():
         assert [a.text for a in db.session.execute(db.select(Appreciation)).scalars()] == [
-            "sam-note"]
+            "sam-note"
+        ]
 
 
 def test_unlinking_withdraws_pushes_still_waiting_for_quiet_hours(couple):
@@ -396,14 +450,17 @@ def test_unlinking_withdraws_pushes_still_waiting_for_quiet_hours(couple):
     with couple.at(datetime(2026, 6, 2, 22, 0, tzinfo=UTC)) as (alex, sam):
         assert alex.post("/api/v1/appreciations", json={"text": "night note"}).status_code == 201
         with couple.app.app_context():
-            waiting = db.session.execute(db.select(Notification).filter_by(
-                kind="appreciation_received")).scalar_one()
+            waiting = db.session.execute(
+                db.select(Notification).filter_by(kind="appreciation_received")
+            ).scalar_one()
             assert waiting.status == "pending" and waiting.next_attempt_at > datetime.now(UTC)
         assert alex.delete("/api/v1/couple").status_code == 204
     with couple.app.app_context():
-        note = db.session.execute(db.select(Notification).filter_by(
-            kind="appreciation_received")).scalar_one()
+        note = db.session.execute(
+            db.select(Notification).filter_by(kind="appreciation_received")
+        ).scalar_one()
         assert note.status == "expired"
-        ended = db.session.execute(db.select(Notification).filter_by(
-            kind="couple_ended")).scalar_one()
+        ended = db.session.execute(
+            db.select(Notification).filter_by(kind="couple_ended")
+        ).scalar_one()
         assert ended.status == "inbox"

@@ -28,8 +28,10 @@ MORNING = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)  # 05:00 New York, 10:00 Londo
 
 def bids_in_db(app) -> list[tuple]:
     with app.app_context():
-        return [(b.preset, b.text, b.response, b.later_at, b.logged_by_id is not None)
-                for b in db.session.execute(db.select(Bid).order_by(Bid.id)).scalars()]
+        return [
+            (b.preset, b.text, b.response, b.later_at, b.logged_by_id is not None)
+            for b in db.session.execute(db.select(Bid).order_by(Bid.id)).scalars()
+        ]
 
 
 def send(who, **body) -> str:
@@ -65,13 +67,23 @@ def couple(couple):
 
 # ------------------------------------------------------------------------------ sending
 
+
 def test_a_preset_bid_reaches_the_partner(two_partners, app):
     alex, sam = two_partners
     response = alex.post("/api/v1/bids", json={"preset": "hug"})
     assert response.status_code == 201
     bid = response.get_json()
-    assert set(bid) == {"id", "from_me", "noticed_in_person", "preset", "label", "text",
-                        "created_at", "status", "later_at"}
+    assert set(bid) == {
+        "id",
+        "from_me",
+        "noticed_in_person",
+        "preset",
+        "label",
+        "text",
+        "created_at",
+        "status",
+        "later_at",
+    }
     assert bid["from_me"] is True and bid["noticed_in_person"] is False
     assert (bid["preset"], bid["label"], bid["text"]) == ("hug", "Hug?", None)
     assert (bid["status"], bid["later_at"]) == ("open", None)
@@ -84,13 +96,16 @@ def test_a_preset_bid_reaches_the_partner(two_partners, app):
     assert theirs["label"] == "Hug?"
 
 
-@pytest.mark.parametrize("body", [
-    {"text": "Fancy a walk by the river at six?"},
-    {"preset": "talk_tonight", "text": "Fancy a walk by the river at six?"},
-    {"preset": None, "text": "  Fancy a walk by the river at six?  "},
-], ids=["own-words", "preset-and-words", "padded"])
-def test_own_words_reach_the_partner_in_the_app_but_never_in_the_push(two_partners, app,
-                                                                      body):
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"text": "Fancy a walk by the river at six?"},
+        {"preset": "talk_tonight", "text": "Fancy a walk by the river at six?"},
+        {"preset": None, "text": "  Fancy a walk by the river at six?  "},
+    ],
+    ids=["own-words", "preset-and-words", "padded"],
+)
+def test_own_words_reach_the_partner_in_the_app_but_never_in_the_push(two_partners, app, body):
     alex, sam = two_partners
     bid_id = send(alex, **body)
     assert listed(sam)[bid_id]["text"] == "Fancy a walk by the river at six?"
@@ -117,25 +132,43 @@ def test_the_push_payload_itself_never_carries_own_words(push_app, fake_push):
     assert fake_push.rejected == []
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({}, "text"),
-    ({"text": ""}, "text"),
-    ({"text": "   \t "}, "text"),
-    ({"preset": None, "text": None}, "text"),
-    ({"text": "x" * 281}, "text"),
-    ({"preset": "kiss"}, "preset"),
-    ({"preset": "Hug?"}, "preset"),
-    ({"preset": "hug", "mood": "playful"}, "mood"),
-    ({"preset": "hug", "my_response": "toward"}, "my_response"),
-    ({"preset": "hug", "noticed": "yes", "my_response": "toward"}, "noticed"),
-    ({"preset": "hug", "noticed": 1, "my_response": "toward"}, "noticed"),
-    ({"preset": "hug", "noticed": True}, "my_response"),
-    ({"preset": "hug", "noticed": True, "my_response": "maybe"}, "my_response"),
-    ({"text": "hi\x00there"}, "text"),
-    ({"text": ["hi"]}, "text"),
-], ids=["empty-body", "empty-text", "whitespace", "nulls", "281-chars", "unknown-preset",
-        "label-as-preset", "unknown-field", "response-without-noticed", "noticed-string",
-        "noticed-number", "noticed-without-response", "unknown-response", "nul", "list"])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "text"),
+        ({"text": ""}, "text"),
+        ({"text": "   \t "}, "text"),
+        ({"preset": None, "text": None}, "text"),
+        ({"text": "x" * 281}, "text"),
+        ({"preset": "kiss"}, "preset"),
+        ({"preset": "Hug?"}, "preset"),
+        ({"preset": "hug", "mood": "playful"}, "mood"),
+        ({"preset": "hug", "my_response": "toward"}, "my_response"),
+        ({"preset": "hug", "noticed": "yes", "my_response": "toward"}, "noticed"),
+        ({"preset": "hug", "noticed": 1, "my_response": "toward"}, "noticed"),
+        ({"preset": "hug", "noticed": True}, "my_response"),
+        ({"preset": "hug", "noticed": True, "my_response": "maybe"}, "my_response"),
+        ({"text": "hi\x00there"}, "text"),
+        ({"text": ["hi"]}, "text"),
+    ],
+    ids=[
+        "empty-body",
+        "empty-text",
+        "whitespace",
+        "nulls",
+        "281-chars",
+        "unknown-preset",
+        "label-as-preset",
+        "unknown-field",
+        "response-without-noticed",
+        "noticed-string",
+        "noticed-number",
+        "noticed-without-response",
+        "unknown-response",
+        "nul",
+        "list",
+    ],
+)
 def test_a_bad_bid_is_422_and_stores_nothing(two_partners, app, body, field):
     alex, sam = two_partners
     response = alex.post("/api/v1/bids", json=body)
@@ -164,6 +197,7 @@ def test_the_list_pages_with_a_cursor(two_partners):
 
 # --------------------------------------------------------------------------- answering
 
+
 def test_turning_toward_tells_the_sender(two_partners, app):
     alex, sam = two_partners
     bid_id = send(alex, preset="look_at_this")
@@ -171,7 +205,11 @@ def test_turning_toward_tells_the_sender(two_partners, app):
     assert response.status_code == 200
     body = response.get_json()
     assert (body["id"], body["status"], body["later_at"], body["from_me"]) == (
-        bid_id, "toward", None, False)
+        bid_id,
+        "toward",
+        None,
+        False,
+    )
     [answer] = notifications_of(app, "alex@example.com")
     assert answer.kind == "bid_answered" and "Sam" in answer.title and answer.url == "/bids"
     assert [n.kind for n in notifications_of(app, "sam@example.com")] == ["bid_received"]
@@ -211,8 +249,7 @@ def test_later_needs_a_time_in_the_next_seven_days(couple):
 
         other = send(alex, preset="hug")
         almost_a_week = iso(MORNING + timedelta(days=7) - timedelta(minutes=1))
-        assert respond(sam, other, response="later",
-                       later_at=almost_a_week).status_code == 200
+        assert respond(sam, other, response="later", later_at=almost_a_week).status_code == 200
 
 
 def test_away_sends_nothing_to_the_sender(two_partners, app):
@@ -229,9 +266,16 @@ def test_a_bid_is_answered_once(two_partners, app):
     bid_id = send(alex, preset="hug")
     assert respond(sam, bid_id, response="toward").status_code == 200
     for response in ("toward", "away", "later"):
-        again = respond(sam, bid_id, response=response,
-                        **({"later_at": iso(datetime.now(UTC) + timedelta(hours=1))}
-                           if response == "later" else {}))
+        again = respond(
+            sam,
+            bid_id,
+            response=response,
+            **(
+                {"later_at": iso(datetime.now(UTC) + timedelta(hours=1))}
+                if response == "later"
+                else {}
+            ),
+        )
         assert again.status_code == 409, response
         assert again.mimetype == "application/problem+json"
         assert again.get_json()["type"] == "/problems/conflict"
@@ -308,17 +352,23 @@ def test_an_unanswered_bid_is_missed_after_twelve_hours(couple):
 
 # ------------------------------------------------------------------ noticed in person
 
+
 def test_a_bid_noticed_in_person_is_only_for_the_one_who_logged_it(two_partners, app):
     alex, sam = two_partners
     words = "Alex asked me to come and see the sunset"
-    response = sam.post("/api/v1/bids", json={"noticed": True, "text": words,
-                                              "my_response": "away"})
+    response = sam.post(
+        "/api/v1/bids", json={"noticed": True, "text": words, "my_response": "away"}
+    )
     assert response.status_code == 201
     bid = response.get_json()
     assert bid["noticed_in_person"] is True and bid["from_me"] is False
     assert (bid["text"], bid["status"], bid["preset"]) == (words, "away", None)
-    assert sam.post("/api/v1/bids", json={"noticed": True, "preset": "hug",
-                                          "my_response": "toward"}).status_code == 201
+    assert (
+        sam.post(
+            "/api/v1/bids", json={"noticed": True, "preset": "hug", "my_response": "toward"}
+        ).status_code
+        == 201
+    )
 
     assert len(listed(sam)) == 2 and listed(sam)[bid["id"]]["text"] == words
     assert listed(alex) == {}
@@ -342,20 +392,37 @@ def test_a_bid_noticed_in_person_is_only_for_the_one_who_logged_it(two_partners,
 def test_an_outsider_gets_404_everywhere(two_partners, outsider, app):
     alex, _ = two_partners
     bid_id = send(alex, text="for Sam only")
-    assert outsider.post(f"/api/v1/bids/{bid_id}/response",
-                         json={"response": "toward"}).status_code == 404
+    assert (
+        outsider.post(f"/api/v1/bids/{bid_id}/response", json={"response": "toward"}).status_code
+        == 404
+    )
     assert outsider.post(f"/api/v1/bids/{bid_id}/response", json={}).status_code == 404
     assert outsider.get("/api/v1/bids").status_code == 404
     assert outsider.post("/api/v1/bids", json={"preset": "hug"}).status_code == 404
     assert outsider.client.get("/bids").status_code == 404
-    assert post_form(outsider, f"/bids/{bid_id}/response",
-                     {"response": "toward"}).status_code == 404
+    assert (
+        post_form(outsider, f"/bids/{bid_id}/response", {"response": "toward"}).status_code == 404
+    )
     assert post_form(outsider, "/bids", {"preset": "hug"}).status_code == 404
     assert bids_in_db(app) == [(None, "for Sam only", None, None, False)]
 
 
-@pytest.mark.parametrize("raw", ["99999999999", "2147483648", "abc", "0", "-1", "1.0", "1e3",
-                                 "１", "٣", " 1", "99999999999999999999999999999"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "99999999999",
+        "2147483648",
+        "abc",
+        "0",
+        "-1",
+        "1.0",
+        "1e3",
+        "１",
+        "٣",
+        " 1",
+        "99999999999999999999999999999",
+    ],
+)
 def test_odd_ids_are_404_never_500(two_partners, raw):
     _, sam = two_partners
     response = sam.post(f"/api/v1/bids/{quote(raw)}/response", json={"response": "toward"})
@@ -367,19 +434,26 @@ def test_odd_ids_are_404_never_500(two_partners, raw):
 
 # ------------------------------------------------------------------------------- pages
 
+
 def test_the_page_sends_a_preset_or_own_words(two_partners, app):
     alex, sam = two_partners
     form = page(alex)
     assert "Reach out to Sam" in form
-    for key, label in (("thinking_of_you", "Thinking of you"), ("hug", "Hug?"),
-                       ("talk_tonight", "Can we talk tonight?"), ("look_at_this", "Look at this")):
+    for key, label in (
+        ("thinking_of_you", "Thinking of you"),
+        ("hug", "Hug?"),
+        ("talk_tonight", "Can we talk tonight?"),
+        ("look_at_this", "Look at this"),
+    ):
         assert f'name="preset" value="{key}"' in form and label in form
     response = post_form(alex, "/bids", {"preset": "hug", "text": ""})
     assert response.status_code == 302 and response.headers["Location"] == "/bids"
     response = post_form(alex, "/bids", {"text": "Coffee on the balcony?"})
     assert response.status_code == 302
-    assert bids_in_db(app) == [("hug", None, None, None, False),
-                               (None, "Coffee on the balcony?", None, None, False)]
+    assert bids_in_db(app) == [
+        ("hug", None, None, None, False),
+        (None, "Coffee on the balcony?", None, None, False),
+    ]
     assert len(notifications_of(app, "sam@example.com", "bid_received")) == 2
     assert "Sent to Sam." in page(alex)
     theirs = page(sam)
@@ -395,8 +469,10 @@ def test_a_refused_send_form_keeps_what_was_typed(two_partners, app):
     response = post_form(alex, "/bids", {"text": long_words, "preset": "talk_tonight"})
     assert response.status_code == 422
     form = response.get_data(as_text=True)
-    assert f'id="bid-text" name="text" type="text" maxlength="280" value="{escape(long_words)}"' \
+    assert (
+        f'id="bid-text" name="text" type="text" maxlength="280" value="{escape(long_words)}"'
         in form
+    )
     assert 'name="preset" value="talk_tonight" checked' in form
     assert "Use at most 280 characters." in form
     assert 'id="noticed-text" name="text" type="text" maxlength="280" value=""' in form
@@ -418,16 +494,29 @@ def test_the_partner_answers_with_the_buttons(couple):
         assert 'name="response" value="later"' in theirs
         assert f'id="later-{later}" name="later_at" type="datetime-local"' in theirs
 
-        assert post_form(sam, f"/bids/{toward}/response",
-                         {"response": "toward", "later_at": ""}).status_code == 302
-        assert post_form(sam, f"/bids/{away}/response",
-                         {"response": "away", "later_at": ""}).status_code == 302
+        assert (
+            post_form(
+                sam, f"/bids/{toward}/response", {"response": "toward", "later_at": ""}
+            ).status_code
+            == 302
+        )
+        assert (
+            post_form(
+                sam, f"/bids/{away}/response", {"response": "away", "later_at": ""}
+            ).status_code
+            == 302
+        )
         # A local time in Sam's zone (London, summer time).
-        assert post_form(sam, f"/bids/{later}/response",
-                         {"response": "later", "later_at": "2026-06-15T19:30"}).status_code == 302
+        assert (
+            post_form(
+                sam,
+                f"/bids/{later}/response",
+                {"response": "later", "later_at": "2026-06-15T19:30"},
+            ).status_code
+            == 302
+        )
         states = listed(alex)
-        assert [states[i]["status"] for i in (toward, away, later)] == ["toward", "away",
-                                                                       "later"]
+        assert [states[i]["status"] for i in (toward, away, later)] == ["toward", "away", "later"]
         assert states[later]["later_at"] == "2026-06-15T18:30:00+00:00"
         assert "Later, 15 Jun, 19:30" in page(sam)
         assert "Later, 15 Jun, 14:30" in page(alex)  # in New York
@@ -442,10 +531,15 @@ def test_the_partner_answers_with_the_buttons(couple):
 def test_a_refused_later_keeps_the_bid_open_and_says_why(couple):
     with couple.at(MORNING) as (alex, sam):
         bid_id = send(alex, preset="talk_tonight")
-        for when, message in (("", "Say when"), ("2026-06-15T08:00", "Pick a time"),
-                              ("2026-06-30T10:00", "Pick a time"), ("soon", "Say when")):
-            response = post_form(sam, f"/bids/{bid_id}/response",
-                                 {"response": "later", "later_at": when})
+        for when, message in (
+            ("", "Say when"),
+            ("2026-06-15T08:00", "Pick a time"),
+            ("2026-06-30T10:00", "Pick a time"),
+            ("soon", "Say when"),
+        ):
+            response = post_form(
+                sam, f"/bids/{bid_id}/response", {"response": "later", "later_at": when}
+            )
             assert response.status_code == 422, when
             shown = response.get_data(as_text=True)
             assert message in shown and f'action="/bids/{bid_id}/response"' in shown
@@ -453,11 +547,12 @@ def test_a_refused_later_keeps_the_bid_open_and_says_why(couple):
         assert notifications_of(couple.app, "alex@example.com") == []
 
 
-@pytest.mark.parametrize("form", [{}, {"response": ""}, {"response": "maybe"},
-                                  {"response": "toward-and-away-and-later"}],
-                         ids=["none", "empty", "unknown", "long"])
-def test_a_made_up_answer_from_the_page_is_refused_and_changes_nothing(two_partners, app,
-                                                                        form):
+@pytest.mark.parametrize(
+    "form",
+    [{}, {"response": ""}, {"response": "maybe"}, {"response": "toward-and-away-and-later"}],
+    ids=["none", "empty", "unknown", "long"],
+)
+def test_a_made_up_answer_from_the_page_is_refused_and_changes_nothing(two_partners, app, form):
     alex, sam = two_partners
     bid_id = send(alex, preset="hug")
     response = post_form(sam, f"/bids/{bid_id}/response", form)
@@ -473,8 +568,9 @@ def test_the_noticed_form_logs_a_private_bid(two_partners, app):
     assert "Noticed one in person?" in form and 'name="noticed" value="1"' in form
     for value in ("toward", "later", "away"):
         assert f'name="my_response" value="{value}"' in form
-    response = post_form(sam, "/bids", {"noticed": "1", "text": "Alex showed me a heron",
-                                        "my_response": "toward"})
+    response = post_form(
+        sam, "/bids", {"noticed": "1", "text": "Alex showed me a heron", "my_response": "toward"}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/bids"
     assert "Noted, just for you." in page(sam)
     assert bids_in_db(app) == [(None, "Alex showed me a heron", "toward", None, True)]
@@ -489,8 +585,9 @@ def test_a_refused_noticed_form_keeps_the_words(two_partners, app):
     assert response.status_code == 422
     form = response.get_data(as_text=True)
     assert "How did you respond?" in form
-    assert ('id="noticed-text" name="text" type="text" maxlength="280" '
-            'value="A hand on my shoulder"') in form
+    assert (
+        'id="noticed-text" name="text" type="text" maxlength="280" value="A hand on my shoulder"'
+    ) in form
     assert 'id="bid-text" name="text" type="text" maxlength="280" value=""' in form
     assert bids_in_db(app) == []
 
@@ -508,8 +605,13 @@ def test_a_refused_noticed_form_keeps_the_chosen_response(two_partners, app):
 def test_ids_are_random_so_a_private_note_leaves_no_gap_to_count(couple):
     with couple.at(MORNING) as (alex, sam):
         first = alex.post("/api/v1/bids", json={"preset": "hug"}).get_json()["id"]
-        assert sam.post("/api/v1/bids", json={"text": "a wink across the room", "noticed": True,
-                                              "my_response": "toward"}).status_code == 201
+        assert (
+            sam.post(
+                "/api/v1/bids",
+                json={"text": "a wink across the room", "noticed": True, "my_response": "toward"},
+            ).status_code
+            == 201
+        )
         second = alex.post("/api/v1/bids", json={"preset": "hug"}).get_json()["id"]
         ids = [item["id"] for item in alex.get("/api/v1/bids").get_json()["items"]]
     assert ids == [second, first]

@@ -31,8 +31,10 @@ def test_today_lists_my_own_local_dates(couple):
 def test_answers_stay_hidden_until_both_answered_then_reveal(couple):
     couple.link()
     with couple.at(datetime(2026, 11, 18, 20, 0, tzinfo=UTC)) as (alex, sam):
-        response = alex.put("/api/v1/checkins/2026-11-18/answers",
-                            json={"answers": {**GOOD, "needs_help": "an early night"}})
+        response = alex.put(
+            "/api/v1/checkins/2026-11-18/answers",
+            json={"answers": {**GOOD, "needs_help": "an early night"}},
+        )
         assert response.status_code == 200, response.get_json()
         mine = response.get_json()
         assert mine["my_answers"]["needs_help"] == "an early night"
@@ -41,8 +43,9 @@ def test_answers_stay_hidden_until_both_answered_then_reveal(couple):
         assert item["partner_answered"] is True and item["my_answers"] is None
         assert "partner_answers" not in item
         assert "an early night" not in sam.get("/api/v1/checkins/today").get_data(as_text=True)
-        response = sam.put("/api/v1/checkins/2026-11-18/answers",
-                           json={"answers": {"needs_met": 2, "mood": 3}})
+        response = sam.put(
+            "/api/v1/checkins/2026-11-18/answers", json={"answers": {"needs_met": 2, "mood": 3}}
+        )
         assert response.status_code == 200, response.get_json()
         revealed = response.get_json()
         assert revealed["revealed"] is True
@@ -57,12 +60,18 @@ def test_answers_stay_hidden_until_both_answered_then_reveal(couple):
 def test_edits_replace_answers_until_the_reveal_then_409(couple):
     couple.link()
     with couple.at(datetime(2026, 11, 18, 20, 0, tzinfo=UTC)) as (alex, sam):
-        assert alex.put("/api/v1/checkins/2026-11-18/answers",
-                        json={"answers": {**GOOD, "felt_seen": "x"}}).status_code == 200
+        assert (
+            alex.put(
+                "/api/v1/checkins/2026-11-18/answers", json={"answers": {**GOOD, "felt_seen": "x"}}
+            ).status_code
+            == 200
+        )
         response = alex.put("/api/v1/checkins/2026-11-18/answers", json={"answers": GOOD})
         assert response.get_json()["my_answers"]["felt_seen"] is None
-        assert sam.put("/api/v1/checkins/2026-11-18/answers",
-                       json={"answers": GOOD}).status_code == 200
+        assert (
+            sam.put("/api/v1/checkins/2026-11-18/answers", json={"answers": GOOD}).status_code
+            == 200
+        )
         response = alex.put("/api/v1/checkins/2026-11-18/answers", json={"answers": GOOD})
         assert response.status_code == 409
         assert response.get_json()["type"] == "/problems/already-revealed"
@@ -87,14 +96,30 @@ def test_dates_outside_my_window_are_409_and_unknown_dates_404(couple):
 def test_invalid_answers_are_422_per_field_and_store_nothing(couple):
     couple.link()
     with couple.at(datetime(2026, 11, 18, 20, 0, tzinfo=UTC)) as (alex, sam):
-        response = alex.put("/api/v1/checkins/2026-11-18/answers", json={"answers": {
-            "needs_met": 9, "turned_toward": "never", "love_languages_felt": ["x"],
-            "on_my_mind": "maybe", "felt_seen": "y" * 2001, "nope": 1}})
+        response = alex.put(
+            "/api/v1/checkins/2026-11-18/answers",
+            json={
+                "answers": {
+                    "needs_met": 9,
+                    "turned_toward": "never",
+                    "love_languages_felt": ["x"],
+                    "on_my_mind": "maybe",
+                    "felt_seen": "y" * 2001,
+                    "nope": 1,
+                }
+            },
+        )
         assert response.status_code == 422
         errors = response.get_json()["errors"]
-        assert set(errors) == {"answers.needs_met", "answers.mood", "answers.turned_toward",
-                               "answers.love_languages_felt", "answers.on_my_mind",
-                               "answers.felt_seen", "answers.nope"}
+        assert set(errors) == {
+            "answers.needs_met",
+            "answers.mood",
+            "answers.turned_toward",
+            "answers.love_languages_felt",
+            "answers.on_my_mind",
+            "answers.felt_seen",
+            "answers.nope",
+        }
         for body in ({}, {"answers": []}, {"answers": GOOD, "extra": 1}, {"answers": None}):
             response = alex.put("/api/v1/checkins/2026-11-18/answers", json=body)
             assert response.status_code == 422, body
@@ -106,11 +131,23 @@ def test_invalid_answers_are_422_per_field_and_store_nothing(couple):
 def test_a_day_off_in_the_schedule_has_no_checkin(couple):
     couple.link()
     with couple.at(datetime(2026, 11, 18, 20, 0, tzinfo=UTC)) as (alex, sam):  # Wednesday
-        response = alex.patch("/api/v1/couple", json={"schedule": {
-            "nightly_days": ["mon", "tue", "thu", "fri", "sat"], "weekly_day": "sun"}})
+        response = alex.patch(
+            "/api/v1/couple",
+            json={
+                "schedule": {
+                    "nightly_days": ["mon", "tue", "thu", "fri", "sat"],
+                    "weekly_day": "sun",
+                }
+            },
+        )
         assert response.status_code == 200, response.get_json()
         assert response.get_json()["schedule"]["nightly_days"] == [
-            "mon", "tue", "thu", "fri", "sat"]
+            "mon",
+            "tue",
+            "thu",
+            "fri",
+            "sat",
+        ]
         assert _today(alex)["items"] == []
         response = alex.put("/api/v1/checkins/2026-11-18/answers", json={"answers": GOOD})
         assert response.status_code == 404
@@ -123,11 +160,16 @@ def test_a_day_off_in_the_schedule_has_no_checkin(couple):
 def test_custom_questions_are_asked_and_checked(couple):
     couple.link()
     with couple.at(datetime(2026, 11, 18, 20, 0, tzinfo=UTC)) as (alex, sam):
-        response = alex.patch("/api/v1/couple", json={
-            "modules": {"question": False, "love_languages": False},
-            "custom_questions": [{"type": "choice", "prompt": "Tea or coffee?",
-                                  "options": ["Tea", "Coffee"]},
-                                 {"type": "scale", "prompt": "How rested are you?"}]})
+        response = alex.patch(
+            "/api/v1/couple",
+            json={
+                "modules": {"question": False, "love_languages": False},
+                "custom_questions": [
+                    {"type": "choice", "prompt": "Tea or coffee?", "options": ["Tea", "Coffee"]},
+                    {"type": "scale", "prompt": "How rested are you?"},
+                ],
+            },
+        )
         assert response.status_code == 200, response.get_json()
         custom = response.get_json()["custom_questions"]
         assert [q["type"] for q in custom] == ["choice", "scale"]
@@ -135,18 +177,23 @@ def test_custom_questions_are_asked_and_checked(couple):
         keys = [q["key"] for q in _today(sam)["items"][0]["questions"]]
         assert choice_key in keys and "question_of_the_day" not in keys
         assert "love_languages_felt" not in keys
-        response = sam.put("/api/v1/checkins/2026-11-18/answers",
-                           json={"answers": {**GOOD, choice_key: "Juice"}})
+        response = sam.put(
+            "/api/v1/checkins/2026-11-18/answers", json={"answers": {**GOOD, choice_key: "Juice"}}
+        )
         assert response.status_code == 422
         assert response.get_json()["errors"] == {
-            f"answers.{choice_key}": ["Choose one of the options."]}
-        response = sam.put("/api/v1/checkins/2026-11-18/answers",
-                           json={"answers": {**GOOD, choice_key: "Tea"}})
+            f"answers.{choice_key}": ["Choose one of the options."]
+        }
+        response = sam.put(
+            "/api/v1/checkins/2026-11-18/answers", json={"answers": {**GOOD, choice_key: "Tea"}}
+        )
         assert response.status_code == 200
     with couple.at(datetime(2026, 11, 18, 20, 30, tzinfo=UTC)) as (alex, sam):
         # Removing a question keeps it in the check-in that asked it.
-        response = alex.patch("/api/v1/couple", json={"custom_questions": [
-            {"id": custom[1]["id"], "prompt": "Rested?"}]})
+        response = alex.patch(
+            "/api/v1/couple",
+            json={"custom_questions": [{"id": custom[1]["id"], "prompt": "Rested?"}]},
+        )
         assert [q["prompt"] for q in response.get_json()["custom_questions"]] == ["Rested?"]
         item = _today(sam)["items"][0]
         assert item["my_answers"][choice_key] == "Tea"
@@ -160,15 +207,17 @@ def test_settings_refuse_bad_input_and_change_nothing(couple):
 
 def _refuses_bad_settings(alex):
     before = alex.get("/api/v1/couple").get_json()
-    for body in ({"schedule": {"nightly_days": ["someday"]}},
-                 {"schedule": {"nightly_days": [], "weekly_day": None}},
-                 {"modules": {"dancing": True}},
-                 {"custom_questions": [{"type": "choice", "prompt": "Pick", "options": ["one"]}]},
-                 {"custom_questions": [{"type": "text", "prompt": "Hi", "options": ["a", "b"]}]},
-                 {"custom_questions": [{"type": "poll", "prompt": "Hi"}]},
-                 {"custom_questions": [{"id": "999", "prompt": "Hi"}]},
-                 {"custom_questions": [{"type": "text", "prompt": ""}]},
-                 {"colour": "blue"}):
+    for body in (
+        {"schedule": {"nightly_days": ["someday"]}},
+        {"schedule": {"nightly_days": [], "weekly_day": None}},
+        {"modules": {"dancing": True}},
+        {"custom_questions": [{"type": "choice", "prompt": "Pick", "options": ["one"]}]},
+        {"custom_questions": [{"type": "text", "prompt": "Hi", "options": ["a", "b"]}]},
+        {"custom_questions": [{"type": "poll", "prompt": "Hi"}]},
+        {"custom_questions": [{"id": "999", "prompt": "Hi"}]},
+        {"custom_questions": [{"type": "text", "prompt": ""}]},
+        {"colour": "blue"},
+    ):
         response = alex.patch("/api/v1/couple", json=body)
         assert response.status_code == 422, body
         assert response.get_json()["errors"], body
@@ -178,8 +227,10 @@ def _refuses_bad_settings(alex):
 def test_not_linked_is_404(outsider):
     assert outsider.get("/api/v1/checkins/today").status_code == 404
     assert outsider.get("/api/v1/checkins").status_code == 404
-    assert outsider.put("/api/v1/checkins/2026-11-18/answers",
-                        json={"answers": GOOD}).status_code == 404
+    assert (
+        outsider.put("/api/v1/checkins/2026-11-18/answers", json={"answers": GOOD}).status_code
+        == 404
+    )
     assert outsider.patch("/api/v1/couple", json={}).status_code == 404
 
 
@@ -189,8 +240,12 @@ def test_history_pages_newest_first_with_a_cursor(couple):
         with couple.at(datetime(2026, 11, day, 20, 0, tzinfo=UTC)) as (alex, sam):
             answers = {**GOOD, "week_needs_met": 7} if day == 15 else GOOD  # Sunday: weekly
             for who in (alex, sam):
-                assert who.put(f"/api/v1/checkins/2026-11-{day}/answers",
-                               json={"answers": answers}).status_code == 200
+                assert (
+                    who.put(
+                        f"/api/v1/checkins/2026-11-{day}/answers", json={"answers": answers}
+                    ).status_code
+                    == 200
+                )
     with couple.at(datetime(2026, 11, 16, 9, 0, tzinfo=UTC)) as (alex, _):
         first = alex.get("/api/v1/checkins?limit=4").get_json()
         assert [i["date"][-2:] for i in first["items"]] == ["15", "14", "13", "12"]

@@ -81,7 +81,7 @@ def test_themes_take_turns(couple_id):
     themes = [q.theme for q in a_year(couple_id)]
     assert all(a != b for a, b in zip(themes, themes[1:], strict=False))
     for start in range(0, len(themes) - 14):
-        assert set(themes[start:start + 14]) == set(THEMES)
+        assert set(themes[start : start + 14]) == set(THEMES)
 
 
 def test_a_cycle_holds_every_question_once():

@@ -98,19 +98,29 @@ def test_each_answers_their_own_tonight_and_the_reveal_pairs_the_same_date(coupl
         assert theirs["revealed"] is True
         assert theirs["partner_answers"]["needs_help"] == "alex monday"
         assert [i["date"] for i in sam.get("/api/v1/checkins").get_json()["items"]] == [
-            "2026-11-16"]
+            "2026-11-16"
+        ]
         tuesday_view = sam.get("/api/v1/checkins/2026-11-17").get_json()
         assert tuesday_view["revealed"] is False and tuesday_view["partner_answered"] is False
     with couple.app.app_context():
         assert only(monday).revealed_at == utc("2026-11-17 07:00")
         assert only(sunday).revealed_at is None and only(tuesday).revealed_at is None
-        kept = {(a.checkin_id, a.answers["needs_help"]) for a in
-                db.session.execute(db.select(CheckinAnswer)).scalars()}
-        assert kept == {(only(monday).id, "sam monday"), (only(monday).id, "alex monday"),
-                        (only(sunday).id, "alex sunday"), (only(tuesday).id, "sam tuesday")}
+        kept = {
+            (a.checkin_id, a.answers["needs_help"])
+            for a in db.session.execute(db.select(CheckinAnswer)).scalars()
+        }
+        assert kept == {
+            (only(monday).id, "sam monday"),
+            (only(monday).id, "alex monday"),
+            (only(sunday).id, "alex sunday"),
+            (only(tuesday).id, "sam tuesday"),
+        }
         # Sam is told once her Monday is revealed; nothing else about Monday twice.
-        told = db.session.execute(db.select(Notification.user_id, Notification.dedupe_key)
-                                  .where(Notification.kind == "partner_checked_in")).all()
+        told = db.session.execute(
+            db.select(Notification.user_id, Notification.dedupe_key).where(
+                Notification.kind == "partner_checked_in"
+            )
+        ).all()
         assert len(told) == len(set(told))
 
 
@@ -235,7 +245,8 @@ LONDON = {
     ],
 }
 CHANGES = [("America/New_York", name, rows) for name, rows in NEW_YORK.items()] + [
-    ("Europe/London", name, rows) for name, rows in LONDON.items()]
+    ("Europe/London", name, rows) for name, rows in LONDON.items()
+]
 
 
 def test_the_table_says_what_the_clock_says():
@@ -249,8 +260,9 @@ def test_the_table_says_what_the_clock_says():
             assert here.tzname() in local, (zone, instant, local)
 
 
-@pytest.mark.parametrize(("zone", "change", "rows"), CHANGES,
-                         ids=[f"{zone}-{change}" for zone, change, _ in CHANGES])
+@pytest.mark.parametrize(
+    ("zone", "change", "rows"), CHANGES, ids=[f"{zone}-{change}" for zone, change, _ in CHANGES]
+)
 def test_today_and_yesterday_around_summer_time_changes(couple, zone, change, rows):
     """At each instant: the dates the partner in ``zone`` may answer, and the one just
     closed refused; answering yesterday works until 11:59 and is refused at 12:00."""
@@ -274,14 +286,25 @@ def test_today_and_yesterday_around_summer_time_changes(couple, zone, change, ro
             assert put(alex, tomorrow, answers(tomorrow)).status_code == 409, (instant, local)
     with couple.app.app_context():  # every answer went to the date it was given for
         for answer, checkin in db.session.execute(
-                db.select(CheckinAnswer, Checkin).join(Checkin)).all():
+            db.select(CheckinAnswer, Checkin).join(Checkin)
+        ).all():
             assert answer.answers["needs_help"].endswith(f"for {checkin.day}")
 
 
 # Both at their own 21:00 on the same date, across the weeks when New York and London are
 # four or five hours apart and on the change days themselves.
-SAME_DATE = ["2026-03-07", "2026-03-08", "2026-03-14", "2026-03-28", "2026-03-29",
-             "2026-10-24", "2026-10-25", "2026-10-31", "2026-11-01", "2026-11-02"]
+SAME_DATE = [
+    "2026-03-07",
+    "2026-03-08",
+    "2026-03-14",
+    "2026-03-28",
+    "2026-03-29",
+    "2026-10-24",
+    "2026-10-25",
+    "2026-10-31",
+    "2026-11-01",
+    "2026-11-02",
+]
 
 
 def at_local(day: date, zone: str, hour: int = 21) -> datetime:
@@ -315,7 +338,8 @@ def test_new_york_and_london_at_their_own_nine_pm_reveal_that_date(couple, day):
         assert item["revealed"] is True
         assert item["partner_answers"]["needs_help"] == f"alex {day}"
         assert [i["date"] for i in sam.get("/api/v1/checkins").get_json()["items"]] == [
-            day.isoformat()]
+            day.isoformat()
+        ]
     with couple.app.app_context():
         checkin = only(day)
         assert checkin.revealed_at == new_york

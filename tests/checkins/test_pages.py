@@ -40,9 +40,17 @@ def test_tonight_waiting_and_reveal_as_pages(couple):
         html = response.get_data(as_text=True)
         assert response.status_code == 422
         assert "tea in bed" in html and "Please answer this one." in html
-        response = post(alex, "/checkin/2026-11-18", {
-            "needs_met": "4", "mood": "4", "needs_help": "tea in bed",
-            "love_languages_felt": ["time", "touch"], "on_my_mind": "no"})
+        response = post(
+            alex,
+            "/checkin/2026-11-18",
+            {
+                "needs_met": "4",
+                "mood": "4",
+                "needs_help": "tea in bed",
+                "love_languages_felt": ["time", "touch"],
+                "on_my_mind": "no",
+            },
+        )
         assert response.status_code == 302
         waiting = page(alex, "/checkin/2026-11-18")
         assert "Waiting for Sam" in waiting and "tea in bed" in waiting
@@ -50,8 +58,11 @@ def test_tonight_waiting_and_reveal_as_pages(couple):
         assert "Alex has answered" in home and "tea in bed" not in home
         sams_form = page(sam, "/checkin/2026-11-18")
         assert "tea in bed" not in sams_form
-        response = post(sam, "/checkin/2026-11-18", {"needs_met": "5", "mood": "3",
-                                                     "felt_seen": "the note on the fridge"})
+        response = post(
+            sam,
+            "/checkin/2026-11-18",
+            {"needs_met": "5", "mood": "3", "felt_seen": "the note on the fridge"},
+        )
         assert response.status_code == 302
         both = page(alex, "/checkin/2026-11-18")
         assert "the note on the fridge" in both and "tea in bed" in both
@@ -62,8 +73,9 @@ def test_tonight_waiting_and_reveal_as_pages(couple):
 def test_editing_before_the_reveal_keeps_the_answers_in_the_form(couple):
     couple.link()
     with couple.at(EVENING) as (alex, _):
-        post(alex, "/checkin/2026-11-18", {"needs_met": "2", "mood": "3",
-                                           "felt_seen": "first draft"})
+        post(
+            alex, "/checkin/2026-11-18", {"needs_met": "2", "mood": "3", "felt_seen": "first draft"}
+        )
         form = page(alex, "/checkin/2026-11-18?edit=1")
         assert "first draft" in form and 'value="2" checked' in form
         post(alex, "/checkin/2026-11-18", {"needs_met": "3", "mood": "3", "felt_seen": ""})
@@ -78,8 +90,11 @@ def test_a_form_sent_after_noon_is_refused_calmly_and_keeps_every_word(couple):
         assert alex.client.get("/checkin/2026-11-10").status_code == 404
         assert alex.client.get("/checkin/not-a-date").status_code == 404
         # Yesterday's form, opened in the morning and sent after noon (15:00 in New York).
-        response = post(alex, "/checkin/2026-11-17", {"needs_met": "4", "mood": "4",
-                                                      "felt_seen": "the long phone call"})
+        response = post(
+            alex,
+            "/checkin/2026-11-17",
+            {"needs_met": "4", "mood": "4", "felt_seen": "the long phone call"},
+        )
         html = response.get_data(as_text=True)
         assert response.status_code == 409
         assert "This check-in is closed" in html and "the long phone call" in html
@@ -91,25 +106,56 @@ def test_a_form_sent_after_noon_is_refused_calmly_and_keeps_every_word(couple):
 def test_settings_page_adds_and_removes_questions_and_keeps_a_refused_one(couple):
     couple.link()
     with couple.at(EVENING) as (alex, sam):
-        base = {"day-mon": "on", "day-tue": "on", "day-wed": "on", "day-thu": "on",
-                "day-fri": "on", "weekly_day": "sun", "module-needs": "on", "module-mood": "on"}
-        response = post(alex, "/couple/checkins", {**base, "action": "add",
-                                                   "new_prompt": "Tea or coffee?",
-                                                   "new_type": "choice", "new_options": ""})
+        base = {
+            "day-mon": "on",
+            "day-tue": "on",
+            "day-wed": "on",
+            "day-thu": "on",
+            "day-fri": "on",
+            "weekly_day": "sun",
+            "module-needs": "on",
+            "module-mood": "on",
+        }
+        response = post(
+            alex,
+            "/couple/checkins",
+            {
+                **base,
+                "action": "add",
+                "new_prompt": "Tea or coffee?",
+                "new_type": "choice",
+                "new_options": "",
+            },
+        )
         assert response.status_code == 422
         html = response.get_data(as_text=True)
         assert 'value="Tea or coffee?"' in html and "A choice needs 2 to 6 options." in html
-        response = post(alex, "/couple/checkins", {**base, "action": "add",
-                                                   "new_prompt": "Tea or coffee?",
-                                                   "new_type": "choice",
-                                                   "new_options": "Tea\nCoffee"})
+        response = post(
+            alex,
+            "/couple/checkins",
+            {
+                **base,
+                "action": "add",
+                "new_prompt": "Tea or coffee?",
+                "new_type": "choice",
+                "new_options": "Tea\nCoffee",
+            },
+        )
         assert response.status_code == 302
         settings = sam.get("/api/v1/couple").get_json()
-        assert settings["schedule"] == {"nightly_days": ["mon", "tue", "wed", "thu", "fri"],
-                                        "weekly_day": "sun"}
-        assert settings["modules"] == {"needs": True, "appreciation": False,
-                                       "love_languages": False, "connection": False,
-                                       "mood": True, "on_my_mind": False, "question": False}
+        assert settings["schedule"] == {
+            "nightly_days": ["mon", "tue", "wed", "thu", "fri"],
+            "weekly_day": "sun",
+        }
+        assert settings["modules"] == {
+            "needs": True,
+            "appreciation": False,
+            "love_languages": False,
+            "connection": False,
+            "mood": True,
+            "on_my_mind": False,
+            "question": False,
+        }
         [question] = settings["custom_questions"]
         form = page(sam, "/checkin/2026-11-18")
         assert "Tea or coffee?" in form and 'name="felt_seen"' not in form
@@ -139,13 +185,31 @@ def test_pages_run_the_same_number_of_queries_for_one_day_or_a_year(couple, make
     """Every list page and every API read (the repairs' are in tests/repair)."""
     couple.link()
     counts = {}
-    paths = ("/", "/checkins", "/checkin/2026-11-17", "/api/v1/checkins",
-             "/api/v1/checkins/today", "/api/v1/checkins/2026-11-17",
-             "/insights?days=90", "/api/v1/insights?days=90",
-             "/appreciations", "/api/v1/appreciations", "/bids", "/api/v1/bids", "/connect",
-             "/notifications", "/api/v1/notifications", "/settings/notifications",
-             "/api/v1/me", "/api/v1/couple", "/couple", "/account", "/love-languages",
-             "/api/v1/love-languages", "/api/v1/me/export")
+    paths = (
+        "/",
+        "/checkins",
+        "/checkin/2026-11-17",
+        "/api/v1/checkins",
+        "/api/v1/checkins/today",
+        "/api/v1/checkins/2026-11-17",
+        "/insights?days=90",
+        "/api/v1/insights?days=90",
+        "/appreciations",
+        "/api/v1/appreciations",
+        "/bids",
+        "/api/v1/bids",
+        "/connect",
+        "/notifications",
+        "/api/v1/notifications",
+        "/settings/notifications",
+        "/api/v1/me",
+        "/api/v1/couple",
+        "/couple",
+        "/account",
+        "/love-languages",
+        "/api/v1/love-languages",
+        "/api/v1/me/export",
+    )
     plant_history(couple.app, 1, end=date(2026, 11, 17))
     with couple.at(datetime(2026, 11, 18, 10, 0, tzinfo=UTC)) as (alex, _):
         counts[1] = [_statements(couple.app, alex, p) for p in paths]

@@ -31,24 +31,40 @@ SUNDAY = date(2026, 11, 22)  # a weekly check-in in the default schedule
 EVENING = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)
 NEXT_NOON = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)  # Sunday closed in London and Paris
 
-TEXT_KEYS = ("needs_help", "appreciation", "felt_seen", "on_my_mind_text",
-             "question_of_the_day", "week_went_well", "week_appreciations", "week_talk_about",
-             "week_more_for_you", "week_together")
+TEXT_KEYS = (
+    "needs_help",
+    "appreciation",
+    "felt_seen",
+    "on_my_mind_text",
+    "question_of_the_day",
+    "week_went_well",
+    "week_appreciations",
+    "week_talk_about",
+    "week_more_for_you",
+    "week_together",
+)
 # The keys every answers object has (both required): a dict holding one is someone's
 # answers.
 ANSWER_MARKS = {"needs_met", "week_needs_met"}
-CUSTOM = [{"type": "text", "prompt": "A word for our week"},
-          {"type": "scale", "prompt": "How playful were we?"},
-          {"type": "choice", "prompt": "Tea or coffee?", "options": ["Tea", "Coffee"]}]
+CUSTOM = [
+    {"type": "text", "prompt": "A word for our week"},
+    {"type": "scale", "prompt": "How playful were we?"},
+    {"type": "choice", "prompt": "Tea or coffee?", "options": ["Tea", "Coffee"]},
+]
 
 
 # ------------------------------------------------------------------------------ the world
 @pytest.fixture
 def world(make_app, fake_push, vapid_keys):
     """An app that pushes to the fake push service, with logins at any instant."""
-    app = make_app(RATELIMIT_ENABLED=False, VAPID_PRIVATE_KEY=vapid_keys[0],
-                   VAPID_PUBLIC_KEY=vapid_keys[1], VAPID_SUBJECT="mailto:ops@couples.test",
-                   PUSH_ALLOWED_ENDPOINTS=[fake_push.origin], PUSH_TIMEOUT=2)
+    app = make_app(
+        RATELIMIT_ENABLED=False,
+        VAPID_PRIVATE_KEY=vapid_keys[0],
+        VAPID_PUBLIC_KEY=vapid_keys[1],
+        VAPID_SUBJECT="mailto:ops@couples.test",
+        PUSH_ALLOWED_ENDPOINTS=[fake_push.origin],
+        PUSH_TIMEOUT=2,
+    )
 
     def person(email, name, tz):
         with time_machine.travel(LINKED, tick=False), app.app_context():
@@ -58,9 +74,11 @@ def world(make_app, fake_push, vapid_keys):
         from couples.accounts.models import User
 
         with time_machine.travel(when, tick=False), app.app_context():
-            make_couple(db.session.execute(db.select(User).filter_by(email=first)).scalar_one(),
-                        db.session.execute(db.select(User).filter_by(email=second))
-                        .scalar_one(), now=when)
+            make_couple(
+                db.session.execute(db.select(User).filter_by(email=first)).scalar_one(),
+                db.session.execute(db.select(User).filter_by(email=second)).scalar_one(),
+                now=when,
+            )
 
     @contextmanager
     def at(instant):
@@ -84,8 +102,16 @@ def world(make_app, fake_push, vapid_keys):
     def pushes(endpoint):
         return fake_push.for_endpoint(endpoint)
 
-    return SimpleNamespace(app=app, person=person, link=link, at=at, login=login,
-                           device=device, deliver=deliver, pushes=pushes)
+    return SimpleNamespace(
+        app=app,
+        person=person,
+        link=link,
+        at=at,
+        login=login,
+        device=device,
+        deliver=deliver,
+        pushes=pushes,
+    )
 
 
 def alex_and_sam(world):
@@ -106,21 +132,33 @@ def add_custom_questions(client) -> dict[str, str]:
     return {q["type"]: q["key"] for q in response.get_json()["custom_questions"]}
 
 
-def full_answers(text: dict[str, str], custom: dict[str, str], *, scores=(1, 2, 9, 5),
-                 choices=("gifts", "rarely", "Coffee")) -> dict:
+def full_answers(
+    text: dict[str, str],
+    custom: dict[str, str],
+    *,
+    scores=(1, 2, 9, 5),
+    choices=("gifts", "rarely", "Coffee"),
+) -> dict:
     """Every question of the weekly check-in answered: the texts are ``text`` markers."""
     needs, mood, week, custom_scale = scores
     wish, turned, drink = choices
-    return {**{key: text[key] for key in TEXT_KEYS},
-            custom["text"]: text[custom["text"]], custom["scale"]: custom_scale,
-            custom["choice"]: drink, "needs_met": needs, "mood": mood, "week_needs_met": week,
-            "love_languages_felt": ["gifts", "touch"], "love_language_wish": wish,
-            "turned_toward": turned, "on_my_mind": True}
+    return {
+        **{key: text[key] for key in TEXT_KEYS},
+        custom["text"]: text[custom["text"]],
+        custom["scale"]: custom_scale,
+        custom["choice"]: drink,
+        "needs_met": needs,
+        "mood": mood,
+        "week_needs_met": week,
+        "love_languages_felt": ["gifts", "touch"],
+        "love_language_wish": wish,
+        "turned_toward": turned,
+        "on_my_mind": True,
+    }
 
 
 def put(client, day, answers):
-    return client.put(f"/api/v1/checkins/{day.isoformat()}/answers",
-                      json={"answers": answers})
+    return client.put(f"/api/v1/checkins/{day.isoformat()}/answers", json={"answers": answers})
 
 
 # --------------------------------------------------------------------------- the walk
@@ -155,11 +193,18 @@ def get_urls(app, days: list[date]) -> list[str]:
         for values in _argument_values(rule, days):
             urls.append(adapter.build(rule.endpoint, values, method="GET"))
     after = (max(days) + timedelta(days=1)).isoformat()
-    urls += [f"/checkins?before={after}", f"/checkins?before={days[0].isoformat()}",
-             f"/api/v1/checkins?cursor={after}&limit=100", "/api/v1/checkins?limit=1",
-             "/api/v1/notifications?limit=100", "/api/v1/notifications?cursor=999999",
-             "/api/v1/insights?days=7", "/api/v1/insights?days=90", "/insights?days=7",
-             "/insights?days=90"]
+    urls += [
+        f"/checkins?before={after}",
+        f"/checkins?before={days[0].isoformat()}",
+        f"/api/v1/checkins?cursor={after}&limit=100",
+        "/api/v1/checkins?limit=1",
+        "/api/v1/notifications?limit=100",
+        "/api/v1/notifications?cursor=999999",
+        "/api/v1/insights?days=7",
+        "/api/v1/insights?days=90",
+        "/insights?days=7",
+        "/insights?days=90",
+    ]
     urls += [url + ("&" if "?" in url else "?") + "edit=1" for url in list(urls)]
     return urls
 
@@ -169,12 +214,18 @@ def walk(client, urls: list[str]) -> dict[str, SimpleNamespace]:
     seen = {}
     for url in urls:
         response = client.get(url)
-        assert response.status_code < 500, (url, response.status_code,
-                                             response.get_data(as_text=True)[:2000])
+        assert response.status_code < 500, (
+            url,
+            response.status_code,
+            response.get_data(as_text=True)[:2000],
+        )
         headers = [(k, v) for k, v in response.headers.items() if k.lower() != "set-cookie"]
-        seen[url] = SimpleNamespace(status=response.status_code, headers=headers,
-                                    body=response.get_data(as_text=True),
-                                    mimetype=response.mimetype)
+        seen[url] = SimpleNamespace(
+            status=response.status_code,
+            headers=headers,
+            body=response.get_data(as_text=True),
+            mimetype=response.mimetype,
+        )
     return seen
 
 
@@ -207,8 +258,7 @@ def leaks(seen: dict[str, SimpleNamespace], hidden: dict[str, str]) -> list[str]
     return found
 
 
-def structural_leaks(seen: dict[str, SimpleNamespace], *, own_answers: bool = False
-                     ) -> list[str]:
+def structural_leaks(seen: dict[str, SimpleNamespace], *, own_answers: bool = False) -> list[str]:
     """JSON responses holding anyone's answers (the OpenAPI document describes the
     fields, it holds no answers). With ``own_answers`` the caller has answers of their
     own: those (``my_answers``, and ``answers`` in the export) are allowed, a
@@ -232,10 +282,18 @@ def partner_series(seen: dict[str, SimpleNamespace]) -> dict[str, list]:
     for url, response in seen.items():
         if url.startswith("/api/v1/insights") and response.status == 200:
             data = json.loads(response.body)
-            shown[url] = [value for name in ("needs_met", "mood")
-                          for value in data[name]["partner"] if value is not None]
-            shown[url] += [count for name in ("love_languages_felt", "turned_toward_checkins")
-                           for count in (data[name].get("partner") or {}).values() if count]
+            shown[url] = [
+                value
+                for name in ("needs_met", "mood")
+                for value in data[name]["partner"]
+                if value is not None
+            ]
+            shown[url] += [
+                count
+                for name in ("love_languages_felt", "turned_toward_checkins")
+                for count in (data[name].get("partner") or {}).values()
+                if count
+            ]
     return shown
 
 
@@ -261,12 +319,17 @@ def test_alex_answers_show_nowhere_for_sam_until_sam_answers(world):
         # Sam's own failed submissions echo nothing of Alex's.
         refused = put(sam, SUNDAY, {"needs_met": 9, "mood": 1})
         assert refused.status_code == 422
-        form = sam.client.post(f"/checkin/{SUNDAY}", data={"csrf_token": sam.csrf(),
-                                                          "mood": "3"})
+        form = sam.client.post(f"/checkin/{SUNDAY}", data={"csrf_token": sam.csrf(), "mood": "3"})
         assert form.status_code == 422
-        failed = {name: SimpleNamespace(status=r.status_code, body=r.get_data(as_text=True),
-                                        headers=list(r.headers.items()), mimetype=r.mimetype)
-                  for name, r in (("PUT 422", refused), ("POST form 422", form))}
+        failed = {
+            name: SimpleNamespace(
+                status=r.status_code,
+                body=r.get_data(as_text=True),
+                headers=list(r.headers.items()),
+                mimetype=r.mimetype,
+            )
+            for name, r in (("PUT 422", refused), ("POST form 422", form))
+        }
         assert_nothing_of(failed, alex_text)
         assert failed["POST form 422"].body.count(" checked") == 1  # Sam's own mood
 
@@ -295,8 +358,9 @@ def test_alex_answers_show_nowhere_for_sam_until_sam_answers(world):
         response = put(alex, SUNDAY, {"needs_met": 5, "mood": 5, "week_needs_met": 1})
         assert response.status_code == 200, response.get_json()
         assert walk(sam, urls) == first
-        other = full_answers(alex_text, custom, scores=(4, 5, 2, 1),
-                             choices=("time", "mostly", "Tea"))
+        other = full_answers(
+            alex_text, custom, scores=(4, 5, 2, 1), choices=("time", "mostly", "Tea")
+        )
         assert put(alex, SUNDAY, other).status_code == 200
         assert walk(sam, urls) == first
         assert put(alex, SUNDAY, answers).status_code == 200
@@ -309,10 +373,12 @@ def test_alex_answers_show_nowhere_for_sam_until_sam_answers(world):
         kinds = sorted(r.message["notification"]["data"]["kind"] for r in received)
         assert kinds.count("partner_checked_in") == 1  # one, however many edits
         assert "weekly_checkin" in kinds
-        pushed = {f"push {n}": SimpleNamespace(body=r.plaintext.decode(),
-                                               headers=list(r.headers.items()),
-                                               mimetype="text/plain")
-                  for n, r in enumerate(received)}
+        pushed = {
+            f"push {n}": SimpleNamespace(
+                body=r.plaintext.decode(), headers=list(r.headers.items()), mimetype="text/plain"
+            )
+            for n, r in enumerate(received)
+        }
         assert not leaks(pushed, alex_text)
         for r in received:
             text = json.dumps(r.message["notification"])
@@ -326,8 +392,15 @@ def test_alex_answers_show_nowhere_for_sam_until_sam_answers(world):
         revealed = response.get_json()
         assert revealed["revealed"] is True and revealed["partner_answers"] == answers
         for client, theirs in ((sam, alex_text), (alex, sam_text)):
-            shown = walk(client, [f"/api/v1/checkins/{SUNDAY}", f"/checkin/{SUNDAY}",
-                                  "/checkins", "/api/v1/checkins"])
+            shown = walk(
+                client,
+                [
+                    f"/api/v1/checkins/{SUNDAY}",
+                    f"/checkin/{SUNDAY}",
+                    "/checkins",
+                    "/api/v1/checkins",
+                ],
+            )
             for url, response in shown.items():
                 missing = [key for key, marker in theirs.items() if marker not in response.body]
                 assert not missing, (url, missing)
@@ -343,16 +416,21 @@ def test_alex_answers_show_nowhere_for_sam_until_sam_answers(world):
         told = [r.message["notification"]["data"]["kind"] for r in world.pushes(alex_phone)]
         assert told.count("partner_checked_in") == 1
         for endpoint, theirs in ((alex_phone, sam_text), (sam_phone, alex_text)):
-            pushed = {f"push {n}": SimpleNamespace(body=r.plaintext.decode(),
-                                                   headers=list(r.headers.items()),
-                                                   mimetype="text/plain")
-                      for n, r in enumerate(world.pushes(endpoint))}
+            pushed = {
+                f"push {n}": SimpleNamespace(
+                    body=r.plaintext.decode(),
+                    headers=list(r.headers.items()),
+                    mimetype="text/plain",
+                )
+                for n, r in enumerate(world.pushes(endpoint))
+            }
             assert not leaks(pushed, theirs)
     with world.app.app_context():
         counts = db.session.execute(
             db.select(Notification.user_id, db.func.count())
             .where(Notification.kind == "partner_checked_in")
-            .group_by(Notification.user_id)).all()
+            .group_by(Notification.user_id)
+        ).all()
         assert sorted(count for _, count in counts) == [1, 1]
 
 
@@ -377,8 +455,14 @@ def test_outsiders_never_see_the_couples_answers(world):
         assert put(sam, SUNDAY, full_answers(sam_text, custom)).json["revealed"] is True
         for outsider in (olive, pat):
             assert_nothing_of(walk(outsider, urls), hidden)
-        for url in (f"/checkin/{SUNDAY}", f"/api/v1/checkins/{SUNDAY}", "/api/v1/checkins",
-                    "/checkins", "/api/v1/checkins/today", f"/checkin/{SUNDAY}?edit=1"):
+        for url in (
+            f"/checkin/{SUNDAY}",
+            f"/api/v1/checkins/{SUNDAY}",
+            "/api/v1/checkins",
+            "/checkins",
+            "/api/v1/checkins/today",
+            f"/checkin/{SUNDAY}?edit=1",
+        ):
             assert olive.get(url).status_code == 404, url
         # Pat's own Sunday is open for Pat: Pat's couple's, empty, not Alex and Sam's.
         own = pat.get(f"/api/v1/checkins/{SUNDAY}").get_json()
@@ -388,7 +472,8 @@ def test_outsiders_never_see_the_couples_answers(world):
         olive, pat = world.login("olive@example.com"), world.login("pat@example.com")
         alex = world.login("alex@example.com")
         assert [i["date"] for i in alex.get("/api/v1/checkins").get_json()["items"]] == [
-            SUNDAY.isoformat()]
+            SUNDAY.isoformat()
+        ]
         for outsider in (olive, pat):
             for url in (f"/checkin/{SUNDAY}", f"/api/v1/checkins/{SUNDAY}"):
                 assert outsider.get(url).status_code == 404, url
@@ -436,8 +521,12 @@ def test_after_unlinking_neither_sees_the_others_answers(world):
                 body = seen[url].body
                 missing = [key for key, marker in own.items() if marker not in body]
                 assert not missing, (url, missing)  # each keeps an export of their own
-        assert sam.put(f"/api/v1/checkins/{monday}/answers",
-                       json={"answers": {"needs_met": 3, "mood": 3}}).status_code == 404
+        assert (
+            sam.put(
+                f"/api/v1/checkins/{monday}/answers", json={"answers": {"needs_met": 3, "mood": 3}}
+            ).status_code
+            == 404
+        )
 
         # Alex links with someone new: her old couple's answers stay behind, both ways.
         world.link("alex@example.com", "pat@example.com", when=EVENING + timedelta(days=1))
@@ -451,7 +540,9 @@ def test_after_unlinking_neither_sees_the_others_answers(world):
         assert response.get_json()["partner_answered"] is False
         assert response.get_json()["revealed"] is False
         assert "partner_answers" not in response.get_json()
-        assert_nothing_of(walk(pat, urls), {**alex_all, **{f"sam {k}": v
-                                                           for k, v in sam_text.items()}},
-                          own_answers=True)
+        assert_nothing_of(
+            walk(pat, urls),
+            {**alex_all, **{f"sam {k}": v for k, v in sam_text.items()}},
+            own_answers=True,
+        )
         assert not leaks(walk(alex, urls), sam_text)

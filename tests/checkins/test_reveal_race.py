@@ -43,8 +43,7 @@ def people(make_app):
     """Alex (New York) and Sam (London), linked: (app, alex id, sam id)."""
     app = make_app(RATELIMIT_ENABLED=False)
     with time_machine.travel(LINKED, tick=False), app.app_context():
-        alex = make_user(email="alex@example.com", display_name="Alex",
-                         timezone="America/New_York")
+        alex = make_user(email="alex@example.com", display_name="Alex", timezone="America/New_York")
         sam = make_user(email="sam@example.com", display_name="Sam", timezone="Europe/London")
         make_couple(alex, sam, now=LINKED)
         return app, alex.id, sam.id
@@ -107,8 +106,11 @@ def submitting(user_id: int, day: date, given: dict):
 
     def act(pairing):
         view = services.submit(pairing=pairing, day=day, answers=given, now=evening(day))
-        return {"revealed": view.revealed, "my_answers": view.my_answers,
-                "partner_answers": view.partner_answers}
+        return {
+            "revealed": view.revealed,
+            "my_answers": view.my_answers,
+            "partner_answers": view.partner_answers,
+        }
 
     return prepare, act
 
@@ -117,8 +119,7 @@ def putting(client, day: date, given: dict):
     """A job: one PUT of ``given`` for ``day`` through the API."""
 
     def act(_):
-        return client.put(f"/api/v1/checkins/{day.isoformat()}/answers",
-                          json={"answers": given})
+        return client.put(f"/api/v1/checkins/{day.isoformat()}/answers", json={"answers": given})
 
     return (lambda: None), act
 
@@ -129,26 +130,33 @@ def stored(day: date) -> tuple[list[Checkin], dict[int, dict]]:
     checkins = list(db.session.execute(db.select(Checkin).filter_by(day=day)).scalars())
     rows = db.session.execute(
         db.select(CheckinAnswer.user_id, CheckinAnswer.answers)
-        .join(Checkin, Checkin.id == CheckinAnswer.checkin_id).where(Checkin.day == day)).all()
+        .join(Checkin, Checkin.id == CheckinAnswer.checkin_id)
+        .where(Checkin.day == day)
+    ).all()
     assert len(rows) == len({user_id for user_id, _ in rows}), rows  # one row per person
     for _, kept in rows:
         assert set(kept) == {q["key"] for q in checkins[0].questions}
-    return checkins, {user_id: {k: v for k, v in kept.items() if v is not None}
-                      for user_id, kept in rows}
+    return checkins, {
+        user_id: {k: v for k, v in kept.items() if v is not None} for user_id, kept in rows
+    }
 
 
 def told_per_partner(day: date) -> dict[int, int]:
     """``partner_checked_in`` notifications about ``day``, per recipient."""
-    return dict(db.session.execute(
-        db.select(Notification.user_id, func.count())
-        .where(Notification.kind == "partner_checked_in",
-               Notification.dedupe_key == f"checkin:{day.isoformat()}",
-               Notification.url == f"/checkin/{day.isoformat()}")
-        .group_by(Notification.user_id)).all())
+    return dict(
+        db.session.execute(
+            db.select(Notification.user_id, func.count())
+            .where(
+                Notification.kind == "partner_checked_in",
+                Notification.dedupe_key == f"checkin:{day.isoformat()}",
+                Notification.url == f"/checkin/{day.isoformat()}",
+            )
+            .group_by(Notification.user_id)
+        ).all()
+    )
 
 
-def check_one_reveal(app, day: date, alex_id: int, sam_id: int, given: dict,
-                     reveals: list) -> None:
+def check_one_reveal(app, day: date, alex_id: int, sam_id: int, given: dict, reveals: list) -> None:
     with app.app_context():
         checkins, kept = stored(day)
         assert len(checkins) == 1
@@ -166,10 +174,13 @@ def test_both_partners_submitting_at_once_reveal_exactly_once(people, reveals):
     app, alex_id, sam_id = people
     for n in range(ROUNDS):
         day = FIRST_DAY + timedelta(days=n)
-        given = {alex_id: answers(day, f"alex {n}", needs=2),
-                 sam_id: answers(day, f"sam {n}", needs=5)}
-        results = race(app, [submitting(alex_id, day, given[alex_id]),
-                             submitting(sam_id, day, given[sam_id])])
+        given = {
+            alex_id: answers(day, f"alex {n}", needs=2),
+            sam_id: answers(day, f"sam {n}", needs=5),
+        }
+        results = race(
+            app, [submitting(alex_id, day, given[alex_id]), submitting(sam_id, day, given[sam_id])]
+        )
         assert [outcome for outcome, _ in results] == ["ok", "ok"], (day, results)
         for (_, view), mine in zip(results, (given[alex_id], given[sam_id]), strict=True):
             assert {k: v for k, v in view["my_answers"].items() if v is not None} == mine
@@ -187,8 +198,9 @@ def test_both_partners_submitting_at_once_through_the_api(people, reveals):
             alex = ApiClient(app).login("alex@example.com")
             sam = ApiClient(app).login("sam@example.com")
             alex.csrf(), sam.csrf()
-            results = race(app, [putting(alex, day, given[alex_id]),
-                                 putting(sam, day, given[sam_id])])
+            results = race(
+                app, [putting(alex, day, given[alex_id]), putting(sam, day, given[sam_id])]
+            )
         assert [outcome for outcome, _ in results] == ["ok", "ok"], (day, results)
         statuses = [response.status_code for _, response in results]
         assert statuses == [200, 200], (day, [r.get_data(as_text=True) for _, r in results])
@@ -222,10 +234,13 @@ def test_one_person_submitting_from_two_tabs_through_the_api(people):
             clients = [ApiClient(app).login("alex@example.com") for _ in tabs]
             for client in clients:
                 client.csrf()
-            results = race(app, [putting(client, day, tab)
-                                 for client, tab in zip(clients, tabs, strict=True)])
+            results = race(
+                app, [putting(client, day, tab) for client, tab in zip(clients, tabs, strict=True)]
+            )
         assert [r.status_code for _, r in results] == [200, 200], (
-            day, [r.get_data(as_text=True) for _, r in results])
+            day,
+            [r.get_data(as_text=True) for _, r in results],
+        )
         with app.app_context():
             checkins, kept = stored(day)
             assert len(checkins) == 1 and checkins[0].revealed_at is None
@@ -242,9 +257,14 @@ def test_two_tabs_and_the_partner_at_once_reveal_once(people, reveals):
         day = FIRST_DAY + timedelta(days=n)
         tabs = [answers(day, f"first tab {n}"), answers(day, f"second tab {n}", needs=1)]
         sams = answers(day, f"sam {n}")
-        results = race(app, [submitting(alex_id, day, tabs[0]),
-                             submitting(alex_id, day, tabs[1]),
-                             submitting(sam_id, day, sams)])
+        results = race(
+            app,
+            [
+                submitting(alex_id, day, tabs[0]),
+                submitting(alex_id, day, tabs[1]),
+                submitting(sam_id, day, sams),
+            ],
+        )
         outcomes = [outcome for outcome, _ in results]
         assert outcomes[2] == "ok", results
         assert "ok" in outcomes[:2], results
@@ -261,7 +281,8 @@ def test_two_tabs_and_the_partner_at_once_reveal_once(people, reveals):
         flags = [revealed for told_day, _, revealed in reveals if told_day == day]
         assert flags.count(True) == 1, (
             f"{day}: {flags.count(True)} submits revealed it (tell-partner flags {flags}): "
-            "a submit that came after the reveal replaced answers instead of a 409")
+            "a submit that came after the reveal replaced answers instead of a 409"
+        )
 
 
 def test_two_tabs_and_the_partner_at_once_through_the_api(people, reveals):
@@ -273,12 +294,19 @@ def test_two_tabs_and_the_partner_at_once_through_the_api(people, reveals):
         tabs = [answers(day, f"first tab {n}"), answers(day, f"second tab {n}", needs=1)]
         sams = answers(day, f"sam {n}")
         with time_machine.travel(evening(day), tick=False):
-            clients = [ApiClient(app).login(email) for email in
-                       ("alex@example.com", "alex@example.com", "sam@example.com")]
+            clients = [
+                ApiClient(app).login(email)
+                for email in ("alex@example.com", "alex@example.com", "sam@example.com")
+            ]
             for client in clients:
                 client.csrf()
-            results = race(app, [putting(client, day, given)
-                                 for client, given in zip(clients, [*tabs, sams], strict=True)])
+            results = race(
+                app,
+                [
+                    putting(client, day, given)
+                    for client, given in zip(clients, [*tabs, sams], strict=True)
+                ],
+            )
         statuses = [response.status_code for _, response in results]
         assert statuses[2] == 200 and 200 in statuses[:2], statuses
         assert set(statuses[:2]) <= {200, 409}, statuses
@@ -290,7 +318,8 @@ def test_two_tabs_and_the_partner_at_once_through_the_api(people, reveals):
         flags = [revealed for told_day, _, revealed in reveals if told_day == day]
         assert flags.count(True) == 1, (
             f"{day}: statuses {statuses}, {flags.count(True)} submits revealed it: a PUT "
-            "that came after the reveal replaced answers instead of a 409")
+            "that came after the reveal replaced answers instead of a 409"
+        )
 
 
 # ------------------------------------------- an edit of my answers against the reveal
@@ -313,8 +342,7 @@ def test_an_edit_racing_the_partners_reveal_lands_before_it_or_not_at_all(people
         edited, revealed = (response for _, response in results)
         assert revealed.status_code == 200, revealed.get_data(as_text=True)
         assert edited.status_code in (200, 409), edited.get_data(as_text=True)
-        shown = {k: v for k, v in revealed.get_json()["partner_answers"].items()
-                 if v is not None}
+        shown = {k: v for k, v in revealed.get_json()["partner_answers"].items() if v is not None}
         with app.app_context():
             checkins, kept = stored(day)
             assert len(checkins) == 1 and checkins[0].revealed_at == evening(day)
@@ -322,7 +350,9 @@ def test_an_edit_racing_the_partners_reveal_lands_before_it_or_not_at_all(people
         assert kept == {alex_id: edit if edited.status_code == 200 else first, sam_id: sams}
         assert shown == kept[alex_id], (day, edited.status_code, shown)
         assert [revealed for told_day, _, revealed in reveals if told_day == day] == [
-            False, True]  # Alex's first answer told Sam; the edit told nobody
+            False,
+            True,
+        ]  # Alex's first answer told Sam; the edit told nobody
 
 
 def test_an_edit_waiting_for_the_reveals_lock_is_refused_after_it(people, monkeypatch):
@@ -332,8 +362,11 @@ def test_an_edit_waiting_for_the_reveals_lock_is_refused_after_it(people, monkey
     saw."""
     app, alex_id, sam_id = people
     day = FIRST_DAY
-    first, edit, sams = (answers(day, "alex first"), answers(day, "alex edit", needs=1),
-                         answers(day, "sam"))
+    first, edit, sams = (
+        answers(day, "alex first"),
+        answers(day, "alex edit", needs=1),
+        answers(day, "sam"),
+    )
     holding, release = threading.Event(), threading.Event()
     original_tell = services._tell_partner
 
@@ -354,8 +387,13 @@ def test_an_edit_waiting_for_the_reveals_lock_is_refused_after_it(people, monkey
         def alex_edits():
             outcome["alex"] = alex.put(put, json={"answers": edit})
 
-        _hold_then_wait(app, _submitting_thread(app, sam_id, day, sams, outcome, "sam", holding),
-                        threading.Thread(target=alex_edits), holding, release)
+        _hold_then_wait(
+            app,
+            _submitting_thread(app, sam_id, day, sams, outcome, "sam", holding),
+            threading.Thread(target=alex_edits),
+            holding,
+            release,
+        )
     assert outcome["sam"]["revealed"] is True
     assert outcome["alex"].status_code == 409, outcome["alex"].get_data(as_text=True)
     shown = {k: v for k, v in outcome["sam"]["partner_answers"].items() if v is not None}
@@ -366,8 +404,9 @@ def test_an_edit_waiting_for_the_reveals_lock_is_refused_after_it(people, monkey
     assert kept == {alex_id: first, sam_id: sams}
 
 
-def _submitting_thread(app, user_id: int, day: date, given: dict, outcome: dict, name: str,
-                       holding: threading.Event) -> threading.Thread:
+def _submitting_thread(
+    app, user_id: int, day: date, given: dict, outcome: dict, name: str, holding: threading.Event
+) -> threading.Thread:
     """A thread that submits ``given`` as ``submitting`` does, and keeps the view's
     flags (or the error) in ``outcome[name]``. It sets ``holding`` when it ends, so that
     a test waiting for it to hold a lock never waits on one that failed."""
@@ -388,8 +427,13 @@ def _submitting_thread(app, user_id: int, day: date, given: dict, outcome: dict,
     return threading.Thread(target=run)
 
 
-def _hold_then_wait(app, holder: threading.Thread, waiter: threading.Thread,
-                    holding: threading.Event, release: threading.Event) -> None:
+def _hold_then_wait(
+    app,
+    holder: threading.Thread,
+    waiter: threading.Thread,
+    holding: threading.Event,
+    release: threading.Event,
+) -> None:
     """Start ``holder``; once it holds the check-in (``holding``), start ``waiter`` and
     check that it comes to wait for the lock; then let the holder go on (``release``)
     and wait for both to end."""
@@ -421,7 +465,8 @@ def _waits_for_a_lock(app, thread: threading.Thread, timeout: float = 10) -> boo
         with engine.connect() as conn:
             waiting = conn.exec_driver_sql(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock'").scalar_one()
+                "AND wait_event_type = 'Lock'"
+            ).scalar_one()
         if waiting:
             return True
         if not thread.is_alive():
@@ -436,8 +481,11 @@ def test_a_reveal_waiting_for_an_edits_lock_shows_the_edit(people, monkeypatch):
     is had, by a statement of their own)."""
     app, alex_id, sam_id = people
     day = FIRST_DAY
-    first, edit, sams = (answers(day, "alex first"), answers(day, "alex edit", needs=1),
-                         answers(day, "sam"))
+    first, edit, sams = (
+        answers(day, "alex first"),
+        answers(day, "alex edit", needs=1),
+        answers(day, "sam"),
+    )
     holding, release = threading.Event(), threading.Event()
     original_view = services._view
 
@@ -456,10 +504,13 @@ def test_a_reveal_waiting_for_an_edits_lock_shows_the_edit(people, monkeypatch):
             services.submit(pairing=pairing, day=day, answers=first, now=evening(day))
             db.session.remove()
         monkeypatch.setattr(services, "_view", view_then_hold)
-        _hold_then_wait(app, _submitting_thread(app, alex_id, day, edit, outcome, "alex",
-                                                holding),
-                        _submitting_thread(app, sam_id, day, sams, outcome, "sam", holding),
-                        holding, release)
+        _hold_then_wait(
+            app,
+            _submitting_thread(app, alex_id, day, edit, outcome, "alex", holding),
+            _submitting_thread(app, sam_id, day, sams, outcome, "sam", holding),
+            holding,
+            release,
+        )
     assert not outcome["alex"]["revealed"], outcome["alex"]
     assert outcome["sam"]["revealed"] is True, outcome["sam"]
     shown = {k: v for k, v in outcome["sam"]["partner_answers"].items() if v is not None}

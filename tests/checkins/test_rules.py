@@ -13,12 +13,15 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
-@pytest.mark.parametrize(("instant", "tz", "expected"), [
-    ("2026-03-10T11:59:59-10:00", "Pacific/Honolulu", ["2026-03-10", "2026-03-09"]),
-    ("2026-03-10T12:00:00-10:00", "Pacific/Honolulu", ["2026-03-10"]),
-    ("2026-03-10T23:59:00+13:00", "Pacific/Tongatapu", ["2026-03-10"]),
-    ("2026-03-11T00:00:00+13:00", "Pacific/Tongatapu", ["2026-03-11", "2026-03-10"]),
-])
+@pytest.mark.parametrize(
+    ("instant", "tz", "expected"),
+    [
+        ("2026-03-10T11:59:59-10:00", "Pacific/Honolulu", ["2026-03-10", "2026-03-09"]),
+        ("2026-03-10T12:00:00-10:00", "Pacific/Honolulu", ["2026-03-10"]),
+        ("2026-03-10T23:59:00+13:00", "Pacific/Tongatapu", ["2026-03-10"]),
+        ("2026-03-11T00:00:00+13:00", "Pacific/Tongatapu", ["2026-03-11", "2026-03-10"]),
+    ],
+)
 def test_open_dates_are_today_and_yesterday_until_noon_local(instant, tz, expected):
     assert [d.isoformat() for d in rules.open_dates(at(instant), tz)] == expected
 
@@ -38,9 +41,9 @@ def test_grace_window_on_a_spring_forward_morning():
 
 def test_kind_follows_the_schedule():
     schedule = rules.Schedule(nightly_days=frozenset({0, 2}), weekly_day=6)
-    assert rules.kind_for(date(2026, 11, 16), schedule) == "nightly"   # Monday
-    assert rules.kind_for(date(2026, 11, 17), schedule) is None        # Tuesday
-    assert rules.kind_for(date(2026, 11, 22), schedule) == "weekly"    # Sunday
+    assert rules.kind_for(date(2026, 11, 16), schedule) == "nightly"  # Monday
+    assert rules.kind_for(date(2026, 11, 17), schedule) is None  # Tuesday
+    assert rules.kind_for(date(2026, 11, 22), schedule) == "weekly"  # Sunday
     assert rules.kind_for(date(2026, 11, 22), rules.Schedule(weekly_day=None)) == "nightly"
 
 
@@ -49,21 +52,45 @@ def test_questions_follow_modules_and_kind():
     assert keys[:2] == ["needs_met", "needs_help"]
     assert "question_of_the_day" in keys and "week_needs_met" not in keys
     weekly = [q["key"] for q in rules.questions_for("weekly", question_of_the_day="Q?")]
-    assert weekly[-6:] == ["week_went_well", "week_appreciations", "week_talk_about",
-                           "week_needs_met", "week_more_for_you", "week_together"]
-    fewer = [q["key"] for q in rules.questions_for("nightly", modules_off={"mood", "question"},
-                                                   question_of_the_day="Q?")]
+    assert weekly[-6:] == [
+        "week_went_well",
+        "week_appreciations",
+        "week_talk_about",
+        "week_needs_met",
+        "week_more_for_you",
+        "week_together",
+    ]
+    fewer = [
+        q["key"]
+        for q in rules.questions_for(
+            "nightly", modules_off={"mood", "question"}, question_of_the_day="Q?"
+        )
+    ]
     assert "mood" not in fewer and "question_of_the_day" not in fewer
-    custom = rules.questions_for("nightly", custom=[rules.custom_question(7, "choice", "Tea?",
-                                                                          ["yes", "no"])])
-    assert custom[-1] == {"key": "custom_7", "type": "choice", "prompt": "Tea?",
-                          "required": False, "options": ["yes", "no"]}
+    custom = rules.questions_for(
+        "nightly", custom=[rules.custom_question(7, "choice", "Tea?", ["yes", "no"])]
+    )
+    assert custom[-1] == {
+        "key": "custom_7",
+        "type": "choice",
+        "prompt": "Tea?",
+        "required": False,
+        "options": ["yes", "no"],
+    }
 
 
 def test_valid_answers_are_cleaned_and_skipped_ones_are_none():
-    clean, errors = rules.check_answers(NIGHTLY, {
-        "needs_met": 4, "mood": 3, "needs_help": "  a walk  ", "appreciation": "",
-        "love_languages_felt": ["touch", "words"], "on_my_mind": False})
+    clean, errors = rules.check_answers(
+        NIGHTLY,
+        {
+            "needs_met": 4,
+            "mood": 3,
+            "needs_help": "  a walk  ",
+            "appreciation": "",
+            "love_languages_felt": ["touch", "words"],
+            "on_my_mind": False,
+        },
+    )
     assert errors == {}
     assert clean["needs_help"] == "a walk"
     assert clean["appreciation"] is None
@@ -71,28 +98,53 @@ def test_valid_answers_are_cleaned_and_skipped_ones_are_none():
     assert clean["felt_seen"] is None and set(clean) == {q["key"] for q in NIGHTLY}
 
 
-@pytest.mark.parametrize(("answers", "field", "message"), [
-    ({"mood": 3}, "answers.needs_met", "Please answer this one."),
-    ({"needs_met": 0, "mood": 3}, "answers.needs_met", "Choose a number from 1 to 5."),
-    ({"needs_met": 6, "mood": 3}, "answers.needs_met", "Choose a number from 1 to 5."),
-    ({"needs_met": True, "mood": 3}, "answers.needs_met", "Choose a number from 1 to 5."),
-    ({"needs_met": "4", "mood": 3}, "answers.needs_met", "Choose a number from 1 to 5."),
-    ({"needs_met": 4.5, "mood": 3}, "answers.needs_met", "Choose a number from 1 to 5."),
-    ({"needs_met": 4, "mood": 3, "turned_toward": "always"}, "answers.turned_toward",
-     "Choose one of the options."),
-    ({"needs_met": 4, "mood": 3, "love_languages_felt": ["hugs"]},
-     "answers.love_languages_felt", "Choose from the options."),
-    ({"needs_met": 4, "mood": 3, "love_languages_felt": ["time", "time"]},
-     "answers.love_languages_felt", "Choose each option once."),
-    ({"needs_met": 4, "mood": 3, "on_my_mind": "yes"}, "answers.on_my_mind", "Answer yes or no."),
-    ({"needs_met": 4, "mood": 3, "felt_seen": "x" * 2001}, "answers.felt_seen",
-     "Keep it under 2,000 characters."),
-    ({"needs_met": 4, "mood": 3, "felt_seen": "a\x00b"}, "answers.felt_seen",
-     "This contains characters that can't be saved."),
-    ({"needs_met": 4, "mood": 3, "felt_seen": 5}, "answers.felt_seen", "Write this as text."),
-    ({"needs_met": 4, "mood": 3, "shoe_size": 9}, "answers.shoe_size",
-     "This is not a question of this check-in."),
-])
+@pytest.mark.parametrize(
+    ("answers", "field", "message"),
+    [
+        ({"mood": 3}, "answers.needs_met", "Please answer this one."),
+        ({"needs_met": 0, "mood": 3}, "answers.needs_met", "Choose a number from 1 to 5."),
+        ({"needs_met": 6, "mood": 3}, "answers.needs_met", "Choose a number from 1 to 5."),
+        ({"needs_met": True, "mood": 3}, "answers.needs_met", "Choose a number from 1 to 5."),
+        ({"needs_met": "4", "mood": 3}, "answers.needs_met", "Choose a number from 1 to 5."),
+        ({"needs_met": 4.5, "mood": 3}, "answers.needs_met", "Choose a number from 1 to 5."),
+        (
+            {"needs_met": 4, "mood": 3, "turned_toward": "always"},
+            "answers.turned_toward",
+            "Choose one of the options.",
+        ),
+        (
+            {"needs_met": 4, "mood": 3, "love_languages_felt": ["hugs"]},
+            "answers.love_languages_felt",
+            "Choose from the options.",
+        ),
+        (
+            {"needs_met": 4, "mood": 3, "love_languages_felt": ["time", "time"]},
+            "answers.love_languages_felt",
+            "Choose each option once.",
+        ),
+        (
+            {"needs_met": 4, "mood": 3, "on_my_mind": "yes"},
+            "answers.on_my_mind",
+            "Answer yes or no.",
+        ),
+        (
+            {"needs_met": 4, "mood": 3, "felt_seen": "x" * 2001},
+            "answers.felt_seen",
+            "Keep it under 2,000 characters.",
+        ),
+        (
+            {"needs_met": 4, "mood": 3, "felt_seen": "a\x00b"},
+            "answers.felt_seen",
+            "This contains characters that can't be saved.",
+        ),
+        ({"needs_met": 4, "mood": 3, "felt_seen": 5}, "answers.felt_seen", "Write this as text."),
+        (
+            {"needs_met": 4, "mood": 3, "shoe_size": 9},
+            "answers.shoe_size",
+            "This is not a question of this check-in.",
+        ),
+    ],
+)
 def test_each_wrong_answer_gets_its_own_message(answers, field, message):
     _, errors = rules.check_answers(NIGHTLY, answers)
     assert errors == {field: [message]}
@@ -107,18 +159,22 @@ def test_weekly_scale_runs_to_ten():
 
 
 def test_multiline_text_keeps_its_lines():
-    clean, errors = rules.check_answers(NIGHTLY, {"needs_met": 4, "mood": 3,
-                                                  "felt_seen": "one\r\ntwo\tthree"})
+    clean, errors = rules.check_answers(
+        NIGHTLY, {"needs_met": 4, "mood": 3, "felt_seen": "one\r\ntwo\tthree"}
+    )
     assert errors == {} and clean["felt_seen"] == "one\ntwo\tthree"
 
 
-@pytest.mark.parametrize(("mine", "theirs", "expected"), [
-    ({"needs_met": 4}, {"needs_met": 5}, []),
-    ({"needs_met": 2}, {"needs_met": 3}, ["needs_low"]),
-    ({"needs_met": 5}, {"needs_met": 3}, ["needs_apart"]),
-    ({"needs_met": 1}, {"needs_met": 5}, ["needs_low", "needs_apart"]),
-    ({"needs_met": 4, "on_my_mind": True}, {"needs_met": 4}, ["on_my_mind"]),
-    ({}, {"needs_met": None}, []),
-])
+@pytest.mark.parametrize(
+    ("mine", "theirs", "expected"),
+    [
+        ({"needs_met": 4}, {"needs_met": 5}, []),
+        ({"needs_met": 2}, {"needs_met": 3}, ["needs_low"]),
+        ({"needs_met": 5}, {"needs_met": 3}, ["needs_apart"]),
+        ({"needs_met": 1}, {"needs_met": 5}, ["needs_low", "needs_apart"]),
+        ({"needs_met": 4, "on_my_mind": True}, {"needs_met": 4}, ["on_my_mind"]),
+        ({}, {"needs_met": None}, []),
+    ],
+)
 def test_a_reveal_offers_a_next_step_only_for_a_reason(mine, theirs, expected):
     assert rules.next_step_reasons(mine, theirs) == expected

@@ -115,8 +115,9 @@ def test_begin_write_after_a_change_is_refused(engine):
     engine, _path = engine
     with Session(engine) as session:
         _values(session)
-        session.add(User(email="x@example.com", display_name="X", password_hash="x",
-                         timezone="UTC"))
+        session.add(
+            User(email="x@example.com", display_name="X", password_hash="x", timezone="UTC")
+        )
         with pytest.raises(RuntimeError):
             begin_write(session)
 

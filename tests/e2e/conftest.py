@@ -16,8 +16,13 @@ from couples import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 START_TIMEOUT = 30
@@ -33,14 +38,16 @@ def _server_env(instance: Path) -> dict:
     """The parent's environment without any COUPLES_* setting (in particular no
     SQLALCHEMY_DATABASE_URI: the server keeps its own SQLite in its instance folder)."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("COUPLES_")}
-    env.update({
-        "COUPLES_INSTANCE_PATH": str(instance),
-        "COUPLES_RATELIMIT_ENABLED": "false",
-        "COUPLES_PASSWORD_HASH_TIME_COST": "1",
-        "COUPLES_PASSWORD_HASH_MEMORY_COST": "1024",
-        "COUPLES_PASSWORD_HASH_PARALLELISM": "1",
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "COUPLES_INSTANCE_PATH": str(instance),
+            "COUPLES_RATELIMIT_ENABLED": "false",
+            "COUPLES_PASSWORD_HASH_TIME_COST": "1",
+            "COUPLES_PASSWORD_HASH_MEMORY_COST": "1024",
+            "COUPLES_PASSWORD_HASH_PARALLELISM": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     return env
 
 
@@ -48,8 +55,9 @@ def _wait_until_healthy(base: str, process: subprocess.Popen, log_path: Path) ->
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}:\n"
-                               f"{log_path.read_text()}")
+            raise RuntimeError(
+                f"the server exited with {process.returncode}:\n{log_path.read_text()}"
+            )
         try:
             with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:  # noqa: S310
                 if response.status == 200:
@@ -57,8 +65,9 @@ def _wait_until_healthy(base: str, process: subprocess.Popen, log_path: Path) ->
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"no answer from {base}/healthz within {START_TIMEOUT} s:\n"
-                       f"{log_path.read_text()}")
+    raise RuntimeError(
+        f"no answer from {base}/healthz within {START_TIMEOUT} s:\n{log_path.read_text()}"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -70,9 +79,23 @@ def live_server(tmp_path_factory):
     port = _free_port()
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "couples", "serve",
-             "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT, env=_server_env(instance), stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "flask",
+                "--app",
+                "couples",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            cwd=ROOT,
+            env=_server_env(instance),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://localhost:{port}"
     try:
         _wait_until_healthy(base, process, log_path)
@@ -88,8 +111,7 @@ def live_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def axe_source() -> str:
-    assert AXE_SOURCE.exists(), (
-        f"{AXE_SOURCE} is missing: run scripts/install-test-tools (npm ci)")
+    assert AXE_SOURCE.exists(), f"{AXE_SOURCE} is missing: run scripts/install-test-tools (npm ci)"
     return AXE_SOURCE.read_text()
 
 
@@ -97,7 +119,8 @@ def axe_source() -> str:
 def browser_type_launch_args(browser_type_launch_args):
     """pytest-playwright launches Debian's Chromium (``playwright install`` is not used)."""
     assert Path(CHROMIUM).exists(), (
-        f"{CHROMIUM} is missing: run scripts/install-test-tools (apt-get install chromium)")
+        f"{CHROMIUM} is missing: run scripts/install-test-tools (apt-get install chromium)"
+    )
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
@@ -105,5 +128,8 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args, live_server):
     """Contexts made by pytest-playwright (``page``, ``context``) open the live server on a
     phone-sized screen."""
-    return {**browser_context_args, "base_url": live_server,
-            "viewport": {"width": 360, "height": 740}}
+    return {
+        **browser_context_args,
+        "base_url": live_server,
+        "viewport": {"width": 360, "height": 740},
+    }

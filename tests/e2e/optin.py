@@ -49,8 +49,10 @@ REFUSE_PERMISSION = """(() => {
   Notification.requestPermission = async () => { permission = "denied"; return permission; };
 })()"""
 
-IPHONE_SAFARI = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
-                 "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1")
+IPHONE_SAFARI = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
 # Safari in a tab: not opened from the Home Screen.
 IOS_IN_SAFARI = """Object.defineProperty(Navigator.prototype, "standalone", {
   get: () => false, configurable: true});"""

@@ -86,8 +86,9 @@ def sent_state(page: Page):
     return page.get_by_role("status").filter(has_text=re.compile(r"^Sent\. "))
 
 
-def test_answers_given_offline_are_kept_then_sent_and_revealed(new_context, live_server,
-                                                               axe_source):
+def test_answers_given_offline_are_kept_then_sent_and_revealed(
+    new_context, live_server, axe_source
+):
     (ana_context, ana), (_ben_context, ben) = couple(new_context, "Ana", "Ben", "offline")
     day = open_tonight(ana, live_server)
 
@@ -131,8 +132,9 @@ def test_answers_given_offline_are_kept_then_sent_and_revealed(new_context, live
     expect(ana.locator(".reveal")).to_contain_text("An early night")
 
 
-def test_a_checkin_revealed_meanwhile_is_explained_and_nothing_is_lost(new_context,
-                                                                       live_server, axe_source):
+def test_a_checkin_revealed_meanwhile_is_explained_and_nothing_is_lost(
+    new_context, live_server, axe_source
+):
     (cleo_context, cleo), (_dev_context, dev) = couple(new_context, "Cleo", "Dev", "conflict")
     day = open_tonight(cleo, live_server)
     cleo_context.set_offline(True)
@@ -178,16 +180,17 @@ def test_a_checkin_revealed_meanwhile_is_explained_and_nothing_is_lost(new_conte
     # Logging out would wipe them: it asks first, and going ahead clears this phone.
     cleo.get_by_role("button", name="Log out").click()
     warning = cleo.get_by_role("dialog", name="Answers not sent yet")
-    expect(warning).to_contain_text("You have answers saved on this phone that haven't been "
-                                    "sent. Log out anyway and lose them?")
+    expect(warning).to_contain_text(
+        "You have answers saved on this phone that haven't been sent. Log out anyway and lose them?"
+    )
     warning.get_by_role("button", name="Log out anyway").click()
     expect(cleo).to_have_url(re.compile(r"/login$"))
     assert cleo.evaluate(KEPT) == []
 
 
-def test_logging_out_with_answers_kept_asks_first_and_cancelling_keeps_them(new_context,
-                                                                           live_server,
-                                                                           axe_source):
+def test_logging_out_with_answers_kept_asks_first_and_cancelling_keeps_them(
+    new_context, live_server, axe_source
+):
     (eli_context, eli), _partner = couple(new_context, "Eli", "Fay", "logout")
     day = open_tonight(eli, live_server)
     eli_context.set_offline(True)
@@ -212,8 +215,9 @@ def test_logging_out_with_answers_kept_asks_first_and_cancelling_keeps_them(new_
     # Still offline, another page cannot load: the offline page says the answers wait here.
     eli.goto("/connect")
     expect(eli.get_by_role("heading", level=1, name="You're offline for now")).to_be_visible()
-    expect(eli.get_by_text("Check-in answers you saved on this phone are kept here")
-           ).to_be_visible()
+    expect(
+        eli.get_by_text("Check-in answers you saved on this phone are kept here")
+    ).to_be_visible()
 
     # Back online the page comes back by itself and sends them; then logging out asks nothing.
     eli_context.set_offline(False)
@@ -225,7 +229,8 @@ def test_logging_out_with_answers_kept_asks_first_and_cancelling_keeps_them(new_
 
 
 def test_answers_that_cannot_get_through_while_online_are_kept_and_sent_on_a_later_page(
-        new_context, live_server):
+    new_context, live_server
+):
     (_gus_context, gus), _partner = couple(new_context, "Gus", "Hal", "flaky")
     day = open_tonight(gus, live_server)
     # The phone believes it is online, but nothing gets through.

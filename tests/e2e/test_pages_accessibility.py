@@ -61,17 +61,22 @@ def check_page(page: Page, axe_source: str, name: str, screenshots: bool = True)
             where = f"{name} ({page.url}) at {width} px, {scheme}"
             blocking = [v for v in page.evaluate(RUN_AXE) if v["impact"] in BLOCKING_IMPACTS]
             for violation in blocking:
-                nodes = "\n".join(f"      {node['target']}: {node['summary']}"
-                                  for node in violation["nodes"])
+                nodes = "\n".join(
+                    f"      {node['target']}: {node['summary']}" for node in violation["nodes"]
+                )
                 kind = "" if violation["kind"] == "violation" else f" ({violation['kind']})"
-                problems.append(f"{where}: axe {violation['impact']} {violation['id']}{kind}: "
-                                f"{violation['help']}\n{nodes}")
+                problems.append(
+                    f"{where}: axe {violation['impact']} {violation['id']}{kind}: "
+                    f"{violation['help']}\n{nodes}"
+                )
             for control in page.evaluate(UNLABELLED_CONTROLS):
                 problems.append(f"{where}: form control without a label: {control}")
             scroll_width, inner_width = page.evaluate(FITS_SCREEN)
             if scroll_width > inner_width:
-                problems.append(f"{where}: scrolls sideways ({scroll_width} px of content "
-                                f"on a {inner_width} px screen)")
+                problems.append(
+                    f"{where}: scrolls sideways ({scroll_width} px of content "
+                    f"on a {inner_width} px screen)"
+                )
             if screenshots and SCREENSHOT_DIR:
                 _screenshot(page, width, Path(SCREENSHOT_DIR) / f"{name}-{width}-{scheme}.png")
     page.emulate_media(color_scheme="light")
@@ -123,7 +128,8 @@ def answer_checkin(page: Page, words: str) -> None:
 
 
 def test_every_page_passes_axe_and_fits_320_and_360_in_light_and_dark(
-        page, new_context, axe_source, live_server):
+    page, new_context, axe_source, live_server
+):
 
     problems: list[str] = []
     audited: list[str] = []
@@ -132,7 +138,8 @@ def test_every_page_passes_axe_and_fits_320_and_360_in_light_and_dark(
         if path is not None:
             response = who.goto(path)
             assert response is not None and response.status == status, (
-                f"{name}: GET {path} answered {response and response.status}, not {status}")
+                f"{name}: GET {path} answered {response and response.status}, not {status}"
+            )
         audited.append(name)
         problems.extend(check_page(who, axe_source, name))
 
@@ -290,13 +297,15 @@ def test_every_page_passes_axe_and_fits_320_and_360_in_light_and_dark(
     visit(sam, "repair-plan")
     sam.get_by_label("My part in it").fill("I stayed when I should have left the room.")
     sam.get_by_label("Commitment 1", exact=True).fill(
-        "Next time it gets heated, I will leave the room.")
+        "Next time it gets heated, I will leave the room."
+    )
     sam.get_by_role("button", name="Send my part").click()
     visit(sam, "repair-plan-sent")
     visit(alex, "repair-plan-partner-sent", repair)
     alex.get_by_label("My part in it").fill("I lost my temper.")
     alex.get_by_label("Commitment 1", exact=True).fill(
-        "Next time I feel angry, I will walk away and call you later.")
+        "Next time I feel angry, I will walk away and call you later."
+    )
     alex.get_by_role("button", name="Send my part").click()
     visit(alex, "repair-reconnect")
     visit(sam, "repair-reconnect-waiting", repair)
@@ -374,7 +383,8 @@ def test_unlinking_ends_the_link_and_the_partner_sees_a_calm_notice(new_context)
     ana.get_by_role("button", name="End the link").click()
     expect(ana).to_have_url(re.compile(r"/$"))
     expect(ana.get_by_role("status")).to_have_text(
-        "Your link has ended. Your own entries are still here.")
+        "Your link has ended. Your own entries are still here."
+    )
     expect(ana.get_by_role("link", name="Invite or join")).to_be_visible()
     ana.goto("/couple")
     expect(ana).to_have_url(re.compile(r"/pair$"))
@@ -398,20 +408,21 @@ def test_unlinking_ends_the_link_and_the_partner_sees_a_calm_notice(new_context)
 
 
 def test_the_audit_catches_unlabelled_controls_low_contrast_misused_aria_and_overflow(
-        page, axe_source):
+    page, axe_source
+):
     page.set_content(
         '<!doctype html><html lang="en"><head><title>Broken</title>'
         "<style>.faint { color: #999; background: #aaa; } .wide { width: 600px; }</style>"
         '</head><body><main><h1>Broken</h1><input id="nameless">'
         '<p class="faint">Hard to read</p><p aria-label="Code">7K2M-9QX4TB</p>'
-        '<div class="wide">Too wide</div></main></body></html>')
+        '<div class="wide">Too wide</div></main></body></html>'
+    )
     problems = "\n".join(check_page(page, axe_source, "broken", screenshots=False))
     for width in WIDTHS:
         for scheme in SCHEMES:
             where = f"broken (about:blank) at {width} px, {scheme}"
             assert f"{where}: axe critical label" in problems, problems
             assert f"{where}: axe serious color-contrast:" in problems, problems
-            assert f"{where}: axe serious aria-prohibited-attr (needs review)" in problems, (
-                problems)
+            assert f"{where}: axe serious aria-prohibited-attr (needs review)" in problems, problems
             assert f"{where}: form control without a label" in problems, problems
             assert f"{where}: scrolls sideways" in problems, problems

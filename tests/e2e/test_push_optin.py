@@ -28,7 +28,8 @@ def devices(page: Page):
 
 
 def test_nothing_is_asked_on_load_and_the_tap_turns_reminders_on(
-        page: Page, context: BrowserContext, live_server):
+    page: Page, context: BrowserContext, live_server
+):
     context.add_init_script(FAKE_PUSH)
     context.add_init_script(COUNT_REQUESTS)
     register(page, "Noor", "noor.optin@example.com")
@@ -43,19 +44,22 @@ def test_nothing_is_asked_on_load_and_the_tap_turns_reminders_on(
     assert page.evaluate("() => globalThis.__permissionRequests") == 0
     assert page.evaluate(
         "async () => (await (await navigator.serviceWorker.ready)"
-        ".pushManager.getSubscription()) === null")
+        ".pushManager.getSubscription()) === null"
+    )
     expect(devices(page)).to_have_count(0)
 
     # The person taps, and allows (the browser answers as if they did).
     reminders(page)
     context.grant_permissions(["notifications"], origin=live_server)
-    with page.expect_response(lambda r: r.url.endswith("/api/v1/push/subscriptions")
-                              and r.request.method == "POST") as posted:
+    with page.expect_response(
+        lambda r: r.url.endswith("/api/v1/push/subscriptions") and r.request.method == "POST"
+    ) as posted:
         on_this_phone.get_by_role("button", name="Turn on reminders").click()
     assert posted.value.status == 201
     assert page.evaluate("() => globalThis.__permissionRequests") == 1
     expect(on_this_phone.get_by_role("status")).to_have_text(
-        "Done: this phone will get your reminders.")
+        "Done: this phone will get your reminders."
+    )
     expect(on_this_phone.get_by_role("button", name="Send me a test")).to_be_focused()
     # Subscribed with the server's VAPID key (65 bytes: an uncompressed P-256 point).
     assert page.evaluate("() => localStorage.getItem('e2e.fake-push.key-length')") == "65"
@@ -77,8 +81,9 @@ def test_nothing_is_asked_on_load_and_the_tap_turns_reminders_on(
     expect(on_this_phone.get_by_role("status")).to_have_text("Sent. It should arrive in a moment.")
 
     # Turned off on this phone: unsubscribed here and forgotten by the server.
-    with page.expect_response(lambda r: r.url.endswith("/api/v1/push/subscriptions")
-                              and r.request.method == "DELETE") as deleted:
+    with page.expect_response(
+        lambda r: r.url.endswith("/api/v1/push/subscriptions") and r.request.method == "DELETE"
+    ) as deleted:
         on_this_phone.get_by_role("button", name="Turn off on this phone").click()
     assert deleted.value.status == 204
     assert json.loads(deleted.value.request.post_data) == {"endpoint": endpoint}
@@ -88,8 +93,7 @@ def test_nothing_is_asked_on_load_and_the_tap_turns_reminders_on(
     expect(devices(page)).to_have_count(0)
 
 
-def test_a_refused_permission_explains_how_to_allow_it_again(page: Page,
-                                                            context: BrowserContext):
+def test_a_refused_permission_explains_how_to_allow_it_again(page: Page, context: BrowserContext):
     context.add_init_script(FAKE_PUSH)
     context.add_init_script(REFUSE_PERMISSION)
     register(page, "Ravi", "ravi.optin@example.com")
@@ -97,23 +101,28 @@ def test_a_refused_permission_explains_how_to_allow_it_again(page: Page,
     on_this_phone = page.get_by_role("region", name="On this phone")
     on_this_phone.get_by_role("button", name="Turn on reminders").click()
 
-    expect(on_this_phone.get_by_text("Notifications are blocked for Couples in this browser.")
-           ).to_be_visible()
-    expect(on_this_phone.get_by_text(re.compile("Settings → Notifications → Couples"))
-           ).to_be_visible()
+    expect(
+        on_this_phone.get_by_text("Notifications are blocked for Couples in this browser.")
+    ).to_be_visible()
+    expect(
+        on_this_phone.get_by_text(re.compile("Settings → Notifications → Couples"))
+    ).to_be_visible()
     expect(on_this_phone.get_by_role("button", name="Turn on reminders")).to_be_hidden()
     expect(devices(page)).to_have_count(0)
 
 
-def test_blocked_before_the_page_opens_shows_the_explanation_at_once(page: Page,
-                                                                     context: BrowserContext):
+def test_blocked_before_the_page_opens_shows_the_explanation_at_once(
+    page: Page, context: BrowserContext
+):
     context.add_init_script(
-        'Object.defineProperty(Notification, "permission", {get: () => "denied"});')
+        'Object.defineProperty(Notification, "permission", {get: () => "denied"});'
+    )
     register(page, "Iris", "iris.optin@example.com")
     region = reminders(page)
     assert region.get_attribute("data-current") == "denied"
-    expect(page.get_by_text("Notifications are blocked for Couples in this browser.")
-           ).to_be_visible()
+    expect(
+        page.get_by_text("Notifications are blocked for Couples in this browser.")
+    ).to_be_visible()
     expect(page.get_by_role("button", name="Turn on reminders")).to_be_hidden()
 
 
@@ -151,7 +160,8 @@ def test_without_javascript_a_calm_message_and_no_dead_buttons(new_context, live
     # Chromium with scripts turned off by the DevTools protocol still parses <noscript> as
     # if scripts ran (so it renders nothing): read the message rather than look for it.
     assert "Reminders need JavaScript." in (
-        page.locator("[data-reminders] noscript").text_content())
+        page.locator("[data-reminders] noscript").text_content()
+    )
     expect(page.get_by_role("region", name="On this phone")).to_be_visible()
     expect(page.get_by_role("button", name="Turn on reminders")).to_be_hidden()
     expect(page.get_by_role("button", name="Send me a test")).to_be_hidden()

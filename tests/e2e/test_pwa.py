@@ -51,15 +51,23 @@ def test_the_service_worker_registers_and_controls_the_page(page: Page, live_ser
     # that was visited and nothing of the API.
     cached = page.evaluate(CACHED_URLS)
     assert {name for name, _url in cached} and all(
-        re.fullmatch(r"couples-shell-[0-9a-f]{16}", name) for name, _url in cached)
+        re.fullmatch(r"couples-shell-[0-9a-f]{16}", name) for name, _url in cached
+    )
     paths = {urlsplit(url).path for _name, url in cached}
-    assert {"/offline", "/static/css/app.css", "/static/js/app.js", "/static/js/pwa.js",
-            "/static/js/push-target.js", "/static/icons/icon-192.png"} <= paths
+    assert {
+        "/offline",
+        "/static/css/app.css",
+        "/static/js/app.js",
+        "/static/js/pwa.js",
+        "/static/js/push-target.js",
+        "/static/icons/icon-192.png",
+    } <= paths
     assert all(path == "/offline" or path.startswith("/static/") for path in paths), paths
 
 
-def test_without_a_network_a_page_load_shows_the_offline_page(page: Page, context: BrowserContext,
-                                                           live_server, axe_source):
+def test_without_a_network_a_page_load_shows_the_offline_page(
+    page: Page, context: BrowserContext, live_server, axe_source
+):
     controlled_page(page, live_server)
     context.set_offline(True)
     try:
@@ -74,8 +82,11 @@ def test_without_a_network_a_page_load_shows_the_offline_page(page: Page, contex
         page.evaluate(axe_source)
         for scheme in ("light", "dark"):
             page.emulate_media(color_scheme=scheme)
-            blocking = [(v["id"], v["nodes"]) for v in page.evaluate(RUN_AXE)
-                        if v["impact"] in BLOCKING_IMPACTS]
+            blocking = [
+                (v["id"], v["nodes"])
+                for v in page.evaluate(RUN_AXE)
+                if v["impact"] in BLOCKING_IMPACTS
+            ]
             assert blocking == [], scheme
     finally:
         context.set_offline(False)
@@ -101,13 +112,16 @@ def _registration_id(context: BrowserContext, page: Page, live_server: str):
     return cdp, registrations["id"]
 
 
-def _deliver_and_find(page: Page, cdp, live_server: str, registration_id: str, data: str,
-                      title: str) -> dict:
+def _deliver_and_find(
+    page: Page, cdp, live_server: str, registration_id: str, data: str, title: str
+) -> dict:
     """Deliver a push and wait for its notification; headless Chromium sometimes lists
     none although one was shown, so the push is delivered again then (see TOOLING.md)."""
     for _attempt in range(3):
-        cdp.send("ServiceWorker.deliverPushMessage", {
-            "origin": f"{live_server}/", "registrationId": registration_id, "data": data})
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": f"{live_server}/", "registrationId": registration_id, "data": data},
+        )
         deadline = time.monotonic() + 2
         while time.monotonic() < deadline:
             shown = [n for n in page.evaluate(NOTIFICATIONS) if n["title"] == title]
@@ -117,20 +131,25 @@ def _deliver_and_find(page: Page, cdp, live_server: str, registration_id: str, d
     pytest.fail(f"no notification titled {title!r} after three pushes")
 
 
-def test_a_declarative_web_push_is_shown_as_the_server_built_it(page: Page,
-                                                               context: BrowserContext,
-                                                               live_server):
+def test_a_declarative_web_push_is_shown_as_the_server_built_it(
+    page: Page, context: BrowserContext, live_server
+):
     context.grant_permissions(["notifications"], origin=live_server)
     controlled_page(page, live_server)
     cdp, registration_id = _registration_id(context, page, live_server)
 
-    sent = payload.build(title="Sam finished tonight's check-in",
-                         body="Add yours to see each other's answers.", url="/checkin",
-                         base_url=live_server, kind="partner_checked_in",
-                         tag="partner_checked_in:2025-06-01").decode()
+    sent = payload.build(
+        title="Sam finished tonight's check-in",
+        body="Add yours to see each other's answers.",
+        url="/checkin",
+        base_url=live_server,
+        kind="partner_checked_in",
+        tag="partner_checked_in:2025-06-01",
+    ).decode()
     assert json.loads(sent)["web_push"] == 8030
-    shown = _deliver_and_find(page, cdp, live_server, registration_id, sent,
-                              "Sam finished tonight's check-in")
+    shown = _deliver_and_find(
+        page, cdp, live_server, registration_id, sent, "Sam finished tonight's check-in"
+    )
     assert shown["body"] == "Add yours to see each other's answers."
     assert shown["tag"] == "partner_checked_in:2025-06-01"
     assert shown["lang"] == "en"
@@ -145,8 +164,11 @@ def test_a_declarative_web_push_is_shown_as_the_server_built_it(page: Page,
 def test_chromium_finds_the_app_installable(playwright, live_server, tmp_path):
     # An incognito context is never installable: a profile of its own.
     context = playwright.chromium.launch_persistent_context(
-        str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-        viewport={"width": 360, "height": 740})
+        str(tmp_path / "profile"),
+        executable_path=CHROMIUM,
+        args=CHROMIUM_ARGS,
+        viewport={"width": 360, "height": 740},
+    )
     try:
         page = context.pages[0] if context.pages else context.new_page()
         page.goto(f"{live_server}/login")
@@ -178,13 +200,19 @@ FAKE_SUBSCRIPTION = """(() => {
 })()"""
 
 
-def test_every_open_sends_the_push_subscription_when_it_changed(page: Page,
-                                                                context: BrowserContext,
-                                                                live_server):
+def test_every_open_sends_the_push_subscription_when_it_changed(
+    page: Page, context: BrowserContext, live_server
+):
     posts = []
-    page.on("request", lambda request: posts.append(request.post_data_json["endpoint"])
+    page.on(
+        "request",
+        lambda request: (
+            posts.append(request.post_data_json["endpoint"])
             if request.method == "POST"
-            and urlsplit(request.url).path == "/api/v1/push/subscriptions" else None)
+            and urlsplit(request.url).path == "/api/v1/push/subscriptions"
+            else None
+        ),
+    )
     first = "https://fcm.googleapis.com/fcm/send/e2e-phone-1"
     second = "https://fcm.googleapis.com/fcm/send/e2e-phone-2"
     context.add_init_script(FAKE_SUBSCRIPTION)
@@ -197,8 +225,11 @@ def test_every_open_sends_the_push_subscription_when_it_changed(page: Page,
 
     register(page, "Pat", "pat.pwa@example.com")
     _wait_for(page, lambda: posts == [first], "the subscription is sent on the first open")
-    _wait_for(page, lambda: page.evaluate("() => localStorage.getItem('couples.push.endpoint')")
-              == first, "the sent endpoint is remembered")
+    _wait_for(
+        page,
+        lambda: page.evaluate("() => localStorage.getItem('couples.push.endpoint')") == first,
+        "the sent endpoint is remembered",
+    )
 
     # Opened again with the same subscription: nothing to send.
     page.goto("/pair")

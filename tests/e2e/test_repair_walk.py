@@ -30,8 +30,10 @@ SHOTS_COPY = Path(os.environ.get("REPAIR_SHOTS_DIR", "/tmp/repair-shots"))  # no
 
 ACKNOWLEDGEMENT = "I'm sorry I read my phone all through our anniversary dinner."
 EMPATHY = "When I do that, I think you end up feeling lonely and hurt, like you come second."
-RESTITUTION = ("You matter far more to me than any message. I let a busy week take over. "
-               "From now on my phone stays in my bag when we eat. What do you need from me?")
+RESTITUTION = (
+    "You matter far more to me than any message. I let a busy week take over. "
+    "From now on my phone stays in my bag when we eat. What do you need from me?"
+)
 
 
 class Walk:
@@ -55,14 +57,17 @@ class Walk:
             where = f"{label} ({page.url}), {scheme}"
             for finding in page.evaluate(RUN_AXE):
                 if finding["impact"] in BLOCKING_IMPACTS:
-                    nodes = "; ".join(f"{n['target']}: {n['summary']}"
-                                      for n in finding["nodes"])
-                    self.problems.append(f"{where}: axe {finding['impact']} {finding['id']} "
-                                         f"({finding['kind']}): {finding['help']}: {nodes}")
+                    nodes = "; ".join(f"{n['target']}: {n['summary']}" for n in finding["nodes"])
+                    self.problems.append(
+                        f"{where}: axe {finding['impact']} {finding['id']} "
+                        f"({finding['kind']}): {finding['help']}: {nodes}"
+                    )
             scroll_width, inner_width = page.evaluate(FITS_SCREEN)
             if scroll_width > inner_width:
-                self.problems.append(f"{where}: scrolls sideways ({scroll_width} px of "
-                                     f"content on a {inner_width} px screen)")
+                self.problems.append(
+                    f"{where}: scrolls sideways ({scroll_width} px of "
+                    f"content on a {inner_width} px screen)"
+                )
             self._shoot(page, self.folder / f"{label}-{scheme}.png")
         page.emulate_media(color_scheme="light")
 
@@ -120,7 +125,8 @@ def test_two_partners_walk_a_whole_repair_on_their_phones(new_context, walk):
     jo.get_by_role("button", name="Start").click()
     expect(jo.locator(".field-error")).to_have_count(1)
     expect(jo.get_by_label("A short, neutral name for what happened")).to_have_value(
-        "Our anniversary dinner")
+        "Our anniversary dinner"
+    )
     walk.see(jo, "jo", "new-refused")
     choose(jo, "I want to make this right")
     jo.get_by_role("button", name="Start").click()
@@ -162,7 +168,8 @@ def test_two_partners_walk_a_whole_repair_on_their_phones(new_context, walk):
     expect(kai.locator("[data-i-statement-text]")).to_have_text(
         "I feel hurt and lonely when you read your phone all through our anniversary "
         "dinner because that evening was meant to be just ours. I need phones away when "
-        "we eat together.")
+        "we eat together."
+    )
     walk.see(kai, "kai", "hearing-filled")
     jo.reload()
     expect(jo.get_by_role("heading", name="Kai is putting it into words")).to_be_visible()
@@ -221,7 +228,8 @@ def test_two_partners_walk_a_whole_repair_on_their_phones(new_context, walk):
     walk.see(kai, "kai", "response")
     choose(kai, "Not yet")
     kai.get_by_label(re.compile("what is still missing", re.IGNORECASE)).fill(
-        "Why it keeps happening on the evenings that matter.")
+        "Why it keeps happening on the evenings that matter."
+    )
     kai.get_by_role("button", name="Send").click()
 
     jo.reload()
@@ -229,7 +237,8 @@ def test_two_partners_walk_a_whole_repair_on_their_phones(new_context, walk):
     expect(jo.get_by_label("Making it right")).to_have_value(RESTITUTION)
     walk.see(jo, "jo", "apology-again")
     jo.get_by_label("Making it right").fill(
-        RESTITUTION + " When work is heavy I hide in my phone, and I will tell you instead.")
+        RESTITUTION + " When work is heavy I hide in my phone, and I will tell you instead."
+    )
     jo.get_by_role("button", name="Send my apology").click()
     kai.reload()
     choose(kai, "Yes, I feel heard")
@@ -242,7 +251,8 @@ def test_two_partners_walk_a_whole_repair_on_their_phones(new_context, walk):
     walk.see(kai, "kai", "plan")
     kai.get_by_label("My part in it").fill("I went quiet instead of telling you it hurt.")
     kai.get_by_label("Commitment 1", exact=True).fill(
-        "Next time something hurts, I will tell you that evening, kindly.")
+        "Next time something hurts, I will tell you that evening, kindly."
+    )
     kai.get_by_role("button", name="Send my part").click()
     expect(kai.get_by_role("heading", name=re.compile("Your part"))).to_be_visible()
     walk.see(kai, "kai", "plan-sent")
@@ -252,7 +262,8 @@ def test_two_partners_walk_a_whole_repair_on_their_phones(new_context, walk):
     walk.see(jo, "jo", "plan")
     jo.get_by_label("My part in it").fill("I let work spill into our evening.")
     jo.get_by_label("Commitment 1", exact=True).fill(
-        "Next time we eat together, I will leave my phone in my bag.")
+        "Next time we eat together, I will leave my phone in my bag."
+    )
     jo.get_by_role("button", name="Send my part").click()
 
     # Reconnect: Jo chooses, Kai confirms.

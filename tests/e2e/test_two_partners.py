@@ -52,9 +52,16 @@ class Phone:
         self.name = name
         self.trip = trip
         self.console: list[str] = []
-        page.on("console", lambda message: self.console.append(
-            f"console {message.type}: {message.text} at {message.location.get('url')}")
-            if message.type == "error" else None)
+        page.on(
+            "console",
+            lambda message: (
+                self.console.append(
+                    f"console {message.type}: {message.text} at {message.location.get('url')}"
+                )
+                if message.type == "error"
+                else None
+            ),
+        )
         page.on("pageerror", lambda error: self.console.append(f"uncaught: {error}"))
 
     def _touchable(self, target: Locator, what: str) -> None:
@@ -64,7 +71,8 @@ class Phone:
         if box["height"] < MIN_TARGET:
             self.trip.problems.append(
                 f"{self.name} at {self.page.url}: {what} is {box['height']:.0f} px tall "
-                f"(under {MIN_TARGET} px)")
+                f"(under {MIN_TARGET} px)"
+            )
 
     def tap(self, target: Locator, what: str) -> None:
         expect(target).to_have_count(1)
@@ -79,13 +87,17 @@ class Phone:
 
     def tap_choice(self, scope: Page | Locator, words: str) -> None:
         """Tap a chip (a radio or checkbox under its label) by its exact visible words."""
-        self.tap(scope.locator("label.pick").filter(
-            has_text=re.compile(rf"^\s*{re.escape(words)}\s*$")), f"the “{words}” chip")
+        self.tap(
+            scope.locator("label.pick").filter(has_text=re.compile(rf"^\s*{re.escape(words)}\s*$")),
+            f"the “{words}” chip",
+        )
 
     def tab(self, name: str) -> None:
         """Tap a section of the bottom bar."""
-        self.tap(self.page.get_by_role("navigation", name="Main").get_by_role("link", name=name),
-                 f"the {name} tab")
+        self.tap(
+            self.page.get_by_role("navigation", name="Main").get_by_role("link", name=name),
+            f"the {name} tab",
+        )
 
     def see(self, what: str) -> None:
         self.trip.see(self, what)
@@ -116,12 +128,16 @@ class Trip:
             for finding in page.evaluate(RUN_AXE):
                 if finding["impact"] in BLOCKING_IMPACTS:
                     nodes = "; ".join(f"{n['target']}: {n['summary']}" for n in finding["nodes"])
-                    self.problems.append(f"{where}: axe {finding['impact']} {finding['id']} "
-                                         f"({finding['kind']}): {finding['help']}: {nodes}")
+                    self.problems.append(
+                        f"{where}: axe {finding['impact']} {finding['id']} "
+                        f"({finding['kind']}): {finding['help']}: {nodes}"
+                    )
             content_width, screen_width = page.evaluate(WIDTHS)
             if content_width > min(screen_width, WIDTH):
-                self.problems.append(f"{where}: scrolls sideways ({content_width} px of "
-                                     f"content on a {screen_width} px screen)")
+                self.problems.append(
+                    f"{where}: scrolls sideways ({content_width} px of "
+                    f"content on a {screen_width} px screen)"
+                )
             self._shoot(page, self.folder / f"{label}-{scheme}.png")
         page.emulate_media(color_scheme="light")
         self.problems.extend(f"{label} ({page.url}): {line}" for line in phone.console)
@@ -225,8 +241,7 @@ def revealed(page: Page) -> dict[str, tuple[str, str]]:
     rows = page.locator(".reveal .reveal-item").evaluate_all("""items => items.map(item => [
         item.querySelector('dt').innerText,
         ...[...item.querySelectorAll('dd')].map(dd => dd.innerText)])""")
-    return {" ".join(dt.split()): tuple(" ".join(dd.split()) for dd in dds)
-            for dt, *dds in rows}
+    return {" ".join(dt.split()): tuple(" ".join(dd.split()) for dd in dds) for dt, *dds in rows}
 
 
 def the_date_both_can_answer(now: datetime) -> date:
@@ -239,25 +254,35 @@ def the_date_both_can_answer(now: datetime) -> date:
 
 AVA_PICKS = {
     "scales": {"needs_met": 4, "mood": 3, "week_needs_met": 8},
-    "choices": {"love_language_wish": "Quality time", "turned_toward": "Sometimes",
-                "on_my_mind": "Yes"},
+    "choices": {
+        "love_language_wish": "Quality time",
+        "turned_toward": "Sometimes",
+        "on_my_mind": "Yes",
+    },
     "multi": {"love_languages_felt": ["time", "words"]},
-    "words": {"needs_help": "Ten phone-free minutes when I get home",
-              "appreciation": "You made my coffee before your early call",
-              "felt_seen": "When you asked about my sister",
-              "on_my_mind_text": "The phone call on Friday night",
-              "question_of_the_day": "Coffee in bed, and you remembering the little things"},
+    "words": {
+        "needs_help": "Ten phone-free minutes when I get home",
+        "appreciation": "You made my coffee before your early call",
+        "felt_seen": "When you asked about my sister",
+        "on_my_mind_text": "The phone call on Friday night",
+        "question_of_the_day": "Coffee in bed, and you remembering the little things",
+    },
     "skip": (),
 }
 BEN_PICKS = {
     "scales": {"needs_met": 5, "mood": 4, "week_needs_met": 7},
-    "choices": {"love_language_wish": "Physical touch", "turned_toward": "Mostly",
-                "on_my_mind": "No"},
+    "choices": {
+        "love_language_wish": "Physical touch",
+        "turned_toward": "Mostly",
+        "on_my_mind": "No",
+    },
     "multi": {"love_languages_felt": ["acts", "touch", "gifts"]},
-    "words": {"needs_help": "A walk together before work",
-              "appreciation": "Your voice message at lunch",
-              "felt_seen": "Our call at breakfast",
-              "question_of_the_day": "When you ask how my day really went"},
+    "words": {
+        "needs_help": "A walk together before work",
+        "appreciation": "Your voice message at lunch",
+        "felt_seen": "Our call at breakfast",
+        "question_of_the_day": "When you ask how my day really went",
+    },
     "skip": ("on_my_mind_text",),  # nothing on his mind: that box stays empty
 }
 
@@ -284,8 +309,7 @@ def stage_of(page: Page) -> Locator:
     return page.locator("ol.stages li[aria-current='step']")
 
 
-def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan(
-        new_context, trip):
+def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan(new_context, trip):
     ava = Phone(new_context(timezone_id=NEW_YORK, **PHONE).new_page(), "Ava", trip)
     ben = Phone(new_context(timezone_id=LONDON, **PHONE).new_page(), "Ben", trip)
 
@@ -307,7 +331,8 @@ def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan
     # Ben taps the link Ava sent before he has an account: he registers, then links.
     ben.page.goto(link)
     expect(flash(ben.page)).to_have_text(
-        "Create an account or log in, and you'll be linked right after.")
+        "Create an account or log in, and you'll be linked right after."
+    )
     register(ben, "ben.phones@example.com", LONDON)
     expect(ben.page).to_have_url(re.compile(rf"/join/{code}$"))
     expect(ben.page.get_by_role("heading", name="Ava invited you")).to_be_visible()
@@ -316,15 +341,21 @@ def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan
     expect(ben.page).to_have_url(re.compile(r"/couple$"))
     expect(flash(ben.page)).to_have_text("You and Ava are linked.")
     expect(ben.page.get_by_role("heading", name="You and Ava")).to_be_visible()
-    assert facts(ben.page) == {"Linked since": ANY_DATE, "Ava's time zone": "America/New York",
-                               "Your time zone": "Europe/London"}
+    assert facts(ben.page) == {
+        "Linked since": ANY_DATE,
+        "Ava's time zone": "America/New York",
+        "Your time zone": "Europe/London",
+    }
     ben.see("couple")
 
     ava.tab("Us")
     expect(ava.page).to_have_url(re.compile(r"/couple$"))
     expect(ava.page.get_by_role("heading", name="You and Ben")).to_be_visible()
-    assert facts(ava.page) == {"Linked since": ANY_DATE, "Ben's time zone": "Europe/London",
-                               "Your time zone": "America/New York"}
+    assert facts(ava.page) == {
+        "Linked since": ANY_DATE,
+        "Ben's time zone": "Europe/London",
+        "Your time zone": "America/New York",
+    }
     ava.see("couple")
 
     # ---------------------------------------------------------------------- the check-in
@@ -341,8 +372,9 @@ def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan
     ava.tab("Tonight")
     expect(ava.page).to_have_url(re.compile(rf"/checkin/{iso}$"))
     expect(ava.page.get_by_role("heading", level=1)).to_contain_text(tonight)
-    expect(ava.page.get_by_text("Ben sees your answers only once they've answered too.")
-           ).to_be_visible()
+    expect(
+        ava.page.get_by_text("Ben sees your answers only once they've answered too.")
+    ).to_be_visible()
     ava.see("checkin")
     ava_answers = answer_checkin(ava, AVA_MARKER, AVA_PICKS)
     ava.see("checkin-filled")
@@ -362,9 +394,11 @@ def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan
     ben.tap(card.get_by_role("link", name="Answer now"), "Answer now")
     expect(ben.page).to_have_url(re.compile(rf"/checkin/{iso}$"))
     expect(ben.page.get_by_role("heading", level=1)).to_contain_text(
-        "Check-in" if ben_card == "Yesterday's check-in" and kind == "nightly" else tonight)
-    expect(ben.page.get_by_text("Ava has answered. Add yours and you'll see each other's "
-                                "answers.")).to_be_visible()
+        "Check-in" if ben_card == "Yesterday's check-in" and kind == "nightly" else tonight
+    )
+    expect(
+        ben.page.get_by_text("Ava has answered. Add yours and you'll see each other's answers.")
+    ).to_be_visible()
     assert AVA_MARKER not in ben.page.content()
     ben.see("checkin")
     ben_answers = answer_checkin(ben, BEN_MARKER, BEN_PICKS)
@@ -376,7 +410,8 @@ def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan
     assert BEN_MARKER not in ava.page.content()
     ava.tap(ava.page.locator("a.brand"), "the Couples (home) link")
     expect(ava.page.get_by_role("region", name=tonight)).to_contain_text(
-        "Saved. Waiting for Ben; it'll keep.")
+        "Saved. Waiting for Ben; it'll keep."
+    )
     assert BEN_MARKER not in ava.page.content()
     ava.see("home-waiting")
 
@@ -386,19 +421,20 @@ def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan
     expect(ben.page.get_by_text("You both answered. Here you are, side by side.")).to_be_visible()
     assert revealed(ben.page) == {
         prompt: (f"You {ben_answers[prompt]}", f"Ava {ava_answers[prompt]}")
-        for prompt in ben_answers}
+        for prompt in ben_answers
+    }
     ben.see("reveal")
 
     card = ava.page.get_by_role("region", name=tonight)
     ava.page.reload()
     expect(card).to_contain_text("You've both answered.")
-    ava.tap(card.get_by_role("link", name="See each other's answers"),
-            "See each other's answers")
+    ava.tap(card.get_by_role("link", name="See each other's answers"), "See each other's answers")
     expect(ava.page).to_have_url(re.compile(rf"/checkin/{iso}$"))
     expect(ava.page.get_by_text("You both answered. Here you are, side by side.")).to_be_visible()
     assert revealed(ava.page) == {
         prompt: (f"You {ava_answers[prompt]}", f"Ben {ben_answers[prompt]}")
-        for prompt in ava_answers}
+        for prompt in ava_answers
+    }
     # Ava said something is on her mind: the reveal offers a next step, a repair among them.
     offer = ava.page.get_by_role("region", name="Something to talk about?")
     expect(offer).to_contain_text("One of you has something on your mind.")
@@ -412,23 +448,29 @@ def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan
     ava.tap(ava.page.get_by_role("link", name="Start a repair"), "Start a repair")
     expect(ava.page).to_have_url(re.compile(r"/repairs/new$"))
     ava.see("repair-new")
-    ava.type_in(ava.page.get_by_label("A short, neutral name for what happened"),
-                REPAIR_TITLE, "the title field")
+    ava.type_in(
+        ava.page.get_by_label("A short, neutral name for what happened"),
+        REPAIR_TITLE,
+        "the title field",
+    )
     ava.tap_choice(ava.page, "Something hurt me, and I'd like us to repair it")
     ava.tap(ava.page.get_by_role("button", name="Start"), "Start")
     expect(ava.page).to_have_url(re.compile(r"/repairs/[A-Za-z0-9_-]+$"))
     repair_url = ava.page.url
     expect(ava.page.get_by_role("heading", level=1, name=REPAIR_TITLE)).to_be_visible()
-    expect(ava.page.get_by_text("With Ben · something hurt, and you're mending it together")
-           ).to_be_visible()
+    expect(
+        ava.page.get_by_text("With Ben · something hurt, and you're mending it together")
+    ).to_be_visible()
 
     # ready: both say they are calm enough.
     expect(stage_of(ava.page)).to_have_text("Ready")
     ava.see("repair-ready")
-    ava.tap(ava.page.get_by_role("button", name="I'm calm enough to begin"),
-            "I'm calm enough to begin")
-    expect(ava.page.get_by_text("You're ready. Ben will join when they feel calm too")
-           ).to_be_visible()
+    ava.tap(
+        ava.page.get_by_role("button", name="I'm calm enough to begin"), "I'm calm enough to begin"
+    )
+    expect(
+        ava.page.get_by_text("You're ready. Ben will join when they feel calm too")
+    ).to_be_visible()
     expect(ava.page.get_by_role("button", name="I'm calm enough to begin")).to_have_count(0)
     ava.see("repair-ready-waiting")
 
@@ -442,8 +484,9 @@ def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan
     expect(ben.page.get_by_text("Ava is ready when you are.")).to_be_visible()
     expect(stage_of(ben.page)).to_have_text("Ready")
     ben.see("repair-ready")
-    ben.tap(ben.page.get_by_role("button", name="I'm calm enough to begin"),
-            "I'm calm enough to begin")
+    ben.tap(
+        ben.page.get_by_role("button", name="I'm calm enough to begin"), "I'm calm enough to begin"
+    )
 
     # hearing: Ava's turn; Ben waits.
     expect(stage_of(ben.page)).to_have_text("Hearing")
@@ -461,16 +504,23 @@ def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan
     ava.tap_choice(ava.page, "let down")
     ava.tap_choice(ava.page, "unimportant")
     expect(ava.page.get_by_label("I feel …")).to_have_value("let down and unimportant")
-    ava.type_in(ava.page.get_by_label("when …"),
-                "you took a work call through the whole of our Friday dinner", "when …")
-    ava.type_in(ava.page.get_by_label("because …"),
-                "I had been looking forward to it all week", "because …")
-    ava.type_in(ava.page.get_by_label("I need …"),
-                "our dinners to be ours, phones away", "I need …")
+    ava.type_in(
+        ava.page.get_by_label("when …"),
+        "you took a work call through the whole of our Friday dinner",
+        "when …",
+    )
+    ava.type_in(
+        ava.page.get_by_label("because …"), "I had been looking forward to it all week", "because …"
+    )
+    ava.type_in(
+        ava.page.get_by_label("I need …"), "our dinners to be ours, phones away", "I need …"
+    )
     ava.tap(ava.page.locator("label.pick").filter(has_text="Reassurance"), "Reassurance")
-    statement = ("I feel let down and unimportant when you took a work call through the "
-                 "whole of our Friday dinner because I had been looking forward to it all "
-                 "week. I need our dinners to be ours, phones away.")
+    statement = (
+        "I feel let down and unimportant when you took a work call through the "
+        "whole of our Friday dinner because I had been looking forward to it all "
+        "week. I need our dinners to be ours, phones away."
+    )
     expect(ava.page.locator("[data-i-statement-text]")).to_have_text(statement)
     ava.see("repair-hearing-filled")
     ava.tap(ava.page.get_by_role("button", name="Share with Ben"), "Share with Ben")
@@ -485,16 +535,23 @@ def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan
     expect(ben.page.get_by_role("heading", name="What Ava shared")).to_be_visible()
     expect(ben.page.get_by_text(statement)).to_be_visible()
     ben.see("repair-apology")
-    ben.type_in(ben.page.get_by_label("What I did"),
-                "I'm sorry I took that call all through our Friday dinner.", "What I did")
-    ben.type_in(ben.page.get_by_label("How it felt for you"),
-                "When I do that, you feel let down and unimportant, as if work comes first.",
-                "How it felt for you")
+    ben.type_in(
+        ben.page.get_by_label("What I did"),
+        "I'm sorry I took that call all through our Friday dinner.",
+        "What I did",
+    )
+    ben.type_in(
+        ben.page.get_by_label("How it felt for you"),
+        "When I do that, you feel let down and unimportant, as if work comes first.",
+        "How it felt for you",
+    )
     with ben.page.expect_response(re.compile(r"/api/v1/apology-check$")):
-        ben.type_in(ben.page.get_by_label("Making it right"),
-                    "You matter more than any call. I said yes to it out of habit. From now "
-                    "on my phone stays off at dinner. What do you need from me?",
-                    "Making it right")
+        ben.type_in(
+            ben.page.get_by_label("Making it right"),
+            "You matter more than any call. I said yes to it out of habit. From now "
+            "on my phone stays off at dinner. What do you need from me?",
+            "Making it right",
+        )
     expect(ben.page.locator(".check-note")).to_have_count(0)
     ben.see("repair-apology-filled")
     ben.tap(ben.page.get_by_role("button", name="Send my apology"), "Send my apology")
@@ -507,8 +564,9 @@ def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan
     ava.page.reload()
     expect(stage_of(ava.page)).to_have_text("Response")
     expect(ava.page.get_by_role("heading", name="Ben's apology")).to_be_visible()
-    expect(ava.page.get_by_text("I'm sorry I took that call all through our Friday dinner.")
-           ).to_be_visible()
+    expect(
+        ava.page.get_by_text("I'm sorry I took that call all through our Friday dinner.")
+    ).to_be_visible()
     ava.see("repair-response")
     ava.tap_choice(ava.page, "Yes, I feel heard")
     ava.tap(ava.page.locator("label[for=forgive]"), "I forgive you")
@@ -520,40 +578,58 @@ def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan
     expect(stage_of(ava.page)).to_have_text("Plan")
     expect(ava.page.get_by_role("heading", name="Your part, and a plan")).to_be_visible()
     ava.see("repair-plan")
-    ava.type_in(ava.page.get_by_label("My part in it"),
-                "I stayed quiet all evening instead of telling you it hurt.", "My part in it")
-    ava.type_in(ava.page.get_by_label("Commitment 1", exact=True),
-                "Next time something stings, I will tell you that evening.", "Commitment 1")
+    ava.type_in(
+        ava.page.get_by_label("My part in it"),
+        "I stayed quiet all evening instead of telling you it hurt.",
+        "My part in it",
+    )
+    ava.type_in(
+        ava.page.get_by_label("Commitment 1", exact=True),
+        "Next time something stings, I will tell you that evening.",
+        "Commitment 1",
+    )
     ava.tap(ava.page.get_by_role("button", name="Send my part"), "Send my part")
-    expect(ava.page.get_by_role("heading", name="Your part (you can still change it)")
-           ).to_be_visible()
+    expect(
+        ava.page.get_by_role("heading", name="Your part (you can still change it)")
+    ).to_be_visible()
     expect(ava.page.get_by_text("Your part is sent. Ben is writing theirs")).to_be_visible()
     ava.see("repair-plan-sent")
 
     ben.page.reload()
     expect(stage_of(ben.page)).to_have_text("Plan")
-    expect(ben.page.get_by_text("Ava has sent their part. You'll see it once you send yours.")
-           ).to_be_visible()
+    expect(
+        ben.page.get_by_text("Ava has sent their part. You'll see it once you send yours.")
+    ).to_be_visible()
     assert "I stayed quiet all evening" not in ben.page.content()
     ben.see("repair-plan")
-    ben.type_in(ben.page.get_by_label("My part in it"),
-                "I treated our dinner as something that could wait.", "My part in it")
-    ben.type_in(ben.page.get_by_label("Commitment 1", exact=True),
-                "Next time a call comes at dinner, I will let it ring.", "Commitment 1")
+    ben.type_in(
+        ben.page.get_by_label("My part in it"),
+        "I treated our dinner as something that could wait.",
+        "My part in it",
+    )
+    ben.type_in(
+        ben.page.get_by_label("Commitment 1", exact=True),
+        "Next time a call comes at dinner, I will let it ring.",
+        "Commitment 1",
+    )
     ben.tap(ben.page.get_by_role("button", name="Send my part"), "Send my part")
 
     # The plan is whole: both parts and both commitments, on to reconnecting.
-    for phone, heading in ((ben, "A way back to each other"),
-                           (ava, "Ben is choosing a way to reconnect")):
+    for phone, heading in (
+        (ben, "A way back to each other"),
+        (ava, "Ben is choosing a way to reconnect"),
+    ):
         if phone is ava:
             phone.page.reload()
         expect(stage_of(phone.page)).to_have_text("Reconnect")
         expect(phone.page.get_by_role("heading", name=heading)).to_be_visible()
         plan = phone.page.get_by_role("region", name="Your plan")
-        for words in ("I stayed quiet all evening instead of telling you it hurt.",
-                      "I treated our dinner as something that could wait.",
-                      "Next time something stings, I will tell you that evening.",
-                      "Next time a call comes at dinner, I will let it ring."):
+        for words in (
+            "I stayed quiet all evening instead of telling you it hurt.",
+            "I treated our dinner as something that could wait.",
+            "Next time something stings, I will tell you that evening.",
+            "Next time a call comes at dinner, I will let it ring.",
+        ):
             expect(plan.get_by_text(words)).to_be_visible()
         phone.see("repair-plan-whole")
 
@@ -573,7 +649,8 @@ BROKEN_PAGE = """<!doctype html>
 
 
 def test_the_audit_catches_small_targets_overflow_console_errors_and_axe_findings(
-        new_context, axe_source, tmp_path):
+    new_context, axe_source, tmp_path
+):
     trip = Trip(tmp_path, axe_source)
     pat = Phone(new_context(**PHONE).new_page(), "Pat", trip)
     pat.page.set_content(BROKEN_PAGE)

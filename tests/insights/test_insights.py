@@ -9,8 +9,9 @@ EVENING = datetime(2026, 11, 18, 20, 0, tzinfo=UTC)  # Wednesday
 
 
 def _answer(client, day, **answers):
-    response = client.put(f"/api/v1/checkins/{day}/answers",
-                          json={"answers": {"needs_met": 4, "mood": 4, **answers}})
+    response = client.put(
+        f"/api/v1/checkins/{day}/answers", json={"answers": {"needs_met": 4, "mood": 4, **answers}}
+    )
     assert response.status_code == 200, response.get_json()
 
 
@@ -20,13 +21,16 @@ def test_only_revealed_checkins_count_for_either_partner(couple):
         _answer(alex, "2026-11-17", needs_met=2, mood=1, love_languages_felt=["gifts"])
         _answer(sam, "2026-11-17", needs_met=5, mood=5)
     with couple.at(EVENING) as (alex, sam):
-        _answer(alex, "2026-11-18", needs_met=1, mood=2, on_my_mind=True,
-                love_languages_felt=["touch"])  # Sam has not answered the 18th
+        _answer(
+            alex, "2026-11-18", needs_met=1, mood=2, on_my_mind=True, love_languages_felt=["touch"]
+        )  # Sam has not answered the 18th
         seen_by_sam = sam.get("/api/v1/insights?days=7").get_json()
         seen_by_alex = alex.get("/api/v1/insights?days=7").get_json()
     assert seen_by_sam["dates"][-2:] == ["2026-11-17", "2026-11-18"]
-    assert seen_by_sam["needs_met"] == {"me": [None] * 5 + [5, None],
-                                        "partner": [None] * 5 + [2, None]}
+    assert seen_by_sam["needs_met"] == {
+        "me": [None] * 5 + [5, None],
+        "partner": [None] * 5 + [2, None],
+    }
     assert seen_by_sam["love_languages_felt"]["partner"]["touch"] == 0
     assert seen_by_sam["love_languages_felt"]["partner"]["gifts"] == 1
     assert seen_by_sam["negatives"] == 0  # Alex's "on my mind" of the 18th is not counted
@@ -40,11 +44,15 @@ def test_appreciations_and_bids_make_the_good_moments(couple):
     with couple.at(EVENING) as (alex, sam):
         assert alex.post("/api/v1/appreciations", json={"text": "Thanks!"}).status_code == 201
         bid = sam.post("/api/v1/bids", json={"preset": "hug"}).get_json()
-        assert alex.post(f"/api/v1/bids/{bid['id']}/response",
-                         json={"response": "toward"}).status_code == 200
+        assert (
+            alex.post(f"/api/v1/bids/{bid['id']}/response", json={"response": "toward"}).status_code
+            == 200
+        )
         away = alex.post("/api/v1/bids", json={"text": "tea?"}).get_json()
-        assert sam.post(f"/api/v1/bids/{away['id']}/response",
-                        json={"response": "away"}).status_code == 200
+        assert (
+            sam.post(f"/api/v1/bids/{away['id']}/response", json={"response": "away"}).status_code
+            == 200
+        )
         data = alex.get("/api/v1/insights?days=30").get_json()
     assert data["appreciations"] == {"total": 1, "mine": 1}  # no partner-vs-partner count
     assert data["bids"]["toward"] == 1 and data["bids"]["away"] == 1
@@ -70,7 +78,7 @@ def test_the_page_draws_charts_with_words(couple):
         _answer(alex, "2026-11-18")
         _answer(sam, "2026-11-18", needs_met=5)
         html = alex.client.get("/insights?days=7").get_data(as_text=True)
-    assert html.count("<svg class=\"chart\"") == 2 and html.count("<svg class=\"bars\"") == 5
+    assert html.count('<svg class="chart"') == 2 and html.count('<svg class="bars"') == 5
     assert 'role="img"' in html and "<desc" in html
     assert "You: 4.0 out of 5 on average, over 1 day." in html
     assert "Sam: 5.0 out of 5 on average, over 1 day." in html

@@ -19,8 +19,10 @@ EVENING = datetime(2026, 11, 18, 20, 0, tzinfo=UTC)  # Wednesday; 15:00 New York
 def preferring(*order: str) -> dict[str, str]:
     """Quiz answers of someone who always picks the language earlier in ``order``."""
     rank = {language: n for n, language in enumerate(order)}
-    return {pair.key: "a" if rank[pair.a.language] < rank[pair.b.language] else "b"
-            for pair in content.QUIZ}
+    return {
+        pair.key: "a" if rank[pair.a.language] < rank[pair.b.language] else "b"
+        for pair in content.QUIZ
+    }
 
 
 TOUCH_FIRST = preferring("touch", "time", "words", "acts", "gifts")
@@ -44,6 +46,7 @@ def couple(couple):
 
 # --------------------------------------------------------------------------------- API
 
+
 def test_profiles_are_empty_until_the_quiz_then_both_partners_see_them(two_partners, app):
     alex, sam = two_partners
     before = alex.get("/api/v1/love-languages")
@@ -58,8 +61,7 @@ def test_profiles_are_empty_until_the_quiz_then_both_partners_see_them(two_partn
     assert response.status_code == 200, response.get_json()
     result = quiz.score(TOUCH_FIRST)
     profile = response.get_json()
-    assert profile["ranking"] == list(result.ranking) == ["touch", "time", "words", "acts",
-                                                          "gifts"]
+    assert profile["ranking"] == list(result.ranking) == ["touch", "time", "words", "acts", "gifts"]
     assert profile["top"] == "touch" and profile["source"] == "quiz"
     assert profile["counts"] == result.counts
     assert sum(profile["counts"].values()) == len(content.QUIZ)
@@ -70,17 +72,25 @@ def test_profiles_are_empty_until_the_quiz_then_both_partners_see_them(two_partn
     assert mine["me"]["ranking"] == list(result.ranking) and mine["partner"] is None
     theirs = sam.get("/api/v1/love-languages").get_json()
     assert theirs["me"] is None
-    assert theirs["partner"] == {"ranking": list(result.ranking), "top": "touch",
-                                 "source": "quiz", "updated_at": profile["updated_at"]}
+    assert theirs["partner"] == {
+        "ranking": list(result.ranking),
+        "top": "touch",
+        "source": "quiz",
+        "updated_at": profile["updated_at"],
+    }
 
 
-@pytest.mark.parametrize("choices", [
-    {pair.key: "a" for pair in content.QUIZ},
-    {pair.key: "b" for pair in content.QUIZ},
-    preferring("gifts", "acts", "words", "time", "touch"),
-    {pair.key: "ab"[n % 2] for n, pair in enumerate(content.QUIZ)},
-    {pair.key: "ab"[(n // 3) % 2] for n, pair in enumerate(content.QUIZ)},
-], ids=["all-a", "all-b", "gifts-first", "alternating", "blocks-of-three"])
+@pytest.mark.parametrize(
+    "choices",
+    [
+        {pair.key: "a" for pair in content.QUIZ},
+        {pair.key: "b" for pair in content.QUIZ},
+        preferring("gifts", "acts", "words", "time", "touch"),
+        {pair.key: "ab"[n % 2] for n, pair in enumerate(content.QUIZ)},
+        {pair.key: "ab"[(n // 3) % 2] for n, pair in enumerate(content.QUIZ)},
+    ],
+    ids=["all-a", "all-b", "gifts-first", "alternating", "blocks-of-three"],
+)
 def test_the_api_ranking_is_the_scored_ranking(two_partners, choices):
     alex, _ = two_partners
     response = alex.post("/api/v1/love-languages/quiz", json={"choices": choices})
@@ -98,8 +108,9 @@ def test_an_outsider_sees_only_their_own_profile(two_partners, outsider):
     alex, sam = two_partners
     alex.post("/api/v1/love-languages/quiz", json={"choices": TOUCH_FIRST})
     assert outsider.get("/api/v1/love-languages").get_json()["me"] is None
-    response = outsider.put("/api/v1/love-languages",
-                            json={"ranking": ["acts", "words", "time", "touch", "gifts"]})
+    response = outsider.put(
+        "/api/v1/love-languages", json={"ranking": ["acts", "words", "time", "touch", "gifts"]}
+    )
     assert response.status_code == 200
     body = outsider.get("/api/v1/love-languages").get_json()
     assert body["me"]["ranking"] == ["acts", "words", "time", "touch", "gifts"]
@@ -131,20 +142,34 @@ def _missing(key):
     return {k: v for k, v in TOUCH_FIRST.items() if k != key}
 
 
-@pytest.mark.parametrize(("choices", "keys"), [
-    (_missing("p07"), {"choices.p07"}),
-    ({}, {f"choices.{pair.key}" for pair in content.QUIZ}),
-    ({**TOUCH_FIRST, "p99": "a"}, {"choices.p99"}),
-    ({**TOUCH_FIRST, "p03": "c"}, {"choices.p03"}),
-    ({**TOUCH_FIRST, "p03": "A"}, {"choices.p03"}),
-    ({**TOUCH_FIRST, "p04": 1}, {"choices.p04"}),
-    ({**TOUCH_FIRST, "p05": None}, {"choices.p05"}),
-    ({**TOUCH_FIRST, "p06": ["a"]}, {"choices.p06"}),
-    ({**_missing("p01"), "p02": "b ", "zz": "a"}, {"choices.p01", "choices.p02", "choices.zz"}),
-], ids=["one-missing", "none", "unknown-key", "bad-side", "capital-side", "number", "null",
-        "list", "several"])
+@pytest.mark.parametrize(
+    ("choices", "keys"),
+    [
+        (_missing("p07"), {"choices.p07"}),
+        ({}, {f"choices.{pair.key}" for pair in content.QUIZ}),
+        ({**TOUCH_FIRST, "p99": "a"}, {"choices.p99"}),
+        ({**TOUCH_FIRST, "p03": "c"}, {"choices.p03"}),
+        ({**TOUCH_FIRST, "p03": "A"}, {"choices.p03"}),
+        ({**TOUCH_FIRST, "p04": 1}, {"choices.p04"}),
+        ({**TOUCH_FIRST, "p05": None}, {"choices.p05"}),
+        ({**TOUCH_FIRST, "p06": ["a"]}, {"choices.p06"}),
+        ({**_missing("p01"), "p02": "b ", "zz": "a"}, {"choices.p01", "choices.p02", "choices.zz"}),
+    ],
+    ids=[
+        "one-missing",
+        "none",
+        "unknown-key",
+        "bad-side",
+        "capital-side",
+        "number",
+        "null",
+        "list",
+        "several",
+    ],
+)
 def test_quiz_answers_that_cannot_be_scored_are_422_per_pair_and_store_nothing(
-        two_partners, app, choices, keys):
+    two_partners, app, choices, keys
+):
     alex, sam = two_partners
     response = alex.post("/api/v1/love-languages/quiz", json={"choices": choices})
     assert response.status_code == 422
@@ -158,14 +183,22 @@ def test_quiz_answers_that_cannot_be_scored_are_422_per_pair_and_store_nothing(
     assert sam.get("/api/v1/love-languages").get_json()["partner"] is None
 
 
-@pytest.mark.parametrize("body", [
-    {}, {"choices": "abc"}, {"choices": ["a"] * 20}, {"choices": None},
-    {"choices": TOUCH_FIRST, "extra": True},
-], ids=["no-choices", "string", "list", "null", "unknown-field"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"choices": "abc"},
+        {"choices": ["a"] * 20},
+        {"choices": None},
+        {"choices": TOUCH_FIRST, "extra": True},
+    ],
+    ids=["no-choices", "string", "list", "null", "unknown-field"],
+)
 def test_malformed_quiz_bodies_are_422_and_keep_the_old_profile(two_partners, app, body):
     alex, _ = two_partners
-    alex.put("/api/v1/love-languages", json={"ranking": ["time", "acts", "words", "gifts",
-                                                         "touch"]})
+    alex.put(
+        "/api/v1/love-languages", json={"ranking": ["time", "acts", "words", "gifts", "touch"]}
+    )
     before = stored(app)
     response = alex.post("/api/v1/love-languages/quiz", json=body)
     assert response.status_code == 422
@@ -176,11 +209,14 @@ def test_malformed_quiz_bodies_are_422_and_keep_the_old_profile(two_partners, ap
 
 def test_a_refused_quiz_leaves_an_earlier_result_alone(two_partners, app):
     alex, _ = two_partners
-    assert alex.post("/api/v1/love-languages/quiz",
-                     json={"choices": TOUCH_FIRST}).status_code == 200
+    assert (
+        alex.post("/api/v1/love-languages/quiz", json={"choices": TOUCH_FIRST}).status_code == 200
+    )
     before = stored(app)
-    response = alex.post("/api/v1/love-languages/quiz", json={"choices": {
-        **preferring("gifts", "acts", "words", "time", "touch"), "p20": "c"}})
+    response = alex.post(
+        "/api/v1/love-languages/quiz",
+        json={"choices": {**preferring("gifts", "acts", "words", "time", "touch"), "p20": "c"}},
+    )
     assert response.status_code == 422
     assert stored(app) == before
 
@@ -203,16 +239,20 @@ def test_setting_the_ranking_by_hand(two_partners, app):
     assert (ranking, source, choices) == (order, "manual", None)
 
 
-@pytest.mark.parametrize(("ranking", "field"), [
-    (["words", "words", "acts", "gifts", "time"], "ranking"),
-    (["words", "acts", "gifts", "time"], "ranking"),
-    (["words", "acts", "gifts", "time", "touch", "words"], "ranking"),
-    (["words", "acts", "gifts", "time", "hugs"], "ranking.4"),
-    (["Words", "acts", "gifts", "time", "touch"], "ranking.0"),
-    ([], "ranking"),
-    ("words,acts,gifts,time,touch", "ranking"),
-    (None, "ranking"),
-], ids=["duplicate", "four", "six", "unknown", "capitalised", "empty", "string", "null"])
+@pytest.mark.parametrize(
+    ("ranking", "field"),
+    [
+        (["words", "words", "acts", "gifts", "time"], "ranking"),
+        (["words", "acts", "gifts", "time"], "ranking"),
+        (["words", "acts", "gifts", "time", "touch", "words"], "ranking"),
+        (["words", "acts", "gifts", "time", "hugs"], "ranking.4"),
+        (["Words", "acts", "gifts", "time", "touch"], "ranking.0"),
+        ([], "ranking"),
+        ("words,acts,gifts,time,touch", "ranking"),
+        (None, "ranking"),
+    ],
+    ids=["duplicate", "four", "six", "unknown", "capitalised", "empty", "string", "null"],
+)
 def test_a_bad_ranking_is_422_and_stores_nothing(two_partners, app, ranking, field):
     alex, _ = two_partners
     response = alex.put("/api/v1/love-languages", json={"ranking": ranking})
@@ -230,25 +270,32 @@ def test_a_bad_ranking_is_422_and_stores_nothing(two_partners, app, ranking, fie
 def test_ranking_body_refusals(two_partners, app):
     alex, _ = two_partners
     assert alex.put("/api/v1/love-languages", json={}).status_code == 422
-    response = alex.put("/api/v1/love-languages",
-                        json={"ranking": LANGUAGES, "source": "quiz"})
+    response = alex.put("/api/v1/love-languages", json={"ranking": LANGUAGES, "source": "quiz"})
     assert response.status_code == 422 and "source" in response.get_json()["errors"]
-    assert alex.put("/api/v1/love-languages", data="not json",
-                    headers={"Content-Type": "application/json"}).status_code == 400
-    assert alex.put("/api/v1/love-languages", data="ranking=words",
-                    headers={"Content-Type": "text/plain"}).status_code == 415
+    assert (
+        alex.put(
+            "/api/v1/love-languages", data="not json", headers={"Content-Type": "application/json"}
+        ).status_code
+        == 400
+    )
+    assert (
+        alex.put(
+            "/api/v1/love-languages", data="ranking=words", headers={"Content-Type": "text/plain"}
+        ).status_code
+        == 415
+    )
     assert stored(app) == {}
 
 
 def test_anonymous_callers_get_401(api):
     assert api.get("/api/v1/love-languages").status_code == 401
     assert api.get("/api/v1/love-languages/quiz").status_code == 401
-    assert api.post("/api/v1/love-languages/quiz",
-                    json={"choices": TOUCH_FIRST}).status_code == 401
+    assert api.post("/api/v1/love-languages/quiz", json={"choices": TOUCH_FIRST}).status_code == 401
     assert api.put("/api/v1/love-languages", json={"ranking": LANGUAGES}).status_code == 401
 
 
 # ------------------------------------------------------------------------------- pages
+
 
 def test_profiles_page_shows_mine_and_my_partners_with_ideas(two_partners):
     alex, sam = two_partners
@@ -256,8 +303,7 @@ def test_profiles_page_shows_mine_and_my_partners_with_ideas(two_partners):
     assert "Take the quiz" in first and "/love-languages/quiz" in first
     assert "/love-languages/order" in first
     assert "Sam hasn't chosen yet." in first
-    sam.put("/api/v1/love-languages", json={"ranking": ["acts", "touch", "time", "words",
-                                                        "gifts"]})
+    sam.put("/api/v1/love-languages", json={"ranking": ["acts", "touch", "time", "words", "gifts"]})
     shown = page(alex, "/love-languages")
     assert "Sam's</h2>" in shown
     for n, language in enumerate(["acts", "touch", "time", "words", "gifts"]):
@@ -290,8 +336,7 @@ def test_a_full_quiz_form_saves_the_ranking_and_goes_to_the_profiles(two_partner
     assert sam.get("/api/v1/love-languages").get_json()["partner"]["top"] == "touch"
 
 
-def test_a_partial_quiz_form_is_422_keeps_the_chosen_radios_and_stores_nothing(
-        two_partners, app):
+def test_a_partial_quiz_form_is_422_keeps_the_chosen_radios_and_stores_nothing(two_partners, app):
     alex, _ = two_partners
     answered = dict(list(TOUCH_FIRST.items())[:12])
     response = post_form(alex, "/love-languages/quiz", answered)
@@ -330,15 +375,17 @@ def test_order_page_saves_a_ranking_and_keeps_a_refused_one(two_partners, app):
     alex, _ = two_partners
     assert _selected(page(alex, "/love-languages/order")) == LANGUAGES
     order = ["gifts", "touch", "words", "time", "acts"]
-    response = post_form(alex, "/love-languages/order",
-                         {f"place-{n}": lang for n, lang in enumerate(order)})
+    response = post_form(
+        alex, "/love-languages/order", {f"place-{n}": lang for n, lang in enumerate(order)}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/love-languages"
     assert alex.get("/api/v1/love-languages").get_json()["me"]["ranking"] == order
     assert _selected(page(alex, "/love-languages/order")) == order
 
     twice = ["time", "time", "words", "gifts", "acts"]
-    response = post_form(alex, "/love-languages/order",
-                         {f"place-{n}": lang for n, lang in enumerate(twice)})
+    response = post_form(
+        alex, "/love-languages/order", {f"place-{n}": lang for n, lang in enumerate(twice)}
+    )
     assert response.status_code == 422
     form = response.get_data(as_text=True)
     assert "Put all five love languages in order, each once." in form
@@ -357,6 +404,7 @@ def test_pages_need_a_login(app):
 
 # -------------------------------------------------------------------------- small move
 
+
 def _today_item(who, day="2026-11-18"):
     response = who.get("/api/v1/checkins/today")
     assert response.status_code == 200
@@ -366,11 +414,17 @@ def _today_item(who, day="2026-11-18"):
 
 def test_the_small_move_while_waiting_comes_from_the_partners_top_language(couple):
     with couple(EVENING) as (alex, sam):
-        assert sam.put("/api/v1/love-languages", json={
-            "ranking": ["touch", "time", "acts", "words", "gifts"]}).status_code == 200
+        assert (
+            sam.put(
+                "/api/v1/love-languages",
+                json={"ranking": ["touch", "time", "acts", "words", "gifts"]},
+            ).status_code
+            == 200
+        )
         assert _today_item(alex)["small_move"] is None  # nothing answered yet
-        response = alex.put("/api/v1/checkins/2026-11-18/answers",
-                            json={"answers": {"needs_met": 4, "mood": 4}})
+        response = alex.put(
+            "/api/v1/checkins/2026-11-18/answers", json={"answers": {"needs_met": 4, "mood": 4}}
+        )
         assert response.status_code == 200, response.get_json()
 
         move = _today_item(alex)["small_move"]
@@ -382,8 +436,10 @@ def test_the_small_move_while_waiting_comes_from_the_partners_top_language(coupl
         assert "Sam's love language: physical touch" in waiting
         assert _today_item(sam)["small_move"] is None  # Sam has not answered
 
-        sam.post("/api/v1/love-languages/quiz", json={
-            "choices": preferring("acts", "gifts", "words", "time", "touch")})
+        sam.post(
+            "/api/v1/love-languages/quiz",
+            json={"choices": preferring("acts", "gifts", "words", "time", "touch")},
+        )
         move = _today_item(alex)["small_move"]
         assert move["language"] == "acts" and move["idea"] in content.IDEAS["acts"]
         waiting = page(alex, "/checkin/2026-11-18")
@@ -393,8 +449,9 @@ def test_the_small_move_while_waiting_comes_from_the_partners_top_language(coupl
 
 def test_without_a_partner_profile_the_small_move_names_no_language(couple):
     with couple(EVENING) as (alex, _):
-        alex.put("/api/v1/checkins/2026-11-18/answers",
-                 json={"answers": {"needs_met": 4, "mood": 4}})
+        alex.put(
+            "/api/v1/checkins/2026-11-18/answers", json={"answers": {"needs_met": 4, "mood": 4}}
+        )
         move = _today_item(alex)["small_move"]
         assert move["language"] is None
         assert any(move["idea"] in ideas for ideas in content.IDEAS.values())

@@ -42,6 +42,7 @@ def preferring(*order):
 
 # ------------------------------------------------------------------------------ the quiz
 
+
 def test_there_are_twenty_pairs_with_unique_keys_and_statements():
     assert len(QUIZ) >= 20
     assert len({pair.key for pair in QUIZ}) == len(QUIZ) == len(QUIZ_BY_KEY)
@@ -79,6 +80,7 @@ def test_no_language_is_asked_about_twice_running():
 
 # ------------------------------------------------------------------------------ scoring
 
+
 def test_a_clear_preference_gives_a_clear_ranking():
     result = score(answers(preferring("time", "touch", "words", "acts", "gifts")))
     assert result.counts == {"time": 8, "touch": 6, "words": 4, "acts": 2, "gifts": 0}
@@ -110,10 +112,10 @@ def test_a_two_way_tie_split_head_to_head_keeps_the_order_of_languages():
 
 def test_a_three_way_tie_is_ordered_by_wins_inside_the_group():
     wins = preferring("acts", "time", "touch", "gifts", "words")
-    wins["acts", "time"] = 1          # acts and time split their pairs
-    wins["time", "touch"] = 0         # touch beats time twice
-    wins["touch", "words"] = 1        # outside the group touch gives one pair to words,
-    wins["acts", "gifts"] = 0         # and acts two to gifts
+    wins["acts", "time"] = 1  # acts and time split their pairs
+    wins["time", "touch"] = 0  # touch beats time twice
+    wins["touch", "words"] = 1  # outside the group touch gives one pair to words,
+    wins["acts", "gifts"] = 0  # and acts two to gifts
     result = score(answers(wins))
     assert result.counts == {"words": 1, "acts": 5, "gifts": 4, "time": 5, "touch": 5}
     # Inside the group acts won 3 pairs, touch 2, time 1.
@@ -123,7 +125,7 @@ def test_a_three_way_tie_is_ordered_by_wins_inside_the_group():
 
 def test_a_three_way_cycle_falls_back_to_the_order_of_languages():
     wins = preferring("words", "time", "acts", "gifts", "touch")
-    wins["acts", "touch"] = 0         # acts > gifts > touch > acts, two pairs each
+    wins["acts", "touch"] = 0  # acts > gifts > touch > acts, two pairs each
     result = score(answers(wins))
     assert result.counts == {"words": 8, "acts": 2, "gifts": 2, "time": 6, "touch": 2}
     assert result.ranking == ("words", "time", "acts", "gifts", "touch")
@@ -137,13 +139,19 @@ def test_all_a_gives_a_five_way_tie_in_the_order_of_languages():
     assert result.tied == (LANGUAGES,)
 
 
-@pytest.mark.parametrize("wins", [
-    # every pairing split
-    {pairing: 1 for pairing in combinations(LANGUAGES, 2)},
-    # each language beats the next two round the circle
-    {(x, y): 2 if (LANGUAGES.index(y) - LANGUAGES.index(x)) % 5 in (1, 2) else 0
-     for x, y in combinations(LANGUAGES, 2)},
-], ids=["all-split", "circle"])
+@pytest.mark.parametrize(
+    "wins",
+    [
+        # every pairing split
+        {pairing: 1 for pairing in combinations(LANGUAGES, 2)},
+        # each language beats the next two round the circle
+        {
+            (x, y): 2 if (LANGUAGES.index(y) - LANGUAGES.index(x)) % 5 in (1, 2) else 0
+            for x, y in combinations(LANGUAGES, 2)
+        },
+    ],
+    ids=["all-split", "circle"],
+)
 def test_other_five_way_ties_also_keep_the_order_of_languages(wins):
     result = score(answers(wins))
     assert result.counts == dict.fromkeys(LANGUAGES, 4)
@@ -158,6 +166,7 @@ def test_all_b_is_level_too():
 
 
 # ------------------------------------------------------------------------------ bad input
+
 
 def test_a_missing_pair_names_that_pair():
     choices = dict(ALL_A)
@@ -228,18 +237,26 @@ def test_two_level_languages_are_ordered_by_their_own_pairs(choices):
             first, second = group
             won = Counter(
                 pair.a.language if choices[pair.key] == "a" else pair.b.language
-                for pair in QUIZ if {pair.a.language, pair.b.language} == {first, second})
+                for pair in QUIZ
+                if {pair.a.language, pair.b.language} == {first, second}
+            )
             assert won[first] > won[second] or (
-                won[first] == won[second] and LANGUAGES.index(first) < LANGUAGES.index(second))
+                won[first] == won[second] and LANGUAGES.index(first) < LANGUAGES.index(second)
+            )
 
 
 # ------------------------------------------------------------------------------ content
 
+
 def test_labels_name_every_language():
     assert LANGUAGES == ("words", "acts", "gifts", "time", "touch")
     assert LANGUAGE_LABELS == {
-        "words": "Words of affirmation", "acts": "Acts of service",
-        "gifts": "Receiving gifts", "time": "Quality time", "touch": "Physical touch"}
+        "words": "Words of affirmation",
+        "acts": "Acts of service",
+        "gifts": "Receiving gifts",
+        "time": "Quality time",
+        "touch": "Physical touch",
+    }
 
 
 def test_every_language_has_at_least_eight_distinct_ideas():

@@ -24,16 +24,29 @@ def _user(email="alex@example.com", **settings):
 
 def _device(user, fake_push, *script):
     info = fake_push.subscribe(*script)
-    sub, _ = subscribe(user=user, endpoint=info["endpoint"], p256dh=info["keys"]["p256dh"],
-                       auth=info["keys"]["auth"])
+    sub, _ = subscribe(
+        user=user,
+        endpoint=info["endpoint"],
+        p256dh=info["keys"]["p256dh"],
+        auth=info["keys"]["auth"],
+    )
     return sub.id, info["endpoint"]
 
 
 def _notify(user, kind="bid_received", key="1", now=NOON, **extra):
-    notify(user=user, kind=kind, dedupe_key=key, title="Sam sent you a bid",
-           body="Sam would like a moment with you.", url="/bids", now=now, **extra)
-    return db.session.execute(db.select(Notification).filter_by(dedupe_key=key,
-                                                                kind=kind)).scalar_one()
+    notify(
+        user=user,
+        kind=kind,
+        dedupe_key=key,
+        title="Sam sent you a bid",
+        body="Sam would like a moment with you.",
+        url="/bids",
+        now=now,
+        **extra,
+    )
+    return db.session.execute(
+        db.select(Notification).filter_by(dedupe_key=key, kind=kind)
+    ).scalar_one()
 
 
 def _deliver(at):
@@ -52,9 +65,14 @@ def test_the_push_service_decrypts_exactly_our_payload(ctx, fake_push):
     note = _notify(user)
     assert _deliver(NOON)["sent"] == 1
     (received,) = fake_push.for_endpoint(endpoint)
-    expected = payload.build(title="Sam sent you a bid", body="Sam would like a moment with you.",
-                             url="/bids", base_url="http://localhost", kind="bid_received",
-                             tag=f"bid_received-{note.id}")
+    expected = payload.build(
+        title="Sam sent you a bid",
+        body="Sam would like a moment with you.",
+        url="/bids",
+        base_url="http://localhost",
+        kind="bid_received",
+        tag=f"bid_received-{note.id}",
+    )
     assert received.plaintext == expected
     assert received.message["notification"]["navigate"] == "http://localhost/bids"
     assert received.claims["aud"] == fake_push.origin
@@ -72,8 +90,9 @@ def test_reminders_carry_a_topic_and_live_until_the_end_of_the_evening(ctx, fake
     user = _user()
     _, endpoint = _device(user, fake_push)
     evening = datetime(2026, 6, 15, 21, 0, tzinfo=UTC)
-    _notify(user, kind="checkin_reminder", key="checkin:2026-06-15", now=evening,
-            topic_key="2026-06-15")
+    _notify(
+        user, kind="checkin_reminder", key="checkin:2026-06-15", now=evening, topic_key="2026-06-15"
+    )
     _deliver(evening)
     (received,) = fake_push.for_endpoint(endpoint)
     assert received.headers["topic"] == payload.topic_for("checkin_reminder", "2026-06-15")
@@ -103,8 +122,11 @@ def test_429_is_retried_no_sooner_than_retry_after(ctx, fake_push):
 
 
 def test_500_is_retried_with_backoff_then_dead(make_app, fake_push, vapid_keys):
-    app = make_app(VAPID_PRIVATE_KEY=vapid_keys[0], PUSH_ALLOWED_ENDPOINTS=[fake_push.origin],
-                   PUSH_MAX_ATTEMPTS=3)
+    app = make_app(
+        VAPID_PRIVATE_KEY=vapid_keys[0],
+        PUSH_ALLOWED_ENDPOINTS=[fake_push.origin],
+        PUSH_MAX_ATTEMPTS=3,
+    )
     with app.app_context():
         user = _user()
         _device(user, fake_push, "error", "error", "error", "error")
@@ -123,8 +145,9 @@ def test_500_is_retried_with_backoff_then_dead(make_app, fake_push, vapid_keys):
 
 
 def test_a_timeout_counts_as_a_retryable_failure(make_app, fake_push, vapid_keys):
-    app = make_app(VAPID_PRIVATE_KEY=vapid_keys[0], PUSH_ALLOWED_ENDPOINTS=[fake_push.origin],
-                   PUSH_TIMEOUT=0.5)
+    app = make_app(
+        VAPID_PRIVATE_KEY=vapid_keys[0], PUSH_ALLOWED_ENDPOINTS=[fake_push.origin], PUSH_TIMEOUT=0.5
+    )
     with app.app_context():
         user = _user()
         _device(user, fake_push, "hang")
@@ -233,8 +256,7 @@ def test_a_paused_repair_that_is_over_may_wake_someone(ctx, fake_push):
 def test_the_daily_cap_holds(ctx, fake_push):
     user = _user()
     _device(user, fake_push)
-    statuses = [_notify(user, key=str(n), now=NOON + timedelta(minutes=n)).status
-                for n in range(8)]
+    statuses = [_notify(user, key=str(n), now=NOON + timedelta(minutes=n)).status for n in range(8)]
     assert statuses == ["pending"] * 6 + ["capped"] * 2
     # a new local day starts a new count
     assert _notify(user, key="next", now=NOON + timedelta(days=1)).status == "pending"
@@ -255,15 +277,13 @@ def test_a_lease_that_runs_out_makes_the_row_due_again(ctx, fake_push):
     assert delivery.claim(now=NOON, limit=10, lease_seconds=60) == [note.id]
     # the worker died here: nothing is claimed again while the lease holds
     assert delivery.claim(now=NOON + timedelta(seconds=59), limit=10, lease_seconds=60) == []
-    assert delivery.claim(now=NOON + timedelta(seconds=61), limit=10,
-                          lease_seconds=60) == [note.id]
+    assert delivery.claim(now=NOON + timedelta(seconds=61), limit=10, lease_seconds=60) == [note.id]
 
 
 def test_creating_the_same_notification_twice_is_a_no_op(ctx):
     user = _user()
     assert notify(user=user, kind="bid_received", dedupe_key="x", title="t", body="b", now=NOON)
-    assert not notify(user=user, kind="bid_received", dedupe_key="x", title="t", body="b",
-                      now=NOON)
+    assert not notify(user=user, kind="bid_received", dedupe_key="x", title="t", body="b", now=NOON)
     assert db.session.query(Notification).count() == 1
 
 

@@ -31,14 +31,19 @@ SCRIPTS = {
 }
 # Only the hanging request may time out: the timeout is long enough that no other send
 # reaches it, however busy the machine (the hang waits for it, whatever its length).
-SETTINGS = {"PUSH_TIMEOUT": 5, "PUSH_BACKOFF_SECONDS": 1, "SCHEDULER_INTERVAL_SECONDS": 0.5,
-            "PUSH_LEASE_SECONDS": 30}
+SETTINGS = {
+    "PUSH_TIMEOUT": 5,
+    "PUSH_BACKOFF_SECONDS": 1,
+    "SCHEDULER_INTERVAL_SECONDS": 0.5,
+    "PUSH_LEASE_SECONDS": 30,
+}
 
 
 @pytest.fixture
 def path_app(make_app, fake_push, vapid_keys):
-    return make_app(VAPID_PRIVATE_KEY=vapid_keys[0], PUSH_ALLOWED_ENDPOINTS=[fake_push.origin],
-                    **SETTINGS)
+    return make_app(
+        VAPID_PRIVATE_KEY=vapid_keys[0], PUSH_ALLOWED_ENDPOINTS=[fake_push.origin], **SETTINGS
+    )
 
 
 def _seed(fake_push):
@@ -48,10 +53,21 @@ def _seed(fake_push):
         user.quiet_start_minute = user.quiet_end_minute = 0
         db.session.commit()
         info = fake_push.subscribe(*script)
-        subscribe(user=user, endpoint=info["endpoint"], p256dh=info["keys"]["p256dh"],
-                  auth=info["keys"]["auth"])
-        notify(user=user, kind="bid_received", dedupe_key="paths", title="Sam sent you a bid",
-               body="Tea later?", now=utcnow(), commit=False)
+        subscribe(
+            user=user,
+            endpoint=info["endpoint"],
+            p256dh=info["keys"]["p256dh"],
+            auth=info["keys"]["auth"],
+        )
+        notify(
+            user=user,
+            kind="bid_received",
+            dedupe_key="paths",
+            title="Sam sent you a bid",
+            body="Tea later?",
+            now=utcnow(),
+            commit=False,
+        )
         endpoints[name] = info["endpoint"]
     db.session.commit()
     return endpoints
@@ -59,8 +75,11 @@ def _seed(fake_push):
 
 def _unfinished():
     db.session.rollback()
-    count = db.session.query(Notification).filter(
-        Notification.status.in_(("pending", "sending"))).count()
+    count = (
+        db.session.query(Notification)
+        .filter(Notification.status.in_(("pending", "sending")))
+        .count()
+    )
     db.session.rollback()
     return count
 
@@ -83,17 +102,40 @@ def _run_until_done(app, database_url, fake_push, vapid_keys, tmp_path, broker):
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("COUPLES_")}
     env.update({f"COUPLES_{k}": str(v) for k, v in SETTINGS.items()})
-    env.update({"COUPLES_SQLALCHEMY_DATABASE_URI": database_url,
-                "COUPLES_VAPID_PRIVATE_KEY": vapid_keys[0],
-                "COUPLES_PUSH_ALLOWED_ENDPOINTS": json.dumps([fake_push.origin]),
-                "COUPLES_CELERY_BROKER_URL": broker, "COUPLES_INSTANCE_PATH": str(tmp_path),
-                "COUPLES_BASE_URL": "http://localhost"})
+    env.update(
+        {
+            "COUPLES_SQLALCHEMY_DATABASE_URI": database_url,
+            "COUPLES_VAPID_PRIVATE_KEY": vapid_keys[0],
+            "COUPLES_PUSH_ALLOWED_ENDPOINTS": json.dumps([fake_push.origin]),
+            "COUPLES_CELERY_BROKER_URL": broker,
+            "COUPLES_INSTANCE_PATH": str(tmp_path),
+            "COUPLES_BASE_URL": "http://localhost",
+        }
+    )
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "couples.tasks", "worker", "--pool=threads",
-         "-c", "4", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "-n", f"paths-{WORKER or 'main'}@%h"], cwd=ROOT, env=env, stdout=log,
-        stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "couples.tasks",
+            "worker",
+            "--pool=threads",
+            "-c",
+            "4",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"paths-{WORKER or 'main'}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     beat = Celery("couples", broker=broker)
     try:
         while _unfinished() and time.monotonic() < deadline:
@@ -105,14 +147,19 @@ def _run_until_done(app, database_url, fake_push, vapid_keys, tmp_path, broker):
         log.close()
 
 
-def test_every_outcome_through_the_background_path(path_app, database_url, fake_push,
-                                                    vapid_keys, tmp_path, redis_url):
+def test_every_outcome_through_the_background_path(
+    path_app, database_url, fake_push, vapid_keys, tmp_path, redis_url
+):
     with path_app.app_context():
         endpoints = _seed(fake_push)
         _run_until_done(path_app, database_url, fake_push, vapid_keys, tmp_path, redis_url)
         assert _unfinished() == 0
-        status = {u.display_name: n for u, n in db.session.query(User, Notification)
-                  .join(Notification, Notification.user_id == User.id)}
+        status = {
+            u.display_name: n
+            for u, n in db.session.query(User, Notification).join(
+                Notification, Notification.user_id == User.id
+            )
+        }
         devices = {s.user_id for s in db.session.query(PushSubscription)}
         received = {name: len(fake_push.for_endpoint(e)) for name, e in endpoints.items()}
 

@@ -10,9 +10,11 @@ def test_a_request_cut_off_mid_body_is_dropped_not_rejected(fake_push):
     path = subscription["endpoint"].removeprefix(fake_push.origin)
     host, port = fake_push.server.server_address
     with socket.create_connection((host, port)) as sock:
-        sock.sendall(f"POST {path} HTTP/1.1\r\nHost: {host}\r\nTTL: 60\r\n"
-                     "Content-Encoding: aes128gcm\r\nContent-Length: 200\r\n\r\n".encode()
-                     + b"x" * 20)
+        sock.sendall(
+            f"POST {path} HTTP/1.1\r\nHost: {host}\r\nTTL: 60\r\n"
+            "Content-Encoding: aes128gcm\r\nContent-Length: 200\r\n\r\n".encode()
+            + b"x" * 20
+        )
     deadline = time.monotonic() + 5
     while fake_push.aborted == 0 and time.monotonic() < deadline:
         time.sleep(0.01)

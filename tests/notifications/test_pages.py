@@ -12,15 +12,26 @@ from tests.factories import make_user
 
 def test_settings_page_saves_time_quiet_hours_kinds_and_discreet(client, app):
     register(client, "kim@example.com")
-    response = client.post("/settings/notifications", data={
-        "csrf_token": token(client, "/settings/notifications"), "reminder_time": "20:30",
-        "quiet_start": "23:15", "quiet_end": "06:00", "discreet": "on",
-        "kind_checkin_reminder": "on", "kind_bid_received": "on"})
+    response = client.post(
+        "/settings/notifications",
+        data={
+            "csrf_token": token(client, "/settings/notifications"),
+            "reminder_time": "20:30",
+            "quiet_start": "23:15",
+            "quiet_end": "06:00",
+            "discreet": "on",
+            "kind_checkin_reminder": "on",
+            "kind_bid_received": "on",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         user = db.session.query(User).one()
         assert (user.reminder_minute, user.quiet_start_minute, user.quiet_end_minute) == (
-            20 * 60 + 30, 23 * 60 + 15, 6 * 60)
+            20 * 60 + 30,
+            23 * 60 + 15,
+            6 * 60,
+        )
         assert user.discreet
         assert "appreciation_received" in user.kinds_off
         assert "checkin_reminder" not in user.kinds_off
@@ -28,9 +39,16 @@ def test_settings_page_saves_time_quiet_hours_kinds_and_discreet(client, app):
 
 def test_settings_page_refuses_a_bad_time_and_keeps_the_form(client, app):
     register(client, "kim@example.com")
-    response = client.post("/settings/notifications", data={
-        "csrf_token": token(client, "/settings/notifications"), "reminder_time": "9pm",
-        "quiet_start": "23:15", "quiet_end": "06:00", "kind_bid_received": "on"})
+    response = client.post(
+        "/settings/notifications",
+        data={
+            "csrf_token": token(client, "/settings/notifications"),
+            "reminder_time": "9pm",
+            "quiet_start": "23:15",
+            "quiet_end": "06:00",
+            "kind_bid_received": "on",
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'value="9pm"' in html and "24-hour time" in html
@@ -45,8 +63,12 @@ def test_a_device_can_be_removed_only_by_its_owner(app, push_app, fake_push):
     with push_app.app_context():
         kim = db.session.query(User).filter_by(email="kim@example.com").one()
         info = fake_push.subscribe()
-        device, _ = subscribe(user=kim, endpoint=info["endpoint"],
-                              p256dh=info["keys"]["p256dh"], auth=info["keys"]["auth"])
+        device, _ = subscribe(
+            user=kim,
+            endpoint=info["endpoint"],
+            p256dh=info["keys"]["p256dh"],
+            auth=info["keys"]["auth"],
+        )
         device_id = device.id
     path = f"/settings/notifications/devices/{device_id}/remove"
     assert other.post(path, data={"csrf_token": token(other, "/")}).status_code == 404
@@ -54,7 +76,8 @@ def test_a_device_can_be_removed_only_by_its_owner(app, push_app, fake_push):
     with push_app.app_context():
         assert db.session.query(PushSubscription).count() == 0
     assert "No device gets reminders yet" in owner.get("/settings/notifications").get_data(
-        as_text=True)
+        as_text=True
+    )
 
 
 def test_inbox_page_lists_and_marks_read(app):
@@ -73,8 +96,9 @@ def test_inbox_page_lists_and_marks_read(app):
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     from tests.factories import PASSWORD
 
-    client.post("/login", data={"csrf_token": csrf, "email": "alex@example.com",
-                                "password": PASSWORD})
+    client.post(
+        "/login", data={"csrf_token": csrf, "email": "alex@example.com", "password": PASSWORD}
+    )
     html = client.get("/notifications").get_data(as_text=True)
     assert "Your link has ended" in html and "new" in html
     client.post("/notifications/read", data={"csrf_token": token(client, "/notifications")})
@@ -86,11 +110,19 @@ def test_devices_are_named_as_a_person_would_say_it(push_app, fake_push):
     register(owner, "kim@example.com")
     with push_app.app_context():
         kim = db.session.query(User).filter_by(email="kim@example.com").one()
-        for agent in ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, "
-                      "like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36", None):
+        for agent in (
+            "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, "
+            "like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36",
+            None,
+        ):
             info = fake_push.subscribe()
-            subscribe(user=kim, endpoint=info["endpoint"], p256dh=info["keys"]["p256dh"],
-                      auth=info["keys"]["auth"], user_agent=agent)
+            subscribe(
+                user=kim,
+                endpoint=info["endpoint"],
+                p256dh=info["keys"]["p256dh"],
+                auth=info["keys"]["auth"],
+                user_agent=agent,
+            )
     html = owner.get("/settings/notifications").get_data(as_text=True)
     assert "Chrome on Android · since" in html
     assert "A browser · since" in html

@@ -27,10 +27,16 @@ def _couple(tz_a, tz_b, now):
 
 
 def _reminders_for(user):
-    return list(db.session.execute(db.select(Notification).where(
-        Notification.user_id == user.id,
-        Notification.kind.in_(["checkin_reminder", "weekly_checkin"]))
-        .order_by(Notification.id)).scalars())
+    return list(
+        db.session.execute(
+            db.select(Notification)
+            .where(
+                Notification.user_id == user.id,
+                Notification.kind.in_(["checkin_reminder", "weekly_checkin"]),
+            )
+            .order_by(Notification.id)
+        ).scalars()
+    )
 
 
 def _tick_every_minute(start, end):
@@ -45,12 +51,17 @@ def test_new_york_gets_its_nine_pm_reminder_across_both_dst_changes(ctx):
     # The night before spring forward: 21:00 EST is 02:00Z.
     _tick_every_minute(utc("2026-03-08 01:55"), utc("2026-03-08 02:05"))
     # The night after: 21:00 EDT is 01:00Z.
-    db.session.execute(db.update(User).where(User.id == a.id).values(
-        next_checkin_reminder_at=utc("2026-03-09 01:00")))
+    db.session.execute(
+        db.update(User)
+        .where(User.id == a.id)
+        .values(next_checkin_reminder_at=utc("2026-03-09 01:00"))
+    )
     _tick_every_minute(utc("2026-03-09 00:55"), utc("2026-03-09 01:05"))
     created = [(n.dedupe_key, n.created_at) for n in _reminders_for(a)]
-    assert created == [("checkin:2026-03-07", utc("2026-03-08 02:00")),
-                       ("checkin:2026-03-08", utc("2026-03-09 01:00"))]
+    assert created == [
+        ("checkin:2026-03-07", utc("2026-03-08 02:00")),
+        ("checkin:2026-03-08", utc("2026-03-09 01:00")),
+    ]
 
 
 def test_new_york_reminder_when_autumn_falls_back(ctx):
@@ -60,17 +71,18 @@ def test_new_york_reminder_when_autumn_falls_back(ctx):
     db.session.refresh(a)
     assert a.next_checkin_reminder_at == utc("2026-11-02 02:00")  # 1 Nov, EST
     reminders.tick(now=utc("2026-11-02 02:00"))
-    assert [n.dedupe_key for n in _reminders_for(a)] == ["checkin:2026-10-31",
-                                                         "checkin:2026-11-01"]
+    assert [n.dedupe_key for n in _reminders_for(a)] == ["checkin:2026-10-31", "checkin:2026-11-01"]
 
 
 def test_partners_at_utc_minus_10_and_plus_13_each_get_their_own_nine_pm(ctx):
     honolulu, tonga = _couple("Pacific/Honolulu", "Pacific/Tongatapu", utc("2026-06-15 00:00"))
     _tick_every_minute(utc("2026-06-15 06:58"), utc("2026-06-15 08:02"))
     assert [(n.dedupe_key, n.created_at) for n in _reminders_for(honolulu)] == [
-        ("checkin:2026-06-14", utc("2026-06-15 07:00"))]
+        ("checkin:2026-06-14", utc("2026-06-15 07:00"))
+    ]
     assert [(n.dedupe_key, n.created_at) for n in _reminders_for(tonga)] == [
-        ("checkin:2026-06-15", utc("2026-06-15 08:00"))]
+        ("checkin:2026-06-15", utc("2026-06-15 08:00"))
+    ]
     assert "Ben" in _reminders_for(honolulu)[0].body and "Ana" in _reminders_for(tonga)[0].body
 
 
@@ -105,8 +117,11 @@ def test_no_reminder_without_a_partner_or_when_turned_off(ctx):
     assert a.next_checkin_reminder_at == utc("2026-06-15 21:00")
     reminders.tick(now=utc("2026-06-15 21:00"))
     assert _reminders_for(a) == []
-    update_preferences(user=a, now=utc("2026-06-15 22:00"),
-                       kinds_off=["checkin_reminder", "weekly_checkin", "appreciation_nudge"])
+    update_preferences(
+        user=a,
+        now=utc("2026-06-15 22:00"),
+        kinds_off=["checkin_reminder", "weekly_checkin", "appreciation_nudge"],
+    )
     assert a.next_checkin_reminder_at is None
     reminders.tick(now=utc("2026-06-16 21:00"))
     assert _reminders_for(a) == []
@@ -121,7 +136,9 @@ def test_the_weekly_day_sends_the_weekly_reminder_and_days_off_send_none(ctx):
     _tick_every_minute(utc("2026-06-13 20:59"), utc("2026-06-13 21:01"))  # Saturday: off
     _tick_every_minute(utc("2026-06-14 20:59"), utc("2026-06-14 21:01"))  # Sunday: weekly
     assert [(n.kind, n.dedupe_key) for n in _reminders_for(a)] == [
-        ("checkin_reminder", "checkin:2026-06-12"), ("weekly_checkin", "checkin:2026-06-14")]
+        ("checkin_reminder", "checkin:2026-06-12"),
+        ("weekly_checkin", "checkin:2026-06-14"),
+    ]
     db.session.refresh(a)
     assert a.next_checkin_reminder_at == utc("2026-06-15 21:00")
 
@@ -132,8 +149,12 @@ def test_no_reminder_for_a_partner_who_answered_tonight_already(ctx):
 
     a, b = _couple("UTC", "Pacific/Auckland", utc("2026-06-15 12:00"))
     # 20:30 in UTC on Monday the 15th: a answers; b is already on Tuesday the 16th.
-    checkins.submit(pairing=require_pairing(a), day=date(2026, 6, 15),
-                    answers={"needs_met": 4, "mood": 4}, now=utc("2026-06-15 20:30"))
+    checkins.submit(
+        pairing=require_pairing(a),
+        day=date(2026, 6, 15),
+        answers={"needs_met": 4, "mood": 4},
+        now=utc("2026-06-15 20:30"),
+    )
     b.next_checkin_reminder_at = utc("2026-06-15 20:30")  # b's reminder for the 16th, early
     db.session.commit()
     reminders.tick(now=utc("2026-06-15 21:00"))
@@ -162,13 +183,26 @@ def test_a_tick_reads_only_the_due_rows(ctx, app):
     """20,000 users, 50 due: the statements and rows a tick touches follow the 50."""
     now = utcnow()
     far = now + timedelta(days=1)
-    base = {"password_hash": "x", "display_name": "P", "timezone": "UTC",
-            "session_version": 1, "reminder_minute": 21 * 60, "quiet_start_minute": 0,
-            "quiet_end_minute": 0, "discreet": False, "kinds_off": [], "created_at": now,
-            "updated_at": now}
-    db.session.execute(insert(User), [
-        {**base, "email": f"u{n}@example.com", "next_checkin_reminder_at": far}
-        for n in range(20_000)])
+    base = {
+        "password_hash": "x",
+        "display_name": "P",
+        "timezone": "UTC",
+        "session_version": 1,
+        "reminder_minute": 21 * 60,
+        "quiet_start_minute": 0,
+        "quiet_end_minute": 0,
+        "discreet": False,
+        "kinds_off": [],
+        "created_at": now,
+        "updated_at": now,
+    }
+    db.session.execute(
+        insert(User),
+        [
+            {**base, "email": f"u{n}@example.com", "next_checkin_reminder_at": far}
+            for n in range(20_000)
+        ],
+    )
     due = [make_user(email=f"due{n}@example.com") for n in range(50)]
     partners = [make_user(email=f"partner{n}@example.com") for n in range(50)]
     for a, b in zip(due, partners, strict=True):

@@ -20,19 +20,22 @@ def utc(text):
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("after", "expected"), [
-    ("2026-03-07 12:00", "2026-03-08 02:00"),  # EST: 21:00 is 02:00Z
-    ("2026-03-08 12:00", "2026-03-09 01:00"),  # EDT from 8 March: 21:00 is 01:00Z
-    ("2026-10-31 12:00", "2026-11-01 01:00"),  # still EDT
-    ("2026-11-01 12:00", "2026-11-02 02:00"),  # EST again from 1 November
-])
+@pytest.mark.parametrize(
+    ("after", "expected"),
+    [
+        ("2026-03-07 12:00", "2026-03-08 02:00"),  # EST: 21:00 is 02:00Z
+        ("2026-03-08 12:00", "2026-03-09 01:00"),  # EDT from 8 March: 21:00 is 01:00Z
+        ("2026-10-31 12:00", "2026-11-01 01:00"),  # still EDT
+        ("2026-11-01 12:00", "2026-11-02 02:00"),  # EST again from 1 November
+    ],
+)
 def test_new_york_nine_pm_across_both_dst_changes(after, expected):
     assert next_daily(utc(after), "America/New_York", NINE_PM) == utc(expected)
 
 
 def test_far_apart_partners_each_get_their_own_nine_pm():
     now = utc("2026-06-15 00:00")
-    honolulu = next_daily(now, "Pacific/Honolulu", NINE_PM)   # UTC-10
+    honolulu = next_daily(now, "Pacific/Honolulu", NINE_PM)  # UTC-10
     kiritimati = next_daily(now, "Pacific/Kiritimati", NINE_PM)  # UTC+14
     tongatapu = next_daily(now, "Pacific/Tongatapu", NINE_PM)  # UTC+13
     assert honolulu == utc("2026-06-15 07:00")

@@ -34,23 +34,54 @@ def slow_push():
 
 
 def _seed(service, now):
-    base = {"password_hash": "x", "display_name": "P", "timezone": "UTC", "session_version": 1,
-            "reminder_minute": 1260, "quiet_start_minute": 0, "quiet_end_minute": 0,
-            "discreet": False, "kinds_off": [], "created_at": now, "updated_at": now}
-    db.session.execute(insert(User), [{**base, "email": f"u{n}@example.com"}
-                                      for n in range(COUNT)])
+    base = {
+        "password_hash": "x",
+        "display_name": "P",
+        "timezone": "UTC",
+        "session_version": 1,
+        "reminder_minute": 1260,
+        "quiet_start_minute": 0,
+        "quiet_end_minute": 0,
+        "discreet": False,
+        "kinds_off": [],
+        "created_at": now,
+        "updated_at": now,
+    }
+    db.session.execute(insert(User), [{**base, "email": f"u{n}@example.com"} for n in range(COUNT)])
     ids = [u for (u,) in db.session.execute(db.select(User.id).order_by(User.id))]
     subs, notes = [], []
     for user_id in ids:
         info = service.subscribe()
-        subs.append({"user_id": user_id, "endpoint": info["endpoint"],
-                     "p256dh": info["keys"]["p256dh"], "auth": info["keys"]["auth"],
-                     "failures": 0, "created_at": now, "updated_at": now})
-        notes.append({"user_id": user_id, "kind": "bid_received", "dedupe_key": "crash",
-                      "title": "Sam sent you a bid", "body": "A moment together?", "url": "/",
-                      "data": {}, "push": True, "in_inbox": True, "status": "pending",
-                      "created_at": now, "next_attempt_at": now, "attempts": 0,
-                      "expires_at": now + timedelta(hours=6), "delivered_to": []})
+        subs.append(
+            {
+                "user_id": user_id,
+                "endpoint": info["endpoint"],
+                "p256dh": info["keys"]["p256dh"],
+                "auth": info["keys"]["auth"],
+                "failures": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        notes.append(
+            {
+                "user_id": user_id,
+                "kind": "bid_received",
+                "dedupe_key": "crash",
+                "title": "Sam sent you a bid",
+                "body": "A moment together?",
+                "url": "/",
+                "data": {},
+                "push": True,
+                "in_inbox": True,
+                "status": "pending",
+                "created_at": now,
+                "next_attempt_at": now,
+                "attempts": 0,
+                "expires_at": now + timedelta(hours=6),
+                "delivered_to": [],
+            }
+        )
     db.session.execute(insert(PushSubscription), subs)
     db.session.execute(insert(Notification), notes)
     db.session.commit()
@@ -58,32 +89,53 @@ def _seed(service, now):
 
 def _env(database_url, service, vapid_keys, log_name, broker):
     env = {k: v for k, v in os.environ.items() if not k.startswith("COUPLES_")}
-    env.update({
-        "COUPLES_SQLALCHEMY_DATABASE_URI": database_url,
-        "COUPLES_VAPID_PRIVATE_KEY": vapid_keys[0],
-        "COUPLES_PUSH_ALLOWED_ENDPOINTS": json.dumps([service.origin]),
-        "COUPLES_PUSH_LEASE_SECONDS": "5",
-        "COUPLES_PUSH_BATCH": "50",
-        "COUPLES_PUSH_THREADS": "8",
-        "COUPLES_SCHEDULER_INTERVAL_SECONDS": "1",
-        "COUPLES_CELERY_BROKER_URL": broker,
-        "COUPLES_BASE_URL": "http://localhost",
-        "COUPLES_INSTANCE_PATH": os.path.dirname(log_name),
-    })
+    env.update(
+        {
+            "COUPLES_SQLALCHEMY_DATABASE_URI": database_url,
+            "COUPLES_VAPID_PRIVATE_KEY": vapid_keys[0],
+            "COUPLES_PUSH_ALLOWED_ENDPOINTS": json.dumps([service.origin]),
+            "COUPLES_PUSH_LEASE_SECONDS": "5",
+            "COUPLES_PUSH_BATCH": "50",
+            "COUPLES_PUSH_THREADS": "8",
+            "COUPLES_SCHEDULER_INTERVAL_SECONDS": "1",
+            "COUPLES_CELERY_BROKER_URL": broker,
+            "COUPLES_BASE_URL": "http://localhost",
+            "COUPLES_INSTANCE_PATH": os.path.dirname(log_name),
+        }
+    )
     return env
 
 
 def _start(database_url, service, vapid_keys, log_path, name, broker):
     if PG_URL:
-        command = [sys.executable, "-m", "celery", "-A", "couples.tasks", "worker",
-                   "--pool=threads", "-c", "4", "--without-gossip", "--without-mingle",
-                   "--without-heartbeat", "-n", f"{name}-{WORKER or 'main'}@%h", "--loglevel=INFO"]
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "couples.tasks",
+            "worker",
+            "--pool=threads",
+            "-c",
+            "4",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"{name}-{WORKER or 'main'}@%h",
+            "--loglevel=INFO",
+        ]
     else:
         command = [sys.executable, "-m", "flask", "--app", "couples", "reminders", "run"]
     log = open(log_path, "w")  # noqa: SIM115 (closed by the caller through the process)
-    return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            env=_env(database_url, service, vapid_keys, str(log_path), broker),
-                            start_new_session=True)
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=_env(database_url, service, vapid_keys, str(log_path), broker),
+        start_new_session=True,
+    )
 
 
 def _beat(broker):
@@ -96,14 +148,18 @@ def _beat(broker):
 
 def _status_counts():
     db.session.rollback()
-    counts = dict(db.session.execute(db.select(Notification.status, func.count())
-                                     .group_by(Notification.status)).all())
+    counts = dict(
+        db.session.execute(
+            db.select(Notification.status, func.count()).group_by(Notification.status)
+        ).all()
+    )
     db.session.rollback()
     return counts
 
 
 def test_sigkill_mid_batch_loses_nothing_and_sends_each_at_most_twice(
-        push_app, database_url, slow_push, vapid_keys, tmp_path, redis_url):
+    push_app, database_url, slow_push, vapid_keys, tmp_path, redis_url
+):
     with push_app.app_context():
         _seed(slow_push, utcnow())
         first = _start(database_url, slow_push, vapid_keys, tmp_path / "w1.log", "w1", redis_url)
@@ -118,8 +174,9 @@ def test_sigkill_mid_batch_loses_nothing_and_sends_each_at_most_twice(
             at_kill = _status_counts()
             assert at_kill.get("sent", 0) < COUNT, "the kill came too late to test anything"
 
-            second = _start(database_url, slow_push, vapid_keys, tmp_path / "w2.log", "w2",
-                            redis_url)
+            second = _start(
+                database_url, slow_push, vapid_keys, tmp_path / "w2.log", "w2", redis_url
+            )
             try:
                 deadline = time.monotonic() + 180
                 while _status_counts().get("sent", 0) < COUNT and time.monotonic() < deadline:

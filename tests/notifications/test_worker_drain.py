@@ -26,9 +26,15 @@ class TickEndingDuringAClaim:
         self.looks += 1
         if self.looks == 1:
             with self.app.app_context():
-                notify(user=db.session.get(User, self.user_id), kind="bid_received",
-                       dedupe_key="last", title="Sam sent you a bid",
-                       body="Sam would like a moment with you.", url="/bids", now=NOON)
+                notify(
+                    user=db.session.get(User, self.user_id),
+                    kind="bid_received",
+                    dedupe_key="last",
+                    title="Sam sent you a bid",
+                    body="Sam would like a moment with you.",
+                    url="/bids",
+                    now=NOON,
+                )
         return False
 
     def wait(self, timeout=None) -> bool:
@@ -40,8 +46,12 @@ def test_a_lane_claims_once_more_after_the_tick_is_over(push_app, fake_push):
         with push_app.app_context():
             user = make_user(email="alex@example.com", display_name="Alex", timezone="UTC")
             info = fake_push.subscribe()
-            subscribe(user=user, endpoint=info["endpoint"], p256dh=info["keys"]["p256dh"],
-                      auth=info["keys"]["auth"])
+            subscribe(
+                user=user,
+                endpoint=info["endpoint"],
+                p256dh=info["keys"]["p256dh"],
+                auth=info["keys"]["auth"],
+            )
             user_id = user.id
         tick = TickEndingDuringAClaim(push_app, user_id)
         claimed, sent = worker._drain(push_app, tick)

@@ -50,9 +50,13 @@ def _accept(user_id, code):
 
 
 def _active_memberships_per_user():
-    return dict(db.session.execute(
-        db.select(CoupleMember.user_id, func.count())
-        .where(CoupleMember.left_at.is_(None)).group_by(CoupleMember.user_id)).all())
+    return dict(
+        db.session.execute(
+            db.select(CoupleMember.user_id, func.count())
+            .where(CoupleMember.left_at.is_(None))
+            .group_by(CoupleMember.user_id)
+        ).all()
+    )
 
 
 def _rounds(app, people: int, inviters: int, accepts):
@@ -62,8 +66,7 @@ def _rounds(app, people: int, inviters: int, accepts):
     for n in range(ROUNDS):
         with app.app_context():
             users = [make_user(email=f"r{n}-{i}@example.com") for i in range(people)]
-            codes = [services.create_invite(user=u, now=utcnow()).code
-                     for u in users[:inviters]]
+            codes = [services.create_invite(user=u, now=utcnow()).code for u in users[:inviters]]
             ids = [u.id for u in users]
         outcomes = _race(app, [_accept(user_id, code) for user_id, code in accepts(ids, codes)])
         with app.app_context():
@@ -74,21 +77,24 @@ def _rounds(app, people: int, inviters: int, accepts):
 
 def test_one_person_accepting_two_invites_at_once_joins_one_couple(app):
     for (_, _, c), outcomes, counts in _rounds(
-            app, 3, 2, lambda ids, codes: [(ids[2], codes[0]), (ids[2], codes[1])]):
+        app, 3, 2, lambda ids, codes: [(ids[2], codes[0]), (ids[2], codes[1])]
+    ):
         assert outcomes == ["409", "ok"]
         assert counts[c] == 1
 
 
 def test_two_partners_accepting_each_others_invites_at_once_make_one_couple(app):
     for (a, b), outcomes, counts in _rounds(
-            app, 2, 2, lambda ids, codes: [(ids[1], codes[0]), (ids[0], codes[1])]):
+        app, 2, 2, lambda ids, codes: [(ids[1], codes[0]), (ids[0], codes[1])]
+    ):
         assert outcomes == ["409", "ok"]
         assert counts[a] == counts[b] == 1
 
 
 def test_two_people_accepting_one_invite_at_once_link_only_one(app):
     for (a, b, c), outcomes, counts in _rounds(
-            app, 3, 1, lambda ids, codes: [(ids[1], codes[0]), (ids[2], codes[0])]):
+        app, 3, 1, lambda ids, codes: [(ids[1], codes[0]), (ids[2], codes[0])]
+    ):
         assert outcomes in (["410", "ok"], ["409", "ok"])
         assert counts[a] == 1
         assert counts.get(b, 0) + counts.get(c, 0) == 1

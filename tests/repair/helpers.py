@@ -12,25 +12,43 @@ from tests.factories import ApiClient, make_couple, make_user
 
 START = datetime(2026, 6, 15, 17, 0, tzinfo=UTC)  # 13:00 New York, 18:00 London
 
-HEARING = {"feelings": ["hurt", "lonely"], "i_feel": "hurt and lonely",
-           "when": "you read your phone all through dinner",
-           "because": "dinner is our time", "i_need": "phones away at the table",
-           "need_now": "talk"}
-APOLOGY = {"acknowledgement": "I'm sorry I read my phone through our whole dinner.",
-           "empathy": "When I do that, you feel lonely and unimportant.",
-           "restitution": "You matter more to me than any message. I will leave my phone "
-                          "in the hall. What do you need from me tonight?"}
+HEARING = {
+    "feelings": ["hurt", "lonely"],
+    "i_feel": "hurt and lonely",
+    "when": "you read your phone all through dinner",
+    "because": "dinner is our time",
+    "i_need": "phones away at the table",
+    "need_now": "talk",
+}
+APOLOGY = {
+    "acknowledgement": "I'm sorry I read my phone through our whole dinner.",
+    "empathy": "When I do that, you feel lonely and unimportant.",
+    "restitution": "You matter more to me than any message. I will leave my phone "
+    "in the hall. What do you need from me tonight?",
+}
 HEARD = {"heard": True}
 PLAN_HURT = {"my_part": "I went quiet instead of saying so."}
-PLAN_SORRY = {"my_part": "I kept scrolling.", "commitments": [
-    {"text": "Next time we eat, I will leave my phone in the hall.", "owner": "me"}]}
+PLAN_SORRY = {
+    "my_part": "I kept scrolling.",
+    "commitments": [
+        {"text": "Next time we eat, I will leave my phone in the hall.", "owner": "me"}
+    ],
+}
 CHOICE = {"choice": "A long walk together, phones at home."}
 CONFIRM = {"confirmed": True}
 
 # The states a repair passes through on its way, in order ("chosen": in ``reconnect``
 # with a choice waiting for the hurt partner's confirmation).
-STAGES = ("ready", "hearing", "apology", "response", "plan", "reconnect", "chosen",
-          "following_through")
+STAGES = (
+    "ready",
+    "hearing",
+    "apology",
+    "response",
+    "plan",
+    "reconnect",
+    "chosen",
+    "following_through",
+)
 
 
 def step(who, repair_id, name, body=None, status=200):
@@ -68,15 +86,30 @@ def walk(hurt, sorry, repair_id, to: str, start: str = "ready") -> dict:
     """Take a repair from the stage ``start`` (``ready`` when just opened) to the stage
     ``to`` (see STAGES) with bodies that pass; returns the last answer (the repair as
     the last actor sees it)."""
-    moves = [(hurt, "ready", None), (sorry, "ready", None), (hurt, "hearing", HEARING),
-             (sorry, "apology", APOLOGY), (hurt, "response", HEARD),
-             (hurt, "plan", PLAN_HURT), (sorry, "plan", PLAN_SORRY),
-             (sorry, "reconnect", CHOICE), (hurt, "reconnect", CONFIRM)]
+    moves = [
+        (hurt, "ready", None),
+        (sorry, "ready", None),
+        (hurt, "hearing", HEARING),
+        (sorry, "apology", APOLOGY),
+        (hurt, "response", HEARD),
+        (hurt, "plan", PLAN_HURT),
+        (sorry, "plan", PLAN_SORRY),
+        (sorry, "reconnect", CHOICE),
+        (hurt, "reconnect", CONFIRM),
+    ]
     # how many moves reach each stage
-    reach = {"ready": 0, "hearing": 2, "apology": 3, "response": 4, "plan": 5,
-             "reconnect": 7, "chosen": 8, "following_through": 9}
+    reach = {
+        "ready": 0,
+        "hearing": 2,
+        "apology": 3,
+        "response": 4,
+        "plan": 5,
+        "reconnect": 7,
+        "chosen": 8,
+        "following_through": 9,
+    }
     data = view(hurt, repair_id)
-    for who, name, body in moves[reach[start]:reach[to]]:
+    for who, name, body in moves[reach[start] : reach[to]]:
         data = step(who, repair_id, name, body)
     expected = "reconnect" if to == "chosen" else to
     assert data["state"] == expected, data["state"]
@@ -85,8 +118,10 @@ def walk(hurt, sorry, repair_id, to: str, start: str = "ready") -> dict:
 
 def follow_ups(data: dict) -> list[dict]:
     """Every follow-up of a repair answer, soonest first."""
-    return sorted((f for c in data["commitments"] for f in c["follow_ups"]),
-                  key=lambda f: (f["due_at"], f["id"]))
+    return sorted(
+        (f for c in data["commitments"] for f in c["follow_ups"]),
+        key=lambda f: (f["due_at"], f["id"]),
+    )
 
 
 def assert_problem(response, status: int, slug: str | None = None) -> dict:
@@ -107,10 +142,12 @@ def assert_problem(response, status: int, slug: str | None = None) -> dict:
 def counts(app) -> dict[str, int]:
     """How many rows each repair table and the outbox hold."""
     with app.app_context():
-        out = {model.__tablename__: db.session.execute(
-            db.select(func.count()).select_from(model)).scalar_one()
-            for model in (Repair, RepairStep, Commitment, FollowUp, FollowUpAnswer,
-                          Notification)}
+        out = {
+            model.__tablename__: db.session.execute(
+                db.select(func.count()).select_from(model)
+            ).scalar_one()
+            for model in (Repair, RepairStep, Commitment, FollowUp, FollowUpAnswer, Notification)
+        }
         db.session.remove()
     return out
 
@@ -141,8 +178,11 @@ def statements(app, act) -> list[str]:
 def repair_loads(seen: list[str]) -> int:
     """How many of ``seen`` read a repair's row (its title comes only with the row)."""
     flat = [" ".join(s.split()) for s in seen]
-    return sum(1 for s in flat if s.startswith("SELECT ")
-               and " FROM repairs " in f"{s} " and "repairs.title" in s)
+    return sum(
+        1
+        for s in flat
+        if s.startswith("SELECT ") and " FROM repairs " in f"{s} " and "repairs.title" in s
+    )
 
 
 def make_outsiders(app) -> None:

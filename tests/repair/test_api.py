@@ -35,17 +35,20 @@ def commitment(text, owner="me", **extra):
 
 # ---------------------------------------------------------------------------- opening
 
+
 def test_opening_checks_title_and_role(couple):
     couple.link()
     make_outsiders(couple.app)
     with couple.at(START) as (alex, _):
         before = counts(couple.app)
-        for body, fields in (({}, {"title", "role"}),
-                             ({"title": "", "role": "hurt"}, {"title"}),
-                             ({"title": "   ", "role": "hurt"}, {"title"}),
-                             ({"title": "x" * 121, "role": "hurt"}, {"title"}),
-                             ({"title": "Dinner", "role": "angry"}, {"role"}),
-                             ({"title": "Dinner", "role": "hurt", "state": "plan"}, {"state"})):
+        for body, fields in (
+            ({}, {"title", "role"}),
+            ({"title": "", "role": "hurt"}, {"title"}),
+            ({"title": "   ", "role": "hurt"}, {"title"}),
+            ({"title": "x" * 121, "role": "hurt"}, {"title"}),
+            ({"title": "Dinner", "role": "angry"}, {"role"}),
+            ({"title": "Dinner", "role": "hurt", "state": "plan"}, {"state"}),
+        ):
             problem = assert_problem(alex.post("/api/v1/repairs", json=body), 422, "validation")
             assert set(problem["errors"]) == fields, problem
         olive = login(couple.app, "olive@example.com")  # linked to nobody
@@ -81,12 +84,16 @@ def test_the_list_is_newest_first_in_pages_for_both_partners(couple):
             assert_problem(who.get(f"/api/v1/repairs?cursor={theirs}"), 422)
         # Sam opened the middle one, as the apologizing partner.
         assert [i["my_role"] for i in alex.get("/api/v1/repairs").get_json()["items"]] == [
-            "apologizing", "hurt", "apologizing"]
+            "apologizing",
+            "hurt",
+            "apologizing",
+        ]
         for bad in ("limit=0", "limit=101", "limit=x", "cursor=%2F%2F"):
             assert_problem(alex.get(f"/api/v1/repairs?{bad}"), 422)
 
 
 # ------------------------------------------------------------------------------ ready
+
 
 def test_saying_ready_again_changes_nothing(couple):
     couple.link()
@@ -104,27 +111,46 @@ def test_saying_ready_again_changes_nothing(couple):
 
 # ------------------------------------------------------------------------------- plan
 
+
 def test_a_plan_part_sent_again_replaces_the_earlier_one_until_the_plan_is_complete(couple):
     couple.link()
     with couple.at(START) as (alex, sam):
         rid = open_repair(alex)
         hurt, sorry = sides(alex, sam, "apologizing")
         walk(hurt, sorry, rid, "plan")
-        step(hurt, rid, "plan", {"my_part": "First words.",
-                                 "commitments": [commitment("Next time, I will text.")]})
-        data = step(hurt, rid, "plan", {"my_part": "Better words.", "commitments": [
-            commitment("Next time, I will call."), commitment("Next time, you ask.", "partner")]})
+        step(
+            hurt,
+            rid,
+            "plan",
+            {"my_part": "First words.", "commitments": [commitment("Next time, I will text.")]},
+        )
+        data = step(
+            hurt,
+            rid,
+            "plan",
+            {
+                "my_part": "Better words.",
+                "commitments": [
+                    commitment("Next time, I will call."),
+                    commitment("Next time, you ask.", "partner"),
+                ],
+            },
+        )
         assert data["state"] == "plan" and data["plan_sent"] == {"me": True, "partner": False}
         data = step(sorry, rid, "plan", PLAN_SORRY)
         assert data["state"] == "reconnect"
         assert [(c["text"], c["owner"]) for c in data["commitments"]] == [
-            ("Next time, I will call.", "partner"), ("Next time, you ask.", "me"),
-            (PLAN_SORRY["commitments"][0]["text"], "me")]
+            ("Next time, I will call.", "partner"),
+            ("Next time, you ask.", "me"),
+            (PLAN_SORRY["commitments"][0]["text"], "me"),
+        ]
         # Both parts the hurt partner sent are kept in the record.
-        parts = [(s["by"], s["written"]["my_part"]) for s in data["steps"]
-                 if s["action"] == "plan"]
-        assert parts == [("partner", "First words."), ("partner", "Better words."),
-                         ("me", PLAN_SORRY["my_part"])]
+        parts = [(s["by"], s["written"]["my_part"]) for s in data["steps"] if s["action"] == "plan"]
+        assert parts == [
+            ("partner", "First words."),
+            ("partner", "Better words."),
+            ("me", PLAN_SORRY["my_part"]),
+        ]
         before = everything(couple.app, alex, sam, rid)
         assert_problem(hurt.post(f"/api/v1/repairs/{rid}/steps/plan", json=PLAN_HURT), 409)
         assert everything(couple.app, alex, sam, rid) == before
@@ -136,19 +162,33 @@ def test_follow_up_days_default_to_3_and_7_from_the_moment_the_plan_is_complete(
         rid = open_repair(alex)
         hurt, sorry = sides(alex, sam, "apologizing")
         walk(hurt, sorry, rid, "plan")
-        step(hurt, rid, "plan", {"my_part": "Mine.", "commitments": [
-            commitment("Next time, I will say it.", follow_up_days=[14, 1, 14])]})
+        step(
+            hurt,
+            rid,
+            "plan",
+            {
+                "my_part": "Mine.",
+                "commitments": [
+                    commitment("Next time, I will say it.", follow_up_days=[14, 1, 14])
+                ],
+            },
+        )
         clock.shift(timedelta(hours=5, minutes=7))
         step(sorry, rid, "plan", PLAN_SORRY)
         complete = START + timedelta(hours=5, minutes=7)
         data = view(sorry, rid)
-        by_text = {c["text"]: [(f["days"], f["due_at"]) for f in c["follow_ups"]]
-                   for c in data["commitments"]}
+        by_text = {
+            c["text"]: [(f["days"], f["due_at"]) for f in c["follow_ups"]]
+            for c in data["commitments"]
+        }
         assert by_text == {
-            "Next time, I will say it.": [(d, isoformat(complete + timedelta(days=d)))
-                                          for d in (1, 14)],
-            PLAN_SORRY["commitments"][0]["text"]: [(d, isoformat(complete + timedelta(days=d)))
-                                                   for d in (3, 7)]}
+            "Next time, I will say it.": [
+                (d, isoformat(complete + timedelta(days=d))) for d in (1, 14)
+            ],
+            PLAN_SORRY["commitments"][0]["text"]: [
+                (d, isoformat(complete + timedelta(days=d))) for d in (3, 7)
+            ],
+        }
 
 
 # --------------------------------------------------------------------------- response
@@ -184,6 +224,7 @@ def test_the_response_says_heard_or_not_yet_and_forgiving_is_never_required(coup
 
 # -------------------------------------------------------------------------- reconnect
 
+
 def test_not_confirming_the_choice_sends_it_back_to_the_apologizing_partner(couple):
     couple.link()
     with couple.at(START) as (alex, sam):
@@ -195,7 +236,10 @@ def test_not_confirming_the_choice_sends_it_back_to_the_apologizing_partner(coup
         step(sorry, rid, "reconnect", CHOICE)
         data = step(hurt, rid, "reconnect", {"confirmed": False})
         assert (data["state"], data["reconnect_choice"], data["next_actor"]) == (
-            "reconnect", None, "partner")
+            "reconnect",
+            None,
+            "partner",
+        )
         assert view(sorry, rid)["next_actor"] == "me"
         step(hurt, rid, "reconnect", {"confirmed": True}, status=403)  # nothing to confirm
         step(sorry, rid, "reconnect", {"choice": "Cook together tonight."})
@@ -204,11 +248,14 @@ def test_not_confirming_the_choice_sends_it_back_to_the_apologizing_partner(coup
         assert data["reconnect_choice"] == "Cook together tonight."
         assert data["reconnect_suggestions"] == []
         confirms = [s["written"] for s in data["steps"] if s["action"] == "reconnect_confirm"]
-        assert confirms == [{"confirmed": False, "choice": CHOICE["choice"]},
-                            {"confirmed": True, "choice": "Cook together tonight."}]
+        assert confirms == [
+            {"confirmed": False, "choice": CHOICE["choice"]},
+            {"confirmed": True, "choice": "Cook together tonight."},
+        ]
 
 
 # ------------------------------------------------------------------------- follow-ups
+
 
 def test_a_follow_up_with_one_answer_is_complete_three_days_after_its_date(couple):
     couple.link()
@@ -217,8 +264,15 @@ def test_a_follow_up_with_one_answer_is_complete_three_days_after_its_date(coupl
         hurt, sorry = sides(alex, sam, "apologizing")
         walk(hurt, sorry, rid, "plan")
         step(hurt, rid, "plan", PLAN_HURT)
-        step(sorry, rid, "plan", {"my_part": "Mine.", "commitments": [
-            commitment("Next time, I will ask first.", follow_up_days=[2])]})
+        step(
+            sorry,
+            rid,
+            "plan",
+            {
+                "my_part": "Mine.",
+                "commitments": [commitment("Next time, I will ask first.", follow_up_days=[2])],
+            },
+        )
         walk(hurt, sorry, rid, "following_through", start="reconnect")
         (follow_up,) = follow_ups(view(hurt, rid))
     due = START + timedelta(days=2)
@@ -247,9 +301,12 @@ def test_a_follow_up_with_one_answer_is_complete_three_days_after_its_date(coupl
         lapsed = [s for s in data["steps"] if s["action"] == "follow_up" and s["by"] is None]
         assert len(lapsed) == 1
         assert (lapsed[0]["state_before"], lapsed[0]["state_after"]) == (
-            "following_through", "resolved")
-        assert_problem(sorry.post(f"/api/v1/repairs/{rid}/follow-ups/{f['id']}",
-                                  json={"outcome": "kept"}), 409)
+            "following_through",
+            "resolved",
+        )
+        assert_problem(
+            sorry.post(f"/api/v1/repairs/{rid}/follow-ups/{f['id']}", json={"outcome": "kept"}), 409
+        )
 
 
 def test_a_follow_up_nobody_answered_keeps_and_the_repair_waits(couple):
@@ -274,31 +331,51 @@ def test_a_follow_up_nobody_answered_keeps_and_the_repair_waits(couple):
 
 # ---------------------------------------------------------------------- apology check
 
+
 def test_the_apology_check_reads_a_whole_text_or_its_parts(couple):
     couple.link()
     make_outsiders(couple.app)
     with couple.at(START) as (alex, _):
         url = "/api/v1/apology-check"
-        response = alex.post(url, json={"text": "I'm sorry you feel that way, but you always "
-                                                "make a scene. I'll try to do better."})
+        response = alex.post(
+            url,
+            json={
+                "text": "I'm sorry you feel that way, but you always "
+                "make a scene. I'll try to do better."
+            },
+        )
         assert response.status_code == 200
         codes = {w["code"] for w in response.get_json()["warnings"]}
         assert {"sorry_you_feel", "sorry_but", "always_never"} <= codes
         assert all(w["message"] and "part" not in w for w in response.get_json()["warnings"])
 
-        response = alex.post(url, json={"acknowledgement": "Sorry if it upset you.",
-                                        "empathy": "You made me do it.",
-                                        "restitution": "I will try to do better."})
+        response = alex.post(
+            url,
+            json={
+                "acknowledgement": "Sorry if it upset you.",
+                "empathy": "You made me do it.",
+                "restitution": "I will try to do better.",
+            },
+        )
         assert response.status_code == 200
         found = {(w["code"], w.get("part")) for w in response.get_json()["warnings"]}
-        assert {("sorry_if", "acknowledgement"), ("you_made_me", "empathy"),
-                ("will_try", "restitution")} <= found
+        assert {
+            ("sorry_if", "acknowledgement"),
+            ("you_made_me", "empathy"),
+            ("will_try", "restitution"),
+        } <= found
 
         response = alex.post(url, json=APOLOGY)
         assert response.status_code == 200 and response.get_json() == {"warnings": []}
 
-        for body in ({**APOLOGY, "text": "I'm sorry."}, {"text": "Sorry.", "empathy": "x"},
-                     {}, {"feelings": ["hurt"]}, {"text": 5}, {"text": "Sorry.", "tone": "x"}):
+        for body in (
+            {**APOLOGY, "text": "I'm sorry."},
+            {"text": "Sorry.", "empathy": "x"},
+            {},
+            {"feelings": ["hurt"]},
+            {"text": 5},
+            {"text": "Sorry.", "tone": "x"},
+        ):
             problem = assert_problem(alex.post(url, json=body), 422, "validation")
             assert problem["errors"], body
         olive = login(couple.app, "olive@example.com")
@@ -312,9 +389,16 @@ def test_an_apology_with_warnings_is_still_sent_and_only_its_writer_gets_them(co
         rid = open_repair(alex)
         hurt, sorry = sides(alex, sam, "apologizing")
         walk(hurt, sorry, rid, "apology")
-        data = step(sorry, rid, "apology", {"acknowledgement": "Sorry if it upset you.",
-                                            "empathy": "You made me do it.",
-                                            "restitution": "I will try."})
+        data = step(
+            sorry,
+            rid,
+            "apology",
+            {
+                "acknowledgement": "Sorry if it upset you.",
+                "empathy": "You made me do it.",
+                "restitution": "I will try.",
+            },
+        )
         assert data["state"] == "response"
         codes = [w["code"] for w in data["warnings"]]
         assert {"sorry_if", "you_made_me", "will_try"} <= set(codes)
@@ -330,8 +414,12 @@ def test_follow_ups_nobody_answered_never_hold_back_one_that_lapsed(couple):
     three days after its date (the clock works through what is due, in batches)."""
     from couples.repair import clock
 
-    one_day = {"my_part": "Mine.", "commitments": [
-        {"text": "Next time, I will ask first.", "owner": "me", "follow_up_days": [1]}]}
+    one_day = {
+        "my_part": "Mine.",
+        "commitments": [
+            {"text": "Next time, I will ask first.", "owner": "me", "follow_up_days": [1]}
+        ],
+    }
     couple.link()
     repairs = []
     for day in (0, 1, 2):  # two left unanswered, then one answered by Sam
@@ -340,8 +428,7 @@ def test_follow_ups_nobody_answered_never_hold_back_one_that_lapsed(couple):
             walk(sam, alex, rid, "plan")
             step(sam, rid, "plan", PLAN_HURT)
             step(alex, rid, "plan", one_day)
-            (follow_up,) = follow_ups(walk(sam, alex, rid, "following_through",
-                                           start="reconnect"))
+            (follow_up,) = follow_ups(walk(sam, alex, rid, "following_through", start="reconnect"))
             repairs.append((rid, follow_up["id"]))
     rid, follow_up = repairs[-1]
     due = START + timedelta(days=3)

@@ -29,11 +29,17 @@ from tests.repair.helpers import (
 )
 
 ROUNDS = 20 if PG_URL else 5
-COMMITTED_HURT = {"my_part": "I went quiet.", "commitments": [
-    {"text": "Next time, I will say it the same evening.", "owner": "me"}]}
-COMMITTED_SORRY = {"my_part": "I kept scrolling.", "commitments": [
-    {"text": "Next time we eat, I will leave my phone in the hall.", "owner": "me"},
-    {"text": "Next time, you remind me kindly.", "owner": "partner", "follow_up_days": [5]}]}
+COMMITTED_HURT = {
+    "my_part": "I went quiet.",
+    "commitments": [{"text": "Next time, I will say it the same evening.", "owner": "me"}],
+}
+COMMITTED_SORRY = {
+    "my_part": "I kept scrolling.",
+    "commitments": [
+        {"text": "Next time we eat, I will leave my phone in the hall.", "owner": "me"},
+        {"text": "Next time, you remind me kindly.", "owner": "partner", "follow_up_days": [5]},
+    ],
+}
 
 
 def race(*jobs):
@@ -71,24 +77,41 @@ def stored(app, rid: str) -> SimpleNamespace:
     """The repair ``rid`` as the database holds it."""
     with app.app_context():
         repair = db.session.execute(db.select(Repair).filter_by(public_id=rid)).scalar_one()
-        steps = [(s.action, s.user_id, s.state_before, s.state_after)
-                 for s in db.session.execute(db.select(RepairStep).filter_by(
-                     repair_id=repair.id).order_by(RepairStep.id)).scalars()]
-        count = {model.__tablename__: len(db.session.execute(
-            db.select(model.id).filter_by(repair_id=repair.id)).all())
-            for model in (Commitment, FollowUp)}
-        answers = len(db.session.execute(db.select(FollowUpAnswer.id).join(FollowUp).where(
-            FollowUp.repair_id == repair.id)).all())
-        told = [(n.user_id, n.kind, n.dedupe_key) for n in db.session.execute(
-            db.select(Notification).order_by(Notification.id)).scalars()
-            if (n.data or {}).get("repair") == rid]
-        out = SimpleNamespace(state=repair.state, paused=repair.paused_until is not None,
-                              ready=sorted(repair.ready_roles or []),
-                              plan_parts=dict(repair.plan_parts or {}), steps=steps,
-                              commitments=count["repair_commitments"],
-                              follow_ups=count["repair_follow_ups"], answers=answers,
-                              told=told, apologizing=repair.apologizing_id,
-                              hurt=repair.hurt_id)
+        steps = [
+            (s.action, s.user_id, s.state_before, s.state_after)
+            for s in db.session.execute(
+                db.select(RepairStep).filter_by(repair_id=repair.id).order_by(RepairStep.id)
+            ).scalars()
+        ]
+        count = {
+            model.__tablename__: len(
+                db.session.execute(db.select(model.id).filter_by(repair_id=repair.id)).all()
+            )
+            for model in (Commitment, FollowUp)
+        }
+        answers = len(
+            db.session.execute(
+                db.select(FollowUpAnswer.id).join(FollowUp).where(FollowUp.repair_id == repair.id)
+            ).all()
+        )
+        told = [
+            (n.user_id, n.kind, n.dedupe_key)
+            for n in db.session.execute(db.select(Notification).order_by(Notification.id)).scalars()
+            if (n.data or {}).get("repair") == rid
+        ]
+        out = SimpleNamespace(
+            state=repair.state,
+            paused=repair.paused_until is not None,
+            ready=sorted(repair.ready_roles or []),
+            plan_parts=dict(repair.plan_parts or {}),
+            steps=steps,
+            commitments=count["repair_commitments"],
+            follow_ups=count["repair_follow_ups"],
+            answers=answers,
+            told=told,
+            apologizing=repair.apologizing_id,
+            hurt=repair.hurt_id,
+        )
         db.session.remove()
     return out
 
@@ -112,8 +135,9 @@ def test_both_saying_ready_at_once_move_to_hearing_once(partners):
     p = partners
     for _ in range(ROUNDS):
         rid = open_repair(p.sorry)
-        results = race(posting(p.sorry, f"{rid}/steps/ready"),
-                       posting(p.hurt, f"{rid}/steps/ready"))
+        results = race(
+            posting(p.sorry, f"{rid}/steps/ready"), posting(p.hurt, f"{rid}/steps/ready")
+        )
         assert statuses(results) == [200, 200], [r.get_json() for r in results]
         record = stored(p.app, rid)
         assert record.state == "hearing" and record.ready == ["apologizing", "hurt"]
@@ -133,14 +157,17 @@ def test_the_same_step_from_two_tabs_at_once_is_taken_once(partners):
     for _ in range(ROUNDS):
         rid = open_repair(p.sorry)
         walk(p.hurt, p.sorry, rid, "hearing")
-        results = race(posting(p.hurt, f"{rid}/steps/hearing", HEARING),
-                       posting(tab, f"{rid}/steps/hearing", HEARING))
+        results = race(
+            posting(p.hurt, f"{rid}/steps/hearing", HEARING),
+            posting(tab, f"{rid}/steps/hearing", HEARING),
+        )
         assert sorted(statuses(results)) == [200, 409]
         record = stored(p.app, rid)
         assert record.state == "apology"
         assert [s[0] for s in record.steps].count("hearing") == 1
-        turns = [t for t in record.told
-                 if t[1] == "repair_your_turn" and t[0] == record.apologizing]
+        turns = [
+            t for t in record.told if t[1] == "repair_your_turn" and t[0] == record.apologizing
+        ]
         assert len(turns) == 1  # told once that the apology is theirs
         assert_one_chain(record)
 
@@ -150,8 +177,10 @@ def test_both_plan_parts_at_once_complete_the_plan_once(partners):
     for _ in range(ROUNDS):
         rid = open_repair(p.sorry)
         walk(p.hurt, p.sorry, rid, "plan")
-        results = race(posting(p.sorry, f"{rid}/steps/plan", COMMITTED_SORRY),
-                       posting(p.hurt, f"{rid}/steps/plan", COMMITTED_HURT))
+        results = race(
+            posting(p.sorry, f"{rid}/steps/plan", COMMITTED_SORRY),
+            posting(p.hurt, f"{rid}/steps/plan", COMMITTED_HURT),
+        )
         assert statuses(results) == [200, 200], [r.get_json() for r in results]
         record = stored(p.app, rid)
         assert record.state == "reconnect"
@@ -168,8 +197,10 @@ def test_two_plan_parts_without_a_commitment_at_once_cannot_both_pass(partners):
     for _ in range(ROUNDS):
         rid = open_repair(p.sorry)
         walk(p.hurt, p.sorry, rid, "plan")
-        results = race(posting(p.sorry, f"{rid}/steps/plan", bare_sorry),
-                       posting(p.hurt, f"{rid}/steps/plan", PLAN_HURT))
+        results = race(
+            posting(p.sorry, f"{rid}/steps/plan", bare_sorry),
+            posting(p.hurt, f"{rid}/steps/plan", PLAN_HURT),
+        )
         assert sorted(statuses(results)) == [200, 422]
         record = stored(p.app, rid)
         assert record.state == "plan" and record.commitments == 0
@@ -178,8 +209,12 @@ def test_two_plan_parts_without_a_commitment_at_once_cannot_both_pass(partners):
 
 def test_both_answering_the_last_follow_up_at_once_resolve_the_repair_once(partners):
     p = partners
-    one_follow_up = {"my_part": "I kept scrolling.", "commitments": [
-        {"text": "Next time, I will leave my phone.", "owner": "me", "follow_up_days": [1]}]}
+    one_follow_up = {
+        "my_part": "I kept scrolling.",
+        "commitments": [
+            {"text": "Next time, I will leave my phone.", "owner": "me", "follow_up_days": [1]}
+        ],
+    }
     repairs = []
     for _ in range(ROUNDS):
         rid = open_repair(p.sorry)
@@ -191,8 +226,10 @@ def test_both_answering_the_last_follow_up_at_once_resolve_the_repair_once(partn
         repairs.append((rid, follow_up["id"]))
     p.clock.move_to(START + timedelta(days=1))
     for rid, follow_up in repairs:
-        results = race(posting(p.sorry, f"{rid}/follow-ups/{follow_up}", {"outcome": "kept"}),
-                       posting(p.hurt, f"{rid}/follow-ups/{follow_up}", {"outcome": "partly"}))
+        results = race(
+            posting(p.sorry, f"{rid}/follow-ups/{follow_up}", {"outcome": "kept"}),
+            posting(p.hurt, f"{rid}/follow-ups/{follow_up}", {"outcome": "partly"}),
+        )
         assert statuses(results) == [200, 200], [r.get_json() for r in results]
         record = stored(p.app, rid)
         assert record.state == "resolved" and record.answers == 2
@@ -208,8 +245,10 @@ def test_a_pause_and_a_step_at_once_never_mix(partners):
     for _ in range(ROUNDS):
         rid = open_repair(p.sorry)
         walk(p.hurt, p.sorry, rid, "hearing")
-        results = race(posting(p.sorry, f"{rid}/pause", {"minutes": 30}),
-                       posting(p.hurt, f"{rid}/steps/hearing", HEARING))
+        results = race(
+            posting(p.sorry, f"{rid}/pause", {"minutes": 30}),
+            posting(p.hurt, f"{rid}/steps/hearing", HEARING),
+        )
         paused, heard = statuses(results)
         record = stored(p.app, rid)
         assert paused == 200 and record.paused
@@ -230,8 +269,10 @@ def test_both_pausing_at_once_pause_once(partners):
     for _ in range(ROUNDS):
         rid = open_repair(p.sorry)
         walk(p.hurt, p.sorry, rid, "apology")
-        results = race(posting(p.sorry, f"{rid}/pause", {"minutes": 30}),
-                       posting(p.hurt, f"{rid}/pause", {"minutes": 60}))
+        results = race(
+            posting(p.sorry, f"{rid}/pause", {"minutes": 30}),
+            posting(p.hurt, f"{rid}/pause", {"minutes": 60}),
+        )
         assert sorted(statuses(results)) == [200, 409]
         record = stored(p.app, rid)
         assert record.paused and [s[0] for s in record.steps].count("pause") == 1
@@ -243,8 +284,10 @@ def test_closing_and_a_step_at_once_never_mix(partners):
     for _ in range(ROUNDS):
         rid = open_repair(p.sorry)
         walk(p.hurt, p.sorry, rid, "response")
-        results = race(posting(p.sorry, f"{rid}/close", {"note": "Later."}),
-                       posting(p.hurt, f"{rid}/steps/response", {"heard": True}))
+        results = race(
+            posting(p.sorry, f"{rid}/close", {"note": "Later."}),
+            posting(p.hurt, f"{rid}/steps/response", {"heard": True}),
+        )
         closed, answered = statuses(results)
         record = stored(p.app, rid)
         assert closed == 200 and record.state == "closed"
@@ -269,6 +312,7 @@ def test_the_clock_and_a_step_at_the_return_time_end_the_pause_once(partners):
                     return reminders.tick(now=now)
                 finally:
                     db.session.remove()
+
         return job
 
     for n in range(ROUNDS):
@@ -276,8 +320,7 @@ def test_the_clock_and_a_step_at_the_return_time_end_the_pause_once(partners):
         rid = open_repair(p.sorry)
         walk(p.hurt, p.sorry, rid, "hearing")
         step(p.sorry, rid, "ready", status=409)
-        assert p.sorry.post(f"/api/v1/repairs/{rid}/pause", json={"minutes": 20}).status_code \
-            == 200
+        assert p.sorry.post(f"/api/v1/repairs/{rid}/pause", json={"minutes": 20}).status_code == 200
         back = START + timedelta(hours=n, minutes=20)
         p.clock.move_to(back)
         ticked, heard = race(ticking(back), posting(p.hurt, f"{rid}/steps/hearing", HEARING))

@@ -39,8 +39,18 @@ from couples.repair.content import (
 def test_the_picker_offers_at_least_thirty_feelings_including_the_core_ones():
     assert len(FEELINGS) >= 30
     assert len(set(FEELINGS)) == len(FEELINGS)
-    for word in ("hurt", "lonely", "angry", "sad", "scared", "ashamed", "dismissed",
-                 "overwhelmed", "disappointed", "anxious"):
+    for word in (
+        "hurt",
+        "lonely",
+        "angry",
+        "sad",
+        "scared",
+        "ashamed",
+        "dismissed",
+        "overwhelmed",
+        "disappointed",
+        "anxious",
+    ):
         assert word in FEELINGS
 
 
@@ -50,23 +60,39 @@ def test_the_flat_list_follows_the_groups_and_every_word_is_its_own_clean_form()
     assert all(clean_feeling(word) == word for word in FEELINGS)
 
 
-@pytest.mark.parametrize(("typed", "kept"), [
-    ("hurt", "hurt"),
-    ("  Left   Out ", "left out"),
-    ("Taken for granted", "taken for granted"),
-    ("second-best", "second-best"),
-    ("don’t know", "don't know"),
-    ("déçu", "déçu"),
-    ("a" * 30, "a" * 30),
-])
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("hurt", "hurt"),
+        ("  Left   Out ", "left out"),
+        ("Taken for granted", "taken for granted"),
+        ("second-best", "second-best"),
+        ("don’t know", "don't know"),
+        ("déçu", "déçu"),
+        ("a" * 30, "a" * 30),
+    ],
+)
 def test_a_partners_own_feeling_is_kept_tidied(typed, kept):
     assert clean_feeling(typed) == kept
 
 
-@pytest.mark.parametrize("typed", [
-    "", "   ", "a" * 31, "123", "sad!", "--", "hurt--bad", "<b>hurt</b>", "hurt\nsad", None, 7,
-    ["hurt"],
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "   ",
+        "a" * 31,
+        "123",
+        "sad!",
+        "--",
+        "hurt--bad",
+        "<b>hurt</b>",
+        "hurt\nsad",
+        None,
+        7,
+        ["hurt"],
+    ],
+)
 def test_what_cannot_be_a_feeling_is_refused(typed):
     assert clean_feeling(typed) is None
 
@@ -104,23 +130,46 @@ def test_the_i_statement_placeholders_read_as_one_sentence():
     assert i_statement(p["i_feel"], p["when"], p["because"], p["i_need"]) == (
         "I feel lonely when you scroll through your phone while we eat because dinner is the "
         "one part of the day that's just ours. I need us to leave our phones in the other "
-        "room at dinner.")
+        "room at dinner."
+    )
 
 
-@pytest.mark.parametrize(("feelings", "when", "because", "need", "sentence"), [
-    (["hurt"], "you laughed at my idea", "I'd worked on it all week", "you to ask first",
-     "I feel hurt when you laughed at my idea because I'd worked on it all week. "
-     "I need you to ask first."),
-    (["hurt", "lonely"], "You went to bed without saying goodnight.",
-     "because it felt like we were strangers", "I need a hug before we sleep.",
-     "I feel hurt and lonely when you went to bed without saying goodnight because it felt "
-     "like we were strangers. I need a hug before we sleep."),
-    (["hurt", "lonely", "tired"], "when  Sam cancelled  again", "", "",
-     "I feel hurt, lonely and tired when Sam cancelled again."),
-    ("anxious", "", "", "a text when you're running late",
-     "I feel anxious. I need a text when you're running late."),
-    ([], "", "", "", ""),
-])
+@pytest.mark.parametrize(
+    ("feelings", "when", "because", "need", "sentence"),
+    [
+        (
+            ["hurt"],
+            "you laughed at my idea",
+            "I'd worked on it all week",
+            "you to ask first",
+            "I feel hurt when you laughed at my idea because I'd worked on it all week. "
+            "I need you to ask first.",
+        ),
+        (
+            ["hurt", "lonely"],
+            "You went to bed without saying goodnight.",
+            "because it felt like we were strangers",
+            "I need a hug before we sleep.",
+            "I feel hurt and lonely when you went to bed without saying goodnight because it felt "
+            "like we were strangers. I need a hug before we sleep.",
+        ),
+        (
+            ["hurt", "lonely", "tired"],
+            "when  Sam cancelled  again",
+            "",
+            "",
+            "I feel hurt, lonely and tired when Sam cancelled again.",
+        ),
+        (
+            "anxious",
+            "",
+            "",
+            "a text when you're running late",
+            "I feel anxious. I need a text when you're running late.",
+        ),
+        ([], "", "", "", ""),
+    ],
+)
 def test_i_statement_composes_the_partners_words(feelings, when, because, need, sentence):
     assert i_statement(feelings, when, because, need) == sentence
 
@@ -139,8 +188,7 @@ def test_i_statement_never_raises(feelings, when, because, need):
 
 
 def test_stop_has_its_four_steps_in_order():
-    assert [s.title for s in STOP] == ["Stop", "Take a breath", "Observe",
-                                       "Proceed with intention"]
+    assert [s.title for s in STOP] == ["Stop", "Take a breath", "Observe", "Proceed with intention"]
     assert len({s.key for s in STOP}) == 4
     for step in STOP:
         assert 1 <= len(re.findall(r"[.!?](?:\s|$)", step.text)) <= 2
@@ -195,8 +243,9 @@ def test_every_language_has_at_least_four_ideas_and_keys_are_unique():
     assert set(RECONNECT_IDEAS) == set(LANGUAGES)
     assert all(len(ideas) >= 4 for ideas in RECONNECT_IDEAS.values())
     assert len(RECONNECT_GENERAL) >= 3
-    keys = [k for ideas in RECONNECT_IDEAS.values() for k, _ in ideas] + \
-        [k for k, _ in RECONNECT_GENERAL]
+    keys = [k for ideas in RECONNECT_IDEAS.values() for k, _ in ideas] + [
+        k for k, _ in RECONNECT_GENERAL
+    ]
     assert len(keys) == len(set(keys)) == len(RECONNECT_BY_KEY)
     assert all(re.fullmatch(r"[a-z]+_[a-z_]+", k) for k in keys)
 

@@ -63,13 +63,25 @@ def test_a_plan_edit_refused_because_the_plan_is_complete_keeps_every_word(coupl
     with couple.at(START) as (alex, sam):
         rid = open_repair(alex)
         walk(sam, alex, rid, "plan")
-        step(alex, rid, "plan", {"my_part": "I kept scrolling.", "commitments": [
-            {"text": "Next time, I will put it away.", "owner": "me"}]})
+        step(
+            alex,
+            rid,
+            "plan",
+            {
+                "my_part": "I kept scrolling.",
+                "commitments": [{"text": "Next time, I will put it away.", "owner": "me"}],
+            },
+        )
         step(sam, rid, "plan", {"my_part": "I went quiet."})  # the plan is complete
-        response = post_form(alex, f"/repairs/{rid}/steps/plan", {
-            "my_part": "I kept scrolling, and I snapped when you said so.",
-            "commitments-0-text": "Next time, I will leave it in the hall.",
-            "commitments-0-owner": "me"})
+        response = post_form(
+            alex,
+            f"/repairs/{rid}/steps/plan",
+            {
+                "my_part": "I kept scrolling, and I snapped when you said so.",
+                "commitments-0-text": "Next time, I will leave it in the hall.",
+                "commitments-0-owner": "me",
+            },
+        )
         page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "I kept scrolling, and I snapped when you said so." in page
@@ -81,16 +93,21 @@ def test_a_plan_sent_again_from_the_page_keeps_five_commitments_and_their_days(c
     with couple.at(START) as (alex, sam):
         rid = open_repair(alex)
         walk(sam, alex, rid, "plan")
-        five = [{"text": f"Next time {n}, I will ask.", "owner": "me", "follow_up_days": [2, 5]}
-                for n in range(5)]
+        five = [
+            {"text": f"Next time {n}, I will ask.", "owner": "me", "follow_up_days": [2, 5]}
+            for n in range(5)
+        ]
         step(alex, rid, "plan", {"my_part": "Mine.", "commitments": five})
         page = alex.get(f"/repairs/{rid}").get_data(as_text=True)
         form = {"my_part": "Mine, again."}
         for n in range(5):
             assert f"Next time {n}, I will ask." in page
             assert f'name="commitments-{n}-days" value="5" checked' in page
-            form |= {f"commitments-{n}-text": f"Next time {n}, I will ask.",
-                     f"commitments-{n}-owner": "me", f"commitments-{n}-days": ["2", "5"]}
+            form |= {
+                f"commitments-{n}-text": f"Next time {n}, I will ask.",
+                f"commitments-{n}-owner": "me",
+                f"commitments-{n}-days": ["2", "5"],
+            }
         assert post_form(alex, f"/repairs/{rid}/steps/plan", form).status_code == 302
         latest = [s for s in view(alex, rid)["steps"] if s["action"] == "plan"][-1]
     assert latest["written"]["commitments"] == five
@@ -124,8 +141,11 @@ def test_a_second_repair_waiting_on_the_same_person_is_nudged_the_next_day(coupl
             step(alex, rid, "ready")  # now Sam's turn, in both
     for hours in (25, 26, 49, 50, 73):
         tick(couple.app, START + timedelta(hours=hours))
-    nudges = [n for n in outbox(couple.app, SAM, "repair_your_turn")
-              if n.dedupe_key.startswith("repair-nudge")]
+    nudges = [
+        n
+        for n in outbox(couple.app, SAM, "repair_your_turn")
+        if n.dedupe_key.startswith("repair-nudge")
+    ]
     assert len(nudges) == 2
     assert nudges[0].data["repair"] != nudges[1].data["repair"]
     assert len({n.dedupe_key for n in nudges}) == 2  # on two different days

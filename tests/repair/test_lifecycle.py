@@ -11,8 +11,9 @@ START = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
 
 
 def _opened_with_hearing(alex, sam) -> str:
-    rid = alex.post("/api/v1/repairs", json={"title": "The late train",
-                                             "role": "apologizing"}).get_json()["id"]
+    rid = alex.post(
+        "/api/v1/repairs", json={"title": "The late train", "role": "apologizing"}
+    ).get_json()["id"]
     step(alex, rid, "ready")
     step(sam, rid, "ready")
     step(sam, rid, "hearing", HEARING)
@@ -31,8 +32,7 @@ def test_my_export_holds_what_i_wrote_in_repairs_and_not_my_partners_words(coupl
     assert HEARING["when"] not in str(theirs)
 
 
-def test_after_the_couple_ends_neither_sees_the_repair_and_waiting_pushes_are_withdrawn(
-        couple):
+def test_after_the_couple_ends_neither_sees_the_repair_and_waiting_pushes_are_withdrawn(couple):
     couple.link()
     with couple.at(START) as (alex, sam):
         rid = _opened_with_hearing(alex, sam)
@@ -46,8 +46,11 @@ def test_after_the_couple_ends_neither_sees_the_repair_and_waiting_pushes_are_wi
 
         # The nudge would have fallen due a day later: an ended couple gets none.
         assert reminders.tick(now=START + timedelta(days=2)) == 0
-    nudges = [n for n in notifications_of(couple.app, "alex@example.com", "repair_your_turn")
-              if n.dedupe_key.startswith("repair-nudge")]
+    nudges = [
+        n
+        for n in notifications_of(couple.app, "alex@example.com", "repair_your_turn")
+        if n.dedupe_key.startswith("repair-nudge")
+    ]
     assert nudges == []
 
 
@@ -70,8 +73,10 @@ def test_a_hard_day_at_the_reveal_offers_a_repair(couple):
     evening = datetime(2026, 3, 2, 20, 0, tzinfo=UTC)
     with couple.at(evening) as (alex, sam):
         for who, needs in ((alex, 1), (sam, 4)):
-            response = who.put("/api/v1/checkins/2026-03-02/answers",
-                               json={"answers": {"needs_met": needs, "mood": 3}})
+            response = who.put(
+                "/api/v1/checkins/2026-03-02/answers",
+                json={"answers": {"needs_met": needs, "mood": 3}},
+            )
             assert response.status_code == 200, response.get_json()
         page = alex.get("/checkin/2026-03-02").get_data(as_text=True)
     assert 'href="/repairs/new"' in page

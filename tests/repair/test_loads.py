@@ -22,9 +22,17 @@ from tests.repair.helpers import (
     walk,
 )
 
-MANY = {"my_part": "I went quiet.", "commitments": [
-    {"text": f"Next time, I will say so that evening ({n}).", "owner": "me",
-     "follow_up_days": [3, 7, 14]} for n in range(5)]}
+MANY = {
+    "my_part": "I went quiet.",
+    "commitments": [
+        {
+            "text": f"Next time, I will say so that evening ({n}).",
+            "owner": "me",
+            "follow_up_days": [3, 7, 14],
+        }
+        for n in range(5)
+    ],
+}
 
 
 def short_repair(alex, sam) -> str:
@@ -72,8 +80,10 @@ def test_each_request_reads_the_repair_once_however_long_its_history(couple):
         for rid in rids:
             answer = measure("api step", lambda rid=rid: step(alex, rid, "reconnect", CHOICE))
             assert answer == view(alex, rid)  # the answer is the repair as it is stored
-            measure("page step", lambda rid=rid: _post(
-                sam, f"/repairs/{rid}/steps/reconnect", {"confirmed": "yes"}))
+            measure(
+                "page step",
+                lambda rid=rid: _post(sam, f"/repairs/{rid}/steps/reconnect", {"confirmed": "yes"}),
+            )
             measure("api read", lambda rid=rid: view(sam, rid))
             measure("page read", lambda rid=rid: _get(alex, f"/repairs/{rid}"))
         assert [len(follow_ups(view(alex, rid))) for rid in rids] == [2, 17]
@@ -81,14 +91,26 @@ def test_each_request_reads_the_repair_once_however_long_its_history(couple):
     with couple.at(START + timedelta(days=3, minutes=1)) as (alex, sam):
         for rid in rids:
             first = follow_ups(view(alex, rid))[0]["id"]
-            answer = measure("api follow-up", lambda rid=rid, first=first: call(
-                alex, f"{rid}/follow-ups/{first}", {"outcome": "kept"}))
+            answer = measure(
+                "api follow-up",
+                lambda rid=rid, first=first: call(
+                    alex, f"{rid}/follow-ups/{first}", {"outcome": "kept"}
+                ),
+            )
             assert answer == view(alex, rid)
-            measure("page follow-up", lambda rid=rid, first=first: _post(
-                sam, f"/repairs/{rid}/follow-ups/{first}", {"outcome": "kept"}))
+            measure(
+                "page follow-up",
+                lambda rid=rid, first=first: _post(
+                    sam, f"/repairs/{rid}/follow-ups/{first}", {"outcome": "kept"}
+                ),
+            )
             measure("page read, later", lambda rid=rid: _get(sam, f"/repairs/{rid}"))
-            measure("page step refused", lambda rid=rid: _post(
-                alex, f"/repairs/{rid}/steps/plan", {"my_part": "Mine."}, status=409))
+            measure(
+                "page step refused",
+                lambda rid=rid: _post(
+                    alex, f"/repairs/{rid}/steps/plan", {"my_part": "Mine."}, status=409
+                ),
+            )
 
     for name, (short, long) in found.items():
         assert short[1] == long[1] == 1, (name, found[name])
@@ -110,14 +132,20 @@ def test_opening_pausing_resuming_and_closing_answer_the_repair_as_stored(couple
     couple.link(when=START - timedelta(days=1))
     app = couple.app
     with couple.at(START) as (alex, sam):
-        (_, loads), opened = measured(app, lambda: alex.post(
-            "/api/v1/repairs", json={"title": "Saturday's dinner", "role": "hurt"}).get_json())
+        (_, loads), opened = measured(
+            app,
+            lambda: alex.post(
+                "/api/v1/repairs", json={"title": "Saturday's dinner", "role": "hurt"}
+            ).get_json(),
+        )
         assert loads == 0
         rid = opened["id"]
         assert opened == view(alex, rid)
-        for path, body in ((f"{rid}/pause", {"minutes": 20}), (f"{rid}/resume", None),
-                           (f"{rid}/close", {"note": "Another day."})):
-            (_, loads), answer = measured(app, lambda path=path, body=body: call(
-                sam, path, body))
+        for path, body in (
+            (f"{rid}/pause", {"minutes": 20}),
+            (f"{rid}/resume", None),
+            (f"{rid}/close", {"note": "Another day."}),
+        ):
+            (_, loads), answer = measured(app, lambda path=path, body=body: call(sam, path, body))
             assert loads == 1, path
             assert answer == view(sam, rid), path

@@ -81,18 +81,23 @@ FACTS = {
 
 # Every change of state a step can make (pause and resume keep the state).
 STEP_EDGES = {
-    ("ready", "ready"), ("ready", "hearing"),
+    ("ready", "ready"),
+    ("ready", "hearing"),
     ("hearing", "apology"),
     ("apology", "response"),
-    ("response", "plan"), ("response", "apology"),
-    ("plan", "plan"), ("plan", "reconnect"),
-    ("reconnect", "reconnect"), ("reconnect", "following_through"),
-    ("following_through", "following_through"), ("following_through", "resolved"),
+    ("response", "plan"),
+    ("response", "apology"),
+    ("plan", "plan"),
+    ("plan", "reconnect"),
+    ("reconnect", "reconnect"),
+    ("reconnect", "following_through"),
+    ("following_through", "following_through"),
+    ("following_through", "resolved"),
 }
 ALLOWED_EDGES = (
     STEP_EDGES
-    | {(s, s) for s in CONVERSATION}                     # pause / resume
-    | {(s, "closed") for s in set(STATES) - ENDED}       # close, from anywhere not ended
+    | {(s, s) for s in CONVERSATION}  # pause / resume
+    | {(s, "closed") for s in set(STATES) - ENDED}  # close, from anywhere not ended
 )
 
 
@@ -109,9 +114,15 @@ class Model:
     rounds: int = 0
 
     def snapshot(self) -> Snapshot:
-        return Snapshot(state=self.state, paused=self.paused, ready=self.ready,
-                        plan_parts=self.parts, committed=self.committed,
-                        choice_made=self.choice, apology_rounds=self.rounds)
+        return Snapshot(
+            state=self.state,
+            paused=self.paused,
+            ready=self.ready,
+            plan_parts=self.parts,
+            committed=self.committed,
+            choice_made=self.choice,
+            apology_rounds=self.rounds,
+        )
 
 
 def expected_actors(m: Model, action: str) -> frozenset:
@@ -181,8 +192,9 @@ def expected_next(m: Model, action: str, role: str, facts: dict) -> Model:
     if action == "reconnect_choose":
         return replace(m, choice=True)
     if action == "reconnect_confirm":
-        return replace(m, choice=False,
-                       state="following_through" if facts["confirmed"] else "reconnect")
+        return replace(
+            m, choice=False, state="following_through" if facts["confirmed"] else "reconnect"
+        )
     if action == "follow_up":
         return replace(m, state="resolved") if facts["open_follow_ups"] == 0 else m
     raise AssertionError(action)
@@ -215,8 +227,11 @@ def valid_moves(m: Model) -> list[tuple[str, str, dict]]:
     if m.state == "apology":
         return [("apology", A, {})]
     if m.state == "response":
-        return [("response", H, {"heard": True}), ("response", H, {"heard": True}),
-                ("response", H, {"heard": False})]
+        return [
+            ("response", H, {"heard": True}),
+            ("response", H, {"heard": True}),
+            ("response", H, {"heard": False}),
+        ]
     if m.state == "plan":
         moves = []
         for r in (A, H):
@@ -227,8 +242,10 @@ def valid_moves(m: Model) -> list[tuple[str, str, dict]]:
         return moves
     if m.state == "reconnect":
         if m.choice:
-            return [("reconnect_confirm", H, {"confirmed": True}),
-                    ("reconnect_confirm", H, {"confirmed": False})]
+            return [
+                ("reconnect_confirm", H, {"confirmed": True}),
+                ("reconnect_confirm", H, {"confirmed": False}),
+            ]
         return [("reconnect_choose", A, {})]
     if m.state == "following_through":
         return [("follow_up", r, {"open_follow_ups": n}) for r in (A, H, SYS) for n in range(3)]
@@ -253,15 +270,20 @@ def replay(log: list[tuple[str, str, dict]]) -> Snapshot:
 
 # ------------------------------------------------------------ the random walk
 
-fact_values = st.fixed_dictionaries({
-    "heard": st.booleans(),
-    "commitments": st.integers(0, 3),
-    "confirmed": st.booleans(),
-    "open_follow_ups": st.integers(0, 3),
-})
+fact_values = st.fixed_dictionaries(
+    {
+        "heard": st.booleans(),
+        "commitments": st.integers(0, 3),
+        "confirmed": st.booleans(),
+        "open_follow_ups": st.integers(0, 3),
+    }
+)
 # None: exactly the facts the action needs; a set: whichever facts, right or wrong.
-fact_keys = st.one_of(st.none(), st.none(), st.sets(st.sampled_from(sorted(
-    {"heard", "commitments", "confirmed", "open_follow_ups"}))))
+fact_keys = st.one_of(
+    st.none(),
+    st.none(),
+    st.sets(st.sampled_from(sorted({"heard", "commitments", "confirmed", "open_follow_ups"}))),
+)
 
 
 class RepairWalk(RuleBasedStateMachine):
@@ -313,14 +335,17 @@ class RepairWalk(RuleBasedStateMachine):
         # The snapshot is exactly what the accepted actions make, and nothing else.
         assert replay(self.log) == self.snap
 
-    @rule(action=st.sampled_from(sorted(ACTIONS) + list(UNKNOWN_ACTIONS)),
-          role=st.sampled_from(ALL_ACTORS), values=fact_values, keys=fact_keys)
+    @rule(
+        action=st.sampled_from(sorted(ACTIONS) + list(UNKNOWN_ACTIONS)),
+        role=st.sampled_from(ALL_ACTORS),
+        values=fact_values,
+        keys=fact_keys,
+    )
     def anything(self, action, role, values, keys):
         wanted = FACTS.get(action, set()) if keys is None else keys
         self.attempt(action, role, {k: values[k] for k in wanted})
 
-    @rule(action=st.sampled_from(sorted(ACTIONS)), role=st.sampled_from(ROLES),
-          values=fact_values)
+    @rule(action=st.sampled_from(sorted(ACTIONS)), role=st.sampled_from(ROLES), values=fact_values)
     def partner_step(self, action, role, values):
         self.attempt(action, role, {k: values[k] for k in FACTS.get(action, set())})
 
@@ -401,8 +426,12 @@ class RepairWalk(RuleBasedStateMachine):
             assert refusal(self.snap, action, STRANGER) in (WrongState, Paused)
 
 
-WALK_SETTINGS = settings(max_examples=200, stateful_step_count=60, deadline=None,
-                         suppress_health_check=[HealthCheck.too_slow])
+WALK_SETTINGS = settings(
+    max_examples=200,
+    stateful_step_count=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 RepairWalk.TestCase.settings = WALK_SETTINGS
 TestRepairWalk = RepairWalk.TestCase
 
@@ -420,14 +449,17 @@ def test_the_walk_reaches_every_state():
                 paused_in.add(self.snap.state)
             rounds[0] = max(rounds[0], self.snap.apology_rounds)
 
-    run_state_machine_as_test(Recording, settings=settings(
-        WALK_SETTINGS, max_examples=150, derandomize=True, database=None))
+    run_state_machine_as_test(
+        Recording,
+        settings=settings(WALK_SETTINGS, max_examples=150, derandomize=True, database=None),
+    )
     assert seen_states == set(STATES)
     assert paused_in == set(CONVERSATION)
     assert rounds[0] >= 2
 
 
 # ------------------------------------------------------------------ unit tests
+
 
 def run(s: Snapshot, *steps) -> Snapshot:
     for action, role, *facts in steps:
@@ -438,9 +470,14 @@ def run(s: Snapshot, *steps) -> Snapshot:
 def walk_to(state: str) -> Snapshot:
     """A fresh repair moved to ``state`` along the happy path."""
     path = [
-        ("ready", A), ("ready", H), ("hearing", H), ("apology", A),
-        ("response", H, {"heard": True}), ("plan", A, {"commitments": 1}),
-        ("plan", H, {"commitments": 1}), ("reconnect_choose", A),
+        ("ready", A),
+        ("ready", H),
+        ("hearing", H),
+        ("apology", A),
+        ("response", H, {"heard": True}),
+        ("plan", A, {"commitments": 1}),
+        ("plan", H, {"commitments": 1}),
+        ("reconnect_choose", A),
         ("reconnect_confirm", H, {"confirmed": True}),
         ("follow_up", SYS, {"open_follow_ups": 0}),
     ]
@@ -456,8 +493,17 @@ def walk_to(state: str) -> Snapshot:
 def test_vocabulary_matches_the_design():
     assert (APOLOGIZING, HURT, SYSTEM) == (A, H, SYS)
     assert set(ROLES) == set(BOTH) == PARTNERS
-    assert STATES == ("ready", "hearing", "apology", "response", "plan", "reconnect",
-                      "following_through", "resolved", "closed")
+    assert STATES == (
+        "ready",
+        "hearing",
+        "apology",
+        "response",
+        "plan",
+        "reconnect",
+        "following_through",
+        "resolved",
+        "closed",
+    )
     assert FINAL == ENDED
     assert PAUSABLE == CONVERSATION
     assert set(STEP_STATES) == CONVERSATION
@@ -466,8 +512,18 @@ def test_vocabulary_matches_the_design():
     assert {(s, a) for s, a in TRANSITIONS} == {(s, a) for a, s in STEP_STATE.items()}
     assert {a: s for a, s in STEP_STATE.items() if s in STEP_STATES} == STEP_OF_ACTION
     assert other(A) == H and other(H) == A
-    codes = [e.code for e in (Finished, WrongState, Paused, NotPaused, NotYourTurn,
-                              NeedsCommitment, UnknownAction)]
+    codes = [
+        e.code
+        for e in (
+            Finished,
+            WrongState,
+            Paused,
+            NotPaused,
+            NotYourTurn,
+            NeedsCommitment,
+            UnknownAction,
+        )
+    ]
     assert len(set(codes)) == len(codes)
 
 
@@ -663,14 +719,17 @@ def test_state_errors_come_before_turn_errors():
         check(walk_to("ready"), "resume", STRANGER)
 
 
-@pytest.mark.parametrize(("action", "facts"), [
-    ("response", {}),
-    ("response", {"heard": True, "missing": "x"}),
-    ("plan", {}),
-    ("plan", {"commitments": 1, "heard": True}),
-    ("hearing", {"feelings": ["hurt"]}),
-    ("apology", {"heard": True}),
-])
+@pytest.mark.parametrize(
+    ("action", "facts"),
+    [
+        ("response", {}),
+        ("response", {"heard": True, "missing": "x"}),
+        ("plan", {}),
+        ("plan", {"commitments": 1, "heard": True}),
+        ("hearing", {"feelings": ["hurt"]}),
+        ("apology", {"heard": True}),
+    ],
+)
 def test_facts_missing_or_unknown(action, facts):
     s = walk_to(STEP_STATE[action])
     role = A if action in ("apology", "plan") else H

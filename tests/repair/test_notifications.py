@@ -38,25 +38,34 @@ ALEX, SAM = "alex@example.com", "sam@example.com"
 def outbox(app, email: str, kind: str | None = None) -> list[SimpleNamespace]:
     """The user's notifications (of one kind), oldest first, with their delivery plan."""
     with app.app_context():
-        query = (db.select(Notification).join(User, User.id == Notification.user_id)
-                 .where(User.email == email).order_by(Notification.id))
+        query = (
+            db.select(Notification)
+            .join(User, User.id == Notification.user_id)
+            .where(User.email == email)
+            .order_by(Notification.id)
+        )
         if kind is not None:
             query = query.where(Notification.kind == kind)
-        rows = [SimpleNamespace(**{c.name: getattr(n, c.name)
-                                   for c in Notification.__table__.columns})
-                for n in db.session.execute(query).scalars()]
+        rows = [
+            SimpleNamespace(**{c.name: getattr(n, c.name) for c in Notification.__table__.columns})
+            for n in db.session.execute(query).scalars()
+        ]
         db.session.remove()
     return rows
 
 
 def nudges(app, email: str) -> list[SimpleNamespace]:
-    return [n for n in outbox(app, email, "repair_your_turn")
-            if n.dedupe_key.startswith("repair-nudge")]
+    return [
+        n for n in outbox(app, email, "repair_your_turn") if n.dedupe_key.startswith("repair-nudge")
+    ]
 
 
 def turns(app, email: str) -> list[SimpleNamespace]:
-    return [n for n in outbox(app, email, "repair_your_turn")
-            if not n.dedupe_key.startswith("repair-nudge")]
+    return [
+        n
+        for n in outbox(app, email, "repair_your_turn")
+        if not n.dedupe_key.startswith("repair-nudge")
+    ]
 
 
 def tick(app, now: datetime) -> None:
@@ -66,6 +75,7 @@ def tick(app, now: datetime) -> None:
 
 
 # ------------------------------------------------------------------------ started
+
 
 @pytest.mark.parametrize("role", ["apologizing", "hurt"])
 def test_the_partner_hears_that_a_repair_was_started_and_nothing_of_it(couple, role):
@@ -82,6 +92,7 @@ def test_the_partner_hears_that_a_repair_was_started_and_nothing_of_it(couple, r
 
 # ---------------------------------------------------------------------- your turn
 
+
 @pytest.mark.parametrize("opener_role", ["apologizing", "hurt"])
 def test_your_turn_goes_to_the_partner_who_now_has_a_move(couple, opener_role):
     couple.link()
@@ -90,19 +101,21 @@ def test_your_turn_goes_to_the_partner_who_now_has_a_move(couple, opener_role):
         hurt, sorry = sides(alex, sam, opener_role)
         email = {hurt: SAM if hurt is sam else ALEX, sorry: SAM if sorry is sam else ALEX}
         # (who acts, step, body, who is told it is their turn)
-        moves = [(sorry, "ready", None, None),          # the hurt partner could act already
-                 (hurt, "ready", None, None),           # the hurt partner acts next: no news
-                 (hurt, "hearing", HEARING, sorry),
-                 (sorry, "apology", APOLOGY, hurt),
-                 (hurt, "response", {"heard": False, "missing": "More."}, sorry),
-                 (sorry, "apology", APOLOGY, hurt),
-                 (hurt, "response", {"heard": True}, sorry),
-                 (hurt, "plan", PLAN_HURT, None),
-                 (sorry, "plan", PLAN_SORRY, None),     # the apologizing partner chooses next
-                 (sorry, "reconnect", CHOICE, hurt),
-                 (hurt, "reconnect", {"confirmed": False}, sorry),
-                 (sorry, "reconnect", CHOICE, hurt),
-                 (hurt, "reconnect", {"confirmed": True}, None)]  # nothing due yet
+        moves = [
+            (sorry, "ready", None, None),  # the hurt partner could act already
+            (hurt, "ready", None, None),  # the hurt partner acts next: no news
+            (hurt, "hearing", HEARING, sorry),
+            (sorry, "apology", APOLOGY, hurt),
+            (hurt, "response", {"heard": False, "missing": "More."}, sorry),
+            (sorry, "apology", APOLOGY, hurt),
+            (hurt, "response", {"heard": True}, sorry),
+            (hurt, "plan", PLAN_HURT, None),
+            (sorry, "plan", PLAN_SORRY, None),  # the apologizing partner chooses next
+            (sorry, "reconnect", CHOICE, hurt),
+            (hurt, "reconnect", {"confirmed": False}, sorry),
+            (sorry, "reconnect", CHOICE, hurt),
+            (hurt, "reconnect", {"confirmed": True}, None),
+        ]  # nothing due yet
         if opener_role == "hurt":
             # The hurt partner said ready first: the apologizing partner's ready hands
             # them the hearing.
@@ -111,8 +124,10 @@ def test_your_turn_goes_to_the_partner_who_now_has_a_move(couple, opener_role):
             before = {e: len(turns(couple.app, e)) for e in (ALEX, SAM)}
             step(who, rid, name, body)
             after = {e: len(turns(couple.app, e)) for e in (ALEX, SAM)}
-            expected = {e: before[e] + (1 if told is not None and email[told] == e else 0)
-                        for e in (ALEX, SAM)}
+            expected = {
+                e: before[e] + (1 if told is not None and email[told] == e else 0)
+                for e in (ALEX, SAM)
+            }
             assert after == expected, (name, told is hurt)
         partner_name = {ALEX: "Sam", SAM: "Alex"}
         for e in (ALEX, SAM):
@@ -123,6 +138,7 @@ def test_your_turn_goes_to_the_partner_who_now_has_a_move(couple, opener_role):
 
 
 # -------------------------------------------------------------------------- nudge
+
 
 def test_one_nudge_after_a_day_of_waiting_and_one_per_turn(couple):
     couple.link()
@@ -160,8 +176,8 @@ def test_a_nudge_comes_at_most_once_a_day_even_with_two_repairs_waiting(couple):
     with couple.at(START + timedelta(hours=4)) as (alex, sam):
         second = open_repair(alex)
         walk(sam, alex, second, "hearing")
-    tick(couple.app, START + timedelta(hours=24))   # the first repair's day: 18:00 London
-    tick(couple.app, START + timedelta(hours=28))   # the second's: 22:00, the same day
+    tick(couple.app, START + timedelta(hours=24))  # the first repair's day: 18:00 London
+    tick(couple.app, START + timedelta(hours=28))  # the second's: 22:00, the same day
     assert len(nudges(couple.app, SAM)) == 1
     # The next day brings a new turn of the first repair (back to Sam after "not yet").
     with couple.at(START + timedelta(hours=29)) as (alex, sam):
@@ -169,7 +185,9 @@ def test_a_nudge_comes_at_most_once_a_day_even_with_two_repairs_waiting(couple):
         step(alex, first, "apology", APOLOGY)
     tick(couple.app, START + timedelta(hours=29 + 24))
     assert [n.created_at for n in nudges(couple.app, SAM)] == [
-        START + timedelta(hours=24), START + timedelta(hours=29 + 24)]
+        START + timedelta(hours=24),
+        START + timedelta(hours=29 + 24),
+    ]
 
 
 def test_a_nudge_that_falls_in_quiet_hours_waits_for_their_end(couple):
@@ -207,6 +225,7 @@ def test_no_nudge_while_paused_and_a_day_after_the_pause_ends(couple):
 
 
 # ------------------------------------------------------------------------ pauses
+
 
 def test_both_hear_the_pause_is_over_at_the_return_time_even_in_quiet_hours(couple):
     couple.link()
@@ -252,6 +271,7 @@ def test_coming_back_early_tells_the_partner_and_nothing_comes_at_the_old_time(c
 
 # -------------------------------------------------------------------- follow-ups
 
+
 def test_both_are_reminded_of_each_follow_up_on_its_date_once(couple):
     couple.link()
     with couple.at(START) as (alex, sam):
@@ -276,10 +296,14 @@ def test_both_are_reminded_of_each_follow_up_on_its_date_once(couple):
 
 def test_one_follow_up_reminder_per_date_however_many_commitments(couple):
     couple.link()
-    three = {"my_part": "Mine.", "commitments": [
-        {"text": "Next time we eat, I will leave my phone.", "owner": "me"},
-        {"text": "Next time, I will say so kindly.", "owner": "partner"},
-        {"text": "Next time, I will ask first.", "owner": "me", "follow_up_days": [3]}]}
+    three = {
+        "my_part": "Mine.",
+        "commitments": [
+            {"text": "Next time we eat, I will leave my phone.", "owner": "me"},
+            {"text": "Next time, I will say so kindly.", "owner": "partner"},
+            {"text": "Next time, I will ask first.", "owner": "me", "follow_up_days": [3]},
+        ],
+    }
     with couple.at(START) as (alex, sam):
         rid = open_repair(alex)
         walk(sam, alex, rid, "plan")
@@ -292,7 +316,9 @@ def test_one_follow_up_reminder_per_date_however_many_commitments(couple):
         tick(couple.app, due + timedelta(minutes=1))
     for email in (ALEX, SAM):
         assert [n.created_at for n in outbox(couple.app, email, "repair_follow_up")] == [
-            START + timedelta(days=3), START + timedelta(days=7)]
+            START + timedelta(days=3),
+            START + timedelta(days=7),
+        ]
 
 
 def test_a_closed_repair_is_in_the_partners_inbox_only(couple):
@@ -315,24 +341,38 @@ def marked(name: str) -> str:
     return f"{MARK}{name}"
 
 
-MARKED_HEARING = {"feelings": ["hurt", f"{MARK}feeling"], "i_feel": marked("ifeel"),
-                  "when": marked("when"), "because": marked("because"),
-                  "i_need": marked("ineed"), "need_now": "talk"}
-MARKED_APOLOGY = {"acknowledgement": f"I'm sorry I {marked('ack')}.",
-                  "empathy": f"You felt hurt, {marked('empathy')}.",
-                  "restitution": f"I will {marked('restitution')}."}
+MARKED_HEARING = {
+    "feelings": ["hurt", f"{MARK}feeling"],
+    "i_feel": marked("ifeel"),
+    "when": marked("when"),
+    "because": marked("because"),
+    "i_need": marked("ineed"),
+    "need_now": "talk",
+}
+MARKED_APOLOGY = {
+    "acknowledgement": f"I'm sorry I {marked('ack')}.",
+    "empathy": f"You felt hurt, {marked('empathy')}.",
+    "restitution": f"I will {marked('restitution')}.",
+}
 
 
 @pytest.fixture
 def pushing(make_app, fake_push, vapid_keys):
     """Alex (New York) and Sam (London), linked, each with a device on the fake push
     service; ``at(instant)`` yields both logged in there."""
-    app = make_app(RATELIMIT_ENABLED=False, VAPID_PRIVATE_KEY=vapid_keys[0],
-                   VAPID_PUBLIC_KEY=vapid_keys[1], VAPID_SUBJECT="mailto:ops@couples.test",
-                   PUSH_ALLOWED_ENDPOINTS=[fake_push.origin], PUSH_TIMEOUT=2)
+    app = make_app(
+        RATELIMIT_ENABLED=False,
+        VAPID_PRIVATE_KEY=vapid_keys[0],
+        VAPID_PUBLIC_KEY=vapid_keys[1],
+        VAPID_SUBJECT="mailto:ops@couples.test",
+        PUSH_ALLOWED_ENDPOINTS=[fake_push.origin],
+        PUSH_TIMEOUT=2,
+    )
     with app.app_context():
-        make_couple(make_user(email=ALEX, display_name="Alex", timezone="America/New_York"),
-                    make_user(email=SAM, display_name="Sam", timezone="Europe/London"))
+        make_couple(
+            make_user(email=ALEX, display_name="Alex", timezone="America/New_York"),
+            make_user(email=SAM, display_name="Sam", timezone="Europe/London"),
+        )
 
     @contextmanager
     def at(instant):
@@ -366,29 +406,50 @@ def test_no_push_and_no_notification_ever_carries_what_the_partners_wrote(pushin
         step(alex, rid, "ready")
         step(sam, rid, "ready")
         call(sam, f"{rid}/pause", {"minutes": 20})
-        at(START + timedelta(minutes=20))                      # the pause is over
+        at(START + timedelta(minutes=20))  # the pause is over
         step(sam, rid, "hearing", MARKED_HEARING)
-        at(START + timedelta(hours=25))                        # Alex is nudged
+        at(START + timedelta(hours=25))  # Alex is nudged
         step(alex, rid, "apology", MARKED_APOLOGY)
         step(sam, rid, "response", {"heard": False, "missing": marked("missing")})
         step(alex, rid, "apology", {**MARKED_APOLOGY, "empathy": f"Hurt {marked('again')}."})
         step(sam, rid, "response", {"heard": True, "forgive": True})
-        step(sam, rid, "plan", {"my_part": marked("hurtpart"), "commitments": [
-            {"text": marked("hurtcommitment"), "owner": "me", "follow_up_days": [1]}]})
-        data = step(alex, rid, "plan", {"my_part": marked("sorrypart"), "commitments": [
-            {"text": marked("sorrycommitment"), "owner": "partner", "follow_up_days": [2]}]})
+        step(
+            sam,
+            rid,
+            "plan",
+            {
+                "my_part": marked("hurtpart"),
+                "commitments": [
+                    {"text": marked("hurtcommitment"), "owner": "me", "follow_up_days": [1]}
+                ],
+            },
+        )
+        data = step(
+            alex,
+            rid,
+            "plan",
+            {
+                "my_part": marked("sorrypart"),
+                "commitments": [
+                    {"text": marked("sorrycommitment"), "owner": "partner", "follow_up_days": [2]}
+                ],
+            },
+        )
         step(alex, rid, "reconnect", {"choice": marked("choice")})
         step(sam, rid, "reconnect", {"confirmed": False})
         step(alex, rid, "reconnect", {"choice": marked("choice2")})
         data = step(sam, rid, "reconnect", {"confirmed": True})
         planned = clock_now = START + timedelta(hours=25)
-        at(planned)                                            # each "your turn" goes out
+        at(planned)  # each "your turn" goes out
         for n, follow_up in enumerate(follow_ups(data), start=1):
             clock_now = planned + timedelta(days=n)
-            at(clock_now)                                      # both are reminded
+            at(clock_now)  # both are reminded
             for who, name in ((alex, "a"), (sam, "s")):
-                call(who, f"{rid}/follow-ups/{follow_up['id']}",
-                     {"outcome": "partly", "note": marked(f"note{n}{name}")})
+                call(
+                    who,
+                    f"{rid}/follow-ups/{follow_up['id']}",
+                    {"outcome": "partly", "note": marked(f"note{n}{name}")},
+                )
         other = open_repair(sam, "hurt", title=marked("title2"))
         call(sam, f"{other}/close", {"note": marked("closing")})
         at(clock_now + timedelta(minutes=1))
@@ -396,23 +457,37 @@ def test_no_push_and_no_notification_ever_carries_what_the_partners_wrote(pushin
     everything_sent = []
     for email in (ALEX, SAM):
         for note in outbox(app, email):
-            everything_sent.append(json.dumps(
-                [note.title, note.body, note.url, note.data, note.topic, note.dedupe_key]))
+            everything_sent.append(
+                json.dumps(
+                    [note.title, note.body, note.url, note.data, note.topic, note.dedupe_key]
+                )
+            )
         for received in fake_push.for_endpoint(devices[email]["endpoint"]):
             everything_sent.append(received.plaintext.decode())
             everything_sent.append(json.dumps(received.headers))
     assert not [text for text in everything_sent if MARK in text.lower()]
     kinds = {(email, n.kind) for email in (ALEX, SAM) for n in outbox(app, email)}
-    assert {(SAM, "repair_started"), (SAM, "repair_your_turn"), (ALEX, "repair_your_turn"),
-            (ALEX, "repair_timeout_over"), (SAM, "repair_timeout_over"),
-            (ALEX, "repair_follow_up"), (SAM, "repair_follow_up"),
-            (ALEX, "repair_closed")} <= kinds
+    assert {
+        (SAM, "repair_started"),
+        (SAM, "repair_your_turn"),
+        (ALEX, "repair_your_turn"),
+        (ALEX, "repair_timeout_over"),
+        (SAM, "repair_timeout_over"),
+        (ALEX, "repair_follow_up"),
+        (SAM, "repair_follow_up"),
+        (ALEX, "repair_closed"),
+    } <= kinds
     assert any(n.dedupe_key.startswith("repair-nudge") for n in outbox(app, ALEX))
-    pushed = {email: [r.message["notification"]["data"]["kind"]
-                      for r in fake_push.for_endpoint(devices[email]["endpoint"])]
-              for email in (ALEX, SAM)}
-    assert {"repair_started", "repair_your_turn", "repair_timeout_over",
-            "repair_follow_up"} <= set(pushed[SAM])
+    pushed = {
+        email: [
+            r.message["notification"]["data"]["kind"]
+            for r in fake_push.for_endpoint(devices[email]["endpoint"])
+        ]
+        for email in (ALEX, SAM)
+    }
+    assert {"repair_started", "repair_your_turn", "repair_timeout_over", "repair_follow_up"} <= set(
+        pushed[SAM]
+    )
     assert {"repair_your_turn", "repair_timeout_over", "repair_follow_up"} <= set(pushed[ALEX])
     assert "repair_closed" not in pushed[ALEX]  # inbox only
 
@@ -439,7 +514,9 @@ def test_the_pause_is_over_push_is_urgent_and_every_repair_push_lives_a_day(push
         morning = datetime(2026, 6, 16, 6, 30, tzinfo=UTC)
         clock.move_to(morning)
         deliver(app, morning)
-        kinds = {r.message["notification"]["data"]["kind"]: r.headers
-                 for r in fake_push.for_endpoint(device["endpoint"])}
+        kinds = {
+            r.message["notification"]["data"]["kind"]: r.headers
+            for r in fake_push.for_endpoint(device["endpoint"])
+        }
         assert kinds["repair_started"]["urgency"] == "normal"
         assert 0 < int(kinds["repair_started"]["ttl"]) <= 24 * 3600

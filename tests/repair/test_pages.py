@@ -16,17 +16,30 @@ from tests.factories import ApiClient, make_couple, make_user, page
 from tests.factories import post_form as post
 from tests.repair.helpers import APOLOGY, HEARING, START, statements
 
-SAMS_PART = {"my_part": "I went quiet instead of saying it hurt.", "commitments": [
-    {"text": "Next time it hurts, I will say so that evening.", "owner": "me"}]}
-ALEXS_PART = {"my_part": "I let work spill into our evening.", "commitments": [
-    {"text": "Next time we eat, I will leave my phone in the hall.", "owner": "me"}]}
+SAMS_PART = {
+    "my_part": "I went quiet instead of saying it hurt.",
+    "commitments": [{"text": "Next time it hurts, I will say so that evening.", "owner": "me"}],
+}
+ALEXS_PART = {
+    "my_part": "I let work spill into our evening.",
+    "commitments": [
+        {"text": "Next time we eat, I will leave my phone in the hall.", "owner": "me"}
+    ],
+}
 CHOICE = "A walk together, phones at home."
 
 # The order a repair moves in; Alex is apologizing, Sam was hurt.
-WALK = [("alex", "ready", {}), ("sam", "ready", {}), ("sam", "hearing", HEARING),
-        ("alex", "apology", APOLOGY), ("sam", "response", {"heard": True}),
-        ("sam", "plan", SAMS_PART), ("alex", "plan", ALEXS_PART),
-        ("alex", "reconnect", {"choice": CHOICE}), ("sam", "reconnect", {"confirmed": True})]
+WALK = [
+    ("alex", "ready", {}),
+    ("sam", "ready", {}),
+    ("sam", "hearing", HEARING),
+    ("alex", "apology", APOLOGY),
+    ("sam", "response", {"heard": True}),
+    ("sam", "plan", SAMS_PART),
+    ("alex", "plan", ALEXS_PART),
+    ("alex", "reconnect", {"choice": CHOICE}),
+    ("sam", "reconnect", {"confirmed": True}),
+]
 
 
 @pytest.fixture
@@ -36,6 +49,7 @@ def couple(couple):
 
 
 # ---------------------------------------------------------------------------- helpers
+
 
 def text(markup: str) -> str:
     """What a person reads: no tags, entities decoded, runs of spaces made one."""
@@ -64,6 +78,7 @@ def walker(alex, sam, rid):
         for who, name, body in WALK[done:until]:
             step(people[who], rid, name, body)
         done = max(done, until)
+
     return go
 
 
@@ -74,8 +89,11 @@ def walk(alex, sam, rid, until: int = len(WALK)) -> None:
 
 def steps_to(name: str, who: str = "") -> int:
     """How many steps of ``WALK`` come before ``who``'s ``name`` step."""
-    return next(i for i, (person, step_name, _) in enumerate(WALK)
-                if step_name == name and who in ("", person))
+    return next(
+        i
+        for i, (person, step_name, _) in enumerate(WALK)
+        if step_name == name and who in ("", person)
+    )
 
 
 def form_of(rid: str, name: str) -> str:
@@ -84,22 +102,27 @@ def form_of(rid: str, name: str) -> str:
 
 def textarea(markup: str, name: str) -> str:
     """The words inside the textarea ``name``."""
-    found = re.search(rf'<textarea[^>]* name="{re.escape(name)}"[^>]*>(.*?)</textarea>',
-                      markup, re.DOTALL)
+    found = re.search(
+        rf'<textarea[^>]* name="{re.escape(name)}"[^>]*>(.*?)</textarea>', markup, re.DOTALL
+    )
     assert found, f"no textarea {name}"
     return html.unescape(found.group(1))
 
 
 def checked(markup: str, name: str, value: str) -> bool:
-    found = re.search(rf'<input [^>]*name="{re.escape(name)}" value="{re.escape(value)}"'
-                      r'([^>]*)>', markup)
+    found = re.search(
+        rf'<input [^>]*name="{re.escape(name)}" value="{re.escape(value)}"'
+        r"([^>]*)>",
+        markup,
+    )
     assert found, f"no input {name}={value}"
     return " checked" in found.group(1)
 
 
 def error_of(markup: str, field: str) -> str:
-    found = re.search(rf'<p class="field-error" id="{re.escape(field)}-error">(.*?)</p>',
-                      markup, re.DOTALL)
+    found = re.search(
+        rf'<p class="field-error" id="{re.escape(field)}-error">(.*?)</p>', markup, re.DOTALL
+    )
     return text(found.group(1)) if found else ""
 
 
@@ -108,6 +131,7 @@ def follow_up_forms(markup: str) -> list[str]:
 
 
 # ------------------------------------------------------------------- each state, both
+
 
 def test_each_state_gives_the_form_to_whoever_is_next_and_a_calm_page_to_the_other(couple):
     with couple.at(START) as (alex, sam):
@@ -137,8 +161,18 @@ def test_each_state_gives_the_form_to_whoever_is_next_and_a_calm_page_to_the_oth
         sams, alexs = page(sam, url), page(alex, url)
         assert form_of(rid, "hearing") in sams and 'name="feelings"' in sams
         assert "data-i-statement" in sams and "What hurt, in your words" in sams
-        for word in ("hurt", "lonely", "angry", "sad", "scared", "ashamed", "dismissed",
-                     "overwhelmed", "disappointed", "anxious"):
+        for word in (
+            "hurt",
+            "lonely",
+            "angry",
+            "sad",
+            "scared",
+            "ashamed",
+            "dismissed",
+            "overwhelmed",
+            "disappointed",
+            "anxious",
+        ):
             assert f'value="{word}"' in sams
         assert form_of(rid, "hearing") not in alexs and 'name="feelings"' not in alexs
         assert "Sam is putting it into words" in text(alexs)
@@ -146,8 +180,10 @@ def test_each_state_gives_the_form_to_whoever_is_next_and_a_calm_page_to_the_oth
         # apology: Alex writes it, having read Sam's words; Sam waits.
         go(steps_to("apology"))
         alexs, sams = page(alex, url), page(sam, url)
-        statement = ("I feel hurt and lonely when you read your phone all through dinner "
-                     "because dinner is our time. I need phones away at the table.")
+        statement = (
+            "I feel hurt and lonely when you read your phone all through dinner "
+            "because dinner is our time. I need phones away at the table."
+        )
         assert statement in text(alexs) and statement in text(sams)
         assert "What Sam shared" in alexs and "What you shared" in sams
         assert "What would help now: Talk." in text(alexs)
@@ -238,13 +274,19 @@ def test_opening_a_repair_through_the_form_keeps_what_was_typed(couple):
 
 # --------------------------------------------------------------- refused step forms
 
+
 def test_a_refused_hearing_keeps_every_feeling_and_word_and_says_what_is_missing(couple):
     with couple.at(START) as (alex, sam):
         rid = open_repair(alex)
         walk(alex, sam, rid, 2)
-        typed = {"feelings": ["hurt", "lonely"], "own_feeling": "unseen", "i_feel": "",
-                 "when": "you read your phone", "because": "dinner is ours",
-                 "i_need": "phones away"}
+        typed = {
+            "feelings": ["hurt", "lonely"],
+            "own_feeling": "unseen",
+            "i_feel": "",
+            "when": "you read your phone",
+            "because": "dinner is ours",
+            "i_need": "phones away",
+        }
         refused = post(sam, f"/repairs/{rid}/steps/hearing", typed)
         assert refused.status_code == 422
         shown = refused.get_data(as_text=True)
@@ -259,8 +301,11 @@ def test_a_refused_hearing_keeps_every_feeling_and_word_and_says_what_is_missing
         assert 'id="i_feel"' in shown and 'aria-invalid="true"' in shown
 
         # A word of one's own that cannot be a feeling is said under the picker.
-        refused = post(sam, f"/repairs/{rid}/steps/hearing", {
-            **typed, "i_feel": "hurt", "own_feeling": "4ever", "need_now": "space"})
+        refused = post(
+            sam,
+            f"/repairs/{rid}/steps/hearing",
+            {**typed, "i_feel": "hurt", "own_feeling": "4ever", "need_now": "space"},
+        )
         shown = refused.get_data(as_text=True)
         assert refused.status_code == 422
         assert error_of(shown, "feelings") == "Use a feeling word: letters only, up to 30."
@@ -268,26 +313,38 @@ def test_a_refused_hearing_keeps_every_feeling_and_word_and_says_what_is_missing
         assert textarea(shown, "i_feel") == "hurt"
 
         # Nothing picked at all.
-        refused = post(sam, f"/repairs/{rid}/steps/hearing", {
-            **typed, "feelings": [], "own_feeling": "", "i_feel": "hurt", "need_now": "talk"})
+        refused = post(
+            sam,
+            f"/repairs/{rid}/steps/hearing",
+            {**typed, "feelings": [], "own_feeling": "", "i_feel": "hurt", "need_now": "talk"},
+        )
         assert refused.status_code == 422
         assert error_of(refused.get_data(as_text=True), "feelings") == (
-            "Pick between one and ten feelings.")
+            "Pick between one and ten feelings."
+        )
 
-        sent = post(sam, f"/repairs/{rid}/steps/hearing", {
-            **typed, "i_feel": "hurt, lonely and unseen", "need_now": "talk"})
+        sent = post(
+            sam,
+            f"/repairs/{rid}/steps/hearing",
+            {**typed, "i_feel": "hurt, lonely and unseen", "need_now": "talk"},
+        )
         assert sent.status_code == 302
         # The sentence says what Sam wrote after "I feel".
-        assert ("I feel hurt, lonely and unseen when you read your phone because dinner "
-                "is ours. I need phones away.") in text(page(alex, f"/repairs/{rid}"))
+        assert (
+            "I feel hurt, lonely and unseen when you read your phone because dinner "
+            "is ours. I need phones away."
+        ) in text(page(alex, f"/repairs/{rid}"))
 
 
 def test_a_refused_apology_keeps_its_parts(couple):
     with couple.at(START) as (alex, sam):
         rid = open_repair(alex)
         walk(alex, sam, rid, steps_to("apology"))
-        typed = {"acknowledgement": "I'm sorry I was on my phone all evening.",
-                 "empathy": "  ", "restitution": "I will leave it in the hall."}
+        typed = {
+            "acknowledgement": "I'm sorry I was on my phone all evening.",
+            "empathy": "  ",
+            "restitution": "I will leave it in the hall.",
+        }
         refused = post(alex, f"/repairs/{rid}/steps/apology", typed)
         assert refused.status_code == 422
         shown = refused.get_data(as_text=True)
@@ -303,12 +360,17 @@ def test_a_refused_plan_keeps_every_row_where_it_was_typed(couple):
     with couple.at(START) as (alex, sam):
         rid = open_repair(alex)
         walk(alex, sam, rid, steps_to("plan"))
-        typed = {"my_part": "",
-                 "commitments-0-text": "", "commitments-0-owner": "me",
-                 "commitments-1-text": "Next time I will ask before I share it.",
-                 "commitments-1-owner": "partner", "commitments-1-days": ["7", "14"],
-                 "commitments-2-text": "x" * 501, "commitments-2-owner": "me",
-                 "commitments-2-days": ["3", "7", "14", "30"]}
+        typed = {
+            "my_part": "",
+            "commitments-0-text": "",
+            "commitments-0-owner": "me",
+            "commitments-1-text": "Next time I will ask before I share it.",
+            "commitments-1-owner": "partner",
+            "commitments-1-days": ["7", "14"],
+            "commitments-2-text": "x" * 501,
+            "commitments-2-owner": "me",
+            "commitments-2-days": ["3", "7", "14", "30"],
+        }
         refused = post(alex, f"/repairs/{rid}/steps/plan", typed)
         assert refused.status_code == 422
         shown = refused.get_data(as_text=True)
@@ -328,8 +390,9 @@ def test_a_refused_plan_keeps_every_row_where_it_was_typed(couple):
         assert all(checked(shown, "commitments-2-days", d) for d in ("3", "7", "14", "30"))
 
         # The second part of a plan that would hold no commitment at all.
-        assert post(sam, f"/repairs/{rid}/steps/plan", {"my_part": "I went quiet."}
-                    ).status_code == 302
+        assert (
+            post(sam, f"/repairs/{rid}/steps/plan", {"my_part": "I went quiet."}).status_code == 302
+        )
         refused = post(alex, f"/repairs/{rid}/steps/plan", {"my_part": "I kept scrolling."})
         assert refused.status_code == 422
         shown = refused.get_data(as_text=True)
@@ -347,8 +410,11 @@ def test_a_refused_response_keeps_the_words_and_asks_for_what_is_missing(couple)
         assert error_of(shown, "missing") == "Say what is still missing, in a few words."
         assert checked(shown, "heard", "no") and not checked(shown, "heard", "yes")
 
-        refused = post(sam, f"/repairs/{rid}/steps/response",
-                       {"missing": "Why it keeps happening.", "forgive": "yes"})
+        refused = post(
+            sam,
+            f"/repairs/{rid}/steps/response",
+            {"missing": "Why it keeps happening.", "forgive": "yes"},
+        )
         assert refused.status_code == 422
         shown = refused.get_data(as_text=True)
         assert error_of(shown, "heard") == "Say whether you feel heard."
@@ -356,8 +422,14 @@ def test_a_refused_response_keeps_the_words_and_asks_for_what_is_missing(couple)
         assert checked(shown, "forgive", "yes")
 
         # "Not yet" sends Alex back to the apology, with Sam's words and the first draft.
-        assert post(sam, f"/repairs/{rid}/steps/response",
-                    {"heard": "no", "missing": "Why it keeps happening."}).status_code == 302
+        assert (
+            post(
+                sam,
+                f"/repairs/{rid}/steps/response",
+                {"heard": "no", "missing": "Why it keeps happening."},
+            ).status_code
+            == 302
+        )
         shown = page(alex, f"/repairs/{rid}")
         assert "Sam needs a little more" in text(shown)
         assert "Why it keeps happening." in text(shown)
@@ -367,15 +439,22 @@ def test_a_refused_response_keeps_the_words_and_asks_for_what_is_missing(couple)
 
 # ---------------------------------------------------------------------------- the plan
 
+
 def test_the_partners_part_shows_only_once_i_have_sent_mine(couple):
     with couple.at(START) as (alex, sam):
         rid = open_repair(alex)
         url = f"/repairs/{rid}"
         walk(alex, sam, rid, steps_to("plan"))
-        sent = post(sam, f"{url}/steps/plan", {
-            "my_part": "I went quiet instead of saying it hurt.",
-            "commitments-0-text": "Next time it hurts, I will say so that evening.",
-            "commitments-0-owner": "me", "commitments-0-days": ["3", "7"]})
+        sent = post(
+            sam,
+            f"{url}/steps/plan",
+            {
+                "my_part": "I went quiet instead of saying it hurt.",
+                "commitments-0-text": "Next time it hurts, I will say so that evening.",
+                "commitments-0-owner": "me",
+                "commitments-0-days": ["3", "7"],
+            },
+        )
         assert sent.status_code == 302
         sams = page(sam, url)
         assert "Your part is sent." in text(sams)
@@ -384,14 +463,21 @@ def test_the_partners_part_shows_only_once_i_have_sent_mine(couple):
         for shown in (page(alex, url), page(alex, f"{url}/history")):
             assert "I went quiet" not in shown and "Next time it hurts" not in shown
         assert "Sam has sent their part. You'll see it once you send yours." in text(
-            page(alex, url))
+            page(alex, url)
+        )
         assert "Sam sent their part · you'll see it once you send yours" in text(
-            page(alex, f"{url}/history"))
+            page(alex, f"{url}/history")
+        )
 
-        sent = post(alex, f"{url}/steps/plan", {
-            "my_part": "I let work spill into our evening.",
-            "commitments-0-text": "Next time we eat, I will leave my phone in the hall.",
-            "commitments-0-owner": "me"})
+        sent = post(
+            alex,
+            f"{url}/steps/plan",
+            {
+                "my_part": "I let work spill into our evening.",
+                "commitments-0-text": "Next time we eat, I will leave my phone in the hall.",
+                "commitments-0-owner": "me",
+            },
+        )
         assert sent.status_code == 302
         for who in (alex, sam):  # the plan is complete: both read both parts
             shown = text(page(who, url))
@@ -403,6 +489,7 @@ def test_the_partners_part_shows_only_once_i_have_sent_mine(couple):
 
 
 # ---------------------------------------------------------------------------- pausing
+
 
 def test_the_pause_page_pausing_and_resuming(couple):
     with couple.at(START) as (alex, sam):
@@ -419,7 +506,8 @@ def test_the_pause_page_pausing_and_resuming(couple):
         refused = post(sam, f"{url}/pause", {"minutes": "5"})
         assert refused.status_code == 422
         assert error_of(refused.get_data(as_text=True), "minutes") == (
-            "Choose between 20 minutes and 24 hours.")
+            "Choose between 20 minutes and 24 hours."
+        )
         assert post(sam, f"{url}/pause", {"minutes": "60"}).status_code == 302
 
         sams, alexs = page(sam, url), page(alex, url)
@@ -455,6 +543,7 @@ def test_the_pause_page_pausing_and_resuming(couple):
 
 # ------------------------------------------------------------------- closing, history
 
+
 def test_closing_a_repair_with_a_note(couple):
     with couple.at(START) as (alex, sam):
         rid = open_repair(alex)
@@ -485,8 +574,11 @@ def test_the_history_lists_every_step_and_every_version_of_the_apology(couple):
         post(alex, f"{url}/pause", {"minutes": "20"})
         post(alex, f"{url}/resume", {})
         step(sam, rid, "response", {"heard": False, "missing": "Why it kept happening."})
-        second = {**APOLOGY, "restitution": "Work was heavy and I hid in my phone. "
-                                            "I will tell you instead, next time."}
+        second = {
+            **APOLOGY,
+            "restitution": "Work was heavy and I hid in my phone. "
+            "I will tell you instead, next time.",
+        }
         step(alex, rid, "apology", second)
         step(sam, rid, "response", {"heard": True, "forgive": True})
         steps = alex.get(f"/api/v1/repairs/{rid}").get_json()["steps"]
@@ -506,6 +598,7 @@ def test_the_history_lists_every_step_and_every_version_of_the_apology(couple):
 
 
 # -------------------------------------------------------------------- following through
+
 
 def test_follow_ups_ask_on_their_date_and_keep_each_answer_private_until_both(couple):
     with couple.at(START) as (alex, sam):
@@ -528,8 +621,12 @@ def test_follow_ups_ask_on_their_date_and_keep_each_answer_private_until_both(co
         assert error_of(shown, f"{forms[0]}-outcome") == "Choose the one closest to how it went."
         assert textarea(shown, "note") == "Mostly, yes."
 
-        assert post(alex, f"{url}/follow-ups/{forms[0]}",
-                    {"outcome": "kept", "note": "Mostly, yes."}).status_code == 302
+        assert (
+            post(
+                alex, f"{url}/follow-ups/{forms[0]}", {"outcome": "kept", "note": "Mostly, yes."}
+            ).status_code
+            == 302
+        )
         alexs, sams = page(alex, url), page(sam, url)
         assert "You said: We did. Mostly, yes." in text(alexs)
         assert "Sam hasn't answered yet." in text(alexs)
@@ -538,21 +635,21 @@ def test_follow_ups_ask_on_their_date_and_keep_each_answer_private_until_both(co
         assert "Alex has answered. You'll see what they said once you answer too." in text(sams)
         assert "Mostly, yes." not in sams and "Mostly, yes." not in page(sam, f"{url}/history")
 
-        assert post(sam, f"{url}/follow-ups/{forms[0]}", {"outcome": "partly"}
-                    ).status_code == 302
+        assert post(sam, f"{url}/follow-ups/{forms[0]}", {"outcome": "partly"}).status_code == 302
         sams = text(page(sam, url))
         assert "Alex said: We did. Mostly, yes." in sams and "You said: Partly" in sams
-        assert post(sam, f"{url}/follow-ups/{forms[0]}", {"outcome": "kept"}
-                    ).status_code == 302  # answered already: a calm note, nothing changes
-        assert post(alex, f"{url}/follow-ups/{forms[1]}", {"outcome": "kept"}
-                    ).status_code == 302
-        assert post(sam, f"{url}/follow-ups/{forms[1]}", {"outcome": "kept"}
-                    ).status_code == 302
+        assert (
+            post(sam, f"{url}/follow-ups/{forms[0]}", {"outcome": "kept"}).status_code == 302
+        )  # answered already: a calm note, nothing changes
+        assert post(alex, f"{url}/follow-ups/{forms[1]}", {"outcome": "kept"}).status_code == 302
+        assert post(sam, f"{url}/follow-ups/{forms[1]}", {"outcome": "kept"}).status_code == 302
     with couple.at(START + timedelta(days=7, minutes=1)) as (alex, sam):
         for who in (alex, sam):
             for follow_up in follow_up_forms(page(who, url)):
-                assert post(who, f"{url}/follow-ups/{follow_up}", {"outcome": "kept"}
-                            ).status_code == 302
+                assert (
+                    post(who, f"{url}/follow-ups/{follow_up}", {"outcome": "kept"}).status_code
+                    == 302
+                )
         for who in (alex, sam):
             shown = page(who, url)
             assert "Repaired" in shown and "What you promised each other" in shown
@@ -562,8 +659,15 @@ def test_follow_ups_ask_on_their_date_and_keep_each_answer_private_until_both(co
 
 # ---------------------------------------------------------------------------- signposts
 
-SIGNPOST_TRACES = ("signpost", "Your safety comes first", "Quick exit", "quick-exit",
-                   "for=safety", "You don't have to do this alone", "/repairs/help")
+SIGNPOST_TRACES = (
+    "signpost",
+    "Your safety comes first",
+    "Quick exit",
+    "quick-exit",
+    "for=safety",
+    "You don't have to do this alone",
+    "/repairs/help",
+)
 
 
 def test_danger_in_my_own_words_shows_me_the_safety_card_and_never_my_partner(couple):
@@ -572,16 +676,21 @@ def test_danger_in_my_own_words_shows_me_the_safety_card_and_never_my_partner(co
         url = f"/repairs/{rid}"
         walk(alex, sam, rid, 2)
         assert signpost.danger_words("you shoved me against the wall")
-        sent = post(sam, f"{url}/steps/hearing", {
-            **HEARING, "when": "you shoved me against the wall"})
+        sent = post(
+            sam, f"{url}/steps/hearing", {**HEARING, "when": "you shoved me against the wall"}
+        )
         assert sent.status_code == 302
         sams = page(sam, url)
         assert "Your safety comes first" in sams
-        assert 'data-quick-exit' in sams and "Quick exit" in sams
+        assert "data-quick-exit" in sams and "Quick exit" in sams
         assert 'href="/repairs/help?for=safety"' in sams
         assert "Only you see this. Alex does not." in text(sams)
-        for shown in (page(alex, url), page(alex, f"{url}/history"), page(alex, f"{url}/pause"),
-                      page(alex, f"{url}/close")):
+        for shown in (
+            page(alex, url),
+            page(alex, f"{url}/history"),
+            page(alex, f"{url}/pause"),
+            page(alex, f"{url}/close"),
+        ):
             for trace in SIGNPOST_TRACES:
                 assert trace not in html.unescape(shown), trace
         assert alex.get(f"/api/v1/repairs/{rid}").get_json()["signpost"] is None
@@ -609,13 +718,17 @@ def test_the_help_page_offers_therapy_guidance_and_a_way_out_for_safety(couple):
         assert shown.index(signpost.THERAPY_GUIDANCE.title) < shown.index("Quick exit")
         safety = page(alex, "/repairs/help?for=safety")
         read = text(safety)
-        assert read.index("Quick exit") < read.index(signpost.EMERGENCY.title) < read.index(
-            signpost.THERAPY_GUIDANCE.title)
+        assert (
+            read.index("Quick exit")
+            < read.index(signpost.EMERGENCY.title)
+            < read.index(signpost.THERAPY_GUIDANCE.title)
+        )
         assert 'href="tel:112"' in safety and 'href="tel:988"' in safety
         assert 'rel="noreferrer" data-quick-exit' in safety
 
 
 # ---------------------------------------------------------------------------- outsiders
+
 
 def test_every_repair_url_is_404_outside_the_couple(couple):
     with couple.at(START) as (alex, sam):
@@ -626,21 +739,25 @@ def test_every_repair_url_is_404_outside_the_couple(couple):
             pat = make_user(email="pat@example.com", display_name="Pat")
             make_couple(olive, pat)
             make_user(email="una@example.com", display_name="Una")
-        follow_up = alex.get(f"/api/v1/repairs/{rid}").get_json()["commitments"][0][
-            "follow_ups"][0]["id"]
+        follow_up = alex.get(f"/api/v1/repairs/{rid}").get_json()["commitments"][0]["follow_ups"][
+            0
+        ]["id"]
         url = f"/repairs/{rid}"
         gets = [url, f"{url}/history", f"{url}/pause", f"{url}/close"]
-        posts = [f"{url}/steps/{name}" for name in ("ready", "hearing", "apology", "response",
-                                                     "plan", "reconnect")]
-        posts += [f"{url}/pause", f"{url}/resume", f"{url}/close",
-                  f"{url}/follow-ups/{follow_up}"]
+        posts = [
+            f"{url}/steps/{name}"
+            for name in ("ready", "hearing", "apology", "response", "plan", "reconnect")
+        ]
+        posts += [f"{url}/pause", f"{url}/resume", f"{url}/close", f"{url}/follow-ups/{follow_up}"]
         for email in ("olive@example.com", "una@example.com"):
             outsider = ApiClient(couple.app).login(email)
             for path in gets:
                 assert outsider.client.get(path).status_code == 404, (email, path)
             for path in posts:
-                assert post(outsider, path, {"minutes": "20", "note": "hi"}
-                            ).status_code == 404, (email, path)
+                assert post(outsider, path, {"minutes": "20", "note": "hi"}).status_code == 404, (
+                    email,
+                    path,
+                )
         # Within the couple: an unknown repair, step or follow-up is 404 too.
         assert alex.client.get("/repairs/nope").status_code == 404
         assert alex.client.get("/repairs/" + "x" * 40).status_code == 404
@@ -650,6 +767,7 @@ def test_every_repair_url_is_404_outside_the_couple(couple):
 
 
 # ------------------------------------------------------------------------------ queries
+
 
 def count_statements(app, who, path) -> int:
     def get():
@@ -661,8 +779,11 @@ def count_statements(app, who, path) -> int:
 
 def counts(app, people, rid) -> list[int]:
     """The statements of the repair's page, its history and the list, for each of us."""
-    return [count_statements(app, who, path) for who in people
-            for path in (f"/repairs/{rid}", f"/repairs/{rid}/history", "/repairs")]
+    return [
+        count_statements(app, who, path)
+        for who in people
+        for path in (f"/repairs/{rid}", f"/repairs/{rid}/history", "/repairs")
+    ]
 
 
 def test_the_pages_run_the_same_number_of_queries_however_much_there_is(couple):
@@ -680,9 +801,22 @@ def test_the_pages_run_the_same_number_of_queries_however_much_there_is(couple):
             step(sam, long, "response", {"heard": False, "missing": "More, please."})
             step(alex, long, "apology", APOLOGY)
         step(sam, long, "response", {"heard": True})
-        step(sam, long, "plan", {"my_part": "Mine.", "commitments": [
-            {"text": f"Next time, I will try {n}.", "owner": "me", "follow_up_days": [3, 7, 14]}
-            for n in range(5)]})
+        step(
+            sam,
+            long,
+            "plan",
+            {
+                "my_part": "Mine.",
+                "commitments": [
+                    {
+                        "text": f"Next time, I will try {n}.",
+                        "owner": "me",
+                        "follow_up_days": [3, 7, 14],
+                    }
+                    for n in range(5)
+                ],
+            },
+        )
         step(alex, long, "plan", ALEXS_PART)
         step(alex, long, "reconnect", {"choice": CHOICE})
         step(sam, long, "reconnect", {"confirmed": True})

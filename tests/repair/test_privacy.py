@@ -59,8 +59,10 @@ def test_outsiders_never_see_a_repair_in_any_state_nor_in_their_list(couple):
             assert who.get(f"/api/v1/repairs/{theirs}").status_code == 404
 
 
-HIDDEN_PART = {"my_part": "I went quiet, a private marmalade thought.", "commitments": [
-    {"text": "Next time, I will say the marmalade thing.", "owner": "me"}]}
+HIDDEN_PART = {
+    "my_part": "I went quiet, a private marmalade thought.",
+    "commitments": [{"text": "Next time, I will say the marmalade thing.", "owner": "me"}],
+}
 
 
 @pytest.mark.parametrize("first", ["hurt", "sorry"])
@@ -76,8 +78,11 @@ def test_my_partners_plan_part_is_hidden_until_i_have_sent_mine(couple, first):
         response = reader.get(f"/api/v1/repairs/{rid}")
         assert "marmalade" not in text_of(response)
         data = response.get_json()
-        assert data["steps"][-1] == {**data["steps"][-1], "by": "partner",
-                                     "written": {"sent": True}}
+        assert data["steps"][-1] == {
+            **data["steps"][-1],
+            "by": "partner",
+            "written": {"sent": True},
+        }
         assert data["plan_sent"] == {"me": False, "partner": True}
         assert data["commitments"] == []
         # sent again by the writer: still hidden
@@ -98,8 +103,11 @@ def test_my_partners_follow_up_answer_is_hidden_until_i_have_answered(couple):
         follow_up = follow_ups(walk(hurt, sorry, rid, "following_through"))[0]
     with couple.at(START + timedelta(days=3)) as (alex, sam):
         hurt, sorry = sides(alex, sam, "apologizing")
-        call(hurt, f"{rid}/follow-ups/{follow_up['id']}",
-             {"outcome": "not", "note": "The pelican phone came back."})
+        call(
+            hurt,
+            f"{rid}/follow-ups/{follow_up['id']}",
+            {"outcome": "not", "note": "The pelican phone came back."},
+        )
         response = sorry.get(f"/api/v1/repairs/{rid}")
         assert "pelican" not in text_of(response)
         data = response.get_json()
@@ -112,11 +120,16 @@ def test_my_partners_follow_up_answer_is_hidden_until_i_have_answered(couple):
         data = call(sorry, f"{rid}/follow-ups/{follow_up['id']}", {"outcome": "kept"})
         (seen,) = [f for f in follow_ups(data) if f["id"] == follow_up["id"]]
         assert (seen["partner_outcome"], seen["partner_note"]) == (
-            "not", "The pelican phone came back.")
+            "not",
+            "The pelican phone came back.",
+        )
         assert (seen["my_outcome"], seen["my_note"]) == ("kept", None)
         written = [s["written"] for s in data["steps"] if s["action"] == "follow_up"]
-        assert written[0] == {"follow_up": follow_up["id"], "outcome": "not",
-                              "note": "The pelican phone came back."}
+        assert written[0] == {
+            "follow_up": follow_up["id"],
+            "outcome": "not",
+            "note": "The pelican phone came back.",
+        }
 
 
 # ------------------------------------------------------------------------- signposts
@@ -144,10 +157,16 @@ def test_danger_words_signpost_only_the_person_who_wrote_them(couple):
         as_calm = seen[dangerous].replace(dangerous, calm).replace(DANGER, SAFE)
         assert json.loads(as_calm) == json.loads(seen[calm])
         # Words of danger from the apologizing partner are theirs to see, not the hurt's.
-        step(sorry, calm, "apology", {
-            "acknowledgement": "I'm sorry I pushed your chair.",
-            "empathy": "You felt scared and alone.",
-            "restitution": "I want to kill myself when I get like this. I will get help."})
+        step(
+            sorry,
+            calm,
+            "apology",
+            {
+                "acknowledgement": "I'm sorry I pushed your chair.",
+                "empathy": "You felt scared and alone.",
+                "restitution": "I want to kill myself when I get like this. I will get help.",
+            },
+        )
         assert view(sorry, calm)["signpost"] == {"therapy": True, "danger": True}
         assert view(hurt, calm)["signpost"] is None
 
@@ -161,18 +180,27 @@ def test_the_opener_of_a_third_repair_in_30_days_sees_therapy_guidance(couple):
             opened[day] = (who_opens, open_repair(opener))
     with couple.at(START + timedelta(days=36)) as (alex, sam):
         clients = {"alex": alex, "sam": sam}
-        seen = {(day, name): view(client, rid)["signpost"]
-                for day, (_, rid) in opened.items() for name, client in clients.items()}
+        seen = {
+            (day, name): view(client, rid)["signpost"]
+            for day, (_, rid) in opened.items()
+            for name, client in clients.items()
+        }
     # day 31: only two repairs in the 30 days before it (days 10 and 31)
     # day 35: three (days 10, 31 and 35), opened by Alex: only Alex is shown the guidance
-    assert seen == {(0, "alex"): None, (0, "sam"): None, (10, "alex"): None,
-                    (10, "sam"): None, (31, "alex"): None, (31, "sam"): None,
-                    (35, "alex"): {"therapy": True, "danger": False}, (35, "sam"): None}
+    assert seen == {
+        (0, "alex"): None,
+        (0, "sam"): None,
+        (10, "alex"): None,
+        (10, "sam"): None,
+        (31, "alex"): None,
+        (31, "sam"): None,
+        (35, "alex"): {"therapy": True, "danger": False},
+        (35, "sam"): None,
+    }
 
 
 @pytest.mark.parametrize("ending", ["close", "pause"])
-def test_a_plan_part_stays_hidden_when_the_repair_is_closed_or_paused_before_mine(
-        couple, ending):
+def test_a_plan_part_stays_hidden_when_the_repair_is_closed_or_paused_before_mine(couple, ending):
     couple.link()
     with couple.at(START) as (alex, sam):
         rid = open_repair(alex)

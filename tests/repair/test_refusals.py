@@ -34,14 +34,26 @@ from tests.repair.helpers import (
 )
 
 # A body that passes for each step, and who sends it (by role).
-GOOD = {"ready": ("hurt", {}), "hearing": ("hurt", HEARING), "apology": ("sorry", APOLOGY),
-        "response": ("hurt", HEARD), "plan": ("sorry", PLAN_SORRY),
-        "reconnect": ("sorry", CHOICE)}
+GOOD = {
+    "ready": ("hurt", {}),
+    "hearing": ("hurt", HEARING),
+    "apology": ("sorry", APOLOGY),
+    "response": ("hurt", HEARD),
+    "plan": ("sorry", PLAN_SORRY),
+    "reconnect": ("sorry", CHOICE),
+}
 BAD = {"nonsense": True}
 # The state each stage of the walk is in, and the step name it takes.
-STATE_OF = {"ready": "ready", "hearing": "hearing", "apology": "apology",
-            "response": "response", "plan": "plan", "reconnect": "reconnect",
-            "chosen": "reconnect", "following_through": "following_through"}
+STATE_OF = {
+    "ready": "ready",
+    "hearing": "hearing",
+    "apology": "apology",
+    "response": "response",
+    "plan": "plan",
+    "reconnect": "reconnect",
+    "chosen": "reconnect",
+    "following_through": "following_through",
+}
 
 
 @contextmanager
@@ -55,10 +67,16 @@ def repair_at(couple, stage, opener_role="apologizing"):
         rid = open_repair(alex, opener_role)
         walk(hurt, sorry, rid, stage)
         yield SimpleNamespace(
-            app=couple.app, alex=alex, sam=sam, hurt=hurt, sorry=sorry, rid=rid,
+            app=couple.app,
+            alex=alex,
+            sam=sam,
+            hurt=hurt,
+            sorry=sorry,
+            rid=rid,
             carol=login(couple.app, "carol@example.com"),
             olive=login(couple.app, "olive@example.com"),
-            anonymous=ApiClient(couple.app))
+            anonymous=ApiClient(couple.app),
+        )
 
 
 def who(r, role):
@@ -73,10 +91,12 @@ def post(client, path, body=None, **kwargs):
 
 # ------------------------------------------------------------------------------ 409
 
-@pytest.mark.parametrize("stage", ["ready", "hearing", "apology", "response", "plan",
-                                   "reconnect", "chosen", "following_through"])
-def test_a_step_for_another_state_is_409_from_either_partner_and_changes_nothing(
-        couple, stage):
+
+@pytest.mark.parametrize(
+    "stage",
+    ["ready", "hearing", "apology", "response", "plan", "reconnect", "chosen", "following_through"],
+)
+def test_a_step_for_another_state_is_409_from_either_partner_and_changes_nothing(couple, stage):
     with repair_at(couple, stage) as r:
         before = everything(r.app, r.alex, r.sam, r.rid)
         wrong = [name for name in STEP_STATES if name != STATE_OF[stage]]
@@ -85,8 +105,9 @@ def test_a_step_for_another_state_is_409_from_either_partner_and_changes_nothing
             _, good = GOOD[name]
             for client in (r.hurt, r.sorry):
                 for body in (good, BAD):  # a bad body too: the state is checked first
-                    problem = assert_problem(post(client, f"{r.rid}/steps/{name}", body),
-                                             409, "repair-state")
+                    problem = assert_problem(
+                        post(client, f"{r.rid}/steps/{name}", body), 409, "repair-state"
+                    )
                     assert "errors" not in problem
         assert everything(r.app, r.alex, r.sam, r.rid) == before
 
@@ -95,10 +116,12 @@ def test_wrong_state_wrong_actor_and_bad_body_together_get_409(couple):
     with repair_at(couple, "hearing") as r:
         before = everything(r.app, r.alex, r.sam, r.rid)
         # The apology is the apologizing partner's step, and the repair is at hearing.
-        assert_problem(post(r.hurt, f"{r.rid}/steps/apology", {"acknowledgement": 5}),
-                       409, "repair-state")
-        assert_problem(post(r.sorry, f"{r.rid}/steps/response", {"heard": "maybe"}),
-                       409, "repair-state")
+        assert_problem(
+            post(r.hurt, f"{r.rid}/steps/apology", {"acknowledgement": 5}), 409, "repair-state"
+        )
+        assert_problem(
+            post(r.sorry, f"{r.rid}/steps/response", {"heard": "maybe"}), 409, "repair-state"
+        )
         assert everything(r.app, r.alex, r.sam, r.rid) == before
 
 
@@ -108,9 +131,9 @@ WRONG_ACTOR = [  # (stage, who sends, step, a body that would pass for that pers
     ("hearing", "sorry", "hearing", HEARING),
     ("apology", "hurt", "apology", APOLOGY),
     ("response", "sorry", "response", HEARD),
-    ("reconnect", "hurt", "reconnect", CONFIRM),   # nothing chosen yet to confirm
-    ("reconnect", "hurt", "reconnect", CHOICE),    # the choice is the apologizing partner's
-    ("chosen", "sorry", "reconnect", CHOICE),      # waiting for the hurt partner now
+    ("reconnect", "hurt", "reconnect", CONFIRM),  # nothing chosen yet to confirm
+    ("reconnect", "hurt", "reconnect", CHOICE),  # the choice is the apologizing partner's
+    ("chosen", "sorry", "reconnect", CHOICE),  # waiting for the hurt partner now
     ("chosen", "sorry", "reconnect", CONFIRM),
 ]
 
@@ -121,8 +144,9 @@ def test_a_step_that_is_the_partners_is_403_even_with_a_bad_body(couple, stage):
         before = everything(r.app, r.alex, r.sam, r.rid)
         for _, role, name, body in [w for w in WRONG_ACTOR if w[0] == stage]:
             for sent in (body, BAD, {**body, "extra": 1}, []):
-                problem = assert_problem(post(who(r, role), f"{r.rid}/steps/{name}", sent),
-                                         403, "not-your-turn")
+                problem = assert_problem(
+                    post(who(r, role), f"{r.rid}/steps/{name}", sent), 403, "not-your-turn"
+                )
                 assert "errors" not in problem
         assert everything(r.app, r.alex, r.sam, r.rid) == before
 
@@ -139,6 +163,7 @@ def test_ready_and_plan_are_both_partners_steps(couple):
 
 # ------------------------------------------------------------------------------ 404
 
+
 @pytest.mark.parametrize("stage", ["hearing", "following_through"])
 def test_outsiders_get_404_for_everything_even_with_a_bad_body(couple, stage):
     with repair_at(couple, stage) as r:
@@ -146,8 +171,12 @@ def test_outsiders_get_404_for_everything_even_with_a_bad_body(couple, stage):
         follow_up = follow_ups(data)[0]["id"] if stage == "following_through" else "abc"
         before = everything(r.app, r.alex, r.sam, r.rid)
         paths = [f"{r.rid}/steps/{name}" for name in STEP_STATES] + [
-            f"{r.rid}/steps/nonsense", f"{r.rid}/pause", f"{r.rid}/resume", f"{r.rid}/close",
-            f"{r.rid}/follow-ups/{follow_up}"]
+            f"{r.rid}/steps/nonsense",
+            f"{r.rid}/pause",
+            f"{r.rid}/resume",
+            f"{r.rid}/close",
+            f"{r.rid}/follow-ups/{follow_up}",
+        ]
         for outsider in (r.carol, r.olive):
             assert_problem(outsider.get(f"/api/v1/repairs/{r.rid}"), 404)
             for path in paths:
@@ -159,16 +188,22 @@ def test_outsiders_get_404_for_everything_even_with_a_bad_body(couple, stage):
 def test_not_logged_in_is_401_and_bad_json_or_csrf_is_400_before_anything_else(couple):
     with repair_at(couple, "hearing") as r:
         before = everything(r.app, r.alex, r.sam, r.rid)
-        for path in (f"{r.rid}/steps/apology", f"{r.rid}/steps/nonsense", f"{r.rid}/pause",
-                     "nope/steps/hearing"):
+        for path in (
+            f"{r.rid}/steps/apology",
+            f"{r.rid}/steps/nonsense",
+            f"{r.rid}/pause",
+            "nope/steps/hearing",
+        ):
             assert_problem(post(r.anonymous, path, BAD), 401)
             for client in (r.sorry, r.carol, r.olive):  # the wrong actor, outsiders
-                assert_problem(post(client, path, data="{not json",
-                                    content_type="application/json"), 400)
+                assert_problem(
+                    post(client, path, data="{not json", content_type="application/json"), 400
+                )
             for client in (r.sorry, r.carol, r.olive):  # no CSRF token, or a wrong one
                 for token in ("", "not-the-token"):
-                    response = client.post(f"/api/v1/repairs/{path}", json=BAD,
-                                           headers={"X-CSRF-Token": token})
+                    response = client.post(
+                        f"/api/v1/repairs/{path}", json=BAD, headers={"X-CSRF-Token": token}
+                    )
                     assert_problem(response, 400, "csrf")
         assert_problem(r.anonymous.get(f"/api/v1/repairs/{r.rid}"), 401)
         assert everything(r.app, r.alex, r.sam, r.rid) == before
@@ -177,12 +212,30 @@ def test_not_logged_in_is_401_and_bad_json_or_csrf_is_400_before_anything_else(c
 def test_an_unknown_step_or_repair_or_follow_up_is_404(couple):
     with repair_at(couple, "hearing") as r:
         before = everything(r.app, r.alex, r.sam, r.rid)
-        for name in ("nonsense", "following_through", "resolved", "closed", "open",
-                     "reconnect_choose", "reconnect_confirm", "HEARING", "pause"):
+        for name in (
+            "nonsense",
+            "following_through",
+            "resolved",
+            "closed",
+            "open",
+            "reconnect_choose",
+            "reconnect_confirm",
+            "HEARING",
+            "pause",
+        ):
             for client in (r.hurt, r.sorry):
                 assert_problem(post(client, f"{r.rid}/steps/{name}", HEARING), 404)
-        for rid in ("nope", "x" * 17, "0", r.rid.upper() if r.rid.upper() != r.rid else "Z",
-                    "%00", f"{r.rid[:-1]}%00", "%ED%A0%80", "a%20b", "%C3%A9"):
+        for rid in (
+            "nope",
+            "x" * 17,
+            "0",
+            r.rid.upper() if r.rid.upper() != r.rid else "Z",
+            "%00",
+            f"{r.rid[:-1]}%00",
+            "%ED%A0%80",
+            "a%20b",
+            "%C3%A9",
+        ):
             assert_problem(r.hurt.get(f"/api/v1/repairs/{rid}"), 404)
             assert_problem(post(r.hurt, f"{rid}/steps/hearing", HEARING), 404)
             assert_problem(post(r.hurt, f"{rid}/pause", {"minutes": 30}), 404)
@@ -220,8 +273,12 @@ BAD_BODIES = {  # stage → [(who, step, body, the fields that get an error)]
         ("hurt", "hearing", {**HEARING, "mood": 3}, {"mood"}),
     ],
     "apology": [
-        ("sorry", "apology", {"acknowledgement": "I'm sorry I was late."},
-         {"empathy", "restitution"}),
+        (
+            "sorry",
+            "apology",
+            {"acknowledgement": "I'm sorry I was late."},
+            {"empathy", "restitution"},
+        ),
         ("sorry", "apology", {**APOLOGY, "empathy": ""}, {"empathy"}),
         ("sorry", "apology", {**APOLOGY, "acknowledgement": 5}, {"acknowledgement"}),
         ("sorry", "apology", {**APOLOGY, "restitution": "ok\x00"}, {"restitution"}),
@@ -234,33 +291,83 @@ BAD_BODIES = {  # stage → [(who, step, body, the fields that get an error)]
         ("hurt", "response", {"heard": 1}, {"heard"}),
         ("hurt", "response", {"heard": False}, {"missing"}),
         ("hurt", "response", {"heard": False, "missing": "   "}, {"missing"}),
-        ("hurt", "response", {"heard": False, "missing": "Why.", "forgive": True},
-         {"forgive"}),
+        ("hurt", "response", {"heard": False, "missing": "Why.", "forgive": True}, {"forgive"}),
         ("hurt", "response", {"heard": True, "forgive": "yes"}, {"forgive"}),
         ("hurt", "response", {"heard": True, "sorry": True}, {"sorry"}),
     ],
     "plan": [
         ("hurt", "plan", {}, {"my_part"}),
-        ("hurt", "plan", {"my_part": "Mine.", "commitments": [{"text": "", "owner": "me"}]},
-         {"commitments.0.text"}),
-        ("hurt", "plan", {"my_part": "Mine.", "commitments": [
-            {"text": "Next time I will ask.", "owner": "me"}, {"owner": "them"}]},
-         {"commitments.1.text", "commitments.1.owner"}),
-        ("sorry", "plan", {"my_part": "Mine.", "commitments": [
-            {"text": "Next time I will ask.", "owner": "me", "follow_up_days": [0, 61]}]},
-         {"commitments.0.follow_up_days.0", "commitments.0.follow_up_days.1"}),
-        ("sorry", "plan", {"my_part": "Mine.", "commitments": [
-            {"text": "Next time I will ask.", "owner": "me", "follow_up_days": []}]},
-         {"commitments.0.follow_up_days"}),
-        ("sorry", "plan", {"my_part": "Mine.", "commitments": [
-            {"text": "Next time I will ask.", "owner": "me", "follow_up_days": ["3"]}]},
-         {"commitments.0.follow_up_days.0"}),
-        ("sorry", "plan", {"my_part": "Mine.", "commitments": [
-            {"text": "Next time I will ask.", "owner": "me", "when": "soon"}]},
-         {"commitments.0.when"}),
-        ("sorry", "plan", {"my_part": "Mine.", "commitments": [
-            {"text": f"Next time {n}, I will ask.", "owner": "me"} for n in range(6)]},
-         {"commitments"}),
+        (
+            "hurt",
+            "plan",
+            {"my_part": "Mine.", "commitments": [{"text": "", "owner": "me"}]},
+            {"commitments.0.text"},
+        ),
+        (
+            "hurt",
+            "plan",
+            {
+                "my_part": "Mine.",
+                "commitments": [
+                    {"text": "Next time I will ask.", "owner": "me"},
+                    {"owner": "them"},
+                ],
+            },
+            {"commitments.1.text", "commitments.1.owner"},
+        ),
+        (
+            "sorry",
+            "plan",
+            {
+                "my_part": "Mine.",
+                "commitments": [
+                    {"text": "Next time I will ask.", "owner": "me", "follow_up_days": [0, 61]}
+                ],
+            },
+            {"commitments.0.follow_up_days.0", "commitments.0.follow_up_days.1"},
+        ),
+        (
+            "sorry",
+            "plan",
+            {
+                "my_part": "Mine.",
+                "commitments": [
+                    {"text": "Next time I will ask.", "owner": "me", "follow_up_days": []}
+                ],
+            },
+            {"commitments.0.follow_up_days"},
+        ),
+        (
+            "sorry",
+            "plan",
+            {
+                "my_part": "Mine.",
+                "commitments": [
+                    {"text": "Next time I will ask.", "owner": "me", "follow_up_days": ["3"]}
+                ],
+            },
+            {"commitments.0.follow_up_days.0"},
+        ),
+        (
+            "sorry",
+            "plan",
+            {
+                "my_part": "Mine.",
+                "commitments": [{"text": "Next time I will ask.", "owner": "me", "when": "soon"}],
+            },
+            {"commitments.0.when"},
+        ),
+        (
+            "sorry",
+            "plan",
+            {
+                "my_part": "Mine.",
+                "commitments": [
+                    {"text": f"Next time {n}, I will ask.", "owner": "me"} for n in range(6)
+                ],
+            },
+            {"commitments"},
+        ),
         ("sorry", "plan", {"my_part": "Mine.", "commitments": "one"}, {"commitments"}),
     ],
     "reconnect": [
@@ -287,8 +394,10 @@ def test_a_bad_body_for_the_right_step_is_422_with_an_error_per_field(couple, st
             response = post(who(r, role), f"{r.rid}/steps/{name}", body)
             problem = assert_problem(response, 422, "validation")
             assert set(problem["errors"]) == fields, (body, problem["errors"])
-            assert all(isinstance(m, list) and m and all(isinstance(t, str) for t in m)
-                       for m in problem["errors"].values())
+            assert all(
+                isinstance(m, list) and m and all(isinstance(t, str) for t in m)
+                for m in problem["errors"].values()
+            )
         assert everything(r.app, r.alex, r.sam, r.rid) == before
 
 
@@ -296,8 +405,9 @@ def test_a_second_plan_part_that_leaves_no_commitment_is_422(couple):
     with repair_at(couple, "plan") as r:
         step(r.hurt, r.rid, "plan", PLAN_HURT)
         before = everything(r.app, r.alex, r.sam, r.rid)
-        problem = assert_problem(post(r.sorry, f"{r.rid}/steps/plan",
-                                      {"my_part": "Mine.", "commitments": []}), 422)
+        problem = assert_problem(
+            post(r.sorry, f"{r.rid}/steps/plan", {"my_part": "Mine.", "commitments": []}), 422
+        )
         assert set(problem["errors"]) == {"commitments"}
         assert_problem(post(r.sorry, f"{r.rid}/steps/plan", {"my_part": "Mine."}), 422)
         assert everything(r.app, r.alex, r.sam, r.rid) == before
@@ -322,22 +432,33 @@ def test_a_body_of_json_null_or_not_an_object_is_422(couple):
 def test_a_body_that_is_not_json_is_415(couple):
     with repair_at(couple, "ready") as r:
         before = everything(r.app, r.alex, r.sam, r.rid)
-        response = post(r.hurt, f"{r.rid}/steps/ready", data="calm=1",
-                        content_type="application/x-www-form-urlencoded")
+        response = post(
+            r.hurt,
+            f"{r.rid}/steps/ready",
+            data="calm=1",
+            content_type="application/x-www-form-urlencoded",
+        )
         assert_problem(response, 415)
         assert everything(r.app, r.alex, r.sam, r.rid) == before
 
 
 # ------------------------------------------------------------------- pause, close, ...
 
+
 def test_pause_minutes_from_20_to_1440(couple):
     with repair_at(couple, "hearing") as r:
         before = everything(r.app, r.alex, r.sam, r.rid)
-        for body, fields in (({"minutes": 19}, {"minutes"}), ({"minutes": 1441}, {"minutes"}),
-                             ({"minutes": 0}, {"minutes"}), ({"minutes": -30}, {"minutes"}),
-                             ({"minutes": "30"}, {"minutes"}), ({"minutes": 30.5}, {"minutes"}),
-                             ({"minutes": True}, {"minutes"}), ({}, {"minutes"}),
-                             ({"minutes": 30, "why": "x"}, {"why"})):
+        for body, fields in (
+            ({"minutes": 19}, {"minutes"}),
+            ({"minutes": 1441}, {"minutes"}),
+            ({"minutes": 0}, {"minutes"}),
+            ({"minutes": -30}, {"minutes"}),
+            ({"minutes": "30"}, {"minutes"}),
+            ({"minutes": 30.5}, {"minutes"}),
+            ({"minutes": True}, {"minutes"}),
+            ({}, {"minutes"}),
+            ({"minutes": 30, "why": "x"}, {"why"}),
+        ):
             for client in (r.hurt, r.sorry):
                 problem = assert_problem(post(client, f"{r.rid}/pause", body), 422)
                 assert set(problem["errors"]) == fields, (body, problem["errors"])
@@ -357,8 +478,9 @@ def test_a_paused_repair_refuses_every_step_with_409_and_takes_resume_or_close(c
             _, good = GOOD[name]
             for client in (r.hurt, r.sorry):
                 for body in (good, BAD):
-                    assert_problem(post(client, f"{r.rid}/steps/{name}", body),
-                                   409, "repair-paused")
+                    assert_problem(
+                        post(client, f"{r.rid}/steps/{name}", body), 409, "repair-paused"
+                    )
         assert_problem(post(r.hurt, f"{r.rid}/steps/nonsense", HEARING), 404)  # 404 first
         # The right actor with the right step: still paused.
         assert_problem(post(r.hurt, f"{r.rid}/steps/hearing", HEARING), 409, "repair-paused")
@@ -388,14 +510,20 @@ def test_no_pause_in_the_follow_through(couple):
 def test_close_takes_an_optional_note_and_refuses_a_bad_one(couple):
     with repair_at(couple, "apology") as r:
         before = everything(r.app, r.alex, r.sam, r.rid)
-        for body, fields in (({"note": 5}, {"note"}), ({"note": "x" * 1001}, {"note"}),
-                             ({"why": "x"}, {"why"})):
+        for body, fields in (
+            ({"note": 5}, {"note"}),
+            ({"note": "x" * 1001}, {"note"}),
+            ({"why": "x"}, {"why"}),
+        ):
             problem = assert_problem(post(r.hurt, f"{r.rid}/close", body), 422)
             assert set(problem["errors"]) == fields
         assert everything(r.app, r.alex, r.sam, r.rid) == before
         data = call(r.hurt, f"{r.rid}/close", {"note": "  Let's talk in person.  "})
         assert (data["state"], data["closing_note"], data["next_actor"]) == (
-            "closed", "Let's talk in person.", None)
+            "closed",
+            "Let's talk in person.",
+            None,
+        )
         assert data["ended_at"] == START.isoformat()
         assert data["steps"][-1]["action"] == "close"
         assert data["steps"][-1]["state_before"] == "apology"
@@ -409,11 +537,18 @@ def assert_ended(r, follow_up_id: str | None) -> None:
         for name in STEP_STATES:
             for body in (GOOD[name][1], BAD):
                 assert_problem(post(client, f"{r.rid}/steps/{name}", body), 409, "repair-ended")
-        calls = [("pause", {"minutes": 30}), ("pause", {"minutes": 1}), ("resume", {}),
-                 ("close", {}), ("close", {"note": 5})]
+        calls = [
+            ("pause", {"minutes": 30}),
+            ("pause", {"minutes": 1}),
+            ("resume", {}),
+            ("close", {}),
+            ("close", {"note": 5}),
+        ]
         if follow_up_id is not None:
-            calls += [(f"follow-ups/{follow_up_id}", {"outcome": "kept"}),
-                      (f"follow-ups/{follow_up_id}", {"outcome": "great"})]
+            calls += [
+                (f"follow-ups/{follow_up_id}", {"outcome": "kept"}),
+                (f"follow-ups/{follow_up_id}", {"outcome": "great"}),
+            ]
         for path, body in calls:
             assert_problem(post(client, f"{r.rid}/{path}", body), 409)
         # a follow-up or a step that does not exist is still not found
@@ -446,12 +581,12 @@ def test_a_resolved_repair_refuses_everything_with_409(couple):
             for client in (hurt, sorry):
                 data = call(client, f"{r.rid}/follow-ups/{follow_up}", {"outcome": "kept"})
         assert data["state"] == "resolved"
-        ended = SimpleNamespace(app=r.app, alex=alex, sam=sam, hurt=hurt, sorry=sorry,
-                                rid=r.rid)
+        ended = SimpleNamespace(app=r.app, alex=alex, sam=sam, hurt=hurt, sorry=sorry, rid=r.rid)
         assert_ended(ended, ids[0])
 
 
 # ----------------------------------------------------------------------- follow-ups
+
 
 def test_follow_ups_are_answered_once_each_from_their_date_with_a_valid_body(couple):
     with repair_at(couple, "following_through") as r:
@@ -459,8 +594,9 @@ def test_follow_ups_are_answered_once_each_from_their_date_with_a_valid_body(cou
         assert (first["days"], second["days"]) == (3, 7)
         before = everything(r.app, r.alex, r.sam, r.rid)
         for client in (r.hurt, r.sorry):
-            problem = assert_problem(post(client, f"{r.rid}/follow-ups/{first['id']}",
-                                          {"outcome": "kept"}), 409)
+            problem = assert_problem(
+                post(client, f"{r.rid}/follow-ups/{first['id']}", {"outcome": "kept"}), 409
+            )
             assert "errors" not in problem
             # not yet its date, and a bad body: 409 first
             assert_problem(post(client, f"{r.rid}/follow-ups/{first['id']}", BAD), 409)
@@ -468,22 +604,23 @@ def test_follow_ups_are_answered_once_each_from_their_date_with_a_valid_body(cou
     due = START + timedelta(days=3)
     with couple.at(due - timedelta(seconds=1)) as (alex, sam):
         hurt, _ = sides(alex, sam, "apologizing")
-        assert_problem(post(hurt, f"{r.rid}/follow-ups/{first['id']}", {"outcome": "kept"}),
-                       409)
+        assert_problem(post(hurt, f"{r.rid}/follow-ups/{first['id']}", {"outcome": "kept"}), 409)
     with couple.at(due) as (alex, sam):
         hurt, sorry = sides(alex, sam, "apologizing")
         path = f"{r.rid}/follow-ups/{first['id']}"
         before = everything(r.app, alex, sam, r.rid)
-        for body, fields in (({}, {"outcome"}), ({"outcome": "great"}, {"outcome"}),
-                             ({"outcome": "kept", "note": 5}, {"note"}),
-                             ({"outcome": "kept", "note": "x" * 1001}, {"note"}),
-                             ({"outcome": "kept", "mood": 3}, {"mood"})):
+        for body, fields in (
+            ({}, {"outcome"}),
+            ({"outcome": "great"}, {"outcome"}),
+            ({"outcome": "kept", "note": 5}, {"note"}),
+            ({"outcome": "kept", "note": "x" * 1001}, {"note"}),
+            ({"outcome": "kept", "mood": 3}, {"mood"}),
+        ):
             problem = assert_problem(post(hurt, path, body), 422)
             assert set(problem["errors"]) == fields
         assert everything(r.app, alex, sam, r.rid) == before
         # the second one's date has not come
-        assert_problem(post(hurt, f"{r.rid}/follow-ups/{second['id']}", {"outcome": "kept"}),
-                       409)
+        assert_problem(post(hurt, f"{r.rid}/follow-ups/{second['id']}", {"outcome": "kept"}), 409)
         call(hurt, path, {"outcome": "kept", "note": "We did."})
         before = everything(r.app, alex, sam, r.rid)
         for body in ({"outcome": "not"}, BAD):  # once each: 409, even with a bad body
@@ -508,6 +645,7 @@ def test_a_follow_up_cannot_be_answered_before_the_reconnect_is_confirmed(couple
         for client in (hurt, sorry):
             for follow_up in ids:
                 for body in ({"outcome": "kept"}, BAD):
-                    assert_problem(post(client, f"{r.rid}/follow-ups/{follow_up}", body),
-                                   409, "repair-state")
+                    assert_problem(
+                        post(client, f"{r.rid}/follow-ups/{follow_up}", body), 409, "repair-state"
+                    )
         assert everything(r.app, alex, sam, r.rid) == before

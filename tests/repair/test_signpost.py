@@ -19,8 +19,7 @@ from couples.repair.signpost import (
 DANGER = [
     ("He hit me last night after the party.", "He hit me", "violence"),
     ("My husband has hit me before, twice.", "My husband has hit me", "violence"),
-    ("You pushed me against the wall when I tried to leave.", "pushed me against",
-     "violence"),
+    ("You pushed me against the wall when I tried to leave.", "pushed me against", "violence"),
     ("She slapped me in front of the kids.", "slapped me", "violence"),
     ("He choked me during the argument.", "choked me", "violence"),
     ("He grabbed my wrist so hard it hurt for days.", "grabbed my wrist", "violence"),
@@ -116,8 +115,9 @@ def test_danger_words_of_nothing_is_nothing():
     assert danger_words(None) == []  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("opened", "shown"), [(0, False), (1, False), (2, False),
-                                               (3, True), (4, True), (12, True)])
+@pytest.mark.parametrize(
+    ("opened", "shown"), [(0, False), (1, False), (2, False), (3, True), (4, True), (12, True)]
+)
 def test_the_guidance_shows_from_the_third_repair_in_thirty_days(opened, shown):
     assert should_signpost(opened) is shown
     assert SIGNPOST_REPAIRS == 3

@@ -21,10 +21,17 @@ from tests.repair.helpers import (
 
 __all__ = ["APOLOGY", "HEARING", "START", "step"]  # other modules import them from here
 
-SORRY_PLAN = {"my_part": "I kept scrolling.", "commitments": [
-    {"text": "Next time we eat, I will leave my phone in the hall.", "owner": "me"},
-    {"text": "Next time it bothers me, I will say so kindly.", "owner": "partner",
-     "follow_up_days": [2]}]}
+SORRY_PLAN = {
+    "my_part": "I kept scrolling.",
+    "commitments": [
+        {"text": "Next time we eat, I will leave my phone in the hall.", "owner": "me"},
+        {
+            "text": "Next time it bothers me, I will say so kindly.",
+            "owner": "partner",
+            "follow_up_days": [2],
+        },
+    ],
+}
 FIRST_APOLOGY = {**APOLOGY, "empathy": "I know that was bad."}
 
 
@@ -33,7 +40,7 @@ class Walk:
 
     def __init__(self, traveller, hurt, sorry, repair_id):
         self.traveller, self.hurt, self.sorry, self.rid = traveller, hurt, sorry, repair_id
-        self.expected = []   # (action, "hurt" or "sorry", state_before, state_after, at)
+        self.expected = []  # (action, "hurt" or "sorry", state_before, state_after, at)
 
     def role(self, who) -> str:
         return "hurt" if who is self.hurt else "sorry"
@@ -51,25 +58,30 @@ class Walk:
         for who, expected in ((self.hurt, hurt_sees), (self.sorry, sorry_sees)):
             data = view(who, self.rid)
             assert (data["state"], data["next_actor"]) == (state, expected), (
-                who is self.hurt, data["state"], data["next_actor"])
+                who is self.hurt,
+                data["state"],
+                data["next_actor"],
+            )
 
     def recorded(self, who, data):
         """The steps of ``data`` (as ``who`` sees them) are exactly the ones taken."""
         steps = data["steps"][1:]  # after "open"
-        assert [(s["action"], s["state_before"], s["state_after"], s["at"]) for s in steps] \
-            == [(a, before, after, at) for a, _, before, after, at in self.expected]
-        assert [s["by"] for s in steps] == ["me" if actor == self.role(who) else "partner"
-                                            for _, actor, _, _, _ in self.expected]
+        assert [(s["action"], s["state_before"], s["state_after"], s["at"]) for s in steps] == [
+            (a, before, after, at) for a, _, before, after, at in self.expected
+        ]
+        assert [s["by"] for s in steps] == [
+            "me" if actor == self.role(who) else "partner" for _, actor, _, _, _ in self.expected
+        ]
 
 
 @pytest.mark.parametrize("opener_role", ["apologizing", "hurt"])
 def test_a_whole_repair_through_the_api_from_either_opener(couple, opener_role):
     couple.link()
-    with couple.at(START) as (alex, sam), \
-            time_machine.travel(START, tick=False) as traveller:
+    with couple.at(START) as (alex, sam), time_machine.travel(START, tick=False) as traveller:
         hurt, sorry = sides(alex, sam, opener_role)
-        response = alex.post("/api/v1/repairs", json={"title": "Saturday's dinner",
-                                                      "role": opener_role})
+        response = alex.post(
+            "/api/v1/repairs", json={"title": "Saturday's dinner", "role": opener_role}
+        )
         assert response.status_code == 201, response.get_json()
         opened = response.get_json()
         rid = opened["id"]
@@ -78,8 +90,7 @@ def test_a_whole_repair_through_the_api_from_either_opener(couple, opener_role):
         assert opened["title"] == "Saturday's dinner"
         assert opened["created_at"] == isoformat(START)
         seen_by_sam = view(sam, rid)
-        assert seen_by_sam["my_role"] == ("hurt" if opener_role == "apologizing"
-                                          else "apologizing")
+        assert seen_by_sam["my_role"] == ("hurt" if opener_role == "apologizing" else "apologizing")
         assert seen_by_sam["opened_by"] == "partner"
         assert [s["action"] for s in seen_by_sam["steps"]] == ["open"]
         assert seen_by_sam["steps"][0]["by"] == "partner"
@@ -122,8 +133,13 @@ def test_a_whole_repair_through_the_api_from_either_opener(couple, opener_role):
         assert data["plan_sent"] == {"me": True, "partner": False}
         walk.turn("plan", "partner", "me")
         # The hurt partner's top love language shapes the ways to reconnect.
-        assert hurt.put("/api/v1/love-languages", json={"ranking": [
-            "time", "touch", "words", "acts", "gifts"]}).status_code == 200
+        assert (
+            hurt.put(
+                "/api/v1/love-languages",
+                json={"ranking": ["time", "touch", "words", "acts", "gifts"]},
+            ).status_code
+            == 200
+        )
         data = walk.take(sorry, "plan", SORRY_PLAN)
         assert data["state"] == "reconnect"
         planned_at = datetime.now(UTC)
@@ -132,8 +148,12 @@ def test_a_whole_repair_through_the_api_from_either_opener(couple, opener_role):
         assert {s["language"] for s in suggestions} <= {"time", "touch", None}
         walk.turn("reconnect", "partner", "me")
 
-        walk.take(sorry, "reconnect", {"choice": "A walk together, phones at home."},
-                  action="reconnect_choose")
+        walk.take(
+            sorry,
+            "reconnect",
+            {"choice": "A walk together, phones at home."},
+            action="reconnect_choose",
+        )
         walk.turn("reconnect", "me", "partner")
         assert view(hurt, rid)["reconnect_choice"] == "A walk together, phones at home."
         data = walk.take(hurt, "reconnect", {"confirmed": False}, action="reconnect_confirm")
@@ -151,31 +171,38 @@ def test_a_whole_repair_through_the_api_from_either_opener(couple, opener_role):
         steps = view(sorry, rid)["steps"]
         apologies = [s["written"] for s in steps if s["action"] == "apology"]
         assert [(a["round"], a["empathy"]) for a in apologies] == [
-            (1, FIRST_APOLOGY["empathy"]), (2, APOLOGY["empathy"])]  # the revision is kept
+            (1, FIRST_APOLOGY["empathy"]),
+            (2, APOLOGY["empathy"]),
+        ]  # the revision is kept
         answers = [s["written"] for s in steps if s["action"] == "response"]
-        assert answers == [{"heard": False, "missing": "Why it kept happening.",
-                            "forgive": None},
-                           {"heard": True, "missing": None, "forgive": True}]
+        assert answers == [
+            {"heard": False, "missing": "Why it kept happening.", "forgive": None},
+            {"heard": True, "missing": None, "forgive": True},
+        ]
 
         # Two commitments, with their owners from each side, and follow-ups counted from
         # the moment the plan was complete.
         for who, owners in ((sorry, ["me", "partner"]), (hurt, ["partner", "me"])):
             data = view(who, rid)
             assert [(c["text"], c["owner"]) for c in data["commitments"]] == [
-                (c["text"], owner) for c, owner in zip(SORRY_PLAN["commitments"], owners,
-                                                       strict=True)]
+                (c["text"], owner)
+                for c, owner in zip(SORRY_PLAN["commitments"], owners, strict=True)
+            ]
         dues = follow_ups(data)
         assert [(f["days"], f["due_at"]) for f in dues] == [
-            (days, isoformat(planned_at + timedelta(days=days))) for days in (2, 3, 7)]
+            (days, isoformat(planned_at + timedelta(days=days))) for days in (2, 3, 7)
+        ]
         assert not any(f["open"] or f["complete"] for f in dues)
-        early = hurt.post(f"/api/v1/repairs/{rid}/follow-ups/{dues[0]['id']}",
-                          json={"outcome": "kept"})
+        early = hurt.post(
+            f"/api/v1/repairs/{rid}/follow-ups/{dues[0]['id']}", json={"outcome": "kept"}
+        )
         assert early.status_code == 409
 
         for items in (who.get("/api/v1/repairs").get_json() for who in (alex, sam)):
             assert items["next_cursor"] is None
             assert [(i["id"], i["state"], i["next_actor"]) for i in items["items"]] == [
-                (rid, "following_through", None)]
+                (rid, "following_through", None)
+            ]
 
     for n, follow_up in enumerate(dues):
         due = datetime.fromisoformat(follow_up["due_at"])
@@ -188,15 +215,23 @@ def test_a_whole_repair_through_the_api_from_either_opener(couple, opener_role):
             url = f"/api/v1/repairs/{rid}/follow-ups/{follow_up['id']}"
             response = first.post(url, json={"outcome": "kept"})
             assert response.status_code == 200, response.get_json()
-            walk.expected.append(("follow_up", walk.role(first), state, state,
-                                  isoformat(due + timedelta(minutes=1))))
+            walk.expected.append(
+                ("follow_up", walk.role(first), state, state, isoformat(due + timedelta(minutes=1)))
+            )
             walk.turn(state, *(("partner", "me") if first is hurt else ("me", "partner")))
             assert first.post(url, json={"outcome": "kept"}).status_code == 409
             last = second.post(url, json={"outcome": "partly", "note": "Mostly."})
             assert last.status_code == 200, last.get_json()
             after = "resolved" if n == len(dues) - 1 else state
-            walk.expected.append(("follow_up", walk.role(second), state, after,
-                                  isoformat(due + timedelta(minutes=1))))
+            walk.expected.append(
+                (
+                    "follow_up",
+                    walk.role(second),
+                    state,
+                    after,
+                    isoformat(due + timedelta(minutes=1)),
+                )
+            )
             answered = [f for f in follow_ups(last.get_json()) if f["id"] == follow_up["id"]]
             assert answered[0]["complete"] and answered[0]["my_outcome"] == "partly"
             assert answered[0]["partner_outcome"] == "kept"
@@ -209,8 +244,9 @@ def test_a_whole_repair_through_the_api_from_either_opener(couple, opener_role):
 
     data = last.get_json()
     assert data["state"] == "resolved" and data["next_actor"] is None
-    assert data["ended_at"] == isoformat(datetime.fromisoformat(dues[-1]["due_at"])
-                                         + timedelta(minutes=1))
+    assert data["ended_at"] == isoformat(
+        datetime.fromisoformat(dues[-1]["due_at"]) + timedelta(minutes=1)
+    )
     with couple.at(START + timedelta(days=30)) as (alex, sam):
         for who in (alex, sam):
             (item,) = who.get("/api/v1/repairs").get_json()["items"]
@@ -227,8 +263,9 @@ def test_notifications_never_carry_repair_text(couple):
         step(sam, rid, "hearing", {**HEARING, "when": "the zebra moment"})
     with couple.app.app_context():
         reminders.tick(now=START + timedelta(days=2))
-    rows = (notifications_of(couple.app, "alex@example.com")
-            + notifications_of(couple.app, "sam@example.com"))
+    rows = notifications_of(couple.app, "alex@example.com") + notifications_of(
+        couple.app, "sam@example.com"
+    )
     assert {"repair_started", "repair_your_turn"} <= {row.kind for row in rows}
     for row in rows:
         assert "zebra" not in f"{row.title} {row.body} {row.data}".lower()
