@@ -558,6 +558,7 @@ def start_server(kind: str, args: argparse.Namespace, workdir: Path):
         {
             "COUPLES_SQLALCHEMY_DATABASE_URI": database.app_url,
             "COUPLES_SECRET_KEY": secrets.token_urlsafe(32),
+            "COUPLES_BASE_URL": "http://127.0.0.1",
             "COUPLES_SESSION_COOKIE_SECURE": "false",
             "COUPLES_REMEMBER_COOKIE_SECURE": "false",
         }

@@ -177,6 +177,7 @@ def register(ctx: Context, label: str) -> Client:
         "/api/v1/auth/register",
         {"email": email, "password": PASSWORD, "display_name": f"Bench {label}", "timezone": "UTC"},
     )
+    client.fetch_csrf()  # registering starts a new session, with a token of its own
     return client
 
 
@@ -564,6 +565,7 @@ def app_env(database, workdir: Path, extra: list[str]) -> dict[str, str]:
     env.update(
         {
             "COUPLES_SECRET_KEY": secrets.token_urlsafe(32),
+            "COUPLES_BASE_URL": "http://127.0.0.1",
             "COUPLES_SQLALCHEMY_DATABASE_URI": database.app_url,
             "COUPLES_INSTANCE_PATH": str(workdir / "instance"),
             "COUPLES_SESSION_COOKIE_SECURE": "false",
