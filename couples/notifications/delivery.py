@@ -68,7 +68,13 @@ def count_due(*, now: datetime) -> int:
 
 def claim(*, now: datetime, limit: int, lease_seconds: int) -> list[int]:
     """Lease up to ``limit`` due notifications (and those whose lease ran out) to this
-    worker. SKIP LOCKED on PostgreSQL, BEGIN IMMEDIATE on SQLite: no row is claimed twice."""
+    worker. SKIP LOCKED on PostgreSQL, BEGIN IMMEDIATE on SQLite: no row is claimed twice.
+    When nothing is due, a read says so and no write begins (on SQLite a claim would
+    otherwise wait for the write lock with the requests, for nothing)."""
+    anything_due = db.session.execute(db.select(Notification.id).where(_due(now)).limit(1)).first()
+    if anything_due is None:
+        db.session.commit()  # end the read
+        return []
     begin_write(db.session)
     query = (
         db.select(Notification.id)

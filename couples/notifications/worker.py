@@ -5,6 +5,7 @@ run` in the foreground. At scale Celery runs the same two functions instead."""
 
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask
@@ -24,10 +25,11 @@ def wake() -> None:
     _wake.set()
 
 
-def _drain(app: Flask, ticking: threading.Event) -> tuple[int, int]:
+def _drain(app: Flask, ticking: threading.Event | None) -> tuple[int, int]:
     """Deliver batch after batch until a claim comes back short and the tick is over:
     (claimed, sent). A claim that began before the tick's last commit cannot see it, so
-    once the tick is over there is one more claim before stopping."""
+    once the tick is over there is one more claim before stopping. In a round without a
+    tick (``ticking`` is None) the first short claim ends it."""
     claimed = sent = 0
     batch = int(app.config["PUSH_BATCH"])
     last_pass = False
@@ -38,7 +40,7 @@ def _drain(app: Flask, ticking: threading.Event) -> tuple[int, int]:
                 claimed += result.get("claimed", 0)
                 sent += result.get("sent", 0)
                 if result.get("claimed", 0) < batch:
-                    if last_pass:
+                    if ticking is None or last_pass:
                         return claimed, sent
                     if not ticking.is_set():
                         last_pass = True  # everything the tick made is committed now
@@ -58,32 +60,41 @@ def _tick(app: Flask, ticking: threading.Event) -> int:
             db.session.remove()
 
 
-def run_once(app: Flask) -> dict[str, int]:
-    """One round: create what is due while delivery lanes send it, until nothing is due.
-    Several lanes deliver at once, so the push threads stay busy while one lane reads or
-    records."""
+def run_once(app: Flask, *, tick: bool = True) -> dict[str, int]:
+    """One round: create what is due (unless ``tick`` is false) while delivery lanes send
+    it, until nothing is due. Several lanes deliver at once, so the push threads stay busy
+    while one lane reads or records."""
     lanes = max(1, int(app.config.get("PUSH_LANES", 2)))
-    ticking = threading.Event()
-    ticking.set()
+    ticking = threading.Event() if tick else None
     with ThreadPoolExecutor(max_workers=lanes + 1, thread_name_prefix="lane") as executor:
-        created = executor.submit(_tick, app, ticking)
+        if ticking is not None:
+            ticking.set()
+            created = executor.submit(_tick, app, ticking)
         drained = [executor.submit(_drain, app, ticking) for _ in range(lanes)]
         results = [future.result() for future in drained]
     return {
-        "created": created.result(),
+        "created": created.result() if ticking is not None else 0,
         "claimed": sum(r[0] for r in results),
         "sent": sum(r[1] for r in results),
     }
 
 
 def loop(app: Flask, stop: threading.Event) -> None:
+    """A round with the tick every ``SCHEDULER_INTERVAL_SECONDS``; in between, a round of
+    delivery only whenever ``wake`` is called (a notification to send now): the tick has
+    nothing new to do then, and on SQLite each of its batches would wait for the write
+    lock with the requests."""
     interval = float(app.config["SCHEDULER_INTERVAL_SECONDS"])
+    next_tick = time.monotonic()
     while not stop.is_set():
+        tick = time.monotonic() >= next_tick
+        if tick:
+            next_tick = time.monotonic() + interval
         try:
-            run_once(app)
+            run_once(app, tick=tick)
         except Exception:  # noqa: BLE001 (keep the loop alive; the next round retries)
             log.exception("background round failed")
-        _wake.wait(interval)
+        _wake.wait(max(0.0, next_tick - time.monotonic()))
         _wake.clear()
 
 
