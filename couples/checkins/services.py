@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -155,13 +155,31 @@ def _live_questions(
     )
 
 
+# The reads of every evening's pages, built once: making a statement costs about as much
+# as running it, and SQLAlchemy caches the SQL of a statement it has seen.
+_CHECKINS_OF_DAYS = (
+    db.select(Checkin, CheckinAnswer)
+    .outerjoin(CheckinAnswer, CheckinAnswer.checkin_id == Checkin.id)
+    .where(
+        Checkin.couple_id == bindparam("couple_id"),
+        Checkin.day.in_(bindparam("days", expanding=True)),
+    )
+)
+_REVEALED_BETWEEN = (
+    db.select(func.count())
+    .select_from(Checkin)
+    .where(
+        Checkin.couple_id == bindparam("couple_id"),
+        Checkin.revealed_at.is_not(None),
+        Checkin.day >= bindparam("first"),
+        Checkin.day <= bindparam("last"),
+    )
+)
+
+
 def _load(couple_id: int, days: list[date]) -> dict[date, tuple[Checkin, dict[int, dict]]]:
     """The check-ins of ``days`` with every answer, in one query."""
-    rows = db.session.execute(
-        db.select(Checkin, CheckinAnswer)
-        .outerjoin(CheckinAnswer, CheckinAnswer.checkin_id == Checkin.id)
-        .where(Checkin.couple_id == couple_id, Checkin.day.in_(days))
-    ).all()
+    rows = db.session.execute(_CHECKINS_OF_DAYS, {"couple_id": couple_id, "days": days}).all()
     found: dict[date, tuple[Checkin, dict[int, dict]]] = {}
     for checkin, answer in rows:
         _, answers = found.setdefault(checkin.day, (checkin, {}))
@@ -405,16 +423,9 @@ def history(
 def days_together_this_month(*, pairing: Pairing, now: datetime) -> int:
     """How many dates of my current local month we both checked in (never a streak)."""
     today_here = local_date(now, pairing.me.timezone)
-    first = today_here.replace(day=1)
     return db.session.execute(
-        db.select(func.count())
-        .select_from(Checkin)
-        .where(
-            Checkin.couple_id == pairing.couple.id,
-            Checkin.revealed_at.is_not(None),
-            Checkin.day >= first,
-            Checkin.day <= today_here,
-        )
+        _REVEALED_BETWEEN,
+        {"couple_id": pairing.couple.id, "first": today_here.replace(day=1), "last": today_here},
     ).scalar_one()
 
 
