@@ -106,15 +106,32 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            render_item=render_item,
-            **conf_args
-        )
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # Batch mode rebuilds a table by copying it and dropping the original: with
+            # foreign keys on, the drop would delete (cascade) or refuse the rows that
+            # point at it. Off while migrating (set outside any transaction, the only
+            # place SQLite takes it) and checked at the end; the connection is then
+            # dropped from the pool, so no request ever uses it without them.
+            connection.connection.driver_connection.execute('PRAGMA foreign_keys=OFF')
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                render_item=render_item,
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+                connection.rollback()
+                if broken:
+                    raise RuntimeError(f'rows left pointing at nothing: {broken[:10]}')
+        finally:
+            if sqlite:
+                connection.invalidate()
 
 
 if context.is_offline_mode():

@@ -141,3 +141,85 @@ def test_the_app_still_logs_after_an_upgrade_in_the_same_process(tmp_path):
         with app.app_context():
             db.engine.dispose()
     assert any("event=login outcome=ok" in line for line in seen)
+
+
+def test_ids_never_given_again_keep_every_row_that_points_at_them(tmp_path):
+    """On SQLite the tables whose ids reach cookies, URLs and exports are copied to gain
+    AUTOINCREMENT: foreign keys are off while the copy is made, so no row that points at
+    a copied table is deleted (a cascade) on the way, up or down. SQLite whichever
+    database the suite runs on: the copy happens only there."""
+    url = f"sqlite:///{tmp_path / 'ids.sqlite3'}"
+    env = {"COUPLES_SQLALCHEMY_DATABASE_URI": url, "COUPLES_INSTANCE_PATH": str(tmp_path)}
+    engine = create_engine(url)
+    tables = ("users", "couples", "couple_members", "checkins", "checkin_answers")
+
+    def counts():
+        with engine.connect() as conn:
+            return [
+                conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
+                for table in tables
+            ]
+
+    def autoincrement():
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+            return {name for name, sql in rows if "AUTOINCREMENT" in sql}
+
+    try:
+        assert run_flask(["db", "upgrade", "7e3b9c41d2a8"], env).returncode == 0
+        at = {"at": "2026-12-01 20:00:00+00"}
+        with engine.begin() as conn:
+            for n in (1, 2):
+                conn.execute(
+                    text(
+                        "INSERT INTO users (id, email, password_hash, display_name, timezone, "
+                        "session_version, created_at, updated_at, reminder_minute, "
+                        "quiet_start_minute, quiet_end_minute, discreet, kinds_off) VALUES "
+                        "(:n, :email, 'x', 'U', 'UTC', 1, :at, :at, 1260, 0, 0, 0, '[]')"
+                    ),
+                    {"n": n, "email": f"u{n}@example.com", **at},
+                )
+            conn.execute(text("INSERT INTO couples (id, created_at) VALUES (1, :at)"), at)
+            for n in (1, 2):
+                conn.execute(
+                    text(
+                        "INSERT INTO couple_members (couple_id, user_id, slot, joined_at) "
+                        "VALUES (1, :n, :n, :at)"
+                    ),
+                    {"n": n, **at},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO checkins (id, couple_id, day, kind, questions, created_at) "
+                    "VALUES (1, 1, '2026-12-01', 'nightly', '[]', :at)"
+                ),
+                at,
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO checkin_answers (checkin_id, user_id, answers, created_at, "
+                    "updated_at) VALUES (1, 1, '{}', :at, :at)"
+                ),
+                at,
+            )
+        before = counts()
+        assert before == [2, 1, 2, 1, 1]
+        up = run_flask(["db", "upgrade"], env)
+        assert up.returncode == 0, up.stderr
+        assert counts() == before
+        assert autoincrement() >= {
+            "users",
+            "couples",
+            "custom_questions",
+            "appreciations",
+            "notifications",
+            "push_subscriptions",
+        }
+        with engine.connect() as conn:
+            assert conn.execute(text("PRAGMA foreign_key_check")).fetchall() == []
+        down = run_flask(["db", "downgrade", "7e3b9c41d2a8"], env)
+        assert down.returncode == 0, down.stderr
+        assert counts() == before
+        assert autoincrement() == set()
+    finally:
+        engine.dispose()

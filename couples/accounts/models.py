@@ -10,6 +10,8 @@ from couples.extensions import db
 
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
+    # SQLite never gives the id of a deleted account to a new one (ids reach exports).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so uniqueness is case-insensitive on every database.

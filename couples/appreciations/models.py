@@ -9,7 +9,11 @@ from couples.extensions import db
 
 class Appreciation(db.Model):
     __tablename__ = "appreciations"
-    __table_args__ = (Index(None, "couple_id", "id"), Index(None, "from_user_id", "created_at"))
+    __table_args__ = (
+        Index(None, "couple_id", "id"),
+        Index(None, "from_user_id", "created_at"),
+        {"sqlite_autoincrement": True},  # an id is never given again (it reaches the API)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"))

@@ -12,7 +12,8 @@ class CustomQuestion(db.Model):
     answers already given (check-ins keep the questions they were asked)."""
 
     __tablename__ = "custom_questions"
-    __table_args__ = (Index(None, "couple_id"),)
+    # An id is never given again: it reaches the API.
+    __table_args__ = (Index(None, "couple_id"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"))

@@ -22,6 +22,7 @@ class Notification(db.Model):
         Index(None, "user_id", "created_at"),
         # Delivery claims due rows by this index only: cost follows what is due.
         Index("ix_notifications_due", "status", "next_attempt_at"),
+        {"sqlite_autoincrement": True},  # an id is never given again (it reaches the API)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,7 +53,8 @@ class PushSubscription(db.Model):
     """One browser's Web Push endpoint and keys, belonging to one user."""
 
     __tablename__ = "push_subscriptions"
-    __table_args__ = (Index(None, "user_id"),)
+    # An id is never given again: it names a device in URLs and the API.
+    __table_args__ = (Index(None, "user_id"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

@@ -10,6 +10,8 @@ from couples.extensions import db
 
 class Couple(db.Model):
     __tablename__ = "couples"
+    # An id is never given again: it reaches the API and exports.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
