@@ -1,6 +1,7 @@
 """Couples: nightly check-ins, appreciations and real repair for two partners."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -39,6 +40,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _finish_config(app: Flask) -> None:
     config = app.config
+    for name in ("REMEMBER_COOKIE_DURATION", "PERMANENT_SESSION_LIFETIME"):
+        if config.get(name) is None:
+            config[name] = timedelta(days=float(config["SESSION_LIFETIME_DAYS"]))
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = default_config.database_uri_for(app.instance_path)
     if not config.get("SECRET_KEY"):

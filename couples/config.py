@@ -1,7 +1,6 @@
 """Configuration defaults. Every value can be overridden by a ``COUPLES_*`` variable."""
 
 from collections.abc import Mapping
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 DEFAULTS = {
@@ -12,11 +11,15 @@ DEFAULTS = {
     "SESSION_COOKIE_SECURE": True,
     "SESSION_COOKIE_NAME": "couples_session",
     "REMEMBER_COOKIE_NAME": "couples_remember",
-    "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+    # A login lasts on the server (accounts/sessions.py) until it is unused for
+    # SESSION_IDLE_DAYS, and at most SESSION_LIFETIME_DAYS; the cookies last as long.
+    "SESSION_IDLE_DAYS": 14,
+    "SESSION_LIFETIME_DAYS": 90,
+    "REMEMBER_COOKIE_DURATION": None,  # SESSION_LIFETIME_DAYS unless set
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_SECURE": True,
-    "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+    "PERMANENT_SESSION_LIFETIME": None,  # SESSION_LIFETIME_DAYS unless set
     # The PWA stays open for days: a CSRF token lives as long as the session.
     "WTF_CSRF_TIME_LIMIT": None,
     "WTF_CSRF_CHECK_DEFAULT": False,

@@ -147,6 +147,6 @@ def init_app(app: Flask) -> None:
     api.init_app(app)
     app.context_processor(_template_globals)
     app.add_template_filter(local_time, "local_time")
-    from couples.notifications.devices import device_name
+    from couples.devices import device_name
 
     app.add_template_filter(device_name, "device_name")

@@ -75,6 +75,11 @@ def _alex_device(couple: Couple) -> str:
     return f"/settings/notifications/devices/{response.get_json()['id']}/remove"
 
 
+def _alex_session(couple: Couple) -> str:
+    (session,) = couple.alex.get("/api/v1/me/sessions").get_json()["items"]
+    return session["id"]
+
+
 # Every route that names an object of a couple or of one of its partners: endpoint -> a
 # function that builds the URL of a real object of the two_partners couple (creating it
 # through the API if need be). Every route with arguments must be here or in EXEMPT. The
@@ -144,6 +149,8 @@ COUPLE_OBJECT_URLS: dict[str, Callable[[Couple], str]] = {
     "bids.respond": lambda couple: f"/bids/{_bid_to_sam(couple)}/response",
     "api_pairing.unlink": lambda couple: "/api/v1/couple",
     "notifications.remove_device": _alex_device,
+    "accounts.sign_out_device": lambda c: f"/account/devices/{_alex_session(c)}/sign-out",
+    "api_me.sign_out_session": lambda c: f"/api/v1/me/sessions/{_alex_session(c)}",
 }
 
 # Routes with arguments that are not objects of a couple, and why.

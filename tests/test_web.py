@@ -9,6 +9,7 @@ from flask import render_template_string
 from flask_login import login_user
 
 from couples import ROOT
+from couples.accounts import sessions
 from couples.extensions import db
 from tests.factories import make_user
 
@@ -50,7 +51,9 @@ def test_times_are_shown_on_the_clock_of_the_person_reading(app):
     noon = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
     with app.test_request_context("/"):
         assert render_template_string("{{ t | local_time }}", t=noon) == "15 Jan, 12:00"
-        login_user(make_user(email="ny@example.com", timezone="America/New_York"))
+        user = make_user(email="ny@example.com", timezone="America/New_York")
+        sessions.start(user=user, user_agent=None, now=noon)
+        login_user(user)
         assert render_template_string("{{ t | local_time }}", t=noon) == "15 Jan, 07:00"
         db.session.rollback()
 

@@ -1,27 +1,32 @@
-"""Flask-Login glue: loading the user from the session id, and what anonymous callers get."""
+"""Flask-Login glue: loading the user from the session token, and what anonymous callers
+get."""
 
 from flask import flash, g, redirect, request, url_for
 
+from couples.accounts import sessions
 from couples.accounts.models import User
+from couples.clock import utcnow
 from couples.errors import problem
 from couples.extensions import login_manager
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    """The session id is "<user id>:<session version>"; an old version is no session."""
-    user_id, _, version = session_id.partition(":")
-    if (
-        not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit())
-        or len(user_id) > 10
-        or int(user_id) >= 2**31
-    ):
+def load_user(token: str) -> User | None:
+    """The user of the session whose token the cookie carries (the session cookie, or the
+    remember-me cookie), while that session lives on the server."""
+    if not (0 < len(token) <= sessions.TOKEN_MAX and token.isascii()):
         return None
-    from couples.pairing.services import user_and_pairing
+    from couples.pairing.services import session_user_and_pairing
 
-    user, pairing = user_and_pairing(int(user_id))
-    if user is None or user.session_version != int(version):
+    found = session_user_and_pairing(sessions.token_hash(token))
+    if found is None:
         return None
+    record, user, pairing = found
+    now = utcnow()
+    if not sessions.is_live(record, now):
+        return None
+    sessions.touch(record=record, now=now)
+    user.session_token = token
     g.pairing = pairing  # the couple comes with the user: pages need it on every request
     return user
 

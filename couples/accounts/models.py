@@ -19,8 +19,6 @@ class User(UserMixin, TimestampMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str] = mapped_column(String(60))
     timezone: Mapped[str] = mapped_column(String(64))
-    # Part of the session id: bumping it ends every session made before.
-    session_version: Mapped[int] = mapped_column(default=1)
 
     # Notification preferences. Times of day are minutes after local midnight.
     reminder_minute: Mapped[int] = mapped_column(default=21 * 60)
@@ -32,8 +30,35 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Null while there is nothing to remind of (not linked).
     next_checkin_reminder_at: Mapped[datetime | None] = mapped_column(index=True)
 
+    # The token of the session this user was logged in or loaded with (not a column):
+    # what Flask-Login keeps in the session and remember-me cookies (sessions.py).
+    session_token = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        if self.session_token is None:
+            raise RuntimeError("log in through accounts.sessions.start, which makes a session")
+        return self.session_token
+
+
+class UserSession(db.Model):
+    """One login on one device, kept on the server: the cookie carries only its token.
+    It ends at logout, when it is signed out from another device, after a password
+    change or reset (all but the current one), when unused for the idle timeout, and
+    at the end of its lifetime, whichever comes first."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index(None, "user_id"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Names the session in URLs and the API ("sign out this device"); not the token.
+    public_id: Mapped[str] = mapped_column(String(22), unique=True)
+    # Only a hash of the token is kept: a database leak opens no session.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    device: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
 
 
 class PasswordReset(db.Model):

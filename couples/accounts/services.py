@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from couples import audit
-from couples.accounts import mail, passwords
+from couples.accounts import mail, passwords, sessions
 from couples.accounts.models import PasswordReset, User
 from couples.clock import is_timezone, isoformat
 from couples.db import begin_write
@@ -120,16 +120,6 @@ def authenticate(*, email: str, password: str) -> User:
     return user
 
 
-def end_all_sessions(user: User) -> User:
-    """Every session and remember-me cookie made before this call stops working."""
-    begin_write(db.session)
-    user.session_version += 1
-    user_id = user.id
-    db.session.commit()
-    audit.record("logout_everywhere", user_id=user_id)
-    return user
-
-
 def change_password(*, user: User, current_password: str, new_password: str) -> User:
     if not passwords.verify(_hasher(), user.password_hash, current_password):
         audit.record("password_change", "failed", user_id=user.id)
@@ -138,11 +128,11 @@ def change_password(*, user: User, current_password: str, new_password: str) -> 
     if weak:
         raise Invalid(errors={"new_password": [weak]})
     password_hash = _hasher().hash(new_password)  # slow on purpose: before the write lock
-    user_id = user.id
+    user_id, this_session = user.id, user.session_token
     begin_write(db.session)
     user = _locked_user(user_id)
     user.password_hash = password_hash
-    user.session_version += 1
+    sessions.end_others(user_id=user_id, keep_token=this_session)  # other devices log in again
     _revoke_resets(user_id)  # a link mailed before the change must not undo it
     db.session.commit()
     audit.record("password_change", user_id=user_id)
@@ -258,7 +248,7 @@ def _reset_password(*, token: str, new_password: str, now: datetime) -> User:
         db.session.rollback()
         raise ResetGone("This reset link was used or has expired. Ask for a new one.")
     user.password_hash = password_hash
-    user.session_version += 1
+    sessions.end_others(user_id=user_id, keep_token=None)  # whoever knew the old one is out
     _revoke_resets(user_id)
     db.session.commit()
     audit.record("reset", user_id=user_id)

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, flash, json, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from couples.accounts import schemas, services, web
+from couples.accounts import schemas, services, sessions, web
 from couples.clock import known_timezones, local_date, utcnow
 from couples.errors import DomainError, Invalid
 from couples.notifications.services import unread_of_kind
@@ -123,10 +123,28 @@ def logout():
     return response
 
 
+def _account_page() -> dict:
+    user = me()
+    devices = sessions.live_sessions(user=user, now=utcnow())
+    return {
+        "user": user,
+        "devices": [(device, sessions.is_current(device, user)) for device in devices],
+    }
+
+
 @bp.route("/account")
 @login_required
 def account():
-    return _render_form("accounts/account.html", user=me())
+    return _render_form("accounts/account.html", **_account_page())
+
+
+@bp.route("/account/devices/<public_id>/sign-out", methods=["POST"])
+@login_required
+def sign_out_device(public_id: str):
+    if sessions.sign_out(user=me(), public_id=public_id):
+        return logout()  # this device: as the log out button
+    flash("That device is signed out.", "success")
+    return redirect(url_for("accounts.account"))
 
 
 @bp.route("/account/profile", methods=["POST"])
@@ -135,7 +153,7 @@ def profile():
     try:
         services.update_profile(user=me(), **validate(schemas.ProfileSchema, form_data()))
     except DomainError as error:
-        return _render_form("accounts/account.html", error, user=me())
+        return _render_form("accounts/account.html", error, **_account_page())
     flash("Saved.", "success")
     return redirect(url_for("accounts.account"))
 
@@ -144,12 +162,9 @@ def profile():
 @login_required
 def password():
     try:
-        user = services.change_password(
-            user=me(), **validate(schemas.PasswordChangeSchema, form_data())
-        )
+        services.change_password(user=me(), **validate(schemas.PasswordChangeSchema, form_data()))
     except DomainError as error:
-        return _render_form("accounts/account.html", error, user=me())
-    web.refresh_session(user)
+        return _render_form("accounts/account.html", error, **_account_page())
     flash("Your password is changed. Other devices will need to log in again.", "success")
     return redirect(url_for("accounts.account"))
 
@@ -157,8 +172,7 @@ def password():
 @bp.route("/account/logout-everywhere", methods=["POST"])
 @login_required
 def logout_everywhere():
-    user = services.end_all_sessions(me())
-    web.refresh_session(user)
+    sessions.end_all_others(user=me())
     flash("Every other device is logged out.", "success")
     return redirect(url_for("accounts.account"))
 

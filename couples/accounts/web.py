@@ -1,11 +1,12 @@
 """Web glue shared by the pages and the API: throttled login and session handling."""
 
 from flask import current_app, g, request, session
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from couples import audit
-from couples.accounts import services, throttle
+from couples.accounts import services, sessions, throttle
 from couples.accounts.models import User
+from couples.clock import utcnow
 from couples.errors import DomainError, TooManyAttempts
 
 
@@ -51,12 +52,6 @@ _THROTTLED_EVENTS = {
 }
 
 
-def refresh_session(user: User) -> None:
-    """After the session version changed, keep this session (and only this one) alive."""
-    remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
-    login_user(user, remember=remembered)
-
-
 def _new_session() -> None:
     """Drop everything the session held, its CSRF token first: a token someone planted
     in a browser before its owner logs in must not work after. Pending flash messages
@@ -69,12 +64,17 @@ def _new_session() -> None:
 
 
 def start_session(user: User, *, remember: bool) -> None:
-    """Log ``user`` in on a new session (login, registration)."""
+    """Log ``user`` in on a new session (login, registration), kept on the server."""
+    sessions.start(user=user, user_agent=request.user_agent.string, now=utcnow())
     _new_session()
     login_user(user, remember=remember)
 
 
 def end_session() -> None:
-    """Log out; nothing of the session survives (logout, reset, account deletion)."""
+    """Log out; the session ends on the server and nothing of it survives in the browser
+    (logout, reset, account deletion)."""
+    token = getattr(current_user, "session_token", None)
+    if token is not None:
+        sessions.end(token=token)
     _new_session()
     logout_user()  # after the clear: it marks the remember-me cookie for deletion

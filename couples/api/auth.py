@@ -2,7 +2,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 
-from couples.accounts import services, web
+from couples.accounts import services, sessions, web
 from couples.accounts.schemas import LoginSchema, RegisterSchema, ResetRequestSchema, ResetSchema
 from couples.api.common import accepts, load, no_body, public
 from couples.api.serializers import CsrfSchema, EmptySchema, UserSchema
@@ -60,8 +60,7 @@ def logout():
 def logout_everywhere():
     """End every other session and remember-me cookie of this account."""
     no_body()
-    user = services.end_all_sessions(current_user._get_current_object())
-    web.refresh_session(user)
+    sessions.end_all_others(user=current_user._get_current_object())
 
 
 @blp.route("/password-reset", methods=["POST"])

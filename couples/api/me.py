@@ -1,13 +1,14 @@
+import marshmallow as ma
 from flask import Response, current_app, json
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from couples.accounts import services, web
+from couples.accounts import services, sessions, web
 from couples.accounts.schemas import DeleteSchema, PasswordChangeSchema, ProfileSchema, minutes
-from couples.api.common import FreeFormSchema, accepts, load
+from couples.api.common import FreeFormSchema, accepts, load, no_body
 from couples.api.serializers import MeSchema
 from couples.api.views_data import me_data
-from couples.clock import utcnow
+from couples.clock import isoformat, utcnow
 from couples.pwa import CLEAR_SITE_DATA
 from couples.web import current_pairing
 
@@ -80,7 +81,6 @@ def change_password():
     user = _me()
     data = load(PasswordChangeSchema)
     services.change_password(user=user, **data)
-    web.refresh_session(user)
     return _me_response(user, current_pairing())
 
 
@@ -106,3 +106,48 @@ def delete_me():
     services.delete_account(user=user, password=data["password"], now=utcnow())
     web.end_session()
     return None, {"Clear-Site-Data": CLEAR_SITE_DATA}
+
+
+class DeviceSchema(ma.Schema):
+    id = ma.fields.String(required=True)
+    device = ma.fields.String(required=True, metadata={"description": 'e.g. "Safari on iPhone"'})
+    created_at = ma.fields.String(required=True)
+    last_seen_at = ma.fields.String(
+        required=True, metadata={"description": "Noted at most once an hour."}
+    )
+    current = ma.fields.Boolean(required=True, metadata={"description": "This session."})
+
+
+class DevicesSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(DeviceSchema), required=True)
+
+
+@blp.route("/sessions", methods=["GET"])
+@blp.response(200, DevicesSchema)
+def list_sessions():
+    """The devices signed in to my account, the most recently used first."""
+    user = _me()
+    return {
+        "items": [
+            {
+                "id": record.public_id,
+                "device": record.device,
+                "created_at": isoformat(record.created_at),
+                "last_seen_at": isoformat(record.last_seen_at),
+                "current": sessions.is_current(record, user),
+            }
+            for record in sessions.live_sessions(user=user, now=utcnow())
+        ]
+    }
+
+
+@blp.route("/sessions/<session_id>", methods=["DELETE"])
+@blp.response(204)
+def sign_out_session(session_id: str):
+    """Sign out one device (404 when it is not signed in to my account). Signing out this
+    one logs me out."""
+    no_body()
+    if sessions.sign_out(user=_me(), public_id=session_id):
+        web.end_session()
+        return None, {"Clear-Site-Data": CLEAR_SITE_DATA}
+    return None

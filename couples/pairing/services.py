@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from couples import audit
-from couples.accounts.models import User
+from couples.accounts.models import User, UserSession
 from couples.clock import isoformat
 from couples.db import begin_write
 from couples.errors import AlreadyLinked, InviteGone, NotFound, NotLinked, OwnInvite
@@ -56,7 +56,7 @@ def _pairing_query():
 _PAIRING_QUERY = _pairing_query()
 
 
-def _user_query():
+def _session_query():
     me, mine, theirs, partner = (
         aliased(User),
         aliased(CoupleMember),
@@ -64,7 +64,8 @@ def _user_query():
         aliased(User),
     )
     return (
-        db.select(me, Couple, partner)
+        db.select(UserSession, me, Couple, partner)
+        .join(me, me.id == UserSession.user_id)
         .outerjoin(mine, (mine.user_id == me.id) & mine.left_at.is_(None))
         .outerjoin(Couple, Couple.id == mine.couple_id)
         .outerjoin(
@@ -74,20 +75,23 @@ def _user_query():
             & theirs.left_at.is_(None),
         )
         .outerjoin(partner, partner.id == theirs.user_id)
-        .where(me.id == bindparam("user_id"))
+        .where(UserSession.token_hash == bindparam("token_hash"))
     )
 
 
-_USER_QUERY = _user_query()
+_SESSION_QUERY = _session_query()
 
 
-def user_and_pairing(user_id: int) -> tuple[User | None, Pairing | None]:
-    """A user and their current couple and partner, in one query (for each request)."""
-    row = db.session.execute(_USER_QUERY, {"user_id": user_id}).first()
-    user, couple, partner = row if row is not None else (None, None, None)
-    if user is None:
-        return None, None
-    return user, (Pairing(couple=couple, me=user, partner=partner) if couple else None)
+def session_user_and_pairing(
+    token_hash: str,
+) -> tuple[UserSession, User, Pairing | None] | None:
+    """A session with its user and their current couple and partner, in one query (for
+    each request), or None when no session has this token."""
+    row = db.session.execute(_SESSION_QUERY, {"token_hash": token_hash}).first()
+    if row is None:
+        return None
+    record, user, couple, partner = row
+    return record, user, (Pairing(couple=couple, me=user, partner=partner) if couple else None)
 
 
 def active_pairing(user: User) -> Pairing | None:

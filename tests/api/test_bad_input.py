@@ -52,6 +52,15 @@ ROUTE_IDS = [f"{method} {rule}" for method, rule, _ in UNSAFE_API_ROUTES]
 # --- helpers --------------------------------------------------------------------------
 
 
+def _rows(table):
+    """Every row of a table; a session's "last used" is bookkeeping, not what a request
+    changes (any request of a session may note it, at most once an hour)."""
+    columns = [
+        c for c in table.columns if (table.name, c.name) != ("user_sessions", "last_seen_at")
+    ]
+    return sorted(map(repr, db.session.execute(select(*columns)).all()))
+
+
 def snapshot(app) -> tuple[dict, dict]:
     """Row counts of the named tables, and every row of every table."""
     with app.app_context():
@@ -60,10 +69,7 @@ def snapshot(app) -> tuple[dict, dict]:
             name: db.session.execute(select(func.count()).select_from(tables[name])).scalar_one()
             for name in TABLES
         }
-        rows = {
-            name: sorted(map(repr, db.session.execute(select(table)).all()))
-            for name, table in tables.items()
-        }
+        rows = {name: _rows(table) for name, table in tables.items()}
         db.session.remove()
     return counts, rows
 

@@ -187,7 +187,6 @@ def test_a_tick_reads_only_the_due_rows(ctx, app):
         "password_hash": "x",
         "display_name": "P",
         "timezone": "UTC",
-        "session_version": 1,
         "reminder_minute": 21 * 60,
         "quiet_start_minute": 0,
         "quiet_end_minute": 0,

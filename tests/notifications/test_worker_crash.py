@@ -38,7 +38,6 @@ def _seed(service, now):
         "password_hash": "x",
         "display_name": "P",
         "timezone": "UTC",
-        "session_version": 1,
         "reminder_minute": 1260,
         "quiet_start_minute": 0,
         "quiet_end_minute": 0,

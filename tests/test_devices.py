@@ -1,8 +1,8 @@
-"""Devices in the reminder settings are named as a person would say it."""
+"""Devices (signed-in sessions, push subscriptions) are named as a person would say it."""
 
 import pytest
 
-from couples.notifications.devices import device_name
+from couples.devices import device_name
 
 AGENTS = {
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "

@@ -1,6 +1,7 @@
 """A device's name as a person would say it ("Chrome on Android"), from the User-Agent
-its browser sent when it subscribed to push. Nothing is looked up: a short, ordered list
-of patterns, and "A browser" when none fits."""
+its browser sent when it logged in or subscribed to push. Nothing is looked up: a short,
+ordered list of patterns, and "A browser" when none fits. Only the name is shown, and a
+session keeps only the name."""
 
 import re
 
