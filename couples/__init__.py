@@ -43,6 +43,7 @@ def _finish_config(app: Flask) -> None:
     for name in ("REMEMBER_COOKIE_DURATION", "PERMANENT_SESSION_LIFETIME"):
         if config.get(name) is None:
             config[name] = timedelta(days=float(config["SESSION_LIFETIME_DAYS"]))
+    default_config.name_cookies(config)
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = default_config.database_uri_for(app.instance_path)
     if not config.get("SECRET_KEY"):

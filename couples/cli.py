@@ -72,6 +72,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
         # Plain http on this machine only: a Secure cookie would never come back.
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
+        config.name_cookies(app.config)
     if not app.config.get("BASE_URL"):
         _own_origin(app, host, port)
     from couples.notifications import worker

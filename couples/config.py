@@ -131,3 +131,21 @@ def trusted_hosts_for(origin: str) -> list[str] | None:
     (no check) for an IPv6 literal, which Werkzeug's host check cannot match."""
     host = urlsplit(origin).hostname
     return None if ":" in host else [host]
+
+
+HOST_PREFIX = "__Host-"
+_COOKIES = (
+    ("SESSION_COOKIE_NAME", "SESSION_COOKIE_SECURE", "SESSION_COOKIE_DOMAIN"),
+    ("REMEMBER_COOKIE_NAME", "REMEMBER_COOKIE_SECURE", "REMEMBER_COOKIE_DOMAIN"),
+)
+
+
+def name_cookies(config: dict) -> None:
+    """``__Host-`` before the session and remember-me cookie names when they are Secure
+    and name no Domain: a browser then takes them only over https, for this host alone
+    and the whole site, so neither a sibling domain nor a plain-http page can plant one.
+    Without Secure (`serve` on plain-http loopback) the bare names, which a browser
+    would refuse with the prefix. Call again whenever the Secure flags change."""
+    for name, secure, domain in _COOKIES:
+        bare = config[name].removeprefix(HOST_PREFIX)
+        config[name] = f"{HOST_PREFIX}{bare}" if config[secure] and not config.get(domain) else bare

@@ -123,3 +123,12 @@ def test_serve_logs_the_audit_trail_with_utc_times(served):
             )
         )
         assert line == "1970-01-01T00:00:00Z INFO couples.audit event=login"
+
+
+def test_serve_on_plain_http_loopback_names_its_cookies_without_the_host_prefix(served):
+    """A browser refuses a ``__Host-`` cookie that is not Secure: on plain-http loopback
+    `serve` drops Secure, and the prefix with it."""
+    app, _ = served("--host", "127.0.0.1", SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+    assert app.config["SESSION_COOKIE_NAME"] == "couples_session"
+    assert app.config["REMEMBER_COOKIE_NAME"] == "couples_remember"

@@ -180,8 +180,33 @@ def test_session_cookie_is_secure_by_default(make_app):
     assert any(
         "Secure" in c
         for c in response.headers.getlist("Set-Cookie")
-        if c.startswith("couples_session=")
+        if c.startswith(app.config["SESSION_COOKIE_NAME"] + "=")
     )
+
+
+def test_secure_cookies_carry_the_host_prefix_and_still_log_in(make_app):
+    """Secure, Path=/ and no Domain, as ``__Host-`` requires: no sibling domain or
+    plain-http page can set them."""
+    app = make_app(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+    with app.app_context():
+        make_user(email="alex@example.com")
+    client = app.test_client()
+    https = {"base_url": "https://localhost"}
+    token = client.get("/api/v1/auth/csrf", **https).get_json()["csrf_token"]
+    response = client.post(
+        "/api/v1/auth/login",
+        json={"email": "alex@example.com", "password": PASSWORD, "remember": True},
+        headers={"X-CSRF-Token": token, "Referer": "https://localhost/"},
+        **https,
+    )
+    assert response.status_code == 200, response.get_json()
+    cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
+    assert set(cookies) == {"__Host-couples_session", "__Host-couples_remember"}
+    for cookie in cookies.values():
+        parts = [p.strip().lower() for p in cookie.split(";")]
+        assert "secure" in parts and "path=/" in parts
+        assert not any(p.startswith("domain=") for p in parts)
+    assert client.get("/api/v1/me", **https).status_code == 200
 
 
 def test_logout_ends_the_session(app):
