@@ -101,13 +101,15 @@ SHARE_IN_WINDOW = 0.2  # ...in which a fifth of the couples do their evening
 EVENINGS_PER_COUPLE = 2  # an evening here is one partner's
 MIN_COUPLES_POSTGRES = 50_000
 
-# The server's settings besides the database: registration and login throttles raised
-# (every account comes from 127.0.0.1) and a cheap password hash. Passwords are hashed
-# only when registering and logging in, which happen before the timing.
+# The server's settings besides the database: registration, login and invite-code
+# throttles raised (every account comes from 127.0.0.1) and a cheap password hash.
+# Passwords are hashed only when registering and logging in, which happen before the
+# timing.
 SERVER_SETTINGS = {
     "COUPLES_REGISTER_LIMIT_PER_ADDRESS": "1000000 per hour",
     "COUPLES_LOGIN_LIMIT_PER_ADDRESS": "1000000 per 15 minutes",
     "COUPLES_LOGIN_LIMIT_PER_ACCOUNT": "1000 per 15 minutes",
+    "COUPLES_INVITE_CODE_LIMIT_PER_ADDRESS": "1000000 per 15 minutes",
     "COUPLES_PASSWORD_HASH_TIME_COST": "1",
     "COUPLES_PASSWORD_HASH_MEMORY_COST": "8192",
     "COUPLES_PASSWORD_HASH_PARALLELISM": "1",

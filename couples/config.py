@@ -39,6 +39,16 @@ DEFAULTS = {
     "LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
     "REGISTER_LIMIT_PER_ADDRESS": "10 per hour",
     "RESET_LIMIT_PER_ADDRESS": "10 per hour",
+    # Every write is counted per person (couples/limits.py): what reaches the partner
+    # or costs the server has a limit of its own, any other write a ceiling.
+    "APPRECIATION_LIMIT_PER_USER": "30 per hour",
+    "BID_LIMIT_PER_USER": "30 per hour",
+    "REPAIR_LIMIT_PER_USER": "10 per hour",
+    "INVITE_LIMIT_PER_USER": "10 per hour",
+    "INVITE_CODE_LIMIT_PER_USER": "10 per 15 minutes",
+    "INVITE_CODE_LIMIT_PER_ADDRESS": "30 per 15 minutes",
+    "PUSH_TEST_LIMIT_PER_USER": "3 per 10 minutes",
+    "WRITE_LIMIT_PER_USER": "300 per hour",
     "INVITE_TTL_HOURS": 48,
     "PASSWORD_RESET_TTL_MINUTES": 60,
     # The public origin every link that leaves the app is built from (reset mail, invite

@@ -4,6 +4,7 @@ from flask import Flask, current_app, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from couples import limits
 from couples.api.common import UNSAFE_METHODS, read_json_body
 from couples.errors import problem
 from couples.extensions import csrf
@@ -40,7 +41,8 @@ HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 
 def guard_request():
     """For the API, in the design's order: 401 not logged in, then 400 (CSRF, JSON that
-    cannot be read) and 415 (not JSON). Pages check CSRF on every unsafe request."""
+    cannot be read) and 415 (not JSON), then 429 over a limit. Pages check CSRF and the
+    limits on every unsafe request."""
     if request.path.startswith("/api/"):
         view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
         if view is None:
@@ -52,9 +54,11 @@ def guard_request():
             csrf.protect()
             # Every unsafe API request, with a body schema or none: a body must be JSON.
             read_json_body()
+            limits.check_request()
         return None
     if request.method in UNSAFE_METHODS and request.endpoint != "static":
         csrf.protect()
+        limits.check_request()
     return None
 
 

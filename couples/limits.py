@@ -1,0 +1,104 @@
+"""Limits on what one person can make happen: every request that writes, from pages and
+the API alike, is counted against a limit before it runs (429 with Retry-After when over).
+
+What reaches the partner (appreciations, bids, repairs) and what costs the server or its
+push services (invites, invite codes, test pushes) has a limit of its own; every other
+write a ceiling that no one using the app by hand comes near. Limits are settings
+(``COUPLES_*_LIMIT_*``, in the syntax of the ``limits`` library); the counters live in
+Flask-Limiter's storage, shared by every process through Redis at scale. Login,
+registration and reset have their own throttles (accounts/throttle.py)."""
+
+import math
+import time
+
+from flask import current_app, request
+from flask_login import current_user
+from limits import parse
+
+from couples.errors import TooManyAttempts
+from couples.extensions import limiter
+
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+# endpoint -> (the setting that limits it, what counts: "user" or "address").
+_ROUTES = {
+    **dict.fromkeys(("api_connection.send_appreciation", "appreciations.new"), "APPRECIATION"),
+    **dict.fromkeys(("api_connection.send_bid", "bids.send"), "BID"),
+    **dict.fromkeys(("api_repairs.open_repair", "repairs.new"), "REPAIR"),
+    **dict.fromkeys(("api_pairing.create_invite", "pairing.create_invite"), "INVITE"),
+    **dict.fromkeys(
+        ("api_pairing.accept_invite", "pairing.enter_code", "pairing.join"), "INVITE_CODE"
+    ),
+    **dict.fromkeys(("api_push.test_push", "notifications.test"), "PUSH_TEST"),
+}
+# Routes with a throttle of their own, counted elsewhere, and logging out, which always
+# works.
+_NOT_COUNTED = frozenset(
+    {
+        "api_auth.logout",
+        "accounts.logout",
+        "api_auth.login",
+        "api_auth.register",
+        "api_auth.password_reset_request",
+        "api_auth.password_reset",
+        "accounts.login",
+        "accounts.register",
+        "accounts.forgot",
+        "accounts.reset",
+    }
+)
+MESSAGES = {
+    "APPRECIATION": "That's a lot of appreciations at once.",
+    "BID": "That's a lot of bids at once.",
+    "REPAIR": "That's a lot of repairs started at once.",
+    "INVITE": "That's a lot of invite codes at once.",
+    "INVITE_CODE": "Too many codes tried.",
+    "PUSH_TEST": "Test messages were sent a moment ago.",
+    "WRITE": "That's a lot of changes at once.",
+}
+
+
+def _address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _counted() -> list[tuple[str, str]]:
+    """(setting, key) pairs this request counts against."""
+    kind = _ROUTES.get(request.endpoint, "WRITE")
+    counted = []
+    if current_user.is_authenticated:
+        counted.append((f"{kind}_LIMIT_PER_USER", f"user:{current_user.id}"))
+    if kind == "INVITE_CODE":  # guesses from one place, logged in or not
+        counted.append(("INVITE_CODE_LIMIT_PER_ADDRESS", f"address:{_address()}"))
+    return counted
+
+
+def check_request() -> None:
+    """Count this request against its limits, then refuse it (429) when one is over:
+    counting first, in one step in the storage, so that requests racing each other can
+    never get more through than the limit."""
+    if (
+        request.method not in UNSAFE
+        or request.endpoint in _NOT_COUNTED
+        or request.endpoint is None
+        or request.endpoint == "static"
+        or not current_app.config["RATELIMIT_ENABLED"]
+    ):
+        return
+    for setting, key in _counted():
+        item = parse(current_app.config[setting])
+        if not limiter.limiter.hit(item, setting, key):
+            reset_at, _remaining = limiter.limiter.get_window_stats(item, setting, key)
+            wait = max(1, math.ceil(reset_at - time.time()))
+            kind = setting.split("_LIMIT_")[0]
+            raise TooManyAttempts(
+                f"{MESSAGES[kind]} Please wait {_human(wait)} and try again.",
+                headers={"Retry-After": str(wait)},
+            )
+
+
+def _human(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} seconds"
+    minutes = math.ceil(seconds / 60)
+    return "a minute" if minutes == 1 else f"{minutes} minutes"
