@@ -32,6 +32,24 @@ def check(config_key: str, *keys: str) -> None:
             )
 
 
+def take(config_key: str, *keys: str) -> None:
+    """Count one attempt for each of ``keys``, then refuse with 429 when one was over:
+    counted first, in one step in the storage, so that attempts racing each other never
+    get more than the limit through (a check, then a count, would let them all pass the
+    check before any count)."""
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return
+    item = _limit(config_key)
+    for key in keys:
+        if not limiter.limiter.hit(item, config_key, key):
+            reset_at, _remaining = limiter.limiter.get_window_stats(item, config_key, key)
+            wait = max(1, math.ceil(reset_at - time.time()))
+            raise TooManyAttempts(
+                f"Too many attempts. Please wait {_human(wait)} and try again.",
+                headers={"Retry-After": str(wait)},
+            )
+
+
 def hit(config_key: str, *keys: str) -> None:
     if not current_app.config["RATELIMIT_ENABLED"]:
         return

@@ -162,7 +162,10 @@ def profile():
 @login_required
 def password():
     try:
-        services.change_password(user=me(), **validate(schemas.PasswordChangeSchema, form_data()))
+        data = validate(schemas.PasswordChangeSchema, form_data())
+        web.with_current_password(
+            me(), "current_password", lambda: services.change_password(user=me(), **data)
+        )
     except DomainError as error:
         return _render_form("accounts/account.html", error, **_account_page())
     flash("Your password is changed. Other devices will need to log in again.", "success")
@@ -194,8 +197,9 @@ def delete():
     if request.method == "GET":
         return _render_form("accounts/delete.html")
     try:
-        services.delete_account(
-            user=me(), now=utcnow(), **validate(schemas.DeleteSchema, form_data())
+        data = validate(schemas.DeleteSchema, form_data())
+        web.with_current_password(
+            me(), "password", lambda: services.delete_account(user=me(), now=utcnow(), **data)
         )
     except DomainError as error:
         return _render_form("accounts/delete.html", error)

@@ -19,7 +19,8 @@ def attempt_login(*, email: str, password: str, remember: bool) -> User:
     account = services.normalize_email(email)[:254]
     try:
         throttle.check("LOGIN_LIMIT_PER_ADDRESS", _address())
-        throttle.check("LOGIN_LIMIT_PER_ACCOUNT", account)
+        # Counted before the password is checked: at most the limit is ever checked.
+        throttle.take("LOGIN_LIMIT_PER_ACCOUNT", account)
     except TooManyAttempts:
         audit.record("login", "locked_out", email=account)
         raise
@@ -27,13 +28,32 @@ def attempt_login(*, email: str, password: str, remember: bool) -> User:
         user = services.authenticate(email=email, password=password)
     except DomainError:
         throttle.hit("LOGIN_LIMIT_PER_ADDRESS", _address())
-        throttle.hit("LOGIN_LIMIT_PER_ACCOUNT", account)
         audit.record("login", "failed", email=account)
         raise
     throttle.clear("LOGIN_LIMIT_PER_ACCOUNT", account)
     start_session(user, remember=remember)
     audit.record("login", "ok", user_id=user.id, email=account)
     return user
+
+
+def with_current_password(user: User, field: str, command):
+    """Run ``command``, a change that checks the account's current password (its errors
+    under ``field``), counted against the login's per-account throttle first: the
+    current password cannot be guessed here faster than at the login."""
+    account = user.email
+    try:
+        throttle.take("LOGIN_LIMIT_PER_ACCOUNT", account)
+    except TooManyAttempts:
+        audit.record("password_check", "locked_out", user_id=user.id)
+        raise
+    try:
+        result = command()
+    except DomainError as error:
+        if field not in (getattr(error, "errors", None) or {}):
+            throttle.clear("LOGIN_LIMIT_PER_ACCOUNT", account)  # the password was right
+        raise
+    throttle.clear("LOGIN_LIMIT_PER_ACCOUNT", account)
+    return result
 
 
 def throttled(config_key: str):

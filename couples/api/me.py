@@ -80,7 +80,9 @@ def change_password():
     """Change my password; every other session ends."""
     user = _me()
     data = load(PasswordChangeSchema)
-    services.change_password(user=user, **data)
+    web.with_current_password(
+        user, "current_password", lambda: services.change_password(user=user, **data)
+    )
     return _me_response(user, current_pairing())
 
 
@@ -103,7 +105,11 @@ def delete_me():
     """Delete my account (unlinks first). My partner keeps their own entries."""
     user = _me()
     data = load(DeleteSchema)
-    services.delete_account(user=user, password=data["password"], now=utcnow())
+    web.with_current_password(
+        user,
+        "password",
+        lambda: services.delete_account(user=user, password=data["password"], now=utcnow()),
+    )
     web.end_session()
     return None, {"Clear-Site-Data": CLEAR_SITE_DATA}
 
