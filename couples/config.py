@@ -76,6 +76,7 @@ DEFAULTS = {
     "PUSH_MAX_ATTEMPTS": 8,
     "PUSH_BACKOFF_SECONDS": 30,  # the first retry's wait; it doubles, up to an hour
     "PUSH_TIMEOUT": 10,
+    "PUSH_DEVICES_MAX": 10,  # push subscriptions per user
     # Background work: the embedded thread's pause between rounds, and Celery's broker.
     "SCHEDULER_INTERVAL_SECONDS": 20,
     "CELERY_BROKER_URL": None,

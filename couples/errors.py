@@ -74,6 +74,10 @@ class SubscriptionTaken(Conflict):
     code, title = "subscription-taken", "This device gets another account's notifications"
 
 
+class TooManyDevices(Conflict):
+    code, title = "too-many-devices", "Reminders go to enough devices already"
+
+
 class EmailTaken(Conflict):
     code, title = "email-taken", "That email already has an account"
 

@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from couples.accounts.models import User
 from couples.db import begin_write
-from couples.errors import Invalid, NotFound, SubscriptionTaken
+from couples.errors import Invalid, NotFound, SubscriptionTaken, TooManyDevices
 from couples.extensions import db
 from couples.notifications import schedule
 from couples.notifications.kinds import INBOX_ONLY, KINDS
@@ -345,6 +345,8 @@ def subscribe(
             errors={"endpoint": ["Not a known push service."]},
         )
     created = existing is None
+    if created:
+        _room_for_a_device(user)
     subscription = existing or PushSubscription(endpoint=endpoint)
     subscription.user_id = user.id
     subscription.p256dh = p256dh
@@ -354,6 +356,22 @@ def subscribe(
     db.session.add(subscription)
     db.session.commit()
     return subscription, created
+
+
+def _room_for_a_device(user: User) -> None:
+    """Refuse a device past ``PUSH_DEVICES_MAX`` (409): every push goes to every device,
+    and many would make each reminder many requests to the push services. The user's
+    row is locked first, so two new devices at once are counted one after the other."""
+    db.session.execute(db.select(User.id).where(User.id == user.id).with_for_update())
+    devices = db.session.execute(
+        db.select(func.count()).select_from(PushSubscription).filter_by(user_id=user.id)
+    ).scalar_one()
+    most = int(current_app.config["PUSH_DEVICES_MAX"])
+    if devices >= most:
+        raise TooManyDevices(
+            f"Reminders already go to {most} devices. Remove one you no longer use in "
+            "Reminder settings, then turn them on here."
+        )
 
 
 def unsubscribe(*, user: User, endpoint: str) -> None:

@@ -197,3 +197,18 @@ def test_inbox_pages_with_a_cursor(app, two_partners):
     third = alex.get(f"/api/v1/notifications?limit=2&cursor={second['next_cursor']}").get_json()
     titles = [n["title"] for page in (first, second, third) for n in page["items"]]
     assert titles == ["n4", "n3", "n2", "n1", "n0"] and third["next_cursor"] is None
+
+
+def test_devices_past_the_cap_are_refused_and_known_ones_still_update(make_app, fake_push):
+    app = make_app(PUSH_ALLOWED_ENDPOINTS=[fake_push.origin], PUSH_DEVICES_MAX=3)
+    alex = _client(app)
+    devices = [fake_push.subscribe() for _ in range(4)]
+    for info in devices[:3]:
+        assert alex.post("/api/v1/push/subscriptions", json=info).status_code == 201
+    response = alex.post("/api/v1/push/subscriptions", json=devices[3])
+    assert response.status_code == 409
+    assert response.get_json()["type"] == "/problems/too-many-devices"
+    assert "Reminder settings" in response.get_json()["detail"]
+    assert alex.post("/api/v1/push/subscriptions", json=devices[0]).status_code == 200
+    with app.app_context():
+        assert db.session.query(PushSubscription).count() == 3
