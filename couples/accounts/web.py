@@ -14,13 +14,20 @@ def _address() -> str:
     return request.remote_addr or "unknown"
 
 
+def _account_key(email: str) -> str:
+    """The throttle's key for an account: a keyed hash, never the address itself (the
+    counters may live in Redis)."""
+    return audit.email_hash(services.normalize_email(email)[:254])
+
+
 def attempt_login(*, email: str, password: str, remember: bool) -> User:
     """Log in with throttling per account and per address (429 with Retry-After)."""
     account = services.normalize_email(email)[:254]
+    key = _account_key(account)
     try:
         throttle.check("LOGIN_LIMIT_PER_ADDRESS", _address())
         # Counted before the password is checked: at most the limit is ever checked.
-        throttle.take("LOGIN_LIMIT_PER_ACCOUNT", account)
+        throttle.take("LOGIN_LIMIT_PER_ACCOUNT", key)
     except TooManyAttempts:
         audit.record("login", "locked_out", email=account)
         raise
@@ -30,7 +37,7 @@ def attempt_login(*, email: str, password: str, remember: bool) -> User:
         throttle.hit("LOGIN_LIMIT_PER_ADDRESS", _address())
         audit.record("login", "failed", email=account)
         raise
-    throttle.clear("LOGIN_LIMIT_PER_ACCOUNT", account)
+    throttle.clear("LOGIN_LIMIT_PER_ACCOUNT", key)
     start_session(user, remember=remember)
     audit.record("login", "ok", user_id=user.id, email=account)
     return user
@@ -40,7 +47,7 @@ def with_current_password(user: User, field: str, command):
     """Run ``command``, a change that checks the account's current password (its errors
     under ``field``), counted against the login's per-account throttle first: the
     current password cannot be guessed here faster than at the login."""
-    account = user.email
+    account = _account_key(user.email)
     try:
         throttle.take("LOGIN_LIMIT_PER_ACCOUNT", account)
     except TooManyAttempts:

@@ -91,3 +91,20 @@ def test_a_right_current_password_clears_the_count(make_app):
     assert api.post("/api/v1/me/password", json=wrong).status_code == 422
     assert api.post("/api/v1/me/password", json=wrong).status_code == 422
     assert api.post("/api/v1/me/password", json=wrong).status_code == 429
+
+
+def test_the_throttles_counters_never_hold_an_email_address(make_app, redis_url):
+    import redis
+
+    app = make_app(RATELIMIT_STORAGE_URI=redis_url)
+    with app.app_context():
+        make_user(email="alex@example.com")
+    bad = {"email": "Alex@Example.com", "password": WRONG}
+    assert ApiClient(app).post("/api/v1/auth/login", json=bad).status_code == 401
+    api = ApiClient(app).login("alex@example.com")
+    api.delete("/api/v1/me", json={"password": WRONG})
+    client = redis.Redis.from_url(redis_url)
+    keys = [key.decode() for key in client.keys("*")]
+    values = [str(client.dump(key)) for key in client.keys("*")]
+    assert keys
+    assert not any("alex" in text.lower() for text in keys + values)
