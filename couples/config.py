@@ -60,6 +60,7 @@ DEFAULTS = {
     "MAIL_PASSWORD": None,
     "MAIL_USE_TLS": False,
     "MAIL_SENDER": "Couples <no-reply@localhost>",
+    "MAIL_MAX_ATTEMPTS": 5,  # a mail the server keeps refusing is given up after these
     "TRUST_PROXY": False,
     # Set by `serve`: one process with a person at its console. Without SMTP, only then
     # does mail (a reset link) go to the log.

@@ -71,9 +71,12 @@ def tick() -> int:
 @celery.task(name="couples.sweep")
 def sweep() -> int:
     """Queue enough delivery tasks for the rows that are due now (or whose lease ran
-    out); returns how many tasks it queued."""
+    out), and send the mail that is due (retries included); returns how many tasks it
+    queued."""
+    from couples.accounts import mailbox
     from couples.notifications import delivery
 
+    mailbox.send_due()
     due = delivery.count_due(now=utcnow())
     batch = int(flask_app.config["PUSH_BATCH"])
     tasks = min(MAX_FANOUT, math.ceil(due / batch))
@@ -84,11 +87,14 @@ def sweep() -> int:
 
 @celery.task(name="couples.deliver")
 def deliver() -> dict:
-    """Claim one batch and deliver it; queue another when the batch was full."""
+    """Claim one batch of pushes and deliver it, queueing another when the batch was
+    full; then send the mail that is due."""
+    from couples.accounts import mailbox
     from couples.notifications import delivery
 
     batch = int(flask_app.config["PUSH_BATCH"])
     result = delivery.deliver_due(limit=batch)
     if result.get("claimed", 0) >= batch:
         deliver.delay()
+    mailbox.send_due()  # mail queued by requests (a reset link), and mail to retry
     return result

@@ -150,3 +150,13 @@ def notifications_of(app, email: str, kind: str | None = None) -> list[SimpleNam
             )
             for n in db.session.execute(query).scalars()
         ]
+
+
+def send_mail(app) -> dict:
+    """What the background worker does with the mail requests queued: send it."""
+    from couples.accounts import mailbox
+
+    with app.app_context():
+        result = mailbox.send_due()
+        db.session.remove()
+    return result

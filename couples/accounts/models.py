@@ -72,3 +72,23 @@ class PasswordReset(db.Model):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class OutgoingMail(db.Model):
+    """A mail to send, kept until it is sent (the outbox of mail, as notifications are
+    the outbox of pushes). It holds no message: the message, and a reset link's token,
+    are made when it is sent, so the request that asked for it does the same work
+    whether or not the address has an account, and a mail server that is down never
+    reaches its answer."""
+
+    __tablename__ = "outgoing_mail"
+    __table_args__ = (Index(None, "next_attempt_at"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    to_address: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime]
+    # Due from then; a sender that claims it moves it on by a lease, so that no other
+    # sends it meanwhile, and a failure by the wait before the next attempt.
+    next_attempt_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)

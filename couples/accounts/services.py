@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from couples import audit
-from couples.accounts import mail, passwords, sessions
+from couples.accounts import mail, mailbox, passwords, sessions
 from couples.accounts.models import PasswordReset, User
 from couples.clock import is_timezone, isoformat
 from couples.db import begin_write
@@ -17,6 +17,7 @@ from couples.errors import EmailTaken, Invalid, ResetGone, WrongCredentials
 from couples.extensions import db
 from couples.features import features
 from couples.links import public_url
+from couples.notifications.services import deliver_soon
 
 DISPLAY_NAME_MAX = 60
 EMAIL_MAX = 254
@@ -163,32 +164,47 @@ def _token_hash(token: str) -> str:
 
 
 def request_password_reset(*, email: str, now: datetime) -> None:
-    """Mail a single-use reset link valid for an hour when the address has an account.
-    Says nothing either way: the caller answers the same whether or not it does."""
+    """Queue a reset mail for ``email`` (``send_queued`` makes it when it is sent). The
+    same work for any address: whether it has an account is looked at only when the mail
+    goes, in the background, so neither the answer nor its time tells."""
+    address = normalize_email(email)[:EMAIL_MAX]
     begin_write(db.session)
-    user = db.session.execute(
-        db.select(User).filter_by(email=normalize_email(email))
-    ).scalar_one_or_none()
+    mailbox.queue(kind="password_reset", to=address, now=now)
+    db.session.commit()
+    audit.record("reset_request", "queued", email=address)
+    deliver_soon()
+
+
+def send_queued(*, kind: str, to: str, now: datetime) -> None:
+    """Make and send a queued mail (``mailbox.send_due``). A reset mail to an address
+    without an account is dropped; with one, it carries a single-use link valid for
+    ``PASSWORD_RESET_TTL_MINUTES``."""
+    if kind != "password_reset":
+        raise ValueError(f"unknown mail kind: {kind}")
+    user = db.session.execute(db.select(User).filter_by(email=to)).scalar_one_or_none()
     if user is None:
-        audit.record("reset_request", "no_account", email=email)
+        db.session.rollback()
+        audit.record("reset_request", "no_account", email=to)
         return
     token = secrets.token_urlsafe(32)
     ttl = timedelta(minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"])
+    user_id, display_name = user.id, user.display_name
+    begin_write(db.session)
     db.session.add(
         PasswordReset(
-            token_hash=_token_hash(token), user_id=user.id, created_at=now, expires_at=now + ttl
+            token_hash=_token_hash(token), user_id=user_id, created_at=now, expires_at=now + ttl
         )
     )
     db.session.commit()
-    audit.record("reset_request", "sent", user_id=user.id, email=email)
     link = public_url(f"/reset/{token}")
     mail.send(
-        user.email,
+        to,
         "Reset your Couples password",
-        f"Hello {user.display_name},\n\nTo choose a new password, open this link within"
+        f"Hello {display_name},\n\nTo choose a new password, open this link within"
         f" the hour:\n\n{link}\n\nIf you did not ask for this, you can ignore this"
         " message; your password stays as it is.\n",
     )
+    audit.record("reset_request", "sent", user_id=user_id, email=to)
 
 
 def _usable_reset(token: str, now: datetime) -> PasswordReset:

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask
 
+from couples.accounts import mailbox
 from couples.clock import utcnow
 from couples.extensions import db
 from couples.notifications import delivery, reminders
@@ -60,18 +61,28 @@ def _tick(app: Flask, ticking: threading.Event) -> int:
             db.session.remove()
 
 
+def _send_mail(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        try:
+            return mailbox.send_due()
+        finally:
+            db.session.remove()
+
+
 def run_once(app: Flask, *, tick: bool = True) -> dict[str, int]:
     """One round: create what is due (unless ``tick`` is false) while delivery lanes send
     it, until nothing is due. Several lanes deliver at once, so the push threads stay busy
     while one lane reads or records."""
     lanes = max(1, int(app.config.get("PUSH_LANES", 2)))
     ticking = threading.Event() if tick else None
-    with ThreadPoolExecutor(max_workers=lanes + 1, thread_name_prefix="lane") as executor:
+    with ThreadPoolExecutor(max_workers=lanes + 2, thread_name_prefix="lane") as executor:
         if ticking is not None:
             ticking.set()
             created = executor.submit(_tick, app, ticking)
         drained = [executor.submit(_drain, app, ticking) for _ in range(lanes)]
+        mailed = executor.submit(_send_mail, app)
         results = [future.result() for future in drained]
+        mailed.result()
     return {
         "created": created.result() if ticking is not None else 0,
         "claimed": sum(r[0] for r in results),

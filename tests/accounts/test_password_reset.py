@@ -11,7 +11,7 @@ from couples.clock import utcnow
 from couples.errors import DomainError, ResetGone
 from couples.extensions import db
 from tests.conftest import PG_URL
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user, send_mail
 
 ROUNDS = 20 if PG_URL else 5
 NEW = ["velvet hamster orbit lamp", "copper meadow violin 7"]
@@ -34,6 +34,7 @@ def links(monkeypatch):
 def _ask(app, email: str, links: list) -> str:
     with app.app_context():
         accounts.request_password_reset(email=email, now=utcnow())
+    send_mail(app)
     return links[-1].rsplit("/", 1)[1]
 
 
