@@ -88,13 +88,17 @@ def check_request() -> None:
     for setting, key in _counted():
         item = parse(current_app.config[setting])
         if not limiter.limiter.hit(item, setting, key):
-            reset_at, _remaining = limiter.limiter.get_window_stats(item, setting, key)
-            wait = max(1, math.ceil(reset_at - time.time()))
-            kind = setting.split("_LIMIT_")[0]
-            raise TooManyAttempts(
-                f"{MESSAGES[kind]} Please wait {_human(wait)} and try again.",
-                headers={"Retry-After": str(wait)},
-            )
+            raise refusal(item, setting, key, MESSAGES[setting.split("_LIMIT_")[0]])
+
+
+def refusal(item, scope: str, key: str, message: str) -> TooManyAttempts:
+    """The 429 for ``key`` over ``item``: ``message``, how long to wait, Retry-After."""
+    reset_at, _remaining = limiter.limiter.get_window_stats(item, scope, key)
+    wait = max(1, math.ceil(reset_at - time.time()))
+    return TooManyAttempts(
+        f"{message} Please wait {_human(wait)} and try again.",
+        headers={"Retry-After": str(wait)},
+    )
 
 
 def _human(seconds: int) -> str:

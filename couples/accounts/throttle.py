@@ -3,14 +3,11 @@
 Counters live in Flask-Limiter's storage (``COUPLES_RATELIMIT_STORAGE_URI``: memory for
 one process, Redis when several servers share them)."""
 
-import math
-import time
-
 from flask import current_app
 from limits import parse
 
-from couples.errors import TooManyAttempts
 from couples.extensions import limiter
+from couples.limits import refusal
 
 
 def _limit(config_key: str):
@@ -24,12 +21,7 @@ def check(config_key: str, *keys: str) -> None:
     item = _limit(config_key)
     for key in keys:
         if not limiter.limiter.test(item, config_key, key):
-            reset_at, _remaining = limiter.limiter.get_window_stats(item, config_key, key)
-            wait = max(1, math.ceil(reset_at - time.time()))
-            raise TooManyAttempts(
-                f"Too many attempts. Please wait {_human(wait)} and try again.",
-                headers={"Retry-After": str(wait)},
-            )
+            raise refusal(item, config_key, key, "Too many attempts.")
 
 
 def take(config_key: str, *keys: str) -> None:
@@ -42,12 +34,7 @@ def take(config_key: str, *keys: str) -> None:
     item = _limit(config_key)
     for key in keys:
         if not limiter.limiter.hit(item, config_key, key):
-            reset_at, _remaining = limiter.limiter.get_window_stats(item, config_key, key)
-            wait = max(1, math.ceil(reset_at - time.time()))
-            raise TooManyAttempts(
-                f"Too many attempts. Please wait {_human(wait)} and try again.",
-                headers={"Retry-After": str(wait)},
-            )
+            raise refusal(item, config_key, key, "Too many attempts.")
 
 
 def hit(config_key: str, *keys: str) -> None:
@@ -64,10 +51,3 @@ def clear(config_key: str, *keys: str) -> None:
     item = _limit(config_key)
     for key in keys:
         limiter.limiter.clear(item, config_key, key)
-
-
-def _human(seconds: int) -> str:
-    if seconds < 60:
-        return f"{seconds} seconds"
-    minutes = math.ceil(seconds / 60)
-    return "a minute" if minutes == 1 else f"{minutes} minutes"

@@ -40,21 +40,18 @@ def _cookie(api: ApiClient, name: str) -> str:
     return next(c.value for c in api.client._cookies.values() if c.key == name)
 
 
+def _register(api: ApiClient, email: str) -> str:
+    body = {"email": email, "password": PASSWORD, "display_name": "Robin", "timezone": "UTC"}
+    response = api.post("/api/v1/auth/register", json=body)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
 def test_a_deleted_accounts_cookies_do_not_open_the_next_account(app):
     """The account that comes next gets a new id, and the old cookies name a session
     that is gone."""
     first = ApiClient(app)
-    response = first.post(
-        "/api/v1/auth/register",
-        json={
-            "email": "gone@example.com",
-            "password": PASSWORD,
-            "display_name": "Gone",
-            "timezone": "UTC",
-        },
-    )
-    assert response.status_code == 201, response.get_json()
-    gone_id = response.get_json()["id"]
+    gone_id = _register(first, "gone@example.com")
     _login(app, "gone@example.com", remember=True)  # a second device, remembered
     kept = ApiClient(app)
     _copy(first, kept)
@@ -63,17 +60,7 @@ def test_a_deleted_accounts_cookies_do_not_open_the_next_account(app):
     assert first.delete("/api/v1/me", json={"password": PASSWORD}).status_code == 204
 
     nextone = ApiClient(app)
-    response = nextone.post(
-        "/api/v1/auth/register",
-        json={
-            "email": "next@example.com",
-            "password": PASSWORD,
-            "display_name": "Next",
-            "timezone": "UTC",
-        },
-    )
-    assert response.status_code == 201
-    assert response.get_json()["id"] != gone_id
+    assert _register(nextone, "next@example.com") != gone_id
     assert kept.get("/api/v1/me").status_code == 401
     assert remembered.get("/api/v1/me").status_code == 401
     assert nextone.get("/api/v1/me").get_json()["user"]["email"] == "next@example.com"

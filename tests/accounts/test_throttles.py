@@ -51,11 +51,15 @@ def test_parallel_wrong_passwords_never_get_more_checks_than_the_limit(
     assert len(checks) == 5
 
 
-def test_wrong_current_passwords_count_against_the_login_throttle(make_app):
-    app = make_app(LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes")
+def _logged_in(make_app, limit: str) -> tuple:
+    app = make_app(LOGIN_LIMIT_PER_ACCOUNT=limit)
     with app.app_context():
         make_user(email="alex@example.com")
-    api = ApiClient(app).login("alex@example.com")
+    return app, ApiClient(app).login("alex@example.com")
+
+
+def test_wrong_current_passwords_count_against_the_login_throttle(make_app):
+    app, api = _logged_in(make_app, "3 per 15 minutes")
     body = {"current_password": WRONG, "new_password": "a brand new harbour 77"}
     for _ in range(2):
         assert api.post("/api/v1/me/password", json=body).status_code == 422
@@ -79,10 +83,7 @@ def test_wrong_current_passwords_count_against_the_login_throttle(make_app):
 
 
 def test_a_right_current_password_clears_the_count(make_app):
-    app = make_app(LOGIN_LIMIT_PER_ACCOUNT="2 per 15 minutes")
-    with app.app_context():
-        make_user(email="alex@example.com")
-    api = ApiClient(app).login("alex@example.com")
+    _app, api = _logged_in(make_app, "2 per 15 minutes")
     wrong = {"current_password": WRONG, "new_password": "a brand new harbour 77"}
     assert api.post("/api/v1/me/password", json=wrong).status_code == 422
     right = {"current_password": PASSWORD, "new_password": "a brand new harbour 77"}
