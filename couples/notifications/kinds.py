@@ -11,7 +11,10 @@ class Kind:
     urgency: str = "normal"  # RFC 8030 Urgency
     replaceable: bool = False  # reminders carry a Topic: an offline device gets the latest
     quiet_hours_exempt: bool = False
-    capped: bool = True  # counts against (and is held by) the daily cap
+    # Counts against (and is held by) the daily cap. The cap is for reminders and nudges:
+    # what the partner did (an appreciation, a bid, an answer) and every step of a repair
+    # always go (within quiet hours), and do not count.
+    capped: bool = True
     user_can_turn_off: bool = True
     until_end_of_evening: bool = False  # TTL runs to the end of the recipient's evening
 
@@ -29,21 +32,22 @@ KINDS: dict[str, Kind] = {
             until_end_of_evening=True,
         ),
         Kind("partner_checked_in", "When my partner finishes the check-in", DAY),
-        Kind("appreciation_received", "Appreciations from my partner", DAY),
+        Kind("appreciation_received", "Appreciations from my partner", DAY, capped=False),
         Kind("appreciation_nudge", "A nudge to send an appreciation", DAY, replaceable=True),
-        Kind("bid_received", "Bids for connection", 12 * 3600),
-        Kind("bid_answered", "Answers to my bids", 12 * 3600),
-        Kind("repair_started", "A repair is started", DAY),
-        Kind("repair_your_turn", "My turn in a repair", DAY, replaceable=True),
+        Kind("bid_received", "Bids for connection", 12 * 3600, capped=False),
+        Kind("bid_answered", "Answers to my bids", 12 * 3600, capped=False),
+        Kind("repair_started", "A repair is started", DAY, capped=False),
+        Kind("repair_your_turn", "My turn in a repair", DAY, replaceable=True, capped=False),
         Kind(
             "repair_timeout_over",
             "A repair pause is over",
             DAY,
             urgency="high",
             quiet_hours_exempt=True,
+            capped=False,
             user_can_turn_off=False,
         ),
-        Kind("repair_follow_up", "Repair follow-ups", DAY, replaceable=True),
+        Kind("repair_follow_up", "Repair follow-ups", DAY, replaceable=True, capped=False),
         Kind("weekly_checkin", "The weekly check-in", DAY, replaceable=True),
         Kind(
             "test", "Test push", 60, quiet_hours_exempt=True, capped=False, user_can_turn_off=False

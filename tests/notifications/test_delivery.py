@@ -256,10 +256,40 @@ def test_a_paused_repair_that_is_over_may_wake_someone(ctx, fake_push):
 def test_the_daily_cap_holds(ctx, fake_push):
     user = _user()
     _device(user, fake_push)
-    statuses = [_notify(user, key=str(n), now=NOON + timedelta(minutes=n)).status for n in range(8)]
+    statuses = [
+        _notify(user, kind="appreciation_nudge", key=str(n), now=NOON + timedelta(minutes=n)).status
+        for n in range(8)
+    ]
     assert statuses == ["pending"] * 6 + ["capped"] * 2
     # a new local day starts a new count
-    assert _notify(user, key="next", now=NOON + timedelta(days=1)).status == "pending"
+    nudge = _notify(user, kind="appreciation_nudge", key="next", now=NOON + timedelta(days=1))
+    assert nudge.status == "pending"
+
+
+def test_the_cap_never_holds_what_the_partner_did_or_a_repair(ctx, fake_push):
+    """One short repair and a few nudges must not silence the next step of the repair,
+    the pause's end, a bid or an appreciation."""
+    user = _user()
+    _device(user, fake_push)
+    for n in range(6):
+        _notify(user, kind="appreciation_nudge", key=str(n), now=NOON)
+    assert _notify(user, kind="partner_checked_in", key="x", now=NOON).status == "capped"
+    for kind in (
+        "repair_started",
+        "repair_your_turn",
+        "repair_timeout_over",
+        "repair_follow_up",
+        "bid_received",
+        "bid_answered",
+        "appreciation_received",
+    ):
+        assert _notify(user, kind=kind, key="after the cap", now=NOON).status == "pending", kind
+    # ...and they leave room for the day's reminders.
+    fresh = _user(email="sam@example.com")
+    for n, kind in enumerate(("repair_started", "bid_received", "appreciation_received")):
+        _notify(fresh, kind=kind, key=str(n), now=NOON)
+    nudges = [_notify(fresh, kind="appreciation_nudge", key=f"n{n}", now=NOON) for n in range(6)]
+    assert [n.status for n in nudges] == ["pending"] * 6
 
 
 def test_a_kind_turned_off_stays_in_the_inbox_without_a_push(ctx, fake_push):
