@@ -49,10 +49,22 @@ def _visible(text: str) -> bool:
     )
 
 
+# Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): in a
+# name they can turn what follows around on the partner's screen ("Ali" + U+202E +
+# "exe.doc" reads "Alicod.exe"), so a name never keeps them.
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def clean_display_name(display_name: str) -> str:
+    """The name as it is stored and shown: without bidirectional controls or surrounding
+    spaces."""
+    return display_name.translate(_BIDI_CONTROLS).strip()
+
+
 def _check_profile(display_name: str | None, timezone: str | None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if display_name is not None:
-        name = display_name.strip()
+        name = clean_display_name(display_name)
         if not _visible(name):
             errors["display_name"] = ["Tell us what your partner calls you."]
         elif len(name) > DISPLAY_NAME_MAX:
@@ -82,7 +94,7 @@ def register(*, email: str, password: str, display_name: str, timezone: str) -> 
     user = User(
         email=email,
         password_hash=password_hash,
-        display_name=display_name.strip(),
+        display_name=clean_display_name(display_name),
         timezone=timezone,
     )
     db.session.add(user)
@@ -148,7 +160,7 @@ def update_profile(
     if errors:
         raise Invalid(errors=errors)
     if display_name is not None:
-        user.display_name = display_name.strip()
+        user.display_name = clean_display_name(display_name)
     if timezone is not None and timezone != user.timezone:
         from couples.clock import utcnow
         from couples.notifications import reminders
