@@ -1,5 +1,7 @@
 """Password hashing (argon2id) and the strength rule. No Flask imports."""
 
+import unicodedata
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
@@ -17,6 +19,36 @@ def verify(hasher: PasswordHasher, stored_hash: str, password: str) -> bool:
         return hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def normalize(password: str) -> str:
+    """The form a password is judged and hashed in: NFC, so that the same characters
+    typed on two keyboards (a composed "é", or "e" and a combining accent) are one
+    password."""
+    return unicodedata.normalize("NFC", password)
+
+
+def _forms(password: str) -> list[str]:
+    """The forms to try, NFC first. Hashes made before passwords were normalized are of
+    the form typed then, often decomposed (NFD): trying it as typed and decomposed too
+    lets such an account log in however its password is typed now."""
+    forms = [normalize(password)]
+    for form in (password, unicodedata.normalize("NFD", password)):
+        if form not in forms:
+            forms.append(form)
+    return forms
+
+
+def check(hasher: PasswordHasher, stored_hash: str, password: str) -> tuple[bool, bool]:
+    """Whether ``password`` matches ``stored_hash``, and whether the hash should be made
+    again from the NFC form (it was made from another form, or with older parameters).
+
+    A wrong password is tried in every form, so the time taken depends only on what was
+    typed, never on the account."""
+    for index, form in enumerate(_forms(password)):
+        if verify(hasher, stored_hash, form):
+            return True, index > 0 or hasher.check_needs_rehash(stored_hash)
+    return False, False
 
 
 def weakness(

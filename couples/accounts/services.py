@@ -78,6 +78,7 @@ def register(*, email: str, password: str, display_name: str, timezone: str) -> 
     """Create an account. Refuses a weak password, an unknown time zone and an email that
     already has an account (compared case-insensitively)."""
     email = normalize_email(email)
+    password = passwords.normalize(password)
     errors = _check_profile(display_name, timezone)
     if len(email) > EMAIL_MAX:
         # Lower-casing can lengthen an address ("İ" becomes two characters).
@@ -121,22 +122,39 @@ def authenticate(*, email: str, password: str) -> User:
         key = repr(hasher)
         if key not in _DUMMY_HASH:
             _DUMMY_HASH[key] = hasher.hash(secrets.token_hex(16))
-        passwords.verify(hasher, _DUMMY_HASH[key], password)
+        passwords.check(hasher, _DUMMY_HASH[key], password)
         raise WrongCredentials("That email and password do not match an account.")
-    if not passwords.verify(hasher, user.password_hash, password):
+    matches, stale = passwords.check(hasher, user.password_hash, password)
+    if not matches:
         raise WrongCredentials("That email and password do not match an account.")
-    if hasher.check_needs_rehash(user.password_hash):
-        password_hash = hasher.hash(password)
-        begin_write(db.session)
-        user.password_hash = password_hash
-        db.session.commit()
+    if stale:
+        _rehash(user, hasher.hash(passwords.normalize(password)))
     return user
 
 
+def _rehash(user: User, password_hash: str) -> None:
+    """Store a new hash of the password just verified, unless the password changed
+    meanwhile (a reset or a change must never be undone by a login with the old one)."""
+    user_id, old_hash = user.id, user.password_hash
+    begin_write(db.session)
+    db.session.execute(
+        db.update(User)
+        .where(User.id == user_id, User.password_hash == old_hash)
+        .values(password_hash=password_hash)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _password_matches(user: User, password: str) -> bool:
+    return passwords.check(_hasher(), user.password_hash, password)[0]
+
+
 def change_password(*, user: User, current_password: str, new_password: str) -> User:
-    if not passwords.verify(_hasher(), user.password_hash, current_password):
+    if not _password_matches(user, current_password):
         audit.record("password_change", "failed", user_id=user.id)
         raise Invalid(errors={"current_password": ["That is not your current password."]})
+    new_password = passwords.normalize(new_password)
     weak = password_problem(new_password, user.email, user.display_name)
     if weak:
         raise Invalid(errors={"new_password": [weak]})
@@ -251,6 +269,7 @@ def _reset_password(*, token: str, new_password: str, now: datetime) -> User:
     reset = _usable_reset(token, now)
     user_id = reset.user_id
     user = db.session.get(User, user_id)
+    new_password = passwords.normalize(new_password)
     weak = password_problem(new_password, user.email, user.display_name)
     if weak:
         raise Invalid(errors={"password": [weak]})
@@ -322,7 +341,7 @@ def export_data(*, user: User) -> dict:
 def delete_account(*, user: User, password: str, now: datetime) -> None:
     """Delete the account after checking the password; unlinks first. The partner keeps
     their own entries."""
-    if not passwords.verify(_hasher(), user.password_hash, password):
+    if not _password_matches(user, password):
         audit.record("account_delete", "failed", user_id=user.id)
         raise Invalid(errors={"password": ["That is not your password."]})
     user_id = user.id
