@@ -25,6 +25,33 @@ def next_daily(after: datetime, tz_name: str, minute: int) -> datetime:
     raise AssertionError("unreachable: a local time recurs every day")
 
 
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def settings_problems(reminder: int, quiet_start: int, quiet_end: int) -> dict[str, str]:
+    """What cannot work in a person's reminder settings (minutes after local midnight):
+    quiet hours that start when they end, and a reminder inside the quiet hours, which
+    would only ever come at their end. Field path -> message; empty when all can work."""
+    if quiet_start == quiet_end:
+        return {
+            "quiet_hours.end": "Quiet hours need an end that differs from their start. "
+            "To have none, pick a short window you sleep through."
+        }
+    inside = (
+        quiet_start <= reminder < quiet_end
+        if quiet_start < quiet_end
+        else reminder >= quiet_start or reminder < quiet_end
+    )
+    if inside:
+        return {
+            "reminder_time": f"{_clock(reminder)} is in your quiet hours "
+            f"({_clock(quiet_start)}–{_clock(quiet_end)}), so the reminder would wait until "
+            f"{_clock(quiet_end)}. Choose a time outside them, or change the quiet hours."
+        }
+    return {}
+
+
 def in_quiet_hours(instant: datetime, tz_name: str, start: int, end: int) -> bool:
     """Whether ``instant`` falls in the quiet hours [start, end) of local time
     (a window may run over midnight, e.g. 22:30 to 07:30)."""

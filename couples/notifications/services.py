@@ -454,6 +454,12 @@ def update_preferences(
     ):
         if value is not None:
             setattr(user, name, value)
+    problems = schedule.settings_problems(
+        user.reminder_minute, user.quiet_start_minute, user.quiet_end_minute
+    )
+    if problems:
+        db.session.rollback()
+        raise Invalid(errors={f"notifications.{key}": [text] for key, text in problems.items()})
     if discreet is not None:
         user.discreet = discreet
     from couples.notifications import reminders

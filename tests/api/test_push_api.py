@@ -212,3 +212,36 @@ def test_devices_past_the_cap_are_refused_and_known_ones_still_update(make_app, 
     assert alex.post("/api/v1/push/subscriptions", json=devices[0]).status_code == 200
     with app.app_context():
         assert db.session.query(PushSubscription).count() == 3
+
+
+def test_reminder_settings_that_cannot_work_are_refused_and_change_nothing(app):
+    alex = _client(app)
+    before = alex.get("/api/v1/me").get_json()["notifications"]
+    response = alex.patch(
+        "/api/v1/me",
+        json={
+            "notifications": {
+                "reminder_time": "23:30",
+                "quiet_hours": {"start": "23:00", "end": "07:00"},
+            }
+        },
+    )
+    assert response.status_code == 422
+    assert "quiet hours" in response.get_json()["errors"]["notifications.reminder_time"][0]
+    same = alex.patch(
+        "/api/v1/me", json={"notifications": {"quiet_hours": {"start": "22:00", "end": "22:00"}}}
+    )
+    assert same.status_code == 422
+    assert "notifications.quiet_hours.end" in same.get_json()["errors"]
+    assert alex.get("/api/v1/me").get_json()["notifications"] == before
+    page = alex.post(
+        "/settings/notifications",
+        data={
+            "csrf_token": alex.csrf(),
+            "reminder_time": "23:30",
+            "quiet_start": "23:00",
+            "quiet_end": "07:00",
+        },
+    )
+    assert page.status_code == 422
+    assert "so the reminder would wait until 07:00" in page.get_data(as_text=True)

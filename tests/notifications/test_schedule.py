@@ -85,3 +85,16 @@ def test_backoff_grows_and_is_capped():
     waits = [backoff_seconds(n, jitter=1.0) for n in range(1, 12)]
     assert waits == sorted(waits) and waits[-1] == 3600
     assert backoff_seconds(3, jitter=0.0) == backoff_seconds(3, jitter=1.0) / 2
+
+
+def test_settings_that_cannot_work_are_named():
+    from couples.notifications.schedule import settings_problems
+
+    assert settings_problems(21 * 60, 22 * 60 + 30, 7 * 60 + 30) == {}
+    assert settings_problems(7 * 60 + 30, 22 * 60 + 30, 7 * 60 + 30) == {}  # at their end
+    late = settings_problems(23 * 60 + 30, 23 * 60, 7 * 60)
+    assert list(late) == ["reminder_time"]
+    assert "23:30 is in your quiet hours (23:00–07:00)" in late["reminder_time"]
+    assert "wait until 07:00" in late["reminder_time"]
+    assert list(settings_problems(13 * 60, 12 * 60, 14 * 60)) == ["reminder_time"]
+    assert list(settings_problems(21 * 60, 22 * 60, 22 * 60)) == ["quiet_hours.end"]
