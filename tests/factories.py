@@ -74,6 +74,10 @@ class ApiClient:
     def get(self, path, **kwargs):
         return self.client.get(path, **kwargs)
 
+    def export(self, password: str = PASSWORD):
+        """My data, from the API (the password is asked every time)."""
+        return self.post("/api/v1/me/export", json={"password": password})
+
     def _unsafe(self, method, path, **kwargs):
         headers = dict(kwargs.pop("headers", {}) or {})
         headers.setdefault("X-CSRF-Token", self.csrf())

@@ -78,3 +78,7 @@ class PasswordChangeSchema(Strict):
 
 class DeleteSchema(Strict):
     password = Secret(required=True)
+
+
+class ExportSchema(Strict):
+    password = Secret(required=True)

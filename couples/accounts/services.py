@@ -322,8 +322,13 @@ def _revoke_resets(user_id: int) -> None:
     )
 
 
-def export_data(*, user: User) -> dict:
-    """Everything the user wrote or set, as plain JSON data."""
+def export_data(*, user: User, password: str) -> dict:
+    """Everything the user wrote or set, as plain JSON data, once ``password`` is shown to
+    be theirs. It is asked every time, as for deleting the account: a session, even one
+    restored from a remember-me cookie alone, never hands out the account's data."""
+    if not _password_matches(user, password):
+        audit.record("export", "failed", user_id=user.id)
+        raise Invalid(errors={"password": ["That is not your password."]})
     data = {
         "user": {
             "id": str(user.id),
@@ -335,6 +340,7 @@ def export_data(*, user: User) -> dict:
     }
     for name, fn in features().exporters.items():
         data[name] = fn(user)
+    audit.record("export", user_id=user.id)
     return data
 
 

@@ -180,10 +180,15 @@ def logout_everywhere():
     return redirect(url_for("accounts.account"))
 
 
-@bp.route("/account/export")
+@bp.route("/account/export", methods=["GET", "POST"])
 @login_required
 def export():
-    data = services.export_data(user=me())
+    if request.method == "GET":
+        return _render_form("accounts/export.html")
+    try:
+        data = web.export_data(user=me(), **validate(schemas.ExportSchema, form_data()))
+    except DomainError as error:
+        return _render_form("accounts/export.html", error)
     return Response(
         json.dumps(data, indent=2),
         mimetype="application/json",

@@ -63,6 +63,14 @@ def with_current_password(user: User, field: str, command):
     return result
 
 
+def export_data(*, user: User, password: str) -> dict:
+    """The user's export, once their password is confirmed: asked every time, and
+    counted against the account's login limit as any other current-password check."""
+    return with_current_password(
+        user, "password", lambda: services.export_data(user=user, password=password)
+    )
+
+
 def throttled(config_key: str):
     """Count one attempt from this address against ``config_key``; 429 when over."""
     try:

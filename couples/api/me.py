@@ -4,7 +4,13 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from couples.accounts import services, sessions, web
-from couples.accounts.schemas import DeleteSchema, PasswordChangeSchema, ProfileSchema, minutes
+from couples.accounts.schemas import (
+    DeleteSchema,
+    ExportSchema,
+    PasswordChangeSchema,
+    ProfileSchema,
+    minutes,
+)
 from couples.api.common import FreeFormSchema, accepts, load, no_body
 from couples.api.serializers import MeSchema
 from couples.api.views_data import me_data
@@ -86,11 +92,14 @@ def change_password():
     return _me_response(user, current_pairing())
 
 
-@blp.route("/export", methods=["GET"])
+@blp.route("/export", methods=["POST"])
 @blp.response(200, FreeFormSchema)
+@accepts(blp, ExportSchema)
 def export():
-    """Everything I wrote or set, as JSON."""
-    data = services.export_data(user=_me())
+    """Everything I wrote or set, as JSON. Asks for my password every time; wrong ones
+    count against my account's login limit (429 when over)."""
+    user = _me()
+    data = web.export_data(user=user, password=load(ExportSchema)["password"])
     return Response(
         json.dumps(data, indent=2),
         mimetype="application/json",

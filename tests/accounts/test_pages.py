@@ -177,11 +177,45 @@ def test_account_page_changes_profile_and_deletes_with_password(client, app):
         assert db.session.query(User).count() == 0
 
 
-def test_export_page_downloads_json(client):
+def test_export_page_asks_for_the_password_then_downloads_json(client):
     register(client, "kim@example.com")
-    response = client.get("/account/export")
+    form = client.get("/account/export")
+    assert form.status_code == 200 and form.mimetype == "text/html"
+    assert 'name="password"' in form.get_data(as_text=True)
+    response = client.post(
+        "/account/export", data={"csrf_token": token(client, "/account/export"), "password": STRONG}
+    )
+    assert response.status_code == 200
     assert response.mimetype == "application/json"
+    assert response.headers["Content-Disposition"].startswith("attachment")
     assert response.get_json()["user"]["email"] == "kim@example.com"
+
+
+def test_export_page_on_a_remembered_session_needs_the_password(client, app):
+    with app.app_context():
+        make_user(email="alex@example.com")
+    client.post(
+        "/login",
+        data={
+            "csrf_token": token(client, "/login"),
+            "email": "alex@example.com",
+            "password": PASSWORD,
+            "remember": "on",
+        },
+    )
+    client.delete_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert client.get("/account").status_code == 200  # restored from the cookie
+    shown = client.get("/account/export")
+    assert shown.mimetype == "text/html"
+    assert "alex@example.com" not in shown.get_data(as_text=True)
+    wrong = client.post(
+        "/account/export",
+        data={"csrf_token": token(client, "/account/export"), "password": "not my password"},
+    )
+    assert wrong.status_code == 422 and wrong.mimetype == "text/html"
+    page = wrong.get_data(as_text=True)
+    assert "That is not your password." in page and 'aria-invalid="true"' in page
+    assert "alex@example.com" not in page
 
 
 def test_reset_page_with_an_unknown_token_is_a_friendly_410(client):

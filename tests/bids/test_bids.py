@@ -375,11 +375,11 @@ def test_a_bid_noticed_in_person_is_only_for_the_one_who_logged_it(two_partners,
     assert "sunset" not in page(alex) and "only you see this" not in page(alex)
     mine = page(sam)
     assert "sunset" in mine and "Noticed in person · only you see this" in mine
-    alex_export = alex.get("/api/v1/me/export")
+    alex_export = alex.export()
     assert alex_export.status_code == 200
     assert "sunset" not in alex_export.get_data(as_text=True)
     assert alex_export.get_json()["bids"]["bids"] == []
-    sam_export = sam.get("/api/v1/me/export").get_json()
+    sam_export = sam.export().get_json()
     assert [b["text"] for b in sam_export["bids"]["bids"]] == [words, None]
     assert all(b["noticed_in_person"] for b in sam_export["bids"]["bids"])
     assert notifications_of(app, "alex@example.com") == []

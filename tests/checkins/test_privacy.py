@@ -22,7 +22,7 @@ from werkzeug.routing.converters import IntegerConverter, UUIDConverter
 from couples.extensions import db
 from couples.notifications import worker
 from couples.notifications.models import Notification
-from tests.factories import ApiClient, make_couple, make_user
+from tests.factories import PASSWORD, ApiClient, make_couple, make_user, post_form
 
 LINKED = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
 SUNDAY = date(2026, 11, 22)  # a weekly check-in in the default schedule
@@ -209,11 +209,21 @@ def get_urls(app, days: list[date]) -> list[str]:
     return urls
 
 
-def walk(client, urls: list[str]) -> dict[str, SimpleNamespace]:
-    """GET every URL (redirects not followed): {url: status, headers, body}."""
+# The exports are read with a POST (they ask for the password): the walk reads them too.
+EXPORTS = ("POST /api/v1/me/export", "POST /account/export")
+
+
+def walk(client, urls: list[str], *, exports: bool = True) -> dict[str, SimpleNamespace]:
+    """GET every URL (redirects not followed), then both exports: {url: status, headers,
+    body}."""
     seen = {}
-    for url in urls:
-        response = client.get(url)
+    for url in [*urls, *(EXPORTS if exports else ())]:
+        if url == EXPORTS[0]:
+            response = client.export()
+        elif url == EXPORTS[1]:
+            response = post_form(client, "/account/export", {"password": PASSWORD})
+        else:
+            response = client.get(url)
         assert response.status_code < 500, (
             url,
             response.status_code,
@@ -349,9 +359,9 @@ def test_alex_answers_show_nowhere_for_sam_until_sam_answers(world):
         assert [n["kind"] for n in inbox] == ["partner_checked_in"]
         series = partner_series(first)
         assert len(series) >= 3 and not any(series.values()), series  # nothing counted
-        export = json.loads(first["/api/v1/me/export"].body)
+        export = json.loads(first["POST /api/v1/me/export"].body)
         assert export["checkins"]["checkins"] == []
-        assert first["/account/export"].status == 200
+        assert json.loads(first["POST /account/export"].body) == export
 
         # No count and no score: what Sam gets is the same whether Alex answered every
         # question or only the required ones, and whatever her scores.
@@ -400,6 +410,7 @@ def test_alex_answers_show_nowhere_for_sam_until_sam_answers(world):
                     "/checkins",
                     "/api/v1/checkins",
                 ],
+                exports=False,
             )
             for url, response in shown.items():
                 missing = [key for key, marker in theirs.items() if marker not in response.body]
@@ -408,7 +419,7 @@ def test_alex_answers_show_nowhere_for_sam_until_sam_answers(world):
         series = sam.get("/api/v1/insights?days=7").get_json()
         assert 1 in series["needs_met"]["partner"] and 2 in series["mood"]["partner"]
         # An export holds only one's own answers, even once revealed.
-        sam_export = sam.get("/api/v1/me/export").get_data(as_text=True)
+        sam_export = sam.export().get_data(as_text=True)
         assert all(m in sam_export for m in sam_text.values())
         assert not any(m in sam_export for m in alex_text.values())
 
@@ -517,7 +528,7 @@ def test_after_unlinking_neither_sees_the_others_answers(world):
             _history_is_gone(client)
             seen = walk(client, urls)
             assert not leaks(seen, theirs)
-            for url in ("/api/v1/me/export", "/account/export"):
+            for url in EXPORTS:
                 body = seen[url].body
                 missing = [key for key, marker in own.items() if marker not in body]
                 assert not missing, (url, missing)  # each keeps an export of their own

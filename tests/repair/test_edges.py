@@ -40,7 +40,7 @@ def test_deleting_an_account_keeps_the_partners_answers_and_clears_its_own_words
     with couple.at(START + timedelta(days=first["days"], hours=1)) as (alex, sam):
         call(sam, f"{rid}/follow-ups/{first['id']}", {"outcome": "kept", "note": "Sams note"})
         assert alex.delete("/api/v1/me", json={"password": PASSWORD}).status_code in (200, 204)
-        export = sam.get("/api/v1/me/export").get_json()["repairs"]
+        export = sam.export().get_json()["repairs"]
     assert [a["note"] for a in export["follow_up_answers"]] == ["Sams note"]
     assert "Alexs private title" not in str(export)
     with couple.app.app_context():
@@ -156,6 +156,6 @@ def test_hearing_words_are_not_in_the_openers_export(couple):
     with couple.at(START) as (alex, sam):
         rid = open_repair(alex)
         walk(sam, alex, rid, "apology")
-        export = alex.get("/api/v1/me/export").get_json()["repairs"]
+        export = alex.export().get_json()["repairs"]
     assert HEARING["when"] not in str(export)
     assert {s["title"] for s in export["repair_steps"]} == {"Saturday's dinner"}

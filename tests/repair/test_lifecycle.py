@@ -24,8 +24,8 @@ def test_my_export_holds_what_i_wrote_in_repairs_and_not_my_partners_words(coupl
     couple.link()
     with couple.at(START) as (alex, sam):
         _opened_with_hearing(alex, sam)
-        mine = sam.get("/api/v1/me/export").get_json()["repairs"]
-        theirs = alex.get("/api/v1/me/export").get_json()["repairs"]
+        mine = sam.export().get_json()["repairs"]
+        theirs = alex.export().get_json()["repairs"]
     assert [s["action"] for s in mine["repair_steps"]] == ["ready", "hearing"]
     assert mine["repair_steps"][1]["written"]["when"] == HEARING["when"]
     assert [s["action"] for s in theirs["repair_steps"]] == ["open", "ready"]
