@@ -72,13 +72,13 @@ def export_data(*, user: User, password: str) -> dict:
 
 
 def throttled(config_key: str):
-    """Count one attempt from this address against ``config_key``; 429 when over."""
+    """Count one attempt from this address against ``config_key`` (counted first, so
+    racing requests never pass more than the limit); 429 when over."""
     try:
-        throttle.check(config_key, _address())
+        throttle.take(config_key, _address())
     except TooManyAttempts:
         audit.record(_THROTTLED_EVENTS.get(config_key, config_key.lower()), "throttled")
         raise
-    throttle.hit(config_key, _address())
 
 
 _THROTTLED_EVENTS = {

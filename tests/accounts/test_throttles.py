@@ -109,3 +109,29 @@ def test_the_throttles_counters_never_hold_an_email_address(make_app, redis_url)
     values = [str(client.dump(key)) for key in client.keys("*")]
     assert keys
     assert not any("alex" in text.lower() for text in keys + values)
+
+
+def test_parallel_registrations_never_pass_more_than_the_limit(make_app):
+    app = make_app(REGISTER_LIMIT_PER_ADDRESS="3 per hour")
+    clients = [ApiClient(app) for _ in range(10)]
+    for client in clients:
+        client.csrf()
+    barrier = threading.Barrier(10)
+    statuses = []
+
+    def register(n, client):
+        barrier.wait()
+        body = {
+            "email": f"p{n}@example.com",
+            "password": PASSWORD,
+            "display_name": "P",
+            "timezone": "UTC",
+        }
+        statuses.append(client.post("/api/v1/auth/register", json=body).status_code)
+
+    threads = [threading.Thread(target=register, args=(n, c)) for n, c in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(statuses) == [201] * 3 + [429] * 7
