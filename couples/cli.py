@@ -64,6 +64,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
     from waitress import serve
 
     app = current_app._get_current_object()
+    proxy = proxy_options(app)
     ensure_instance(app)
     flask_migrate.upgrade()
     _log_to_console()
@@ -80,9 +81,33 @@ def serve_command(host: str, port: int, threads: int) -> None:
     stop = worker.start_thread(app)  # tick + delivery: one thread, in this process only
     log.info("Couples is serving on http://%s:%s", host, port)
     try:
-        serve(app, host=host, port=port, threads=threads, ident="couples")
+        serve(app, host=host, port=port, threads=threads, ident="couples", **proxy)
     finally:
         stop.set()
+
+
+# The headers ProxyFix applies under other servers (couples/security.py).
+PROXY_HEADERS = frozenset({"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"})
+
+
+def proxy_options(app: Flask) -> dict:
+    """waitress's settings for the proxy in front of `serve`. waitress drops every
+    X-Forwarded-* header before the app sees it unless told whom to trust; with
+    TRUST_PROXY it applies them itself, only when the peer is TRUSTED_PROXY, and still
+    drops them from anyone else. The app's own ProxyFix comes off, which would trust them
+    from any peer and apply them a second time."""
+    if not app.config.get("TRUST_PROXY"):
+        return {}
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    if isinstance(app.wsgi_app, ProxyFix):
+        app.wsgi_app = app.wsgi_app.app
+    return {
+        "trusted_proxy": config.trusted_proxy(app.config.get("TRUSTED_PROXY")),
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": set(PROXY_HEADERS),
+        "clear_untrusted_proxy_headers": True,
+    }
 
 
 def _log_to_console() -> None:

@@ -1,5 +1,6 @@
 """Configuration defaults. Every value can be overridden by a ``COUPLES_*`` variable."""
 
+import ipaddress
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -62,6 +63,8 @@ DEFAULTS = {
     "MAIL_SENDER": "Couples <no-reply@localhost>",
     "MAIL_MAX_ATTEMPTS": 5,  # a mail the server keeps refusing is given up after these
     "TRUST_PROXY": False,
+    # The address of that proxy, as `serve` sees it (waitress trusts no other peer).
+    "TRUSTED_PROXY": "127.0.0.1",
     # Set by `serve`: one process with a person at its console. Without SMTP, only then
     # does mail (a reset link) go to the log.
     "EMBEDDED": False,
@@ -161,3 +164,18 @@ def name_cookies(config: dict) -> None:
     for name, secure, domain in _COOKIES:
         bare = config[name].removeprefix(HOST_PREFIX)
         config[name] = f"{HOST_PREFIX}{bare}" if config[secure] and not config.get(domain) else bare
+
+
+def trusted_proxy(value) -> str:
+    """``value`` checked as the address of the proxy `serve` trusts: one IP address, as
+    the connection's peer shows it, or ``*`` for any peer."""
+    text = str(value or "").strip()
+    if text == "*":
+        return text
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise ConfigError(
+            f"COUPLES_TRUSTED_PROXY={value!r} is not an IP address: use the address the "
+            "proxy connects from, e.g. 127.0.0.1"
+        ) from None

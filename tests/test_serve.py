@@ -1,5 +1,6 @@
 """`flask --app couples serve` as a person would start it: a fresh instance folder."""
 
+import http.client
 import os
 import socket
 import stat
@@ -8,6 +9,7 @@ import sys
 import threading
 import time
 import urllib.request
+from contextlib import contextmanager
 
 import pytest
 
@@ -132,3 +134,84 @@ def test_serve_on_plain_http_loopback_names_its_cookies_without_the_host_prefix(
     assert app.config["SESSION_COOKIE_SECURE"] is False
     assert app.config["SESSION_COOKIE_NAME"] == "couples_session"
     assert app.config["REMEMBER_COOKIE_NAME"] == "couples_remember"
+
+
+@contextmanager
+def _waitress(app, options):
+    """The app under a real waitress server built from the options `serve` gave it,
+    on a free port of 127.0.0.1: yields a function that sends GET ``path`` from
+    ``source`` (a loopback address) and gives the response."""
+    import waitress
+
+    server = waitress.create_server(app, **{**options, "host": "127.0.0.1", "port": 0})
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+
+    def get(path, source, headers):
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", server.effective_port, timeout=10, source_address=(source, 0)
+        )
+        try:
+            connection.request("GET", path, headers={"Host": "couples.example", **headers})
+            response = connection.getresponse()
+            return response, response.read().decode()
+        finally:
+            connection.close()
+
+    try:
+        yield get
+    finally:
+        server.close()
+        server.task_dispatcher.shutdown()
+        thread.join(timeout=10)
+
+
+def test_serve_behind_a_trusted_proxy_takes_its_forwarded_scheme_and_client(served):
+    from flask import request
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app, options = served(
+        TRUST_PROXY=True, TRUSTED_PROXY="127.0.0.2", BASE_URL="https://couples.example"
+    )
+    app.add_url_rule("/peer", "peer", lambda: request.remote_addr or "")
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+    with _waitress(app, options) as get:
+        through_proxy, client = get("/peer", "127.0.0.2", forwarded)
+        direct, peer = get("/peer", "127.0.0.1", forwarded)
+    assert through_proxy.status == 200 and direct.status == 200
+    # From the trusted proxy: the client's scheme (so HSTS) and the client's address.
+    assert through_proxy.getheader("Strict-Transport-Security", "").startswith("max-age=")
+    assert client == "203.0.113.7"
+    # From any other peer the same headers count for nothing.
+    assert "Strict-Transport-Security" not in direct.headers
+    assert peer == "127.0.0.1"
+    # waitress applies the headers; ProxyFix is not there to apply them again.
+    assert not isinstance(app.wsgi_app, ProxyFix)
+
+
+def test_serve_trusts_a_proxy_on_this_machine_by_default(served):
+    _, options = served(TRUST_PROXY=True)
+    assert options["trusted_proxy"] == "127.0.0.1"
+    assert options["clear_untrusted_proxy_headers"] is True
+
+
+def test_serve_without_trust_proxy_trusts_no_forwarded_header(served):
+    _, options = served()
+    assert "trusted_proxy" not in options
+
+
+def test_serve_refuses_a_trusted_proxy_that_is_not_an_address(make_app, monkeypatch):
+    import flask_migrate
+    import waitress
+
+    from couples.notifications import worker
+
+    calls = []
+    monkeypatch.setattr(waitress, "serve", lambda app, **options: calls.append(options))
+    monkeypatch.setattr(flask_migrate, "upgrade", lambda *args, **kwargs: None)
+    monkeypatch.setattr(worker, "start_thread", lambda app: threading.Event())
+    app = make_app(TRUST_PROXY=True, TRUSTED_PROXY="proxy.internal")
+    result = app.test_cli_runner().invoke(args=["serve"])
+    # waitress compares the peer's address with it as text: a name would never match.
+    assert result.exit_code != 0 and not calls
+    assert "COUPLES_TRUSTED_PROXY" in str(result.exception)
