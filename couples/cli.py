@@ -69,8 +69,13 @@ def serve_command(host: str, port: int, threads: int) -> None:
     flask_migrate.upgrade()
     _log_to_console()
     app.config["EMBEDDED"] = True
-    if _is_loopback(host) and "SESSION_COOKIE_SECURE" not in _env_overrides():
-        # Plain http on this machine only: a Secure cookie would never come back.
+    if (
+        _is_loopback(host)
+        and not app.config.get("TRUST_PROXY")
+        and "SESSION_COOKIE_SECURE" not in _env_overrides()
+    ):
+        # Plain http on this machine only: a Secure cookie would never come back. Behind
+        # a TLS proxy on this machine, people come over https: the cookie stays Secure.
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
         config.name_cookies(app.config)

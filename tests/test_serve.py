@@ -215,3 +215,13 @@ def test_serve_refuses_a_trusted_proxy_that_is_not_an_address(make_app, monkeypa
     # waitress compares the peer's address with it as text: a name would never match.
     assert result.exit_code != 0 and not calls
     assert "COUPLES_TRUSTED_PROXY" in str(result.exception)
+
+
+def test_serve_on_loopback_behind_a_tls_proxy_keeps_cookies_secure(served):
+    secure = {"SESSION_COOKIE_SECURE": True, "REMEMBER_COOKIE_SECURE": True}
+    app, _ = served("--host", "127.0.0.1", TRUST_PROXY=True, **secure)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+    # Plain http on loopback with no proxy: not Secure, or logging in would never work.
+    app, _ = served("--host", "127.0.0.1", **secure)
+    assert app.config["SESSION_COOKIE_SECURE"] is False
