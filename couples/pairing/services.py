@@ -192,8 +192,15 @@ def unlink(*, user: User, now: datetime) -> None:
     """End the user's couple; no approval needed. The other partner gets a calm in-app
     notice (no push). From now on neither sees anything of the other's."""
     begin_write(db.session)
-    pairing = require_pairing(user)
-    couple = pairing.couple
+    _end_couple(pairing=require_pairing(user), now=now)
+    user_id = user.id
+    db.session.commit()
+    audit.record("unlink", user_id=user_id)
+
+
+def _end_couple(*, pairing: Pairing, now: datetime) -> None:
+    """Unlink ``pairing.me`` from their partner. Not committed here."""
+    user, couple = pairing.me, pairing.couple
     couple.ended_at = now
     couple.ended_by_id = user.id
     for member in couple.members:
@@ -213,14 +220,14 @@ def unlink(*, user: User, now: datetime) -> None:
         now=now,
         commit=False,
     )
-    user_id = user.id
-    db.session.commit()
-    audit.record("unlink", user_id=user_id)
 
 
 def before_account_deleted(user: User, now: datetime) -> None:
-    if active_pairing(user) is not None:
-        unlink(user=user, now=now)
+    """Unlink first (the partner is told). Not committed here: the deletion commits it
+    all at once."""
+    pairing = active_pairing(user)
+    if pairing is not None:
+        _end_couple(pairing=pairing, now=now)
 
 
 def export(user: User) -> dict:
