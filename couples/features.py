@@ -13,8 +13,10 @@ from flask import Flask, current_app
 class Features:
     # "Export my data": a name for each feature's part, and the function that makes it.
     exporters: dict[str, Callable]
-    # Before an account is deleted, in this order: unlinking first (the partner is told),
-    # then the words the account wrote on shared repairs are cleared.
+    # Before an account is deleted, in the deletion's transaction and in this order:
+    # unlinking first (the partner is told, and no former partner's notifications name
+    # the account any more), then the words the account wrote on shared repairs are
+    # cleared.
     before_delete: tuple[Callable, ...]
     # Given the users whose check-in reminder is due (user, couple id, local date), the
     # ids of those who need none tonight (for example: they answered already).

@@ -1,6 +1,7 @@
 """Notifications: the one way any feature tells a user something, push subscriptions,
 preferences, and the inbox."""
 
+import re
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -227,6 +228,57 @@ def withdraw_pending(*, user_ids: list[int], now: datetime) -> int:
         )
         .values(status="expired", last_error="the couple ended", next_attempt_at=now)
     ).rowcount
+
+
+# Where a deleted account's name stood in the notifications it caused.
+FORMER_PARTNER = "your former partner"
+
+
+def forget_name(*, user_id: int, name: str, since: datetime, until: datetime) -> int:
+    """The notifications ``user_id`` got between ``since`` and ``until`` (while linked to
+    the account being deleted, called ``name``) stop carrying that name: each mention in
+    a title, a body or the data reads "your former partner". Not committed here. Returns
+    how many changed."""
+    pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+    rows = db.session.execute(
+        db.select(Notification.id, Notification.title, Notification.body, Notification.data)
+        .where(Notification.user_id == user_id, Notification.created_at.between(since, until))
+        .order_by(Notification.id)
+    ).all()
+    changed = []
+    for note_id, title, body, data in rows:
+        values = {
+            "title": _unnamed(title, pattern)[:_TITLE_LENGTH],
+            "body": _unnamed(body, pattern)[:_BODY_LENGTH],
+            "data": _unnamed(data, pattern),
+        }
+        if values != {"title": title, "body": body, "data": data}:
+            changed.append({"id": note_id, **values})
+    if changed:
+        db.session.execute(db.update(Notification), changed)
+    return len(changed)
+
+
+_TITLE_LENGTH = Notification.__table__.c.title.type.length
+_BODY_LENGTH = Notification.__table__.c.body.type.length
+
+
+def _unnamed(value, pattern: re.Pattern):
+    """``value`` (text, or JSON data) with every whole-word match of ``pattern`` put as
+    "your former partner", capitalised where a sentence starts."""
+    if isinstance(value, dict):
+        return {key: _unnamed(item, pattern) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_unnamed(item, pattern) for item in value]
+    if not isinstance(value, str):
+        return value
+
+    def replace(match: re.Match) -> str:
+        before = value[: match.start()].rstrip()
+        starts = not before or before[-1] in ".!?:"
+        return FORMER_PARTNER[0].upper() + FORMER_PARTNER[1:] if starts else FORMER_PARTNER
+
+    return pattern.sub(replace, value)
 
 
 INBOX_PAGE = 50

@@ -17,7 +17,7 @@ from couples.db import begin_write
 from couples.errors import AlreadyLinked, InviteGone, NotFound, NotLinked, OwnInvite
 from couples.extensions import db
 from couples.notifications import reminders
-from couples.notifications.services import notify, withdraw_pending
+from couples.notifications.services import forget_name, notify, withdraw_pending
 from couples.pairing.models import Couple, CoupleMember, Invite
 from couples.pairing.queries import is_linked
 
@@ -223,11 +223,22 @@ def _end_couple(*, pairing: Pairing, now: datetime) -> None:
 
 
 def before_account_deleted(user: User, now: datetime) -> None:
-    """Unlink first (the partner is told). Not committed here: the deletion commits it
-    all at once."""
+    """Unlink first (the partner is told), then every former partner's notifications
+    from the time they were linked stop naming the account. Not committed here: the
+    deletion commits it all at once."""
     pairing = active_pairing(user)
     if pairing is not None:
         _end_couple(pairing=pairing, now=now)
+    mine, theirs = aliased(CoupleMember), aliased(CoupleMember)
+    linked = db.session.execute(
+        db.select(theirs.user_id, theirs.joined_at, theirs.left_at)
+        .join(mine, (mine.couple_id == theirs.couple_id) & (mine.user_id != theirs.user_id))
+        .where(mine.user_id == user.id)
+    ).all()
+    for partner_id, joined_at, left_at in linked:
+        forget_name(
+            user_id=partner_id, name=user.display_name, since=joined_at, until=left_at or now
+        )
 
 
 def export(user: User) -> dict:
