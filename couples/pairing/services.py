@@ -143,20 +143,30 @@ def find_invite(*, code: str) -> Invite:
 
 def accept_invite(*, user: User, code: str, now: datetime) -> Pairing:
     """Link ``user`` with the invite's author. The database refuses anyone in two
-    couples, so two accepts at the same moment cannot both succeed for one person."""
+    couples, so two accepts at the same moment cannot both succeed for one person.
+    Every other invite either of them still has ends here: none links them later."""
     begin_write(db.session)
     invite = find_invite(code=code)
+    # Both people's open invites, this one included, are locked in one order (PostgreSQL)
+    # before anything is checked: two accepts between the same people wait for each
+    # other instead of deadlocking over the invites each one ends.
+    db.session.execute(
+        db.select(Invite.id)
+        .where(Invite.inviter_id.in_({invite.inviter_id, user.id}), Invite.used_at.is_(None))
+        .order_by(Invite.id)
+        .with_for_update()
+    ).all()
     if invite.inviter_id == user.id:
         raise OwnInvite("This is your own invite: send the link to your partner.")
+    if is_linked(user.id):  # before "gone": linking just now ended the invite too
+        raise AlreadyLinked("You are already linked to a partner.")
     if invite.used_at is not None or invite.expires_at <= now:
         raise InviteGone("This invite was already used or has expired. Ask for a new one.")
-    if is_linked(user.id):
-        raise AlreadyLinked("You are already linked to a partner.")
     if is_linked(invite.inviter_id):
         raise AlreadyLinked(f"{invite.inviter.display_name} is already linked.")
     claimed = db.session.execute(
         db.update(Invite)
-        .where(Invite.id == invite.id, Invite.used_at.is_(None))
+        .where(Invite.id == invite.id, Invite.used_at.is_(None), Invite.expires_at > now)
         .values(used_at=now)
     ).rowcount
     if claimed != 1:
@@ -178,6 +188,7 @@ def accept_invite(*, user: User, code: str, now: datetime) -> Pairing:
         db.session.execute(
             db.update(Invite).where(Invite.id == invite.id).values(couple_id=couple.id)
         )
+        _revoke_invites([invite.inviter_id, user.id], now)
         db.session.flush()
         for person in (user, invite.inviter):
             reminders.reschedule(person, now)
@@ -186,6 +197,15 @@ def accept_invite(*, user: User, code: str, now: datetime) -> Pairing:
         db.session.rollback()
         raise AlreadyLinked("One of you was linked a moment ago. Nothing changed.") from None
     return require_pairing(user)
+
+
+def _revoke_invites(user_ids: list[int], now: datetime) -> None:
+    """End every invite of ``user_ids`` that could still be accepted (it expires now)."""
+    db.session.execute(
+        db.update(Invite)
+        .where(Invite.inviter_id.in_(user_ids), Invite.used_at.is_(None), Invite.expires_at > now)
+        .values(expires_at=now)
+    )
 
 
 def unlink(*, user: User, now: datetime) -> None:
@@ -206,6 +226,9 @@ def _end_couple(*, pairing: Pairing, now: datetime) -> None:
     for member in couple.members:
         member.left_at = now
         member.user.next_checkin_reminder_at = None
+    # An invite made while linked (at the very moment of linking) would come back to
+    # life now: after unlinking, each of them invites afresh.
+    _revoke_invites([m.user_id for m in couple.members], now)
     # Nothing still waiting to be pushed (held by quiet hours, or for a retry) arrives
     # from the former partner after this.
     withdraw_pending(user_ids=[m.user_id for m in couple.members], now=now)

@@ -817,14 +817,15 @@ def test_accepting_while_linked_is_409_and_changes_nothing(app, alex):
     assert_problem(response, 409, "already-linked")
 
 
-def test_accepting_the_invite_of_someone_linked_since_is_409_and_changes_nothing(app):
+def test_accepting_the_invite_of_someone_linked_since_is_410_and_changes_nothing(app):
     kim, lee, max_ = _people(app, "Kim", "Lee", "Max")
     old_code = kim.post("/api/v1/invites").get_json()["code"]
     lee_code = lee.post("/api/v1/invites").get_json()["code"]
     assert kim.post(f"/api/v1/invites/{lee_code}/accept").status_code == 200
     with Unchanged(app):
         response = max_.post(f"/api/v1/invites/{old_code}/accept")
-    assert_problem(response, 409, "already-linked")
+    # Linking ended Kim's other invite.
+    assert_problem(response, 410, "invite-gone")
 
 
 def test_creating_an_invite_while_linked_is_409_and_changes_nothing(app, alex):
