@@ -141,6 +141,26 @@ def find_invite(*, code: str) -> Invite:
     return invite
 
 
+GONE = "This invite was already used or has expired. Ask for a new one."
+
+
+def usable_invite(*, user: User, code: str, now: datetime) -> Invite:
+    """The invite ``user`` may accept, or the refusal they would get. An invite that
+    cannot link its author any more is refused like a used one: the refusal says
+    nothing about the person who made it."""
+    return _check_invite(find_invite(code=code), user=user, now=now)
+
+
+def _check_invite(invite: Invite, *, user: User, now: datetime) -> Invite:
+    if invite.inviter_id == user.id:
+        raise OwnInvite("This is your own invite: send the link to your partner.")
+    if is_linked(user.id):  # before "gone": linking just now ended the invite too
+        raise AlreadyLinked("You are already linked to a partner.")
+    if invite.used_at is not None or invite.expires_at <= now or is_linked(invite.inviter_id):
+        raise InviteGone(GONE)
+    return invite
+
+
 def accept_invite(*, user: User, code: str, now: datetime) -> Pairing:
     """Link ``user`` with the invite's author. The database refuses anyone in two
     couples, so two accepts at the same moment cannot both succeed for one person.
@@ -156,14 +176,7 @@ def accept_invite(*, user: User, code: str, now: datetime) -> Pairing:
         .order_by(Invite.id)
         .with_for_update()
     ).all()
-    if invite.inviter_id == user.id:
-        raise OwnInvite("This is your own invite: send the link to your partner.")
-    if is_linked(user.id):  # before "gone": linking just now ended the invite too
-        raise AlreadyLinked("You are already linked to a partner.")
-    if invite.used_at is not None or invite.expires_at <= now:
-        raise InviteGone("This invite was already used or has expired. Ask for a new one.")
-    if is_linked(invite.inviter_id):
-        raise AlreadyLinked(f"{invite.inviter.display_name} is already linked.")
+    _check_invite(invite, user=user, now=now)
     claimed = db.session.execute(
         db.update(Invite)
         .where(Invite.id == invite.id, Invite.used_at.is_(None), Invite.expires_at > now)

@@ -76,11 +76,12 @@ def join(code: str):
         flash("Create an account or log in, and you'll be linked right after.", "info")
         return redirect(url_for("accounts.register", next=url_for("pairing.join", code=code)))
     try:
-        invite = services.find_invite(code=code)
         if request.method == "POST":
             pairing = services.accept_invite(user=me(), code=code, now=utcnow())
             flash(f"You and {pairing.partner.display_name} are linked.", "success")
             return redirect(url_for("pairing.couple"))
+        # Only an invite that can still link shows who made it.
+        invite = services.usable_invite(user=me(), code=code, now=utcnow())
     except NotFound as error:
         return render_template(
             "errors/error.html", status=404, title=error.title, detail=error.detail

@@ -1,5 +1,5 @@
 """An invite links only while its author is free: linking ends every other invite of
-both people."""
+both people, and a refusal never says who made the invite."""
 
 from datetime import timedelta
 
@@ -7,7 +7,7 @@ from couples.clock import utcnow
 from couples.extensions import db
 from couples.pairing.models import Invite
 from couples.pairing.services import CODE_LENGTH
-from tests.factories import ApiClient, make_user
+from tests.factories import ApiClient, make_user, post_form
 
 
 def _people(app, *names):
@@ -67,6 +67,23 @@ def test_unlinking_ends_an_invite_made_while_linked(app):
     _open_invite_of(app, "kim@example.com", code)
     assert kim.delete("/api/v1/couple").status_code == 204
     assert _accept(max_, code).status_code == 410
+    assert max_.get("/api/v1/couple").status_code == 404
+
+
+def test_refusing_the_invite_of_someone_linked_never_names_them(app):
+    kim, lee, max_ = _people(app, "Kim", "Lee", "Max")
+    assert _accept(kim, _invite(lee)).status_code == 200
+    code = "7K2M9QX4TB"
+    _open_invite_of(app, "kim@example.com", code)
+
+    response = _accept(max_, code)
+    assert response.status_code == 410, response.get_json()
+    assert "Kim" not in response.get_data(as_text=True)
+    # The join page neither shows who made it nor names them when refusing.
+    shown = max_.get(f"/join/{code}")
+    assert shown.status_code == 410 and "Kim" not in shown.get_data(as_text=True)
+    refused = post_form(max_, f"/join/{code}", {})
+    assert refused.status_code == 410 and "Kim" not in refused.get_data(as_text=True)
     assert max_.get("/api/v1/couple").status_code == 404
 
 
