@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from couples.accounts.models import User
 from couples.db import begin_write
-from couples.errors import Invalid, NotFound, SubscriptionTaken, TooManyDevices
+from couples.errors import Conflict, Invalid, NotFound, SubscriptionTaken, TooManyDevices
 from couples.extensions import db
 from couples.notifications import schedule
 from couples.notifications.kinds import INBOX_ONLY, KINDS
@@ -375,37 +375,44 @@ def allowed_endpoints() -> list[str]:
     return list(current_app.config.get("PUSH_ALLOWED_ENDPOINTS") or DEFAULT_ALLOWED_ENDPOINTS)
 
 
+TAKEN = (
+    "This browser already gets another account's notifications. Log out of that "
+    "account here first (logging out stops them), then turn reminders on again."
+)
+
+
 def subscribe(
     *, user: User, endpoint: str, p256dh: str, auth: str, user_agent: str | None = None
 ) -> tuple[PushSubscription, bool]:
     """Store a browser's subscription for ``user``. The same endpoint again from ``user``
     updates it; another user's endpoint is refused (409) and stays theirs: anyone who
-    learns an endpoint could otherwise take that person's reminders away. Returns
-    (subscription, created)."""
+    learns an endpoint could otherwise take that person's reminders away. Two requests
+    with one new endpoint at the same moment: the first stores it, the second is
+    answered as if it came just after. Returns (subscription, created)."""
     begin_write(db.session)
-    existing = db.session.execute(
-        db.select(PushSubscription).filter_by(endpoint=endpoint)
-    ).scalar_one_or_none()
-    if existing is not None and existing.user_id != user.id:
-        raise SubscriptionTaken(
-            "This browser already gets another account's notifications. Log out of that "
-            "account here first (logging out stops them), then turn reminders on again."
-        )
+    subscription = _subscription_at(endpoint)
+    if subscription is not None and subscription.user_id != user.id:
+        raise SubscriptionTaken(TAKEN)
     if not allowed_endpoint(endpoint, allowed_endpoints()):
         raise Invalid(
             "This push service is not one we send to.",
             errors={"endpoint": ["Not a known push service."]},
         )
-    created = existing is None
-    if created:
+    created = False
+    if subscription is None:
         _room_for_a_device(user)
-    subscription = existing or PushSubscription(endpoint=endpoint)
-    subscription.user_id = user.id
+        # The unique endpoint decides between two requests that both found none: the
+        # second waits for the first (PostgreSQL) and then inserts nothing.
+        created = _insert_subscription(user=user, endpoint=endpoint, p256dh=p256dh, auth=auth)
+        subscription = _subscription_at(endpoint)
+        if subscription is None:  # made and removed again by others meanwhile
+            raise Conflict("This device changed a moment ago. Please try again.")
+        if subscription.user_id != user.id:
+            raise SubscriptionTaken(TAKEN)
     subscription.p256dh = p256dh
     subscription.auth = auth
     subscription.user_agent = (user_agent or "")[:200] or None
     subscription.failures = 0
-    db.session.add(subscription)
     db.session.commit()
     return subscription, created
 
@@ -424,6 +431,30 @@ def _room_for_a_device(user: User) -> None:
             f"Reminders already go to {most} devices. Remove one you no longer use in "
             "Reminder settings, then turn them on here."
         )
+
+
+def _subscription_at(endpoint: str) -> PushSubscription | None:
+    """The subscription of ``endpoint`` as committed now, locked until the end of the
+    transaction (PostgreSQL; SQLite's write lock is already held)."""
+    return db.session.execute(
+        db.select(PushSubscription)
+        .filter_by(endpoint=endpoint)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def _insert_subscription(*, user: User, endpoint: str, p256dh: str, auth: str) -> bool:
+    """Insert the subscription unless its endpoint is stored already; whether it was."""
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = (
+        module.insert(PushSubscription)
+        .values(user_id=user.id, endpoint=endpoint, p256dh=p256dh, auth=auth, failures=0)
+        .on_conflict_do_nothing(index_elements=["endpoint"])
+        .returning(PushSubscription.id)
+    )
+    return db.session.execute(statement).first() is not None
 
 
 def unsubscribe(*, user: User, endpoint: str) -> None:
