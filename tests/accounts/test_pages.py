@@ -15,6 +15,14 @@ def token(client, path):
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
+def log_in(client, email="alex@example.com", *, remember=False):
+    """Log in through the login form, with its CSRF token."""
+    data = {"csrf_token": token(client, "/login"), "email": email, "password": PASSWORD}
+    if remember:
+        data["remember"] = "on"
+    return client.post("/login", data=data)
+
+
 def register(client, email, name="Kim", next_url=None):
     data = {
         "csrf_token": token(client, "/register"),
@@ -194,15 +202,7 @@ def test_export_page_asks_for_the_password_then_downloads_json(client):
 def test_export_page_on_a_remembered_session_needs_the_password(client, app):
     with app.app_context():
         make_user(email="alex@example.com")
-    client.post(
-        "/login",
-        data={
-            "csrf_token": token(client, "/login"),
-            "email": "alex@example.com",
-            "password": PASSWORD,
-            "remember": "on",
-        },
-    )
+    log_in(client, remember=True)
     client.delete_cookie(app.config["SESSION_COOKIE_NAME"])
     assert client.get("/account").status_code == 200  # restored from the cookie
     shown = client.get("/account/export")
@@ -249,14 +249,7 @@ def test_the_register_form_starts_a_new_session_with_a_new_csrf_token(client):
 def test_logging_out_ends_the_csrf_token_and_still_says_so(client, app):
     with app.app_context():
         make_user(email="alex@example.com")
-    client.post(
-        "/login",
-        data={
-            "csrf_token": token(client, "/login"),
-            "email": "alex@example.com",
-            "password": PASSWORD,
-        },
-    )
+    log_in(client)
     old = token(client, "/account")
     response = client.post("/logout", data={"csrf_token": old}, follow_redirects=True)
     assert "You are logged out." in response.get_data(as_text=True)
