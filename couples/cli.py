@@ -61,7 +61,7 @@ def _is_loopback(host: str) -> bool:
 def serve_command(host: str, port: int, threads: int) -> None:
     """Run the embedded default: migrate, create what is missing, serve in one process."""
     import flask_migrate
-    from waitress import serve
+    from waitress import create_server
 
     app = current_app._get_current_object()
     proxy = proxy_options(app)
@@ -84,11 +84,22 @@ def serve_command(host: str, port: int, threads: int) -> None:
     from couples.notifications import worker
 
     stop = worker.start_thread(app)  # tick + delivery: one thread, in this process only
-    log.info("Couples is serving on http://%s:%s", host, port)
     try:
-        serve(app, host=host, port=port, threads=threads, ident="couples", **proxy)
+        # Bound before it is announced: the address printed answers at once.
+        server = create_server(app, host=host, port=port, threads=threads, ident="couples", **proxy)
+        log.info(
+            "Couples is ready: open %s (listening on %s)",
+            app.config["BASE_URL"],
+            _listening(host, server.effective_port),
+        )
+        server.run()
     finally:
         stop.set()
+
+
+def _listening(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
 
 
 # The headers ProxyFix applies under other servers (couples/security.py).
@@ -130,7 +141,8 @@ def _log_to_console() -> None:
 def _own_origin(app: Flask, host: str, port: int) -> None:
     """Without COUPLES_BASE_URL, links point at the address `serve` listens on."""
     if _is_loopback(host):
-        app.config["BASE_URL"] = f"http://localhost:{port}"
+        # The address people were told to open: links must reach the same cookies.
+        app.config["BASE_URL"] = _listening(host, port)
         # The same machine, by any of its loopback names.
         app.config["TRUSTED_HOSTS"] = sorted(
             {"localhost", "127.0.0.1"} | ({host} if ":" not in host else set())
@@ -146,8 +158,7 @@ def _own_origin(app: Flask, host: str, port: int) -> None:
             app.config["BASE_URL"],
         )
         return
-    shown = f"[{host}]" if ":" in host else host
-    app.config["BASE_URL"] = f"http://{shown}:{port}"
+    app.config["BASE_URL"] = _listening(host, port)
     app.config["TRUSTED_HOSTS"] = config.trusted_hosts_for(app.config["BASE_URL"])
 
 

@@ -1,13 +1,16 @@
 """`flask --app couples serve` as a person would start it: a fresh instance folder."""
 
 import http.client
+import json
 import os
+import queue
 import socket
 import stat
 import subprocess
 import sys
 import threading
 import time
+import types
 import urllib.request
 from contextlib import contextmanager
 
@@ -22,11 +25,40 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_serve_creates_the_instance_and_answers_healthz(tmp_path):
-    instance = tmp_path / "instance"
+class Console:
+    """What a person at ``serve``'s console reads, line by line, as it is printed."""
+
+    def __init__(self, process: subprocess.Popen):
+        self.process = process
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for raw in self.process.stdout:
+            self.lines.put(raw.decode(errors="replace"))
+
+    def wait_for(self, text: str, timeout: float = 60) -> str:
+        """The first line holding ``text``; fails with all that was printed if none does
+        within ``timeout`` seconds (a bound for a stuck server, not a measure of speed)."""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                break
+            self.seen.append(line)
+            if text in line:
+                return line
+        raise AssertionError(f"{text!r} never printed:\n{''.join(self.seen)}")
+
+
+@pytest.fixture
+def console(tmp_path):
+    """``flask serve`` started as a person would, on a fresh instance folder."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("COUPLES_")}
-    env["COUPLES_INSTANCE_PATH"] = str(instance)
+    env["COUPLES_INSTANCE_PATH"] = str(tmp_path / "instance")
     process = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "couples", "serve", "--port", str(port)],
         cwd=ROOT,
@@ -35,30 +67,57 @@ def test_serve_creates_the_instance_and_answers_healthz(tmp_path):
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 60
-        status = None
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                    status = r.status
-                    body = r.read()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    break
-                time.sleep(0.2)
-        assert status == 200, process.stdout.read().decode() if process.poll() is not None else ""
-        assert b'"ok"' in body
-        key = instance / "secret_key"
-        assert stat.S_IMODE(key.stat().st_mode) == 0o600
-        assert (instance / "couples.sqlite3").exists()
-        # Plain http on loopback: the session cookie is not Secure, so logging in works.
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/auth/csrf") as r:
-            cookie = r.headers["Set-Cookie"]
-        assert "HttpOnly" in cookie and "Secure" not in cookie
+        yield Console(process), port, tmp_path / "instance"
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_serve_says_where_to_open_it_once_it_answers(console):
+    out, port, instance = console
+    line = out.wait_for("Couples is ready")
+    # The address people are told to open (the README's), and it answers at once: the
+    # line is printed only after the socket is bound.
+    assert f"open http://127.0.0.1:{port} " in line
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as r:
+        assert r.status == 200
+        assert b'"ok"' in r.read()
+    assert stat.S_IMODE((instance / "secret_key").stat().st_mode) == 0o600
+    # Plain http on loopback: the session cookie is not Secure, so logging in works.
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/auth/csrf") as r:
+        cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "Secure" not in cookie
+
+
+def test_serve_prints_the_reset_link_when_no_mail_server_is_set(console):
+    out, port, _ = console
+    out.wait_for("Couples is ready")
+    base = f"http://127.0.0.1:{port}"
+    jar = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+
+    def post(path, body, token):
+        request = urllib.request.Request(
+            base + path,
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", "X-CSRF-Token": token},
+            method="POST",
+        )
+        with jar.open(request, timeout=10) as response:
+            return response.status
+
+    with jar.open(base + "/api/v1/auth/csrf", timeout=10) as r:
+        token = json.load(r)["csrf_token"]
+    account = {"email": "robin@example.com", "password": "a long passphrase", "timezone": "UTC"}
+    assert post("/api/v1/auth/register", {**account, "display_name": "Robin"}, token) == 201
+    with jar.open(base + "/api/v1/auth/csrf", timeout=10) as r:
+        token = json.load(r)["csrf_token"]
+    assert post("/api/v1/auth/logout", {}, token) in (200, 204)
+    with jar.open(base + "/api/v1/auth/csrf", timeout=10) as r:
+        token = json.load(r)["csrf_token"]
+    assert post("/api/v1/auth/password-reset", {"email": account["email"]}, token) == 202
+    # The link names the address the person opened, so it works in the same browser.
+    line = out.wait_for(f"{base}/reset/")
+    assert "robin@example.com" not in line
 
 
 @pytest.fixture
@@ -71,7 +130,12 @@ def served(make_app, monkeypatch):
     from couples.notifications import worker
 
     calls = []
-    monkeypatch.setattr(waitress, "serve", lambda app, **options: calls.append(options))
+
+    def create_server(app, **options):
+        calls.append(options)
+        return types.SimpleNamespace(effective_port=options["port"], run=lambda: None)
+
+    monkeypatch.setattr(waitress, "create_server", create_server)
     monkeypatch.setattr(flask_migrate, "upgrade", lambda *args, **kwargs: None)
     monkeypatch.setattr(worker, "start_thread", lambda app: threading.Event())
 
@@ -84,10 +148,13 @@ def served(make_app, monkeypatch):
     return run
 
 
-def test_serve_links_to_localhost_when_no_base_url_is_set(served):
+def test_serve_links_to_the_loopback_address_it_was_given(served):
+    # Not another name for it: 127.0.0.1 and localhost keep different cookies.
     app, _ = served("--host", "127.0.0.1", "--port", "5123", BASE_URL=None)
-    assert app.config["BASE_URL"] == "http://localhost:5123"
+    assert app.config["BASE_URL"] == "http://127.0.0.1:5123"
     assert app.config["TRUSTED_HOSTS"] == ["127.0.0.1", "localhost"]
+    app, _ = served("--host", "localhost", "--port", "5123", BASE_URL=None)
+    assert app.config["BASE_URL"] == "http://localhost:5123"
 
 
 def test_serve_on_every_interface_links_to_127_0_0_1_not_0_0_0_0(served):
@@ -141,9 +208,10 @@ def _waitress(app, options):
     """The app under a real waitress server built from the options `serve` gave it,
     on a free port of 127.0.0.1: yields a function that sends GET ``path`` from
     ``source`` (a loopback address) and gives the response."""
-    import waitress
+    # waitress.server's own: the ``served`` fixture replaced the one `serve` imports.
+    from waitress.server import create_server
 
-    server = waitress.create_server(app, **{**options, "host": "127.0.0.1", "port": 0})
+    server = create_server(app, **{**options, "host": "127.0.0.1", "port": 0})
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
 
@@ -207,7 +275,12 @@ def test_serve_refuses_a_trusted_proxy_that_is_not_an_address(make_app, monkeypa
     from couples.notifications import worker
 
     calls = []
-    monkeypatch.setattr(waitress, "serve", lambda app, **options: calls.append(options))
+
+    def create_server(app, **options):
+        calls.append(options)
+        return types.SimpleNamespace(effective_port=options["port"], run=lambda: None)
+
+    monkeypatch.setattr(waitress, "create_server", create_server)
     monkeypatch.setattr(flask_migrate, "upgrade", lambda *args, **kwargs: None)
     monkeypatch.setattr(worker, "start_thread", lambda app: threading.Event())
     app = make_app(TRUST_PROXY=True, TRUSTED_PROXY="proxy.internal")

@@ -96,7 +96,7 @@ def live_server(tmp_path_factory):
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    base = f"http://localhost:{port}"
+    base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(base, process, log_path)
         yield base

@@ -168,7 +168,7 @@ def test_serve_makes_vapid_keys_and_its_background_thread_delivers(tmp_path, fak
                 break
             time.sleep(0.1)
         (received,) = fake_push.for_endpoint(info["endpoint"])
-        assert received.message["notification"]["navigate"] == f"http://localhost:{port}/"
+        assert received.message["notification"]["navigate"] == f"http://127.0.0.1:{port}/"
     finally:
         server.terminate()
         server.wait(timeout=20)
