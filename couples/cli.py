@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy.engine import make_url
 
 from couples import config
 
@@ -42,6 +43,20 @@ def ensure_instance(app: Flask) -> None:
         app.config["VAPID_PUBLIC_KEY"] = public_key_of(
             load_private_key(app.config["VAPID_PRIVATE_KEY"])
         )
+    _private_database_file(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def _private_database_file(uri: str) -> None:
+    """The SQLite file readable by its owner only, like the keys: it holds everyone's
+    words. SQLite gives its -wal and -shm files the database file's mode."""
+    url = make_url(uri)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    path = Path(url.database)
+    if path.exists():
+        path.chmod(0o600)
+    else:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _is_loopback(host: str) -> bool:

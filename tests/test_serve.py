@@ -83,6 +83,8 @@ def test_serve_says_where_to_open_it_once_it_answers(console):
         assert r.status == 200
         assert b'"ok"' in r.read()
     assert stat.S_IMODE((instance / "secret_key").stat().st_mode) == 0o600
+    # Everyone's words are in the database file: nobody else on the machine reads it.
+    assert stat.S_IMODE((instance / "couples.sqlite3").stat().st_mode) == 0o600
     # Plain http on loopback: the session cookie is not Secure, so logging in works.
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/auth/csrf") as r:
         cookie = r.headers["Set-Cookie"]
