@@ -21,6 +21,14 @@ LATER_WITHIN = timedelta(days=7)
 PAGE = 30
 PAGE_MAX = 100
 RESPONSES = ("toward", "later", "away")
+# What turning toward means for the one who made the bid: a hug is an invitation to
+# come closer, a thought of them is not.
+TOWARD_BODIES = {
+    "thinking_of_you": "Your thought reached them.",
+    "talk_tonight": "They'd like to talk too. Find a quiet moment.",
+    "hug": "Go and find them.",
+    "look_at_this": "They took a look.",
+}
 
 
 def status(bid: Bid, now: datetime) -> str:
@@ -137,7 +145,7 @@ def respond(
             else f"{pairing.me.display_name} will come back to your bid"
         )
         body = (
-            "Go and find them."
+            TOWARD_BODIES.get(bid.preset, "Your words reached them.")
             if response == "toward"
             else "They picked a time that works for them."
         )

@@ -216,6 +216,35 @@ def test_turning_toward_tells_the_sender(two_partners, app):
     assert listed(alex)[bid_id]["status"] == "toward"
 
 
+@pytest.mark.parametrize(
+    ("preset", "body"),
+    [
+        ("hug", "Go and find them."),
+        ("thinking_of_you", "Your thought reached them."),
+        ("talk_tonight", "They'd like to talk too. Find a quiet moment."),
+        ("look_at_this", "They took a look."),
+        (None, "Your words reached them."),
+    ],
+)
+def test_the_sender_is_told_what_turning_toward_means_for_that_bid(two_partners, app, preset, body):
+    """Only a hug asks the sender to come and find the partner; a thought of them or a
+    link to look at does not."""
+    alex, sam = two_partners
+    bid_id = send(alex, preset=preset, text=None if preset else "Tea on the balcony?")
+    assert respond(sam, bid_id, response="toward").status_code == 200
+    [answer] = notifications_of(app, "alex@example.com")
+    assert answer.body == body
+
+
+def test_a_bid_shows_its_preset_and_the_words_apart(two_partners):
+    alex, sam = two_partners
+    send(alex, preset="talk_tonight", text="about the weekend")
+    html = page(sam)
+    assert "<p>Can we talk tonight?</p>" in html
+    assert '<p class="prose">about the weekend</p>' in html
+    assert "?:" not in html
+
+
 def test_later_needs_a_time_in_the_next_seven_days(couple):
     with couple.at(MORNING) as (alex, sam):
         bid_id = send(alex, preset="talk_tonight")
