@@ -20,7 +20,7 @@ from couples.errors import Conflict, Invalid, NotFound
 from couples.extensions import db
 from couples.lovelanguages import services as lovelanguages
 from couples.notifications import reminders
-from couples.notifications.services import deliver_soon, notify
+from couples.notifications.services import deliver_soon, notify, settle
 from couples.pagination import keyset_page
 from couples.pairing.models import Couple
 from couples.pairing.services import Pairing
@@ -549,6 +549,8 @@ def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime) -> Chec
         checkin.revealed_at = now
     if first_answer or revealed:  # an edit tells nobody anything new
         _tell_partner(pairing, day, revealed=revealed, now=now)
+    if first_answer:  # what asked for these answers is done
+        settle(user_id=me.id, dedupe_key=_checkin_key(day), now=now)
     answers_now = {user_id: answer.answers for user_id, answer in stored.items()}
     answers_now[me.id] = clean
     view = _with_extras(
@@ -571,6 +573,12 @@ def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime) -> Chec
     return view
 
 
+def _checkin_key(day: date) -> str:
+    """The notifications about one date's check-in: its reminder and the partner's news
+    (reminders.py names them the same way)."""
+    return f"checkin:{day.isoformat()}"
+
+
 def _tell_partner(pairing: Pairing, day: date, *, revealed: bool, now: datetime) -> None:
     """At most one ``partner_checked_in`` per partner and date, never with content."""
     me, partner = pairing.me, pairing.partner
@@ -585,7 +593,7 @@ def _tell_partner(pairing: Pairing, day: date, *, revealed: bool, now: datetime)
     notify(
         user=partner,
         kind="partner_checked_in",
-        dedupe_key=f"checkin:{day.isoformat()}",
+        dedupe_key=_checkin_key(day),
         title=title,
         body=body,
         url=f"/checkin/{day.isoformat()}",

@@ -328,6 +328,20 @@ def unread_of_kind(*, user_id: int, kind: str) -> list[Notification]:
     )
 
 
+def settle(*, user_id: int, dedupe_key: str, now: datetime) -> None:
+    """Mark read what asked the user for something they have just done (a reminder of
+    a check-in, "add yours"), so it no longer shows as new. Not committed here."""
+    db.session.execute(
+        db.update(Notification)
+        .where(
+            Notification.user_id == user_id,
+            Notification.dedupe_key == dedupe_key,
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=now)
+    )
+
+
 def mark_read(*, user_id: int, ids: list[int] | None, now: datetime) -> int:
     """Mark the user's notifications read (all of them when ``ids`` is None)."""
     begin_write(db.session)

@@ -57,6 +57,39 @@ def test_answers_stay_hidden_until_both_answered_then_reveal(couple):
         assert [i["date"] for i in history["items"]] == ["2026-11-18"]
 
 
+def test_answering_settles_what_asked_for_the_answers(couple):
+    """ "Alex finished their check-in. Add yours" is done once Sam has added hers: it no
+    longer shows as new. Other news stays new."""
+    couple.link()
+    with couple.at(datetime(2026, 11, 18, 20, 0, tzinfo=UTC)) as (alex, sam):
+        assert (
+            alex.put("/api/v1/checkins/2026-11-18/answers", json={"answers": GOOD}).status_code
+            == 200
+        )
+        assert (
+            alex.post("/api/v1/appreciations", json={"text": "Thank you for dinner"}).status_code
+            == 201
+        )
+        inbox = sam.get("/api/v1/notifications").get_json()
+        assert {n["kind"]: n["read"] for n in inbox["items"]} == {
+            "partner_checked_in": False,
+            "appreciation_received": False,
+        }
+        assert inbox["unread"] == 2
+        assert (
+            sam.put("/api/v1/checkins/2026-11-18/answers", json={"answers": GOOD}).status_code
+            == 200
+        )
+        inbox = sam.get("/api/v1/notifications").get_json()
+        assert {n["kind"]: n["read"] for n in inbox["items"]} == {
+            "partner_checked_in": True,
+            "appreciation_received": False,
+        }
+        assert inbox["unread"] == 1
+        # Alex's news of the reveal is new to Alex.
+        assert alex.get("/api/v1/notifications").get_json()["unread"] == 1
+
+
 def test_edits_replace_answers_until_the_reveal_then_409(couple):
     couple.link()
     with couple.at(datetime(2026, 11, 18, 20, 0, tzinfo=UTC)) as (alex, sam):
