@@ -70,7 +70,8 @@ def weakness(
     inputs = [part for value in user_inputs for part in value.replace("@", " ").split() if part]
     result = zxcvbn(password[:_ZXCVBN_PREFIX], user_inputs=inputs)
     if result["score"] < min_score:
-        warning = result["feedback"].get("warning")
+        # zxcvbn's warnings end with a full stop, or did in older versions not.
+        warning = (result["feedback"].get("warning") or "").rstrip(". ")
         hint = f" {warning}." if warning else ""
         return (
             "This password is too easy to guess."

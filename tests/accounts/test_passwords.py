@@ -12,6 +12,18 @@ def test_common_and_keyboard_passwords_are_refused():
         assert weakness(password, **RULES), password
 
 
+def test_a_refusal_reads_as_sentences_with_one_full_stop_each():
+    # zxcvbn's own warning ends with a full stop ("This is a very common password.").
+    for password in ("password123", "aaaaaaaaaa", "iloveyou12"):
+        message = weakness(password, **RULES)
+        assert ".." not in message and ". ." not in message, message
+        assert message.endswith(" A few unrelated words together work well."), message
+    assert weakness("password123", **RULES) == (
+        "This password is too easy to guess. This is a very common password."
+        " A few unrelated words together work well."
+    )
+
+
 def test_passwords_made_of_the_users_own_details_are_refused():
     assert weakness("robin.smith", user_inputs=("robin.smith@example.com",), **RULES)
 
