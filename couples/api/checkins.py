@@ -38,6 +38,9 @@ class QuestionSchema(ma.Schema):
     options = ma.fields.List(ma.fields.String())
     min = ma.fields.Integer()
     max = ma.fields.Integer()
+    follows = ma.fields.String(
+        metadata={"description": "Asked only after a yes to the question with this key."}
+    )
 
 
 class CheckinSchema(ma.Schema):

@@ -164,7 +164,7 @@ NIGHTLY_MODULES: dict[str, tuple[dict, ...]] = {
     "mood": (_scale("mood", "How is your mood tonight?", 1, 5, required=True),),
     "on_my_mind": (
         _q("on_my_mind", "yesno", "Is something on your mind you'd like to talk about?"),
-        _q("on_my_mind_text", "text", "What is it, in a few words?"),
+        _q("on_my_mind_text", "text", "What is it, in a few words?", follows="on_my_mind"),
     ),
 }
 
@@ -280,6 +280,12 @@ def check_answers(questions: list[dict], answers: Mapping) -> tuple[dict, dict[s
         if value is None and question["required"]:
             errors[f"answers.{key}"] = ["Please answer this one."]
         clean[key] = value
+    for key, question in by_key.items():
+        # A follow-up counts only after "yes": words left in it after a "no" are not
+        # an answer (the page hides the field then, and the partner never sees them).
+        if question.get("follows") and clean.get(question["follows"]) is not True:
+            clean[key] = None
+            errors.pop(f"answers.{key}", None)
     return clean, errors
 
 

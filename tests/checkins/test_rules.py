@@ -150,6 +150,23 @@ def test_each_wrong_answer_gets_its_own_message(answers, field, message):
     assert errors == {field: [message]}
 
 
+@pytest.mark.parametrize(
+    ("on_my_mind", "kept"),
+    [(True, "the trip"), (False, None), (None, None)],
+)
+def test_what_is_on_my_mind_counts_only_after_a_yes(on_my_mind, kept):
+    """The words field is asked only after "yes": words left in it after a "no" (or no
+    answer) are not stored, so the partner never sees them."""
+    answers = {"needs_met": 4, "mood": 3, "on_my_mind_text": "the trip"}
+    if on_my_mind is not None:
+        answers["on_my_mind"] = on_my_mind
+    clean, errors = rules.check_answers(NIGHTLY, answers)
+    assert errors == {}
+    assert clean["on_my_mind_text"] == kept
+    [follow_up] = [q for q in NIGHTLY if q["key"] == "on_my_mind_text"]
+    assert follow_up["follows"] == "on_my_mind"
+
+
 def test_weekly_scale_runs_to_ten():
     weekly = rules.questions_for("weekly")
     _, errors = rules.check_answers(weekly, {"needs_met": 3, "mood": 3, "week_needs_met": 10})

@@ -198,6 +198,10 @@ def answer_checkin(phone: Phone, marker: str, picks: dict) -> dict[str, str]:
         if textarea.count():
             prompt = prompt_of(card.locator("label").inner_text())
             key = textarea.get_attribute("name")
+            if key in picks["hidden"]:  # asked only after a yes, and the answer was no
+                expect(card).to_be_hidden()
+                shown[prompt] = "Skipped"
+                continue
             if key in picks["skip"]:
                 shown[prompt] = "Skipped"
                 continue
@@ -268,6 +272,7 @@ AVA_PICKS = {
         "question_of_the_day": "Coffee in bed, and you remembering the little things",
     },
     "skip": (),
+    "hidden": (),
 }
 BEN_PICKS = {
     "scales": {"needs_met": 5, "mood": 4, "week_needs_met": 7},
@@ -283,7 +288,8 @@ BEN_PICKS = {
         "felt_seen": "Our call at breakfast",
         "question_of_the_day": "When you ask how my day really went",
     },
-    "skip": ("on_my_mind_text",),  # nothing on his mind: that box stays empty
+    "skip": (),
+    "hidden": ("on_my_mind_text",),  # nothing on his mind: that box is not asked
 }
 
 
