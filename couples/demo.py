@@ -61,14 +61,30 @@ MINDS = [
     "Who does the school run.",
     "I felt a bit left out on Saturday.",
 ]
-QUESTION_ANSWERS = [
-    "Probably the summer we met.",
-    "I'd like us to dance more.",
-    "Being listened to, honestly.",
-    "I worry about work more than I say.",
-    "A garden, one day.",
-    None,
-]
+# Answers to the deeper question, written for the question asked (two voices each); the
+# questions without one here are skipped, as people often do.
+QUESTION_ANSWERS: dict[str, tuple[str, str]] = {
+    "fears-01": ("Whether the boiler lasts the winter.", "The review at work on Thursday."),
+    "fears-04": ("Go quiet and tidy something.", "Scroll on my phone, if I'm honest."),
+    "fears-10": ("Just be nearby. No fixing.", "Hold my hand and make the calls with me."),
+    "struggles-02": ("Worry about my mum's health.", "How tired I am by the end of the week."),
+    "struggles-08": ("The commute.", "Too many late meetings."),
+    "struggles-11": ("Company first, advice later.", "A bit of space, then a hug."),
+    "hopes-03": ("A slow breakfast and a long walk.", "Papers, the market, nobody else."),
+    "hopes-09": ("Saying no at work.", "Singing in front of people."),
+    "needs-01": ("If you took the bins out.", "An early night, with no screens."),
+    "needs-04": ("An hour a day to myself.", "One evening a week."),
+    "needs-07": ("Rest.", "Fun. We've been so serious lately."),
+    "needs-10": ("When you put your phone away.", "When you ask a second question."),
+    "expectations-05": ("One day out, one day in.", "Friends on Saturday, just us on Sunday."),
+    "expectations-11": ("A message at lunch is plenty.", "A quick call on the way home."),
+    "childhood-06": ("Being good at school.", "Looking after my little brother."),
+    "childhood-09": ("Sunday dinners with everyone.", "Reading out loud at bedtime."),
+    "future-01": ("Somewhere near the sea.", "Near your sister, with a garden."),
+    "future-04": ("The night train to Vienna.", "Learning to sail, badly."),
+    "future-07": ("Talking about money without tension.", "Going to bed at the same time."),
+    "future-10": ("Fewer screens, more cards.", "Cooking together twice a week."),
+}
 NOTES = [
     "Thank you for cooking on a night I was shattered.",
     "I loved our walk by the river. Let's do it again.",
@@ -92,9 +108,14 @@ class Demo:
     repairs: int = 0
 
 
-def _answers(rng: random.Random, questions: list[dict], mood: float) -> dict:
+def _answers(
+    rng: random.Random, questions: list[dict], mood: float, *, question_key: str, who: int
+) -> dict:
     """Plausible answers: scores near the person's mood of the week, some words, some
-    skipped."""
+    skipped. ``who`` is 0 for Alex, 1 for Sam: their voice for the deeper question."""
+
+    def voice(pair: tuple[str, str] | None) -> str | None:
+        return pair[who] if pair else None
 
     def score(low: int, high: int) -> int:
         return max(low, min(high, round(mood * (high - low) / 4 + low + rng.uniform(-1, 1))))
@@ -111,7 +132,7 @@ def _answers(rng: random.Random, questions: list[dict], mood: float) -> dict:
         elif key == "felt_seen":
             answers[key] = rng.choice(SEEN)
         elif key == "question_of_the_day":
-            answers[key] = rng.choice(QUESTION_ANSWERS)
+            answers[key] = voice(QUESTION_ANSWERS.get(question_key))
         elif key == "love_languages_felt":
             answers[key] = sorted(rng.sample(LANGUAGES, rng.randint(0, 3)), key=LANGUAGES.index)
         elif key == "love_language_wish":
@@ -203,7 +224,13 @@ def seed(*, now: datetime, seed_value: int = 2026) -> Demo:
                         user_id=user.id,
                         created_at=at,
                         updated_at=at,
-                        answers=_answers(rng, questions, week_mood + rng.uniform(-0.5, 0.5)),
+                        answers=_answers(
+                            rng,
+                            questions,
+                            week_mood + rng.uniform(-0.5, 0.5),
+                            question_key=question.key,
+                            who=0 if user is alex else 1,
+                        ),
                     )
                 )
             if len(answered) == 2:

@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import time_machine
 
 from couples import demo
-from couples.checkins.models import Checkin
+from couples.checkins import bank
+from couples.checkins.models import Checkin, CheckinAnswer
 from couples.extensions import db
 from tests.factories import ApiClient
 
@@ -52,6 +53,30 @@ def test_demo_seed_fills_every_page(make_app):
             *(f"/repairs/{r['id']}/history" for r in repairs),
         ):
             assert maya.client.get(path).status_code == 200, path
+
+
+def test_the_demo_answers_each_deeper_question_for_that_question(make_app):
+    """An answer to the question of the day is one written for it, in each partner's
+    own voice; a question without one is skipped, never answered with another's."""
+    app = make_app(RATELIMIT_ENABLED=False)
+    keys = {q.key for q in bank.QUESTIONS}
+    assert set(demo.QUESTION_ANSWERS) <= keys
+    with time_machine.travel(NOW, tick=False), app.app_context():
+        made = demo.seed(now=NOW)
+        rows = db.session.execute(
+            db.select(Checkin.question_key, CheckinAnswer.user_id, CheckinAnswer.answers).join(
+                CheckinAnswer, CheckinAnswer.checkin_id == Checkin.id
+            )
+        ).all()
+        answered = 0
+        for key, user_id, answers in rows:
+            words = answers.get("question_of_the_day")
+            if words is None:
+                continue
+            answered += 1
+            who = 0 if user_id == made.alex.id else 1
+            assert words == demo.QUESTION_ANSWERS[key][who], (key, words)
+        assert answered >= 5
 
 
 def test_demo_seed_twice_is_refused_calmly(app):
