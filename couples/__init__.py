@@ -63,6 +63,7 @@ def _finish_config(app: Flask) -> None:
         if config.get("TRUSTED_HOSTS") is None:
             # A request naming any other host is refused (400) before it reaches a view.
             config["TRUSTED_HOSTS"] = default_config.trusted_hosts_for(config["BASE_URL"])
+    default_config.check_push_timing(config)
     uri = config["SQLALCHEMY_DATABASE_URI"]
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("postgresql"):

@@ -118,6 +118,18 @@ def require(config: Mapping, *names: str) -> None:
         raise ConfigError("Set " + "; and set ".join(missing) + ".")
 
 
+def check_push_timing(config: Mapping) -> None:
+    """A batch of pushes starts sending only while its lease can still cover a push
+    (PUSH_TIMEOUT) and the recording of its outcome: a lease shorter than that would
+    never send anything."""
+    lease, timeout = float(config["PUSH_LEASE_SECONDS"]), float(config["PUSH_TIMEOUT"])
+    if timeout <= 0 or lease <= 2 * timeout:
+        raise ConfigError(
+            "Set COUPLES_PUSH_LEASE_SECONDS to more than twice COUPLES_PUSH_TIMEOUT "
+            f"(now {lease:g} and {timeout:g} seconds), and the timeout above zero."
+        )
+
+
 def public_origin(value: str) -> str:
     """``value`` checked as a public origin (``https://host[:port]``, optionally a path
     prefix), without a trailing slash."""

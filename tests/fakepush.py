@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 URGENCIES = {"very-low", "low", "normal", "high"}
 HANG = object()  # what handle() returns for a request it never answers
+TRICKLE = object()  # what handle() returns for a request answered a byte at a time
 TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
@@ -73,7 +74,8 @@ class FakePushService:
         self.rejected: list[tuple[str, int, str]] = []
         self.attempts: dict[str, int] = {}
         self.aborted = 0  # requests whose sender vanished before the body was complete
-        self.hung_up = 0  # "hang" requests whose sender gave up waiting
+        self.hung_up = 0  # "hang" or "trickle" requests whose sender gave up waiting
+        self.trickled = 0  # "trickle" answers sent to the end
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         service = self
@@ -97,6 +99,10 @@ class FakePushService:
                 answer = service.handle(self.path, dict(self.headers), body)
                 if answer is HANG:
                     service._hang(self.connection)
+                    self.close_connection = True
+                    return
+                if answer is TRICKLE:
+                    service._trickle(self.connection)
                     self.close_connection = True
                     return
                 status, headers, text = answer
@@ -174,6 +180,8 @@ class FakePushService:
         name, _, arg = answer.partition(":")
         if name == "hang":
             return HANG
+        if name == "trickle":
+            return TRICKLE
         answers = {
             "gone": (410, {}, "gone"),
             "notfound": (404, {}, "not found"),
@@ -210,6 +218,30 @@ class FakePushService:
                     self.hung_up += 1
                 return
             self._stopping.wait(0.1)  # bytes from a sender still waiting: hang on
+
+    def _trickle(self, connection) -> None:
+        """Answer 201 one byte every half second, each read of the sender's getting
+        something, until the answer is complete (about a minute) or the sender closes
+        the connection."""
+        answer = b"HTTP/1.1 201 Created\r\nLocation: /message/slow\r\nContent-Length: 0\r\n\r\n"
+        for byte in answer:
+            try:
+                connection.sendall(bytes([byte]))
+            except OSError:
+                break
+            if self._stopping.wait(0.5):
+                return
+            readable, _, _ = select.select([connection], [], [], 0)
+            try:
+                closed = bool(readable) and connection.recv(1, socket.MSG_PEEK) == b""
+            except OSError:
+                closed = True
+            if closed:
+                with self._lock:
+                    self.hung_up += 1
+                return
+        with self._lock:
+            self.trickled += 1
 
     def _reject(self, path, status, reason):
         with self._lock:

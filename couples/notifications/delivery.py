@@ -4,6 +4,7 @@ lease runs out. Retries are rows with a later ``next_attempt_at``."""
 
 import logging
 import random
+import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -66,15 +67,26 @@ def count_due(*, now: datetime) -> int:
     return count
 
 
-def claim(*, now: datetime, limit: int, lease_seconds: int) -> list[int]:
+@dataclass(frozen=True)
+class Claim:
+    """Rows leased to one worker until ``lease_until``, under a token of its own."""
+
+    ids: list[int]
+    token: str
+    lease_until: datetime
+
+
+def claim(*, now: datetime, limit: int, lease_seconds: int) -> Claim:
     """Lease up to ``limit`` due notifications (and those whose lease ran out) to this
     worker. SKIP LOCKED on PostgreSQL, BEGIN IMMEDIATE on SQLite: no row is claimed twice.
     When nothing is due, a read says so and no write begins (on SQLite a claim would
     otherwise wait for the write lock with the requests, for nothing)."""
+    lease_until = now + timedelta(seconds=lease_seconds)
+    token = secrets.token_hex(16)
     anything_due = db.session.execute(db.select(Notification.id).where(_due(now)).limit(1)).first()
     if anything_due is None:
         db.session.commit()  # end the read
-        return []
+        return Claim([], token, lease_until)
     begin_write(db.session)
     query = (
         db.select(Notification.id)
@@ -91,12 +103,13 @@ def claim(*, now: datetime, limit: int, lease_seconds: int) -> list[int]:
             .where(Notification.id.in_(ids))
             .values(
                 status="sending",
-                lease_until=now + timedelta(seconds=lease_seconds),
+                lease_until=lease_until,
+                claim_token=token,
                 attempts=Notification.attempts + 1,
             )
         )
     db.session.commit()
-    return ids
+    return Claim(ids, token, lease_until)
 
 
 @dataclass(frozen=True)
@@ -126,15 +139,22 @@ def _send(job: _Job, vapid: webpush.VapidSigner, timeout: float) -> webpush.Send
     )
 
 
-def deliver(ids: list[int], *, now_fn=utcnow) -> dict[str, int]:
-    """Push the claimed notifications ``ids`` to each device of their user, then record
-    what happened. The database transaction is closed while requests are in flight."""
+def deliver(leased: Claim, *, now_fn=utcnow) -> dict[str, int]:
+    """Push the claimed notifications to each device of their user, then record what
+    happened. The database transaction is closed while requests are in flight.
+
+    Each push has a deadline of PUSH_TIMEOUT, and one starts only while the lease has
+    room for it and for recording it: once the lease runs out, another worker may claim
+    the rows, and a push still going out then could reach the device twice. What could
+    not start in time goes back to the queue, due at once."""
     config = current_app.config
     now = now_fn()
     rows = list(
         db.session.execute(
             db.select(Notification).where(
-                Notification.id.in_(ids), Notification.status == "sending"
+                Notification.id.in_(leased.ids),
+                Notification.status == "sending",
+                Notification.claim_token == leased.token,
             )
         ).scalars()
     )
@@ -198,14 +218,27 @@ def deliver(ids: list[int], *, now_fn=utcnow) -> dict[str, int]:
 
     vapid = signer()
     timeout = float(config.get("PUSH_TIMEOUT", 10))
+    last_start = leased.lease_until - timedelta(seconds=2 * timeout)
+
+    def attempt(job: _Job) -> webpush.SendResult | None:
+        # Checked on the push thread, when the push would really start: jobs may wait
+        # there behind another batch's.
+        if now_fn() > last_start:
+            return None
+        return _send(job, vapid, timeout)
+
     executor = pool(int(config.get("PUSH_THREADS", 8)))
-    results = list(executor.map(lambda job: _send(job, vapid, timeout), jobs))
+    results = list(executor.map(attempt, jobs))
     return _record(
-        ids=claimed, expired=expired, outcomes=list(zip(jobs, results, strict=True)), now=now_fn()
+        leased,
+        ids=claimed,
+        expired=expired,
+        outcomes=list(zip(jobs, results, strict=True)),
+        now=now_fn(),
     )
 
 
-def _record(*, ids, expired, outcomes, now) -> dict[str, int]:
+def _record(leased: Claim, *, ids, expired, outcomes, now) -> dict[str, int]:
     begin_write(db.session)
     config = current_app.config
     max_attempts = int(config.get("PUSH_MAX_ATTEMPTS", 8))
@@ -214,25 +247,34 @@ def _record(*, ids, expired, outcomes, now) -> dict[str, int]:
         by_note.setdefault(job.notification_id, []).append((job, result))
 
     gone, refused, delivered = set(), set(), set()
-    counts = {"sent": 0, "retry": 0, "dead": 0, "failed": 0, "expired": len(expired)}
+    counts = {
+        "sent": 0,
+        "retry": 0,
+        "dead": 0,
+        "failed": 0,
+        "expired": len(expired),
+        "requeued": 0,
+    }
     # Plain rows and one executemany UPDATE: the ORM's per-object work was the cost here.
     rows = (
         db.session.execute(
             db.select(
                 Notification.id,
-                Notification.status,
                 Notification.attempts,
                 Notification.delivered_to,
-            ).where(Notification.id.in_(ids))
+            ).where(
+                Notification.id.in_(ids),
+                Notification.status == "sending",
+                # Not when another worker took it over after our lease ran out.
+                Notification.claim_token == leased.token,
+            )
         ).all()
         if ids
         else []
     )
     updates = []
-    for note_id, status, attempts, delivered_to in rows:
-        if status != "sending":
-            continue  # another worker took it over after our lease ran out
-        change = {"id": note_id, "lease_until": None}
+    for note_id, attempts, delivered_to in rows:
+        change = {"id": note_id, "lease_until": None, "claim_token": None}
         updates.append(change)
         if note_id in expired:
             change["status"] = "expired"
@@ -240,7 +282,12 @@ def _record(*, ids, expired, outcomes, now) -> dict[str, int]:
         done = list(delivered_to or [])
         retry_after = []
         errors = []
+        unsent = tried = 0
         for job, result in by_note.get(note_id, []):
+            if result is None:
+                unsent += 1
+                continue
+            tried += 1
             if result.delivered:
                 done.append(job.subscription_id)
                 delivered.add(job.subscription_id)
@@ -265,6 +312,12 @@ def _record(*, ids, expired, outcomes, now) -> dict[str, int]:
         elif retry_after:
             change["status"] = "dead"
             counts["dead"] += 1
+        elif unsent:
+            # The lease ran short before every device had it: the rest go out next,
+            # and a claim that sent nothing does not count as an attempt.
+            change["status"], change["next_attempt_at"] = "pending", now
+            change["attempts"] = attempts - 1 if not tried else attempts
+            counts["requeued"] += 1
         elif errors and not done:
             change["status"] = "failed"
             counts["failed"] += 1
@@ -276,7 +329,13 @@ def _record(*, ids, expired, outcomes, now) -> dict[str, int]:
     for change in updates:
         by_shape.setdefault(tuple(sorted(change)), []).append(change)
     for group in by_shape.values():
-        db.session.execute(db.update(Notification), group)
+        db.session.execute(
+            db.update(Notification)
+            .where(Notification.claim_token == leased.token)
+            # Plain rows were read, not objects: there are none in the session to update.
+            .execution_options(synchronize_session=None),
+            group,
+        )
     if gone:
         db.session.execute(db.delete(PushSubscription).where(PushSubscription.id.in_(gone)))
     if refused:
@@ -303,11 +362,11 @@ def _record(*, ids, expired, outcomes, now) -> dict[str, int]:
 def deliver_due(*, limit: int | None = None, now_fn=utcnow) -> dict[str, int]:
     """Claim one batch of due notifications and deliver it."""
     config = current_app.config
-    ids = claim(
+    leased = claim(
         now=now_fn(),
         limit=limit or int(config.get("PUSH_BATCH", 100)),
         lease_seconds=int(config.get("PUSH_LEASE_SECONDS", 60)),
     )
-    if not ids:
+    if not leased.ids:
         return {"claimed": 0}
-    return {"claimed": len(ids), **deliver(ids, now_fn=now_fn)}
+    return {"claimed": len(leased.ids), **deliver(leased, now_fn=now_fn)}

@@ -40,6 +40,8 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None]
     next_attempt_at: Mapped[datetime | None]
     lease_until: Mapped[datetime | None]
+    # Which claim holds the row while it is sending: sends and outcomes check it.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(300))
     sent_at: Mapped[datetime | None]

@@ -1,8 +1,10 @@
 """Sending one Web Push message (RFC 8030/8291/8292). The only module that imports
-pywebpush. aes128gcm only, always a TTL, a request timeout, no redirects, one HTTP
+pywebpush. aes128gcm only, always a TTL, a deadline for the whole request, no redirects, one HTTP
 session per thread, and a VAPID header cached per push-service origin."""
 
 import base64
+import contextlib
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -10,6 +12,9 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import requests
+import requests.adapters
+import urllib3
+import urllib3.connection
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid02
@@ -89,10 +94,73 @@ class _NoRedirects(requests.Session):
 _local = threading.local()
 
 
+class _Deadline:
+    """A whole request's time limit. requests' timeout bounds each read, so a service
+    that answers a byte at a time never reaches it; when this one passes, the socket of
+    the request in flight is shut down, and the read waiting on it ends."""
+
+    def __init__(self, seconds: float):
+        self.connection = None
+        self.passed = False
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+
+    def __enter__(self):
+        _local.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc):
+        with self._lock:
+            self._timer.cancel()
+            self.connection = None  # the request is over: its connection may be reused
+        _local.deadline = None
+
+    def _cut(self) -> None:
+        with self._lock:
+            sock = getattr(self.connection, "sock", None)
+            if sock is None:
+                return
+            self.passed = True
+            with contextlib.suppress(OSError):  # closed already
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+def _tracked(connection_class):
+    class Tracked(connection_class):
+        """Lets the deadline of this thread's request find its socket."""
+
+        def request(self, *args, **kwargs):
+            deadline = getattr(_local, "deadline", None)
+            if deadline is not None:
+                deadline.connection = self
+            return super().request(*args, **kwargs)
+
+    return Tracked
+
+
+class _Pool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _tracked(urllib3.connection.HTTPConnection)
+
+
+class _TlsPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _tracked(urllib3.connection.HTTPSConnection)
+
+
+class _DeadlineAdapter(requests.adapters.HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _Pool, "https": _TlsPool}
+
+
 def _session() -> requests.Session:
     session = getattr(_local, "session", None)
     if session is None:
         session = _local.session = _NoRedirects()
+        adapter = _DeadlineAdapter()
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
     return session
 
 
@@ -145,18 +213,27 @@ def send(
     signer: VapidSigner,
     timeout: float = 10.0,
 ) -> SendResult:
-    """POST one encrypted message to one subscription and report what the service said."""
+    """POST one encrypted message to one subscription and report what the service said,
+    within ``timeout`` seconds for the whole request."""
     headers = {"Authorization": signer.authorization(endpoint), "Urgency": urgency}
     if topic:
         headers["Topic"] = topic
     subscription = {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}
+    deadline = _Deadline(timeout)
     try:
-        response = WebPusher(subscription, requests_session=_session()).send(
-            payload, headers, ttl=max(0, int(ttl)), content_encoding="aes128gcm", timeout=timeout
-        )
+        with deadline:
+            response = WebPusher(subscription, requests_session=_session()).send(
+                payload,
+                headers,
+                ttl=max(0, int(ttl)),
+                content_encoding="aes128gcm",
+                timeout=timeout,
+            )
     except requests.Timeout:
         return SendResult(None, None, "timeout")
     except requests.RequestException as error:
+        if deadline.passed:
+            return SendResult(None, None, "timeout")
         return SendResult(None, None, f"connection error: {type(error).__name__}")
     except (WebPushException, ValueError) as error:
         # Keys that cannot be used: our side cannot send to this subscription.

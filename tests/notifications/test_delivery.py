@@ -304,10 +304,12 @@ def test_a_lease_that_runs_out_makes_the_row_due_again(ctx, fake_push):
     user = _user()
     _device(user, fake_push)
     note = _notify(user)
-    assert delivery.claim(now=NOON, limit=10, lease_seconds=60) == [note.id]
+    assert delivery.claim(now=NOON, limit=10, lease_seconds=60).ids == [note.id]
     # the worker died here: nothing is claimed again while the lease holds
-    assert delivery.claim(now=NOON + timedelta(seconds=59), limit=10, lease_seconds=60) == []
-    assert delivery.claim(now=NOON + timedelta(seconds=61), limit=10, lease_seconds=60) == [note.id]
+    assert delivery.claim(now=NOON + timedelta(seconds=59), limit=10, lease_seconds=60).ids == []
+    assert delivery.claim(now=NOON + timedelta(seconds=61), limit=10, lease_seconds=60).ids == [
+        note.id
+    ]
 
 
 def test_creating_the_same_notification_twice_is_a_no_op(ctx):

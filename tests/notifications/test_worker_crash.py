@@ -94,6 +94,7 @@ def _env(database_url, service, vapid_keys, log_name, broker):
             "COUPLES_VAPID_PRIVATE_KEY": vapid_keys[0],
             "COUPLES_PUSH_ALLOWED_ENDPOINTS": json.dumps([service.origin]),
             "COUPLES_PUSH_LEASE_SECONDS": "5",
+            "COUPLES_PUSH_TIMEOUT": "2",
             "COUPLES_PUSH_BATCH": "50",
             "COUPLES_PUSH_THREADS": "8",
             "COUPLES_SCHEDULER_INTERVAL_SECONDS": "1",

@@ -98,7 +98,7 @@ def test_a_claim_with_nothing_due_leaves_the_write_lock_alone(make_app, tmp_path
         holder = sqlite3.connect(path, isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")
         try:
-            assert delivery.claim(now=EVENING, limit=10, lease_seconds=60) == []
+            assert delivery.claim(now=EVENING, limit=10, lease_seconds=60).ids == []
             assert not db.session().in_transaction()  # the read is over
         finally:
             holder.execute("ROLLBACK")
