@@ -64,6 +64,13 @@ def _finish_config(app: Flask) -> None:
             # A request naming any other host is refused (400) before it reaches a view.
             config["TRUSTED_HOSTS"] = default_config.trusted_hosts_for(config["BASE_URL"])
     default_config.check_push_timing(config)
+    if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith(("redis://", "rediss://")):
+        # A request waits at most this long on the limiter's Redis; past it, limits are
+        # not counted (couples/limits.py) rather than everyone locked out.
+        storage = dict(config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+        storage.setdefault("socket_connect_timeout", 0.5)
+        storage.setdefault("socket_timeout", 0.5)
+        config["RATELIMIT_STORAGE_OPTIONS"] = storage
     uri = config["SQLALCHEMY_DATABASE_URI"]
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("postgresql"):

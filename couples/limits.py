@@ -6,8 +6,12 @@ push services (invites, invite codes, test pushes) has a limit of its own; every
 write a ceiling that no one using the app by hand comes near. Limits are settings
 (``COUPLES_*_LIMIT_*``, in the syntax of the ``limits`` library); the counters live in
 Flask-Limiter's storage, shared by every process through Redis at scale. Login,
-registration and reset have their own throttles (accounts/throttle.py)."""
+registration and reset have their own throttles (accounts/throttle.py).
 
+When that storage cannot be reached, nothing is counted and nothing refused, with a
+warning in the log: an outage of Redis must not lock everyone out of their account."""
+
+import logging
 import math
 import time
 
@@ -17,6 +21,8 @@ from limits import parse
 
 from couples.errors import TooManyAttempts
 from couples.extensions import limiter
+
+log = logging.getLogger("couples.limits")
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -87,13 +93,39 @@ def check_request() -> None:
         return
     for setting, key in _counted():
         item = parse(current_app.config[setting])
-        if not limiter.limiter.hit(item, setting, key):
+        if not hit(item, setting, key):
             raise refusal(item, setting, key, MESSAGES[setting.split("_LIMIT_")[0]])
+
+
+def _storage(call, default):
+    """``call()``, or ``default`` when the counters' storage fails (fail open)."""
+    try:
+        return call()
+    except Exception as error:  # noqa: BLE001 (any storage failure: Redis down, timeouts)
+        log.warning("rate limits not counted: their storage failed (%s)", type(error).__name__)
+        return default
+
+
+def hit(item, scope: str, key: str) -> bool:
+    """Count one for ``key``; False when that went over ``item``."""
+    return _storage(lambda: limiter.limiter.hit(item, scope, key), True)
+
+
+def test(item, scope: str, key: str) -> bool:
+    """Whether ``key`` is still under ``item``, counting nothing."""
+    return _storage(lambda: limiter.limiter.test(item, scope, key), True)
+
+
+def clear(item, scope: str, key: str) -> None:
+    _storage(lambda: limiter.limiter.clear(item, scope, key), None)
 
 
 def refusal(item, scope: str, key: str, message: str) -> TooManyAttempts:
     """The 429 for ``key`` over ``item``: ``message``, how long to wait, Retry-After."""
-    reset_at, _remaining = limiter.limiter.get_window_stats(item, scope, key)
+    reset_at, _remaining = _storage(
+        lambda: limiter.limiter.get_window_stats(item, scope, key),
+        (time.time() + item.get_expiry(), 0),
+    )
     wait = max(1, math.ceil(reset_at - time.time()))
     return TooManyAttempts(
         f"{message} Please wait {_human(wait)} and try again.",

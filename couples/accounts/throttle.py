@@ -6,7 +6,7 @@ one process, Redis when several servers share them)."""
 from flask import current_app
 from limits import parse
 
-from couples.extensions import limiter
+from couples import limits
 from couples.limits import refusal
 
 
@@ -20,7 +20,7 @@ def check(config_key: str, *keys: str) -> None:
         return
     item = _limit(config_key)
     for key in keys:
-        if not limiter.limiter.test(item, config_key, key):
+        if not limits.test(item, config_key, key):
             raise refusal(item, config_key, key, "Too many attempts.")
 
 
@@ -33,7 +33,7 @@ def take(config_key: str, *keys: str) -> None:
         return
     item = _limit(config_key)
     for key in keys:
-        if not limiter.limiter.hit(item, config_key, key):
+        if not limits.hit(item, config_key, key):
             raise refusal(item, config_key, key, "Too many attempts.")
 
 
@@ -42,7 +42,7 @@ def hit(config_key: str, *keys: str) -> None:
         return
     item = _limit(config_key)
     for key in keys:
-        limiter.limiter.hit(item, config_key, key)
+        limits.hit(item, config_key, key)
 
 
 def clear(config_key: str, *keys: str) -> None:
@@ -50,4 +50,4 @@ def clear(config_key: str, *keys: str) -> None:
         return
     item = _limit(config_key)
     for key in keys:
-        limiter.limiter.clear(item, config_key, key)
+        limits.clear(item, config_key, key)

@@ -2,6 +2,7 @@
 preferences, and the inbox."""
 
 import re
+import time
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -196,20 +197,46 @@ def notify(
 _celery_clients: dict[str, object] = {}
 
 
+# How long a request may wait on the broker, and how long after a failure it does not
+# try at all: the outbox rows are committed already, and the next tick's sweep queues
+# whatever no one woke a worker for.
+BROKER_TIMEOUT_SECONDS = 0.5
+BROKER_REST_SECONDS = 10.0
+_broker_down_until: dict[str, float] = {}
+
+
+def _celery_client(broker: str):
+    from celery import Celery
+
+    client = _celery_clients.get(broker)
+    if client is None:
+        client = Celery("couples", broker=broker)
+        client.conf.broker_connection_timeout = BROKER_TIMEOUT_SECONDS
+        if broker.startswith(("redis://", "rediss://")):
+            client.conf.broker_transport_options = {
+                "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+                "socket_timeout": BROKER_TIMEOUT_SECONDS,
+            }
+        _celery_clients[broker] = client
+    return client
+
+
 def deliver_soon() -> None:
-    """Ask the background worker to deliver now rather than at its next round."""
+    """Ask the background worker to deliver now rather than at its next round: best
+    effort, once, briefly. A request never waits on a broker that is down."""
     from couples.notifications import worker
 
     worker.wake()
     broker = current_app.config.get("CELERY_BROKER_URL")
-    if broker:
-        from celery import Celery
-
-        client = _celery_clients.setdefault(broker, Celery("couples", broker=broker))
-        try:
-            client.send_task("couples.deliver")
-        except Exception:  # noqa: BLE001 (the next tick's sweep delivers it anyway)
-            current_app.logger.warning("could not queue delivery; the next tick will")
+    if not broker or time.monotonic() < _broker_down_until.get(broker, 0.0):
+        return
+    try:
+        _celery_client(broker).send_task("couples.deliver", retry=False)
+    except Exception as error:  # noqa: BLE001 (the next tick's sweep delivers it anyway)
+        _broker_down_until[broker] = time.monotonic() + BROKER_REST_SECONDS
+        current_app.logger.warning(
+            "could not queue delivery (%s); the next tick will", type(error).__name__
+        )
 
 
 # ------------------------------------------------------------------------------- inbox
