@@ -74,8 +74,10 @@ def _finish_config(app: Flask) -> None:
     uri = config["SQLALCHEMY_DATABASE_URI"]
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("postgresql"):
-        # Recycle connections before a server or proxy drops them, instead of a ping
-        # round trip on every checkout.
+        # A connection the server dropped (a restart) is found and replaced when it is
+        # taken from the pool, so the first requests after a restart succeed; and
+        # connections are recycled before a server or proxy drops them.
+        options.setdefault("pool_pre_ping", True)
         options.setdefault("pool_recycle", 1800)
         # Sessions in UTC, the zone every instant is stored in, whatever the server's
         # default (often 'Etc/UTC' or its local time): psycopg then gives each timestamp

@@ -2,7 +2,8 @@
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 log = logging.getLogger(__name__)
@@ -180,12 +181,45 @@ def handle_http_exception(error: HTTPException):
     return _page(status, title, detail, headers)
 
 
+# How long to tell people to wait when the database cannot be reached.
+UNAVAILABLE_RETRY_SECONDS = 30
+
+
+def database_unavailable(error: Exception) -> bool:
+    """Whether ``error`` says the database cannot be reached (down, restarting, its
+    connections gone, the pool exhausted, SQLite's file locked too long), rather than a
+    mistake in a query."""
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError))
+
+
 def handle_unexpected(error: Exception):
     from couples.extensions import db
 
-    db.session.rollback()
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 (a connection that died with the database)
+        db.session.remove()
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
+    if database_unavailable(error):
+        # A calm answer that asks nothing of the database; the pool replaces the dead
+        # connections (pool_pre_ping) once it is back.
+        log.error("database unavailable: %s", type(error).__name__, exc_info=error)
+        headers = {"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)}
+        if wants_problem_json():
+            return problem(
+                503,
+                "unavailable",
+                "Back in a moment",
+                "The app cannot reach its database right now. Try again shortly.",
+                headers=headers,
+            )
+        # Rendered without the context processors: they would load the user, from the
+        # database that is out of reach.
+        page = current_app.jinja_env.get_template("errors/unavailable.html").render()
+        return page, 503, headers
     log.exception("unhandled error", exc_info=error)
     return handle_http_exception(InternalServerError())
 
