@@ -254,6 +254,7 @@ def _record(leased: Claim, *, ids, expired, outcomes, now) -> dict[str, int]:
         "failed": 0,
         "expired": len(expired),
         "requeued": 0,
+        "inbox": 0,
     }
     # Plain rows and one executemany UPDATE: the ORM's per-object work was the cost here.
     rows = (
@@ -272,6 +273,18 @@ def _record(leased: Claim, *, ids, expired, outcomes, now) -> dict[str, int]:
         if ids
         else []
     )
+    # A device removed while its push was on the way is no longer the user's: what went
+    # to it does not count as delivered, and its failures are nobody's.
+    job_devices = {job.subscription_id for job, _ in outcomes}
+    devices = (
+        set(
+            db.session.execute(
+                db.select(PushSubscription.id).where(PushSubscription.id.in_(job_devices))
+            ).scalars()
+        )
+        if job_devices
+        else set()
+    )
     updates = []
     for note_id, attempts, delivered_to in rows:
         change = {"id": note_id, "lease_until": None, "claim_token": None}
@@ -284,6 +297,8 @@ def _record(leased: Claim, *, ids, expired, outcomes, now) -> dict[str, int]:
         errors = []
         unsent = tried = 0
         for job, result in by_note.get(note_id, []):
+            if job.subscription_id not in devices:
+                continue
             if result is None:
                 unsent += 1
                 continue
@@ -321,6 +336,11 @@ def _record(leased: Claim, *, ids, expired, outcomes, now) -> dict[str, int]:
         elif errors and not done:
             change["status"] = "failed"
             counts["failed"] += 1
+        elif not done:
+            # No device of the user's to push to: it stays in the inbox, and does not
+            # count against the day's pushes.
+            change["status"] = "inbox"
+            counts["inbox"] += 1
         else:
             change["status"], change["sent_at"] = "sent", now
             counts["sent"] += 1

@@ -326,3 +326,38 @@ def test_payload_json_is_valid_in_every_delivered_message(ctx, fake_push):
         _notify(user, key=str(n))
     _deliver(NOON)
     assert all(json.loads(r.plaintext)["web_push"] == 8030 for r in fake_push.received)
+
+
+def test_a_device_removed_before_its_push_went_out_is_not_counted_as_sent(ctx, fake_push):
+    """The only device was removed after the notification was made: nothing reaches it,
+    and the notification stays in the inbox, not counted among the day's pushes."""
+    user = _user()
+    sub_id, endpoint = _device(user, fake_push)
+    note = _notify(user)
+    db.session.delete(db.session.get(PushSubscription, sub_id))
+    db.session.commit()
+    assert _deliver(NOON)["inbox"] == 1
+    db.session.refresh(note)
+    assert (note.status, note.sent_at, note.delivered_to) == ("inbox", None, [])
+    assert fake_push.for_endpoint(endpoint) == []
+
+
+def test_a_push_to_a_device_removed_meanwhile_does_not_count(ctx, fake_push, monkeypatch):
+    """Removed while its push was on the way: what went to it is not the user's any
+    more, so the notification is not recorded as sent to them."""
+    user = _user()
+    sub_id, _ = _device(user, fake_push)
+    note = _notify(user)
+    send = delivery._send
+
+    def removed_meanwhile(job, vapid, timeout):
+        result = send(job, vapid, timeout)
+        with ctx.app_context():
+            db.session.execute(db.delete(PushSubscription).where(PushSubscription.id == sub_id))
+            db.session.commit()
+        return result
+
+    monkeypatch.setattr(delivery, "_send", removed_meanwhile)
+    assert _deliver(NOON)["inbox"] == 1
+    db.session.refresh(note)
+    assert (note.status, note.delivered_to) == ("inbox", [])

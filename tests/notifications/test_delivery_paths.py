@@ -165,9 +165,10 @@ def test_every_outcome_through_the_background_path(
 
     # delivered at once
     assert status["ok"].status == "sent" and received["ok"] == 1
-    # the device is gone: forgotten, nothing to retry
+    # the device is gone: forgotten, nothing to retry; no device had it, so it is in
+    # the inbox only
     for name in ("gone", "notfound"):
-        assert status[name].status == "sent" and status[name].user_id not in devices
+        assert status[name].status == "inbox" and status[name].user_id not in devices
         assert received[name] == 0
     # retried after Retry-After, after a 500, after a timeout: then delivered once
     for name in ("ratelimit", "error", "timeout"):
