@@ -98,7 +98,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
         _own_origin(app, host, port)
     from couples.notifications import worker
 
-    stop = worker.start_thread(app)  # tick + delivery: one thread, in this process only
+    stop = worker.start_thread(app)  # the tick and delivery, in this process only
     try:
         # Bound before it is announced: the address printed answers at once.
         server = create_server(app, host=host, port=port, threads=threads, ident="couples", **proxy)

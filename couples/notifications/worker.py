@@ -1,11 +1,10 @@
-"""Background work for one process: the tick and delivery in a loop.
+"""Background work for one process: the tick and delivery, each in a loop of its own.
 
 The embedded default runs it in a thread of the serving process (`serve`), and `reminders
 run` in the foreground. At scale Celery runs the same two functions instead."""
 
 import logging
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask
@@ -91,26 +90,60 @@ def run_once(app: Flask, *, tick: bool = True) -> dict[str, int]:
 
 
 def loop(app: Flask, stop: threading.Event) -> None:
-    """A round with the tick every ``SCHEDULER_INTERVAL_SECONDS``; in between, a round of
-    delivery only whenever ``wake`` is called (a notification to send now): the tick has
-    nothing new to do then, and on SQLite each of its batches would wait for the write
-    lock with the requests."""
+    """Until ``stop``: the tick every ``SCHEDULER_INTERVAL_SECONDS`` in a thread of its
+    own, and delivery in this one, woken by ``wake`` (a notification to send now) and by
+    the tick. A slow push service holds only delivery: the tick keeps its time. On
+    SQLite, delivery without the tick leaves the write lock to the requests."""
+    ticker = threading.Thread(target=_tick_loop, args=(app, stop), name="couples-tick", daemon=True)
+    ticker.start()
     interval = float(app.config["SCHEDULER_INTERVAL_SECONDS"])
-    next_tick = time.monotonic()
     while not stop.is_set():
-        tick = time.monotonic() >= next_tick
-        if tick:
-            next_tick = time.monotonic() + interval
         try:
-            run_once(app, tick=tick)
+            _deliver_round(app)
         except Exception:  # noqa: BLE001 (keep the loop alive; the next round retries)
-            log.exception("background round failed")
-        _wake.wait(max(0.0, next_tick - time.monotonic()))
+            log.exception("background delivery failed")
+        _wake.wait(interval)
         _wake.clear()
+    ticker.join(timeout=interval + 10)
+
+
+# Set while the tick thread creates notifications: delivery keeps claiming until it is over.
+_ticking = threading.Event()
+
+
+def _tick_loop(app: Flask, stop: threading.Event) -> None:
+    interval = float(app.config["SCHEDULER_INTERVAL_SECONDS"])
+    while not stop.is_set():
+        _ticking.set()
+        wake()  # delivery sends each batch as the tick commits it
+        try:
+            _tick(app, _ticking)
+        except Exception:  # noqa: BLE001 (keep the loop alive; the next tick retries)
+            log.exception("background tick failed")
+        finally:
+            _ticking.clear()
+        wake()
+        stop.wait(interval)
+        if stop.is_set():
+            wake()  # let delivery see the stop at once
+
+
+def _deliver_round(app: Flask) -> None:
+    """Delivery lanes until nothing is due (and the tick, if one is running, is over),
+    and the mail that is due."""
+    lanes = max(1, int(app.config.get("PUSH_LANES", 2)))
+    ticking = _ticking if _ticking.is_set() else None
+    with ThreadPoolExecutor(max_workers=lanes + 1, thread_name_prefix="lane") as executor:
+        drained = [executor.submit(_drain, app, ticking) for _ in range(lanes)]
+        mailed = executor.submit(_send_mail, app)
+        for future in drained:
+            future.result()
+        mailed.result()
 
 
 def start_thread(app: Flask) -> threading.Event:
-    """Start the loop in a daemon thread; set the returned event to stop it."""
+    """Start the loop (and its tick thread) in a daemon thread; set the returned event
+    to stop it."""
     stop = threading.Event()
     thread = threading.Thread(target=loop, args=(app, stop), name="couples-scheduler", daemon=True)
     thread.start()

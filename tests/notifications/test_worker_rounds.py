@@ -3,10 +3,13 @@ that take SQLite's write lock only when something is due."""
 
 import sqlite3
 import threading
+import time
 from datetime import UTC, datetime
 
 import time_machine
 
+from couples.accounts.models import User
+from couples.clock import utcnow
 from couples.extensions import db
 from couples.notifications import delivery, worker
 from couples.notifications.models import Notification
@@ -61,31 +64,92 @@ def test_a_round_without_the_tick_delivers_and_creates_no_reminder(push_app, fak
     assert len(fake_push.for_endpoint(info["endpoint"])) == 2
 
 
-def test_the_loop_ticks_on_its_interval_and_only_delivers_when_woken(app, monkeypatch):
-    rounds: list[bool] = []
-    ran = threading.Semaphore(0)
+def test_the_loop_ticks_on_its_interval_and_delivers_when_woken(app, monkeypatch):
+    ticks = threading.Semaphore(0)
+    rounds = threading.Semaphore(0)
+    counts = {"ticks": 0, "rounds": 0}
 
-    def run_once(_app, *, tick=True):
-        rounds.append(tick)
-        ran.release()
-        return {}
+    def tick(_app, _ticking):
+        counts["ticks"] += 1
+        ticks.release()
+        return 0
 
-    monkeypatch.setattr(worker, "run_once", run_once)
+    def deliver_round(_app):
+        counts["rounds"] += 1
+        rounds.release()
+
+    monkeypatch.setattr(worker, "_tick", tick)
+    monkeypatch.setattr(worker, "_deliver_round", deliver_round)
     app.config["SCHEDULER_INTERVAL_SECONDS"] = 3600
     stop = threading.Event()
     thread = threading.Thread(target=worker.loop, args=(app, stop), daemon=True)
     thread.start()
     try:
-        assert ran.acquire(timeout=10)  # the first round ticks at once
+        assert ticks.acquire(timeout=10)  # the first tick runs at once
+        assert rounds.acquire(timeout=10)  # and delivery runs
         for _ in range(2):
             worker.wake()
-            assert ran.acquire(timeout=10)
+            assert rounds.acquire(timeout=10)
     finally:
         stop.set()
         worker.wake()
         thread.join(10)
-    assert rounds[:3] == [True, False, False]
+    assert counts["ticks"] == 1  # a wake delivers; the next tick is an hour away
+    assert counts["rounds"] >= 3
     assert not thread.is_alive()
+
+
+def test_a_push_service_that_hangs_does_not_hold_the_tick(make_app, fake_push, vapid_keys):
+    """Delivery waits on a push that never gets an answer; meanwhile a reminder falls
+    due, and the tick creates it, on its own interval."""
+    app = make_app(
+        VAPID_PRIVATE_KEY=vapid_keys[0],
+        PUSH_ALLOWED_ENDPOINTS=[fake_push.origin],
+        PUSH_TIMEOUT=60,
+        PUSH_LEASE_SECONDS=180,
+        SCHEDULER_INTERVAL_SECONDS=0.2,
+    )
+    with app.app_context():
+        alex = make_user(email="alex@example.com", display_name="Alex", timezone="UTC")
+        sam = make_user(email="sam@example.com", display_name="Sam", timezone="Europe/London")
+        make_couple(alex, sam)
+        info = fake_push.subscribe("hang")
+        subscribe(
+            user=alex,
+            endpoint=info["endpoint"],
+            p256dh=info["keys"]["p256dh"],
+            auth=info["keys"]["auth"],
+        )
+        notify(
+            user=alex,
+            kind="bid_received",
+            dedupe_key="tea",
+            title="Sam sent you a bid",
+            body="Tea later?",
+            url="/bids",
+            now=utcnow(),
+        )
+        sam_id = sam.id
+        db.session.remove()
+    stop = worker.start_thread(app)
+    try:
+        bound = time.monotonic() + 60  # bounds for a stuck loop, not a speed
+        while not fake_push.attempts and time.monotonic() < bound:
+            time.sleep(0.05)
+        assert fake_push.attempts  # the push is out, and hangs
+        with app.app_context():
+            sam = db.session.get(User, sam_id)
+            sam.next_checkin_reminder_at = utcnow()  # Sam's reminder falls due now
+            db.session.commit()
+            while ("checkin_reminder", "pending") not in _kinds(sam_id) and (
+                time.monotonic() < bound
+            ):
+                time.sleep(0.05)
+            assert [kind for kind, _ in _kinds(sam_id)] == ["checkin_reminder"]
+        assert fake_push.hung_up == 0  # still waiting on the push all along
+    finally:
+        stop.set()
+        worker.wake()
 
 
 def test_a_claim_with_nothing_due_leaves_the_write_lock_alone(make_app, tmp_path):
