@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, flash, json, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from couples import kept
 from couples.accounts import schemas, services, sessions, web
 from couples.clock import known_timezones, local_date, utcnow
 from couples.errors import DomainError, Invalid
@@ -36,12 +37,15 @@ def _render_form(template: str, error: DomainError | None = None, status: int = 
     if error is not None:
         status = error.status
     headers = error.headers if error else {}
+    form = request.form
+    if error is None:  # the page itself: a refused form of it may have been kept
+        form, errors, message = kept.restore()
     return (
         render_template(
             template,
             errors=errors,
             message=message,
-            form=request.form,
+            form=form,
             timezones=_timezones(),
             **context,
         ),
@@ -152,6 +156,8 @@ def sign_out_device(public_id: str):
 def profile():
     try:
         services.update_profile(user=me(), **validate(schemas.ProfileSchema, form_data()))
+    except Invalid as error:
+        return kept.refuse(url_for("accounts.account"), errors=error.errors)
     except DomainError as error:
         return _render_form("accounts/account.html", error, **_account_page())
     flash("Saved.", "success")
@@ -166,6 +172,8 @@ def password():
         web.with_current_password(
             me(), "current_password", lambda: services.change_password(user=me(), **data)
         )
+    except Invalid as error:
+        return kept.refuse(url_for("accounts.account"), errors=error.errors)
     except DomainError as error:
         return _render_form("accounts/account.html", error, **_account_page())
     flash("Your password is changed. Other devices will need to log in again.", "success")

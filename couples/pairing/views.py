@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from couples import kept
 from couples.clock import utcnow
 from couples.errors import AlreadyLinked, DomainError, NotFound
 from couples.links import public_url
@@ -34,13 +35,14 @@ def pair():
         return redirect(url_for("pairing.couple"))
     invite = services.live_invite(user=me(), now=utcnow())
     link = public_url(f"/join/{invite.code}") if invite else None
+    form, errors, _notice = kept.restore()
     return render_template(
         "pairing/pair.html",
         invite=invite,
         link=link,
         qr=qr_svg(link) if link else None,
-        errors={},
-        form=request.form,
+        errors=errors,
+        form=form,
     )
 
 
@@ -59,14 +61,10 @@ def create_invite():
 def enter_code():
     code = services.normalize_code(request.form.get("code", "")[:40])
     if code is None:
-        return render_template(
-            "pairing/pair.html",
-            invite=services.live_invite(user=me(), now=utcnow()),
-            link=None,
-            qr=None,
-            form=request.form,
+        return kept.refuse(
+            url_for("pairing.pair"),
             errors={"code": ["A code has 10 letters and digits, like 7K2M-9QX4TB."]},
-        ), 422
+        )
     return redirect(url_for("pairing.join", code=code))
 
 

@@ -4,6 +4,7 @@ import re
 
 from couples.accounts.models import User
 from couples.extensions import db
+from couples.kept import KeptForm
 from couples.pairing.models import CoupleMember
 from tests.factories import PASSWORD, make_user
 
@@ -136,12 +137,60 @@ def test_pair_and_join_through_the_pages(app):
 
 
 def test_typed_code_with_a_mistake_gets_a_friendly_error(client, app):
+    """Refused, the form goes back to its own page (redirect after POST), with the code
+    as typed and the message: reloading that page asks nothing, and shows them again."""
     register(client, "kim@example.com")
     response = client.post(
-        "/pair/code", data={"csrf_token": token(client, "/pair"), "code": "nope"}
+        "/pair/code", data={"csrf_token": token(client, "/pair"), "code": "nope-7"}
     )
-    assert response.status_code == 422
-    assert "A code has 10 letters and digits" in response.get_data(as_text=True)
+    assert response.status_code == 303 and response.headers["Location"] == "/pair"
+    for _ in range(2):  # the page, then reloaded
+        page = client.get("/pair")
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        assert "A code has 10 letters and digits" in html
+        assert 'value="nope-7"' in html
+    # Kept for this browser only.
+    other = app.test_client()
+    register(other, "lee@example.com")
+    assert "A code has 10 letters" not in other.get("/pair").get_data(as_text=True)
+
+
+def test_a_kept_form_goes_once_a_form_succeeds(client, app):
+    register(client, "kim@example.com")
+    client.post("/pair/code", data={"csrf_token": token(client, "/pair"), "code": "nope"})
+    assert "A code has 10 letters" in client.get("/pair").get_data(as_text=True)
+    client.post("/pair/invite", data={"csrf_token": token(client, "/pair")})
+    assert "A code has 10 letters" not in client.get("/pair").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(KeptForm).count() == 0
+
+
+def test_a_refused_account_form_keeps_the_words_but_never_a_password(client, app):
+    register(client, "kim@example.com")
+    response = client.post(
+        "/account/profile",
+        data={"csrf_token": token(client, "/account"), "display_name": "", "timezone": "UTC"},
+    )
+    assert response.status_code == 303 and response.headers["Location"] == "/account"
+    html = client.get("/account").get_data(as_text=True)
+    assert 'id="display_name-error">Please fill this in.' in html
+    response = client.post(
+        "/account/password",
+        data={
+            "csrf_token": token(client, "/account"),
+            "current_password": STRONG,
+            "new_password": "short",
+        },
+    )
+    assert response.status_code == 303
+    html = client.get("/account").get_data(as_text=True)
+    assert "Use at least 10 characters." in html
+    with app.app_context():
+        [kept] = db.session.query(KeptForm).all()
+        # The profile form's words gave way to the password form, whose passwords are
+        # not written down.
+        assert kept.fields == {} and STRONG not in str(kept.errors)
 
 
 def test_unlink_page_ends_the_link_and_the_partner_sees_a_calm_notice(app):
