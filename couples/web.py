@@ -117,7 +117,7 @@ def static_file(filename: str):
 
 
 def init_app(app: Flask) -> None:
-    from couples import api, kept
+    from couples import api, drafts
     from couples.accounts.views import bp as accounts_bp
     from couples.appreciations.views import bp as appreciations_bp
     from couples.bids.views import bp as bids_bp
@@ -130,7 +130,7 @@ def init_app(app: Flask) -> None:
     from couples.pwa import bp as pwa_bp
     from couples.repair.views import bp as repairs_bp
 
-    kept.init_app(app)
+    drafts.init_app(app)
     app.add_url_rule("/healthz", "healthz", healthz)
     if "static" in app.view_functions:
         app.view_functions["static"] = static_file

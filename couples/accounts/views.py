@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, flash, json, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from couples import kept
+from couples import drafts
 from couples.accounts import schemas, services, sessions, web
 from couples.clock import known_timezones, local_date, utcnow
 from couples.errors import DomainError, Invalid
@@ -39,7 +39,7 @@ def _render_form(template: str, error: DomainError | None = None, status: int = 
     headers = error.headers if error else {}
     form = request.form
     if error is None:  # the page itself: a refused form of it may have been kept
-        form, errors, message = kept.restore()
+        form, errors, message = drafts.restore()
     return (
         render_template(
             template,
@@ -157,7 +157,7 @@ def profile():
     try:
         services.update_profile(user=me(), **validate(schemas.ProfileSchema, form_data()))
     except Invalid as error:
-        return kept.refuse(url_for("accounts.account"), errors=error.errors)
+        return drafts.refuse(url_for("accounts.account"), errors=error.errors)
     except DomainError as error:
         return _render_form("accounts/account.html", error, **_account_page())
     flash("Saved.", "success")
@@ -173,7 +173,7 @@ def password():
             me(), "current_password", lambda: services.change_password(user=me(), **data)
         )
     except Invalid as error:
-        return kept.refuse(url_for("accounts.account"), errors=error.errors)
+        return drafts.refuse(url_for("accounts.account"), errors=error.errors)
     except DomainError as error:
         return _render_form("accounts/account.html", error, **_account_page())
     flash("Your password is changed. Other devices will need to log in again.", "success")

@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from couples import kept
+from couples import drafts
 from couples.clock import utcnow
 from couples.errors import AlreadyLinked, DomainError, NotFound
 from couples.links import public_url
@@ -35,7 +35,7 @@ def pair():
         return redirect(url_for("pairing.couple"))
     invite = services.live_invite(user=me(), now=utcnow())
     link = public_url(f"/join/{invite.code}") if invite else None
-    form, errors, _notice = kept.restore()
+    form, errors, _notice = drafts.restore()
     return render_template(
         "pairing/pair.html",
         invite=invite,
@@ -61,7 +61,7 @@ def create_invite():
 def enter_code():
     code = services.normalize_code(request.form.get("code", "")[:40])
     if code is None:
-        return kept.refuse(
+        return drafts.refuse(
             url_for("pairing.pair"),
             errors={"code": ["A code has 10 letters and digits, like 7K2M-9QX4TB."]},
         )

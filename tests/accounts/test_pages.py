@@ -3,8 +3,8 @@
 import re
 
 from couples.accounts.models import User
+from couples.drafts import FormDraft
 from couples.extensions import db
-from couples.kept import KeptForm
 from couples.pairing.models import CoupleMember
 from tests.factories import PASSWORD, make_user
 
@@ -163,7 +163,7 @@ def test_a_kept_form_goes_once_a_form_succeeds(client, app):
     client.post("/pair/invite", data={"csrf_token": token(client, "/pair")})
     assert "A code has 10 letters" not in client.get("/pair").get_data(as_text=True)
     with app.app_context():
-        assert db.session.query(KeptForm).count() == 0
+        assert db.session.query(FormDraft).count() == 0
 
 
 def test_a_refused_account_form_keeps_the_words_but_never_a_password(client, app):
@@ -187,7 +187,7 @@ def test_a_refused_account_form_keeps_the_words_but_never_a_password(client, app
     html = client.get("/account").get_data(as_text=True)
     assert "Use at least 10 characters." in html
     with app.app_context():
-        [kept] = db.session.query(KeptForm).all()
+        [kept] = db.session.query(FormDraft).all()
         # The profile form's words gave way to the password form, whose passwords are
         # not written down.
         assert kept.fields == {} and STRONG not in str(kept.errors)

@@ -1,4 +1,4 @@
-"""Kept forms: what a refused page form held, across the redirect after it
+"""Form drafts: what a refused page form held, across the redirect after it
 
 Revision ID: e7b2c9d41a06
 Revises: c41d7a2e9b15
@@ -18,7 +18,7 @@ depends_on = None
 
 
 def upgrade():
-    op.create_table('kept_forms',
+    op.create_table('form_drafts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('path', sa.String(length=300), nullable=False),
@@ -26,14 +26,14 @@ def upgrade():
     sa.Column('errors', sa.JSON(), nullable=False),
     sa.Column('notice', sa.String(length=400), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_kept_forms')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_kept_forms_token_hash'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_form_drafts')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_form_drafts_token_hash'))
     )
-    with op.batch_alter_table('kept_forms', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_kept_forms_created_at'), ['created_at'], unique=False)
+    with op.batch_alter_table('form_drafts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_form_drafts_created_at'), ['created_at'], unique=False)
 
 
 def downgrade():
-    with op.batch_alter_table('kept_forms', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_kept_forms_created_at'))
-    op.drop_table('kept_forms')
+    with op.batch_alter_table('form_drafts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_form_drafts_created_at'))
+    op.drop_table('form_drafts')

@@ -1,4 +1,4 @@
-"""A refused form, kept across the redirect after it (Post/Redirect/Get).
+"""Drafts: a refused form, kept across the redirect after it (Post/Redirect/Get).
 
 When a page's form is refused, what the person wrote and the messages are kept on the
 server for this browser, and the browser is sent back to the form's own page, which
@@ -26,11 +26,11 @@ log = logging.getLogger(__name__)
 KEEP_FOR = timedelta(hours=1)
 # Never written down, even for a moment.
 NOT_KEPT = frozenset({"csrf_token", "password", "current_password", "new_password"})
-SESSION_KEY = "kept"
+SESSION_KEY = "draft"
 
 
-class KeptForm(db.Model):
-    __tablename__ = "kept_forms"
+class FormDraft(db.Model):
+    __tablename__ = "form_drafts"
     __table_args__ = (Index(None, "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,12 +57,12 @@ def refuse(to: str, *, errors: dict | None = None, notice: str | None = None, fo
     now = utcnow()
     begin_write(db.session)
     db.session.execute(
-        db.delete(KeptForm).where(
-            (KeptForm.token_hash == _hash(token)) | (KeptForm.created_at < now - KEEP_FOR)
+        db.delete(FormDraft).where(
+            (FormDraft.token_hash == _hash(token)) | (FormDraft.created_at < now - KEEP_FOR)
         )
     )
     db.session.add(
-        KeptForm(
+        FormDraft(
             token_hash=_hash(token),
             path=to.split("?", 1)[0].split("#", 1)[0],
             fields=fields,
@@ -72,7 +72,7 @@ def refuse(to: str, *, errors: dict | None = None, notice: str | None = None, fo
         )
     )
     db.session.commit()
-    g.kept_now = True
+    g.drafted_now = True
     return redirect(to, 303)
 
 
@@ -83,10 +83,10 @@ def restore() -> tuple[ImmutableMultiDict, dict, str | None]:
     if token is None or request.method != "GET":
         return request.form, {}, None
     kept = db.session.execute(
-        db.select(KeptForm).where(
-            KeptForm.token_hash == _hash(token),
-            KeptForm.path == request.path,
-            KeptForm.created_at >= utcnow() - KEEP_FOR,
+        db.select(FormDraft).where(
+            FormDraft.token_hash == _hash(token),
+            FormDraft.path == request.path,
+            FormDraft.created_at >= utcnow() - KEEP_FOR,
         )
     ).scalar_one_or_none()
     if kept is None:
@@ -100,13 +100,13 @@ def _forget_after_success(response):
         request.method != "POST"
         or SESSION_KEY not in session
         or response.status_code >= 400
-        or g.get("kept_now")
+        or g.get("drafted_now")
     ):
         return response
     token = session.pop(SESSION_KEY)
     try:
         begin_write(db.session)
-        db.session.execute(db.delete(KeptForm).where(KeptForm.token_hash == _hash(token)))
+        db.session.execute(db.delete(FormDraft).where(FormDraft.token_hash == _hash(token)))
         db.session.commit()
     except Exception:  # noqa: BLE001 (an hour from now it goes anyway)
         db.session.rollback()
