@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     from couples.appreciations import services as appreciations
     from couples.bids import services as bids
     from couples.checkins import services as checkins
+    from couples.kept import services as kept
     from couples.lovelanguages import services as lovelanguages
     from couples.notifications import services as notifications
     from couples.pairing import services as pairing
@@ -48,6 +49,7 @@ def init_app(app: Flask) -> None:
             "appreciations": appreciations.export,
             "bids": bids.export,
             "repairs": repair.export,
+            "kept_words": kept.export,
         },
         before_delete=(pairing.before_account_deleted, repair.before_account_deleted),
         skip_checkin_reminders=(checkins.answered_already,),

@@ -124,6 +124,7 @@ def init_app(app: Flask) -> None:
     from couples.checkins.views import bp as checkins_bp
     from couples.connect.views import bp as connect_bp
     from couples.insights.views import bp as insights_bp
+    from couples.kept.views import bp as kept_bp
     from couples.lovelanguages.views import bp as love_bp
     from couples.notifications.views import bp as notifications_bp
     from couples.pairing.views import bp as pairing_bp
@@ -143,6 +144,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(connect_bp)
     app.register_blueprint(insights_bp)
     app.register_blueprint(repairs_bp)
+    app.register_blueprint(kept_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(pwa_bp)
     api.init_app(app)

@@ -124,7 +124,14 @@ def _follow_up(couple: Couple) -> str:
     return f"/repairs/{repair_id}/follow-ups/{follow_up}"
 
 
+def _alex_kept_words(couple: Couple) -> str:
+    response = couple.alex.post("/api/v1/kept", json={"source": "a bid", "text": "not sent"})
+    assert response.status_code == 201, response.get_json()
+    return f"/kept/{response.get_json()['id']}/remove"
+
+
 COUPLE_OBJECT_URLS: dict[str, Callable[[Couple], str]] = {
+    "kept.remove": _alex_kept_words,
     "api_repairs.get_repair": lambda couple: f"/api/v1/repairs/{_repair(couple)}",
     "api_repairs.take_step": lambda couple: f"/api/v1/repairs/{_repair(couple)}/steps/ready",
     "api_repairs.pause": lambda couple: f"/api/v1/repairs/{_repair(couple)}/pause",

@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
         checkins,
         connection,
         insights,
+        kept,
         lovelanguages,
         me,
         notifications,
@@ -63,6 +64,7 @@ def init_app(app: Flask) -> None:
         connection,
         insights,
         repairs,
+        kept,
         push,
         notifications,
     ):
