@@ -98,6 +98,7 @@ def problem(
     detail: str | None = None,
     errors: dict | None = None,
     headers: dict | None = None,
+    extra: dict | None = None,
 ):
     body = {
         "type": f"/problems/{slug}",
@@ -107,6 +108,8 @@ def problem(
     }
     if errors:
         body["errors"] = errors
+    for name, value in (extra or {}).items():
+        body.setdefault(name, value)
     response = jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM_TYPE
@@ -139,7 +142,13 @@ def _page(status: int, title: str, detail: str, headers: dict | None = None):
 def handle_domain_error(error: DomainError):
     if wants_problem_json():
         return problem(
-            error.status, error.code, error.title, error.detail, error.errors, error.headers
+            error.status,
+            error.code,
+            error.title,
+            error.detail,
+            error.errors,
+            error.headers,
+            getattr(error, "extra", None),
         )
     return _page(error.status, error.title, error.detail, error.headers)
 

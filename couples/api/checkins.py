@@ -209,7 +209,9 @@ def put_answers(day: str):
     pairing, now = couple_or_404(), utcnow()
     services.ensure_answerable(pairing=pairing, day=when, now=now)
     body = load(AnswersSchema)
-    view = services.submit(pairing=pairing, day=when, answers=body["answers"], now=now)
+    view = services.submit(
+        pairing=pairing, day=when, answers=body["answers"], now=now, seen=body["send_anyway"]
+    )
     return checkin_data(view)
 
 

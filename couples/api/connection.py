@@ -59,7 +59,11 @@ def send_appreciation():
     pairing = couple_or_404()
     body = load(AppreciationInSchema)
     note = appreciations.send(
-        pairing=pairing, text=body["text"].strip(), language=body.get("language"), now=utcnow()
+        pairing=pairing,
+        text=body["text"].strip(),
+        language=body.get("language"),
+        now=utcnow(),
+        seen=body["send_anyway"],
     )
     return appreciation_data(note, pairing.me.id)
 
@@ -130,7 +134,13 @@ def send_bid():
             now=now,
         )
     else:
-        bid = bids.send(pairing=pairing, preset=body.get("preset"), text=text, now=now)
+        bid = bids.send(
+            pairing=pairing,
+            preset=body.get("preset"),
+            text=text,
+            now=now,
+            seen=body["send_anyway"],
+        )
     return bid_data(bid, pairing.me.id, now)
 
 

@@ -14,14 +14,20 @@ from couples.notifications.services import deliver_soon, notification_row, notif
 from couples.pagination import keyset_page
 from couples.pairing.models import CoupleMember
 from couples.pairing.services import Pairing
+from couples.safetycheck import before_sending
 
 JOURNAL_PAGE = 30
 JOURNAL_MAX = 100
 NUDGE_AFTER = timedelta(days=3)
 
 
-def send(*, pairing: Pairing, text: str, language: str | None, now: datetime) -> Appreciation:
+def send(
+    *, pairing: Pairing, text: str, language: str | None, now: datetime, seen: bool = False
+) -> Appreciation:
+    """Send ``text`` to my partner. Words that suggest I may not be safe are sent only
+    once I have ``seen`` where to find help (``SafetyCheck`` otherwise)."""
     begin_write(db.session)
+    before_sending({"text": text}, seen=seen)
     note = Appreciation(
         couple_id=pairing.couple.id,
         from_user_id=pairing.me.id,

@@ -10,6 +10,7 @@ from couples.appreciations.schemas import AppreciationInSchema
 from couples.clock import utcnow
 from couples.lovelanguages.content import LANGUAGE_LABELS, LANGUAGES
 from couples.lovelanguages.services import profiles
+from couples.safetycheck import SafetyCheck, help_first, seen_on_page
 from couples.validation import Invalid, validate
 from couples.web import couple_or_404
 
@@ -48,12 +49,21 @@ def new():
         except Invalid as error:
             errors = error.errors
         else:
-            services.send(
-                pairing=pairing,
-                text=body["text"].strip(),
-                language=body.get("language"),
-                now=utcnow(),
-            )
+            try:
+                services.send(
+                    pairing=pairing,
+                    text=body["text"].strip(),
+                    language=body.get("language"),
+                    now=utcnow(),
+                    seen=seen_on_page(),
+                )
+            except SafetyCheck as check:
+                return help_first(
+                    check,
+                    written=[("text", "What you appreciated")],
+                    source="an appreciation",
+                    back=url_for("appreciations.journal"),
+                )
             flash(f"Sent to {pairing.partner.display_name}.", "success")
             return redirect(url_for("appreciations.journal"))
     theirs = profiles([pairing.partner.id]).get(pairing.partner.id)

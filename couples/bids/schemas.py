@@ -2,6 +2,7 @@ import marshmallow as ma
 
 from couples.bids.services import RESPONSES
 from couples.lovelanguages.content import BID_PRESETS
+from couples.safetycheck import SendAnyway
 from couples.validation import Flag, Strict, Text
 
 
@@ -10,6 +11,7 @@ class BidInSchema(Strict):
     text = Text(max_length=280, allow_none=True)
     noticed = Flag(load_default=False)
     my_response = ma.fields.String(validate=ma.validate.OneOf(RESPONSES))
+    send_anyway = SendAnyway()
 
     @ma.validates_schema
     def _shape(self, data, **kwargs):

@@ -15,6 +15,7 @@ from couples.lovelanguages.content import BID_PRESETS
 from couples.notifications.services import deliver_soon, notify
 from couples.pagination import keyset_page
 from couples.pairing.services import Pairing
+from couples.safetycheck import before_sending
 
 MISSED_AFTER = timedelta(hours=12)
 LATER_WITHIN = timedelta(days=7)
@@ -43,8 +44,13 @@ def _visible(pairing: Pairing):
     )
 
 
-def send(*, pairing: Pairing, preset: str | None, text: str | None, now: datetime) -> Bid:
+def send(
+    *, pairing: Pairing, preset: str | None, text: str | None, now: datetime, seen: bool = False
+) -> Bid:
+    """Send a bid to my partner. Words that suggest I may not be safe are sent only once
+    I have ``seen`` where to find help (``SafetyCheck`` otherwise)."""
     begin_write(db.session)
+    before_sending({"text": text}, seen=seen)
     bid = Bid(
         couple_id=pairing.couple.id,
         from_user_id=pairing.me.id,

@@ -11,6 +11,7 @@ from couples.bids.schemas import BidInSchema
 from couples.clock import utcnow
 from couples.errors import DomainError, Invalid
 from couples.lovelanguages.content import BID_PRESETS
+from couples.safetycheck import SafetyCheck, help_first, seen_on_page
 from couples.validation import validate
 from couples.web import couple_or_404
 
@@ -74,7 +75,21 @@ def send():
         )
         flash("Noted, just for you.", "success")
     else:
-        services.send(pairing=pairing, preset=body.get("preset"), text=text, now=utcnow())
+        try:
+            services.send(
+                pairing=pairing,
+                preset=body.get("preset"),
+                text=text,
+                now=utcnow(),
+                seen=seen_on_page(),
+            )
+        except SafetyCheck as check:
+            return help_first(
+                check,
+                written=[("text", "Your words")],
+                source="a bid",
+                back=url_for("bids.listing"),
+            )
         flash(f"Sent to {pairing.partner.display_name}.", "success")
     return redirect(url_for("bids.listing"))
 

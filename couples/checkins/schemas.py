@@ -4,6 +4,7 @@ The answers' own rules (per question type) are in rules.check_answers."""
 import marshmallow as ma
 
 from couples.checkins import rules
+from couples.safetycheck import SendAnyway
 from couples.validation import Flag, Strict, Text
 
 DAY_CHOICES = ma.validate.OneOf(rules.WEEKDAYS, error="Use mon, tue, wed, thu, fri, sat or sun.")
@@ -74,6 +75,7 @@ class AnswersSchema(Strict):
         required=True,
         validate=ma.validate.Length(max=60),
     )
+    send_anyway = SendAnyway()
 
 
 def settings_changes(data: dict, current_modules_off: list[str]) -> dict:

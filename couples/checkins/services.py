@@ -24,6 +24,7 @@ from couples.notifications.services import deliver_soon, notify, settle
 from couples.pagination import keyset_page
 from couples.pairing.models import Couple
 from couples.pairing.services import Pairing
+from couples.safetycheck import before_sending
 
 HISTORY_PAGE = 20
 HISTORY_MAX = 100
@@ -484,10 +485,14 @@ def ensure_answerable(*, pairing: Pairing, day: date, now: datetime) -> None:
     _refuse(checkin, kind, pairing=pairing, day=day, now=now)
 
 
-def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime) -> CheckinDay:
+def submit(
+    *, pairing: Pairing, day: date, answers: dict, now: datetime, seen: bool = False
+) -> CheckinDay:
     """Save (or replace) my answers for ``day``. The second partner's answers reveal the
     check-in, exactly once however close together the two arrive: the check-in row is
-    locked (SQLite: the write transaction) while the answers are counted."""
+    locked (SQLite: the write transaction) while the answers are counted. Words that
+    suggest I may not be safe are saved only once I have ``seen`` where to find help
+    (``SafetyCheck`` otherwise, and nothing is saved)."""
     begin_write(db.session)
     me, partner, couple = pairing.me, pairing.partner, pairing.couple
     schedule = schedule_of(couple)
@@ -534,6 +539,7 @@ def submit(*, pairing: Pairing, day: date, answers: dict, now: datetime) -> Chec
             if errors:
                 db.session.rollback()
                 raise Invalid(errors=errors)
+    before_sending(clean, seen=seen)
     first_answer = me.id not in stored
     if first_answer:
         db.session.add(

@@ -9,6 +9,7 @@ from couples.clock import utcnow
 from couples.errors import Conflict, Invalid
 from couples.lovelanguages.content import LANGUAGE_LABELS
 from couples.pairing.services import Pairing
+from couples.safetycheck import SafetyCheck, help_first, seen_on_page
 from couples.validation import validate
 from couples.web import couple_or_404, current_pairing
 
@@ -80,7 +81,16 @@ def day(day: str):
     view = services.form_day(pairing=pairing, day=when, now=now)
     answers = answers_from_form(view.questions, request.form)
     try:
-        view = services.submit(pairing=pairing, day=when, answers=answers, now=now)
+        view = services.submit(
+            pairing=pairing, day=when, answers=answers, now=now, seen=seen_on_page()
+        )
+    except SafetyCheck as check:
+        return help_first(
+            check,
+            written=[(q["key"], q["prompt"]) for q in view.questions if q["type"] == "text"],
+            source=f"check-in answers for {when.strftime('%-d %B %Y')}",
+            back=url_for("checkins.day", day=day),
+        )
     except Invalid as error:
         return _render(
             pairing, view, editing=True, form=request.form, errors=_field_errors(error.errors)

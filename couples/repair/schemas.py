@@ -3,6 +3,7 @@
 import marshmallow as ma
 
 from couples.repair import content
+from couples.safetycheck import SendAnyway
 from couples.validation import Flag, Strict, Text
 
 ROLES = ("apologizing", "hurt")
@@ -62,18 +63,21 @@ class HearingIn(Strict):
             list(content.NEEDS_NOW), error="Choose space, talk, reassurance or closeness."
         ),
     )
+    send_anyway = SendAnyway()
 
 
 class ApologyIn(Strict):
     acknowledgement = Written()
     empathy = Written()
     restitution = Written()
+    send_anyway = SendAnyway()
 
 
 class ResponseStepIn(Strict):
     heard = Flag(required=True, error_messages={"required": "Say whether you feel heard."})
     missing = Text(max_length=2000, multiline=True, allow_none=True)
     forgive = Flag(allow_none=True, load_default=None)
+    send_anyway = SendAnyway()
 
     @ma.validates_schema
     def _shape(self, data, **kwargs):
@@ -117,10 +121,12 @@ class PlanIn(Strict):
             max=MAX_COMMITMENTS, error=f"Keep it to {MAX_COMMITMENTS} commitments or fewer."
         ),
     )
+    send_anyway = SendAnyway()
 
 
 class ChooseIn(Strict):
     choice = Written(300)
+    send_anyway = SendAnyway()
 
 
 class ConfirmIn(Strict):

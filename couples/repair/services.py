@@ -24,6 +24,7 @@ from couples.repair.machine import APOLOGIZING
 from couples.repair.models import Commitment, FollowUp, FollowUpAnswer, Repair, RepairStep
 from couples.repair.queries import find_follow_up, role_of, snapshot, user_of, waiting_roles
 from couples.repair.schemas import STEP_SCHEMAS, CloseIn, FollowUpIn, OpenIn, PauseIn
+from couples.safetycheck import SEND_ANYWAY, before_sending
 from couples.validation import validate
 
 
@@ -209,6 +210,7 @@ def act(
     rows = settle_pause(repair, users, now)
     action = check_step(pairing=pairing, repair=repair, step=step, now=now)
     data = validate(STEP_SCHEMAS[action], body)
+    seen = data.pop(SEND_ANYWAY, False)
     role = role_of(repair, pairing.me.id)
     before_state = repair.state
     before_roles = waiting_roles(repair, now)
@@ -265,6 +267,7 @@ def act(
     except machine.RepairError as error:
         db.session.rollback()
         raise _domain_error(error) from None
+    before_sending(data, seen=seen)  # words of danger: the writer sees help first
     if action == "ready" and role in (repair.ready_roles or []):
         _commit(rows)  # saying it again changes nothing (but a pause that ran out ends)
         return repair, []

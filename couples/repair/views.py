@@ -13,6 +13,7 @@ from couples.clock import utcnow
 from couples.errors import DomainError, Invalid, NotFound
 from couples.repair import content, machine, queries, services, signpost
 from couples.repair.schemas import FOLLOW_UP_DAYS, MAX_COMMITMENTS
+from couples.safetycheck import SafetyCheck, help_first, seen_on_page
 from couples.web import couple_or_404
 
 bp = Blueprint("repairs", __name__, url_prefix="/repairs")
@@ -114,6 +115,23 @@ _WRITTEN = re.compile(
     r"^(i_feel|when|because|i_need|own_feeling|acknowledgement|empathy|"
     r"restitution|missing|my_part|commitments-\d-text|own_choice|note)$"
 )
+
+
+_LABELS = {
+    "i_feel": "I feel",
+    "when": "When",
+    "because": "Because",
+    "i_need": "I need",
+    "own_feeling": "A feeling in my own words",
+    "acknowledgement": "What I did",
+    "empathy": "How it made you feel",
+    "restitution": "What I will do",
+    "missing": "What is still missing",
+    "my_part": "My part in it",
+    "text": "Next time, I will",
+    "own_choice": "A way to reconnect",
+    "note": "A note",
+}
 
 
 def _written(form) -> list[str]:
@@ -274,6 +292,8 @@ def take_step(repair_id: str, step: str):
         abort(404)
     repair = _find(pairing, repair_id, lock=True)
     body = step_body(step, queries.role_of(repair, pairing.me.id), request.form)
+    if seen_on_page():
+        body["send_anyway"] = True
     try:
         services.act(pairing=pairing, repair=repair, step=step, body=body, now=utcnow())
     except Invalid as error:
@@ -283,6 +303,18 @@ def take_step(repair_id: str, step: str):
             errors=_form_errors(step, error.errors, request.form),
             form=request.form,
             status=422,
+        )
+    except SafetyCheck as check:
+        # Words of danger: the writer sees where to find help before anything is sent.
+        return help_first(
+            check,
+            written=[
+                (key, _LABELS.get(key.split("-")[-1], "Your words"))
+                for key in request.form
+                if _WRITTEN.match(key)
+            ],
+            source="a repair step",
+            back=url_for("repairs.show", repair_id=repair_id),
         )
     except services.RepairPaused:
         # A pause began while they were writing: keep every word for when it is over.

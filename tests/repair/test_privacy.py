@@ -146,7 +146,8 @@ def test_danger_words_signpost_only_the_person_who_wrote_them(couple):
         dangerous, calm = open_repair(alex), open_repair(alex)
         for rid in (dangerous, calm):
             walk(hurt, sorry, rid, "hearing")
-        step(hurt, dangerous, "hearing", {**HEARING, "when": DANGER})
+        # The writer saw where to find help first, and chose to send.
+        step(hurt, dangerous, "hearing", {**HEARING, "when": DANGER, "send_anyway": True})
         step(hurt, calm, "hearing", {**HEARING, "when": SAFE})
         assert view(hurt, dangerous)["signpost"] == {"therapy": True, "danger": True}
         assert view(hurt, calm)["signpost"] is None
@@ -165,6 +166,7 @@ def test_danger_words_signpost_only_the_person_who_wrote_them(couple):
                 "acknowledgement": "I'm sorry I pushed your chair.",
                 "empathy": "You felt scared and alone.",
                 "restitution": "I want to kill myself when I get like this. I will get help.",
+                "send_anyway": True,
             },
         )
         assert view(sorry, calm)["signpost"] == {"therapy": True, "danger": True}
