@@ -86,7 +86,7 @@ def send():
         except SafetyCheck as check:
             return help_first(
                 check,
-                written=[("text", "Your words")],
+                written=[("text", "In my own words")],
                 source="a bid",
                 back=url_for("bids.listing"),
             )
