@@ -3,6 +3,9 @@
 // server refuses (the check-in was revealed or closed meanwhile, or an answer needs another
 // look) stay on the device, shown with the words that were written, until the person
 // removes them. Logging out clears the site's storage, so it asks first while any are left.
+// Answers whose words suggest the writer may not be safe (409 /problems/safety-check) are
+// held too: the writer sees where to find help first, then sends them as written, edits
+// them, or keeps them to themselves (in Kept for me); the partner is never told.
 //
 // Markup: the check-in form carries data-offline-checkin with data-date, data-day-label and
 // data-user; each question's card carries data-question, data-type, data-prompt (and
@@ -276,7 +279,121 @@ function wordsAsText(record) {
   return lines.join("\n");
 }
 
+function paragraph(...children) {
+  const p = element("p");
+  p.append(...children);
+  return p;
+}
+
+function wordsList(record) {
+  const dl = element("dl", null, "reveal");
+  for (const { prompt, value } of record.words) {
+    const item = element("div", null, "reveal-item");
+    item.append(element("dt", prompt), element("dd", value, "prose"));
+    dl.append(item);
+  }
+  return dl;
+}
+
+// The help, first, for words that suggest the writer may not be safe; then the choice.
+function safetyPanel(record) {
+  const id = `offline-safety-${record.date}`;
+  const help = record.problem.resources || {};
+  const panel = element("section", null, "card signpost stack offline-refused");
+  panel.setAttribute("aria-labelledby", id);
+  panel.dataset.offlineRefused = record.date;
+  panel.dataset.safetyCheck = "";
+
+  const exit = element("a", "Quick exit", "button secondary quick-exit");
+  exit.href = help.quick_exit || "https://www.bbc.co.uk/weather";
+  exit.rel = "noreferrer";
+  exit.addEventListener("click", (event) => {
+    event.preventDefault();
+    window.location.replace(exit.href); // Back does not lead here
+  });
+  const heading = element("h2", `Before you send your answers for ${record.dayLabel}`);
+  heading.id = id;
+  panel.append(
+    paragraph(exit),
+    heading,
+    element("p", "Some of what you wrote sounds like you may not be safe. If you are in "
+      + "danger right now, please call your local emergency number."),
+    element("p", "Nothing has been sent. Only you see this; your partner is not told.",
+      "hint"),
+  );
+  for (const section of help.sections || []) {
+    const list = element("ul", null, "plain lines");
+    for (const line of section.lines || []) {
+      const call = element("a", null, "phone");
+      call.href = `tel:${line.dial}`;
+      call.append(element("strong", line.number), " ",
+        element("span", `${line.name} (${line.region})`));
+      const item = element("li");
+      item.append(call);
+      if (line.note) item.append(element("p", line.note, "hint"));
+      list.append(item);
+    }
+    panel.append(element("h3", section.title), list);
+  }
+  const more = element("a", "More on safety and support", "link");
+  more.href = help.help_page || "/repairs/help?for=safety";
+  panel.append(paragraph(more));
+
+  panel.append(element("p", "Your answers are still on this phone. You can send them as "
+    + "they are, change them, or keep them just for you."), wordsList(record));
+
+  const actions = element("div", null, "actions");
+  const send = element("button", "Send as written");
+  send.type = "button";
+  send.addEventListener("click", async () => {
+    send.disabled = true;
+    const again = { ...record, state: "waiting", problem: null, sendAnyway: true };
+    await settle(record, again);
+    await sendKept();
+  });
+  const edit = element("a", "Change them", "button secondary");
+  edit.href = `/checkin/${record.date}?edit=1`;
+  const keepIt = element("button", "Keep it to myself", "secondary");
+  keepIt.type = "button";
+  keepIt.addEventListener("click", async () => {
+    keepIt.disabled = true;
+    if (await keepForMe(record)) {
+      await settle(record, null);
+      panel.remove();
+      say(`Kept for you alone, in Kept for me. Nothing was sent.`, "saved",
+        { href: "/kept", text: "Kept for me" });
+    } else {
+      keepIt.disabled = false;
+      say("Not kept yet: you seem to be offline. Your answers are still on this phone.",
+        "problem");
+    }
+  });
+  actions.append(send, edit, keepIt);
+  panel.append(actions);
+  return panel;
+}
+
+async function keepForMe(record) {
+  try {
+    const response = await fetch("/api/v1/kept", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": await csrfToken() },
+      body: JSON.stringify({
+        source: `check-in answers for ${record.dayLabel}`.slice(0, 80),
+        text: wordsAsText(record).slice(0, 20000),
+      }),
+    });
+    return response.ok;
+  } catch (_error) {
+    return false;
+  }
+}
+
 function refusedPanel(record) {
+  if ((record.problem.type || "").split("/").pop() === "safety-check") {
+    return safetyPanel(record);
+  }
   const id = `offline-refused-${record.date}`;
   const panel = element("section", null, "card notice offline-refused");
   panel.setAttribute("aria-labelledby", id);
@@ -301,13 +418,7 @@ function refusedPanel(record) {
   if (record.words.length) {
     panel.append(element("p", "Here is what you wrote. It stays on this phone until you "
       + "remove it, so nothing is lost."));
-    const dl = element("dl", null, "reveal");
-    for (const { prompt, value } of record.words) {
-      const item = element("div", null, "reveal-item");
-      item.append(element("dt", prompt), element("dd", value, "prose"));
-      dl.append(item);
-    }
-    panel.append(dl);
+    panel.append(wordsList(record));
   } else {
     panel.append(element("p", "You had left every answer empty."));
   }
@@ -374,9 +485,11 @@ async function problemOf(response) {
   try {
     const body = await response.json();
     return { status: response.status, type: body.type || "", title: body.title || "",
-             detail: body.detail || "", errors: body.errors || null };
+             detail: body.detail || "", errors: body.errors || null,
+             resources: body.resources || null };
   } catch (_error) {
-    return { status: response.status, type: "", title: "", detail: "", errors: null };
+    return { status: response.status, type: "", title: "", detail: "", errors: null,
+             resources: null };
   }
 }
 
@@ -435,7 +548,8 @@ async function sendAll() {
         method: "PUT",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
-        body: JSON.stringify({ answers: record.answers }),
+        body: JSON.stringify(record.sendAnyway
+          ? { answers: record.answers, send_anyway: true } : { answers: record.answers }),
       });
     } catch (_error) {
       say(SAVED_TEXT, "saved");
@@ -453,8 +567,13 @@ async function sendAll() {
       record.state = "refused";
       record.problem = await problemOf(response);
       await settle(record, record);
-      say(`Your answers for ${record.dayLabel} couldn't be sent. They're still on this phone.`,
-          "problem");
+      if (record.problem.type.endsWith("/safety-check")) {
+        say(`Your answers for ${record.dayLabel} are waiting on this phone: before they `
+          + "are sent, please read below.", "problem");
+      } else {
+        say(`Your answers for ${record.dayLabel} couldn't be sent. They're still on this `
+          + "phone.", "problem");
+      }
     } else if (response.status === 401) {
       say("Saved on this phone — log in again and it will send.", "saved");
       break;
@@ -539,7 +658,7 @@ async function restoreForm(form) {
   const key = recordFrom(form).key;
   const record = (await allKept()).find((r) => r.key === key);
   if (record && record.state === "refused" && record.problem
-      && record.problem.status === 422) {
+      && (record.problem.status === 422 || record.problem.type.endsWith("/safety-check"))) {
     fillForm(form, record.answers);
   }
 }

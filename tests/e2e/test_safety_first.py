@@ -97,3 +97,42 @@ def test_the_writer_sees_help_first_then_sends_or_keeps_the_words(
     for shot in folder.iterdir():
         shutil.copy2(shot, SHOTS_COPY / shot.name)
     assert not problems, "\n".join(problems)
+
+
+def test_answers_kept_offline_show_help_first_when_they_are_sent(
+    new_context, live_server, axe_source, tmp_path
+):
+    from tests.e2e.test_offline_checkin import KEPT, couple, fill, open_tonight
+
+    (eva_context, eva), (_finn_context, finn) = couple(new_context, "Eva", "Finn", "safety")
+    day = open_tonight(eva, live_server)
+    eva_context.set_offline(True)
+    fill(eva, "I'm afraid of what he will do when he's drunk")
+    eva.get_by_role("button", name="Save my answers").click()
+    assert len(eva.evaluate(KEPT)) == 1
+
+    # Back online: the server holds the words back, and the phone shows the help first.
+    eva_context.set_offline(False)
+    panel = eva.locator("[data-safety-check]")
+    expect(panel).to_be_visible()
+    expect(panel.get_by_role("link", name="Quick exit")).to_be_visible()
+    expect(panel.get_by_role("link", name="112 Emergency services (Europe)")).to_be_visible()
+    expect(panel).to_contain_text("afraid of what he will do")
+    [record] = eva.evaluate(KEPT)
+    assert record["state"] == "refused"
+    folder = tmp_path / "offline"
+    folder.mkdir()
+    problems = audit(eva, axe_source, folder, "04-offline-help-first")
+    finn.goto(f"/checkin/{day}")
+    expect(finn.get_by_text("Eva has answered")).to_have_count(0)
+
+    # "Send as written": the answers go, and Finn is told Eva answered.
+    panel.get_by_role("button", name="Send as written").click()
+    expect(eva.get_by_role("status").filter(has_text="Sent.")).to_be_visible()
+    assert eva.evaluate(KEPT) == []
+    finn.goto(f"/checkin/{day}")
+    expect(finn.get_by_text("Eva has answered")).to_be_visible()
+    SHOTS_COPY.mkdir(parents=True, exist_ok=True)
+    for shot in folder.iterdir():
+        shutil.copy2(shot, SHOTS_COPY / shot.name)
+    assert not problems, "\n".join(problems)
