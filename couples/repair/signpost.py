@@ -9,6 +9,8 @@ is wrong."""
 import re
 from dataclasses import dataclass
 
+from couples import safety
+
 SIGNPOST_REPAIRS = 3  # repairs opened ...
 SIGNPOST_WINDOW_DAYS = 30  # ... within this many days
 
@@ -319,6 +321,15 @@ _SIGNS: tuple[_Sign, ...] = (
     ),
 )
 KINDS = ("violence", "threat", "fear", "self_harm")
+# The topics of couples.safety (the check before words reach the partner) as these kinds:
+# being controlled or trapped is met with the same resources as violence.
+_KIND_OF_TOPIC = {
+    safety.HARM: "violence",
+    safety.CONTROL: "violence",
+    safety.THREAT: "threat",
+    safety.FEAR: "fear",
+    safety.SELF_HARM: "self_harm",
+}
 
 
 def _scan(text: str) -> list[tuple[int, int, str]]:
@@ -331,9 +342,13 @@ def _scan(text: str) -> list[tuple[int, int, str]]:
                 text[max(0, m.start() - 40) : m.start()]
             ):
                 continue
-            hits.append((m.start(), m.end(), sign.kind))
-    hits.sort(key=lambda h: (h[0], -h[1], KINDS.index(h[2])))
-    return hits
+            hits.append((m.start(), 0, m.end(), sign.kind))
+    # What the check before sending found counts here too, so that words sent after the
+    # help was shown keep the safety card on the writer's repair page.
+    # Where both find a phrase at the same place, this module's own wording is kept.
+    hits.extend((f.start, 1, f.end, _KIND_OF_TOPIC[f.topic]) for f in safety.scan(text))
+    hits.sort(key=lambda h: (h[0], h[1], -h[2], KINDS.index(h[3])))
+    return [(start, end, kind) for start, _, end, kind in hits]
 
 
 def danger_words(text: str) -> list[str]:
@@ -343,7 +358,9 @@ def danger_words(text: str) -> list[str]:
     oneself ("kill myself", "want to die"). Each phrase is returned as written, in the
     order found, once.
 
-    It prefers missing a phrase to raising an alarm over ordinary hurt: the feelings of a
+    Besides its own signs it reads the phrase table of ``couples.safety`` (the check
+    before words reach the partner), so that both agree. Neither raises an alarm over
+    ordinary hurt: the feelings of a
     repair ("I feel hurt", "you hurt me when you said …", "I felt attacked", "you pushed
     me away", "I'm afraid of losing you", "it really hit me") do not count. An empty list
     means nothing was found, not that all is well."""

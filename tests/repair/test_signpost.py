@@ -152,3 +152,20 @@ def test_the_guidance_never_diagnoses():
     ).lower()
     for label in ("disorder", "narciss", "toxic", "you are being abused", "diagnos"):
         assert label not in words
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "you pushed me",
+        "you blocked the door so I couldn't leave",
+        "you punched the wall next to my head",
+        "you threw my phone against the wall",
+        "I need to feel safe at home",
+        "he never hit me, but I'm scared of him hurting me",
+    ],
+)
+def test_what_the_check_before_sending_finds_keeps_the_safety_card(sentence):
+    # Words sent after the help was shown still show the writer the safety card.
+    assert danger_words(sentence)
+    assert danger_kinds(sentence) <= set(KINDS) and danger_kinds(sentence)
