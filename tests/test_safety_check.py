@@ -5,7 +5,7 @@ is never told. For the phrases themselves see tests/test_safety.py."""
 
 import html
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -128,10 +128,61 @@ def test_a_repair_step_with_words_of_danger_is_not_taken_until_help_was_seen(cou
         assert "send_anyway" not in payload and payload["when"] == DANGER
 
 
+def test_a_repair_name_and_a_closing_note_with_words_of_danger_wait_too(couple):
+    with couple.at(EVENING) as (alex, sam):
+        title = {"title": "The night you pushed me", "role": "hurt"}
+        body = problem_of(sam.post("/api/v1/repairs", json=title))
+        assert body["fields"] == {"title": ["harm"]}
+        assert alex.get("/api/v1/repairs").get_json()["items"] == []
+        assert notifications_of(couple.app, "alex@example.com") == []
+        opened = sam.post("/api/v1/repairs", json={**title, "send_anyway": True})
+        assert opened.status_code == 201
+        rid = opened.get_json()["id"]
+        note = {"note": "I'm closing this because I'm scared of you"}
+        problem_of(sam.post(f"/api/v1/repairs/{rid}/close", json=note))
+        assert view(alex, rid)["state"] == "ready"
+        assert [n.kind for n in notifications_of(couple.app, "alex@example.com")] == [
+            "repair_started"
+        ]
+        closed = sam.post(f"/api/v1/repairs/{rid}/close", json={**note, "send_anyway": True})
+        assert closed.status_code == 200, closed.get_json()
+        assert view(alex, rid)["closing_note"] == note["note"]
+
+
+def test_a_follow_up_note_with_words_of_danger_waits_too(couple):
+    with couple.at(EVENING) as (alex, sam):
+        rid = open_repair(alex)
+        data = walk(sam, alex, rid, "following_through")
+        follow_up = data["commitments"][0]["follow_ups"][0]["id"]
+    with couple.at(EVENING + timedelta(days=8)) as (alex, sam):
+        url = f"/api/v1/repairs/{rid}/follow-ups/{follow_up}"
+        answer = {"outcome": "not", "note": "He hit me again on Sunday."}
+        assert problem_of(sam.post(url, json=answer))["fields"] == {"note": ["harm"]}
+        assert "hit me again" not in alex.get(f"/api/v1/repairs/{rid}").get_data(as_text=True)
+        assert "hit me again" not in sam.get(f"/api/v1/repairs/{rid}").get_data(as_text=True)
+        sent = sam.post(url, json={**answer, "send_anyway": True})
+        assert sent.status_code == 200, sent.get_json()
+        assert "hit me again" in sam.get(f"/api/v1/repairs/{rid}").get_data(as_text=True)
+
+
+def test_the_close_page_shows_help_first(couple):
+    with couple.at(EVENING) as (alex, sam):
+        rid = open_repair(alex)
+        note = {"note": "you threw my phone against the wall"}
+        response = post_form(sam, f"/repairs/{rid}/close", note)
+        assert response.status_code == 200 and "Before you send this" in text_of(response)
+        assert view(alex, rid)["state"] == "ready"
+        sent = post_form(sam, f"/repairs/{rid}/close", {**note, "send_anyway": "1"})
+        assert sent.status_code == 302
+        assert view(alex, rid)["closing_note"] == note["note"]
+
+
 def test_the_api_document_names_send_anyway_on_every_body_that_reaches_the_partner(api):
     schemas = api.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
     for name, schema in schemas.items():
-        if name.startswith(("AppreciationIn", "BidIn", "Answers", "HearingIn", "ApologyIn")):
+        if name.startswith(
+            ("AppreciationIn", "BidIn", "Answers", "HearingIn", "ApologyIn", "PlanIn", "CloseIn")
+        ):
             assert schema["properties"]["send_anyway"]["type"] == "boolean", name
     assert any(name.startswith("HearingIn") for name in schemas)
 

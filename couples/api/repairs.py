@@ -252,7 +252,9 @@ def open_repair():
     partner is told a repair was started (never its title)."""
     pairing, now = couple_or_404(), utcnow()
     body = load(OpenIn)
-    repair = services.open_repair(pairing=pairing, title=body["title"], role=body["role"], now=now)
+    repair = services.open_repair(
+        pairing=pairing, title=body["title"], role=body["role"], now=now, seen=body["send_anyway"]
+    )
     return repair_data(repair, pairing.me.id, now)
 
 

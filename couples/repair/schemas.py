@@ -33,6 +33,7 @@ class OpenIn(Strict):
     role = ma.fields.String(
         required=True, validate=ma.validate.OneOf(ROLES, error="Choose apologizing or hurt.")
     )
+    send_anyway = SendAnyway()
 
 
 class ReadyIn(Strict):
@@ -147,6 +148,7 @@ class PauseIn(Strict):
 
 class CloseIn(Strict):
     note = Text(max_length=1000, multiline=True, allow_none=True)
+    send_anyway = SendAnyway()
 
 
 class FollowUpIn(Strict):
@@ -155,6 +157,7 @@ class FollowUpIn(Strict):
         validate=ma.validate.OneOf(["kept", "partly", "not"], error="Choose kept, partly or not."),
     )
     note = Text(max_length=1000, multiline=True, allow_none=True)
+    send_anyway = SendAnyway()
 
 
 class ApologyCheckIn(Strict):

@@ -125,11 +125,14 @@ def _commit(rows: list[dict]) -> None:
         deliver_soon()
 
 
-def open_repair(*, pairing: Pairing, title: str, role: str, now: datetime) -> Repair:
+def open_repair(
+    *, pairing: Pairing, title: str, role: str, now: datetime, seen: bool = False
+) -> Repair:
     """Open a repair about one incident; ``role`` is the opener's (apologizing or hurt).
     The partner hears that a repair was started, never its title."""
     body = validate(OpenIn, {"title": title, "role": role})
     begin_write(db.session)
+    before_sending({"title": body["title"]}, seen=seen)
     me, partner = pairing.me, pairing.partner
     apologizing, hurt = (me, partner) if body["role"] == APOLOGIZING else (partner, me)
     repair = Repair(
@@ -422,6 +425,7 @@ def close(*, pairing: Pairing, repair: Repair, body: dict, now: datetime) -> Rep
     check_control(pairing=pairing, repair=repair, action="close", now=now)
     data = validate(CloseIn, body)
     note = (data.get("note") or "").strip() or None
+    before_sending({"note": note}, seen=data.get(SEND_ANYWAY, False))
     before = repair.state
     repair.state = "closed"
     repair.paused_until = None
@@ -480,6 +484,7 @@ def answer_follow_up(
     check_follow_up(pairing=pairing, repair=repair, follow_up=follow_up, now=now)
     data = validate(FollowUpIn, body)
     note = (data.get("note") or "").strip() or None
+    before_sending({"note": note}, seen=data.get(SEND_ANYWAY, False))
     follow_up.answers.append(
         FollowUpAnswer(user_id=pairing.me.id, outcome=data["outcome"], note=note, created_at=now)
     )

@@ -91,6 +91,14 @@ def new():
             title=request.form.get("title", ""),
             role=request.form.get("role", ""),
             now=utcnow(),
+            seen=seen_on_page(),
+        )
+    except SafetyCheck as check:
+        return help_first(
+            check,
+            written=[("title", "A short name for what happened")],
+            source="a repair's name",
+            back=url_for("repairs.listing"),
         )
     except Invalid as error:
         return render_template(
@@ -390,12 +398,17 @@ def close(repair_id: str):
         return render_template(
             "repairs/close.html", pairing=pairing, repair=repair, errors={}, form={}
         )
+    body = {"note": request.form.get("note", "")}
+    if seen_on_page():
+        body["send_anyway"] = True
     try:
-        services.close(
-            pairing=pairing,
-            repair=repair,
-            body={"note": request.form.get("note", "")},
-            now=utcnow(),
+        services.close(pairing=pairing, repair=repair, body=body, now=utcnow())
+    except SafetyCheck as check:
+        return help_first(
+            check,
+            written=[("note", "A note")],
+            source="a note closing a repair",
+            back=url_for("repairs.show", repair_id=repair_id),
         )
     except Invalid as error:
         return render_template(
@@ -422,9 +435,18 @@ def follow_up(repair_id: str, follow_up_id: str):
     except NotFound:
         abort(404)
     body = {"outcome": request.form.get("outcome", ""), "note": request.form.get("note", "")}
+    if seen_on_page():
+        body["send_anyway"] = True
     try:
         services.answer_follow_up(
             pairing=pairing, repair=repair, follow_up_id=follow_up_id, body=body, now=utcnow()
+        )
+    except SafetyCheck as check:
+        return help_first(
+            check,
+            written=[("note", "A note")],
+            source="a follow-up note",
+            back=url_for("repairs.show", repair_id=repair_id),
         )
     except Invalid as error:
         errors = {f"{follow_up_id}-{k}": v for k, v in error.errors.items()}
