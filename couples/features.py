@@ -49,7 +49,7 @@ def init_app(app: Flask) -> None:
             "appreciations": appreciations.export,
             "bids": bids.export,
             "repairs": repair.export,
-            "kept_words": kept.export,
+            "kept": kept.export,
         },
         before_delete=(pairing.before_account_deleted, repair.before_account_deleted),
         skip_checkin_reminders=(checkins.answered_already,),

@@ -13,7 +13,7 @@ from couples.checkins.models import CheckinAnswer
 from couples.extensions import db
 from couples.kept.models import KeptWords
 from couples.repair.models import RepairStep
-from tests.factories import notifications_of, page, post_form
+from tests.factories import PASSWORD, notifications_of, page, post_form
 from tests.repair.helpers import HEARING, open_repair, step, view, walk
 
 EVENING = datetime(2026, 11, 18, 20, 0, tzinfo=UTC)  # 15:00 in New York, 20:00 in London
@@ -322,3 +322,16 @@ def test_the_repair_page_shows_help_first_and_sends_the_whole_step_after(couple)
         data = view(alex, rid)
         assert data["state"] == "apology"
         assert "punched the wall" in str(data["steps"])
+
+
+def test_kept_words_come_with_my_export_and_go_with_my_account(couple):
+    with couple.at(EVENING) as (alex, sam):
+        kept_now = alex.post("/api/v1/kept", json={"source": "a bid", "text": DANGER})
+        assert kept_now.status_code == 201
+        sam.post("/api/v1/kept", json={"source": "a bid", "text": "Sam's own"})
+        exported = alex.export().get_json()
+        assert [k["text"] for k in exported["kept"]["kept_words"]] == [DANGER]
+        assert "Sam's own" not in str(exported)
+        gone = alex.delete("/api/v1/me", json={"password": PASSWORD})
+        assert gone.status_code == 204, gone.get_data(as_text=True)
+        assert [text for _, text in kept(couple.app)] == ["Sam's own"]
