@@ -19,11 +19,19 @@ Codes (stable; a page may key its own wording on them):
 ``sorry_you_feel``  "sorry you feel that way", "sorry you were upset"
 ``sorry_if``        "sorry if …", "if I hurt you"
 ``sorry_but``       a "but" after the sorry in the same sentence ("sorry I was late, but …")
-``you_made_me``     "you made me", "you forced me", "it was your fault"
+``excuse``          a state given as the reason, next to the sorry: "I was stressed",
+                    "I'd had a long day" (read in the acknowledgement, or in a whole
+                    draft's first sentence that says sorry; "… and that's no excuse" owns it)
+``you_made_me``     "you made me", "you forced me", "it was your fault", and the partner's
+                    part offered as the cause: "you kept pushing", "you wouldn't stop"
 ``always_never``    "you always", "you never", "you constantly"
 ``will_try``        "I'll try", "I will try", "I'm going to try"
 ``minimizing``      "overreacting", "too sensitive", "no big deal", "just a joke"
-``no_action``       the acknowledgement names nothing that was done
+``no_action``       the acknowledgement names nothing that was done. Verbs are judged by
+                    their inflection (couples.repair.verbs): any past form counts ("I
+                    said I'd …", "I agreed to …"), save those of feeling or thinking
+                    ("I felt", "I meant"), a bare verdict ("I did that") and a state
+                    ("I was stressed")
 ``no_feeling``      the empathy part names no feeling
 
 A phrase note carries ``match``: the phrase exactly as the partner wrote it. A phrase the
@@ -39,6 +47,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from couples.repair import verbs
 from couples.repair.content import FEELINGS
 
 PARTS = ("acknowledgement", "empathy", "restitution")
@@ -55,6 +64,10 @@ MESSAGES: dict[str, str] = {
     "sorry_but": (
         "What comes after \u201cbut\u201d can cancel the sorry. Let the sorry end "
         "there; the why can have its own sentence later."
+    ),
+    "excuse": (
+        "Stress or tiredness can explain it, but next to the sorry it can sound like "
+        "a reason. Say what you did; the why can come later."
     ),
     "you_made_me": (
         "This may sound as if the blame is theirs. Try telling it from your "
@@ -176,6 +189,13 @@ _PHRASES: tuple[_Phrase, ...] = (
             r"|\byou (?:left|gave) me no (?:choice|option)\b"
             r"|\b(?:it's|it is|it was|that's|that is|that was|this is) "
             r"(?:all |partly |also |really |kind of )?your fault\b"
+            # The partner's part offered as the cause: "you kept pushing".
+            r"|\byou (?:kept|keep|were|just kept) (?:on )?(?:pushing|nagging|pressing|"
+            r"provoking|needling|goading|poking|picking|going on|on at me|at me)\b"
+            r"|\byou (?:wouldn't|would not|won't|didn't|did not) (?:stop|let (?:it go|up|"
+            r"me be)|drop it|leave (?:it|me alone)|back off)\b"
+            r"|\byou started it\b|\byou asked for it\b"
+            r"|\byou (?:pushed|provoked|goaded|baited) me\b"
         ),
     ),
     _Phrase(
@@ -232,25 +252,28 @@ _ADVERBS = (
     r"rudely|literally|repeatedly|kind of|sort of|so)"
 )
 _HABIT = r"(?:always|constantly|often|keep|kept|still|never)"
-_PAST = _words("""
-    did didn't was wasn't were weren't forgot left broke told took went got kept keep
-    threw spent gave brought came ran spoke wrote put sent lost shut cut ate drank sold
-    bought hid chose slept stood swore stole sat bit blew drove began snuck caught fought
-    held hung made rang rode shot shook spat spilt split struck swung tore woke wore let
-    read set couldn't wouldn't don't doesn't haven't hadn't interrupt ignore forget
+# Besides past forms: a negated auxiliary ("I didn't call", "I don't listen") and a few
+# habits said in the present ("I'm sorry I keep interrupting you").
+_ACTION_WORDS = _words("""
+    didn't wasn't weren't couldn't wouldn't don't doesn't haven't hadn't won't
+    interrupt ignore forget keep
 """)
-# Past forms that say what someone felt or thought, or the impact, not what they did.
+# Verbs that say what someone felt or thought, or the impact, not what they did.
 _NOT_ACTIONS = _words("""
-    wanted meant hoped thought felt wished needed loved liked guessed believed realized
-    realised noticed knew understood hurt upset disappointed offended caused worried
-    feared regretted used seemed appeared
-""")
-_PERFECT = _words("""
-    been done said forgotten broken taken given gone told kept left spoken written hidden
-    chosen let put made sent spent lost shut cut
+    want mean hope think feel wish need love like guess believe realize realise notice
+    know understand hurt upset disappoint offend cause worry fear regret use seem appear
 """)
 # Verbs that name nothing when all that follows is a verdict: "I did that", "I was wrong".
-_VAGUE_VERBS = frozenset({"did", "said", "done", "was", "were", "been", "made", "make"})
+_VAGUE_VERBS = frozenset({"do", "say", "be", "make"})
+# States given as the reason rather than something done: "I was stressed".
+_STATES = (
+    r"(?:stressed|stressed out|tired|exhausted|busy|overwhelmed|hungry|drunk|hungover|"
+    r"worn out|burnt out|burned out|frazzled|overtired|knackered|"
+    r"under (?:a lot of |so much )?(?:pressure|stress)|"
+    r"in a (?:bad|foul|terrible|awful|horrible) mood|"
+    r"having (?:a|such a) (?:bad|rough|hard|long|terrible|awful|stressful) (?:day|week|time))"
+)
+_STATE_AFTER_BE = _rx(rf"^(?:{_ADVERBS} |very |too |a bit |a little |pretty )*{_STATES}\b")
 _VAGUE_OBJECTS = frozenset(
     {
         "",
@@ -364,23 +387,23 @@ def _names_action(text: str) -> bool:
             if m["habit"]:  # "I'm always late"
                 return True
             continue
-        if m["habit"] and verb not in _NOT_ACTIONS:
+        perfect = aux in ("'ve", "have", "had", "'d")
+        lemmas = verbs.participle_lemmas(verb) if perfect else verbs.past_lemmas(verb)
+        if m["habit"] and not (lemmas & _NOT_ACTIONS):
             return True
-        if aux in ("'ve", "have", "had", "'d"):
-            if (verb in _PERFECT or (verb.endswith("ed") and verb not in _NOT_ACTIONS)) and not (
-                verb in _VAGUE_VERBS and rest in _VAGUE_OBJECTS
-            ):
-                return True
+        if not lemmas and (perfect or verb not in _ACTION_WORDS):
             continue
-        if verb == "made" and rest.startswith(("you feel", "a mistake", "mistakes")):
+        if lemmas & _NOT_ACTIONS:
             continue
-        if verb == "let" and rest.startswith("you down"):
+        if lemmas & _VAGUE_VERBS and rest in _VAGUE_OBJECTS:
             continue
-        done = verb in _PAST or (
-            verb.endswith("ed") and not verb.endswith("eed") and verb not in _NOT_ACTIONS
-        )
-        if done and not (verb in _VAGUE_VERBS and rest in _VAGUE_OBJECTS):
-            return True
+        if "be" in lemmas and _STATE_AFTER_BE.search(rest):
+            continue  # "I was stressed": a state, not a deed
+        if "make" in lemmas and rest.startswith(("you feel", "a mistake", "mistakes")):
+            continue
+        if "let" in lemmas and rest.startswith("you down"):
+            continue
+        return True
     for m in _FOR_GERUND.finditer(text):
         ing = _plain(m["ing"])
         rest = _plain(m["rest"])
@@ -520,8 +543,36 @@ class _Draft:
         return in_quotes or bool(_REPORTED.search(self.before(pos)))
 
 
-def _phrase_hits(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, code) for every phrase, overlaps within one code merged."""
+_EXCUSE = _rx(
+    rf"\bI(?:'m| am| was| were|'d been| had been|'ve been| have been) "
+    rf"(?:{_ADVERBS} |very |too |a bit |a little |pretty )*{_STATES}\b"
+    r"|\bI(?:'d| had|'ve| have)(?: had)? (?:a|such a) (?:long|bad|rough|hard|terrible|awful|"
+    r"stressful|busy) (?:day|week|night)\b"
+)
+
+
+# "I was exhausted, and that's no excuse": the why, owned.
+_OWNS_IT = _rx(
+    r"\b(?:(?:that's|that is|it's|it is|which is) (?:no|not an) excuse|"
+    r"(?:that|it) (?:doesn't|does not) excuse|(?:that's|that is) on me)\b"
+)
+
+
+def _excuses(draft: _Draft, span: tuple[int, int]) -> list[tuple[int, int, str]]:
+    """A state offered as the reason ("I was stressed", "I'd had a long day") within
+    ``span``, unless a "but" after the sorry in the same sentence already says it."""
+    hits = []
+    for m in _EXCUSE.finditer(draft.text, *span):
+        if not draft.owned(m.start()) and not _OWNS_IT.search(draft.after(m.end())):
+            hits.append((m.start(), m.end(), "excuse"))
+    return hits
+
+
+def _phrase_hits(
+    text: str, excuse_span: tuple[int, int] | None = None
+) -> list[tuple[int, int, str]]:
+    """(start, end, code) for every phrase, overlaps within one code merged; excuses are
+    looked for within ``excuse_span`` only."""
     draft = _Draft(text)
     hits: list[tuple[int, int, str]] = []
     for phrase in _PHRASES:
@@ -533,7 +584,13 @@ def _phrase_hits(text: str) -> list[tuple[int, int, str]]:
             if phrase.unless_after and phrase.unless_after.search(draft.after(m.end())):
                 continue
             hits.append((m.start(), m.end(), phrase.code))
-    hits.extend(_sorry_but(draft))
+    buts = _sorry_but(draft)
+    hits.extend(buts)
+    if excuse_span is not None:
+        but_sentences = {draft.sentence(start) for start, _, _ in buts}
+        hits.extend(
+            h for h in _excuses(draft, excuse_span) if draft.sentence(h[0]) not in but_sentences
+        )
     hits.sort(key=lambda h: (h[0], -h[1], CODES.index(h[2])))
     kept, reach = [], {}
     for start, end, code in hits:
@@ -580,26 +637,28 @@ def _sorry_but(draft: _Draft) -> list[tuple[int, int, str]]:
     return hits
 
 
-def _apology_segment(text: str) -> str | None:
-    """The first sentence that says sorry, with the one after it; ``None`` if none does."""
+def _apology_segment(text: str) -> tuple[tuple[int, int], int] | None:
+    """Where the first sentence that says sorry is, and where the one after it ends;
+    ``None`` if none says sorry."""
     spans = [(s, e) for s, e in _sentences(text) if text[s:e].strip()]
     for i, (s, e) in enumerate(spans):
         if _SORRY_RX.search(text, s, e):
             end = spans[i + 1][1] if i + 1 < len(spans) else e
-            return text[s:end]
+            return (s, e), end
     return None
 
 
 def _check_one(text: str, part: str | None, feelings: re.Pattern | None) -> list[ApologyWarning]:
     if not text.strip():
         return []
+    segment = _apology_segment(text) if part is None else None
+    excuse_span = (0, len(text)) if part == "acknowledgement" else segment and segment[0]
     out = [
         ApologyWarning(code, MESSAGES[code], part, text[start:end])
-        for start, end, code in _phrase_hits(text)
+        for start, end, code in _phrase_hits(text, excuse_span)
     ]
     if part is None:
-        segment = _apology_segment(text)
-        if segment is not None and not _names_action(segment):
+        if segment is not None and not _names_action(text[segment[0][0] : segment[1]]):
             out.append(ApologyWarning("no_action", MESSAGES["no_action"]))
         if not _names_feeling(text, feelings):
             out.append(ApologyWarning("no_feeling", MESSAGES["no_feeling"]))

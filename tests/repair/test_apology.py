@@ -175,6 +175,75 @@ FLAGGED = [
 ]
 
 
+# Flawed in ways a word list misses: an excuse next to the sorry, the partner's part
+# offered as the cause, and a bare verdict about what was said.
+FLAGGED += [
+    pytest.param(
+        {"acknowledgement": "I'm sorry, I was stressed and you kept pushing."},
+        [
+            ("excuse", ACK, "I was stressed"),
+            ("you_made_me", ACK, "you kept pushing"),
+            ("no_action", ACK, None),
+        ],
+        id="excuse-plus-blame",
+    ),
+    pytest.param(
+        {"text": "I'm sorry, I was stressed and you kept pushing."},
+        [
+            ("excuse", None, "I was stressed"),
+            ("you_made_me", None, "you kept pushing"),
+            ("no_action", None, None),
+        ],
+        id="excuse-plus-blame-whole-text",
+    ),
+    pytest.param(
+        {"acknowledgement": "I'm sorry I snapped at you, I'd had such a long day."},
+        [("excuse", ACK, "I'd had such a long day")],
+        id="excuse-long-day",
+    ),
+    pytest.param(
+        {"acknowledgement": "Sorry. I'm just really tired."},
+        [("excuse", ACK, "I'm just really tired"), ("no_action", ACK, None)],
+        id="excuse-tired-present",
+    ),
+    pytest.param(
+        {"acknowledgement": "I'm sorry I was under so much pressure at work."},
+        [("excuse", ACK, "I was under so much pressure"), ("no_action", ACK, None)],
+        id="excuse-pressure",
+    ),
+    pytest.param(
+        {"restitution": "I lost it because you wouldn't stop going on about the money."},
+        [("you_made_me", RES, "you wouldn't stop")],
+        id="you-wouldnt-stop",
+    ),
+    pytest.param(
+        {"empathy": "You felt hurt, but honestly you started it."},
+        [("you_made_me", EMP, "you started it")],
+        id="you-started-it",
+    ),
+    pytest.param(
+        {"restitution": "I only shouted because you provoked me."},
+        [("you_made_me", RES, "you provoked me")],
+        id="you-provoked-me",
+    ),
+    pytest.param(
+        {"acknowledgement": "I'm sorry I said that."},
+        [("no_action", ACK, None)],
+        id="verdict-said-that",
+    ),
+    pytest.param(
+        {"acknowledgement": "I'm sorry I hoped you wouldn't notice."},
+        [("no_action", ACK, None)],
+        id="only-a-hope",
+    ),
+    pytest.param(
+        {"acknowledgement": "I'm sorry I needed more time."},
+        [("no_action", ACK, None)],
+        id="only-a-need",
+    ),
+]
+
+
 @pytest.mark.parametrize(("kwargs", "expected"), FLAGGED)
 def test_flagged_drafts_get_exactly_the_expected_notes(kwargs, expected):
     assert found(check(**kwargs)) == expected
@@ -343,6 +412,72 @@ SOUND_PARTS = [
         id="the-page-placeholders",
     ),
 ]
+
+
+# Sound apologies whose verb no hand list had: "said", "-eed" verbs, irregular pasts; and
+# the why given apart from the sorry, or owned.
+SOUND_TEXTS += [
+    pytest.param(
+        "I'm sorry I said I'd be home by six and then stayed out until ten. You waited up "
+        "and felt forgotten. I will call you before I decide to stay late.",
+        id="said-i-would",
+    ),
+    pytest.param(
+        "I'm sorry I agreed to the weekend with my parents without asking you first. You "
+        "felt left out of a decision that was yours too. I will check with you before I "
+        "say yes to plans for us both.",
+        id="agreed",
+    ),
+    pytest.param(
+        "I'm sorry I snapped at you when you asked about dinner. I was stressed, and that's "
+        "no excuse; you felt hurt. I will tell you when I need a minute instead.",
+        id="why-owned-after-the-sorry",
+    ),
+    pytest.param(
+        "I apologise that I hung up on you. You felt shut out. I will stay on the line and "
+        "tell you if I need a break.",
+        id="hung-up",
+    ),
+]
+
+SOUND_ACKNOWLEDGEMENTS = [
+    "I'm sorry I said you were being dramatic.",
+    "I'm sorry I said I'd come and then didn't.",
+    "I'm sorry I agreed to host without asking you.",
+    "I'm sorry I guaranteed your brother a room without talking to you.",
+    "I'm sorry I overslept and missed your talk.",
+    "I'm sorry I swore at you in the car.",
+    "I'm sorry I threw out your notes.",
+    "I'm sorry I fled the room in the middle of our talk.",
+    "I'm sorry I sped off and left you at the kerb.",
+    "I'm sorry I spent the savings without telling you.",
+    "I'm sorry I stopped answering your messages.",
+    "I'm sorry I teased you about your accent.",
+    "I'm sorry I misunderstood and didn't check with you.",
+    "I'm sorry I was short with you this morning.",
+    "I'm sorry I was rude to your mum.",
+    "I'm sorry I've been distant since the move.",
+    "I'm sorry I'd promised the car to Sam before asking you.",
+    "I'm sorry I was so tired that I forgot your birthday, and that's on me.",
+]
+
+
+@pytest.mark.parametrize("sentence", SOUND_ACKNOWLEDGEMENTS)
+def test_an_acknowledgement_with_any_past_form_passes(sentence):
+    assert check(acknowledgement=sentence) == []
+
+
+def test_the_apology_that_says_what_was_said_passes():
+    acknowledgement = "I'm sorry I said yes to that call all through our dinner."
+    assert check(acknowledgement=acknowledgement) == []
+
+
+def test_an_excuse_is_read_only_beside_the_sorry():
+    # In making it right, the why belongs; in a whole draft, after the sorry sentence.
+    assert check(restitution="I was stressed about work. I will tell you next time.") == []
+    assert found(check(acknowledgement="I'm sorry I shouted, but I was tired.")) == [
+        ("sorry_but", ACK, "sorry I shouted, but")
+    ]
 
 
 @pytest.mark.parametrize("text", SOUND_TEXTS)
