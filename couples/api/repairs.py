@@ -115,6 +115,15 @@ class RepairSchema(ma.Schema):
     ready = ma.fields.Dict(required=True, metadata={"description": "{me, partner}: booleans"})
     plan_sent = ma.fields.Dict(required=True, metadata={"description": "{me, partner}"})
     apology_rounds = ma.fields.Integer(required=True)
+    partner_has_read = ma.fields.Boolean(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "Whether my partner has opened the repair since my latest words "
+            "(a revised apology or a new answer is unread until they open it again); "
+            "null before I have written any."
+        },
+    )
     reconnect_choice = ma.fields.String(allow_none=True, required=True)
     reconnect_suggestions = ma.fields.List(ma.fields.Nested(SuggestionSchema), required=True)
     commitments = ma.fields.List(ma.fields.Nested(CommitmentSchema), required=True)
@@ -228,6 +237,7 @@ def repair_data(repair: Repair, me_id: int, now) -> dict:
         },
         "plan_sent": {"me": i_sent_plan, "partner": machine.other(mine) in parts},
         "apology_rounds": repair.apology_rounds,
+        "partner_has_read": _partner_has_read(repair, me_id),
         "reconnect_choice": repair.reconnect_choice,
         "reconnect_suggestions": queries.reconnect_suggestions(repair)
         if repair.state == "reconnect"
@@ -237,6 +247,14 @@ def repair_data(repair: Repair, me_id: int, now) -> dict:
         "closing_note": repair.closing_note,
         "signpost": queries.signposts(repair=repair, viewer_id=me_id, now=now),
     }
+
+
+def _partner_has_read(repair: Repair, me_id: int) -> bool | None:
+    mine = queries.my_latest_words(repair, me_id)
+    if mine is None:
+        return None
+    partner_id = repair.hurt_id if repair.apologizing_id == me_id else repair.apologizing_id
+    return queries.seen_by(repair, partner_id, mine)
 
 
 def _body() -> dict:
@@ -271,9 +289,13 @@ def list_repairs(args):
 @blp.route("/repairs/<repair_id>", methods=["GET"])
 @blp.response(200, RepairSchema)
 def get_repair(repair_id: str):
-    """One repair: its state, whose move it is (``next_actor``), every step."""
+    """One repair: its state, whose move it is (``next_actor``), every step. Opening it
+    counts as having read it (``partner_has_read`` on my partner's side)."""
     pairing, now = couple_or_404(), utcnow()
-    return repair_data(queries.find(pairing=pairing, repair_id=repair_id), pairing.me.id, now)
+    repair = queries.find(pairing=pairing, repair_id=repair_id)
+    data = repair_data(repair, pairing.me.id, now)
+    services.note_seen(pairing=pairing, repair=repair, now=now)
+    return data
 
 
 _STEP_BODIES = {

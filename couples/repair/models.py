@@ -46,6 +46,10 @@ class Repair(db.Model):
     reconnect_choice: Mapped[str | None] = mapped_column(String(300))
     reconnect_confirmed: Mapped[bool] = mapped_column(default=False)
     apology_rounds: Mapped[int] = mapped_column(default=0)
+    # The latest step when the opener, and the other partner, last opened the repair:
+    # "they have read it" is said only of what they have had in front of them.
+    seen_by_opener: Mapped[int | None]
+    seen_by_partner: Mapped[int | None]
     paused_until: Mapped[datetime | None]
     paused_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

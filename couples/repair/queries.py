@@ -80,6 +80,37 @@ def next_actor(repair: Repair, me_id: int, now: datetime) -> str | None:
     return "me" if mine in roles else "partner"
 
 
+# Steps that carry words for the partner to read.
+WORD_STEPS = frozenset(
+    {"hearing", "apology", "response", "plan", "reconnect_choose", "reconnect_confirm"}
+)
+
+
+def latest_step_id(repair: Repair) -> int:
+    return max((step.id for step in repair.steps), default=0)
+
+
+def seen_column(repair: Repair, user_id: int) -> str:
+    """Where what ``user_id`` has seen of ``repair`` is kept."""
+    return "seen_by_opener" if user_id == repair.opened_by_id else "seen_by_partner"
+
+
+def seen_by(repair: Repair, user_id: int | None, step) -> bool:
+    """Whether ``user_id`` has opened the repair since ``step`` was taken (a revised
+    apology, or a "not yet", is unread until they open it again)."""
+    if step is None or user_id is None:
+        return False
+    return (getattr(repair, seen_column(repair, user_id)) or 0) >= step.id
+
+
+def my_latest_words(repair: Repair, me_id: int, actions=WORD_STEPS):
+    """My latest step among ``actions`` that carries words, or None."""
+    for step in reversed(repair.steps):
+        if step.user_id == me_id and step.action in actions:
+            return step
+    return None
+
+
 def _visible(pairing: Pairing):
     return Repair.couple_id == pairing.couple.id
 

@@ -22,7 +22,15 @@ from couples.repair import apology, content, machine
 from couples.repair.clock import advance_follow_through, record, reschedule, settle_pause
 from couples.repair.machine import APOLOGIZING
 from couples.repair.models import Commitment, FollowUp, FollowUpAnswer, Repair, RepairStep
-from couples.repair.queries import find_follow_up, role_of, snapshot, user_of, waiting_roles
+from couples.repair.queries import (
+    find_follow_up,
+    latest_step_id,
+    role_of,
+    seen_column,
+    snapshot,
+    user_of,
+    waiting_roles,
+)
 from couples.repair.schemas import STEP_SCHEMAS, CloseIn, FollowUpIn, OpenIn, PauseIn
 from couples.safetycheck import SEND_ANYWAY, before_sending
 from couples.validation import validate
@@ -181,6 +189,27 @@ def open_repair(
     ]
     _commit(rows)
     return repair
+
+
+def note_seen(*, pairing: Pairing, repair: Repair, now: datetime) -> None:
+    """I have been shown ``repair`` as it stands: remember its latest step for me, so my
+    partner is told I have read their words only once I have. Writes only when a step is
+    new to me, in one statement that never moves what was seen backwards (a step taken
+    meanwhile stays unseen). Call it once the page or answer is made: the write ends the
+    reading transaction."""
+    shown = latest_step_id(repair)
+    column_name = seen_column(repair, pairing.me.id)
+    if not shown or (getattr(repair, column_name) or 0) >= shown:
+        return
+    repair_id = repair.id
+    begin_write(db.session)
+    column = getattr(Repair, column_name)
+    db.session.execute(
+        db.update(Repair)
+        .where(Repair.id == repair_id, db.or_(column.is_(None), column < shown))
+        .values({column_name: shown})
+    )
+    db.session.commit()
 
 
 def action_for(repair: Repair, step: str, me_id: int) -> str:

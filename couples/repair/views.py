@@ -164,7 +164,11 @@ def _render(
     kept = kept and paused and repair.state in machine.STEP_STATES
     if kept:  # whose turn it will be when the pause is over
         waiting = machine.next_actors(replace(snap, paused=False))
+    # While I wait: has my partner opened what I last wrote for them?
+    shared = {"apology": ("hearing", "response"), "response": ("apology",)}.get(repair.state)
+    mine = queries.my_latest_words(repair, me, shared) if shared else None
     context = dict(
+        partner_read=queries.seen_by(repair, pairing.partner.id, mine),
         pairing=pairing,
         repair=repair,
         role=role,
@@ -199,7 +203,10 @@ def _render(
 @login_required
 def show(repair_id: str):
     pairing = couple_or_404()
-    return _render(pairing, _find(pairing, repair_id))
+    repair = _find(pairing, repair_id)
+    page = _render(pairing, repair)
+    services.note_seen(pairing=pairing, repair=repair, now=utcnow())
+    return page
 
 
 @bp.route("/<repair_id>/history")

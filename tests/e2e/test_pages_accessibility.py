@@ -283,7 +283,7 @@ def test_every_page_passes_axe_and_fits_320_and_360_in_light_and_dark(
     alex.get_by_label("How it felt for you").fill("You felt scared and hurt.")
     alex.get_by_label("Making it right").fill("It will not happen again. What do you need?")
     alex.get_by_role("button", name="Send my apology").click()
-    expect(alex.get_by_role("heading", name="Sam is reading your apology")).to_be_visible()
+    expect(alex.get_by_role("heading", name="Your apology is on its way")).to_be_visible()
     visit(alex, "repair-response-waiting")
     visit(sam, "repair-response", repair)
     sam.locator("label.pick", has_text="Not yet").click()

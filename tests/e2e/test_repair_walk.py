@@ -176,6 +176,11 @@ def test_two_partners_walk_a_whole_repair_on_their_phones(new_context, walk):
     expect(jo.locator("form[data-i-statement]")).to_have_count(0)
     walk.see(jo, "jo", "hearing-waiting")
     kai.get_by_role("button", name="Share with Jo").click()
+    # Nobody has read it yet: Kai is not told that Jo has.
+    expect(kai.get_by_role("heading", name="Jo is writing their apology")).to_be_visible()
+    expect(kai.get_by_text("What you shared is waiting for Jo.")).to_be_visible()
+    expect(kai.get_by_text("Jo has read what you shared")).to_have_count(0)
+    walk.see(kai, "kai", "apology-waiting-unread")
 
     # Apology: Jo reads what Kai shared, and the check answers as Jo types.
     jo.reload()
@@ -200,6 +205,7 @@ def test_two_partners_walk_a_whole_repair_on_their_phones(new_context, walk):
     walk.see(jo, "jo", "apology-filled")
     kai.reload()
     expect(kai.get_by_role("heading", name="Jo is writing their apology")).to_be_visible()
+    expect(kai.get_by_text("Jo has read what you shared")).to_be_visible()
     walk.see(kai, "kai", "apology-waiting")
 
     # Kai takes a short pause while Jo is writing: Jo's send is held, every word kept.
@@ -221,16 +227,22 @@ def test_two_partners_walk_a_whole_repair_on_their_phones(new_context, walk):
 
     # Jo sends the apology; Kai needs a little more first.
     jo.get_by_role("button", name="Send my apology").click()
-    expect(jo.get_by_role("heading", name="Kai is reading your apology")).to_be_visible()
-    walk.see(jo, "jo", "response-waiting")
+    expect(jo.get_by_role("heading", name="Your apology is on its way")).to_be_visible()
+    expect(jo.get_by_role("heading", name="Kai is reading your apology")).to_have_count(0)
+    walk.see(jo, "jo", "response-waiting-unread")
     kai.reload()
     expect(kai.get_by_text(ACKNOWLEDGEMENT)).to_be_visible()
     walk.see(kai, "kai", "response")
+    jo.reload()
+    expect(jo.get_by_role("heading", name="Kai is reading your apology")).to_be_visible()
+    walk.see(jo, "jo", "response-waiting")
     choose(kai, "Not yet")
     kai.get_by_label(re.compile("what is still missing", re.IGNORECASE)).fill(
         "Why it keeps happening on the evenings that matter."
     )
     kai.get_by_role("button", name="Send").click()
+    # "Not yet" is news to Jo: unread until Jo opens the repair again.
+    expect(kai.get_by_text("What you shared is waiting for Jo.")).to_be_visible()
 
     jo.reload()
     expect(jo.get_by_text("Why it keeps happening on the evenings that matter.")).to_be_visible()
@@ -240,6 +252,8 @@ def test_two_partners_walk_a_whole_repair_on_their_phones(new_context, walk):
         RESTITUTION + " When work is heavy I hide in my phone, and I will tell you instead."
     )
     jo.get_by_role("button", name="Send my apology").click()
+    # The revised apology is unread until Kai opens it.
+    expect(jo.get_by_role("heading", name="Your apology is on its way")).to_be_visible()
     kai.reload()
     choose(kai, "Yes, I feel heard")
     kai.get_by_label("I forgive you").check()

@@ -565,7 +565,7 @@ def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan
 
     # response: Ava's turn; Ben waits.
     expect(stage_of(ben.page)).to_have_text("Response")
-    expect(ben.page.get_by_role("heading", name="Ava is reading your apology")).to_be_visible()
+    expect(ben.page.get_by_role("heading", name="Your apology is on its way")).to_be_visible()
     ben.see("repair-response-waiting")
 
     ava.page.reload()

@@ -154,7 +154,10 @@ def counts(app) -> dict[str, int]:
 
 def everything(app, alex, sam, repair_id) -> tuple:
     """What a refusal must leave as it was: the repair as each partner sees it and the
-    number of rows in every table it could have written to."""
+    number of rows in every table it could have written to. Each partner looks first:
+    opening a repair is noted as having read it, which the other's view then shows."""
+    view(alex, repair_id)
+    view(sam, repair_id)
     return view(alex, repair_id), view(sam, repair_id), counts(app)
 
 

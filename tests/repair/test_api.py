@@ -441,3 +441,24 @@ def test_follow_ups_nobody_answered_never_hold_back_one_that_lapsed(couple):
         assert view(alex, rid)["state"] == "resolved"
         for other, _ in repairs[:-1]:
             assert view(alex, other)["state"] == "following_through"
+
+
+def test_partner_has_read_follows_what_the_partner_has_opened(couple):
+    """``partner_has_read``: null before I wrote anything; false once I have written until
+    my partner opens the repair; a revised apology is unread again."""
+    couple.link()
+    with couple.at(START) as (alex, sam):
+        rid = open_repair(alex)
+        assert view(alex, rid)["partner_has_read"] is None
+        walk(sam, alex, rid, "apology")
+        # Sam's hearing: Alex has not opened the repair since.
+        assert view(sam, rid)["partner_has_read"] is False
+        view(alex, rid)
+        assert view(sam, rid)["partner_has_read"] is True
+        step(alex, rid, "apology", APOLOGY)
+        assert view(alex, rid)["partner_has_read"] is False
+        view(sam, rid)
+        assert view(alex, rid)["partner_has_read"] is True
+        step(sam, rid, "response", {"heard": False, "missing": "More, please."})
+        step(alex, rid, "apology", APOLOGY)
+        assert view(alex, rid)["partner_has_read"] is False

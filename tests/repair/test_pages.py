@@ -831,3 +831,45 @@ def test_the_pages_run_the_same_number_of_queries_however_much_there_is(couple):
             post(alex, f"{url}/follow-ups/{follow_up}", {"outcome": "kept", "note": "Yes."})
         later = counts(couple.app, (alex, sam), long)
     assert few == many == later, (few, many, later)
+
+
+# ------------------------------------------------------------------- read, or not yet
+
+
+def test_has_read_shows_only_once_the_partner_has_opened_that_step(couple):
+    """The waiting partner is told the other has read their words only once the other
+    has opened the repair at that step: not when it is sent, and not again after a "not
+    yet" or a revised apology until it has been opened again."""
+    with couple.at(START) as (alex, sam):
+        rid = open_repair(alex)
+        url = f"/repairs/{rid}"
+        go = walker(alex, sam, rid)
+        go(steps_to("apology"))  # Sam has shared; Alex has not looked since
+
+        sams = text(page(sam, url))
+        assert "Alex is writing their apology" in sams
+        assert "Alex has read what you shared" not in sams
+        assert "What you shared is waiting for Alex." in sams
+        page(alex, url)  # Alex opens it
+        assert "Alex has read what you shared" in text(page(sam, url))
+
+        go(steps_to("response"))  # Alex's apology is sent; Sam has not opened it
+        alexs = text(page(alex, url))
+        assert "Your apology is on its way" in alexs
+        assert "Sam is reading your apology" not in alexs
+        page(sam, url)
+        assert "Sam is reading your apology" in text(page(alex, url))
+
+        # "Not yet": news to Alex until Alex opens the repair again.
+        step(sam, rid, "response", {"heard": False, "missing": "Why it keeps happening."})
+        sams = text(page(sam, url))
+        assert "Alex has read what you shared" not in sams
+        assert "What you shared is waiting for Alex." in sams
+        page(alex, url)
+        assert "Alex has read what you shared" in text(page(sam, url))
+
+        # The revised apology is unread until Sam opens it.
+        step(alex, rid, "apology", APOLOGY)
+        assert "Your apology is on its way" in text(page(alex, url))
+        sam.get(f"/api/v1/repairs/{rid}")  # the API counts as opening it too
+        assert "Sam is reading your apology" in text(page(alex, url))
