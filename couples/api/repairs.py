@@ -100,11 +100,41 @@ class WarningSchema(ma.Schema):
     match = ma.fields.String()
 
 
+MY_ROLE = {
+    "description": "apologizing or hurt; null while I am the partner who has not said how "
+    "I see it yet, or while our views differ (no role is given before that)"
+}
+
+
+class RoleViewsSchema(ma.Schema):
+    settled = ma.fields.Boolean(
+        required=True, metadata={"description": "both have said, and the views fit"}
+    )
+    mine = ma.fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "hurt, apologizing, both, or null if I have not said"},
+    )
+    partner = ma.fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "my partner's view; null until both of us have said ours"},
+    )
+
+
 class RepairSchema(ma.Schema):
     id = ma.fields.String(required=True)
     title = ma.fields.String(required=True)
     state = ma.fields.String(required=True)
-    my_role = ma.fields.String(required=True)
+    my_role = ma.fields.String(allow_none=True, required=True, metadata=MY_ROLE)
+    views = ma.fields.Nested(
+        RoleViewsSchema,
+        required=True,
+        metadata={
+            "description": "How each of us sees our part. The partner who did not open the "
+            "repair says theirs in their ready step; until both views fit, the walk waits."
+        },
+    )
     opened_by = ma.fields.String(allow_none=True, required=True)
     next_actor = ma.fields.String(
         allow_none=True, required=True, metadata={"description": "me, partner, both or null"}
@@ -146,7 +176,7 @@ class RepairSummarySchema(ma.Schema):
     id = ma.fields.String(required=True)
     title = ma.fields.String(required=True)
     state = ma.fields.String(required=True)
-    my_role = ma.fields.String(required=True)
+    my_role = ma.fields.String(allow_none=True, required=True, metadata=MY_ROLE)
     next_actor = ma.fields.String(allow_none=True, required=True)
     paused_until = ma.fields.String(allow_none=True, required=True)
     created_at = ma.fields.String(required=True)
@@ -173,7 +203,7 @@ def summary_data(repair: Repair, me_id: int, now) -> dict:
         "id": repair.public_id,
         "title": repair.title,
         "state": repair.state,
-        "my_role": queries.role_of(repair, me_id),
+        "my_role": queries.my_role(repair, me_id),
         "next_actor": queries.next_actor(repair, me_id, now),
         "paused_until": isoformat(repair.paused_until) if queries.is_paused(repair, now) else None,
         "created_at": isoformat(repair.created_at),
@@ -230,6 +260,7 @@ def repair_data(repair: Repair, me_id: int, now) -> dict:
         )
     return {
         **summary_data(repair, me_id, now),
+        "views": _views(repair, me_id),
         "opened_by": _who(repair.opened_by_id, me_id),
         "ready": {
             "me": mine in (repair.ready_roles or []),
@@ -249,6 +280,21 @@ def repair_data(repair: Repair, me_id: int, now) -> dict:
     }
 
 
+def _views(repair: Repair, me_id: int) -> dict:
+    settled = queries.roles_settled(repair)
+    if repair.opener_view is None:  # from before partners were asked: as opened
+        mine = queries.role_of(repair, me_id)
+        return {"settled": True, "mine": mine, "partner": machine.other(mine)}
+    opener = me_id == repair.opened_by_id
+    mine, theirs = (
+        (repair.opener_view, repair.partner_view)
+        if opener
+        else (repair.partner_view, repair.opener_view)
+    )
+    both_said = repair.partner_view is not None
+    return {"settled": settled, "mine": mine, "partner": theirs if both_said else None}
+
+
 def _partner_has_read(repair: Repair, me_id: int) -> bool | None:
     mine = queries.my_latest_words(repair, me_id)
     if mine is None:
@@ -266,8 +312,9 @@ def _body() -> dict:
 @blp.response(201, RepairSchema)
 @accepts(blp, OpenIn)
 def open_repair():
-    """Open a repair about one incident, as the apologizing or the hurt partner. My
-    partner is told a repair was started (never its title)."""
+    """Open a repair about one incident, saying how I see my part (apologizing or hurt).
+    My partner is told a repair was started (never its title, nor a role), and says how
+    they see theirs in their ``ready`` step."""
     pairing, now = couple_or_404(), utcnow()
     body = load(OpenIn)
     repair = services.open_repair(
@@ -319,7 +366,11 @@ _STEP_BODIES = {
 def take_step(repair_id: str, step: str):
     """Act in the repair's current state. 404 for an unknown repair or step, 409 when
     the repair is not at that step (or is paused, or ended), 403 when it is not my turn,
-    422 for a bad body, in that order. Sending my ``ready`` again changes nothing; my
+    422 for a bad body, in that order. In ``ready`` the partner who did not open the
+    repair first says how they see it (``{view}``: hurt, apologizing or both; nobody is
+    given a role before that); when the two views differ the repair stays in ``ready``
+    and either may send ``{view}`` again to settle it. Otherwise sending my ``ready``
+    again changes nothing; my
     ``plan`` part may be sent again (it replaces the earlier one) until the plan is
     complete. In ``reconnect`` the apologizing partner sends ``{choice}``, the hurt
     partner ``{confirmed}``."""

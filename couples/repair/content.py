@@ -229,6 +229,41 @@ STOP: tuple[Step, ...] = (
 )
 
 
+# ----------------------------------------------------------------------- how I see it
+
+# How a partner sees their part, asked of the one who did not open the repair before
+# anything else (the opener chose theirs in opening it). Keys are machine.VIEWS.
+VIEWS: dict[str, Choice] = {
+    "hurt": Choice("I'm the one who was hurt", "I'd like to say how it felt for me."),
+    "apologizing": Choice("I want to make it right", "I'd like to listen and to apologize."),
+    "both": Choice(
+        "We both are",
+        "Something hurt me too, and I have a part to mend. One of you goes first; the "
+        "other side can have its own repair after.",
+    ),
+}
+# How a view reads in the history: "Sam was ready · hurt".
+VIEW_SAID = {
+    "hurt": "having been hurt",
+    "apologizing": "wanting to make it right",
+    "both": "seeing a part for both",
+}
+
+
+def views_differ_words(view: str, partner: str) -> str:
+    """What both read when they see their parts the same way."""
+    if view == "hurt":
+        return (
+            f"You and {partner} both feel hurt by this. That happens, and it can still be "
+            "mended. This time, one of you shares first and the other listens and makes it "
+            "right; the other side can have its own repair afterwards."
+        )
+    return (
+        f"You and {partner} both want to make this right, which is a kind place to start. "
+        "One of you shares first how it felt, and the other listens."
+    )
+
+
 # --------------------------------------------------------------------------- apology
 
 APOLOGY_PARTS: dict[str, Prompt] = {

@@ -5,7 +5,11 @@ following_through → resolved``; ``response`` may loop back to ``apology`` ("no
 either partner may ``close`` it early, and a pause (a timeout) keeps the state while
 only ``resume`` or ``close`` are accepted.
 
-Partners appear here by their role in this repair: ``apologizing`` or ``hurt``. Facts
+Partners appear here by their role in this repair: ``apologizing`` or ``hurt``. The
+opener says theirs; the other partner is never given one: in ``ready`` they say how they
+see it (``view``: hurt, apologizing, or ``both``), and ``settle_roles`` reads the two
+views. Until the roles are settled the walk does not go on; when the views differ
+(both hurt, or both wanting to make it right) either may change theirs. Facts
 that live outside the machine (how many commitments a plan part holds, how many
 follow-ups are still open) come in with the action. The machine never reads a clock or
 a database: ``apply`` takes a snapshot and an action and returns the next snapshot, or
@@ -20,6 +24,8 @@ HURT = "hurt"
 ROLES = (APOLOGIZING, HURT)
 BOTH = frozenset(ROLES)
 SYSTEM = "system"  # the clock: a pause that ends, follow-ups that lapse
+BOTH_VIEW = "both"  # "we both are": hurt, and wanting to make it right
+VIEWS = (HURT, APOLOGIZING, BOTH_VIEW)
 
 STATES = (
     "ready",
@@ -41,6 +47,30 @@ STEP_STATES = ("ready", "hearing", "apology", "response", "plan", "reconnect")
 
 def other(role: str) -> str:
     return HURT if role == APOLOGIZING else APOLOGIZING
+
+
+def settle_roles(opener_view: str, partner_view: str | None, proposed: str) -> str | None:
+    """The opener's role once both have said how they see it, or ``None`` while the
+    partner has not said or the two views differ.
+
+    - One hurt and one wanting to make it right: as they said.
+    - "We both are" from one of them: the other's view stands, and the one who said
+      "both" takes the other side this time. Both name their own part in the plan, and
+      the other side can have its own repair afterwards.
+    - "We both are" from both: the opener's first choice (``proposed``) stands.
+    - Both hurt, or both wanting to make it right: they differ, and settle it by one of
+      them changing their view."""
+    if partner_view is None:
+        return None
+    if opener_view == BOTH_VIEW and partner_view == BOTH_VIEW:
+        return proposed
+    if partner_view == BOTH_VIEW:
+        return opener_view
+    if opener_view == BOTH_VIEW:
+        return other(partner_view)
+    if opener_view == partner_view:
+        return None
+    return opener_view
 
 
 # ---------------------------------------------------------------------------- errors
@@ -105,6 +135,10 @@ class Snapshot:
     committed: frozenset[str] = frozenset()
     choice_made: bool = False  # a reconnect choice awaits confirmation
     apology_rounds: int = 0  # apologies sent (revisions included)
+    # Both have said how they see it and the views fit (see ``settle_roles``); until
+    # then ``ready`` does not lead on. ``views_differ``: both said, and they don't fit.
+    roles_settled: bool = True
+    views_differ: bool = False
 
 
 # ------------------------------------------------------------------------ transitions
@@ -112,9 +146,10 @@ class Snapshot:
 
 def _ready(s: Snapshot, role: str, facts: dict) -> Snapshot:
     ready = s.ready | {role}
-    if ready == BOTH:
-        return replace(s, state="hearing", ready=ready)
-    return replace(s, ready=ready)
+    settled = facts.get("roles_settled", s.roles_settled)
+    differ = facts.get("views_differ", s.views_differ) and not settled
+    state = "hearing" if ready == BOTH and settled else "ready"
+    return replace(s, state=state, ready=ready, roles_settled=settled, views_differ=differ)
 
 
 def _hearing(s: Snapshot, role: str, facts: dict) -> Snapshot:
@@ -193,13 +228,21 @@ class Rule:
     actors: Actors
     apply: Callable[[Snapshot, str, dict], Snapshot]
     facts: tuple[str, ...] = ()
-    # The ``ready`` step: saying it again changes nothing (and is not an error).
+    # Facts that may be left out (the snapshot's own value holds then).
+    optional_facts: tuple[str, ...] = ()
+    # The ``ready`` step: saying it again changes nothing (and is not an error), save
+    # while the views differ: then it is how a partner changes theirs.
     repeat_is_noop: bool = False
 
 
 # (state, action) → rule. Anything not in this table cannot happen.
 TRANSITIONS: dict[tuple[str, str], Rule] = {
-    ("ready", "ready"): Rule(lambda s: BOTH, _ready, repeat_is_noop=True),
+    ("ready", "ready"): Rule(
+        lambda s: BOTH,
+        _ready,
+        optional_facts=("roles_settled", "views_differ"),
+        repeat_is_noop=True,
+    ),
     ("hearing", "hearing"): Rule(lambda s: frozenset({HURT}), _hearing),
     ("apology", "apology"): Rule(lambda s: frozenset({APOLOGIZING}), _apology),
     ("response", "response"): Rule(lambda s: frozenset({HURT}), _response, ("heard",)),
@@ -272,12 +315,12 @@ def apply(s: Snapshot, action: str, role: str, **facts) -> Snapshot:
     repeated ``ready`` returns the snapshot unchanged."""
     rule = check(s, action, role)
     missing = set(rule.facts) - set(facts)
-    unknown = set(facts) - set(rule.facts)
+    unknown = set(facts) - set(rule.facts) - set(rule.optional_facts)
     if missing or unknown:
         raise ValueError(
             f"facts for {action!r}: missing {sorted(missing)}, unknown {sorted(unknown)}"
         )
-    if rule.repeat_is_noop and role in s.ready:
+    if rule.repeat_is_noop and role in s.ready and not s.views_differ:
         return s
     return rule.apply(s, role, facts)
 
@@ -288,7 +331,7 @@ def next_actors(s: Snapshot) -> frozenset[str]:
     if s.paused or s.state in FINAL:
         return frozenset()
     if s.state == "ready":
-        return _not_yet_ready(s)
+        return BOTH if s.views_differ else _not_yet_ready(s)
     if s.state == "plan":
         return BOTH - s.plan_parts
     if s.state == "reconnect":

@@ -50,6 +50,11 @@ class Repair(db.Model):
     # "they have read it" is said only of what they have had in front of them.
     seen_by_opener: Mapped[int | None]
     seen_by_partner: Mapped[int | None]
+    # How the opener and the other partner see their part: hurt, apologizing or both
+    # (machine.settle_roles). The other partner is given no role until they have said
+    # theirs; both empty on repairs from before, whose roles were set at opening.
+    opener_view: Mapped[str | None] = mapped_column(String(12))
+    partner_view: Mapped[str | None] = mapped_column(String(12))
     paused_until: Mapped[datetime | None]
     paused_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

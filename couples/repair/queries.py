@@ -41,10 +41,47 @@ def pause_is_over(repair: Repair, now: datetime) -> bool:
     return repair.paused_until is not None and repair.paused_until <= now
 
 
+def proposed_role(repair: Repair) -> str:
+    """The role the opener chose when opening the repair."""
+    for step in repair.steps:
+        if step.action == "open":
+            return step.payload.get("role", APOLOGIZING)
+    return role_of(repair, repair.opened_by_id)
+
+
+def roles_settled(repair: Repair) -> bool:
+    """Both have said how they see it, and the views fit (or the repair is from before
+    partners were asked)."""
+    if repair.opener_view is None:
+        return True
+    # Whether they settle does not hang on the opener's first choice (only who is who).
+    return machine.settle_roles(repair.opener_view, repair.partner_view, APOLOGIZING) is not None
+
+
+def views_unsaid_for(repair: Repair, viewer_id: int) -> bool:
+    """Whether ``viewer_id`` is the partner who has not yet said how they see it: they
+    are told no role, not even the one the opener took."""
+    return (
+        repair.opener_view is not None
+        and repair.partner_view is None
+        and viewer_id != repair.opened_by_id
+    )
+
+
+def my_role(repair: Repair, viewer_id: int) -> str | None:
+    """My role, or ``None`` while it is not settled for me to be told."""
+    if viewer_id != repair.opened_by_id and not roles_settled(repair):
+        return None
+    return role_of(repair, viewer_id)
+
+
 def snapshot(repair: Repair, now: datetime) -> machine.Snapshot:
     """The machine's view of ``repair`` (a pause whose time is up counts as over)."""
     parts = repair.plan_parts or {}
+    settled = roles_settled(repair)
     return machine.Snapshot(
+        roles_settled=settled,
+        views_differ=not settled and repair.partner_view is not None,
         state=repair.state,
         paused=is_paused(repair, now),
         ready=frozenset(repair.ready_roles or ()),
@@ -197,7 +234,8 @@ def listing(
 
 def hidden_steps(repair: Repair, viewer_id: int) -> dict[int, dict]:
     """The partner's steps whose words ``viewer_id`` does not see yet, each with what
-    shows instead: their plan part until I have sent mine, and their answer to a
+    shows instead: how the opener sees their part, until I have said how I see mine;
+    their plan part until I have sent mine, and their answer to a
     follow-up until I have answered it too (or it is complete), so neither sways the
     other."""
     sent_plan = any(s.action == "plan" and s.user_id == viewer_id for s in repair.steps)
@@ -207,11 +245,15 @@ def hidden_steps(repair: Repair, viewer_id: int) -> dict[int, dict]:
         for f in c.follow_ups
         if f.completed_at is None and all(a.user_id != viewer_id for a in f.answers)
     }
+    unsaid = views_unsaid_for(repair, viewer_id)
     hidden = {}
     for step in repair.steps:
         if step.user_id in (viewer_id, None):
             continue
-        if step.action == "plan" and not sent_plan:  # closed early too; complete = both sent
+        if unsaid and step.action in ("open", "ready"):
+            # The opener's view waits until I have said mine.
+            hidden[step.id] = {k: v for k, v in step.payload.items() if k not in ("role", "view")}
+        elif step.action == "plan" and not sent_plan:  # closed early too; complete = both sent
             hidden[step.id] = {"sent": True}
         elif step.action == "follow_up" and step.payload.get("follow_up") in unanswered:
             hidden[step.id] = {"follow_up": step.payload.get("follow_up"), "answered": True}

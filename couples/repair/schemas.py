@@ -2,7 +2,7 @@
 
 import marshmallow as ma
 
-from couples.repair import content
+from couples.repair import content, machine
 from couples.safetycheck import SendAnyway
 from couples.validation import Flag, Strict, Text
 
@@ -37,7 +37,15 @@ class OpenIn(Strict):
 
 
 class ReadyIn(Strict):
-    pass
+    view = ma.fields.String(
+        validate=ma.validate.OneOf(list(machine.VIEWS), error="Choose hurt, apologizing or both."),
+        metadata={
+            "description": "How I see my part: hurt (I'm the one who was hurt), apologizing "
+            "(I want to make it right) or both (we both are). Required from the partner "
+            "who did not open the repair, the first time; while the two views differ "
+            "either may send it again to settle who goes first. Ignored once settled."
+        },
+    )
 
 
 class Feeling(ma.fields.String):

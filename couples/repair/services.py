@@ -25,7 +25,9 @@ from couples.repair.models import Commitment, FollowUp, FollowUpAnswer, Repair, 
 from couples.repair.queries import (
     find_follow_up,
     latest_step_id,
+    proposed_role,
     role_of,
+    roles_settled,
     seen_column,
     snapshot,
     user_of,
@@ -93,7 +95,8 @@ def _turn_rows(
             continue
         other = users.get(user_of(repair, machine.other(role)))
         name = other.display_name if other else "Your partner"
-        title, body = _turn_words(repair.state, name)
+        differ = repair.partner_view is not None and not roles_settled(repair)
+        title, body = _turn_words(repair.state, name, differ=differ)
         rows.append(
             notification_row(
                 user=user,
@@ -110,7 +113,12 @@ def _turn_rows(
     return rows
 
 
-def _turn_words(state: str, name: str) -> tuple[str, str]:
+def _turn_words(state: str, name: str, *, differ: bool = False) -> tuple[str, str]:
+    if state == "ready" and differ:
+        return (
+            f"{name} sees it a little differently",
+            "Open your repair to settle, gently, who goes first.",
+        )
     if state == "ready":
         return f"{name} is ready when you are", "Open your repair when you have a calm moment."
     if state in ("hearing", "apology", "response", "plan"):
@@ -136,8 +144,9 @@ def _commit(rows: list[dict]) -> None:
 def open_repair(
     *, pairing: Pairing, title: str, role: str, now: datetime, seen: bool = False
 ) -> Repair:
-    """Open a repair about one incident; ``role`` is the opener's (apologizing or hurt).
-    The partner hears that a repair was started, never its title."""
+    """Open a repair about one incident; ``role`` is how the opener sees their part
+    (apologizing or hurt). The partner hears that a repair was started, never its title
+    nor a role: they say how they see it in their ``ready`` step."""
     body = validate(OpenIn, {"title": title, "role": role})
     begin_write(db.session)
     before_sending({"title": body["title"]}, seen=seen)
@@ -153,6 +162,7 @@ def open_repair(
         ready_roles=[],
         plan_parts={},
         apology_rounds=0,
+        opener_view=body["role"],
         created_at=now,
         turn_since=now,
         steps=[],
@@ -170,18 +180,14 @@ def open_repair(
         now=now,
     )
     reschedule(repair, now)
-    title_words = (
-        f"{me.display_name} would like to make something right"
-        if body["role"] == APOLOGIZING
-        else f"{me.display_name} would like to repair something with you"
-    )
+    # No role for the partner, not even by implication: they say how they see it first.
     rows = [
         notification_row(
             user=partner,
             kind="repair_started",
             dedupe_key=f"repair:{repair.id}:open",
-            title=title_words,
-            body="Open it together when you both have a calm moment.",
+            title=f"{me.display_name} would like to talk something through",
+            body="Open it when you have a calm moment, and say how you see it.",
             url=f"/repairs/{repair.public_id}",
             now=now,
             data={"repair": repair.public_id},
@@ -247,7 +253,11 @@ def act(
     before_state = repair.state
     before_roles = waiting_roles(repair, now)
     facts, payload, warnings = {}, {}, []
-    if action == "hearing":
+    views = None
+    if action == "ready":
+        views, facts = _views_after(repair, pairing.me.id, data.get("view"))
+        payload = {"view": data["view"]} if "view" in data and views else {}
+    elif action == "hearing":
         payload = {
             **data,
             "i_feel": data["i_feel"].strip(),
@@ -300,11 +310,14 @@ def act(
         db.session.rollback()
         raise _domain_error(error) from None
     before_sending(data, seen=seen)  # words of danger: the writer sees help first
-    if action == "ready" and role in (repair.ready_roles or []):
+    unchanged_views = views is None or views == (repair.opener_view, repair.partner_view)
+    if action == "ready" and role in (repair.ready_roles or []) and unchanged_views:
         _commit(rows)  # saying it again changes nothing (but a pause that ran out ends)
         return repair, []
     repair.state = after.state
     repair.ready_roles = sorted(after.ready)
+    if views is not None:
+        repair.ready_roles = _take_views(repair, views, after)
     repair.apology_rounds = after.apology_rounds
     if action == "plan":
         repair.plan_parts = {**(repair.plan_parts or {}), role: facts["commitments"]}
@@ -343,6 +356,43 @@ def act(
     )
     _commit(rows)
     return repair, warnings
+
+
+def _views_after(repair: Repair, me_id: int, view: str | None):
+    """(opener's view, partner's view) once my ``ready`` with ``view`` is taken, and the
+    machine's facts about them; ``(None, {})`` when the roles were settled already (or
+    the repair is from before partners were asked). 422 when I am the partner and have
+    not said how I see it yet."""
+    if repair.opener_view is None or roles_settled(repair):
+        return None, {}
+    opener = me_id == repair.opened_by_id
+    if not opener and repair.partner_view is None and view is None:
+        raise Invalid(errors={"view": ["Say how you see it, so you can begin."]})
+    views = (repair.opener_view, repair.partner_view)
+    if view is not None:
+        views = (view, views[1]) if opener else (views[0], view)
+    settled = machine.settle_roles(*views, proposed_role(repair)) is not None
+    facts = {"roles_settled": settled, "views_differ": not settled and views[1] is not None}
+    return views, facts
+
+
+def _take_views(repair: Repair, views: tuple[str, str | None], after) -> list[str]:
+    """Keep both views; once they settle the roles, give each partner theirs. Returns
+    who is ready, by their (possibly new) role."""
+    ready_users = {user_of(repair, role) for role in after.ready}
+    repair.opener_view, repair.partner_view = views
+    opener_role = machine.settle_roles(*views, proposed_role(repair))
+    if opener_role is not None:
+        other_id = (
+            repair.hurt_id
+            if repair.apologizing_id == repair.opened_by_id
+            else (repair.apologizing_id)
+        )
+        if opener_role == APOLOGIZING:
+            repair.apologizing_id, repair.hurt_id = repair.opened_by_id, other_id
+        else:
+            repair.apologizing_id, repair.hurt_id = other_id, repair.opened_by_id
+    return sorted(role for role in machine.ROLES if user_of(repair, role) in ready_users)
 
 
 def _feelings(repair: Repair) -> list[str]:

@@ -29,6 +29,9 @@ UI = SimpleNamespace(
         for name, prompt in content.I_STATEMENT.items()
     ],
     apology_parts=content.APOLOGY_PARTS,
+    views=content.VIEWS,
+    view_said=content.VIEW_SAID,
+    views_differ_words=content.views_differ_words,
     my_part=content.MY_PART_PROMPT,
     commitment_hint=content.COMMITMENT_PROMPT.help,
     commitment_examples=content.COMMITMENT_EXAMPLES,
@@ -41,6 +44,7 @@ UI = SimpleNamespace(
 # The schemas' messages that name the API's values, said in the words of the page.
 PAGE_MESSAGES = {
     "Choose apologizing or hurt.": "Choose the one closest to where you are.",
+    "Choose hurt, apologizing or both.": "Choose the one closest to how you see it.",
     "Choose kept, partly or not.": "Choose the one closest to how it went.",
     "Choose me or partner.": "Choose whose commitment it is.",
     "Missing data for required field.": "Please fill this in.",
@@ -167,8 +171,17 @@ def _render(
     # While I wait: has my partner opened what I last wrote for them?
     shared = {"apology": ("hearing", "response"), "response": ("apology",)}.get(repair.state)
     mine = queries.my_latest_words(repair, me, shared) if shared else None
+    opener = repair.opened_by_id == me
+    my_view = repair.opener_view if opener else repair.partner_view
+    settled = queries.roles_settled(repair)
     context = dict(
         partner_read=queries.seen_by(repair, pairing.partner.id, mine),
+        my_role=queries.my_role(repair, me),
+        needs_view=queries.views_unsaid_for(repair, me),
+        my_view=my_view,
+        their_view=repair.partner_view if opener else repair.opener_view,
+        # "We both are" from either: who goes first was settled kindly; say how.
+        both_view=settled and "both" in (repair.opener_view, repair.partner_view),
         pairing=pairing,
         repair=repair,
         role=role,
@@ -227,7 +240,8 @@ def history(repair_id: str):
 def step_body(step: str, role: str, form) -> dict:
     """The posted form as the API's body for ``step``."""
     if step == "ready":
-        return {}
+        view = form.get("view", "")
+        return {"view": view} if view else {}
     if step == "hearing":
         feelings = [f for f in form.getlist("feelings") if f]
         own = form.get("own_feeling", "").strip()

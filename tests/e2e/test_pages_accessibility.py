@@ -254,6 +254,7 @@ def test_every_page_passes_axe_and_fits_320_and_360_in_light_and_dark(
     expect(alex.get_by_text("You're ready.")).to_be_visible()
     visit(alex, "repair-ready-waiting")
     sam.goto(repair)
+    sam.locator("label.pick", has_text="I'm the one who was hurt").click()
     sam.get_by_role("button", name="I'm calm enough to begin").click()
     expect(sam.get_by_role("heading", name="What hurt, in your words")).to_be_visible()
     visit(sam, "repair-hearing")

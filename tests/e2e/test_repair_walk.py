@@ -147,8 +147,13 @@ def test_two_partners_walk_a_whole_repair_on_their_phones(new_context, walk):
     expect(jo.get_by_text("You're ready.")).to_be_visible()
     walk.see(jo, "jo", "ready-waiting")
     kai.reload()
+    # Kai is given no role: Kai says how Kai sees it first.
+    expect(kai.get_by_role("heading", name="How do you see it?")).to_be_visible()
     expect(kai.get_by_text("Jo is ready when you are.")).to_be_visible()
+    expect(kai.get_by_text("mending it together")).to_have_count(0)
     walk.see(kai, "kai", "ready")
+    choose(kai, "I'm the one who was hurt")
+    walk.see(kai, "kai", "ready-view-chosen")
     kai.get_by_role("button", name="I'm calm enough to begin").click()
 
     # Hearing: Kai was hurt and puts it into words; the sentence builds as Kai types.

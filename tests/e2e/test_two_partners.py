@@ -487,13 +487,20 @@ def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan
     ben.see("repairs")
     ben.tap(entry, "the repair in the list")
     expect(ben.page).to_have_url(repair_url)
-    expect(ben.page.get_by_text("With Ava · you'd like to make this right")).to_be_visible()
+    # No role is handed to Ben: Ben says how Ben sees it first.
+    expect(ben.page.get_by_role("heading", name="How do you see it?")).to_be_visible()
+    expect(ben.page.get_by_text("you'd like to make this right")).to_have_count(0)
     expect(ben.page.get_by_text("Ava is ready when you are.")).to_be_visible()
     expect(stage_of(ben.page)).to_have_text("Ready")
     ben.see("repair-ready")
     ben.tap(
+        ben.page.locator("label.pick", has_text="I want to make it right"),
+        "I want to make it right",
+    )
+    ben.tap(
         ben.page.get_by_role("button", name="I'm calm enough to begin"), "I'm calm enough to begin"
     )
+    expect(ben.page.get_by_text("With Ava · you'd like to make this right")).to_be_visible()
 
     # hearing: Ava's turn; Ben waits.
     expect(stage_of(ben.page)).to_have_text("Hearing")

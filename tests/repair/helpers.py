@@ -87,8 +87,8 @@ def walk(hurt, sorry, repair_id, to: str, start: str = "ready") -> dict:
     ``to`` (see STAGES) with bodies that pass; returns the last answer (the repair as
     the last actor sees it)."""
     moves = [
-        (hurt, "ready", None),
-        (sorry, "ready", None),
+        (hurt, "ready", {"view": "hurt"}),
+        (sorry, "ready", {"view": "apologizing"}),
         (hurt, "hearing", HEARING),
         (sorry, "apology", APOLOGY),
         (hurt, "response", HEARD),

@@ -136,7 +136,8 @@ def test_both_saying_ready_at_once_move_to_hearing_once(partners):
     for _ in range(ROUNDS):
         rid = open_repair(p.sorry)
         results = race(
-            posting(p.sorry, f"{rid}/steps/ready"), posting(p.hurt, f"{rid}/steps/ready")
+            posting(p.sorry, f"{rid}/steps/ready"),
+            posting(p.hurt, f"{rid}/steps/ready", {"view": "hurt"}),
         )
         assert statuses(results) == [200, 200], [r.get_json() for r in results]
         record = stored(p.app, rid)

@@ -15,7 +15,7 @@ def _opened_with_hearing(alex, sam) -> str:
         "/api/v1/repairs", json={"title": "The late train", "role": "apologizing"}
     ).get_json()["id"]
     step(alex, rid, "ready")
-    step(sam, rid, "ready")
+    step(sam, rid, "ready", {"view": "hurt"})
     step(sam, rid, "hearing", HEARING)
     return rid
 

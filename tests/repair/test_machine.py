@@ -45,6 +45,7 @@ from couples.repair.machine import (
     check,
     next_actors,
     other,
+    settle_roles,
 )
 
 # ------------------------------------------------------------- the DESIGN, restated
@@ -767,3 +768,36 @@ def test_allowed_lists_exactly_the_valid_actions():
     assert allowed(s, A) == allowed(s, H) == ["close", "resume"]
     assert allowed(s, SYS) == ["resume"]
     assert allowed(s, STRANGER) == []
+
+
+@pytest.mark.parametrize(
+    ("opener", "partner", "proposed", "expected"),
+    [
+        (A, H, A, A),
+        (H, A, H, H),
+        (A, "both", A, A),
+        (H, "both", H, H),
+        ("both", H, A, A),
+        ("both", A, H, H),
+        ("both", "both", H, H),
+        (A, A, A, None),
+        (H, H, H, None),
+        (A, None, A, None),
+    ],
+)
+def test_settle_roles_reads_both_views(opener, partner, proposed, expected):
+    assert settle_roles(opener, partner, proposed) == expected
+
+
+def test_ready_leads_on_only_once_the_roles_are_settled():
+    s = apply(Snapshot(roles_settled=False), "ready", A)
+    assert next_actors(s) == {H}
+    s = apply(s, "ready", H, roles_settled=False, views_differ=True)
+    # They see it differently: nobody goes on, and either may change their view.
+    assert s.state == "ready" and next_actors(s) == PARTNERS
+    assert apply(s, "ready", A, roles_settled=False, views_differ=True) == s
+    settled = apply(s, "ready", A, roles_settled=True, views_differ=False)
+    assert settled.state == "hearing" and not settled.views_differ
+    # Settled, but one of them not ready yet: they still say so first.
+    s = apply(Snapshot(roles_settled=False), "ready", H, roles_settled=True)
+    assert s.state == "ready" and next_actors(s) == {A}

@@ -102,8 +102,8 @@ def test_your_turn_goes_to_the_partner_who_now_has_a_move(couple, opener_role):
         email = {hurt: SAM if hurt is sam else ALEX, sorry: SAM if sorry is sam else ALEX}
         # (who acts, step, body, who is told it is their turn)
         moves = [
-            (sorry, "ready", None, None),  # the hurt partner could act already
-            (hurt, "ready", None, None),  # the hurt partner acts next: no news
+            (sorry, "ready", {"view": "apologizing"}, None),  # the hurt could act already
+            (hurt, "ready", {"view": "hurt"}, None),  # the hurt partner acts next: no news
             (hurt, "hearing", HEARING, sorry),
             (sorry, "apology", APOLOGY, hurt),
             (hurt, "response", {"heard": False, "missing": "More."}, sorry),
@@ -119,7 +119,8 @@ def test_your_turn_goes_to_the_partner_who_now_has_a_move(couple, opener_role):
         if opener_role == "hurt":
             # The hurt partner said ready first: the apologizing partner's ready hands
             # them the hearing.
-            moves[0], moves[1] = (hurt, "ready", None, None), (sorry, "ready", None, hurt)
+            moves[0] = (hurt, "ready", {"view": "hurt"}, None)
+            moves[1] = (sorry, "ready", {"view": "apologizing"}, hurt)
         for who, name, body, told in moves:
             before = {e: len(turns(couple.app, e)) for e in (ALEX, SAM)}
             step(who, rid, name, body)
@@ -404,7 +405,7 @@ def test_no_push_and_no_notification_ever_carries_what_the_partners_wrote(pushin
 
         rid = open_repair(alex, title=marked("title"))
         step(alex, rid, "ready")
-        step(sam, rid, "ready")
+        step(sam, rid, "ready", {"view": "hurt"})
         call(sam, f"{rid}/pause", {"minutes": 20})
         at(START + timedelta(minutes=20))  # the pause is over
         step(sam, rid, "hearing", MARKED_HEARING)

@@ -31,7 +31,7 @@ CHOICE = "A walk together, phones at home."
 # The order a repair moves in; Alex is apologizing, Sam was hurt.
 WALK = [
     ("alex", "ready", {}),
-    ("sam", "ready", {}),
+    ("sam", "ready", {"view": "hurt"}),
     ("sam", "hearing", HEARING),
     ("alex", "apology", APOLOGY),
     ("sam", "response", {"heard": True}),
@@ -146,7 +146,10 @@ def test_each_state_gives_the_form_to_whoever_is_next_and_a_calm_page_to_the_oth
             assert form_of(rid, "ready") in page(who, url)
             assert "I'm calm enough to begin" in shown and "Saturday's dinner" in shown
         assert "you'd like to make this right" in text(page(alex, url))
-        assert "something hurt, and you're mending it together" in text(page(sam, url))
+        # Sam is given no role: Sam says how Sam sees it first.
+        sams = text(page(sam, url))
+        assert "How do you see it?" in sams
+        assert "something hurt, and you're mending it together" not in sams
         assert "Your turn" in text(page(sam, "/repairs"))
         go(1)
         mine, theirs = page(alex, url), page(sam, url)
@@ -268,7 +271,9 @@ def test_opening_a_repair_through_the_form_keeps_what_was_typed(couple):
         assert "The missed call" in page(alex, f"/repairs/{rid}")
         listed = text(page(sam, "/repairs"))
         assert "The missed call" in listed and "Your turn" in listed
-        # Sam is the one apologizing here.
+        # Sam is told no role until Sam has said how Sam sees it.
+        assert "you'd like to make this right" not in text(page(sam, f"/repairs/{rid}"))
+        assert post(sam, f"/repairs/{rid}/steps/ready", {"view": "apologizing"}).status_code == 302
         assert "you'd like to make this right" in text(page(sam, f"/repairs/{rid}"))
 
 

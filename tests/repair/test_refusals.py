@@ -35,7 +35,7 @@ from tests.repair.helpers import (
 
 # A body that passes for each step, and who sends it (by role).
 GOOD = {
-    "ready": ("hurt", {}),
+    "ready": ("hurt", {"view": "hurt"}),
     "hearing": ("hurt", HEARING),
     "apology": ("sorry", APOLOGY),
     "response": ("hurt", HEARD),
@@ -155,7 +155,7 @@ def test_ready_and_plan_are_both_partners_steps(couple):
     """No 403 in ``ready`` or ``plan``: each partner has a part there."""
     with repair_at(couple, "ready") as r:
         assert step(r.sorry, r.rid, "ready")["state"] == "ready"
-        assert step(r.hurt, r.rid, "ready")["state"] == "hearing"
+        assert step(r.hurt, r.rid, "ready", {"view": "hurt"})["state"] == "hearing"
         walk(r.hurt, r.sorry, r.rid, "plan", start="hearing")
         assert step(r.sorry, r.rid, "plan", PLAN_SORRY)["state"] == "plan"
         assert step(r.hurt, r.rid, "plan", PLAN_HURT)["state"] == "reconnect"

@@ -90,20 +90,23 @@ def test_a_whole_repair_through_the_api_from_either_opener(couple, opener_role):
         assert opened["title"] == "Saturday's dinner"
         assert opened["created_at"] == isoformat(START)
         seen_by_sam = view(sam, rid)
-        assert seen_by_sam["my_role"] == ("hurt" if opener_role == "apologizing" else "apologizing")
+        # No role for Sam, nor Alex's view, until Sam has said how Sam sees it.
+        assert seen_by_sam["my_role"] is None
+        assert seen_by_sam["views"] == {"settled": False, "mine": None, "partner": None}
         assert seen_by_sam["opened_by"] == "partner"
         assert [s["action"] for s in seen_by_sam["steps"]] == ["open"]
         assert seen_by_sam["steps"][0]["by"] == "partner"
+        assert "role" not in seen_by_sam["steps"][0]["written"]
         assert view(alex, rid)["steps"][0]["by"] == "me"
 
         walk = Walk(traveller, hurt, sorry, rid)
         walk.turn("ready", "both", "both")
-        data = walk.take(hurt, "ready")
+        data = walk.take(hurt, "ready", {"view": "hurt"})
         assert data["ready"] == {"me": True, "partner": False}
         walk.turn("ready", "partner", "me")
-        again = step(hurt, rid, "ready")  # saying it again is not a step
+        again = step(hurt, rid, "ready", {"view": "hurt"})  # saying it again is not a step
         assert again["state"] == "ready" and len(again["steps"]) == 2
-        data = walk.take(sorry, "ready")
+        data = walk.take(sorry, "ready", {"view": "apologizing"})
         assert data["ready"] == {"me": True, "partner": True}
         walk.turn("hearing", "me", "partner")
 
@@ -259,7 +262,7 @@ def test_notifications_never_carry_repair_text(couple):
     with couple.at(START) as (alex, sam):
         rid = open_repair(alex, title="The zebra evening")
         step(alex, rid, "ready")
-        step(sam, rid, "ready")
+        step(sam, rid, "ready", {"view": "hurt"})
         step(sam, rid, "hearing", {**HEARING, "when": "the zebra moment"})
     with couple.app.app_context():
         reminders.tick(now=START + timedelta(days=2))
