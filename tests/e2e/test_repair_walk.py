@@ -272,6 +272,22 @@ def test_two_partners_walk_a_whole_repair_on_their_phones(new_context, walk):
     kai.get_by_label("Commitment 1", exact=True).fill(
         "Next time something hurts, I will tell you that evening, kindly."
     )
+    # The follow-up days are checkboxes to tick (any of them), not chips: 3 and 7 days
+    # come ticked, and ticking 14 adds it rather than choosing it alone.
+    days = kai.get_by_role("group", name="Check in after (choose any)").first
+    expect(days).to_be_visible()
+    seven = days.get_by_role("checkbox", name="7 days")
+    expect(seven).to_be_checked()
+    box = seven.bounding_box()
+    assert box and box["width"] >= 20 and box["height"] >= 20, box  # a visible tick box
+    fourteen = days.get_by_role("checkbox", name="14 days")
+    fourteen.click()
+    expect(fourteen).to_be_checked()
+    expect(seven).to_be_checked()
+    expect(days.get_by_role("checkbox", name="3 days")).to_be_checked()
+    walk.see(kai, "kai", "plan-days-ticked")
+    fourteen.click()
+    expect(fourteen).not_to_be_checked()
     kai.get_by_role("button", name="Send my part").click()
     expect(kai.get_by_role("heading", name=re.compile("Your part"))).to_be_visible()
     walk.see(kai, "kai", "plan-sent")

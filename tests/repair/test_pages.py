@@ -878,3 +878,31 @@ def test_has_read_shows_only_once_the_partner_has_opened_that_step(couple):
         assert "Your apology is on its way" in text(page(alex, url))
         sam.get(f"/api/v1/repairs/{rid}")  # the API counts as opening it too
         assert "Sam is reading your apology" in text(page(alex, url))
+
+
+def test_follow_up_days_are_checkboxes_to_choose_any_not_chips(couple):
+    """The follow-up days are a group of ticked checkboxes under "Check in after
+    (choose any)", not chips that look like the single choice above them."""
+    with couple.at(START) as (alex, sam):
+        rid = open_repair(alex)
+        walk(alex, sam, rid, steps_to("plan"))
+        markup = page(sam, f"/repairs/{rid}")
+        first = markup.split('name="commitments-0-text"')[1].split("</fieldset>")[0]
+        assert re.search(
+            r"<fieldset class=\"ticks-field\">\s*<legend>Check in after "
+            r'<span class="muted">\(choose any\)</span></legend>',
+            first,
+        )
+        days = re.findall(
+            r'<label class="(\w+)"><input type="(\w+)" name="commitments-0-days" '
+            r'value="(\d+)"( checked)?>',
+            first,
+        )
+        assert days == [
+            ("tick", "checkbox", "3", " checked"),
+            ("tick", "checkbox", "7", " checked"),
+            ("tick", "checkbox", "14", ""),
+            ("tick", "checkbox", "30", ""),
+        ]
+        # Whose it is stays a single choice, as chips.
+        assert '<label class="pick"><input type="radio" name="commitments-0-owner"' in first
