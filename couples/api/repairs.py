@@ -155,6 +155,15 @@ class RepairSchema(ma.Schema):
         },
     )
     reconnect_choice = ma.fields.String(allow_none=True, required=True)
+    reconnect_instead = ma.fields.String(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "In reconnect, after the hurt partner asked for something else: "
+            "what they said they would like instead (null if nothing, or once a new "
+            "choice is made)."
+        },
+    )
     reconnect_suggestions = ma.fields.List(ma.fields.Nested(SuggestionSchema), required=True)
     commitments = ma.fields.List(ma.fields.Nested(CommitmentSchema), required=True)
     steps = ma.fields.List(ma.fields.Nested(StepSchema), required=True)
@@ -270,6 +279,7 @@ def repair_data(repair: Repair, me_id: int, now) -> dict:
         "apology_rounds": repair.apology_rounds,
         "partner_has_read": _partner_has_read(repair, me_id),
         "reconnect_choice": repair.reconnect_choice,
+        "reconnect_instead": queries.reconnect_instead(repair),
         "reconnect_suggestions": queries.reconnect_suggestions(repair)
         if repair.state == "reconnect"
         else [],

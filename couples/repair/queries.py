@@ -260,6 +260,25 @@ def hidden_steps(repair: Repair, viewer_id: int) -> dict[int, dict]:
     return hidden
 
 
+def declined_reconnect(repair: Repair):
+    """The hurt partner's "something else, please" that the apologizing partner now
+    answers with a new choice, or None (no choice is open again, or none was declined)."""
+    if repair.state != "reconnect" or repair.reconnect_choice is not None:
+        return None
+    for step in reversed(repair.steps):
+        if step.action == "reconnect_confirm":
+            return step if not step.payload.get("confirmed") else None
+        if step.action == "reconnect_choose":
+            return None
+    return None
+
+
+def reconnect_instead(repair: Repair) -> str | None:
+    """What the hurt partner said they would like instead, while it is to be answered."""
+    step = declined_reconnect(repair)
+    return step.payload.get("instead") if step else None
+
+
 def reconnect_suggestions(repair: Repair) -> list[dict]:
     """Ways to reconnect, drawn from the hurt partner's love languages (all five when
     they have no profile yet)."""

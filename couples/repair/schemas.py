@@ -140,6 +140,20 @@ class ChooseIn(Strict):
 
 class ConfirmIn(Strict):
     confirmed = Flag(required=True, error_messages={"required": "Say yes or not this one."})
+    instead = Text(
+        max_length=300,
+        multiline=True,
+        allow_none=True,
+        metadata={
+            "description": "With confirmed false: what I would like instead, in a few words "
+            "(optional); my partner reads it when choosing again."
+        },
+    )
+
+    @ma.validates_schema
+    def _instead_only_when_not(self, data, **kwargs):
+        if data.get("confirmed") is True and (data.get("instead") or "").strip():
+            raise ma.ValidationError("Only when asking for something else.", "instead")
 
 
 class PauseIn(Strict):

@@ -304,6 +304,9 @@ def act(
     elif action == "reconnect_confirm":
         facts = {"confirmed": data["confirmed"]}
         payload = {"confirmed": data["confirmed"], "choice": repair.reconnect_choice}
+        instead = (data.get("instead") or "").strip()
+        if instead:
+            payload["instead"] = instead
     try:
         after = machine.apply(snapshot(repair, now), action, role, **facts)
     except machine.RepairError as error:

@@ -125,7 +125,7 @@ def _latest(repair, action: str, user_id: int | None = None):
 # refused after the repair moved on, so that nothing they wrote is lost.
 _WRITTEN = re.compile(
     r"^(i_feel|when|because|i_need|own_feeling|acknowledgement|empathy|"
-    r"restitution|missing|my_part|commitments-\d-text|own_choice|note)$"
+    r"restitution|missing|my_part|commitments-\d-text|own_choice|instead|note)$"
 )
 
 
@@ -201,6 +201,7 @@ def _render(
         my_plan=_latest(repair, "plan", me),
         partner_plan=_latest(repair, "plan", pairing.partner.id),
         suggestions=queries.reconnect_suggestions(repair) if repair.state == "reconnect" else [],
+        declined=queries.declined_reconnect(repair),
         signposts=queries.signposts(repair=repair, viewer_id=me, now=now),
         plan_rows=PLAN_ROWS,
         follow_up_days=FOLLOW_UP_DAYS,
@@ -286,7 +287,9 @@ def step_body(step: str, role: str, form) -> dict:
         own = form.get("own_choice", "").strip()
         return {"choice": own or form.get("choice", "")}
     if step == "reconnect":
-        return {"confirmed": form.get("confirmed") == "yes"}
+        if form.get("confirmed") == "yes":  # words typed for "something else" don't apply
+            return {"confirmed": True}
+        return {"confirmed": False, "instead": form.get("instead", "")}
     return {}
 
 

@@ -316,6 +316,20 @@ def test_two_partners_walk_a_whole_repair_on_their_phones(new_context, walk):
     kai.reload()
     expect(kai.get_by_text(choice)).to_be_visible()
     walk.see(kai, "kai", "reconnect-confirm")
+    # Kai would like something else, and says what.
+    kai.get_by_label(re.compile("what would you like instead")).fill(
+        "A slow breakfast together on Sunday, phones off."
+    )
+    walk.see(kai, "kai", "reconnect-instead")
+    kai.get_by_role("button", name="Something else, please").click()
+    jo.reload()
+    expect(jo.get_by_role("heading", name="Kai would like something else")).to_be_visible()
+    expect(jo.get_by_text("A slow breakfast together on Sunday, phones off.")).to_be_visible()
+    walk.see(jo, "jo", "reconnect-something-else")
+    jo.get_by_label("In your words").fill("Breakfast on Sunday, just us, phones in a drawer.")
+    jo.get_by_role("button", name="Suggest this to Kai").click()
+    kai.reload()
+    expect(kai.get_by_text("Breakfast on Sunday, just us, phones in a drawer.")).to_be_visible()
     kai.get_by_role("button", name="Yes, let's").click()
 
     # Following through: both see the two commitments and when they'll be asked.

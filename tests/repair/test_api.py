@@ -462,3 +462,39 @@ def test_partner_has_read_follows_what_the_partner_has_opened(couple):
         step(sam, rid, "response", {"heard": False, "missing": "More, please."})
         step(alex, rid, "apology", APOLOGY)
         assert view(alex, rid)["partner_has_read"] is False
+
+
+def test_something_else_may_say_what_instead_and_the_apologizing_partner_reads_it(couple):
+    couple.link()
+    with couple.at(START) as (alex, sam):
+        rid = open_repair(alex)
+        hurt, sorry = sam, alex
+        walk(hurt, sorry, rid, "chosen")
+        assert view(sorry, rid)["reconnect_instead"] is None
+        # Words for "something else" only go with a "not this one".
+        problem = assert_problem(
+            hurt.post(
+                f"/api/v1/repairs/{rid}/steps/reconnect",
+                json={"confirmed": True, "instead": "A hug."},
+            ),
+            422,
+        )
+        assert "instead" in problem["errors"]
+        assert_problem(
+            hurt.post(
+                f"/api/v1/repairs/{rid}/steps/reconnect",
+                json={"confirmed": False, "instead": "x" * 301},
+            ),
+            422,
+        )
+        data = step(hurt, rid, "reconnect", {"confirmed": False, "instead": "  A long hug. "})
+        assert data["reconnect_instead"] == "A long hug."
+        seen = view(sorry, rid)
+        assert seen["reconnect_instead"] == "A long hug." and seen["next_actor"] == "me"
+        confirms = [s["written"] for s in seen["steps"] if s["action"] == "reconnect_confirm"]
+        assert confirms == [
+            {"confirmed": False, "choice": CHOICE["choice"], "instead": "A long hug."}
+        ]
+        # Once a new choice is made, it has been answered.
+        step(sorry, rid, "reconnect", {"choice": "A long hug on the sofa."})
+        assert view(sorry, rid)["reconnect_instead"] is None

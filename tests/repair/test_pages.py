@@ -906,3 +906,28 @@ def test_follow_up_days_are_checkboxes_to_choose_any_not_chips(couple):
         ]
         # Whose it is stays a single choice, as chips.
         assert '<label class="pick"><input type="radio" name="commitments-0-owner"' in first
+
+
+def test_something_else_lets_the_hurt_partner_say_what_instead(couple):
+    with couple.at(START) as (alex, sam):
+        rid = open_repair(alex)
+        url = f"/repairs/{rid}"
+        walk(alex, sam, rid, steps_to("reconnect", "sam"))
+        sams = page(sam, url)
+        assert '<textarea id="instead" name="instead"' in sams
+        assert "Or, what would you like instead? (optional)" in text(sams)
+        # Words typed, then "Yes, let's" after all: the yes stands, the words don't apply.
+        response = post(
+            sam, f"{url}/steps/reconnect", {"confirmed": "no", "instead": "Cook together."}
+        )
+        assert response.status_code == 302
+        alexs = text(page(alex, url))
+        assert "Sam would like something else" in alexs
+        assert "In Sam's words: Cook together." in alexs
+        assert 'name="choice"' in page(alex, url)
+        step(alex, rid, "reconnect", {"choice": "Cook together tonight."})
+        assert "Sam would like something else" not in text(page(alex, url))
+        assert "Sam asked for something else Cook together." in text(page(alex, f"{url}/history"))
+        response = post(sam, f"{url}/steps/reconnect", {"confirmed": "yes", "instead": "Other."})
+        assert response.status_code == 302
+        assert alex.get(f"/api/v1/repairs/{rid}").get_json()["state"] == "following_through"
