@@ -290,7 +290,7 @@ def _repairs(maya: pairing_services.Pairing, now: datetime) -> int:
         )
 
     step(jonah, "ready", {}, 5)
-    step(maya, "ready", {}, 30)
+    step(maya, "ready", {"view": "hurt"}, 30)
     step(
         maya,
         "hearing",
@@ -353,7 +353,7 @@ def _repairs(maya: pairing_services.Pairing, now: datetime) -> int:
         pairing=maya, title="Sunday's argument about money", role="hurt", now=at
     )
     step(maya, "ready", {}, 2)
-    step(jonah, "ready", {}, 20)
+    step(jonah, "ready", {"view": "apologizing"}, 20)
     step(
         maya,
         "hearing",
