@@ -97,6 +97,24 @@ def test_running_the_tick_twice_creates_nothing_twice(ctx):
     assert db.session.query(Notification).filter_by(kind="checkin_reminder").count() == 2
 
 
+def test_the_tick_counts_only_the_reminders_it_made(ctx):
+    from couples.notifications.services import notify
+
+    a, b = _couple("UTC", "UTC", utc("2026-06-15 12:00"))
+    # a's reminder for the 15th exists already (made by another process a moment ago)
+    notify(
+        user=a,
+        kind="checkin_reminder",
+        dedupe_key="checkin:2026-06-15",
+        title="Tonight's check-in",
+        body="Two quiet minutes for you and Ben.",
+        now=utc("2026-06-15 21:00"),
+    )
+    assert reminders.tick(now=utc("2026-06-15 21:00")) == 1  # b's, in the same batch
+    assert [n.dedupe_key for n in _reminders_for(a)] == ["checkin:2026-06-15"]
+    assert [n.dedupe_key for n in _reminders_for(b)] == ["checkin:2026-06-15"]
+
+
 def test_the_reminder_time_is_each_partners_choice(ctx, app):
     from couples.notifications.services import update_preferences
 
