@@ -6,6 +6,7 @@ is due, not to the number of users."""
 
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import Row, bindparam
 from sqlalchemy.orm import aliased
 
 from couples.accounts.models import User
@@ -25,8 +26,10 @@ REMINDER_KINDS = {"nightly": "checkin_reminder", "weekly": "weekly_checkin"}
 # Everything that comes at a partner's reminder time: while any of them is on, the user
 # keeps a reminder slot (``next_checkin_reminder_at``).
 AT_REMINDER_TIME = frozenset({*REMINDER_KINDS.values(), "appreciation_nudge"})
-# A user whose check-in reminder is due: (user, couple id, their local date).
-Due = tuple[User, int, date]
+# A user whose check-in reminder is due: (user, couple id, their local date). The user is
+# a row of the due users' query (``id``, ``timezone``, the reminder and quiet hours
+# minutes, ``kinds_off``, ``next_checkin_reminder_at``), read as a mapped User reads.
+Due = tuple[Row, int, date]
 
 
 def reschedule(user: User, now: datetime) -> None:
@@ -40,43 +43,46 @@ def reschedule(user: User, now: datetime) -> None:
 
 def tick(*, now: datetime, batch: int = 1000) -> int:
     """Create the notifications due at ``now``; returns how many were created. Running it
-    twice, or from two processes at once, creates nothing twice."""
+    twice, or from two processes at once, creates nothing twice.
+
+    Each batch of due users is read in one query, as plain rows (the ORM's bookkeeping for
+    thousands of users at the nightly peak would cost more than the reminders), and
+    written in one batched INSERT of the notifications and one batched UPDATE that moves
+    each user's next reminder on."""
     wired = features()
     created = 0
     while True:
         begin_write(db.session)  # each batch is a write of its own
         rows = _due_checkin_reminders(now, batch)
-        counts = pushes_today([row.User for row in rows], now)
+        counts = pushes_today(rows, now)
         due = [
-            (
-                row.User,
-                row.couple_id,
-                local_date(row.User.next_checkin_reminder_at, row.User.timezone),
-            )
+            (row, row.couple_id, local_date(row.next_checkin_reminder_at, row.timezone))
             for row in rows
             if row.couple_id is not None
         ]
         skip = (
             set().union(*(select(due) for select in wired.skip_checkin_reminders)) if due else set()
         )
-        with db.session.no_autoflush:
-            fresh = [
-                (user, couple_id, day)
-                for user, couple_id, day in due
-                if now - user.next_checkin_reminder_at <= STALE_AFTER
-            ]
-            outbox = [
-                row
-                for make_rows in wired.at_reminder_time
-                if fresh
-                for row in make_rows(fresh, now, counts)
-            ]
-            outbox += [
-                reminder
-                for row in rows
-                if (reminder := _checkin_reminder(row, now, counts[row.User.id], skip))
-            ]
-        created += insert_rows(outbox)  # one INSERT for the whole batch
+        fresh = [
+            (row, couple_id, day)
+            for row, couple_id, day in due
+            if now - row.next_checkin_reminder_at <= STALE_AFTER
+        ]
+        outbox = [
+            notification
+            for make_rows in wired.at_reminder_time
+            if fresh
+            for notification in make_rows(fresh, now, counts)
+        ]
+        moves = []
+        for row in rows:
+            reminder, next_at = _checkin_reminder(row, now, counts[row.id], skip)
+            moves.append({"user": row.id, "next_at": next_at})
+            if reminder is not None:
+                outbox.append(reminder)
+        created += insert_rows(outbox)  # one batched INSERT for the whole batch
+        if moves:
+            db.session.execute(_MOVE_ON, moves)
         db.session.commit()
         if len(rows) < batch:
             break
@@ -85,13 +91,28 @@ def tick(*, now: datetime, batch: int = 1000) -> int:
     return created
 
 
+_users = User.__table__
+# Each due user's next reminder, for a whole batch in one executemany.
+_MOVE_ON = (
+    db.update(_users)
+    .where(_users.c.id == bindparam("user"))
+    .values(next_checkin_reminder_at=bindparam("next_at"))
+)
+
+
 def _due_checkin_reminders(now: datetime, limit: int):
     me = aliased(CoupleMember)
     other = aliased(CoupleMember)
     partner = aliased(User)
     query = (
         db.select(
-            User,
+            User.id,
+            User.timezone,
+            User.reminder_minute,
+            User.quiet_start_minute,
+            User.quiet_end_minute,
+            User.kinds_off,
+            User.next_checkin_reminder_at,
             partner.display_name.label("partner_name"),
             me.couple_id,
             Couple.nightly_days,
@@ -115,31 +136,30 @@ def _due_checkin_reminders(now: datetime, limit: int):
     return db.session.execute(query).all()
 
 
-def _checkin_reminder(row, now: datetime, sent_today: int, skip: set[int]) -> dict | None:
-    """Move the user's next reminder on; the outbox row for this one, if it is wanted:
-    a nightly or weekly reminder as the couple's schedule has it for that local date."""
-    user, partner_name = row.User, row.partner_name
-    due_at = user.next_checkin_reminder_at
-    off = set(user.kinds_off or [])
-    if partner_name is None or off.issuperset(AT_REMINDER_TIME):
-        user.next_checkin_reminder_at = None
-        return None
-    user.next_checkin_reminder_at = schedule.next_daily(
-        max(now, due_at), user.timezone, user.reminder_minute
-    )
-    day = local_date(due_at, user.timezone)
+def _checkin_reminder(
+    row, now: datetime, sent_today: int, skip: set[int]
+) -> tuple[dict | None, datetime | None]:
+    """The outbox row for this user's reminder, if it is wanted (a nightly or weekly
+    reminder as the couple's schedule has it for that local date), and when their next
+    one is due."""
+    due_at = row.next_checkin_reminder_at
+    off = set(row.kinds_off or [])
+    if row.partner_name is None or off.issuperset(AT_REMINDER_TIME):
+        return None, None
+    next_at = schedule.next_daily(max(now, due_at), row.timezone, row.reminder_minute)
+    day = local_date(due_at, row.timezone)
     days = frozenset(d for d in range(7) if row.nightly_days & (1 << d))
     checkin = rules.kind_for(day, rules.Schedule(nightly_days=days, weekly_day=row.weekly_day))
     kind = REMINDER_KINDS.get(checkin)
-    if kind is None or kind in off or now - due_at > STALE_AFTER or user.id in skip:
-        return None
+    if kind is None or kind in off or now - due_at > STALE_AFTER or row.id in skip:
+        return None, next_at
     if kind == "weekly_checkin":
         title = "This week's check-in"
-        body = f"A little longer tonight: your week with {partner_name}."
+        body = f"A little longer tonight: your week with {row.partner_name}."
     else:
-        title, body = "Tonight's check-in", f"Two quiet minutes for you and {partner_name}."
-    return notification_row(
-        user=user,
+        title, body = "Tonight's check-in", f"Two quiet minutes for you and {row.partner_name}."
+    reminder = notification_row(
+        user=row,
         kind=kind,
         dedupe_key=f"checkin:{day.isoformat()}",
         topic_key=day.isoformat(),
@@ -149,3 +169,4 @@ def _checkin_reminder(row, now: datetime, sent_today: int, skip: set[int]) -> di
         now=now,
         sent_today=sent_today,
     )
+    return reminder, next_at
