@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 def _local_wall(day: date, minute: int, tz: ZoneInfo) -> datetime:
     """``day`` at ``minute`` on the wall clock of ``tz``, as UTC. With fold=0 (PEP 495) a
-    time skipped by a DST change lands just after the gap, and a time that happens twice
-    is the first one."""
+    time the clocks skip is read with the offset in force before the change, so it lands
+    as much later as they went forward (02:30 on New York's spring-forward night is 03:30
+    EDT, an hour later, not 03:00 just after the gap); a time that happens twice is the
+    first one."""
     return datetime.combine(day, time(minute // 60, minute % 60), tzinfo=tz).astimezone(UTC)
 
 

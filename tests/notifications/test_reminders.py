@@ -74,6 +74,28 @@ def test_new_york_reminder_when_autumn_falls_back(ctx):
     assert [n.dedupe_key for n in _reminders_for(a)] == ["checkin:2026-10-31", "checkin:2026-11-01"]
 
 
+def test_a_reminder_time_the_clocks_skip_comes_once_an_hour_later(ctx):
+    from couples.notifications.services import update_preferences
+
+    a, _ = _couple("America/New_York", "UTC", utc("2026-03-07 12:00"))
+    update_preferences(
+        user=a,
+        now=utc("2026-03-08 05:00"),  # midnight in New York, the 8th begins
+        reminder_minute=2 * 60 + 30,  # 02:30, which the 8th skips
+        quiet_start_minute=23 * 60,
+        quiet_end_minute=60,
+    )
+    assert a.next_checkin_reminder_at == utc("2026-03-08 07:30")
+    _tick_every_minute(utc("2026-03-08 06:55"), utc("2026-03-08 07:35"))
+    reminder = _reminders_for(a)
+    assert [(n.dedupe_key, n.created_at) for n in reminder] == [
+        ("checkin:2026-03-08", utc("2026-03-08 07:30"))  # 03:30 EDT
+    ]
+    assert reminder[0].status == "pending"
+    db.session.refresh(a)
+    assert a.next_checkin_reminder_at == utc("2026-03-09 06:30")  # 02:30 EDT on the 9th
+
+
 def test_partners_at_utc_minus_10_and_plus_13_each_get_their_own_nine_pm(ctx):
     honolulu, tonga = _couple("Pacific/Honolulu", "Pacific/Tongatapu", utc("2026-06-15 00:00"))
     _tick_every_minute(utc("2026-06-15 06:58"), utc("2026-06-15 08:02"))

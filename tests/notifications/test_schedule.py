@@ -43,9 +43,28 @@ def test_far_apart_partners_each_get_their_own_nine_pm():
     assert tongatapu == utc("2026-06-15 08:00")
 
 
-def test_a_time_skipped_by_spring_forward_happens_just_after_the_gap():
+def test_a_time_skipped_by_spring_forward_lands_an_hour_later():
     # 02:30 does not exist in New York on 8 March 2026: it lands at 03:30 EDT.
     assert next_daily(utc("2026-03-08 05:00"), "America/New_York", 150) == utc("2026-03-08 07:30")
+
+
+@pytest.mark.parametrize(
+    ("minute", "expected"),
+    [
+        (119, "2026-03-08 06:59"),  # 01:59 EST, the last minute before the gap
+        (120, "2026-03-08 07:00"),  # 02:00, the first skipped minute: 03:00 EDT
+        (179, "2026-03-08 07:59"),  # 02:59, the last skipped minute: 03:59 EDT
+        (180, "2026-03-08 07:00"),  # 03:00 EDT, the first minute after the gap
+    ],
+)
+def test_the_edges_of_the_spring_forward_gap(minute, expected):
+    assert next_daily(utc("2026-03-08 05:00"), "America/New_York", minute) == utc(expected)
+
+
+def test_a_skipped_time_comes_once_that_day_and_at_its_hour_the_next():
+    first = next_daily(utc("2026-03-08 05:00"), "America/New_York", 150)
+    assert first == utc("2026-03-08 07:30")  # 03:30 EDT
+    assert next_daily(first, "America/New_York", 150) == utc("2026-03-09 06:30")  # 02:30 EDT
 
 
 def test_a_time_that_happens_twice_in_autumn_is_the_first():
