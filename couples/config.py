@@ -81,6 +81,9 @@ DEFAULTS = {
     "PUSH_BACKOFF_SECONDS": 30,  # the first retry's wait; it doubles, up to an hour
     "PUSH_TIMEOUT": 10,
     "PUSH_DEVICES_MAX": 10,  # push subscriptions per user
+    # Notifications are kept this long (the inbox shows them), read or not; the tick
+    # deletes older ones, except any still waiting to be sent.
+    "NOTIFICATION_RETENTION_DAYS": 90,
     # Background work: the embedded thread's pause between rounds, and Celery's broker.
     "SCHEDULER_INTERVAL_SECONDS": 20,
     "CELERY_BROKER_URL": None,

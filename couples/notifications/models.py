@@ -22,6 +22,8 @@ class Notification(db.Model):
         Index(None, "user_id", "created_at"),
         # Delivery claims due rows by this index only: cost follows what is due.
         Index("ix_notifications_due", "status", "next_attempt_at"),
+        # The tick deletes what is older than the retention by this index only.
+        Index(None, "created_at"),
         {"sqlite_autoincrement": True},  # an id is never given again (it reaches the API)
     )
 

@@ -16,7 +16,7 @@ from couples.db import begin_write
 from couples.extensions import db
 from couples.features import features
 from couples.notifications import schedule
-from couples.notifications.services import insert_rows, notification_row, pushes_today
+from couples.notifications.services import insert_rows, notification_row, prune, pushes_today
 from couples.pairing.models import Couple, CoupleMember
 from couples.pairing.queries import is_linked
 
@@ -48,7 +48,8 @@ def tick(*, now: datetime, batch: int = 1000) -> int:
     Each batch of due users is read in one query, as plain rows (the ORM's bookkeeping for
     thousands of users at the nightly peak would cost more than the reminders), and
     written in one batched INSERT of the notifications and one batched UPDATE that moves
-    each user's next reminder on."""
+    each user's next reminder on. Last, notifications past their retention are deleted
+    (``services.prune``)."""
     wired = features()
     created = 0
     while True:
@@ -88,6 +89,7 @@ def tick(*, now: datetime, batch: int = 1000) -> int:
             break
     for work in wired.on_tick:
         created += work(now=now)
+    prune(now=now)
     return created
 
 

@@ -383,6 +383,46 @@ def mark_read(*, user_id: int, ids: list[int] | None, now: datetime) -> int:
     return count
 
 
+# --------------------------------------------------------------------------- retention
+
+# Rows deleted per statement, and statements per tick: a backlog (the first tick after an
+# upgrade, or after a long stop) is worked off a few thousand rows a minute, each batch
+# a short write of its own.
+PRUNE_BATCH = 500
+PRUNE_ROUNDS = 10
+# Rows the delivery still works on: never deleted, however old.
+UNDELIVERED = ("pending", "sending")
+# Shorter would forget what the cap and the appreciation nudge look back on (days), and
+# let a notification's key be used twice: a smaller setting counts as this.
+RETENTION_MIN_DAYS = 7
+
+
+def prune(*, now: datetime, batch: int = PRUNE_BATCH, rounds: int = PRUNE_ROUNDS) -> int:
+    """Delete the notifications made more than ``NOTIFICATION_RETENTION_DAYS`` before
+    ``now``, read or not, except those still pending or being sent: ``batch`` rows per
+    statement, each committed, at most ``rounds`` of them. Returns how many went."""
+    days = max(RETENTION_MIN_DAYS, float(current_app.config["NOTIFICATION_RETENTION_DAYS"]))
+    cutoff = now - timedelta(days=days)
+    removed = 0
+    for _ in range(rounds):
+        begin_write(db.session)
+        old = (
+            db.select(Notification.id)
+            .where(Notification.created_at < cutoff, Notification.status.not_in(UNDELIVERED))
+            .limit(batch)
+        )
+        count = db.session.execute(
+            db.delete(Notification)
+            .where(Notification.id.in_(old.scalar_subquery()))
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.commit()
+        removed += count
+        if count < batch:
+            break
+    return removed
+
+
 # ----------------------------------------------------------------------- subscriptions
 
 
