@@ -406,19 +406,24 @@ def prune(*, now: datetime, batch: int = PRUNE_BATCH, rounds: int = PRUNE_ROUNDS
     removed = 0
     for _ in range(rounds):
         begin_write(db.session)
-        old = (
-            db.select(Notification.id)
-            .where(Notification.created_at < cutoff, Notification.status.not_in(UNDELIVERED))
-            .limit(batch)
+        # Two statements: the ids first (by the index on created_at), then a delete by
+        # primary key. As one DELETE ... IN (subquery with LIMIT) a planner may run the
+        # subquery again for every row of the table.
+        ids = list(
+            db.session.execute(
+                db.select(Notification.id)
+                .where(Notification.created_at < cutoff, Notification.status.not_in(UNDELIVERED))
+                .limit(batch)
+            ).scalars()
         )
-        count = db.session.execute(
-            db.delete(Notification)
-            .where(Notification.id.in_(old.scalar_subquery()))
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        if ids:
+            removed += db.session.execute(
+                db.delete(Notification)
+                .where(Notification.id.in_(ids))
+                .execution_options(synchronize_session=False)
+            ).rowcount
         db.session.commit()
-        removed += count
-        if count < batch:
+        if len(ids) < batch:
             break
     return removed
 
