@@ -4,15 +4,16 @@ Due work is found by indexed UTC instants (``users.next_checkin_reminder_at``), 
 from the person's IANA zone after every reminder, so a tick costs in proportion to what
 is due, not to the number of users."""
 
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Row, bindparam
+from sqlalchemy import Row
 from sqlalchemy.orm import aliased
 
 from couples.accounts.models import User
 from couples.checkins import rules
 from couples.clock import local_date
-from couples.db import begin_write
+from couples.db import begin_write, in_ids
 from couples.extensions import db
 from couples.features import features
 from couples.notifications import schedule
@@ -47,9 +48,9 @@ def tick(*, now: datetime, batch: int = 1000) -> int:
 
     Each batch of due users is read in one query, as plain rows (the ORM's bookkeeping for
     thousands of users at the nightly peak would cost more than the reminders), and
-    written in one batched INSERT of the notifications and one batched UPDATE that moves
-    each user's next reminder on. Last, notifications past their retention are deleted
-    (``services.prune``)."""
+    written in one batched INSERT of the notifications and an UPDATE per next reminder
+    time, which moves every user due then on at once. Last, notifications past their
+    retention are deleted (``services.prune``)."""
     wired = features()
     created = 0
     while True:
@@ -75,15 +76,22 @@ def tick(*, now: datetime, batch: int = 1000) -> int:
             if fresh
             for notification in make_rows(fresh, now, counts)
         ]
-        moves = []
+        # Users due at the same moment on the same clock are next due together: one UPDATE
+        # for each next moment, usually one or a few for the whole batch.
+        moves: dict[datetime | None, list[int]] = defaultdict(list)
         for row in rows:
             reminder, next_at = _checkin_reminder(row, now, counts[row.id], skip)
-            moves.append({"user": row.id, "next_at": next_at})
+            moves[next_at].append(row.id)
             if reminder is not None:
                 outbox.append(reminder)
         created += insert_rows(outbox)  # one batched INSERT for the whole batch
-        if moves:
-            db.session.execute(_MOVE_ON, moves)
+        for next_at, user_ids in moves.items():
+            db.session.execute(
+                db.update(User)
+                .where(in_ids(User.id, user_ids))
+                .values(next_checkin_reminder_at=next_at)
+                .execution_options(synchronize_session=False)
+            )
         db.session.commit()
         if len(rows) < batch:
             break
@@ -91,15 +99,6 @@ def tick(*, now: datetime, batch: int = 1000) -> int:
         created += work(now=now)
     prune(now=now)
     return created
-
-
-_users = User.__table__
-# Each due user's next reminder, for a whole batch in one executemany.
-_MOVE_ON = (
-    db.update(_users)
-    .where(_users.c.id == bindparam("user"))
-    .values(next_checkin_reminder_at=bindparam("next_at"))
-)
 
 
 def _due_checkin_reminders(now: datetime, limit: int):
