@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, bindparam, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry, scoped_session
 from sqlalchemy.types import TypeDecorator
@@ -20,6 +20,14 @@ NAMING_CONVENTION = {
 BUSY_TIMEOUT_MS = 5000
 # The execution option that tells the "begin" event how to begin a SQLite transaction.
 SQLITE_BEGIN = "sqlite_begin"
+
+
+def in_ids(column, ids):
+    """``column IN (ids)`` for a batch of integer ids (the tick's thousand users), with the
+    numbers written into the SQL: a thousand bound parameters would cost more to render,
+    and on psycopg to parse, than the query costs the database."""
+    values = [int(value) for value in ids]
+    return column.in_(bindparam(None, values, expanding=True, literal_execute=True))
 
 
 class UTCDateTime(TypeDecorator):

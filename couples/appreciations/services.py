@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from couples.accounts.models import User
 from couples.appreciations.models import Appreciation
 from couples.clock import isoformat
-from couples.db import begin_write
+from couples.db import begin_write, in_ids
 from couples.extensions import db
 from couples.notifications import reminders
 from couples.notifications.models import Notification
@@ -75,7 +75,7 @@ def nudges(due: list[reminders.Due], now: datetime, counts: dict[int, int]) -> l
     recent_senders = set(
         db.session.execute(
             db.select(Appreciation.from_user_id)
-            .where(Appreciation.from_user_id.in_(ids), Appreciation.created_at >= since)
+            .where(in_ids(Appreciation.from_user_id, ids), Appreciation.created_at >= since)
             .group_by(Appreciation.from_user_id)
         ).scalars()
     )
@@ -86,7 +86,7 @@ def nudges(due: list[reminders.Due], now: datetime, counts: dict[int, int]) -> l
         db.session.execute(
             db.select(Notification.user_id)
             .where(
-                Notification.user_id.in_(ids),
+                in_ids(Notification.user_id, ids),
                 Notification.kind == "appreciation_nudge",
                 Notification.created_at > nudged_since,
             )
@@ -96,7 +96,7 @@ def nudges(due: list[reminders.Due], now: datetime, counts: dict[int, int]) -> l
     linked_since = dict(
         db.session.execute(
             db.select(CoupleMember.user_id, CoupleMember.joined_at).where(
-                CoupleMember.user_id.in_(ids), CoupleMember.left_at.is_(None)
+                in_ids(CoupleMember.user_id, ids), CoupleMember.left_at.is_(None)
             )
         ).all()
     )

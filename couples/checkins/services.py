@@ -15,7 +15,7 @@ from couples.accounts.models import User
 from couples.checkins import bank, rules
 from couples.checkins.models import Checkin, CheckinAnswer, CustomQuestion
 from couples.clock import isoformat, local_date
-from couples.db import begin_write
+from couples.db import begin_write, in_ids
 from couples.errors import Conflict, Invalid, NotFound
 from couples.extensions import db
 from couples.lovelanguages import services as lovelanguages
@@ -615,7 +615,7 @@ def answered_already(due: list[reminders.Due]) -> set[int]:
         db.select(CheckinAnswer.user_id, Checkin.couple_id, Checkin.day)
         .join(Checkin, Checkin.id == CheckinAnswer.checkin_id)
         .where(
-            CheckinAnswer.user_id.in_({u for u, _, _ in wanted}),
+            in_ids(CheckinAnswer.user_id, {u for u, _, _ in wanted}),
             Checkin.day.in_({d for _, _, d in wanted}),
         )
     ).all()

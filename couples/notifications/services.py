@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 
 from couples.accounts.models import User
-from couples.db import begin_write
+from couples.db import begin_write, in_ids
 from couples.errors import Conflict, Invalid, NotFound, SubscriptionTaken, TooManyDevices
 from couples.extensions import db
 from couples.notifications import schedule
@@ -59,7 +59,7 @@ def pushes_today(users: list[User], now: datetime) -> dict[int, int]:
     starts = {u.id: schedule.start_of_local_day(now, u.timezone) for u in users}
     rows = db.session.execute(
         db.select(Notification.user_id, Notification.created_at).where(
-            Notification.user_id.in_(starts),
+            in_ids(Notification.user_id, starts),
             Notification.push.is_(True),
             Notification.kind.in_(_CAPPED_KINDS),
             Notification.status.notin_(("capped", "inbox")),
