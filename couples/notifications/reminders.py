@@ -6,6 +6,7 @@ is due, not to the number of users."""
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import Row
 from sqlalchemy.orm import aliased
@@ -137,6 +138,14 @@ def _due_checkin_reminders(now: datetime, limit: int):
     return db.session.execute(query).all()
 
 
+@lru_cache(maxsize=1024)
+def _checkin_kind(day: date, nightly_days: int, weekly_day: int | None) -> str | None:
+    """The couple's check-in on ``day`` (nightly, weekly or none), from their schedule as
+    stored: at the peak, thousands of couples share a handful of schedules and dates."""
+    days = frozenset(d for d in range(7) if nightly_days & (1 << d))
+    return rules.kind_for(day, rules.Schedule(nightly_days=days, weekly_day=weekly_day))
+
+
 def _checkin_reminder(
     row, now: datetime, sent_today: int, skip: set[int]
 ) -> tuple[dict | None, datetime | None]:
@@ -149,9 +158,7 @@ def _checkin_reminder(
         return None, None
     next_at = schedule.next_daily(max(now, due_at), row.timezone, row.reminder_minute)
     day = local_date(due_at, row.timezone)
-    days = frozenset(d for d in range(7) if row.nightly_days & (1 << d))
-    checkin = rules.kind_for(day, rules.Schedule(nightly_days=days, weekly_day=row.weekly_day))
-    kind = REMINDER_KINDS.get(checkin)
+    kind = REMINDER_KINDS.get(_checkin_kind(day, row.nightly_days, row.weekly_day))
     if kind is None or kind in off or now - due_at > STALE_AFTER or row.id in skip:
         return None, next_at
     if kind == "weekly_checkin":

@@ -3,6 +3,7 @@
 Times of day are minutes after local midnight. Every instant in and out is aware UTC."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 
@@ -15,6 +16,8 @@ def _local_wall(day: date, minute: int, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(minute // 60, minute % 60), tzinfo=tz).astimezone(UTC)
 
 
+# Remembered: at the nightly peak thousands of people share a zone, a time and a moment.
+@lru_cache(maxsize=4096)
 def next_daily(after: datetime, tz_name: str, minute: int) -> datetime:
     """The first instant strictly after ``after`` when the local clock in ``tz_name``
     shows ``minute`` (minutes after midnight)."""
@@ -78,6 +81,7 @@ def end_of_local_day(instant: datetime, tz_name: str) -> datetime:
     return next_daily(instant, tz_name, 0)
 
 
+@lru_cache(maxsize=4096)
 def start_of_local_day(instant: datetime, tz_name: str) -> datetime:
     tz = ZoneInfo(tz_name)
     local_day = instant.astimezone(tz).date()
