@@ -553,12 +553,14 @@ def phase_tick(
                 else now + timedelta(days=1 + n % 365, minutes=n % 1440)
             ),
         )
-        due_ids = [ids[p] for p in sorted(due_positions)]
-        due_at = dict(
-            db.session.execute(
-                db.select(User.id, User.next_checkin_reminder_at).where(User.id.in_(due_ids))
+        due_ids = {ids[p] for p in due_positions}
+        due_at = {
+            user_id: at
+            for user_id, at in db.session.execute(
+                db.select(User.id, User.next_checkin_reminder_at)
             ).all()
-        )
+            if user_id in due_ids
+        }
         moves = [{"id": user_id, "next_checkin_reminder_at": at} for user_id, at in due_at.items()]
 
         def reset():
