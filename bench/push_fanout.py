@@ -829,7 +829,10 @@ def run(args, folder: Path) -> dict:
                 )
     finally:
         if postgres is not None:
-            postgres.drop()
+            try:
+                postgres.drop()
+            except (BenchError, subprocess.TimeoutExpired) as error:  # keep the run's own error
+                print(f"could not drop {postgres.name}: {error}", file=sys.stderr)
     return report
 
 
