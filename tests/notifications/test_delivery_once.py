@@ -31,8 +31,16 @@ def slow_push():
     service.stop()
 
 
-def _one_device(service, email="alex@example.com"):
+def _awake_user(email="alex@example.com"):
+    """A user with no quiet hours: pushes go at once, whatever the time of day."""
     user = make_user(email=email, display_name="Alex", timezone="UTC")
+    user.quiet_start_minute = user.quiet_end_minute = 0
+    db.session.commit()
+    return user
+
+
+def _one_device(service, email="alex@example.com"):
+    user = _awake_user(email)
     info = service.subscribe()
     subscribe(
         user=user,
@@ -123,7 +131,7 @@ def test_a_push_service_that_trickles_its_answer_hits_the_deadline(make_app, fak
         VAPID_PRIVATE_KEY=vapid_keys[0], PUSH_ALLOWED_ENDPOINTS=[fake_push.origin], PUSH_TIMEOUT=1
     )
     with app.app_context():
-        user = make_user(email="alex@example.com", display_name="Alex", timezone="UTC")
+        user = _awake_user()
         info = fake_push.subscribe("trickle")
         subscribe(
             user=user,
