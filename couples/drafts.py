@@ -4,8 +4,9 @@ When a page's form is refused, what the person wrote and the messages are kept o
 server for this browser, and the browser is sent back to the form's own page, which
 shows them again. Reloading that page then reloads a page, not a submission; nothing
 written is lost. The browser's session holds only a random token; passwords and the
-CSRF token are never kept. A kept form goes at the next form that succeeds, and after
-an hour whatever happens."""
+CSRF token are never kept, and the page's address only as a hash (a reset link's
+address is itself a secret). A kept form goes at the next form that succeeds (even one
+that starts a new session, as a login does), and after an hour whatever happens."""
 
 import hashlib
 import logging
@@ -35,7 +36,7 @@ class FormDraft(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    path: Mapped[str] = mapped_column(String(300))
+    path: Mapped[str] = mapped_column(String(300))  # a hash of the page's path
     fields: Mapped[dict] = mapped_column(JSON)
     errors: Mapped[dict] = mapped_column(JSON)
     notice: Mapped[str | None] = mapped_column(String(400))
@@ -64,7 +65,7 @@ def refuse(to: str, *, errors: dict | None = None, notice: str | None = None, fo
     db.session.add(
         FormDraft(
             token_hash=_hash(token),
-            path=to.split("?", 1)[0].split("#", 1)[0],
+            path=_hash(to.split("?", 1)[0].split("#", 1)[0]),
             fields=fields,
             errors=errors or {},
             notice=notice,
@@ -85,7 +86,7 @@ def restore() -> tuple[ImmutableMultiDict, dict, str | None]:
     kept = db.session.execute(
         db.select(FormDraft).where(
             FormDraft.token_hash == _hash(token),
-            FormDraft.path == request.path,
+            FormDraft.path == _hash(request.path),
             FormDraft.created_at >= utcnow() - KEEP_FOR,
         )
     ).scalar_one_or_none()
@@ -94,16 +95,30 @@ def restore() -> tuple[ImmutableMultiDict, dict, str | None]:
     return ImmutableMultiDict(kept.fields), kept.errors, kept.notice
 
 
+def prune(now: datetime) -> int:
+    """Delete every kept form older than KEEP_FOR; how many went."""
+    begin_write(db.session)
+    gone = db.session.execute(
+        db.delete(FormDraft).where(FormDraft.created_at < now - KEEP_FOR)
+    ).rowcount
+    db.session.commit()
+    return gone
+
+
+def _note_token():
+    """The token this browser came with: a form that succeeds may start a new session
+    (login, registration, a reset), which drops it before the response."""
+    if request.method == "POST":
+        g.draft_token = session.get(SESSION_KEY)
+
+
 def _forget_after_success(response):
     """A page's form went through: what was kept for this browser has served."""
-    if (
-        request.method != "POST"
-        or SESSION_KEY not in session
-        or response.status_code >= 400
-        or g.get("drafted_now")
-    ):
+    if request.method != "POST" or response.status_code >= 400 or g.get("drafted_now"):
         return response
-    token = session.pop(SESSION_KEY)
+    token = session.pop(SESSION_KEY) if SESSION_KEY in session else g.get("draft_token")
+    if token is None:
+        return response
     try:
         begin_write(db.session)
         db.session.execute(db.delete(FormDraft).where(FormDraft.token_hash == _hash(token)))
@@ -115,4 +130,5 @@ def _forget_after_success(response):
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(_note_token)
     app.after_request(_forget_after_success)
