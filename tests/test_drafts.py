@@ -3,6 +3,8 @@ them is never written down."""
 
 from datetime import UTC, datetime, timedelta
 
+import time_machine
+
 from couples import drafts
 from couples.drafts import KEEP_FOR, FormDraft
 from couples.extensions import db
@@ -33,3 +35,15 @@ def test_prune_deletes_only_the_form_drafts_older_than_an_hour(app):
         left = db.session.execute(db.select(FormDraft.token_hash)).scalars().all()
         assert sorted(left) == ["edge", "fresh"]
         assert drafts.prune(NOW) == 0  # nothing more to do
+
+
+def test_a_refusal_deletes_the_expired_form_drafts_of_everyone(app, client):
+    _keep(app, "someone else, long ago", NOW - KEEP_FOR - timedelta(minutes=1))
+    with time_machine.travel(NOW, tick=False):
+        html = client.get("/forgot").get_data(as_text=True)
+        csrf = html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        response = client.post("/forgot", data={"csrf_token": csrf, "email": ""})
+    assert response.status_code == 303
+    with app.app_context():
+        [row] = db.session.query(FormDraft).all()
+        assert row.token_hash != "someone else, long ago"

@@ -4,11 +4,12 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, flash, json, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.datastructures import ImmutableMultiDict
 
 from couples import drafts
 from couples.accounts import schemas, services, sessions, web
 from couples.clock import known_timezones, local_date, utcnow
-from couples.errors import DomainError, Invalid
+from couples.errors import DomainError, Invalid, WrongCredentials
 from couples.notifications.services import unread_of_kind
 from couples.pwa import CLEAR_SITE_DATA
 from couples.validation import validate
@@ -54,6 +55,23 @@ def _render_form(template: str, error: DomainError | None = None, status: int = 
     )
 
 
+def _refuse(to: str, error: DomainError, *, keep_words: bool = True):
+    """Back to the form's own page with the messages (and, unless ``keep_words`` is
+    false, what was written, passwords aside): a reload there sends nothing again."""
+    return drafts.refuse(
+        to,
+        errors=error.errors,
+        notice=None if error.errors else error.detail,
+        form=None if keep_words else ImmutableMultiDict(),
+    )
+
+
+def _with_next(endpoint: str) -> str:
+    """The page of ``endpoint``, carrying the form's ``next`` along."""
+    target = request.form.get("next")
+    return url_for(endpoint, next=target) if target else url_for(endpoint)
+
+
 @bp.route("/")
 def home():
     if not current_user.is_authenticated:
@@ -86,6 +104,8 @@ def register():
     try:
         web.throttled("REGISTER_LIMIT_PER_ADDRESS")
         user = services.register(**validate(schemas.RegisterSchema, _without_next()))
+    except Invalid as error:
+        return _refuse(_with_next("accounts.register"), error)
     except DomainError as error:
         return _render_form("accounts/register.html", error, next=request.form.get("next"))
     web.start_session(user, remember=False)
@@ -113,6 +133,9 @@ def login():
         return _render_form("accounts/login.html", next=request.args.get("next"))
     try:
         web.attempt_login(**validate(schemas.LoginSchema, _without_next()))
+    except (Invalid, WrongCredentials) as error:
+        # Answered at /login itself, a reload would send the password again.
+        return _refuse(_with_next("accounts.login"), error)
     except DomainError as error:
         return _render_form("accounts/login.html", error, next=request.form.get("next"))
     return redirect(_safe_next(request.form.get("next")))
@@ -195,6 +218,8 @@ def export():
         return _render_form("accounts/export.html")
     try:
         data = web.export_data(user=me(), **validate(schemas.ExportSchema, form_data()))
+    except Invalid as error:
+        return _refuse(url_for("accounts.export"), error, keep_words=False)
     except DomainError as error:
         return _render_form("accounts/export.html", error)
     return Response(
@@ -214,6 +239,8 @@ def delete():
         web.with_current_password(
             me(), "password", lambda: services.delete_account(user=me(), now=utcnow(), **data)
         )
+    except Invalid as error:
+        return _refuse(url_for("accounts.delete"), error, keep_words=False)
     except DomainError as error:
         return _render_form("accounts/delete.html", error)
     web.end_session()
@@ -240,6 +267,8 @@ def forgot():
         web.throttled("RESET_LIMIT_PER_ADDRESS")
         data = validate(schemas.ResetRequestSchema, form_data())
         services.request_password_reset(email=data["email"], now=utcnow())
+    except Invalid as error:
+        return _refuse(url_for("accounts.forgot"), error)
     except DomainError as error:
         return _render_form("accounts/forgot.html", error)
     return render_template("accounts/forgot_sent.html")
@@ -262,7 +291,7 @@ def reset(token: str):
             new_password=validate(schemas.ResetSchema, form_data())["password"],
         )
     except Invalid as error:
-        return _render_form("accounts/reset.html", error, token=token)
+        return _refuse(url_for("accounts.reset", token=token), error, keep_words=False)
     web.end_session()
     flash("Your password is changed. Log in with the new one.", "success")
     return redirect(url_for("accounts.login"))

@@ -46,6 +46,8 @@ def test_register_page_creates_an_account_and_goes_to_pairing(client, app):
 
 
 def test_a_refused_form_keeps_what_was_typed_and_says_why(client, app):
+    """Refused, registration goes back to its own page (redirect after POST), which
+    shows the words and the message, also when reloaded; the password is not kept."""
     data = {
         "csrf_token": token(client, "/register"),
         "display_name": "Kim 🌸",
@@ -54,12 +56,63 @@ def test_a_refused_form_keeps_what_was_typed_and_says_why(client, app):
         "timezone": "Asia/Tokyo",
     }
     response = client.post("/register", data=data)
-    html = response.get_data(as_text=True)
-    assert response.status_code == 422
-    assert 'value="Kim 🌸"' in html and 'value="kim@example.com"' in html
-    assert 'aria-invalid="true"' in html and "too easy to guess" in html
+    assert response.status_code == 303 and response.headers["Location"] == "/register"
+    for _ in range(2):  # the page, then reloaded
+        page = client.get("/register")
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200
+        assert 'value="Kim 🌸"' in html and 'value="kim@example.com"' in html
+        assert '<option value="Asia/Tokyo" selected>' in html
+        assert 'aria-invalid="true"' in html and "too easy to guess" in html
+        assert "password123" not in html
     with app.app_context():
         assert db.session.query(User).count() == 0
+        [row] = db.session.query(FormDraft).all()
+        assert "password" not in row.fields and "password123" not in str(row.fields)
+
+
+def test_a_refused_registration_keeps_where_it_was_going(client):
+    data = {
+        "csrf_token": token(client, "/register"),
+        "display_name": "Kim",
+        "email": "kim@example.com",
+        "password": "short",
+        "timezone": "UTC",
+        "next": "/join/7K2M9QX4TB",
+    }
+    response = client.post("/register", data=data)
+    assert response.headers["Location"] == "/register?next=/join/7K2M9QX4TB"
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'name="next" value="/join/7K2M9QX4TB"' in html
+    assert "Use at least 10 characters." in html
+    data.update(csrf_token=token(client, "/register"), password=STRONG)
+    assert client.post("/register", data=data).headers["Location"] == "/join/7K2M9QX4TB"
+
+
+def test_an_account_taken_is_answered_at_once_with_its_status(client, app):
+    with app.app_context():
+        make_user(email="kim@example.com")
+    response = register(client, "kim@example.com")
+    assert response.status_code == 409
+    assert 'value="kim@example.com"' in response.get_data(as_text=True)
+
+
+def test_a_kept_anonymous_form_goes_once_its_form_succeeds(client, app):
+    """Registering starts a new session, whose cookie no longer holds the token: what
+    was kept for the browser goes all the same."""
+    data = {
+        "csrf_token": token(client, "/register"),
+        "display_name": "Kim",
+        "email": "kim@example.com",
+        "password": "short",
+        "timezone": "UTC",
+    }
+    assert client.post("/register", data=data).status_code == 303
+    with app.app_context():
+        assert db.session.query(FormDraft).count() == 1
+    assert register(client, "kim@example.com").status_code == 302
+    with app.app_context():
+        assert db.session.query(FormDraft).count() == 0
 
 
 def test_a_form_without_its_csrf_token_is_refused_with_a_page(client, app):
@@ -105,14 +158,69 @@ def test_login_page_says_the_same_for_unknown_email_and_wrong_password(client, a
     for email, password in (("nobody@example.com", PASSWORD), ("alex@example.com", "nope")):
         data = {"csrf_token": token(client, "/login"), "email": email, "password": password}
         response = client.post("/login", data=data)
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
         answers.append(
-            (
-                response.status_code,
-                re.search(r'role="alert">([^<]+)<', response.get_data(as_text=True))[1],
-            )
+            (response.status_code, response.headers["Location"], alert(page)),
         )
     assert answers[0] == answers[1]
-    assert answers[0][0] == 401
+    assert answers[0][:2] == (303, "/login")
+
+
+def alert(html: str) -> str:
+    return re.search(r'role="alert">([^<]+)<', html)[1]
+
+
+def test_a_wrong_password_keeps_the_email_but_never_the_password(client, app):
+    """A reload after a refused login asks nothing again (the password is not sent a
+    second time); the email and the choice to stay logged in are kept."""
+    with app.app_context():
+        make_user(email="alex@example.com")
+    data = {
+        "csrf_token": token(client, "/login"),
+        "email": "alex@example.com",
+        "password": "a wrong password",
+        "remember": "true",
+        "next": "/account",
+    }
+    response = client.post("/login", data=data)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/login?next=/account"
+    for _ in range(2):
+        page = client.get("/login?next=/account")
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200
+        assert alert(html) == "That email and password do not match an account."
+        assert 'value="alex@example.com"' in html and 'name="remember"' in html
+        assert 'value="true" checked' in html and 'name="next" value="/account"' in html
+        assert "a wrong password" not in html
+    with app.app_context():
+        [row] = db.session.query(FormDraft).all()
+        assert "a wrong password" not in str(row.fields) and "password" not in row.fields
+    data.update(csrf_token=token(client, "/login"), password=PASSWORD)
+    assert client.post("/login", data=data).headers["Location"] == "/account"
+    with app.app_context():
+        assert db.session.query(FormDraft).count() == 0
+
+
+def test_a_login_with_no_email_is_refused_on_its_page(client):
+    data = {"csrf_token": token(client, "/login"), "email": "", "password": "anything"}
+    response = client.post("/login", data=data)
+    assert response.status_code == 303 and response.headers["Location"] == "/login"
+    html = client.get("/login").get_data(as_text=True)
+    assert 'id="email-error">Please fill this in.' in html
+
+
+def test_too_many_logins_are_answered_at_once_with_retry_after(make_app):
+    app = make_app(LOGIN_LIMIT_PER_ACCOUNT="1 per 15 minutes")
+    with app.app_context():
+        make_user(email="alex@example.com")
+    client = app.test_client()
+    for expected in (303, 429):
+        data = {"csrf_token": token(client, "/login"), "email": "alex@example.com"}
+        response = client.post("/login", data={**data, "password": "wrong again"})
+        assert response.status_code == expected
+    assert int(response.headers["Retry-After"]) > 0
+    assert 'value="alex@example.com"' in response.get_data(as_text=True)
 
 
 def test_pair_and_join_through_the_pages(app):
@@ -225,7 +333,13 @@ def test_account_page_changes_profile_and_deletes_with_password(client, app):
         "/account/delete",
         data={"csrf_token": token(client, "/account/delete"), "password": "wrong password"},
     )
-    assert wrong.status_code == 422
+    assert wrong.status_code == 303 and wrong.headers["Location"] == "/account/delete"
+    for _ in range(2):
+        page = client.get("/account/delete")
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200
+        assert 'id="password-error">That is not your password.' in html
+        assert "wrong password" not in html
     gone = client.post(
         "/account/delete", data={"csrf_token": token(client, "/account/delete"), "password": STRONG}
     )
@@ -261,10 +375,51 @@ def test_export_page_on_a_remembered_session_needs_the_password(client, app):
         "/account/export",
         data={"csrf_token": token(client, "/account/export"), "password": "not my password"},
     )
-    assert wrong.status_code == 422 and wrong.mimetype == "text/html"
-    page = wrong.get_data(as_text=True)
+    assert wrong.status_code == 303 and wrong.headers["Location"] == "/account/export"
+    shown = client.get("/account/export")
+    assert shown.status_code == 200 and shown.mimetype == "text/html"
+    page = shown.get_data(as_text=True)
     assert "That is not your password." in page and 'aria-invalid="true"' in page
-    assert "alex@example.com" not in page
+    assert "alex@example.com" not in page and "not my password" not in page
+
+
+def test_forgot_page_refused_keeps_the_email_on_its_own_page(client):
+    long = "k" * 250 + "@example.com"
+    response = client.post("/forgot", data={"csrf_token": token(client, "/forgot"), "email": long})
+    assert response.status_code == 303 and response.headers["Location"] == "/forgot"
+    html = client.get("/forgot").get_data(as_text=True)
+    assert f'value="{long}"' in html and 'id="email-error"' in html
+
+
+def test_a_refused_reset_keeps_only_the_message_and_not_its_address(client, app, monkeypatch):
+    from couples.accounts import mail
+    from couples.accounts import services as accounts
+    from couples.clock import utcnow
+    from tests.factories import send_mail
+
+    sent = []
+    monkeypatch.setattr(mail, "send", lambda to, subject, text: sent.append(text))
+    with app.app_context():
+        make_user(email="alex@example.com")
+        accounts.request_password_reset(email="alex@example.com", now=utcnow())
+    send_mail(app)
+    path = "/reset/" + sent[-1].split("/reset/", 1)[1].split()[0]
+    response = client.post(path, data={"csrf_token": token(client, path), "password": "short"})
+    assert response.status_code == 303 and response.headers["Location"] == path
+    for _ in range(2):
+        page = client.get(path)
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200
+        assert 'id="password-error">Use at least 10 characters.' in html
+        assert 'value="short"' not in html
+    with app.app_context():
+        [row] = db.session.query(FormDraft).all()
+        assert row.fields == {}
+        assert path.rsplit("/", 1)[1] not in row.path  # the reset link is a secret
+    response = client.post(path, data={"csrf_token": token(client, path), "password": STRONG})
+    assert response.headers["Location"] == "/login"
+    with app.app_context():
+        assert db.session.query(FormDraft).count() == 0
 
 
 def test_reset_page_with_an_unknown_token_is_a_friendly_410(client):
