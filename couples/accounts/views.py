@@ -120,8 +120,8 @@ def register():
 def _without_next() -> dict:
     data = form_data()
     data.pop("next", None)
-    if "remember" in data:  # a checkbox: "on" when ticked
-        data["remember"] = data["remember"] == "on"
+    if "remember" in data:  # a checkbox, sent only when ticked (its value, or "on")
+        data["remember"] = data["remember"] in ("true", "on")
     return data
 
 

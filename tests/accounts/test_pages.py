@@ -461,3 +461,15 @@ def test_logging_out_ends_the_csrf_token_and_still_says_so(client, app):
         "/login", data={"csrf_token": old, "email": "alex@example.com", "password": PASSWORD}
     )
     assert again.status_code == 400
+
+
+def test_the_login_pages_keep_me_logged_in_box_remembers_the_device(client, app):
+    """The box is sent as the page's form sends it (its value, "true"), not as "on"."""
+    with app.app_context():
+        make_user(email="alex@example.com")
+    html = client.get("/login").get_data(as_text=True)
+    ticked = re.search(r'name="remember" type="checkbox" value="([^"]+)"', html)[1]
+    data = {"csrf_token": token(client, "/login"), "email": "alex@example.com"}
+    response = client.post("/login", data={**data, "password": PASSWORD, "remember": ticked})
+    assert response.status_code == 302
+    assert client.get_cookie(app.config["REMEMBER_COOKIE_NAME"]) is not None
