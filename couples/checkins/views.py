@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from couples import drafts
 from couples.checkins import rules, services
 from couples.checkins.schemas import CoupleSettingsSchema, settings_changes
 from couples.clock import utcnow
@@ -150,7 +151,6 @@ def history():
 def settings():
     pairing = couple_or_404()
     custom = services.active_custom_questions(pairing.couple.id)
-    errors: dict = {}
     if request.method == "POST":
         data, errors = _settings_from_form(request.form, custom)
         if not errors:
@@ -164,11 +164,13 @@ def settings():
                 )
             except Invalid as error:
                 errors = error.errors
-            else:
-                flash("Your check-in is set.", "success")
-                return redirect(url_for("checkins.settings"))
+        if errors:
+            return drafts.refuse(url_for("checkins.settings"), errors=errors)
+        flash("Your check-in is set.", "success")
+        return redirect(url_for("checkins.settings"))
+    form, errors, _notice = drafts.restore()
     schedule = services.schedule_of(pairing.couple)
-    page = render_template(
+    return render_template(
         "checkins/settings.html",
         schedule=schedule,
         custom=custom,
@@ -176,9 +178,8 @@ def settings():
         modules=rules.MODULES,
         module_labels=rules.MODULE_LABELS,
         errors=errors,
-        form=request.form if errors else {},
+        form=form if errors else {},
     )
-    return (page, 422) if errors else page
 
 
 def _settings_from_form(form, custom) -> tuple[dict, dict]:

@@ -127,9 +127,13 @@ def test_settings_page_adds_and_removes_questions_and_keeps_a_refused_one(couple
                 "new_options": "",
             },
         )
-        assert response.status_code == 422
-        html = response.get_data(as_text=True)
-        assert 'value="Tea or coffee?"' in html and "A choice needs 2 to 6 options." in html
+        assert response.status_code == 303
+        assert response.headers["Location"] == "/couple/checkins"
+        for _ in range(2):  # the page, then reloaded
+            html = page(alex, "/couple/checkins")
+            assert 'value="Tea or coffee?"' in html and "A choice needs 2 to 6 options." in html
+            assert '<option value="choice" selected>' in html
+            assert 'name="day-sat">' in html and 'name="day-mon" checked>' in html
         response = post(
             alex,
             "/couple/checkins",
@@ -245,3 +249,23 @@ def test_a_hard_day_offers_a_next_step_that_only_starts_when_chosen(couple):
     with couple.app.app_context():
         bid = db.session.execute(db.select(Bid)).scalar_one()
         assert bid.preset == "talk_tonight"
+
+
+def test_a_refused_schedule_is_kept_on_the_settings_page_for_this_browser_only(couple):
+    couple.link()
+    with couple.at(EVENING) as (alex, sam):
+        before = sam.get("/api/v1/couple").get_json()["schedule"]
+        response = post(
+            alex,
+            "/couple/checkins",
+            {"day-sat": "on", "weekly_day": "funday", "new_prompt": "Who cooks?", "action": "save"},
+        )
+        assert response.status_code == 303
+        assert response.headers["Location"] == "/couple/checkins"
+        html = page(alex, "/couple/checkins")
+        assert 'id="weekly_day-error"' in html and "Something needs another look." in html
+        assert 'value="Who cooks?"' in html and 'name="day-sat" checked>' in html
+        # The schedule is as it was, and Sam's page shows it, not Alex's words.
+        theirs = page(sam, "/couple/checkins")
+        assert "Who cooks?" not in theirs and "another look" not in theirs
+        assert sam.get("/api/v1/couple").get_json()["schedule"] == before
