@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from couples import drafts
 from couples.clock import utcnow
 from couples.errors import Invalid
 from couples.lovelanguages import content, services
@@ -31,7 +32,6 @@ def profiles():
 @bp.route("/quiz", methods=["GET", "POST"])
 @login_required
 def quiz():
-    errors: dict = {}
     if request.method == "POST":
         choices = {
             pair.key: request.form[pair.key] for pair in content.QUIZ if request.form.get(pair.key)
@@ -39,41 +39,43 @@ def quiz():
         try:
             services.take_quiz(user=me(), choices=choices, now=utcnow())
         except Invalid as error:
-            errors = {k.removeprefix("choices."): v for k, v in error.errors.items()}
-        else:
-            flash("Thank you. Here is what matters most to you.", "success")
-            return redirect(url_for("love.profiles"))
-    page = render_template(
+            return drafts.refuse(
+                url_for("love.quiz"),
+                errors={k.removeprefix("choices."): v for k, v in error.errors.items()},
+            )
+        flash("Thank you. Here is what matters most to you.", "success")
+        return redirect(url_for("love.profiles"))
+    form, errors, _notice = drafts.restore()
+    return render_template(
         "love/quiz.html",
         quiz=content.QUIZ,
         prompt=content.QUIZ_PROMPT,
         errors=errors,
-        form=request.form,
+        form=form,
     )
-    return (page, 422) if errors else page
 
 
 @bp.route("/order", methods=["GET", "POST"])
 @login_required
 def order():
-    errors: dict = {}
-    found = services.profiles([me().id]).get(me().id)
-    current = list(found.ranking) if found else list(content.LANGUAGES)
     if request.method == "POST":
         ranking = [request.form.get(f"place-{n}", "") for n in range(5)]
         try:
             services.set_ranking(user=me(), ranking=ranking, now=utcnow())
         except Invalid as error:
-            errors = error.errors
-            current = ranking
-        else:
-            flash("Saved.", "success")
-            return redirect(url_for("love.profiles"))
-    page = render_template(
+            return drafts.refuse(url_for("love.order"), errors=error.errors)
+        flash("Saved.", "success")
+        return redirect(url_for("love.profiles"))
+    form, errors, _notice = drafts.restore()
+    if errors:  # the refused order, as it was chosen
+        current = [form.get(f"place-{n}", "") for n in range(5)]
+    else:
+        found = services.profiles([me().id]).get(me().id)
+        current = list(found.ranking) if found else list(content.LANGUAGES)
+    return render_template(
         "love/order.html",
         current=current,
         places=PLACES,
         labels=content.LANGUAGE_LABELS,
         errors=errors,
     )
-    return (page, 422) if errors else page

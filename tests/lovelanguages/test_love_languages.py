@@ -336,30 +336,33 @@ def test_a_full_quiz_form_saves_the_ranking_and_goes_to_the_profiles(two_partner
     assert sam.get("/api/v1/love-languages").get_json()["partner"]["top"] == "touch"
 
 
-def test_a_partial_quiz_form_is_422_keeps_the_chosen_radios_and_stores_nothing(two_partners, app):
-    alex, _ = two_partners
+def test_a_partial_quiz_form_goes_back_to_the_quiz_with_the_chosen_radios_kept(two_partners, app):
+    alex, sam = two_partners
     answered = dict(list(TOUCH_FIRST.items())[:12])
     response = post_form(alex, "/love-languages/quiz", answered)
-    assert response.status_code == 422
-    form = response.get_data(as_text=True)
-    assert "A few pairs still need a choice." in form
-    for key, side in answered.items():
-        assert f'name="{key}" value="{side}" checked' in form, key
-        other = "b" if side == "a" else "a"
-        assert f'name="{key}" value="{other}" checked' not in form
-    assert form.count(" checked") == len(answered)
-    for pair in content.QUIZ[12:]:
-        assert f'id="{pair.key}-error"' in form and "Pick one of the two." in form
-    for key in answered:
-        assert f'id="{key}-error"' not in form
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/love-languages/quiz"
+    for _ in range(2):  # the quiz, then reloaded
+        form = page(alex, "/love-languages/quiz")
+        assert "A few pairs still need a choice." in form
+        for key, side in answered.items():
+            assert f'name="{key}" value="{side}" checked' in form, key
+            other = "b" if side == "a" else "a"
+            assert f'name="{key}" value="{other}" checked' not in form
+        assert form.count(" checked") == len(answered)
+        for pair in content.QUIZ[12:]:
+            assert f'id="{pair.key}-error"' in form and "Pick one of the two." in form
+        for key in answered:
+            assert f'id="{key}-error"' not in form
+    assert " checked" not in page(sam, "/love-languages/quiz")  # Alex's browser only
     assert stored(app) == {}
 
 
-def test_a_quiz_form_with_a_made_up_side_is_422(two_partners, app):
+def test_a_quiz_form_with_a_made_up_side_is_refused_for_that_pair(two_partners, app):
     alex, _ = two_partners
     response = post_form(alex, "/love-languages/quiz", {**TOUCH_FIRST, "p09": "c"})
-    assert response.status_code == 422
-    assert 'id="p09-error"' in response.get_data(as_text=True)
+    assert response.status_code == 303
+    assert 'id="p09-error"' in page(alex, response.headers["Location"])
     assert stored(app) == {}
 
 
@@ -386,13 +389,20 @@ def test_order_page_saves_a_ranking_and_keeps_a_refused_one(two_partners, app):
     response = post_form(
         alex, "/love-languages/order", {f"place-{n}": lang for n, lang in enumerate(twice)}
     )
-    assert response.status_code == 422
-    form = response.get_data(as_text=True)
-    assert "Put all five love languages in order, each once." in form
-    assert _selected(form) == twice
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/love-languages/order"
+    for _ in range(2):  # the page, then reloaded
+        form = page(alex, "/love-languages/order")
+        assert "Put all five love languages in order, each once." in form
+        assert _selected(form) == twice
     response = post_form(alex, "/love-languages/order", {"place-0": "hugs", "place-1": "acts"})
-    assert response.status_code == 422
+    assert response.status_code == 303
+    assert "Put all five" in page(alex, "/love-languages/order")
     assert alex.get("/api/v1/love-languages").get_json()["me"]["ranking"] == order
+    # Once a ranking is saved, the page shows it again, not the refused one.
+    post_form(alex, "/love-languages/order", {f"place-{n}": lang for n, lang in enumerate(order)})
+    form = page(alex, "/love-languages/order")
+    assert _selected(form) == order and "Put all five" not in form
 
 
 def test_pages_need_a_login(app):
