@@ -3,9 +3,10 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from couples import drafts
 from couples.accounts.schemas import NotificationPrefsSchema, minutes
 from couples.clock import utcnow
-from couples.errors import DomainError
+from couples.errors import DomainError, Invalid
 from couples.notifications import services
 from couples.notifications.kinds import USER_KINDS
 from couples.validation import validate
@@ -28,7 +29,7 @@ def _form_prefs(form) -> dict:
     }
 
 
-def _render(errors=None, status=200):
+def _render(errors=None, status=200, form=None):
     user = me()
     return render_template(
         "notifications/settings.html",
@@ -37,15 +38,20 @@ def _render(errors=None, status=200):
         clock=_clock,
         devices=services.subscriptions_of(user),
         errors=errors or {},
-        form=request.form if errors else None,
+        form=form if errors else None,
     ), status
+
+
+def _field_errors(error: DomainError) -> dict:
+    return {k.removeprefix("notifications."): v for k, v in (error.errors or {}).items()}
 
 
 @bp.route("/settings/notifications", methods=["GET", "POST"])
 @login_required
 def settings():
     if request.method == "GET":
-        return _render()
+        form, errors, _notice = drafts.restore()
+        return _render(errors, form=form)
     try:
         prefs = validate(NotificationPrefsSchema, _form_prefs(request.form))
         off = [name for name, on in prefs["kinds"].items() if not on]
@@ -58,11 +64,10 @@ def settings():
             discreet=prefs["discreet"],
             kinds_off=off,
         )
+    except Invalid as error:
+        return drafts.refuse(url_for("notifications.settings"), errors=_field_errors(error))
     except DomainError as error:
-        return _render(
-            {k.removeprefix("notifications."): v for k, v in (error.errors or {}).items()},
-            error.status,
-        )
+        return _render(_field_errors(error), error.status, request.form)
     flash("Saved.", "success")
     return redirect(url_for("notifications.settings"))
 

@@ -49,11 +49,31 @@ def test_settings_page_refuses_a_bad_time_and_keeps_the_form(client, app):
             "kind_bid_received": "on",
         },
     )
-    html = response.get_data(as_text=True)
-    assert response.status_code == 422
-    assert 'value="9pm"' in html and "24-hour time" in html
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/settings/notifications"
+    for _ in range(2):  # the page, then reloaded
+        page = client.get("/settings/notifications")
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200
+        assert 'value="9pm"' in html and "24-hour time" in html
+        assert (
+            'value="23:15"' in html and 'name="kind_bid_received" type="checkbox" checked' in html
+        )
+        assert 'name="kind_checkin_reminder" type="checkbox">' in html  # unticked, as sent
     with app.app_context():
         assert db.session.query(User).one().reminder_minute == 21 * 60
+    # Saved at last: the page shows what is stored, and nothing kept.
+    client.post(
+        "/settings/notifications",
+        data={
+            "csrf_token": token(client, "/settings/notifications"),
+            "reminder_time": "21:30",
+            "quiet_start": "23:15",
+            "quiet_end": "06:00",
+        },
+    )
+    html = client.get("/settings/notifications").get_data(as_text=True)
+    assert 'value="21:30"' in html and "9pm" not in html and "24-hour" not in html
 
 
 def test_a_device_can_be_removed_only_by_its_owner(app, push_app, fake_push):
