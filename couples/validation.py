@@ -6,9 +6,35 @@ import marshmallow as ma
 
 from couples.errors import Invalid
 
-# Lone surrogates cannot be stored; NUL breaks PostgreSQL; other C0 controls are never text.
-_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_BAD_CHARS_ONE_LINE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+# Characters no text keeps, as regular-expression classes that Python and ECMAScript read
+# alike (the OpenAPI document states them as patterns). NUL breaks PostgreSQL; other C0
+# controls are never text (but a multi-line text keeps tabs and line breaks).
+_CONTROLS = r"\u0000-\u001f\u007f"
+_CONTROLS_MULTILINE = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f"
+_UNSTORABLE = r"\u0000"
+# Lone surrogates cannot be stored either. JSON can only smuggle one in as an escape, and
+# it is no Unicode text: the document's patterns (whose engines may not even represent
+# one) leave them out, the checks refuse them.
+_SURROGATES = r"\ud800-\udfff"
+
+
+def no_chars_pattern(bad: str, *, invisible: str | None = None) -> str:
+    """A pattern for a string without the characters of the class ``bad``; with
+    ``invisible`` (a class too), with at least one character that is in neither."""
+    if invisible is not None:
+        return rf"^[^{bad}]*[^{bad}{invisible}][^{bad}]*$"
+    return rf"^[^{bad}]*$"
+
+
+# Ids are integer columns, and PostgreSQL refuses a number past 2**31 - 1 in a query: an
+# id is a number from 0 to 2147483647, written without leading zeros.
+ID_PATTERN = (
+    r"^(0|[1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}"
+    r"|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}"
+    r"|21474836[0-3][0-9]|214748364[0-7])$"
+)
+# The document gets the pattern from the Regexp validator.
+ID = ma.validate.Regexp(ID_PATTERN, error="Not a valid id.")
 
 
 class Length(ma.validate.Length):
@@ -28,37 +54,64 @@ class Length(ma.validate.Length):
 REQUIRED = {"required": "Please fill this in.", "null": "Please fill this in."}
 
 
-class Text(ma.fields.String):
-    """A string a person wrote: no control characters, a bounded length."""
+class _Checked(ma.fields.String):
+    """A string without the characters of the class ``bad``. The same class makes the
+    check and the ``pattern`` of the OpenAPI document. ``blank``, when given, is the
+    message for a string with nothing but ``invisible`` characters (spaces unless said),
+    which the pattern then refuses too."""
+
+    def __init__(self, *, bad: str, blank: str | None = None, invisible: str = r"\s", **kwargs):
+        metadata = {"pattern": no_chars_pattern(bad, invisible=invisible if blank else None)}
+        metadata.update(kwargs.pop("metadata", None) or {})
+        kwargs.setdefault("error_messages", REQUIRED)
+        super().__init__(metadata=metadata, **kwargs)
+        self._bad = re.compile(f"[{bad}{_SURROGATES}]")
+        self._blank = blank
+        self._visible = re.compile(f"[^{bad}{invisible}]")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if self._bad.search(text):
+            raise ma.ValidationError("Contains characters that cannot be stored.")
+        return text
+
+    def _validate(self, value):
+        super()._validate(value)
+        # After the length check, which has its own word for an empty string.
+        if self._blank and value and not self._visible.search(value):
+            raise ma.ValidationError(self._blank)
+
+
+class Text(_Checked):
+    """A string a person wrote: no control characters, a bounded length; with ``blank``
+    (the message), not only spaces."""
 
     def __init__(
         self, *, max_length: int = 2000, min_length: int = 0, multiline: bool = False, **kwargs
     ):
         validators = list(kwargs.pop("validate", []) or [])
         validators.append(Length(min=min_length, max=max_length))
-        kwargs.setdefault("error_messages", REQUIRED)
-        super().__init__(validate=validators, **kwargs)
+        bad = _CONTROLS_MULTILINE if multiline else _CONTROLS
+        super().__init__(bad=bad, validate=validators, **kwargs)
         self.multiline = multiline
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if (_BAD_CHARS if self.multiline else _BAD_CHARS_ONE_LINE).search(text):
-            raise ma.ValidationError("Contains characters that cannot be stored.")
-        return text
 
+class Secret(_Checked):
+    """A password: any characters but NUL and lone surrogates, bounded length. A new
+    password (``new=True``) is held to the configured minimum length by the accounts
+    service; the document states it too (couples.api.spec)."""
 
-class Secret(ma.fields.String):
-    """A password: any characters but NUL and lone surrogates, bounded length."""
+    def __init__(self, *, new: bool = False, **kwargs):
+        super().__init__(bad=_UNSTORABLE, validate=Length(min=1, max=1024), **kwargs)
+        self.new = new
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("error_messages", REQUIRED)
-        super().__init__(validate=Length(min=1, max=1024), **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if re.search(r"[\x00\ud800-\udfff]", text):
-            raise ma.ValidationError("Contains characters that cannot be stored.")
-        return text
+    def openapi_properties(self, config) -> dict:
+        if not self.new:
+            return {}
+        return {
+            "minLength": max(1, config["PASSWORD_MIN_LENGTH"]),
+            "maxLength": min(1024, config["PASSWORD_MAX_LENGTH"]),
+        }
 
 
 class Flag(ma.fields.Boolean):

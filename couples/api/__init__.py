@@ -8,6 +8,7 @@ from flask import Flask
 from flask_smorest.spec import prepare_response
 
 from couples.api.common import ProblemSchema
+from couples.api.spec import ObjectRulesPlugin, field_rules
 
 
 class CouplesApi(flask_smorest.Api):
@@ -50,8 +51,11 @@ def init_app(app: Flask) -> None:
         app,
         spec_kwargs={
             "info": {"description": "Check-ins, appreciations and repair for two partners."},
+            "extra_plugins": [ObjectRulesPlugin()],
         },
     )
+    # Before the blueprints: their schemas are converted as they are registered.
+    api.ma_plugin.converter.add_attribute_function(field_rules(app.config))
     api.spec.components.security_scheme(
         "session", {"type": "apiKey", "in": "cookie", "name": app.config["SESSION_COOKIE_NAME"]}
     )

@@ -4,6 +4,7 @@ import marshmallow as ma
 from flask import request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
+from couples import validation
 from couples.errors import Invalid
 from couples.validation import validate
 
@@ -23,13 +24,7 @@ class FreeFormSchema(ma.Schema):
         unknown = ma.INCLUDE
 
 
-def _in_range(value: str) -> None:
-    # Ids are integer columns: PostgreSQL refuses a number past 2**31 - 1 in a query.
-    if value.isascii() and value.isdigit() and len(value) < 20 and int(value) >= 2**31:
-        raise ma.ValidationError("Not a valid id.")
-
-
-ID = [ma.validate.Regexp(r"^[0-9]{1,10}$", error="Not a valid id."), _in_range]
+ID = [validation.ID]
 
 
 class IdPageArgs(ma.Schema):
@@ -52,8 +47,9 @@ def accepts(blp, schema_cls):
     """Document ``schema_cls`` as the view's JSON body. The view loads it with
     ``load(schema_cls)`` once it has made the checks that come before validation."""
 
-    # A missing body is read as {}: it is only refused when the schema has required fields.
-    required = any(field.required for field in schema_cls().fields.values())
+    # A missing body is read as {}: the body is required when the schema refuses {} (a
+    # required field, or a rule such as "this field or that one").
+    required = bool(schema_cls().validate({}))
 
     def decorator(fn):
         fn._body_schema = schema_cls

@@ -5,14 +5,9 @@ import marshmallow as ma
 
 from couples.checkins import rules
 from couples.safetycheck import SendAnyway
-from couples.validation import Flag, Strict, Text
+from couples.validation import ID, Flag, Strict, Text
 
 DAY_CHOICES = ma.validate.OneOf(rules.WEEKDAYS, error="Use mon, tue, wed, thu, fri, sat or sun.")
-
-
-def _id(value: str) -> None:
-    if not (value.isascii() and value.isdigit() and len(value) <= 10 and int(value) < 2**31):
-        raise ma.ValidationError("Not a valid id.")
 
 
 class ScheduleSchema(Strict):
@@ -33,7 +28,21 @@ class ModulesSchema(Strict):
 
 
 class CustomQuestionInSchema(Strict):
-    id = ma.fields.String(validate=_id)
+    # The rules of _shape: a question kept by its id, or a new one of a type; a choice
+    # with options, the other types without.
+    json_schema = {
+        "anyOf": [
+            {"required": ["id"]},
+            {"required": ["type", "options"], "properties": {"type": {"const": "choice"}}},
+            {
+                "required": ["type"],
+                "properties": {"type": {"enum": [t for t in rules.CUSTOM_TYPES if t != "choice"]}},
+                "not": {"required": ["options"]},
+            },
+        ]
+    }
+
+    id = ma.fields.String(validate=ID)
     type = ma.fields.String(
         validate=ma.validate.OneOf(rules.CUSTOM_TYPES, error="Use text, scale or choice.")
     )
@@ -41,6 +50,8 @@ class CustomQuestionInSchema(Strict):
     options = ma.fields.List(
         Text(min_length=1, max_length=60),
         validate=ma.validate.Length(min=2, max=6, error="Give 2 to 6 options."),
+        # _distinct is stricter: "Yes" and " yes" are one option too.
+        metadata={"uniqueItems": True},
     )
 
     @ma.validates_schema
