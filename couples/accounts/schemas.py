@@ -1,7 +1,50 @@
+import unicodedata
+
 import marshmallow as ma
 
+from couples.clock import known_timezones
 from couples.notifications.kinds import USER_KINDS
 from couples.validation import Flag, Secret, Strict, Text
+
+TIMEZONE = ma.validate.OneOf(
+    sorted(known_timezones()), error="Pick a time zone from the list (for example Europe/London)."
+)
+
+
+def _char_class(chars) -> str:
+    """``chars`` (code points of the Basic Multilingual Plane) as a class body of ranges."""
+    ranges, points = [], sorted(chars)
+    for point in points:
+        if ranges and ranges[-1][1] == point - 1:
+            ranges[-1][1] = point
+        else:
+            ranges.append([point, point])
+    return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+
+
+# What a name cannot show alone (accounts.services refuses a name of nothing else): spaces,
+# controls and invisible format characters. The pattern names those of the Basic
+# Multilingual Plane (Python and ECMAScript write other planes differently); the service
+# also refuses a name of astral format characters only.
+_INVISIBLE = r"\s" + _char_class(
+    p
+    for p in range(0x10000)
+    if not 0xD800 <= p <= 0xDFFF and unicodedata.category(chr(p)) in ("Cc", "Cf", "Zs")
+)
+
+
+def DisplayName(**kwargs):  # noqa: N802 - a field, like the others
+    return Text(
+        min_length=1,
+        max_length=60,
+        blank="Tell us what your partner calls you.",
+        invisible=_INVISIBLE,
+        **kwargs,
+    )
+
+
+def Timezone(**kwargs):  # noqa: N802
+    return Text(min_length=1, max_length=64, validate=[TIMEZONE], **kwargs)
 
 
 class Email(ma.fields.Email):
@@ -16,9 +59,9 @@ class Email(ma.fields.Email):
 
 class RegisterSchema(Strict):
     email = Email(required=True, validate=ma.validate.Length(max=254))
-    password = Secret(required=True)
-    display_name = Text(required=True, min_length=1, max_length=60)
-    timezone = Text(required=True, min_length=1, max_length=64)
+    password = Secret(required=True, new=True)
+    display_name = DisplayName(required=True)
+    timezone = Timezone(required=True)
 
 
 class LoginSchema(Strict):
@@ -32,7 +75,7 @@ class ResetRequestSchema(Strict):
 
 
 class ResetSchema(Strict):
-    password = Secret(required=True)
+    password = Secret(required=True, new=True)
 
 
 _CLOCK = ma.validate.Regexp(
@@ -45,24 +88,27 @@ class QuietHoursSchema(Strict):
     end = ma.fields.String(required=True, validate=_CLOCK)
 
 
+# Each kind a person can turn off, on (true) or off (false); no other key.
+KindsSchema = type(
+    "KindsSchema",
+    (Strict,),
+    {
+        "error_messages": {"unknown": "Not a kind of notification you can turn off."},
+        **{kind.name: Flag() for kind in USER_KINDS},
+    },
+)
+
+
 class NotificationPrefsSchema(Strict):
     reminder_time = ma.fields.String(validate=_CLOCK)
     quiet_hours = ma.fields.Nested(QuietHoursSchema)
     discreet = Flag()
-    kinds = ma.fields.Dict(
-        keys=ma.fields.String(
-            validate=ma.validate.OneOf(
-                [k.name for k in USER_KINDS], error="Not a kind of notification you can turn off."
-            )
-        ),
-        values=Flag(),
-        validate=ma.validate.Length(max=30),
-    )
+    kinds = ma.fields.Nested(KindsSchema)
 
 
 class ProfileSchema(Strict):
-    display_name = Text(min_length=1, max_length=60)
-    timezone = Text(min_length=1, max_length=64)
+    display_name = DisplayName()
+    timezone = Timezone()
     notifications = ma.fields.Nested(NotificationPrefsSchema)
 
 
@@ -73,7 +119,7 @@ def minutes(clock: str) -> int:
 
 class PasswordChangeSchema(Strict):
     current_password = Secret(required=True)
-    new_password = Secret(required=True)
+    new_password = Secret(required=True, new=True)
 
 
 class DeleteSchema(Strict):
