@@ -94,7 +94,11 @@ class HistoryArgs(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    cursor = ma.fields.String(validate=_a_date)
+    # rules.parse_day: a real date, YYYY-MM-DD (year 1 on).
+    cursor = ma.fields.String(
+        validate=_a_date,
+        metadata={"format": "date", "pattern": r"^(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+    )
     limit = ma.fields.Integer(
         load_default=services.HISTORY_PAGE,
         validate=ma.validate.Range(min=1, max=services.HISTORY_MAX),

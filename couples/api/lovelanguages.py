@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 
 from couples.api.common import accepts, load
 from couples.clock import isoformat, utcnow
-from couples.lovelanguages import content, services
+from couples.lovelanguages import content, quiz, services
 from couples.validation import Strict
 from couples.web import current_pairing
 
@@ -49,8 +49,15 @@ class QuizSchema(ma.Schema):
     pairs = ma.fields.List(ma.fields.Nested(PairSchema), required=True)
 
 
+class Choices(ma.fields.Dict):
+    """The quiz's answers, checked when they are scored (lovelanguages.quiz)."""
+
+    def openapi_properties(self, config) -> dict:
+        return quiz.choices_schema()
+
+
 class QuizAnswersSchema(Strict):
-    choices = ma.fields.Dict(
+    choices = Choices(
         keys=ma.fields.String(validate=ma.validate.Length(max=100)),
         values=ma.fields.Raw(allow_none=True),
         required=True,
@@ -63,6 +70,8 @@ class RankingSchema(Strict):
         ma.fields.String(validate=_LANGUAGE),
         required=True,
         validate=ma.validate.Length(equal=5, error="Put all five in order."),
+        # Each once: services.set_ranking refuses a ranking that is not all five.
+        metadata={"uniqueItems": True},
     )
 
 

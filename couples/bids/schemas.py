@@ -7,6 +7,34 @@ from couples.validation import Flag, Strict, Text
 
 
 class BidInSchema(Strict):
+    # The rules of _shape: a preset or words that are not only spaces; how I responded to
+    # a bid noticed in person, and only to one.
+    json_schema = {
+        "allOf": [
+            {
+                "anyOf": [
+                    {"required": ["preset"], "properties": {"preset": {"type": "string"}}},
+                    {
+                        "required": ["text"],
+                        "properties": {"text": {"type": "string", "pattern": r"\S"}},
+                    },
+                ]
+            },
+            {
+                "anyOf": [
+                    {
+                        "required": ["noticed", "my_response"],
+                        "properties": {"noticed": {"const": True}},
+                    },
+                    {
+                        "properties": {"noticed": {"const": False}},
+                        "not": {"required": ["my_response"]},
+                    },
+                ]
+            },
+        ]
+    }
+
     preset = ma.fields.String(validate=ma.validate.OneOf(list(BID_PRESETS)), allow_none=True)
     text = Text(max_length=280, allow_none=True)
     noticed = Flag(load_default=False)

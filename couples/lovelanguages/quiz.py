@@ -41,6 +41,16 @@ class Result:
         return any(language in group for group in self.tied)
 
 
+def choices_schema() -> dict:
+    """The JSON Schema of the answers ``score`` takes (the OpenAPI document states it)."""
+    return {
+        "type": "object",
+        "properties": {pair.key: {"type": "string", "enum": list(SIDES)} for pair in QUIZ},
+        "required": [pair.key for pair in QUIZ],
+        "additionalProperties": False,
+    }
+
+
 def _check(choices: object) -> dict[str, str]:
     if not isinstance(choices, Mapping):
         raise QuizError({"choices": ["Answer each pair with a or b."]})

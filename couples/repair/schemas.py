@@ -11,11 +11,6 @@ FOLLOW_UP_DAYS = [3, 7]
 MAX_COMMITMENTS = 5
 
 
-def _filled(value: str) -> None:
-    if value and not value.strip():  # an empty one is refused by the length check
-        raise ma.ValidationError("Please fill this in.")
-
-
 def Written(max_length: int = 2000, **kwargs):
     """A required answer in one's own words: not only spaces."""
     return Text(
@@ -23,13 +18,13 @@ def Written(max_length: int = 2000, **kwargs):
         min_length=1,
         multiline=True,
         required=True,
-        validate=[_filled],
+        blank="Please fill this in.",
         **kwargs,
     )
 
 
 class OpenIn(Strict):
-    title = Text(max_length=120, min_length=1, required=True, validate=[_filled])
+    title = Text(max_length=120, min_length=1, required=True, blank="Please fill this in.")
     role = ma.fields.String(
         required=True, validate=ma.validate.OneOf(ROLES, error="Choose apologizing or hurt.")
     )
@@ -183,6 +178,18 @@ class FollowUpIn(Strict):
 
 
 class ApologyCheckIn(Strict):
+    # The whole text, or one or more of its parts (the rule of _one_form).
+    json_schema = {
+        "oneOf": [
+            {"required": ["text"]},
+            {
+                "anyOf": [
+                    {"required": [part]} for part in ("acknowledgement", "empathy", "restitution")
+                ]
+            },
+        ]
+    }
+
     text = Text(max_length=6000, multiline=True)
     acknowledgement = Text(max_length=2000, multiline=True)
     empathy = Text(max_length=2000, multiline=True)
