@@ -25,11 +25,20 @@ class KeysSchema(ma.Schema):
     auth = ma.fields.String(required=True, validate=[ma.validate.Length(min=16, max=30), _B64URL])
 
 
+class PushEndpoint(Text):
+    """An endpoint on a push service of the allow-list (a setting, so the document states
+    each app's own): services.subscribe refuses any other."""
+
+    def openapi_properties(self, config) -> dict:
+        allowed = config.get("PUSH_ALLOWED_ENDPOINTS") or services.DEFAULT_ALLOWED_ENDPOINTS
+        return {"pattern": services.endpoint_pattern(tuple(allowed))}
+
+
 class SubscriptionSchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    endpoint = Text(required=True, min_length=10, max_length=1024)
+    endpoint = PushEndpoint(required=True, min_length=10, max_length=1024)
     expirationTime = ma.fields.Float(allow_none=True, load_default=None)  # noqa: N815
     keys = ma.fields.Nested(KeysSchema, required=True)
 

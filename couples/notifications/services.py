@@ -4,6 +4,7 @@ preferences, and the inbox."""
 import re
 import time
 from datetime import datetime, timedelta
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -431,10 +432,47 @@ def prune(*, now: datetime, batch: int = PRUNE_BATCH, rounds: int = PRUNE_ROUNDS
 # ----------------------------------------------------------------------- subscriptions
 
 
+def _literal(text: str) -> str:
+    """``text`` as a regular expression that matches it alone, in Python and ECMAScript."""
+    return "".join(
+        ch
+        if ch.isascii() and (ch.isalnum() or ch in "-_")
+        else "\\."
+        if ch == "."
+        else f"\\u{ord(ch):04x}"
+        for ch in text
+    )
+
+
+@lru_cache(maxsize=8)
+def endpoint_pattern(allowed: tuple[str, ...]) -> str:
+    """A regular expression (Python and ECMAScript alike) of the endpoints on a push
+    service of the allow-list, as browsers write them: scheme and host in lower case, a
+    ``*.`` entry's subdomains of letters, digits and dashes, the entry's port if it names
+    one, then a path, query or fragment without spaces or control characters. The OpenAPI
+    document states it; ``allowed_endpoint`` holds endpoints to it too."""
+    origins = []
+    for entry in allowed:
+        rule = urlsplit(entry)
+        if not rule.hostname:
+            continue
+        host = rule.hostname.lower()
+        if host.startswith("*."):
+            host_re = r"(?:[a-z0-9-]+\.)+" + _literal(host[2:])
+        else:
+            host_re = _literal(host)
+        port = f":{rule.port}" if rule.port is not None else ""
+        origins.append(f"{_literal(rule.scheme)}://{host_re}{port}")
+    rest = r"(?:[/?#][^\u0000-\u0020\u007f-\u009f]*)?"
+    return f"^(?:{'|'.join(origins) or '(?!)'}){rest}$"
+
+
 def allowed_endpoint(endpoint: str, allowed: list[str] | tuple[str, ...]) -> bool:
     """Whether ``endpoint`` is on a push service of the allow-list: scheme and host must
     match exactly, or a ``*.`` entry matches subdomains; a port only if the entry names
-    one."""
+    one. The endpoint is also written as ``endpoint_pattern`` says."""
+    if not re.fullmatch(endpoint_pattern(tuple(allowed)), endpoint):
+        return False
     try:
         parts = urlsplit(endpoint)
         port = parts.port
