@@ -5,7 +5,7 @@ import marshmallow as ma
 
 from couples.checkins import rules
 from couples.safetycheck import SendAnyway
-from couples.validation import ID, Flag, Strict, Text
+from couples.validation import ID, ID_PATTERN, Flag, Strict, Text
 
 DAY_CHOICES = ma.validate.OneOf(rules.WEEKDAYS, error="Use mon, tue, wed, thu, fri, sat or sun.")
 
@@ -79,8 +79,64 @@ class CoupleSettingsSchema(Strict):
     )
 
 
+# A text answer as rules.check_answers takes it: after "\r\n" becomes "\n" and the ends
+# lose their spaces, at most TEXT_MAX characters and no control character but tabs and
+# line breaks. (Lone surrogates are refused too; see couples.validation.)
+_TEXT_BAD = r"\u0000-\u0008\u000b-\u001f\u007f-\u009f"
+TEXT_ANSWER = {
+    "type": ["string", "null"],
+    "pattern": rf"^\s*(?:[^{_TEXT_BAD}]|\r\n){{0,{rules.TEXT_MAX}}}\s*$",
+}
+
+
+def _answer_schema(question: dict) -> dict:
+    kind = question["type"]
+    if kind == "text":
+        return TEXT_ANSWER
+    if kind == "scale":
+        return {"type": ["integer", "null"], "minimum": question["min"], "maximum": question["max"]}
+    if kind == "choice":
+        return {"enum": [*question["options"], None]}
+    if kind == "multi":
+        return {
+            "type": ["array", "null"],
+            "items": {"enum": list(question["options"])},
+            "uniqueItems": True,
+        }
+    if kind == "yesno":
+        return {"type": ["boolean", "null"]}
+    raise ValueError(f"unknown question type {kind!r}")
+
+
+def answers_schema() -> dict:
+    """Every answer a check-in can have, by key and question type (null: skipped). Which
+    of them a date asks, which are required and a custom question's type and options are
+    the couple's and the date's; rules.check_answers holds answers to those."""
+    questions = [
+        *(q for qs in rules.NIGHTLY_MODULES.values() for q in qs),
+        {"key": "question_of_the_day", "type": "text"},
+        *rules.WEEKLY_QUESTIONS,
+    ]
+    custom = rules.custom_question(0, "scale", "")
+    return {
+        "type": "object",
+        "properties": {q["key"]: _answer_schema(q) for q in questions},
+        "patternProperties": {
+            "^custom_" + ID_PATTERN[1:]: {"anyOf": [TEXT_ANSWER, _answer_schema(custom)]}
+        },
+        "additionalProperties": False,
+    }
+
+
+class Answers(ma.fields.Dict):
+    """A check-in's answers, checked against the date's questions by the service."""
+
+    def openapi_properties(self, config) -> dict:
+        return answers_schema()
+
+
 class AnswersSchema(Strict):
-    answers = ma.fields.Dict(
+    answers = Answers(
         keys=ma.fields.String(validate=ma.validate.Length(max=80)),
         values=ma.fields.Raw(allow_none=True),
         required=True,
