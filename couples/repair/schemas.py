@@ -78,6 +78,27 @@ class ApologyIn(Strict):
 
 
 class ResponseStepIn(Strict):
+    # The rules of _shape: heard, with nothing (or only spaces) missing; or not heard yet,
+    # saying what is missing, and not forgiving yet.
+    json_schema = {
+        "anyOf": [
+            {
+                "properties": {
+                    "heard": {"const": True},
+                    "missing": {"anyOf": [{"type": "null"}, {"pattern": r"^\s*$"}]},
+                }
+            },
+            {
+                "required": ["missing"],
+                "properties": {
+                    "heard": {"const": False},
+                    "missing": {"type": "string", "pattern": r"\S"},
+                    "forgive": {"enum": [False, None]},
+                },
+            },
+        ]
+    }
+
     heard = Flag(required=True, error_messages={"required": "Say whether you feel heard."})
     missing = Text(max_length=2000, multiline=True, allow_none=True)
     forgive = Flag(allow_none=True, load_default=None)
