@@ -49,7 +49,10 @@ def test_an_email_that_grows_when_lower_cased_is_refused_on_the_page_too(client,
             "timezone": "UTC",
         },
     )
-    assert response.status_code == 422
+    assert response.status_code == 303  # back to the form, with the message
+    assert response.headers["Location"] == "/register"
+    html = client.get("/register").get_data(as_text=True)
+    assert 'id="email-error">Use at most 254 characters.' in html
     with app.app_context():
         assert db.session.query(User).count() == 0
 
