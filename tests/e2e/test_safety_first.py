@@ -102,13 +102,14 @@ def test_the_writer_sees_help_first_then_sends_or_keeps_the_words(
 def test_answers_kept_offline_show_help_first_when_they_are_sent(
     new_context, live_server, axe_source, tmp_path
 ):
-    from tests.e2e.test_offline_checkin import KEPT, couple, fill, open_tonight
+    from tests.e2e.test_offline_checkin import KEPT, couple, fill, open_tonight, saved_state
 
     (eva_context, eva), (_finn_context, finn) = couple(new_context, "Eva", "Finn", "safety")
     day = open_tonight(eva, live_server)
     eva_context.set_offline(True)
     fill(eva, "I'm afraid of what he will do when he's drunk")
     eva.get_by_role("button", name="Save my answers").click()
+    expect(saved_state(eva)).to_be_visible()  # written to the phone's store
     assert len(eva.evaluate(KEPT)) == 1
 
     # Back online: the server holds the words back, and the phone shows the help first.
