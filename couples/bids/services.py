@@ -204,11 +204,20 @@ def between(*, couple_id: int, viewer_id: int, start: datetime, end: datetime) -
 
 
 def export(user: User) -> dict:
+    """The bids I made or noted, and those made to me in my current couple only: after
+    a link ends, the former partner's words are not mine to take."""
+    from couples.pairing.models import CoupleMember
+
+    current = db.select(CoupleMember.couple_id).where(
+        CoupleMember.user_id == user.id, CoupleMember.left_at.is_(None)
+    )
     bids = db.session.execute(
         db.select(Bid)
         .where(
             (Bid.from_user_id == user.id)
-            | (Bid.to_user_id == user.id) & Bid.logged_by_id.is_(None)
+            | (Bid.to_user_id == user.id)
+            & Bid.logged_by_id.is_(None)
+            & Bid.couple_id.in_(current.scalar_subquery())
             | (Bid.logged_by_id == user.id)
         )
         .order_by(Bid.id)

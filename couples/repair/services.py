@@ -623,7 +623,11 @@ def export(user: User) -> dict:
                 "action": step.action,
                 "role": step.role,
                 "at": isoformat(step.created_at),
-                "written": step.payload,
+                # A confirmation repeats the reconnect choice, which the partner may
+                # have written: only my own words are mine to take.
+                "written": {k: v for k, v in step.payload.items() if k != "choice"}
+                if step.action == "reconnect_confirm"
+                else step.payload,
             }
             for step, public_id, title, opened_by in steps
         ],
