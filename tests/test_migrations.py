@@ -223,3 +223,54 @@ def test_ids_never_given_again_keep_every_row_that_points_at_them(tmp_path):
         assert autoincrement() == set()
     finally:
         engine.dispose()
+
+
+def test_the_erased_history_column_comes_and_goes_in_place(tmp_path):
+    """``couples.history_erased_at`` is added and dropped without copying the table (a
+    copy would delete, on SQLite, every row that refers to a couple)."""
+    url, drop = _fresh_database(tmp_path)
+    env = {"COUPLES_SQLALCHEMY_DATABASE_URI": url, "COUPLES_INSTANCE_PATH": str(tmp_path)}
+    engine = create_engine(url)
+
+    def counts():
+        with engine.connect() as conn:
+            return (
+                conn.execute(text("SELECT count(*) FROM couples")).scalar_one(),
+                conn.execute(text("SELECT count(*) FROM checkins")).scalar_one(),
+            )
+
+    def columns():
+        return {c["name"] for c in inspect(engine).get_columns("couples")}
+
+    try:
+        assert run_flask(["db", "upgrade", "aaae1b77d2dc"], env).returncode == 0
+        with engine.begin() as conn:
+            couple_id = conn.execute(
+                text(
+                    "INSERT INTO couples (created_at, ended_at) VALUES "
+                    "('2026-11-21 20:00:00+00', '2026-11-22 20:00:00+00') RETURNING id"
+                )
+            ).scalar_one()
+            conn.execute(
+                text(
+                    "INSERT INTO checkins (couple_id, day, kind, questions, created_at) "
+                    "VALUES (:couple, '2026-11-21', 'nightly', '[]', '2026-11-21 20:00:00+00')"
+                ),
+                {"couple": couple_id},
+            )
+        up = run_flask(["db", "upgrade"], env)
+        assert up.returncode == 0, up.stderr
+        assert counts() == (1, 1)
+        assert "history_erased_at" in columns()
+        assert "ix_couples_ended_not_erased" in {
+            i["name"] for i in inspect(engine).get_indexes("couples")
+        }
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT history_erased_at FROM couples")).scalar() is None
+        down = run_flask(["db", "downgrade", "aaae1b77d2dc"], env)
+        assert down.returncode == 0, down.stderr
+        assert counts() == (1, 1)
+        assert "history_erased_at" not in columns()
+    finally:
+        engine.dispose()
+        drop()

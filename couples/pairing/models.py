@@ -9,14 +9,29 @@ from couples.extensions import db
 
 
 class Couple(db.Model):
+    """Two partners linked, and what they share. Unlinking ends it (``ended_at``); the
+    same two linking again within ``COUPLE_RESTORE_DAYS`` reopen it, until its shared
+    history is erased (``history_erased_at``: chosen at unlink, or by the clock after
+    those days; see ``couples.pairing.services.erase_history``)."""
+
     __tablename__ = "couples"
-    # An id is never given again: it reaches the API and exports.
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = (
+        # The clock's erasure looks only at ended couples not erased yet.
+        Index(
+            "ix_couples_ended_not_erased",
+            "ended_at",
+            sqlite_where=text("ended_at IS NOT NULL AND history_erased_at IS NULL"),
+            postgresql_where=text("ended_at IS NOT NULL AND history_erased_at IS NULL"),
+        ),
+        # An id is never given again: it reaches the API and exports.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    history_erased_at: Mapped[datetime | None]
     # The check-in schedule: weekdays with a nightly check-in (bit 0 is Monday), the
     # weekday of the weekly check-in instead (0 is Monday; none when it is off), and the
     # nightly modules the couple turned off.
