@@ -51,6 +51,9 @@ DEFAULTS = {
     "PUSH_TEST_LIMIT_PER_USER": "3 per 10 minutes",
     "WRITE_LIMIT_PER_USER": "300 per hour",
     "INVITE_TTL_HOURS": 48,
+    # An ended couple's shared history comes back when the same two link again within
+    # this many days; after them it is erased.
+    "COUPLE_RESTORE_DAYS": 30,
     "PASSWORD_RESET_TTL_MINUTES": 60,
     # The public origin every link that leaves the app is built from (reset mail, invite
     # links, push). Required outside `serve`; it also sets TRUSTED_HOSTS when unset.

@@ -25,7 +25,8 @@ class Features:
     # come at a partner's reminder time (the appreciation nudge).
     at_reminder_time: tuple[Callable, ...]
     # The clock's other work each tick: called with ``now``, each returns how many
-    # notifications it created.
+    # notifications it created (erasing the shared history of couples ended long enough
+    # ago creates none).
     on_tick: tuple[Callable[[datetime], int], ...]
 
 
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
     from couples.kept import services as kept
     from couples.lovelanguages import services as lovelanguages
     from couples.notifications import services as notifications
+    from couples.pairing import history as couple_history
     from couples.pairing import services as pairing
     from couples.repair import clock as repair_clock
     from couples.repair import services as repair
@@ -54,7 +56,7 @@ def init_app(app: Flask) -> None:
         before_delete=(pairing.before_account_deleted, repair.before_account_deleted),
         skip_checkin_reminders=(checkins.answered_already,),
         at_reminder_time=(appreciations.nudges,),
-        on_tick=(repair_clock.tick,),
+        on_tick=(repair_clock.tick, couple_history.tick),
     )
 
 

@@ -65,8 +65,15 @@ def form_data() -> dict:
     return data
 
 
+def has_past_couples() -> bool:
+    """Whether the logged-in user was in a couple that ended (their words are kept)."""
+    from couples.pairing.history import has_past_couples as past
+
+    return current_user.is_authenticated and past(me().id)
+
+
 def _template_globals():
-    return {"current_pairing": current_pairing}
+    return {"current_pairing": current_pairing, "has_past_couples": has_past_couples}
 
 
 def local_time(instant: datetime, pattern: str = "%-d %b, %H:%M") -> str:

@@ -114,6 +114,13 @@ def _repair(couple: Couple) -> str:
     return response.get_json()["id"]
 
 
+def _ended_couple(couple: Couple) -> str:
+    """The couple, ended by Alex: its shared history may still be erased by either."""
+    couple_id = couple.alex.get("/api/v1/couple").get_json()["id"]
+    assert couple.alex.delete("/api/v1/couple").status_code == 204
+    return f"/account/words/{couple_id}/erase"
+
+
 def _follow_up(couple: Couple) -> str:
     """A repair walked to its follow-through, and one of its follow-ups."""
     from tests.repair.helpers import walk
@@ -155,6 +162,7 @@ COUPLE_OBJECT_URLS: dict[str, Callable[[Couple], str]] = {
     "api_connection.respond": lambda couple: f"/api/v1/bids/{_bid_to_sam(couple)}/response",
     "bids.respond": lambda couple: f"/bids/{_bid_to_sam(couple)}/response",
     "api_pairing.unlink": lambda couple: "/api/v1/couple",
+    "pairing.erase": _ended_couple,
     "notifications.remove_device": _alex_device,
     "accounts.sign_out_device": lambda c: f"/account/devices/{_alex_session(c)}/sign-out",
     "api_me.sign_out_session": lambda c: f"/api/v1/me/sessions/{_alex_session(c)}",

@@ -17,7 +17,9 @@ from couples.db import begin_write
 from couples.errors import AlreadyLinked, InviteGone, NotFound, NotLinked, OwnInvite
 from couples.extensions import db
 from couples.notifications import reminders
+from couples.notifications.models import Notification
 from couples.notifications.services import forget_name, notify, withdraw_pending
+from couples.pairing.history import erase_history, restorable_until
 from couples.pairing.models import Couple, CoupleMember, Invite
 from couples.pairing.queries import is_linked
 
@@ -164,7 +166,12 @@ def _check_invite(invite: Invite, *, user: User, now: datetime) -> Invite:
 def accept_invite(*, user: User, code: str, now: datetime) -> Pairing:
     """Link ``user`` with the invite's author. The database refuses anyone in two
     couples, so two accepts at the same moment cannot both succeed for one person.
-    Every other invite either of them still has ends here: none links them later."""
+    Every other invite either of them still has ends here: none links them later.
+
+    When the same two ended a couple of theirs less than ``COUPLE_RESTORE_DAYS`` ago
+    and its history was not erased, that couple is reopened as it was (check-ins,
+    journal, bids, repairs, schedule), in the same slots: both said yes again, one by
+    inviting and the other by accepting. Only their latest couple comes back."""
     begin_write(db.session)
     invite = find_invite(code=code)
     # Both people's open invites, this one included, are locked in one order (PostgreSQL)
@@ -185,19 +192,23 @@ def accept_invite(*, user: User, code: str, now: datetime) -> Pairing:
     if claimed != 1:
         db.session.rollback()
         raise InviteGone("This invite was just used. Ask for a new one.")
-    couple = Couple(created_at=now)
-    db.session.add(couple)
-    db.session.flush()
-    members = [
-        CoupleMember(couple_id=couple.id, user_id=invite.inviter_id, slot=1, joined_at=now),
-        CoupleMember(couple_id=couple.id, user_id=user.id, slot=2, joined_at=now),
-    ]
-    # Always in the same order, so two crossing accepts wait for each other instead of
-    # deadlocking; the unique index then refuses the second.
+    couple = _restorable_couple(invite.inviter_id, user.id, now)
     try:
-        for member in sorted(members, key=lambda m: m.user_id):
-            db.session.add(member)
+        if couple is not None:
+            _reopen(couple, now)
+        else:
+            couple = Couple(created_at=now)
+            db.session.add(couple)
             db.session.flush()
+            members = [
+                CoupleMember(couple_id=couple.id, user_id=invite.inviter_id, slot=1, joined_at=now),
+                CoupleMember(couple_id=couple.id, user_id=user.id, slot=2, joined_at=now),
+            ]
+            # Always in the same order, so two crossing accepts wait for each other
+            # instead of deadlocking; the unique index then refuses the second.
+            for member in sorted(members, key=lambda m: m.user_id):
+                db.session.add(member)
+                db.session.flush()
         db.session.execute(
             db.update(Invite).where(Invite.id == invite.id).values(couple_id=couple.id)
         )
@@ -212,6 +223,46 @@ def accept_invite(*, user: User, code: str, now: datetime) -> Pairing:
     return require_pairing(user)
 
 
+def _restorable_couple(first_id: int, second_id: int, now: datetime) -> Couple | None:
+    """The latest couple of these two people, when it can be reopened now: ended, not
+    erased, and ended less than ``COUPLE_RESTORE_DAYS`` ago. Locked (PostgreSQL), so the
+    clock's erasure skips it meanwhile."""
+    first, second = aliased(CoupleMember), aliased(CoupleMember)
+    couple = db.session.execute(
+        db.select(Couple)
+        .join(first, (first.couple_id == Couple.id) & (first.user_id == first_id))
+        .join(second, (second.couple_id == Couple.id) & (second.user_id == second_id))
+        .order_by(Couple.id.desc())
+        .limit(1)
+        .with_for_update(of=Couple)
+    ).scalar_one_or_none()
+    if couple is None or couple.ended_at is None:
+        return None
+    until = restorable_until(couple)
+    return couple if until is not None and now < until else None
+
+
+def _reopen(couple: Couple, now: datetime) -> None:
+    """Make an ended couple current again, with both its members (their rows and slots
+    as they were). Not committed here. The database still refuses anyone in two couples:
+    a member linked elsewhere meanwhile makes the flush fail (IntegrityError)."""
+    couple.ended_at = None
+    couple.ended_by_id = None
+    for member in sorted(couple.members, key=lambda m: m.user_id):
+        member.left_at = None
+        db.session.flush()
+    # The notice that the link ended is old news now.
+    db.session.execute(
+        db.update(Notification)
+        .where(
+            Notification.user_id.in_([m.user_id for m in couple.members]),
+            Notification.kind == "couple_ended",
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=now)
+    )
+
+
 def _revoke_invites(user_ids: list[int], now: datetime) -> None:
     """End every invite of ``user_ids`` that could still be accepted (it expires now)."""
     db.session.execute(
@@ -221,17 +272,23 @@ def _revoke_invites(user_ids: list[int], now: datetime) -> None:
     )
 
 
-def unlink(*, user: User, now: datetime) -> None:
-    """End the user's couple; no approval needed. The other partner gets a calm in-app
-    notice (no push). From now on neither sees anything of the other's."""
+def unlink(*, user: User, now: datetime, erase: bool = False) -> None:
+    """End the user's couple, at once and without anyone's approval. The other partner
+    gets a calm in-app notice (no push). From now on neither sees anything of the
+    other's; each keeps their own words (``couples.pairing.history``). The shared
+    history can come back if the same two link again within ``COUPLE_RESTORE_DAYS``,
+    unless ``erase``: then it is erased now."""
     begin_write(db.session)
-    _end_couple(pairing=require_pairing(user), now=now)
+    pairing = require_pairing(user)
+    _end_couple(pairing=pairing, now=now, erase=erase)
     user_id = user.id
     db.session.commit()
     audit.record("unlink", user_id=user_id)
+    if erase:
+        audit.record("history_erase", user_id=user_id)
 
 
-def _end_couple(*, pairing: Pairing, now: datetime) -> None:
+def _end_couple(*, pairing: Pairing, now: datetime, erase: bool = False) -> None:
     """Unlink ``pairing.me`` from their partner. Not committed here."""
     user, couple = pairing.me, pairing.couple
     couple.ended_at = now
@@ -245,14 +302,24 @@ def _end_couple(*, pairing: Pairing, now: datetime) -> None:
     # Nothing still waiting to be pushed (held by quiet hours, or for a retry) arrives
     # from the former partner after this.
     withdraw_pending(user_ids=[m.user_id for m in couple.members], now=now)
+    if erase:
+        db.session.flush()
+        erase_history([couple.id], now)
+    shared = (
+        "Your shared history is erased."
+        if erase
+        else "Your shared history is kept out of sight for "
+        f"{current_app.config['COUPLE_RESTORE_DAYS']} days, then erased."
+    )
     notify(
         user=pairing.partner,
         kind="couple_ended",
-        dedupe_key=f"couple:{couple.id}",
+        # A couple can end more than once (it may be reopened in between).
+        dedupe_key=f"couple:{couple.id}:{int(now.timestamp())}",
         title="Your link has ended",
-        body=f"{user.display_name} ended your link in Couples. Your own entries are"
-        " still here, and you can export them at any time.",
-        url="/account",
+        body=f"{user.display_name} ended your link in Couples. {shared} Your own words"
+        " stay with you under Account, and you can download them at any time.",
+        url="/account/words",
         now=now,
         commit=False,
     )
@@ -260,11 +327,12 @@ def _end_couple(*, pairing: Pairing, now: datetime) -> None:
 
 def before_account_deleted(user: User, now: datetime) -> None:
     """Unlink first (the partner is told), then every former partner's notifications
-    from the time they were linked stop naming the account. Not committed here: the
-    deletion commits it all at once."""
+    from the time they were linked stop naming the account. No couple of the account
+    can be reopened any more: their shared histories are erased now. Not committed
+    here: the deletion commits it all at once."""
     pairing = active_pairing(user)
     if pairing is not None:
-        _end_couple(pairing=pairing, now=now)
+        _end_couple(pairing=pairing, now=now, erase=True)
     mine, theirs = aliased(CoupleMember), aliased(CoupleMember)
     linked = db.session.execute(
         db.select(theirs.user_id, theirs.joined_at, theirs.left_at)
@@ -275,6 +343,12 @@ def before_account_deleted(user: User, now: datetime) -> None:
         forget_name(
             user_id=partner_id, name=user.display_name, since=joined_at, until=left_at or now
         )
+    erase_history(
+        db.session.execute(
+            db.select(CoupleMember.couple_id).where(CoupleMember.user_id == user.id)
+        ).scalars(),
+        now,
+    )
 
 
 def export(user: User) -> dict:

@@ -9,7 +9,8 @@ from couples import drafts
 from couples.clock import utcnow
 from couples.errors import AlreadyLinked, DomainError, NotFound
 from couples.links import public_url
-from couples.pairing import services
+from couples.lovelanguages.content import LANGUAGE_LABELS
+from couples.pairing import history, services
 from couples.web import current_pairing, me
 
 bp = Blueprint("pairing", __name__)
@@ -75,8 +76,13 @@ def join(code: str):
         return redirect(url_for("accounts.register", next=url_for("pairing.join", code=code)))
     try:
         if request.method == "POST":
-            pairing = services.accept_invite(user=me(), code=code, now=utcnow())
-            flash(f"You and {pairing.partner.display_name} are linked.", "success")
+            now = utcnow()
+            pairing = services.accept_invite(user=me(), code=code, now=now)
+            name = pairing.partner.display_name
+            if pairing.couple.created_at < now:  # an earlier couple of theirs, reopened
+                flash(f"You and {name} are linked again, with your shared history.", "success")
+            else:
+                flash(f"You and {name} are linked.", "success")
             return redirect(url_for("pairing.couple"))
         # Only an invite that can still link shows who made it.
         invite = services.usable_invite(user=me(), code=code, now=utcnow())
@@ -106,6 +112,33 @@ def unlink():
         return redirect(url_for("pairing.pair"))
     if request.method == "GET":
         return render_template("pairing/unlink.html", pairing=pairing)
-    services.unlink(user=me(), now=utcnow())
-    flash("Your link has ended. Your own entries are still here.", "info")
+    erase = request.form.get("erase") == "yes"
+    services.unlink(user=me(), now=utcnow(), erase=erase)
+    flash(
+        "Your link has ended. Your own words are still here, under Account."
+        + (" Your shared history is erased." if erase else ""),
+        "info",
+    )
     return redirect(url_for("accounts.home"))
+
+
+@bp.route("/account/words")
+@login_required
+def words():
+    """My own words from the links that ended, read-only."""
+    return render_template(
+        "pairing/words.html", past=history.own_words(me()), labels=LANGUAGE_LABELS
+    )
+
+
+@bp.route("/account/words/<int:couple_id>/erase", methods=["POST"])
+@login_required
+def erase(couple_id: int):
+    try:
+        history.erase_now(user=me(), couple_id=couple_id, now=utcnow())
+    except NotFound as error:
+        return render_template(
+            "errors/error.html", status=404, title=error.title, detail=error.detail
+        ), 404
+    flash("Your shared history is erased. Your own words are still here.", "success")
+    return redirect(url_for("pairing.words"))
