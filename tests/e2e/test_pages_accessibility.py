@@ -341,6 +341,7 @@ def test_every_page_passes_axe_and_fits_320_and_360_in_light_and_dark(
     expect(alex).to_have_url(re.compile(r"/$"))
     visit(alex, "home-after-unlinking")
     visit(alex, "connect-unlinked", "/connect")
+    visit(alex, "words-after-unlinking", "/account/words")
     visit(sam, "home-link-ended-notice", "/")
     expect(sam.get_by_role("heading", name="Your link has ended")).to_be_visible()
     visit(sam, "inbox", "/notifications")
@@ -394,7 +395,7 @@ def test_unlinking_ends_the_link_and_the_partner_sees_a_calm_notice(new_context)
     ana.get_by_role("button", name="End the link").click()
     expect(ana).to_have_url(re.compile(r"/$"))
     expect(ana.get_by_role("status")).to_have_text(
-        "Your link has ended. Your own entries are still here."
+        "Your link has ended. Your own words are still here, under Account."
     )
     expect(ana.get_by_role("link", name="Invite or join")).to_be_visible()
     ana.goto("/couple")
