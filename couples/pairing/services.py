@@ -251,12 +251,13 @@ def _reopen(couple: Couple, now: datetime) -> None:
     for member in sorted(couple.members, key=lambda m: m.user_id):
         member.left_at = None
         db.session.flush()
-    # The notice that the link ended is old news now.
+    # The notice that this link ended is old news now (not one about another link).
     db.session.execute(
         db.update(Notification)
         .where(
             Notification.user_id.in_([m.user_id for m in couple.members]),
             Notification.kind == "couple_ended",
+            Notification.dedupe_key.startswith(f"couple:{couple.id}:", autoescape=True),
             Notification.read_at.is_(None),
         )
         .values(read_at=now)

@@ -129,6 +129,11 @@ def test_only_the_latest_couple_of_the_two_comes_back_after_a_link_with_someone_
         alex, sam = world.login("alex@example.com"), world.login("sam@example.com")
         assert _link(world, sam, alex) == second  # the latest of Alex and Sam's, not erased
         assert _history_days(sam) == [MONDAY.isoformat()]
+        # Sam's note that this link ended is read (the one about the erased first link
+        # is not, nor Alex's about Pat's link).
+        home = page(sam, "/")
+        assert "kept out of sight" not in home and "shared history is erased" in home
+        assert "Pat ended your link" in page(alex, "/")
         assert _couple(world, with_pat).ended_at is not None
         assert _couple(world, first).ended_at is not None
 
