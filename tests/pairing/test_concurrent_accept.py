@@ -98,3 +98,68 @@ def test_two_people_accepting_one_invite_at_once_link_only_one(app):
         assert outcomes in (["410", "ok"], ["409", "ok"])
         assert counts[a] == 1
         assert counts.get(b, 0) + counts.get(c, 0) == 1
+
+
+def _former_partners(app, n):
+    """Two people whose couple ended just now (not erased): (ids, couple id, invites)."""
+    from couples.pairing.models import Couple
+
+    with app.app_context():
+        a, b = make_user(email=f"f{n}-a@example.com"), make_user(email=f"f{n}-b@example.com")
+        pairing = services.accept_invite(
+            user=b, code=services.create_invite(user=a, now=utcnow()).code, now=utcnow()
+        )
+        couple_id = pairing.couple.id
+        services.unlink(user=a, now=utcnow())
+        codes = [services.create_invite(user=u, now=utcnow()).code for u in (a, b)]
+        assert db.session.get(Couple, couple_id).ended_at is not None
+        return (a.id, b.id), couple_id, codes
+
+
+def test_former_partners_accepting_each_others_invites_at_once_reopen_one_couple(app):
+    from couples.pairing.models import Couple
+
+    for n in range(10):
+        (a, b), couple_id, codes = _former_partners(app, n)
+        outcomes = _race(app, [_accept(b, codes[0]), _accept(a, codes[1])])
+        assert sorted(map(str, outcomes)) == ["409", "ok"]
+        with app.app_context():
+            counts = _active_memberships_per_user()
+            assert counts[a] == counts[b] == 1
+            assert db.session.get(Couple, couple_id).ended_at is None  # the same couple
+
+
+def test_a_reopening_and_the_clock_erasing_at_once_never_both_happen(app):
+    """Just before the days of grace run out, one accepts; the clock, just after, erases:
+    either the couple is reopened (and stays whole) or it is erased and a new one made."""
+    from datetime import timedelta
+
+    from couples.pairing import history
+    from couples.pairing.models import Couple
+
+    for n in range(10):
+        (a, b), couple_id, codes = _former_partners(app, n)
+        grace = timedelta(days=app.config["COUPLE_RESTORE_DAYS"])
+        with app.app_context():
+            from couples.accounts.models import User
+
+            ended = db.session.get(Couple, couple_id).ended_at
+            late = services.create_invite(
+                user=db.session.get(User, a), now=ended + grace - timedelta(hours=1)
+            ).code
+
+        def accept(b=b, code=late, at=ended + grace - timedelta(seconds=1)):
+            from couples.accounts.models import User
+
+            services.accept_invite(user=db.session.get(User, b), code=code, now=at)
+
+        def erase(at=ended + grace):
+            history.erase_expired(now=at)
+
+        outcomes = _race(app, [accept, erase])
+        assert outcomes == ["ok", "ok"], outcomes
+        with app.app_context():
+            couple = db.session.get(Couple, couple_id)
+            reopened = couple.ended_at is None
+            assert reopened != (couple.history_erased_at is not None)
+            assert _active_memberships_per_user()[a] == 1
