@@ -208,7 +208,9 @@ reminders_cli = click.Group("reminders", help="Reminders and push delivery.")
 @click.option("--now", "now_text", help="The instant to tick at (ISO 8601 with offset).")
 @with_appcontext
 def reminders_tick(now_text: str | None) -> None:
-    """Create the notifications due at that instant (default: now)."""
+    """Create the notifications due at that instant (default: now), and do the clock's
+    other work due then (such as erasing the shared history of couples whose days of
+    grace ran out)."""
     from datetime import datetime
 
     from couples.clock import utcnow

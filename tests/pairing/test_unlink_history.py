@@ -194,11 +194,17 @@ def test_the_tick_command_erases_too_and_twice_is_the_same_as_once(world):
         alex = world.login("alex@example.com")
         couple_id = alex.get("/api/v1/couple").get_json()["id"]
         assert alex.delete("/api/v1/couple").status_code == 204
-    later = MONDAY_EVENING + timedelta(days=40)
+    early, later = MONDAY_EVENING + timedelta(days=29), MONDAY_EVENING + timedelta(days=40)
+    runner = world.app.test_cli_runner()
+    result = runner.invoke(args=["reminders", "tick", "--now", early.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert _couple(world, couple_id).history_erased_at is None
+    result = runner.invoke(args=["reminders", "tick", "--now", later.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert _couple(world, couple_id).history_erased_at == later
     with world.app.app_context():
-        assert reminders.tick(now=later) == 0
-        assert reminders.tick(now=later) == 0
-        assert history.erase_expired(now=later) == 0
+        assert reminders.tick(now=later + timedelta(minutes=1)) == 0
+        assert history.erase_expired(now=later + timedelta(minutes=1)) == 0
     assert _couple(world, couple_id).history_erased_at == later
 
 
