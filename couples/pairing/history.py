@@ -181,7 +181,7 @@ def step_words(action: str, payload: dict) -> list[tuple[str, str]]:
 
 def own_words(user: User) -> list[PastCouple]:
     """The couples ``user`` was in and is not any more, newest first, each with only
-    ``user``'s own words. Five queries, however long the history."""
+    ``user``'s own words. Four queries, however long the history."""
     mine, theirs = aliased(CoupleMember), aliased(CoupleMember)
     rows = db.session.execute(
         db.select(Couple, mine.joined_at, User.display_name)
