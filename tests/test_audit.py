@@ -114,3 +114,21 @@ def test_password_events_and_deletion_are_audited(app, audit, smtp_server):
     with app.app_context():
         assert db.session.get(User, alex_id) is None
         assert db.session.query(PasswordReset).count() == 0
+
+
+def test_erasing_a_shared_history_is_audited_for_whoever_asked(app, audit):
+    with app.app_context():
+        alex = make_user(email="alex@example.com", display_name="Alex")
+        sam = make_user(email="sam@example.com", display_name="Sam")
+        couple_id = make_couple(alex, sam).couple.id
+        sam_id = sam.id
+    alex_client = ApiClient(app).login("alex@example.com")
+    sam_client = ApiClient(app).login("sam@example.com")
+    assert alex_client.delete("/api/v1/couple").status_code == 204
+    response = sam_client.client.post(
+        f"/account/words/{couple_id}/erase", data={"csrf_token": sam_client.csrf()}
+    )
+    assert response.status_code == 302
+    lines = audit()
+    assert _events(lines)[-2:] == [("unlink", "ok"), ("history_erase", "ok")]
+    assert lines[-1][2] == str(sam_id)
