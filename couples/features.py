@@ -31,6 +31,7 @@ class Features:
 
 
 def init_app(app: Flask) -> None:
+    from couples import drafts
     from couples.appreciations import services as appreciations
     from couples.bids import services as bids
     from couples.checkins import services as checkins
@@ -56,7 +57,7 @@ def init_app(app: Flask) -> None:
         before_delete=(pairing.before_account_deleted, repair.before_account_deleted),
         skip_checkin_reminders=(checkins.answered_already,),
         at_reminder_time=(appreciations.nudges,),
-        on_tick=(repair_clock.tick, couple_history.tick),
+        on_tick=(repair_clock.tick, couple_history.tick, drafts.tick),
     )
 
 

@@ -47,3 +47,14 @@ def test_a_refusal_deletes_the_expired_form_drafts_of_everyone(app, client):
     with app.app_context():
         [row] = db.session.query(FormDraft).all()
         assert row.token_hash != "someone else, long ago"
+
+
+def test_the_reminder_tick_forgets_drafts_past_their_hour(app):
+    from couples.notifications import reminders
+
+    _keep(app, "old", NOW - KEEP_FOR - timedelta(seconds=1))
+    _keep(app, "fresh", NOW - timedelta(minutes=5))
+    with app.app_context():
+        reminders.tick(now=NOW)
+        left = db.session.execute(db.select(FormDraft.token_hash)).scalars().all()
+        assert left == ["fresh"]
