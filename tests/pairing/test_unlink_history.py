@@ -323,7 +323,7 @@ def test_after_unlinking_each_sees_their_own_words_and_nothing_of_the_other(worl
         )
         own["alex"]["title"] = f"alextitle{own['alex']['felt_seen'][-8:]}"
         step(alex, repair_id, "ready")
-        step(sam, repair_id, "ready")
+        step(sam, repair_id, "ready", {"view": "apologizing"})
         hurt = {**HEARING, "because": f"alexbecause{own['alex']['felt_seen'][-8:]}"}
         step(alex, repair_id, "hearing", hurt)
         own["alex"]["because"] = hurt["because"]
