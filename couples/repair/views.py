@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from couples import drafts
 from couples.clock import utcnow
 from couples.errors import DomainError, Invalid, NotFound
 from couples.repair import content, machine, queries, services, signpost
@@ -218,7 +219,8 @@ def _render(
 def show(repair_id: str):
     pairing = couple_or_404()
     repair = _find(pairing, repair_id)
-    page = _render(pairing, repair)
+    form, errors, _notice = drafts.restore()  # a refused step of mine, kept
+    page = _render(pairing, repair, errors=errors, form=form)
     services.note_seen(pairing=pairing, repair=repair, now=utcnow())
     return page
 
@@ -329,12 +331,11 @@ def take_step(repair_id: str, step: str):
     try:
         services.act(pairing=pairing, repair=repair, step=step, body=body, now=utcnow())
     except Invalid as error:
-        return _render(
-            pairing,
-            queries.as_it_stands(repair),
+        # Back to the repair's own page with the words and the messages: reloading it
+        # reloads a page, not the step.
+        return drafts.refuse(
+            url_for("repairs.show", repair_id=repair_id),
             errors=_form_errors(step, error.errors, request.form),
-            form=request.form,
-            status=422,
         )
     except SafetyCheck as check:
         # Words of danger: the writer sees where to find help before anything is sent.
@@ -474,7 +475,7 @@ def follow_up(repair_id: str, follow_up_id: str):
         )
     except Invalid as error:
         errors = {f"{follow_up_id}-{k}": v for k, v in error.errors.items()}
-        return _render(pairing, repair, errors=errors, form=request.form, status=422)
+        return drafts.refuse(url_for("repairs.show", repair_id=repair_id), errors=errors)
     except DomainError as error:
         flash(str(error), "info")
     return redirect(url_for("repairs.show", repair_id=repair_id))

@@ -42,6 +42,16 @@ WALK = [
 ]
 
 
+def refused_step(who, path, data):
+    """Post a step (or a follow-up) that is refused: the browser goes back to the
+    repair's own page (303), whose GET shows the words kept and the messages."""
+    response = post(who, path, data)
+    assert response.status_code == 303, response.status_code
+    location = response.headers["Location"]
+    assert location == re.split(r"/(?:steps|follow-ups)/", path)[0], location
+    return who.client.get(location)
+
+
 @pytest.fixture
 def couple(couple):
     """Alex (New York) and Sam (London), linked the day before ``START``."""
@@ -292,8 +302,8 @@ def test_a_refused_hearing_keeps_every_feeling_and_word_and_says_what_is_missing
             "because": "dinner is ours",
             "i_need": "phones away",
         }
-        refused = post(sam, f"/repairs/{rid}/steps/hearing", typed)
-        assert refused.status_code == 422
+        refused = refused_step(sam, f"/repairs/{rid}/steps/hearing", typed)
+        assert refused.status_code == 200
         shown = refused.get_data(as_text=True)
         assert checked(shown, "feelings", "hurt") and checked(shown, "feelings", "lonely")
         assert not checked(shown, "feelings", "sad")
@@ -306,24 +316,24 @@ def test_a_refused_hearing_keeps_every_feeling_and_word_and_says_what_is_missing
         assert 'id="i_feel"' in shown and 'aria-invalid="true"' in shown
 
         # A word of one's own that cannot be a feeling is said under the picker.
-        refused = post(
+        refused = refused_step(
             sam,
             f"/repairs/{rid}/steps/hearing",
             {**typed, "i_feel": "hurt", "own_feeling": "4ever", "need_now": "space"},
         )
         shown = refused.get_data(as_text=True)
-        assert refused.status_code == 422
+        assert refused.status_code == 200
         assert error_of(shown, "feelings") == "Use a feeling word: letters only, up to 30."
         assert 'value="4ever"' in shown and checked(shown, "need_now", "space")
         assert textarea(shown, "i_feel") == "hurt"
 
         # Nothing picked at all.
-        refused = post(
+        refused = refused_step(
             sam,
             f"/repairs/{rid}/steps/hearing",
             {**typed, "feelings": [], "own_feeling": "", "i_feel": "hurt", "need_now": "talk"},
         )
-        assert refused.status_code == 422
+        assert refused.status_code == 200
         assert error_of(refused.get_data(as_text=True), "feelings") == (
             "Pick between one and ten feelings."
         )
@@ -350,8 +360,8 @@ def test_a_refused_apology_keeps_its_parts(couple):
             "empathy": "  ",
             "restitution": "I will leave it in the hall.",
         }
-        refused = post(alex, f"/repairs/{rid}/steps/apology", typed)
-        assert refused.status_code == 422
+        refused = refused_step(alex, f"/repairs/{rid}/steps/apology", typed)
+        assert refused.status_code == 200
         shown = refused.get_data(as_text=True)
         assert textarea(shown, "acknowledgement") == typed["acknowledgement"]
         assert textarea(shown, "restitution") == typed["restitution"]
@@ -376,8 +386,8 @@ def test_a_refused_plan_keeps_every_row_where_it_was_typed(couple):
             "commitments-2-owner": "me",
             "commitments-2-days": ["3", "7", "14", "30"],
         }
-        refused = post(alex, f"/repairs/{rid}/steps/plan", typed)
-        assert refused.status_code == 422
+        refused = refused_step(alex, f"/repairs/{rid}/steps/plan", typed)
+        assert refused.status_code == 200
         shown = refused.get_data(as_text=True)
         assert error_of(shown, "my_part") == "Please fill this in."
         # The third row was the second filled in: its messages stay with it.
@@ -398,8 +408,8 @@ def test_a_refused_plan_keeps_every_row_where_it_was_typed(couple):
         assert (
             post(sam, f"/repairs/{rid}/steps/plan", {"my_part": "I went quiet."}).status_code == 302
         )
-        refused = post(alex, f"/repairs/{rid}/steps/plan", {"my_part": "I kept scrolling."})
-        assert refused.status_code == 422
+        refused = refused_step(alex, f"/repairs/{rid}/steps/plan", {"my_part": "I kept scrolling."})
+        assert refused.status_code == 200
         shown = refused.get_data(as_text=True)
         assert "Add at least one commitment" in error_of(shown, "commitments")
         assert textarea(shown, "my_part") == "I kept scrolling."
@@ -409,18 +419,20 @@ def test_a_refused_response_keeps_the_words_and_asks_for_what_is_missing(couple)
     with couple.at(START) as (alex, sam):
         rid = open_repair(alex)
         walk(alex, sam, rid, steps_to("response"))
-        refused = post(sam, f"/repairs/{rid}/steps/response", {"heard": "no", "missing": ""})
-        assert refused.status_code == 422
+        refused = refused_step(
+            sam, f"/repairs/{rid}/steps/response", {"heard": "no", "missing": ""}
+        )
+        assert refused.status_code == 200
         shown = refused.get_data(as_text=True)
         assert error_of(shown, "missing") == "Say what is still missing, in a few words."
         assert checked(shown, "heard", "no") and not checked(shown, "heard", "yes")
 
-        refused = post(
+        refused = refused_step(
             sam,
             f"/repairs/{rid}/steps/response",
             {"missing": "Why it keeps happening.", "forgive": "yes"},
         )
-        assert refused.status_code == 422
+        assert refused.status_code == 200
         shown = refused.get_data(as_text=True)
         assert error_of(shown, "heard") == "Say whether you feel heard."
         assert textarea(shown, "missing") == "Why it keeps happening."
@@ -620,8 +632,8 @@ def test_follow_ups_ask_on_their_date_and_keep_each_answer_private_until_both(co
         assert "Did we follow through on this?" in alexs
         assert "Your turn" in text(page(alex, "/repairs"))
 
-        refused = post(alex, f"{url}/follow-ups/{forms[0]}", {"note": "Mostly, yes."})
-        assert refused.status_code == 422
+        refused = refused_step(alex, f"{url}/follow-ups/{forms[0]}", {"note": "Mostly, yes."})
+        assert refused.status_code == 200
         shown = refused.get_data(as_text=True)
         assert error_of(shown, f"{forms[0]}-outcome") == "Choose the one closest to how it went."
         assert textarea(shown, "note") == "Mostly, yes."
