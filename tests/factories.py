@@ -107,6 +107,15 @@ def post_form(who: ApiClient, path: str, data: dict):
     return response
 
 
+def post_refused(who: ApiClient, path: str, data: dict, to: str):
+    """Post a page's form that is refused: it redirects (303) to ``to``, the form's own
+    page, whose GET (returned) shows the words and the messages kept."""
+    response = post_form(who, path, data)
+    assert response.status_code == 303, response.status_code
+    assert response.headers["Location"] == to, response.headers["Location"]
+    return who.client.get(to)
+
+
 def page(who: ApiClient, path: str) -> str:
     """A page's HTML; it must answer 200."""
     response = who.client.get(path)

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from couples import drafts
 from couples.bids import services
 from couples.bids.schemas import BidInSchema
 from couples.clock import utcnow
@@ -18,7 +19,7 @@ from couples.web import couple_or_404
 bp = Blueprint("bids", __name__, url_prefix="/bids")
 
 
-def _render(pairing, errors=None, status=200):
+def _render(pairing):
     try:
         items, cursor = services.listing(
             pairing=pairing, before=request.args.get("before", "")[:16] or None
@@ -26,18 +27,18 @@ def _render(pairing, errors=None, status=200):
     except Invalid:
         items, cursor = services.listing(pairing=pairing)  # an old link: start at the top
     now = utcnow()
-    page = render_template(
+    form, errors, _notice = drafts.restore()  # a refused bid or answer, kept
+    return render_template(
         "bids/list.html",
         pairing=pairing,
         items=items,
         cursor=cursor,
         status=lambda b: services.status(b, now),
         presets=BID_PRESETS,
-        errors=errors or {},
-        form=request.form if errors else {},
+        errors=errors,
+        form=form if errors else {},
         zone=ZoneInfo(pairing.me.timezone),
     )
-    return page, status
 
 
 @bp.route("")
@@ -63,7 +64,7 @@ def send():
     try:
         body = validate(BidInSchema, data)
     except Invalid as error:
-        return _render(pairing, errors=error.errors, status=422)
+        return drafts.refuse(url_for("bids.listing"), errors=error.errors)
     text = (body.get("text") or "").strip() or None
     if noticed:
         services.log_noticed(
@@ -115,9 +116,8 @@ def respond(bid_id: str):
             pairing=pairing, bid_id=bid_id, response=response, later_at=later_at, now=utcnow()
         )
     except Invalid as error:
-        return _render(
-            pairing, errors={f"later-{bid_id}": sum(error.errors.values(), [])}, status=422
-        )
+        errors = {f"later-{bid_id}": sum(error.errors.values(), [])}
+        return drafts.refuse(url_for("bids.listing"), errors=errors)
     except DomainError as error:
         if error.status == 404:
             abort(404)
