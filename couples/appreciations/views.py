@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from couples import drafts
 from couples.appreciations import services
 from couples.appreciations.schemas import AppreciationInSchema
 from couples.clock import utcnow
@@ -38,7 +39,7 @@ def journal():
 @login_required
 def new():
     pairing = couple_or_404()
-    errors: dict = {}
+    form, errors, _notice = drafts.restore()  # a refused appreciation, kept
     if request.method == "POST":
         data = {
             "text": request.form.get("text", ""),
@@ -47,7 +48,7 @@ def new():
         try:
             body = validate(AppreciationInSchema, data)
         except Invalid as error:
-            errors = error.errors
+            return drafts.refuse(url_for("appreciations.new"), errors=error.errors)
         else:
             try:
                 services.send(
@@ -71,9 +72,9 @@ def new():
         "appreciations/new.html",
         pairing=pairing,
         errors=errors,
-        form=request.form,
+        form=form,
         labels=LANGUAGE_LABELS,
         languages=LANGUAGES,
         top=theirs.ranking[0] if theirs else None,
     )
-    return (page, 422) if errors else page
+    return page

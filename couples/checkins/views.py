@@ -77,6 +77,9 @@ def day(day: str):
     when = parse_day(day)
     if request.method == "GET":
         view = services.one_day(pairing=pairing, day=when, now=now)
+        form, errors, _notice = drafts.restore()  # refused answers of mine, kept
+        if errors and view.open:
+            return _render(pairing, view, editing=True, form=form, errors=errors)
         editing = request.args.get("edit") == "1" and view.open
         return _render(pairing, view, editing=editing or (view.open and view.my_answers is None))
     view = services.form_day(pairing=pairing, day=when, now=now)
@@ -93,9 +96,7 @@ def day(day: str):
             back=url_for("checkins.day", day=day),
         )
     except Invalid as error:
-        return _render(
-            pairing, view, editing=True, form=request.form, errors=_field_errors(error.errors)
-        ), 422
+        return drafts.refuse(url_for("checkins.day", day=day), errors=_field_errors(error.errors))
     except Conflict as error:
         # Closed at noon, or revealed a moment ago: say so, and keep every word typed.
         return _render(
