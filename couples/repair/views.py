@@ -89,7 +89,8 @@ def listing():
 def new():
     pairing = couple_or_404()
     if request.method == "GET":
-        return render_template("repairs/new.html", pairing=pairing, errors={}, form={})
+        form, errors, _notice = drafts.restore()  # a refused repair of mine, kept
+        return render_template("repairs/new.html", pairing=pairing, errors=errors, form=form)
     try:
         repair = services.open_repair(
             pairing=pairing,
@@ -106,12 +107,7 @@ def new():
             back=url_for("repairs.listing"),
         )
     except Invalid as error:
-        return render_template(
-            "repairs/new.html",
-            pairing=pairing,
-            errors=_page_errors(error.errors),
-            form=request.form,
-        ), 422
+        return drafts.refuse(url_for("repairs.new"), errors=_page_errors(error.errors))
     return redirect(url_for("repairs.show", repair_id=repair.public_id))
 
 
@@ -374,12 +370,13 @@ def pause(repair_id: str):
     pairing = couple_or_404()
     repair = _find(pairing, repair_id, lock=request.method == "POST")
     if request.method == "GET":
+        _form, errors, _notice = drafts.restore()  # a refused pause, kept
         return render_template(
             "repairs/pause.html",
             pairing=pairing,
             repair=repair,
             ui=UI,
-            errors={},
+            errors=errors,
             paused=queries.is_paused(repair, utcnow()),
             zone=ZoneInfo(pairing.me.timezone),
         )
@@ -388,15 +385,7 @@ def pause(repair_id: str):
     try:
         services.pause(pairing=pairing, repair=repair, body={"minutes": minutes}, now=utcnow())
     except Invalid as error:
-        return render_template(
-            "repairs/pause.html",
-            pairing=pairing,
-            repair=repair,
-            ui=UI,
-            errors=error.errors,
-            paused=False,
-            zone=ZoneInfo(pairing.me.timezone),
-        ), 422
+        return drafts.refuse(url_for("repairs.pause", repair_id=repair_id), errors=error.errors)
     except DomainError as error:
         flash(str(error), "info")
     return redirect(url_for("repairs.show", repair_id=repair_id))
@@ -420,8 +409,9 @@ def close(repair_id: str):
     pairing = couple_or_404()
     repair = _find(pairing, repair_id, lock=request.method == "POST")
     if request.method == "GET":
+        form, errors, _notice = drafts.restore()  # a refused closing note, kept
         return render_template(
-            "repairs/close.html", pairing=pairing, repair=repair, errors={}, form={}
+            "repairs/close.html", pairing=pairing, repair=repair, errors=errors, form=form
         )
     body = {"note": request.form.get("note", "")}
     if seen_on_page():
@@ -436,13 +426,7 @@ def close(repair_id: str):
             back=url_for("repairs.show", repair_id=repair_id),
         )
     except Invalid as error:
-        return render_template(
-            "repairs/close.html",
-            pairing=pairing,
-            repair=repair,
-            errors=error.errors,
-            form=request.form,
-        ), 422
+        return drafts.refuse(url_for("repairs.close", repair_id=repair_id), errors=error.errors)
     except DomainError as error:
         flash(str(error), "info")
         return redirect(url_for("repairs.show", repair_id=repair_id))
