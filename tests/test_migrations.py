@@ -25,6 +25,26 @@ def _fresh_database(tmp_path):
     return make_url(PG_URL).set(database=name).render_as_string(hide_password=False), drop
 
 
+def _couple_with_a_checkin(engine, *, ended: bool = False) -> None:
+    """A couple (ended a day later, when ``ended``) with one check-in, written as rows
+    the schema of the revision in place accepts."""
+    with engine.begin() as conn:
+        couple_id = conn.execute(
+            text(
+                "INSERT INTO couples (created_at, ended_at) VALUES "
+                "('2026-11-21 20:00:00+00', :ended) RETURNING id"
+            ),
+            {"ended": "2026-11-22 20:00:00+00" if ended else None},
+        ).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO checkins (couple_id, day, kind, questions, created_at) "
+                "VALUES (:couple, '2026-11-21', 'nightly', '[]', '2026-11-21 20:00:00+00')"
+            ),
+            {"couple": couple_id},
+        )
+
+
 def test_upgrade_from_empty_then_check_reports_no_difference(tmp_path):
     url, drop = _fresh_database(tmp_path)
     env = {"COUPLES_SQLALCHEMY_DATABASE_URI": url, "COUPLES_INSTANCE_PATH": str(tmp_path)}
@@ -76,20 +96,7 @@ def test_dropping_the_revision_keeps_every_check_in_and_no_trigger(tmp_path):
     try:
         assert run_flask(["db", "upgrade", "5c1e2f7a9b30"], env).returncode == 0
         assert revision_triggers() > 0
-        with engine.begin() as conn:
-            couple_id = conn.execute(
-                text(
-                    "INSERT INTO couples (created_at) VALUES ('2026-11-21 20:00:00+00') "
-                    "RETURNING id"
-                )
-            ).scalar_one()
-            conn.execute(
-                text(
-                    "INSERT INTO checkins (couple_id, day, kind, questions, created_at) "
-                    "VALUES (:couple, '2026-11-21', 'nightly', '[]', '2026-11-21 20:00:00+00')"
-                ),
-                {"couple": couple_id},
-            )
+        _couple_with_a_checkin(engine)
         up = run_flask(["db", "upgrade"], env)
         assert up.returncode == 0, up.stderr
         assert counts() == (1, 1)
@@ -244,20 +251,7 @@ def test_the_erased_history_column_comes_and_goes_in_place(tmp_path):
 
     try:
         assert run_flask(["db", "upgrade", "aaae1b77d2dc"], env).returncode == 0
-        with engine.begin() as conn:
-            couple_id = conn.execute(
-                text(
-                    "INSERT INTO couples (created_at, ended_at) VALUES "
-                    "('2026-11-21 20:00:00+00', '2026-11-22 20:00:00+00') RETURNING id"
-                )
-            ).scalar_one()
-            conn.execute(
-                text(
-                    "INSERT INTO checkins (couple_id, day, kind, questions, created_at) "
-                    "VALUES (:couple, '2026-11-21', 'nightly', '[]', '2026-11-21 20:00:00+00')"
-                ),
-                {"couple": couple_id},
-            )
+        _couple_with_a_checkin(engine, ended=True)
         up = run_flask(["db", "upgrade"], env)
         assert up.returncode == 0, up.stderr
         assert counts() == (1, 1)

@@ -39,9 +39,10 @@ def _awake_user(email="alex@example.com"):
     return user
 
 
-def _one_device(service, email="alex@example.com"):
-    user = _awake_user(email)
-    info = service.subscribe()
+def _one_device(service, *script):
+    """A user with no quiet hours and one device, answering as ``script`` says."""
+    user = _awake_user()
+    info = service.subscribe(*script)
     subscribe(
         user=user,
         endpoint=info["endpoint"],
@@ -131,14 +132,7 @@ def test_a_push_service_that_trickles_its_answer_hits_the_deadline(make_app, fak
         VAPID_PRIVATE_KEY=vapid_keys[0], PUSH_ALLOWED_ENDPOINTS=[fake_push.origin], PUSH_TIMEOUT=1
     )
     with app.app_context():
-        user = _awake_user()
-        info = fake_push.subscribe("trickle")
-        subscribe(
-            user=user,
-            endpoint=info["endpoint"],
-            p256dh=info["keys"]["p256dh"],
-            auth=info["keys"]["auth"],
-        )
+        user = _one_device(fake_push, "trickle")
         now = utcnow()
         notify(
             user=user,
