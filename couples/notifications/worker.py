@@ -5,6 +5,7 @@ run` in the foreground. At scale Celery runs the same two functions instead."""
 
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask
@@ -15,6 +16,9 @@ from couples.extensions import db
 from couples.notifications import delivery, reminders
 
 log = logging.getLogger("couples.worker")
+
+# How long a delivery lane waits, while the tick runs, before it claims again.
+DRAIN_PAUSE = 0.05
 
 # Set when something was queued that should go out now (see ``wake``).
 _wake = threading.Event()
@@ -45,7 +49,9 @@ def _drain(app: Flask, ticking: threading.Event | None) -> tuple[int, int]:
                     if not ticking.is_set():
                         last_pass = True  # everything the tick made is committed now
                         continue
-                    ticking.wait(0.05)  # the tick commits more in a moment
+                    # The tick commits more in a moment. (Not ``ticking.wait``: the event is
+                    # set while the tick runs, so that would not wait at all.)
+                    time.sleep(DRAIN_PAUSE)
         finally:
             db.session.remove()
 

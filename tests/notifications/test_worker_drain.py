@@ -2,13 +2,15 @@
 before the tick's last commit cannot see it, and what that commit queued would wait for
 the next round."""
 
+import threading
+import time
 from datetime import UTC, datetime
 
 import time_machine
 
 from couples.accounts.models import User
 from couples.extensions import db
-from couples.notifications import worker
+from couples.notifications import delivery, worker
 from couples.notifications.services import notify, subscribe
 from tests.factories import make_user
 
@@ -59,3 +61,26 @@ def test_a_lane_claims_once_more_after_the_tick_is_over(push_app, fake_push):
     assert (claimed, sent) == (1, 1)
     (received,) = fake_push.for_endpoint(info["endpoint"])
     assert received.message["notification"]["title"] == "Sam sent you a bid"
+
+
+def test_a_lane_waits_between_claims_while_the_tick_runs(push_app, monkeypatch):
+    """While the tick is making notifications and nothing is due yet, a lane claims now
+    and then, not in a loop: spinning took the CPU and the write lock the tick needs."""
+    claims = []
+    real = delivery.deliver_due
+
+    def counted(**kwargs):
+        claims.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(delivery, "deliver_due", counted)
+    ticking = threading.Event()
+    ticking.set()
+    lane = threading.Thread(target=worker._drain, args=(push_app, ticking))
+    lane.start()
+    time.sleep(0.5)  # a slow machine claims less often in this time, never more
+    ticking.clear()
+    lane.join(timeout=30)
+    assert not lane.is_alive()
+    # At most one claim per pause, and the last claim after the tick is over.
+    assert 1 <= len(claims) <= 0.5 / worker.DRAIN_PAUSE + 2
