@@ -4,6 +4,9 @@ session per thread, and a VAPID header cached per push-service origin."""
 
 import base64
 import contextlib
+import heapq
+import itertools
+import os
 import socket
 import threading
 import time
@@ -97,34 +100,82 @@ _local = threading.local()
 class _Deadline:
     """A whole request's time limit. requests' timeout bounds each read, so a service
     that answers a byte at a time never reaches it; when this one passes, the socket of
-    the request in flight is shut down, and the read waiting on it ends."""
+    the request in flight is shut down, and the read waiting on it ends. One watchdog
+    thread (``_watchdog``) keeps every deadline of the process."""
 
     def __init__(self, seconds: float):
+        self.at = time.monotonic() + seconds
         self.connection = None
         self.passed = False
+        self.over = False
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._cut)
-        self._timer.daemon = True
 
     def __enter__(self):
         _local.deadline = self
-        self._timer.start()
+        _watchdog.watch(self)
         return self
 
     def __exit__(self, *exc):
         with self._lock:
-            self._timer.cancel()
+            self.over = True
             self.connection = None  # the request is over: its connection may be reused
         _local.deadline = None
 
-    def _cut(self) -> None:
+    def cut(self) -> None:
         with self._lock:
             sock = getattr(self.connection, "sock", None)
-            if sock is None:
+            if self.over or sock is None:
                 return
             self.passed = True
             with contextlib.suppress(OSError):  # closed already
                 sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Watchdog:
+    """Cuts each request whose deadline passed. One thread for the process, started with
+    the first push (and again in a forked child), instead of a timer thread per push:
+    at the nightly peak that was a thread started and stopped for every message."""
+
+    def __init__(self):
+        self._due: list[tuple[float, int, _Deadline]] = []
+        self._count = itertools.count()
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, deadline: _Deadline) -> None:
+        with self._changed:
+            heapq.heappush(self._due, (deadline.at, next(self._count), deadline))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="push-deadlines", daemon=True
+                )
+                self._thread.start()
+            elif self._due[0][2] is deadline:
+                self._changed.notify()  # sooner than what the thread waits for
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                now = time.monotonic()
+                passed = []
+                while self._due and self._due[0][0] <= now:
+                    passed.append(heapq.heappop(self._due)[2])
+                if not passed:
+                    # Woken a little late on purpose: the deadlines due together are
+                    # taken in one round, not one wake-up each.
+                    self._changed.wait(self._due[0][0] - now + 0.05 if self._due else None)
+                    continue
+            for deadline in passed:
+                deadline.cut()  # nothing to do when its request ended in time
+
+    def forget(self) -> None:
+        """In a forked child: the parent's thread did not come along."""
+        self._due, self._thread = [], None
+        self._changed = threading.Condition()
+
+
+_watchdog = _Watchdog()
+os.register_at_fork(after_in_child=_watchdog.forget)
 
 
 def _tracked(connection_class):
