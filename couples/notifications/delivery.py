@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_
+from sqlalchemy import Row, and_, func, or_
 
 from couples.accounts.models import User
 from couples.clock import utcnow
@@ -88,26 +88,28 @@ def claim(*, now: datetime, limit: int, lease_seconds: int) -> Claim:
         db.session.commit()  # end the read
         return Claim([], token, lease_until)
     begin_write(db.session)
-    query = (
+    due = (
         db.select(Notification.id)
         .where(_due(now))
         .order_by(Notification.next_attempt_at, Notification.id)
         .limit(limit)
     )
     if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list(db.session.execute(query).scalars())
-    if ids:
+        due = due.with_for_update(skip_locked=True)
+    ids = list(
         db.session.execute(
             db.update(Notification)
-            .where(Notification.id.in_(ids))
+            .where(Notification.id.in_(due.scalar_subquery()))
             .values(
                 status="sending",
                 lease_until=lease_until,
                 claim_token=token,
                 attempts=Notification.attempts + 1,
             )
-        )
+            .returning(Notification.id)
+            .execution_options(synchronize_session=False)
+        ).scalars()
+    )
     db.session.commit()
     return Claim(ids, token, lease_until)
 
@@ -149,33 +151,42 @@ def deliver(leased: Claim, *, now_fn=utcnow) -> dict[str, int]:
     not start in time goes back to the queue, due at once."""
     config = current_app.config
     now = now_fn()
-    rows = list(
-        db.session.execute(
-            db.select(Notification).where(
-                Notification.id.in_(leased.ids),
-                Notification.status == "sending",
-                Notification.claim_token == leased.token,
-            )
-        ).scalars()
-    )
-    user_ids = {n.user_id for n in rows}
-    users = (
-        {
-            u.id: u
-            for u in db.session.execute(db.select(User).where(User.id.in_(user_ids))).scalars()
-        }
-        if user_ids
-        else {}
-    )
-    devices: dict[int, list[PushSubscription]] = {}
-    for sub in (
-        db.session.execute(
-            db.select(PushSubscription).where(PushSubscription.user_id.in_(user_ids))
-        ).scalars()
-        if user_ids
-        else ()
-    ):
-        devices.setdefault(sub.user_id, []).append(sub)
+    # Plain rows, not objects: at the nightly peak the ORM's bookkeeping for every
+    # notification, user and device was the larger part of a batch's own cost.
+    rows = db.session.execute(
+        db.select(
+            Notification.id,
+            Notification.user_id,
+            Notification.kind,
+            Notification.title,
+            Notification.body,
+            Notification.url,
+            Notification.topic,
+            Notification.expires_at,
+            Notification.attempts,
+            Notification.delivered_to,
+            User.discreet,
+        )
+        .join(User, User.id == Notification.user_id)
+        .where(
+            Notification.id.in_(leased.ids),
+            Notification.status == "sending",
+            Notification.claim_token == leased.token,
+        )
+    ).all()
+    devices: dict[int, list[Row]] = {}
+    if rows:
+        for sub in db.session.execute(
+            db.select(
+                PushSubscription.id,
+                PushSubscription.user_id,
+                PushSubscription.endpoint,
+                PushSubscription.p256dh,
+                PushSubscription.auth,
+            ).where(PushSubscription.user_id.in_({note.user_id for note in rows}))
+        ):
+            devices.setdefault(sub.user_id, []).append(sub)
+    db.session.commit()  # no transaction (and no SQLite write lock) while we wait on the network
 
     allowed = allowed_endpoints()
     base_url = public_origin()
@@ -186,7 +197,6 @@ def deliver(leased: Claim, *, now_fn=utcnow) -> dict[str, int]:
             expired.append(note.id)
             continue
         spec = KINDS[note.kind]
-        user = users[note.user_id]
         body = payloads.build(
             title=note.title,
             body=note.body,
@@ -194,7 +204,7 @@ def deliver(leased: Claim, *, now_fn=utcnow) -> dict[str, int]:
             base_url=base_url,
             kind=note.kind,
             tag=f"{note.kind}-{note.id}",
-            discreet=user.discreet,
+            discreet=note.discreet,
         )
         ttl = int((note.expires_at - now).total_seconds()) if note.expires_at else spec.ttl_seconds
         for sub in devices.get(note.user_id, []):
@@ -213,8 +223,6 @@ def deliver(leased: Claim, *, now_fn=utcnow) -> dict[str, int]:
                     note.topic,
                 )
             )
-    claimed = [note.id for note in rows]  # read before the commit expires the rows
-    db.session.commit()  # no transaction (and no SQLite write lock) while we wait on the network
 
     vapid = signer()
     timeout = float(config.get("PUSH_TIMEOUT", 10))
@@ -231,14 +239,14 @@ def deliver(leased: Claim, *, now_fn=utcnow) -> dict[str, int]:
     results = list(executor.map(attempt, jobs))
     return _record(
         leased,
-        ids=claimed,
+        claimed=[(note.id, note.attempts, note.delivered_to) for note in rows],
         expired=expired,
         outcomes=list(zip(jobs, results, strict=True)),
         now=now_fn(),
     )
 
 
-def _record(leased: Claim, *, ids, expired, outcomes, now) -> dict[str, int]:
+def _record(leased: Claim, *, claimed, expired, outcomes, now) -> dict[str, int]:
     begin_write(db.session)
     config = current_app.config
     max_attempts = int(config.get("PUSH_MAX_ATTEMPTS", 8))
@@ -256,23 +264,6 @@ def _record(leased: Claim, *, ids, expired, outcomes, now) -> dict[str, int]:
         "requeued": 0,
         "inbox": 0,
     }
-    # Plain rows and one executemany UPDATE: the ORM's per-object work was the cost here.
-    rows = (
-        db.session.execute(
-            db.select(
-                Notification.id,
-                Notification.attempts,
-                Notification.delivered_to,
-            ).where(
-                Notification.id.in_(ids),
-                Notification.status == "sending",
-                # Not when another worker took it over after our lease ran out.
-                Notification.claim_token == leased.token,
-            )
-        ).all()
-        if ids
-        else []
-    )
     # A device removed while its push was on the way is no longer the user's: what went
     # to it does not count as delivered, and its failures are nobody's.
     job_devices = {job.subscription_id for job, _ in outcomes}
@@ -285,8 +276,10 @@ def _record(leased: Claim, *, ids, expired, outcomes, now) -> dict[str, int]:
         if job_devices
         else set()
     )
+    # One executemany UPDATE for the batch, each row only while it is still ours: what
+    # another worker took over after our lease ran out is left as it has it.
     updates = []
-    for note_id, attempts, delivered_to in rows:
+    for note_id, attempts, delivered_to in claimed:
         change = {"id": note_id, "lease_until": None, "claim_token": None}
         updates.append(change)
         if note_id in expired:
