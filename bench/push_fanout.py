@@ -17,7 +17,8 @@ own peak RSS and CPU time), the fake push service (tests/fakepush.py) in another
 4. peak: ``reminders.tick`` with every user due at once (the nightly peak), then once more
    at the same instant, which must create nothing.
 
-The tick phases run on SQLite, or on PostgreSQL with ``--database-url``. Prints
+The outbox, tick and peak phases run on SQLite, or on PostgreSQL with
+``--database-url`` (one database of the run's own, emptied between phases). Prints
 delivered/s, the outbox/raw ratio, peak memory, tick medians, the peak's seconds and
 cost per due user, and PASS or MISS per goal. Exit status 0 either way (a measurement,
 not a test); 1 when the run itself failed. See README.md.
@@ -475,10 +476,10 @@ def _empty_tables() -> None:
     """Remove what an earlier phase seeded (PostgreSQL: one database for every phase)."""
     from couples.accounts.models import User
     from couples.extensions import db
-    from couples.notifications.models import Notification
+    from couples.notifications.models import Notification, PushSubscription
     from couples.pairing.models import Couple, CoupleMember
 
-    for model in (Notification, CoupleMember, Couple, User):
+    for model in (Notification, PushSubscription, CoupleMember, Couple, User):
         db.session.execute(db.delete(model))
     db.session.commit()
 
@@ -729,7 +730,28 @@ def run(args, folder: Path) -> dict:
     say("Migrating a fresh SQLite schema ...")
     migrate(f"sqlite:///{template}", instance)
     private_key, _public = generate_keys()
+    postgres = TickDatabase(args.database_url, keep=False) if args.database_url else None
+    try:
+        if postgres is not None:
+            say(f"Creating and migrating the PostgreSQL database {postgres.name} ...")
+            postgres.create()
+            migrate(postgres.app_url, instance)
 
+        def database_for(name: str) -> str:
+            if postgres is not None:
+                return postgres.app_url  # emptied by each phase
+            return fresh_database(template, folder, name)
+
+        return _phases(args, report, folder, instance, private_key, database_for)
+    finally:
+        if postgres is not None:
+            try:
+                postgres.drop()
+            except (BenchError, subprocess.TimeoutExpired) as error:  # keep the run's own error
+                print(f"could not drop {postgres.name}: {error}", file=sys.stderr)
+
+
+def _phases(args, report, folder, instance, private_key, database_for) -> dict:
     if not args.skip_push:
         service = FakeService(args.latency)
         try:
@@ -762,7 +784,7 @@ def run(args, folder: Path) -> dict:
             outbox = run_child(
                 "phase_outbox",
                 args.timeout + 120,
-                database_url=fresh_database(template, folder, "outbox"),
+                database_url=database_for("outbox"),
                 instance=str(instance),
                 subscriptions=subscriptions,
                 private_key=private_key,
@@ -779,60 +801,40 @@ def run(args, folder: Path) -> dict:
         finally:
             service.stop()
 
-    if args.skip_tick and args.skip_peak:
-        return report
-    postgres = TickDatabase(args.database_url, keep=False) if args.database_url else None
-    try:
-        if postgres is not None:
-            say(f"Creating and migrating the PostgreSQL database {postgres.name} ...")
-            postgres.create()
-            migrate(postgres.app_url, instance)
-
-        def database_for(name: str) -> str:
-            if postgres is not None:
-                return postgres.app_url  # emptied by each phase
-            return fresh_database(template, folder, name)
-
-        if not args.skip_tick:
-            report["tick"] = []
-            for size in args.tick_sizes:
-                say(
-                    f"[tick] {size} linked users, {min(args.tick_due, size)} due, "
-                    f"{args.tick_repeats} timed runs ..."
+    if not args.skip_tick:
+        report["tick"] = []
+        for size in args.tick_sizes:
+            say(
+                f"[tick] {size} linked users, {min(args.tick_due, size)} due, "
+                f"{args.tick_repeats} timed runs ..."
+            )
+            report["tick"].append(
+                run_child(
+                    "phase_tick",
+                    args.timeout,
+                    database_url=database_for(f"tick{size}"),
+                    instance=str(instance),
+                    users=size,
+                    due=args.tick_due,
+                    repeats=args.tick_repeats,
                 )
-                report["tick"].append(
-                    run_child(
-                        "phase_tick",
-                        args.timeout,
-                        database_url=database_for(f"tick{size}"),
-                        instance=str(instance),
-                        users=size,
-                        due=args.tick_due,
-                        repeats=args.tick_repeats,
-                    )
+            )
+    if not args.skip_peak:
+        report["peak"] = []
+        for size in args.peak_sizes:
+            say(f"[peak] {size} linked users, all due, {args.peak_repeats} timed run(s) ...")
+            report["peak"].append(
+                run_child(
+                    "phase_tick",
+                    args.timeout,
+                    database_url=database_for(f"peak{size}"),
+                    instance=str(instance),
+                    users=size,
+                    due=size,
+                    repeats=args.peak_repeats,
+                    again=True,
                 )
-        if not args.skip_peak:
-            report["peak"] = []
-            for size in args.peak_sizes:
-                say(f"[peak] {size} linked users, all due, {args.peak_repeats} timed run(s) ...")
-                report["peak"].append(
-                    run_child(
-                        "phase_tick",
-                        args.timeout,
-                        database_url=database_for(f"peak{size}"),
-                        instance=str(instance),
-                        users=size,
-                        due=size,
-                        repeats=args.peak_repeats,
-                        again=True,
-                    )
-                )
-    finally:
-        if postgres is not None:
-            try:
-                postgres.drop()
-            except (BenchError, subprocess.TimeoutExpired) as error:  # keep the run's own error
-                print(f"could not drop {postgres.name}: {error}", file=sys.stderr)
+            )
     return report
 
 
@@ -843,9 +845,7 @@ def print_report(args, report: dict) -> None:
         f"{platform.python_implementation()} {platform.python_version()}  "
         f"{os.cpu_count()} CPUs  load {report['load_start']}"
     )
-    say(
-        "push phases on SQLite; tick phases on " + ("PostgreSQL" if args.database_url else "SQLite")
-    )
+    say("push, tick and peak phases on " + ("PostgreSQL" if args.database_url else "SQLite"))
     goals = report["goals"]
     if "raw" in report:
         raw, outbox = report["raw"], report["outbox"]
