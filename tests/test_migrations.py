@@ -1,5 +1,6 @@
 """`flask db upgrade` from an empty database, then `flask db check`: no difference."""
 
+import json
 import uuid
 
 from sqlalchemy import create_engine, inspect, text
@@ -265,6 +266,40 @@ def test_the_erased_history_column_comes_and_goes_in_place(tmp_path):
         assert down.returncode == 0, down.stderr
         assert counts() == (1, 1)
         assert "history_erased_at" not in columns()
+    finally:
+        engine.dispose()
+        drop()
+
+
+def test_a_couple_that_turned_needs_off_keeps_the_help_question_off(tmp_path):
+    """ "One thing that would help" left the needs module for a module of its own: a
+    couple that had needs off does not find the question back on."""
+    url, drop = _fresh_database(tmp_path)
+    env = {"COUPLES_SQLALCHEMY_DATABASE_URI": url, "COUPLES_INSTANCE_PATH": str(tmp_path)}
+    engine = create_engine(url)
+
+    def modules_off():
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT modules_off FROM couples ORDER BY id")).scalars()
+            return [json.loads(r) if isinstance(r, str) else r for r in rows]
+
+    try:
+        assert run_flask(["db", "upgrade", "c3a91f0e7b52"], env).returncode == 0
+        with engine.begin() as conn:
+            for off in ('["mood", "needs"]', '["question"]'):
+                conn.execute(
+                    text(
+                        "INSERT INTO couples (created_at, modules_off) VALUES "
+                        "('2026-11-21 20:00:00+00', :off)"
+                    ),
+                    {"off": off},
+                )
+        up = run_flask(["db", "upgrade", "9d4e1b7c3a20"], env)
+        assert up.returncode == 0, up.stderr
+        assert modules_off() == [["help", "mood", "needs"], ["question"]]
+        down = run_flask(["db", "downgrade", "c3a91f0e7b52"], env)
+        assert down.returncode == 0, down.stderr
+        assert modules_off() == [["mood", "needs"], ["question"]]
     finally:
         engine.dispose()
         drop()

@@ -21,22 +21,19 @@ GRACE_UNTIL = time(12, 0)
 TEXT_MAX = 2000
 TURNED_TOWARD = ("mostly", "sometimes", "rarely")
 
-MODULES = (
-    "needs",
-    "appreciation",
-    "love_languages",
-    "connection",
-    "mood",
-    "on_my_mind",
-    "question",
-)
+# The nightly core: at most four questions, on one phone screen, in a few taps.
+CORE_MODULES = ("needs", "appreciation", "mood", "on_my_mind")
+# "Go deeper": optional, below the core, each on or off for the couple.
+DEEPER_MODULES = ("help", "love_languages", "connection", "question")
+MODULES = CORE_MODULES + DEEPER_MODULES
 MODULE_LABELS = {
-    "needs": "Needs met, and one thing that would help",
+    "needs": "How well my needs were met",
     "appreciation": "Something I appreciated today",
-    "love_languages": "Love languages I felt",
-    "connection": "Feeling turned toward",
     "mood": "Mood",
     "on_my_mind": "Something on my mind",
+    "help": "One thing that would help tomorrow",
+    "love_languages": "Love languages I felt",
+    "connection": "Feeling turned toward",
     "question": "A deeper question of the day",
 }
 CUSTOM_TYPES = ("text", "scale", "choice")
@@ -133,11 +130,14 @@ def _scale(key: str, prompt: str, low: int, high: int, *, required: bool = False
 
 
 NIGHTLY_MODULES: dict[str, tuple[dict, ...]] = {
-    "needs": (
-        _scale("needs_met", "How well were your needs met today?", 1, 5, required=True),
-        _q("needs_help", "text", "One thing that would help me tomorrow"),
-    ),
+    "needs": (_scale("needs_met", "Were your needs met today?", 1, 5, required=True),),
     "appreciation": (_q("appreciation", "text", "Something I appreciated about you today"),),
+    "mood": (_scale("mood", "How is your mood tonight?", 1, 5, required=True),),
+    "on_my_mind": (
+        _q("on_my_mind", "yesno", "Something on your mind?"),
+        _q("on_my_mind_text", "text", "What is it, in a few words?", follows="on_my_mind"),
+    ),
+    "help": (_q("needs_help", "text", "One thing that would help me tomorrow"),),
     "love_languages": (
         _q(
             "love_languages_felt",
@@ -161,12 +161,8 @@ NIGHTLY_MODULES: dict[str, tuple[dict, ...]] = {
         ),
         _q("felt_seen", "text", "A moment I felt seen"),
     ),
-    "mood": (_scale("mood", "How is your mood tonight?", 1, 5, required=True),),
-    "on_my_mind": (
-        _q("on_my_mind", "yesno", "Is something on your mind you'd like to talk about?"),
-        _q("on_my_mind_text", "text", "What is it, in a few words?", follows="on_my_mind"),
-    ),
 }
+CORE_KEYS = frozenset(q["key"] for m in CORE_MODULES for q in NIGHTLY_MODULES[m])
 
 WEEKLY_QUESTIONS: tuple[dict, ...] = (
     _q("week_went_well", "text", "Three things that went well for us this week"),
@@ -201,15 +197,41 @@ def questions_for(
     question_of_the_day: str | None = None,
     custom: Iterable[dict] = (),
 ) -> list[dict]:
-    """The questions of one check-in, in the order they are asked."""
+    """The questions of one check-in, in the order they are asked: the core, then what
+    goes deeper (the deeper modules, the question of the day, the couple's own
+    questions), then on the weekly check-in the week's questions."""
     off = set(modules_off)
-    questions = [dict(q) for module, qs in NIGHTLY_MODULES.items() if module not in off for q in qs]
+    questions = [
+        dict(q) for module in MODULES if module not in off for q in NIGHTLY_MODULES.get(module, ())
+    ]
     if "question" not in off and question_of_the_day:
         questions.append(_q("question_of_the_day", "text", question_of_the_day))
     questions.extend(dict(q) for q in custom)
     if kind == "weekly":
         questions.extend(dict(q) for q in WEEKLY_QUESTIONS)
     return questions
+
+
+WEEKLY_KEYS = frozenset(q["key"] for q in WEEKLY_QUESTIONS)
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A check-in's questions as the page groups them."""
+
+    core: list[dict]
+    deeper: list[dict]
+    week: list[dict]
+
+
+def parts(questions: Iterable[dict]) -> Parts:
+    """Split stored questions into the core, "go deeper" and the week's, in their order.
+    A check-in keeps the questions it was asked, so this goes by key."""
+    core, deeper, week = [], [], []
+    for question in questions:
+        key = question["key"]
+        (core if key in CORE_KEYS else week if key in WEEKLY_KEYS else deeper).append(question)
+    return Parts(core, deeper, week)
 
 
 # ------------------------------------------------------------------------------ answers

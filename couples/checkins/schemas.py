@@ -20,10 +20,11 @@ class ScheduleSchema(Strict):
 class ModulesSchema(Strict):
     needs = Flag()
     appreciation = Flag()
-    love_languages = Flag()
-    connection = Flag()
     mood = Flag()
     on_my_mind = Flag()
+    help = Flag()
+    love_languages = Flag()
+    connection = Flag()
     question = Flag()
 
 

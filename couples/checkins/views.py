@@ -116,9 +116,17 @@ def _render(
     refused: str | None = None,
 ):
     values = form if form is not None else None
+    part = rules.parts(view.questions)
+    given = values if values is not None else (view.my_answers or {})
     return render_template(
         "checkins/day.html",
         view=view,
+        part=part,
+        # "Go deeper" opens by itself when something in it was answered or needs a look.
+        deeper_open=any(
+            given.get(q["key"]) not in (None, "", []) or q["key"] in (errors or {})
+            for q in part.deeper
+        ),
         pairing=pairing,
         editing=editing,
         refused=refused,

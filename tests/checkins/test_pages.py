@@ -161,6 +161,7 @@ def test_settings_page_adds_and_removes_questions_and_keeps_a_refused_one(couple
             "connection": False,
             "mood": True,
             "on_my_mind": False,
+            "help": False,
             "question": False,
         }
         [question] = settings["custom_questions"]
@@ -272,3 +273,17 @@ def test_a_refused_schedule_is_kept_on_the_settings_page_for_this_browser_only(c
         theirs = page(sam, "/couple/checkins")
         assert "Who cooks?" not in theirs and "another look" not in theirs
         assert sam.get("/api/v1/couple").get_json()["schedule"] == before
+
+
+def test_the_nightly_label_says_two_minutes_and_the_weekly_one_says_longer(couple):
+    couple.link()
+    with couple.at(EVENING) as (alex, _sam):
+        nightly = page(alex, "/checkin/2026-11-18")
+        assert "About two minutes. Private until Sam answers too." in nightly
+        assert "Go deeper" in nightly and "Your week together" not in nightly
+    sunday = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)
+    with couple.at(sunday) as (alex, _sam):
+        weekly = page(alex, "/checkin/2026-11-22")
+        assert "A longer one tonight, about ten minutes: your week together." in weekly
+        assert "About two minutes" not in weekly
+        assert "Your week together" in weekly and 'name="week_went_well"' in weekly

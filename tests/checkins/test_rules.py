@@ -49,7 +49,9 @@ def test_kind_follows_the_schedule():
 
 def test_questions_follow_modules_and_kind():
     keys = [q["key"] for q in NIGHTLY]
-    assert keys[:2] == ["needs_met", "needs_help"]
+    # The nightly core first, then what goes deeper.
+    assert keys[:5] == ["needs_met", "appreciation", "mood", "on_my_mind", "on_my_mind_text"]
+    assert keys.index("needs_help") > keys.index("on_my_mind_text")
     assert "question_of_the_day" in keys and "week_needs_met" not in keys
     weekly = [q["key"] for q in rules.questions_for("weekly", question_of_the_day="Q?")]
     assert weekly[-6:] == [
@@ -195,3 +197,35 @@ def test_multiline_text_keeps_its_lines():
 )
 def test_a_reveal_offers_a_next_step_only_for_a_reason(mine, theirs, expected):
     assert rules.next_step_reasons(mine, theirs) == expected
+
+
+def test_the_nightly_core_is_four_questions_and_the_rest_goes_deeper():
+    questions = rules.questions_for(
+        "weekly",
+        question_of_the_day="Q?",
+        custom=[rules.custom_question(7, "scale", "Sleep?")],
+    )
+    parts = rules.parts(questions)
+    core = [q["key"] for q in parts.core if not q.get("follows")]
+    assert core == ["needs_met", "appreciation", "mood", "on_my_mind"]
+    assert [q["key"] for q in parts.deeper] == [
+        "needs_help",
+        "love_languages_felt",
+        "love_language_wish",
+        "turned_toward",
+        "felt_seen",
+        "question_of_the_day",
+        "custom_7",
+    ]
+    assert [q["key"] for q in parts.week][0] == "week_went_well"
+    assert not any(q["required"] for q in parts.deeper)
+
+
+def test_the_deeper_modules_can_each_be_turned_off():
+    keys = {
+        q["key"]
+        for q in rules.questions_for(
+            "nightly", modules_off=set(rules.DEEPER_MODULES), question_of_the_day="Q?"
+        )
+    }
+    assert keys == {"needs_met", "appreciation", "mood", "on_my_mind", "on_my_mind_text"}

@@ -18,7 +18,7 @@ from tests.e2e.test_pages_accessibility import (
 from tests.e2e.test_pwa import controlled_page
 
 SAVED = "Saved on this phone — it will send when you're back online."
-HELP = "One thing that would help me tomorrow"
+HELP = "Something I appreciated about you today"
 DAY_URL = re.compile(r"/checkin/(\d{4}-\d{2}-\d{2})$")
 
 # Every answer kept on this device, read the way the page stores them (without creating
@@ -104,7 +104,7 @@ def test_answers_given_offline_are_kept_then_sent_and_revealed(
     kept = ana.evaluate(KEPT)
     assert len(kept) == 1, kept
     assert kept[0]["date"] == day and kept[0]["state"] == "waiting"
-    assert kept[0]["answers"]["needs_help"] == "A slow breakfast together"
+    assert kept[0]["answers"]["appreciation"] == "A slow breakfast together"
     assert kept[0]["answers"]["needs_met"] == 4 and kept[0]["answers"]["mood"] == 4
     problems = check_page(ana, axe_source, "checkin-saved-on-this-phone")
     assert problems == [], "\n".join(problems)
@@ -163,7 +163,7 @@ def test_a_checkin_revealed_meanwhile_is_explained_and_nothing_is_lost(
     assert len(kept) == 1, kept
     assert kept[0]["state"] == "refused" and kept[0]["problem"]["status"] == 409
     assert kept[0]["problem"]["type"].endswith("/already-revealed")
-    assert kept[0]["answers"]["needs_help"] == "Words from the train"
+    assert kept[0]["answers"]["appreciation"] == "Words from the train"
     problems = check_page(cleo, axe_source, "checkin-not-sent")
     assert problems == [], "\n".join(problems)
 
@@ -240,7 +240,7 @@ def test_answers_that_cannot_get_through_while_online_are_kept_and_sent_on_a_lat
     expect(saved_state(gus)).to_be_visible()
     assert gus.evaluate("() => navigator.onLine") is True
     expect(gus).to_have_url(re.compile(rf"/checkin/{day}$"))
-    assert [k["answers"]["needs_help"] for k in gus.evaluate(KEPT)] == ["A hug at the door"]
+    assert [k["answers"]["appreciation"] for k in gus.evaluate(KEPT)] == ["A hug at the door"]
 
     # The connection works again: the next page sends them.
     gus.unroute("**/*")

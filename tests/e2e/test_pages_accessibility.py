@@ -123,7 +123,7 @@ def answer_checkin(page: Page, words: str) -> None:
     """Answer the open check-in: every number scale at 4, and a few words."""
     for scale in page.locator(".scale").all():
         scale.locator("label.pick").nth(3).click()
-    page.get_by_label("One thing that would help me tomorrow").fill(words)
+    page.get_by_label("Something I appreciated about you today").fill(words)
     page.get_by_role("button", name="Save my answers").click()
 
 

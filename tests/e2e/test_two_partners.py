@@ -193,7 +193,12 @@ def answer_checkin(phone: Phone, marker: str, picks: dict) -> dict[str, str]:
     expect(form).to_be_visible()
     shown: dict[str, str] = {}
     kinds: set[str] = set()
-    for number, card in enumerate(form.locator(":scope > .card").all(), start=1):
+    deeper = form.locator("details.deeper")
+    for number, card in enumerate(form.locator("[data-question]").all(), start=1):
+        inside = deeper.count() and card.locator("xpath=ancestor::details").count()
+        if inside and deeper.get_attribute("open") is None:  # "Go deeper" is folded at first
+            phone.tap(deeper.locator("summary"), "Go deeper")
+            expect(deeper).to_have_attribute("open", "")
         textarea = card.locator("textarea")
         if textarea.count():
             prompt = prompt_of(card.locator("label").inner_text())
@@ -379,9 +384,7 @@ def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan
     ava.tab("Tonight")
     expect(ava.page).to_have_url(re.compile(rf"/checkin/{iso}$"))
     expect(ava.page.get_by_role("heading", level=1)).to_contain_text(tonight)
-    expect(
-        ava.page.get_by_text("Ben sees your answers only once they've answered too.")
-    ).to_be_visible()
+    expect(ava.page.get_by_text("Private until Ben answers too.")).to_be_visible()
     ava.see("checkin")
     ava_answers = answer_checkin(ava, AVA_MARKER, AVA_PICKS)
     ava.see("checkin-filled")

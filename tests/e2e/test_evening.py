@@ -1,0 +1,160 @@
+"""The couple's evening on two 360 px phones: tonight's check-in as four questions on one
+screen, answered in a few taps and in well under the two minutes its label promises,
+with "go deeper" folded below it."""
+
+import re
+import time
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_pages_accessibility import (
+    BLOCKING_IMPACTS,
+    RUN_AXE,
+    accept_invite,
+    make_invite,
+    register,
+)
+
+WIDTH, HEIGHT = 360, 740
+# A reader takes in about 200 words a minute; a tap, finding its target first, about
+# 1.5 s; typing on a phone about 3 characters a second. The label must hold for the
+# slow end of that, not for a test's robot fingers.
+WORDS_PER_SECOND = 200 / 60
+SECONDS_PER_TAP = 1.5
+CHARACTERS_PER_SECOND = 3
+
+
+class Fingers:
+    """Taps and typing on one phone, counted."""
+
+    def __init__(self, page: Page):
+        self.page = page
+        self.taps = 0
+        self.typed = 0
+
+    def tap(self, target) -> None:
+        expect(target).to_have_count(1)
+        box = target.bounding_box()
+        assert box and box["height"] >= 44, f"too small to tap: {box}"
+        target.tap()
+        self.taps += 1
+
+    def chip(self, scope, words: str) -> None:
+        self.tap(
+            scope.locator("label.pick").filter(has_text=re.compile(rf"^\s*{re.escape(words)}\s*$"))
+        )
+
+    def type(self, field, text: str) -> None:
+        self.tap(field)
+        field.press_sequentially(text)
+        self.typed += len(text)
+
+
+def axe_clean(page: Page, axe_source: str) -> None:
+    page.evaluate(axe_source)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        blocking = [f["id"] for f in page.evaluate(RUN_AXE) if f["impact"] in BLOCKING_IMPACTS]
+        assert blocking == [], (scheme, blocking)
+    page.emulate_media(color_scheme="light")
+
+
+def phone(new_context, timezone: str) -> Page:
+    page = new_context(timezone_id=timezone, has_touch=True).new_page()
+    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+    return page
+
+
+def nightly_only(page: Page) -> None:
+    """No weekly check-in, so that tonight is a nightly one whatever the weekday."""
+    page.goto("/couple/checkins")
+    page.get_by_label("The weekly check-in, instead of the nightly one, on").select_option("")
+    page.get_by_role("button", name="Save").last.click()
+    expect(page.locator(".flash")).to_contain_text("Your check-in is set.")
+
+
+def test_tonight_is_four_questions_on_one_screen_in_a_few_taps(new_context, axe_source):
+    ana = phone(new_context, "Europe/Paris")
+    ben = phone(new_context, "Europe/Paris")
+    register(ana, "Ana", "ana.evening@example.com", timezone="Europe/Paris")
+    register(ben, "Ben", "ben.evening@example.com", timezone="Europe/Paris")
+    accept_invite(ben, make_invite(ana), inviter="Ana")
+    nightly_only(ana)
+
+    ana.goto("/checkin")
+    expect(ana).to_have_url(re.compile(r"/checkin/\d{4}-\d{2}-\d{2}$"))
+    expect(ana.locator("main .hint").first).to_have_text(
+        "About two minutes. Private until Ben answers too."
+    )
+    form = ana.locator("form.checkin-form")
+    asked = form.locator("[data-question]:visible")
+    expect(asked).to_have_count(4)
+    assert [q.get_attribute("data-question") for q in asked.all()] == [
+        "needs_met",
+        "appreciation",
+        "mood",
+        "on_my_mind",
+    ]
+    # The rest waits, folded, under "Go deeper".
+    deeper = form.locator("details.deeper")
+    expect(deeper).not_to_have_attribute("open", "")
+    expect(deeper.locator("summary")).to_have_text(re.compile(r"Go deeper \(optional, \d+ more\)"))
+    # The four fit on the phone's screen, above the bottom bar, before any scrolling.
+    bar_top = ana.locator("nav.bottom").bounding_box()["y"]
+    last = asked.last.bounding_box()
+    assert last["y"] + last["height"] <= bar_top, (last, bar_top)
+    axe_clean(ana, axe_source)
+
+    words = len(form.inner_text().split())
+    fingers = Fingers(ana)
+    started = time.monotonic()
+    fingers.chip(form.locator("[data-question=needs_met]"), "4")
+    fingers.type(form.get_by_label(re.compile("Something I appreciated")), "The soup you made.")
+    fingers.chip(form.locator("[data-question=mood]"), "4")
+    fingers.chip(form.locator("[data-question=on_my_mind]"), "No")
+    fingers.tap(form.get_by_role("button", name="Save my answers"))
+    expect(ana.get_by_role("heading", name="Saved")).to_be_visible()
+    robot = time.monotonic() - started
+
+    seconds = (
+        words / WORDS_PER_SECOND
+        + fingers.taps * SECONDS_PER_TAP
+        + fingers.typed / CHARACTERS_PER_SECOND
+    )
+    print(
+        f"tonight's core: {words} words to read, {fingers.taps} taps, {fingers.typed} "
+        f"characters typed: about {seconds:.0f} s for a person ({robot:.1f} s scripted)"
+    )
+    assert fingers.taps == 5  # three chips, the words' field and Save
+    assert seconds <= 120, "the label says about two minutes"
+
+    # What was answered is kept as answered, and Ben learns only that Ana answered.
+    ben.goto("/")
+    expect(ben.locator("main")).to_contain_text("Ana has answered.")
+    assert "The soup you made." not in ben.content()
+
+
+def test_go_deeper_opens_and_its_answers_are_kept(new_context):
+    ana = phone(new_context, "Asia/Tokyo")
+    ben = phone(new_context, "Asia/Tokyo")
+    register(ana, "Ana", "ana.deeper@example.com", timezone="Asia/Tokyo")
+    register(ben, "Ben", "ben.deeper@example.com", timezone="Asia/Tokyo")
+    accept_invite(ben, make_invite(ana), inviter="Ana")
+
+    ana.goto("/checkin")
+    form = ana.locator("form.checkin-form")
+    form.locator("[data-question=needs_met] label.pick").filter(has_text="3").click()
+    form.locator("[data-question=mood] label.pick").filter(has_text="5").click()
+    deeper = form.locator("details.deeper")
+    deeper.locator("summary").click()
+    expect(deeper).to_have_attribute("open", "")
+    help_box = form.get_by_label(re.compile("One thing that would help me tomorrow"))
+    expect(help_box).to_be_visible()
+    help_box.fill("An early night.")
+    form.get_by_role("button", name="Save my answers").click()
+    expect(ana.get_by_role("heading", name="Saved")).to_be_visible()
+
+    # Changing the answers later: "Go deeper" opens by itself, with the words in it.
+    ana.get_by_role("link", name="Change my answers").click()
+    expect(deeper).to_have_attribute("open", "")
+    expect(help_box).to_have_value("An early night.")
