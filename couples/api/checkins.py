@@ -6,8 +6,13 @@ from flask_smorest import Blueprint
 from couples.api.common import accepts, load
 from couples.api.serializers import CoupleSchema
 from couples.api.views_data import couple_data
-from couples.checkins import rules, services
-from couples.checkins.schemas import AnswersSchema, CoupleSettingsSchema, settings_changes
+from couples.checkins import reactions, rules, services
+from couples.checkins.schemas import (
+    AnswersSchema,
+    CoupleSettingsSchema,
+    ReactionSchema,
+    settings_changes,
+)
 from couples.clock import isoformat, utcnow
 from couples.errors import NotFound
 from couples.pairing.services import Pairing
@@ -77,6 +82,30 @@ class CheckinSchema(ma.Schema):
             "needs_apart, on_my_mind."
         },
     )
+    reactions = ma.fields.Nested(
+        lambda: ReactionsSchema(),
+        metadata={"description": "Only once revealed: reactions to each other's answers."},
+    )
+
+
+class ReactionsSchema(ma.Schema):
+    mine = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.String(),
+        required=True,
+        metadata={"description": "Question key: what I sent on my partner's answer."},
+    )
+    partner = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.String(),
+        required=True,
+        metadata={"description": "Question key: what my partner sent on my answer."},
+    )
+    unseen = ma.fields.List(
+        ma.fields.String(),
+        required=True,
+        metadata={"description": "Keys of my partner's reactions I have not seen yet."},
+    )
 
 
 class TodaySchema(ma.Schema):
@@ -140,6 +169,8 @@ def checkin_data(view: services.CheckinDay) -> dict:
     }
     if view.partner_answers is not None:
         data["partner_answers"] = view.partner_answers
+    if view.reactions is not None:
+        data["reactions"] = view.reactions
     return data
 
 
@@ -237,3 +268,21 @@ def history(args):
         "items": [checkin_data(v) for v in views],
         "next_cursor": cursor.isoformat() if cursor else None,
     }
+
+
+@blp.route("/checkins/<day>/reactions/<key>", methods=["PUT"])
+@blp.response(200, ReactionsSchema)
+@accepts(blp, ReactionSchema)
+def put_reaction(day: str, key: str):
+    """React to my partner's answer to the question ``key``, once we have both answered
+    (404 before, or when they left it empty); replaces my reaction there."""
+    pairing, when = couple_or_404(), parse_day(day)
+    kind = load(ReactionSchema)["kind"]
+    return reactions.react(pairing=pairing, day=when, key=key, kind=kind, now=utcnow())
+
+
+@blp.route("/checkins/<day>/reactions/<key>", methods=["DELETE"])
+@blp.response(200, ReactionsSchema)
+def delete_reaction(day: str, key: str):
+    """Take back my reaction to my partner's answer to ``key``."""
+    return reactions.unreact(pairing=couple_or_404(), day=parse_day(day), key=key, now=utcnow())

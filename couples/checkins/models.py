@@ -53,3 +53,20 @@ class CheckinAnswer(db.Model):
     answers: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CheckinReaction(db.Model):
+    """One partner's reaction to an answer of the other's, once both have answered: a
+    heart, a thank-you, or "let's talk about this". One per answer and partner; changing
+    it replaces it. ``seen_at``: when the one who gave the answer saw it."""
+
+    __tablename__ = "checkin_reactions"
+    __table_args__ = (UniqueConstraint("checkin_id", "user_id", "question_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    question_key: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[datetime | None]

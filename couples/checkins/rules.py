@@ -37,6 +37,13 @@ MODULE_LABELS = {
     "question": "A deeper question of the day",
 }
 CUSTOM_TYPES = ("text", "scale", "choice")
+# What a partner may send back on an answer of the other's, once both have answered:
+# turning toward what was said. (kind: what the buttons say, what the other is told)
+REACTIONS = {
+    "heart": ("♥", "sent a heart"),
+    "thanks": ("Thank you", "said thank you"),
+    "talk": ("Let's talk about this", "would like to talk about this"),
+}
 
 
 @dataclass(frozen=True)

@@ -166,3 +166,11 @@ def settings_changes(data: dict, current_modules_off: list[str]) -> dict:
             for item in data["custom_questions"]
         ]
     return changes
+
+
+class ReactionSchema(Strict):
+    kind = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(tuple(rules.REACTIONS), error="Use heart, thanks or talk."),
+        metadata={"description": 'A heart, a thank-you, or "let\'s talk about this".'},
+    )

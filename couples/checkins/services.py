@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, case, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from couples.accounts.models import User
-from couples.checkins import bank, rules
+from couples.checkins import bank, reactions, rules
 from couples.checkins.models import Checkin, CheckinAnswer, CustomQuestion
 from couples.clock import isoformat, local_date
 from couples.db import begin_write, in_ids
@@ -56,6 +56,12 @@ class CheckinDay:
     small_move: dict | None = None
     # The weekly check-in's agenda, drawn from the week before it (see week_agenda).
     agenda: dict | None = None
+    # Once revealed: reactions to each other's answers (see reactions.of_checkins).
+    reactions: dict | None = None
+    # Once revealed, on one date's page: the first check-in together, or a round number
+    # of dates together this month ({"kind": "first"} or {"kind": "month", "days": n}).
+    celebration: dict | None = None
+    checkin_id: int | None = None
 
     @property
     def revealed(self) -> bool:
@@ -210,6 +216,7 @@ def _view(
         partner_answered=theirs is not None,
         revealed_at=revealed_at,
         open=is_open and revealed_at is None,
+        checkin_id=checkin.id if checkin else None,
     )
     if revealed_at is not None and mine is not None and theirs is not None:
         view.partner_answers = theirs
@@ -336,7 +343,7 @@ def one_day(*, pairing: Pairing, day: date, now: datetime) -> CheckinDay:
     if day in found:
         checkin, answers = found[day]
         if is_open or checkin.revealed_at is not None or pairing.me.id in answers:
-            return _with_extras(
+            view = _with_extras(
                 pairing,
                 [
                     _view(
@@ -350,6 +357,10 @@ def one_day(*, pairing: Pairing, day: date, now: datetime) -> CheckinDay:
                     )
                 ],
             )[0]
+            if view.partner_answers is not None:
+                _with_reactions(pairing, [view])
+                view.celebration = _celebration(pairing, view)
+            return view
     elif is_open and (kind := rules.kind_for(day, schedule_of(pairing.couple))):
         questions = _live_questions(
             pairing.couple, day, kind, active_custom_questions(pairing.couple.id)
@@ -418,7 +429,41 @@ def history(
         )
         for c in checkins
     ]
-    return views, (checkins[-1].day if more else None)
+    return _with_reactions(pairing, views), (checkins[-1].day if more else None)
+
+
+def _with_reactions(pairing: Pairing, views: list[CheckinDay]) -> list[CheckinDay]:
+    """Each revealed view's reactions, in one query for all of them."""
+    revealed = [v for v in views if v.partner_answers is not None and v.checkin_id]
+    found = reactions.of_checkins(pairing, [v.checkin_id for v in revealed])
+    for view in revealed:
+        view.reactions = found[view.checkin_id]
+    return views
+
+
+# Round numbers of dates checked in together in a month, met with a small celebration.
+# Never a streak: a date missed takes nothing away.
+MONTH_MILESTONES = (5, 10, 15, 20, 25, 30)
+
+
+def _celebration(pairing: Pairing, view: CheckinDay) -> dict | None:
+    """The first check-in we both answered, or a round number of dates together in the
+    month of ``view`` (counting up to its date). One query."""
+    total, in_month = db.session.execute(
+        db.select(
+            func.count(),
+            func.coalesce(func.sum(case((Checkin.day >= view.day.replace(day=1), 1), else_=0)), 0),
+        ).where(
+            Checkin.couple_id == pairing.couple.id,
+            Checkin.revealed_at.is_not(None),
+            Checkin.day <= view.day,
+        )
+    ).one()
+    if total == 1:
+        return {"kind": "first"}
+    if in_month in MONTH_MILESTONES:
+        return {"kind": "month", "days": in_month}
+    return None
 
 
 def days_together_this_month(*, pairing: Pairing, now: datetime) -> int:

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import login_required
 
 from couples import drafts
-from couples.checkins import rules, services
+from couples.checkins import reactions, rules, services
 from couples.checkins.schemas import CoupleSettingsSchema, settings_changes
 from couples.clock import utcnow
 from couples.errors import Conflict, Invalid
@@ -81,7 +81,17 @@ def day(day: str):
         if errors and view.open:
             return _render(pairing, view, editing=True, form=form, errors=errors)
         editing = request.args.get("edit") == "1" and view.open
-        return _render(pairing, view, editing=editing or (view.open and view.my_answers is None))
+        page = _render(pairing, view, editing=editing or (view.open and view.my_answers is None))
+        if view.reactions and view.reactions["unseen"]:
+            # Shown as new on this page once; from now on, seen.
+            reactions.mark_seen(
+                pairing=pairing,
+                day=when,
+                keys=view.reactions["unseen"],
+                kinds=view.reactions["partner"],
+                now=now,
+            )
+        return page
     view = services.form_day(pairing=pairing, day=when, now=now)
     answers = answers_from_form(view.questions, request.form)
     try:
@@ -133,8 +143,24 @@ def _render(
         values=values,
         errors=errors or {},
         labels=LANGUAGE_LABELS,
+        reactions=rules.REACTIONS,
         is_today=view.day == rules.open_dates(utcnow(), pairing.me.timezone)[0],
     )
+
+
+@bp.route("/checkin/<day>/react", methods=["POST"])
+@login_required
+def react(day: str):
+    """A heart, a thank-you or "let's talk" on an answer of my partner's; the same
+    button again takes it back."""
+    pairing, now = couple_or_404(), utcnow()
+    when = parse_day(day)
+    key, kind = request.form.get("key", ""), request.form.get("kind", "")
+    if kind == "none":
+        reactions.unreact(pairing=pairing, day=when, key=key, now=now)
+    else:
+        reactions.react(pairing=pairing, day=when, key=key, kind=kind, now=now)
+    return redirect(url_for("checkins.day", day=day, _anchor=f"answer-{key}"))
 
 
 @bp.route("/checkins")
@@ -151,6 +177,7 @@ def history():
         cursor=cursor,
         pairing=pairing,
         labels=LANGUAGE_LABELS,
+        reactions=rules.REACTIONS,
         first_page=before is None,
     )
 

@@ -56,6 +56,6 @@ KINDS: dict[str, Kind] = {
 }
 
 # Kinds that live only in the in-app inbox (never pushed).
-INBOX_ONLY = frozenset({"couple_ended", "repair_closed"})
+INBOX_ONLY = frozenset({"couple_ended", "repair_closed", "checkin_reaction"})
 
 USER_KINDS = tuple(k for k in KINDS.values() if k.user_can_turn_off)

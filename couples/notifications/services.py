@@ -371,6 +371,20 @@ def settle(*, user_id: int, dedupe_key: str, now: datetime) -> None:
     )
 
 
+def settle_many(*, user_id: int, dedupe_keys: list[str], now: datetime) -> None:
+    """``settle`` for several notifications at once. Not committed here."""
+    if dedupe_keys:
+        db.session.execute(
+            db.update(Notification)
+            .where(
+                Notification.user_id == user_id,
+                Notification.dedupe_key.in_(dedupe_keys),
+                Notification.read_at.is_(None),
+            )
+            .values(read_at=now)
+        )
+
+
 def mark_read(*, user_id: int, ids: list[int] | None, now: datetime) -> int:
     """Mark the user's notifications read (all of them when ``ids`` is None)."""
     begin_write(db.session)

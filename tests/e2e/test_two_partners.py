@@ -245,12 +245,28 @@ def _order_of(chips: Locator):
     return order.index
 
 
-def revealed(page: Page) -> dict[str, tuple[str, str]]:
-    """The reveal as it reads: for each prompt, the two answers under it."""
+def revealed(page: Page) -> dict[str, tuple[str, ...]]:
+    """The reveal as it reads: for each prompt, the partner's answer then mine."""
     rows = page.locator(".reveal .reveal-item").evaluate_all("""items => items.map(item => [
         item.querySelector('dt').innerText,
-        ...[...item.querySelectorAll('dd')].map(dd => dd.innerText)])""")
+        ...[...item.querySelectorAll('dd.theirs, dd.mine')].map(dd => dd.innerText)])""")
     return {" ".join(dt.split()): tuple(" ".join(dd.split()) for dd in dds) for dt, *dds in rows}
+
+
+def expected_reveal(partner: str, theirs: dict, mine: dict) -> dict[str, tuple[str, ...]]:
+    """Their answer first, then mine; an empty side is left out, and a question neither
+    answered is not shown at all."""
+    shown = {}
+    for prompt in mine:
+        sides = (f"{partner} {theirs[prompt]}", f"You {mine[prompt]}")
+        kept = tuple(
+            side
+            for side, words in zip(sides, (theirs[prompt], mine[prompt]), strict=True)
+            if words != "Skipped"
+        )
+        if kept:
+            shown[prompt] = kept
+    return shown
 
 
 def the_date_both_can_answer(now: datetime) -> date:
@@ -429,11 +445,14 @@ def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan
     ben.tap(ben.page.get_by_role("button", name="Save my answers"), "Save my answers")
     expect(flash(ben.page)).to_have_text("You've both answered.")
     expect(ben.page.get_by_text("You both answered. Here you are, side by side.")).to_be_visible()
-    assert revealed(ben.page) == {
-        prompt: (f"You {ben_answers[prompt]}", f"Ava {ava_answers[prompt]}")
-        for prompt in ben_answers
-    }
+    assert revealed(ben.page) == expected_reveal("Ava", ava_answers, ben_answers)
+    assert "Skipped" not in ben.page.locator(".reveal").inner_text()
     ben.see("reveal")
+    # Ben sends a heart on Ava's appreciation: turning toward what she said.
+    thanks = ben.page.locator("#answer-appreciation")
+    ben.tap(thanks.get_by_role("button", name="Heart"), "the heart on Ava's appreciation")
+    expect(ben.page).to_have_url(re.compile(rf"/checkin/{iso}#answer-appreciation$"))
+    expect(thanks.get_by_role("button", name="Heart")).to_have_attribute("aria-pressed", "true")
 
     card = ava.page.get_by_role("region", name=tonight)
     ava.page.reload()
@@ -441,10 +460,9 @@ def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan
     ava.tap(card.get_by_role("link", name="See each other's answers"), "See each other's answers")
     expect(ava.page).to_have_url(re.compile(rf"/checkin/{iso}$"))
     expect(ava.page.get_by_text("You both answered. Here you are, side by side.")).to_be_visible()
-    assert revealed(ava.page) == {
-        prompt: (f"You {ava_answers[prompt]}", f"Ben {ben_answers[prompt]}")
-        for prompt in ava_answers
-    }
+    assert revealed(ava.page) == expected_reveal("Ben", ben_answers, ava_answers)
+    heart = ava.page.locator("#answer-appreciation dd.reacted")
+    expect(heart).to_contain_text("Ben ♥ sent you a heart New")
     # Ava said something is on her mind: the reveal offers a next step, a repair among them.
     offer = ava.page.get_by_role("region", name="Something to talk about?")
     expect(offer).to_contain_text("One of you has something on your mind.")
