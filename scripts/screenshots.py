@@ -244,6 +244,8 @@ def run(
             "the evening as the demo history left it",
             file=sys.stderr,
         )
+    # Jonah reaches out: Maya's home shows it among what is waiting for her.
+    api(jonah, "POST", "/api/v1/bids", {"preset": "hug"})
     revealed = api(maya, "GET", "/api/v1/checkins?limit=1")["items"][0]["date"]
     repairs = api(maya, "GET", "/api/v1/repairs")["items"]
     ongoing = next(

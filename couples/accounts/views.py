@@ -78,13 +78,15 @@ def home():
         return render_template("accounts/welcome.html")
     notices = unread_of_kind(user_id=me().id, kind="couple_ended")
     pairing = current_pairing()
-    checkins, together, today = [], 0, None
+    checkins, together, today, waiting_items = [], 0, None, []
     if pairing is not None:
+        from couples import waiting
         from couples.checkins import services as checkin_services
 
         now = utcnow()
         checkins, together = checkin_services.open_checkins(pairing=pairing, now=now)
         today = local_date(now, pairing.me.timezone)
+        waiting_items = waiting.waiting(pairing=pairing, now=now)
     return render_template(
         "accounts/home.html",
         pairing=pairing,
@@ -92,6 +94,7 @@ def home():
         checkins=checkins,
         together=together,
         today=today,
+        waiting=waiting_items,
     )
 
 

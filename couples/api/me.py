@@ -166,3 +166,43 @@ def sign_out_session(session_id: str):
         web.end_session()
         return None, {"Clear-Site-Data": CLEAR_SITE_DATA}
     return None
+
+
+class WaitingItemSchema(ma.Schema):
+    kind = ma.fields.String(
+        required=True,
+        metadata={"description": "repair, bid, checkin, appreciation or reaction"},
+    )
+    title = ma.fields.String(required=True)
+    detail = ma.fields.String(required=True)
+    url = ma.fields.String(required=True, metadata={"description": "Where to act on it."})
+    at = ma.fields.String(required=True, metadata={"description": "When my partner did it."})
+
+
+class WaitingSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(WaitingItemSchema), required=True)
+    count = ma.fields.Integer(required=True)
+
+
+@blp.route("/waiting", methods=["GET"])
+@blp.response(200, WaitingSchema)
+def get_waiting():
+    """What my partner did that waits for me, newest first (empty when not linked): the
+    home page's list, and the count for the Inbox link and the app's icon."""
+    from couples import waiting
+
+    pairing = current_pairing()
+    items = waiting.waiting(pairing=pairing, now=utcnow()) if pairing is not None else []
+    return {
+        "items": [
+            {
+                "kind": i.kind,
+                "title": i.title,
+                "detail": i.detail,
+                "url": i.url,
+                "at": isoformat(i.at),
+            }
+            for i in items
+        ],
+        "count": len(items),
+    }

@@ -11,6 +11,7 @@ from couples.appreciations.schemas import AppreciationInSchema
 from couples.clock import utcnow
 from couples.lovelanguages.content import LANGUAGE_LABELS, LANGUAGES
 from couples.lovelanguages.services import profiles
+from couples.notifications.services import read_kind
 from couples.safetycheck import SafetyCheck, help_first, seen_on_page
 from couples.validation import Invalid, validate
 from couples.web import couple_or_404
@@ -25,7 +26,7 @@ def journal():
     before = request.args.get("before", "")
     before_id = int(before) if before.isdigit() and len(before) <= 10 else None
     notes, cursor = services.journal(pairing=pairing, before_id=before_id)
-    return render_template(
+    page = render_template(
         "appreciations/journal.html",
         notes=notes,
         cursor=cursor,
@@ -33,6 +34,9 @@ def journal():
         labels=LANGUAGE_LABELS,
         zone=ZoneInfo(pairing.me.timezone),
     )
+    # What "sent you an appreciation" pointed to has been seen.
+    read_kind(user_id=pairing.me.id, kind="appreciation_received", now=utcnow())
+    return page
 
 
 @bp.route("/new", methods=["GET", "POST"])

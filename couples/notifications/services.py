@@ -385,6 +385,21 @@ def settle_many(*, user_id: int, dedupe_keys: list[str], now: datetime) -> None:
         )
 
 
+def read_kind(*, user_id: int, kind: str, now: datetime) -> None:
+    """The user has seen what notifications of ``kind`` told them (the page they lead
+    to): mark them read. A read first, so that a page shown again writes nothing."""
+    unread = (
+        Notification.user_id == user_id,
+        Notification.kind == kind,
+        Notification.read_at.is_(None),
+    )
+    if db.session.execute(db.select(Notification.id).where(*unread).limit(1)).first() is None:
+        return
+    begin_write(db.session)
+    db.session.execute(db.update(Notification).where(*unread).values(read_at=now))
+    db.session.commit()
+
+
 def mark_read(*, user_id: int, ids: list[int] | None, now: datetime) -> int:
     """Mark the user's notifications read (all of them when ``ids`` is None)."""
     begin_write(db.session)

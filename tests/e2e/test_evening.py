@@ -158,3 +158,55 @@ def test_go_deeper_opens_and_its_answers_are_kept(new_context):
     ana.get_by_role("link", name="Change my answers").click()
     expect(deeper).to_have_attribute("open", "")
     expect(help_box).to_have_value("An early night.")
+
+
+BADGES = """
+window.badges = [];
+navigator.setAppBadge = (n) => { window.badges.push(n); return Promise.resolve(); };
+navigator.clearAppBadge = () => { window.badges.push(0); return Promise.resolve(); };
+"""
+
+
+def test_home_says_what_waits_and_updates_when_shown_again(new_context, axe_source):
+    ana = phone(new_context, "Europe/Lisbon")
+    ben = phone(new_context, "Europe/Lisbon")
+    register(ana, "Ana", "ana.home@example.com", timezone="Europe/Lisbon")
+    register(ben, "Ben", "ben.home@example.com", timezone="Europe/Lisbon")
+    accept_invite(ben, make_invite(ana), inviter="Ana")
+
+    ana.add_init_script(BADGES)
+    ana.goto("/")
+    waiting = ana.get_by_role("region", name="Waiting for you")
+    expect(waiting).to_contain_text("Nothing new from Ben right now.")
+    inbox = ana.locator("[data-inbox-link]")
+    expect(inbox.locator("[data-waiting-count]")).to_be_hidden()
+    ana.wait_for_function("window.badges.length > 0")
+    assert ana.evaluate("window.badges") == [0]  # nothing waiting: no badge on the icon
+    ana.evaluate("window.stillThisPage = true")
+
+    # Ben reaches out while Ana's phone shows her home page.
+    ben.goto("/bids")
+    ben.locator("label.pick").filter(has_text="Hug?").click()
+    ben.get_by_role("button", name="Send").click()
+    expect(ben.locator(".flash")).to_be_visible()
+
+    # Ana comes back to the app: the page asks again, without a reload.
+    ana.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    item = waiting.locator("[data-waiting-list] li")
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text("Ben: Hug?")
+    expect(item).to_contain_text(re.compile(r"(12|11) hours left"))
+    expect(waiting.locator("[data-waiting-empty]")).to_be_hidden()
+    expect(inbox.locator("[data-n]")).to_have_text("1")
+    expect(ana.get_by_role("link", name=re.compile(r"^Inbox ?, 1 waiting$"))).to_be_visible()
+    assert ana.evaluate("window.stillThisPage") is True
+    assert ana.evaluate("window.badges").pop() == 1
+    axe_clean(ana, axe_source)
+
+    # One tap from acting on it.
+    Fingers(ana).tap(item.get_by_role("link"))
+    expect(ana).to_have_url(re.compile(r"/bids$"))
+    ana.get_by_role("button", name="I'm here").click()
+    ana.goto("/")
+    expect(waiting).to_contain_text("Nothing new from Ben right now.")
+    expect(inbox.locator("[data-waiting-count]")).to_be_hidden()
