@@ -6,6 +6,7 @@
 const link = document.querySelector("[data-inbox-link]");
 const list = document.querySelector("[data-waiting-list]");
 const empty = document.querySelector("[data-waiting-empty]");
+const avatar = document.querySelector("[data-waiting-avatar]");
 
 function item({ kind, title, detail, url }) {
   const entry = document.createElement("li");
@@ -17,7 +18,10 @@ function item({ kind, title, detail, url }) {
   const hint = document.createElement("span");
   hint.className = "hint";
   hint.textContent = detail;
-  anchor.append(strong, " ", hint);
+  const words = document.createElement("span");
+  words.append(strong, " ", hint);
+  if (avatar) anchor.append(avatar.content.cloneNode(true));
+  anchor.append(words);
   entry.append(anchor);
   return entry;
 }

@@ -249,7 +249,11 @@ def revealed(page: Page) -> dict[str, tuple[str, ...]]:
     """The reveal as it reads: for each prompt, the partner's answer then mine."""
     rows = page.locator(".reveal .reveal-item").evaluate_all("""items => items.map(item => [
         item.querySelector('dt').innerText,
-        ...[...item.querySelectorAll('dd.theirs, dd.mine')].map(dd => dd.innerText)])""")
+        ...[...item.querySelectorAll('dd.theirs, dd.mine')].map(dd => {
+            const copy = dd.cloneNode(true);  // without the avatar's initials
+            copy.querySelectorAll('.avatar').forEach(a => a.remove());
+            return [...copy.children].map(c => c.textContent).join(' ');
+        })])""")
     return {" ".join(dt.split()): tuple(" ".join(dd.split()) for dd in dds) for dt, *dds in rows}
 
 
