@@ -1,4 +1,4 @@
-"""Lighthouse on three pages of the app, as a partner on a phone sees them.
+"""Lighthouse on four pages of the app, as a partner on a phone sees them.
 
     .venv/bin/python bench/lighthouse.py [--runs 3] [--page tonight] [--keep-reports DIR]
 
@@ -223,15 +223,22 @@ def prepare_pages(port: int, demo: DemoCouple) -> list[Page]:
     maya = log_in(port, demo.maya, demo.password)
     jonah = log_in(port, demo.jonah, demo.password)
 
-    # Tonight: Jonah answers his today; Maya has not answered hers and opens /checkin.
-    day, answers = todays_checkin(jonah)
-    jonah.expect(200, "PUT", f"/api/v1/checkins/{day}/answers", {"answers": answers})
+    # Tonight: Jonah answers his today (when the demo history left it open: Jonah lives in
+    # New York, so at some hours his today is a date the history has revealed already);
+    # Maya has not answered hers and opens /checkin.
+    jonahs = jonah.expect(200, "GET", "/api/v1/checkins/today")["items"]
+    answered = "nothing (his open check-ins are revealed already)"
+    if jonahs and not jonahs[0]["revealed"] and jonahs[0]["my_answers"] is None:
+        day, answers = todays_checkin(jonah)
+        jonah.expect(200, "PUT", f"/api/v1/checkins/{day}/answers", {"answers": answers})
+        answered = day
     items = maya.expect(200, "GET", "/api/v1/checkins/today")["items"]
-    if not items or items[0]["my_answers"]:
-        raise BenchError(f"Maya's check-in is not open and unanswered: {items!r}")
+    unanswered = [i for i in items if i["my_answers"] is None]
+    if not unanswered:
+        raise BenchError(f"Maya has no check-in open and unanswered: {items!r}")
     tonight_note = (
-        f"Maya's {items[0]['date']} {items[0]['kind']} check-in, unanswered "
-        f"({len(items[0]['questions'])} questions); Jonah answered {day}"
+        f"Maya's {unanswered[0]['date']} {unanswered[0]['kind']} check-in, unanswered "
+        f"({len(unanswered[0]['questions'])} questions); Jonah answered {answered}"
     )
 
     # Reveal: the newest revealed date of the demo history, as Maya.
@@ -249,6 +256,13 @@ def prepare_pages(port: int, demo: DemoCouple) -> list[Page]:
     repair = ongoing[0]
 
     return [
+        Page(
+            "home",
+            "Home (what is waiting)",
+            "/",
+            dict(maya.cookies),
+            "Maya's home, with what is waiting for her",
+        ),
         Page(
             "tonight",
             "Tonight (check-in, unanswered)",
@@ -510,7 +524,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--page",
         action="append",
-        choices=("tonight", "reveal", "repair"),
+        choices=("home", "tonight", "reveal", "repair"),
         default=[],
         help="audit only this page (repeatable)",
     )
