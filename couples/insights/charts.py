@@ -2,10 +2,28 @@
 a title and a description for screen readers. Pure: no Flask."""
 
 from collections.abc import Sequence
+from datetime import date
 from html import escape
 
-WIDTH, HEIGHT, PAD = 320, 140, 24
+WIDTH, HEIGHT = 320, 190
+LEFT, RIGHT = 10, 10
+TOP, BOTTOM = 34, 150  # the lines of the highest and the lowest value
 BAR_WIDTH = 200
+
+
+def weekly(dates: Sequence[date], values: Sequence[float | None]):
+    """Weekly averages: weeks of seven dates counted back from the last one (the first
+    may be shorter), each (first date, last date, average of the answered dates or
+    None)."""
+    weeks = []
+    end = len(values)
+    while end > 0:
+        start = max(0, end - 7)
+        present = [v for v in values[start:end] if v is not None]
+        average = round(sum(present) / len(present), 2) if present else None
+        weeks.append((dates[start], dates[end - 1], average))
+        end = start
+    return weeks[::-1]
 
 
 def _points(
@@ -18,21 +36,23 @@ def _points(
         if value is None:
             out.append(None)
             continue
-        x = PAD + (WIDTH - 2 * PAD) * i / count
-        y = HEIGHT - PAD - (HEIGHT - 2 * PAD) * (value - low) / span
+        x = LEFT + (WIDTH - LEFT - RIGHT) * i / count
+        y = BOTTOM - (BOTTOM - TOP) * (value - low) / span
         out.append((round(x, 1), round(y, 1)))
     return out
 
 
 def _path(points) -> str:
-    parts, pen_down = [], False
-    for point in points:
-        if point is None:
-            pen_down = False
-            continue
-        parts.append(f"{'L' if pen_down else 'M'}{point[0]},{point[1]}")
-        pen_down = True
-    return " ".join(parts)
+    """One line through the answered points: a date without an answer has no point, and
+    the line goes on to the next one (the trend, not a gap, is what is read here)."""
+    present = [p for p in points if p is not None]
+    return " ".join(f"{'L' if i else 'M'}{x},{y}" for i, (x, y) in enumerate(present))
+
+
+def _marker(css: str, shape: str, x: float, y: float) -> str:
+    if shape == "square":
+        return f'<rect class="dot {css}" x="{x - 3}" y="{y - 3}" width="6" height="6"/>'
+    return f'<circle class="dot {css}" cx="{x}" cy="{y}" r="3.2"/>'
 
 
 def line_chart(
@@ -42,24 +62,40 @@ def line_chart(
     series: Sequence[tuple[str, str, Sequence[float | None]]],
     low: float,
     high: float,
+    *,
+    low_label: str = "",
+    high_label: str = "",
+    first_label: str = "",
+    last_label: str = "",
 ) -> str:
-    """``series``: (css class, name, values). Gaps (None) break the line."""
+    """``series``: (css class, name, values). The first series is drawn solid with round
+    markers, the next dashed with square ones: told apart without colour. The ends of
+    the scale and of the period are written in words."""
     body = []
-    for level in (low, high):  # grid lines at the ends of the scale
+    for level, words, below in ((high, high_label, False), (low, low_label, True)):
         y = _points([level], low, high)[0][1]
-        body.append(f'<line class="axis" x1="{PAD}" y1="{y}" x2="{WIDTH - PAD}" y2="{y}"/>')
-    for css, name, values in series:
+        body.append(f'<line class="axis" x1="{LEFT}" y1="{y}" x2="{WIDTH - RIGHT}" y2="{y}"/>')
+        if words:
+            text_y = y + 16 if below else y - 7
+            body.append(
+                f'<text class="tick" x="{LEFT}" y="{text_y}">{level:g} · {escape(words)}</text>'
+            )
+    if first_label:
+        body.append(f'<text class="tick" x="{LEFT}" y="{HEIGHT - 4}">{escape(first_label)}</text>')
+    if last_label:
+        body.append(
+            f'<text class="tick" x="{WIDTH - RIGHT}" y="{HEIGHT - 4}" text-anchor="end">'
+            f"{escape(last_label)}</text>"
+        )
+    for n, (css, name, values) in enumerate(series):
         points = _points(values, low, high)
         if any(points):
+            css = escape(css)
             body.append(
-                f'<path class="line {escape(css)}" d="{_path(points)}">'
-                f"<title>{escape(name)}</title></path>"
+                f'<path class="line {css}" d="{_path(points)}"><title>{escape(name)}</title></path>'
             )
-            body.extend(
-                f'<circle class="dot {escape(css)}" cx="{p[0]}" cy="{p[1]}" r="2.5"/>'
-                for p in points
-                if p
-            )
+            shape = "circle" if n == 0 else "square"
+            body.extend(_marker(css, shape, p[0], p[1]) for p in points if p)
     return _svg(chart_id, title, description, "".join(body))
 
 

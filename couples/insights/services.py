@@ -36,6 +36,12 @@ class Insights:
     positives: int
     negatives: int
     days_both: int
+    # Times one of us said something was on our mind: said, not a harder moment.
+    on_minds: int = 0
+
+    @property
+    def bids_answered(self) -> int:
+        return self.bids["toward"] + self.bids["later"] + self.bids["away"] + self.bids["missed"]
 
     @property
     def toward_share(self) -> float | None:
@@ -107,7 +113,8 @@ def insights(*, pairing: Pairing, days: int, now: datetime) -> Insights:
     appreciations = {"me": sent.get(me.id, 0), "partner": sent.get(partner.id, 0)}
     both_good = sum(1 for count in good_days.values() if count == 2)
     positives = sum(appreciations.values()) + bid_states["toward"] + both_good
-    negatives = bid_states["away"] + bid_states["missed"] + on_mind
+    # Saying what is on one's mind is healthy: it is counted on its own, never as harder.
+    negatives = bid_states["away"] + bid_states["missed"]
     return Insights(
         days=days,
         dates=dates,
@@ -123,5 +130,6 @@ def insights(*, pairing: Pairing, days: int, now: datetime) -> Insights:
         appreciations=appreciations,
         positives=positives,
         negatives=negatives,
+        on_minds=on_mind,
         days_both=len(revealed_days),
     )

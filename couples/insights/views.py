@@ -34,28 +34,40 @@ def page():
     days = int(raw) if raw in ("7", "30", "90") else 30
     data = services.insights(pairing=pairing, days=days, now=utcnow())
     partner = pairing.partner.display_name
+    # Beyond a month, a point a day is too many to read: a week's average each.
+    by_week = days > 30
+    every = "weekly average" if by_week else "day by day"
+
+    def series(values):
+        if not by_week:
+            return values, data.dates[0], data.dates[-1]
+        weeks = charts.weekly(data.dates, values)
+        return [w[2] for w in weeks], weeks[0][0], weeks[-1][1]
+
+    def chart(chart_id, name, values_of, ends, said):
+        mine, first, last = series(values_of["me"])
+        theirs, _, _ = series(values_of["partner"])
+        return charts.line_chart(
+            chart_id,
+            f"{name}, {every}",
+            " ".join(said),
+            [("me", "You", mine), ("partner", partner, theirs)],
+            1,
+            5,
+            low_label=ends[0],
+            high_label=ends[1],
+            first_label=first.strftime("%-d %b"),
+            last_label=last.strftime("%-d %b"),
+        )
+
     needs_text = [
         _said("You", data.needs_met["me"], 5),
         _said(partner, data.needs_met["partner"], 5),
     ]
     mood_text = [_said("You", data.mood["me"], 5), _said(partner, data.mood["partner"], 5)]
     svg = {
-        "needs": charts.line_chart(
-            "needs",
-            "Needs met, day by day",
-            " ".join(needs_text),
-            [("me", "You", data.needs_met["me"]), ("partner", partner, data.needs_met["partner"])],
-            1,
-            5,
-        ),
-        "mood": charts.line_chart(
-            "mood",
-            "Mood, day by day",
-            " ".join(mood_text),
-            [("me", "You", data.mood["me"]), ("partner", partner, data.mood["partner"])],
-            1,
-            5,
-        ),
+        "needs": chart("needs", "Needs met", data.needs_met, ("Not at all", "Fully"), needs_text),
+        "mood": chart("mood", "Mood", data.mood, ("Low", "Bright"), mood_text),
     }
     top = max([*data.felt["me"].values(), *data.felt["partner"].values(), 1])
     felt_rows = [
@@ -84,4 +96,5 @@ def page():
         labels=LANGUAGE_LABELS,
         languages=LANGUAGES,
         periods=services.PERIODS,
+        every=every,
     )

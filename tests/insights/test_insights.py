@@ -95,7 +95,82 @@ def test_bar_rows_scale_to_the_largest_value_and_carry_no_words():
     assert 'aria-hidden="true"' in svg and "<text" not in svg
 
 
-def test_line_chart_breaks_at_gaps_and_escapes_names():
+def test_line_chart_runs_through_answered_days_and_escapes_names():
     svg = charts.line_chart("x", "T <1>", "D & d", [("me", "<b>", [1, None, 3, 4])], 1, 5)
-    assert svg.count(" M") + svg.count('"M') == 2  # two segments around the gap
+    # One line through the three answers; the day without one has no point.
+    assert svg.count('d="M') == 1 and svg.count("L") == 2
+    assert svg.count('<circle class="dot me"') == 3
     assert "<b>" not in svg and "&lt;b&gt;" in svg and "T &lt;1&gt;" in svg
+
+
+def test_line_chart_tells_the_two_apart_without_colour_and_labels_in_words():
+    svg = charts.line_chart(
+        "n",
+        "Needs met",
+        "words",
+        [("me", "You", [2, 4]), ("partner", "Sam", [5, 3])],
+        1,
+        5,
+        low_label="Not at all",
+        high_label="Fully",
+        first_label="1 Nov",
+        last_label="30 Nov",
+    )
+    # Round markers for the first, square ones for the second (its line is dashed in CSS).
+    assert svg.count('<circle class="dot me"') == 2 and svg.count('<rect class="dot partner"') == 2
+    for words in ("1 · Not at all", "5 · Fully", "1 Nov", "30 Nov"):
+        assert f">{words}</text>" in svg
+
+
+def test_weekly_averages_count_back_from_the_last_date():
+    from datetime import date, timedelta
+
+    dates = [date(2026, 9, 1) + timedelta(days=n) for n in range(10)]
+    values = [1, None, 3, None, None, None, None, None, 4, 5]
+    weeks = charts.weekly(dates, values)
+    # Ten dates: a first week of three, then a full one ending on the last date.
+    assert weeks == [
+        (date(2026, 9, 1), date(2026, 9, 3), 2.0),
+        (date(2026, 9, 4), date(2026, 9, 10), 4.5),
+    ]
+    assert charts.weekly(dates[:7], [None] * 7) == [(dates[0], dates[6], None)]
+
+
+def test_ninety_days_are_drawn_as_weeks_and_thirty_as_days(couple):
+    couple.link()
+    with couple.at(EVENING) as (alex, sam):
+        _answer(alex, "2026-11-18")
+        _answer(sam, "2026-11-18")
+        ninety = alex.client.get("/insights?days=90").get_data(as_text=True)
+        thirty = alex.client.get("/insights?days=30").get_data(as_text=True)
+    assert "Needs met, weekly average" in ninety and "Each point is a week's average" in ninety
+    assert "Needs met, day by day" in thirty and "Each point is a day you both answered" in thirty
+    assert ">1 · Not at all</text>" in thirty and ">5 · Bright</text>" in thirty
+
+
+def test_on_my_mind_is_not_a_harder_moment_and_few_bids_get_no_percentage(couple):
+    couple.link()
+    with couple.at(EVENING) as (alex, sam):
+        _answer(alex, "2026-11-18", on_my_mind=True)
+        _answer(sam, "2026-11-18")
+        for response in ("toward", "away", "toward"):
+            bid = sam.post("/api/v1/bids", json={"text": "tea?"}).get_json()
+            alex.post(f"/api/v1/bids/{bid['id']}/response", json={"response": response})
+        data = alex.get("/api/v1/insights?days=7").get_json()
+        html = alex.client.get("/insights?days=7").get_data(as_text=True)
+    assert data["negatives"] == 1  # the bid left, not what was on Alex's mind
+    assert "1 harder one (bids missed or turned away)" in html
+    assert "Once, one of you said something was on your mind." in html
+    assert "2 of 3 bids were turned toward, now or later." in html
+    assert "%" not in html.split('id="bids-h"')[1]
+
+
+def test_ten_answered_bids_or_more_may_be_a_percentage(couple):
+    couple.link()
+    with couple.at(EVENING) as (alex, sam):
+        for n in range(10):
+            bid = sam.post("/api/v1/bids", json={"text": f"tea {n}?"}).get_json()
+            response = "toward" if n < 7 else "away"
+            alex.post(f"/api/v1/bids/{bid['id']}/response", json={"response": response})
+        html = alex.client.get("/insights?days=7").get_data(as_text=True)
+    assert "70% of 10 bids were turned toward, now or later." in html
