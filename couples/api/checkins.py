@@ -46,6 +46,7 @@ class QuestionSchema(ma.Schema):
     follows = ma.fields.String(
         metadata={"description": "Asked only after a yes to the question with this key."}
     )
+    hint = ma.fields.String(metadata={"description": "A word on what the question means."})
 
 
 class CheckinSchema(ma.Schema):

@@ -165,6 +165,7 @@ NIGHTLY_MODULES: dict[str, tuple[dict, ...]] = {
             "choice",
             "Did you feel turned toward today?",
             options=list(TURNED_TOWARD),
+            hint="When you reached for me (a word, a look, a touch), did I notice and answer?",
         ),
         _q("felt_seen", "text", "A moment I felt seen"),
     ),

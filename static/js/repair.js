@@ -15,7 +15,15 @@ function showNotes(form, warnings) {
     box.replaceChildren(...mine.map((w) => {
       const note = document.createElement("p");
       note.className = "check-note";
-      note.textContent = w.message;
+      if (w.match) {
+        // The words the note is about, as they were typed.
+        const quote = document.createElement("q");
+        quote.className = "check-quote";
+        quote.textContent = w.match;
+        note.append(quote, " ", w.message);
+      } else {
+        note.textContent = w.message;
+      }
       return note;
     }));
   }

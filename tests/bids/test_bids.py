@@ -665,3 +665,18 @@ def test_deleting_an_account_removes_the_bids_it_sent_and_keeps_the_partners(cou
         assert alex.delete("/api/v1/me", json={"password": PASSWORD}).status_code == 204
     with couple.app.app_context():
         assert [b.text for b in db.session.execute(db.select(Bid)).scalars()] == ["sam-words"]
+
+
+def test_the_words_explain_a_bid_and_leaving_one_is_said_kindly(couple):
+    from tests.factories import page
+
+    with couple.at(datetime(2026, 11, 18, 20, 0, tzinfo=UTC)) as (alex, sam):
+        sam.post("/api/v1/bids", json={"preset": "hug"})
+        html = page(alex, "/bids")
+        assert "What&#39;s a bid?" in html or "What's a bid?" in html
+        assert "Turning toward it means noticing it and answering warmly" in html
+        assert ">Not right now</button>" in html and "Leave it" not in html
+        checkin = page(alex, "/checkin/2026-11-18")
+        assert (
+            "When you reached for me (a word, a look, a touch), did I notice and answer?" in checkin
+        )

@@ -199,6 +199,8 @@ def test_two_partners_walk_a_whole_repair_on_their_phones(new_context, walk):
         acknowledgement.press_sequentially("I'm sorry if you felt hurt", delay=15)
     assert checked.value.status == 200
     expect(notes.first).to_contain_text("“if”")
+    # The note quotes the words it is about.
+    expect(notes.first.locator("q.check-quote")).to_have_text("sorry if")
     assert len(checks) <= 2, f"{len(checks)} checks for one burst of typing (debounced)"
     walk.see(jo, "jo", "apology-gentle-note")
     with jo.expect_response(re.compile(r"/api/v1/apology-check$")):
