@@ -5,9 +5,9 @@ from collections.abc import Sequence
 from datetime import date
 from html import escape
 
-WIDTH, HEIGHT = 320, 190
+WIDTH, HEIGHT = 320, 150
 LEFT, RIGHT = 10, 10
-TOP, BOTTOM = 34, 150  # the lines of the highest and the lowest value
+TOP, BOTTOM = 8, 142  # the lines of the highest and the lowest value
 BAR_WIDTH = 200
 
 
@@ -62,31 +62,14 @@ def line_chart(
     series: Sequence[tuple[str, str, Sequence[float | None]]],
     low: float,
     high: float,
-    *,
-    low_label: str = "",
-    high_label: str = "",
-    first_label: str = "",
-    last_label: str = "",
 ) -> str:
     """``series``: (css class, name, values). The first series is drawn solid with round
-    markers, the next dashed with square ones: told apart without colour. The ends of
-    the scale and of the period are written in words."""
+    markers, the next dashed with square ones: told apart without colour. The words for
+    the ends of the scale and of the period are the page's, around the chart."""
     body = []
-    for level, words, below in ((high, high_label, False), (low, low_label, True)):
+    for level in (high, low):
         y = _points([level], low, high)[0][1]
         body.append(f'<line class="axis" x1="{LEFT}" y1="{y}" x2="{WIDTH - RIGHT}" y2="{y}"/>')
-        if words:
-            text_y = y + 16 if below else y - 7
-            body.append(
-                f'<text class="tick" x="{LEFT}" y="{text_y}">{level:g} · {escape(words)}</text>'
-            )
-    if first_label:
-        body.append(f'<text class="tick" x="{LEFT}" y="{HEIGHT - 4}">{escape(first_label)}</text>')
-    if last_label:
-        body.append(
-            f'<text class="tick" x="{WIDTH - RIGHT}" y="{HEIGHT - 4}" text-anchor="end">'
-            f"{escape(last_label)}</text>"
-        )
     for n, (css, name, values) in enumerate(series):
         points = _points(values, low, high)
         if any(points):
