@@ -1,5 +1,6 @@
 """Account pages: register, log in, settings, password reset, export, delete."""
 
+import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, flash, json, redirect, render_template, request, url_for
@@ -11,6 +12,7 @@ from couples.accounts import schemas, services, sessions, web
 from couples.clock import known_timezones, local_date, utcnow
 from couples.errors import DomainError, Invalid, WrongCredentials
 from couples.notifications.services import unread_of_kind
+from couples.pairing import services as pairing_services
 from couples.pwa import CLEAR_SITE_DATA
 from couples.validation import validate
 from couples.web import current_pairing, form_data, me
@@ -26,6 +28,19 @@ def _safe_next(target: str | None) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return url_for("accounts.home")
     return target
+
+
+_JOIN = re.compile(r"^/join/([0-9A-Za-z-]{1,40})$")
+
+
+def _invited(target: str | None) -> dict:
+    """On the sign-up page an invite link led to: who invited them, or that the invite
+    can no longer link (``invited_by`` None)."""
+    found = _JOIN.match(target or "")
+    if found is None:
+        return {"from_invite": False, "invited_by": None}
+    name = pairing_services.inviter_for_signup(code=found.group(1), now=utcnow())
+    return {"from_invite": True, "invited_by": name}
 
 
 def _timezones():
@@ -87,7 +102,7 @@ def home():
         checkins, together = checkin_services.open_checkins(pairing=pairing, now=now)
         today = local_date(now, pairing.me.timezone)
         waiting_items = waiting.waiting(pairing=pairing, now=now)
-    return render_template(
+    page = render_template(
         "accounts/home.html",
         pairing=pairing,
         notices=notices,
@@ -96,6 +111,7 @@ def home():
         today=today,
         waiting=waiting_items,
     )
+    return page
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -103,14 +119,16 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.home"))
     if request.method == "GET":
-        return _render_form("accounts/register.html", next=request.args.get("next"))
+        target = request.args.get("next")
+        return _render_form("accounts/register.html", next=target, **_invited(target))
     try:
         web.throttled("REGISTER_LIMIT_PER_ADDRESS")
         user = services.register(**validate(schemas.RegisterSchema, _without_next()))
     except Invalid as error:
         return _refuse(_with_next("accounts.register"), error)
     except DomainError as error:
-        return _render_form("accounts/register.html", error, next=request.form.get("next"))
+        target = request.form.get("next")
+        return _render_form("accounts/register.html", error, next=target, **_invited(target))
     web.start_session(user, remember=False)
     flash(f"Welcome, {user.display_name}.", "success")
     return redirect(

@@ -146,6 +146,26 @@ def find_invite(*, code: str) -> Invite:
 GONE = "This invite was already used or has expired. Ask for a new one."
 
 
+def inviter_for_signup(*, code: str, now: datetime) -> str | None:
+    """The name of whoever made the invite ``code``, for the sign-up page it leads a new
+    partner to: only while the invite can still link them (unused, not expired, its
+    author not linked meanwhile). None for anything else, with no word on why. The code
+    is the invitation itself (fifty bits, sent to one person): knowing it is what lets
+    one see the name."""
+    normal = normalize_code(code)
+    if normal is None:
+        return None
+    invite = db.session.execute(db.select(Invite).filter_by(code=normal)).scalar_one_or_none()
+    if (
+        invite is None
+        or invite.used_at is not None
+        or invite.expires_at <= now
+        or is_linked(invite.inviter_id)
+    ):
+        return None
+    return invite.inviter.display_name
+
+
 def usable_invite(*, user: User, code: str, now: datetime) -> Invite:
     """The invite ``user`` may accept, or the refusal they would get. An invite that
     cannot link its author any more is refused like a used one: the refusal says

@@ -72,7 +72,7 @@ def enter_code():
 @bp.route("/join/<code>", methods=["GET", "POST"])
 def join(code: str):
     if not current_user.is_authenticated:
-        flash("Create an account or log in, and you'll be linked right after.", "info")
+        # The sign-up page says who invited them (or that the invite has ended).
         return redirect(url_for("accounts.register", next=url_for("pairing.join", code=code)))
     try:
         if request.method == "POST":
@@ -82,8 +82,9 @@ def join(code: str):
             if pairing.couple.created_at < now:  # an earlier couple of theirs, reopened
                 flash(f"You and {name} are linked again, with your shared history.", "success")
             else:
-                flash(f"You and {name} are linked.", "success")
-            return redirect(url_for("pairing.couple"))
+                flash(f"You and {name} are linked. Here's your first check-in together.", "success")
+            # Straight to what the two of them came for.
+            return redirect(url_for("checkins.tonight"))
         # Only an invite that can still link shows who made it.
         invite = services.usable_invite(user=me(), code=code, now=utcnow())
     except NotFound as error:

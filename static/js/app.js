@@ -12,13 +12,35 @@ function detectTimezone() {
 }
 
 function enableCopy() {
+  const status = document.querySelector("[data-copy-status]");
+  const say = (words) => { if (status) status.textContent = words; };
+  const sharing = document.querySelector("button[data-share]");
+  const canShare = Boolean(sharing && navigator.share);
+  if (canShare) {
+    const source = document.querySelector(sharing.dataset.share);
+    sharing.hidden = false;
+    sharing.addEventListener("click", async () => {
+      try {
+        await navigator.share({
+          title: sharing.dataset.shareTitle,
+          text: sharing.dataset.shareText,
+          url: source.value,
+        });
+        say("Shared.");
+      } catch {
+        // Closed without sharing: nothing to say.
+      }
+    });
+  }
   for (const button of document.querySelectorAll("button[data-copy]")) {
     const source = document.querySelector(button.dataset.copy);
-    if (!source || !navigator.clipboard) continue;
+    // Copying is the way where the phone has no share sheet.
+    if (!source || !navigator.clipboard || canShare) continue;
     button.hidden = false;
     button.addEventListener("click", async () => {
       await navigator.clipboard.writeText(source.value);
       button.textContent = "Copied";
+      say("The link is copied. Paste it into a message to your partner.");
     });
   }
   for (const input of document.querySelectorAll("input[data-select-on-focus]")) {

@@ -34,6 +34,12 @@ function heardOnly(text) {
   return span;
 }
 
+function setIconBadge(count) {
+  if ("setAppBadge" in navigator) {
+    (count ? navigator.setAppBadge(count) : navigator.clearAppBadge()).catch(() => {});
+  }
+}
+
 function show({ items, count }) {
   const badge = link.querySelector("[data-waiting-count]");
   if (count) {
@@ -45,9 +51,7 @@ function show({ items, count }) {
     badge.replaceChildren();
   }
   badge.hidden = !count;
-  if ("setAppBadge" in navigator) {
-    (count ? navigator.setAppBadge(count) : navigator.clearAppBadge()).catch(() => {});
-  }
+  setIconBadge(count);
   if (list) {
     list.replaceChildren(...items.map(item));
     if (empty) empty.hidden = items.length > 0;
@@ -67,7 +71,12 @@ async function refresh() {
 }
 
 if (link) {
-  refresh();
+  // A page that drew the list itself (home) is fresh: ask only when shown again.
+  if (link.hasAttribute("data-waiting-fresh")) {
+    setIconBadge(Number(link.querySelector("[data-n]")?.textContent || 0));
+  } else {
+    refresh();
+  }
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") refresh();
   });

@@ -234,12 +234,18 @@ def test_pair_and_join_through_the_pages(app):
     # Sam is not registered yet: the link leads to registration, then back to the invite.
     response = sam.get(join_path)
     assert response.status_code == 302 and "/register?next=" in response.headers["Location"]
+    # The sign-up page says who invited Sam, by name only.
+    signup = sam.get(response.headers["Location"]).get_data(as_text=True)
+    assert "<h1>Alex invited you to Couples</h1>" in signup
+    assert "alex@example.com" not in signup
     response = register(sam, "sam@example.com", "Sam", next_url=join_path)
     assert response.headers["Location"] == join_path
     join_page = sam.get(join_path).get_data(as_text=True)
     assert "Alex invited you" in join_page
     response = sam.post(join_path, data={"csrf_token": token(sam, join_path)})
-    assert response.headers["Location"] == "/couple"
+    # Linked: straight to the first check-in together, not to a settings page.
+    assert response.headers["Location"] == "/checkin"
+    assert "Here&#39;s your first check-in together." in sam.get("/").get_data(as_text=True)
     assert "You and Alex" in sam.get("/couple").get_data(as_text=True)
     assert "You and Sam" in alex.get("/couple").get_data(as_text=True)
 
@@ -473,3 +479,20 @@ def test_the_login_pages_keep_me_logged_in_box_remembers_the_device(client, app)
     response = client.post("/login", data={**data, "password": PASSWORD, "remember": ticked})
     assert response.status_code == 302
     assert client.get_cookie(app.config["REMEMBER_COOKIE_NAME"]) is not None
+
+
+def test_the_sign_up_page_of_an_invite_that_ended_says_so_without_a_name(app):
+    alex, sam, kim = app.test_client(), app.test_client(), app.test_client()
+    register(alex, "alex@example.com", "Alex")
+    alex.post("/pair/invite", data={"csrf_token": token(alex, "/pair")})
+    page = alex.get("/pair").get_data(as_text=True)
+    join_path = re.search(r'value="http://localhost(/join/[^"]+)"', page).group(1)
+    register(sam, "sam@example.com", "Sam", next_url=join_path)
+    sam.post(join_path, data={"csrf_token": token(sam, join_path)})  # the invite is used
+    for path in (join_path, "/join/ZZZZZZZZZZ", "/join/not-a-code"):
+        html = kim.get(f"/register?next={path}").get_data(as_text=True)
+        assert "Alex" not in html
+        assert "This invite can't link you any more" in html
+        assert "<h1>Create an account</h1>" in html
+    plain = kim.get("/register").get_data(as_text=True)
+    assert "This invite" not in plain

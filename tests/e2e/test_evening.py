@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.test_pages_accessibility import (
     BLOCKING_IMPACTS,
+    PASSWORD,
     RUN_AXE,
     accept_invite,
     make_invite,
@@ -178,10 +179,10 @@ def test_home_says_what_waits_and_updates_when_shown_again(new_context, axe_sour
     ana.goto("/")
     waiting = ana.get_by_role("region", name="Waiting for you")
     expect(waiting).to_contain_text("Nothing new from Ben right now.")
-    inbox = ana.locator("[data-inbox-link]")
-    expect(inbox.locator("[data-waiting-count]")).to_be_hidden()
     ana.wait_for_function("window.badges.length > 0")
     assert ana.evaluate("window.badges") == [0]  # nothing waiting: no badge on the icon
+    inbox = ana.locator("[data-inbox-link]")
+    expect(inbox.locator("[data-waiting-count]")).to_be_hidden()
     ana.evaluate("window.stillThisPage = true")
 
     # Ben reaches out while Ana's phone shows her home page.
@@ -210,3 +211,73 @@ def test_home_says_what_waits_and_updates_when_shown_again(new_context, axe_sour
     ana.goto("/")
     expect(waiting).to_contain_text("Nothing new from Ben right now.")
     expect(inbox.locator("[data-waiting-count]")).to_be_hidden()
+
+
+SHARE = """
+window.shared = [];
+navigator.share = (data) => { window.shared.push(data); return Promise.resolve(); };
+"""
+NO_SHARE = "delete Navigator.prototype.share; delete navigator.share;"
+
+
+def test_the_invite_goes_out_through_the_share_sheet_or_is_copied(new_context, axe_source):
+    ana = phone(new_context, "Europe/Rome")
+    register(ana, "Ana", "ana.share@example.com", timezone="Europe/Rome")
+    ana.add_init_script(SHARE)
+    ana.goto("/pair")
+    ana.get_by_role("button", name="Make an invite").click()
+    link = ana.get_by_label("Invite link", exact=True).input_value()
+    share = ana.get_by_role("button", name="Share the invite")
+    expect(share).to_be_visible()
+    expect(ana.get_by_role("button", name="Copy the link")).to_be_hidden()
+    axe_clean(ana, axe_source)
+    Fingers(ana).tap(share)
+    ana.wait_for_function("window.shared.length === 1")
+    (sent,) = ana.evaluate("window.shared")
+    assert sent == {
+        "title": "Join me on Couples",
+        "text": "Ana invited you to Couples: a few quiet minutes for the two of us each evening.",
+        "url": link,
+    }
+
+    # A phone without a share sheet copies the link instead, and says so.
+    context = new_context(timezone_id="Europe/Rome", has_touch=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    other = context.new_page()
+    other.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+    other.add_init_script(NO_SHARE)
+    other.goto("/login")
+    other.get_by_label("Email").fill("ana.share@example.com")
+    other.get_by_label("Password").fill(PASSWORD)
+    other.get_by_role("button", name="Log in").click()
+    other.goto("/pair")
+    expect(other.get_by_role("button", name="Share the invite")).to_be_hidden()
+    copy = other.get_by_role("button", name="Copy the link")
+    expect(copy).to_be_visible()
+    Fingers(other).tap(copy)
+    expect(other.locator("[data-copy-status]")).to_have_text(
+        "The link is copied. Paste it into a message to your partner."
+    )
+    assert other.evaluate("navigator.clipboard.readText()") == link
+
+
+def test_the_invited_partner_is_greeted_by_name_and_lands_on_tonight(new_context, axe_source):
+    ana = phone(new_context, "Europe/Madrid")
+    ben = phone(new_context, "Europe/Madrid")
+    register(ana, "Ana", "ana.invite@example.com", timezone="Europe/Madrid")
+    link = make_invite(ana)
+    ben.goto(link)
+    expect(ben).to_have_url(re.compile(r"/register\?next="))
+    expect(ben.get_by_role("heading", level=1)).to_have_text("Ana invited you to Couples")
+    assert "ana.invite@example.com" not in ben.content()
+    axe_clean(ben, axe_source)
+    ben.get_by_label("Your name").fill("Ben")
+    ben.get_by_label("Email").fill("ben.invite@example.com")
+    ben.get_by_label("Password", exact=True).fill(PASSWORD)
+    ben.get_by_role("button", name="Create my account").click()
+    ben.get_by_role("button", name="Link with Ana").click()
+    expect(ben).to_have_url(re.compile(r"/checkin/\d{4}-\d{2}-\d{2}$"))
+    expect(ben.locator(".flash")).to_have_text(
+        "You and Ana are linked. Here's your first check-in together."
+    )
+

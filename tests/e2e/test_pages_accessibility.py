@@ -116,7 +116,8 @@ def make_invite(page: Page) -> str:
 def accept_invite(page: Page, link: str, inviter: str) -> None:
     page.goto(link)
     page.get_by_role("button", name=f"Link with {inviter}").click()
-    expect(page).to_have_url(re.compile(r"/couple$"))
+    # Linked: straight to tonight's check-in.
+    expect(page).to_have_url(re.compile(r"/checkin/\d{4}-\d{2}-\d{2}$"))
 
 
 def answer_checkin(page: Page, words: str) -> None:
@@ -176,7 +177,7 @@ def test_every_page_passes_axe_and_fits_320_and_360_in_light_and_dark(
     expect(sam.get_by_role("heading", name="Alex invited you")).to_be_visible()
     visit(sam, "join")
     sam.get_by_role("button", name="Link with Alex").click()
-    expect(sam).to_have_url(re.compile(r"/couple$"))
+    expect(sam).to_have_url(re.compile(r"/checkin/\d{4}-\d{2}-\d{2}$"))
     visit(sam, "couple-linked-flash")
 
     # Linked.

@@ -362,16 +362,21 @@ def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan
 
     # Ben taps the link Ava sent before he has an account: he registers, then links.
     ben.page.goto(link)
-    expect(flash(ben.page)).to_have_text(
-        "Create an account or log in, and you'll be linked right after."
-    )
+    # The sign-up page says who invited him.
+    expect(ben.page.get_by_role("heading", name="Ava invited you to Couples")).to_be_visible()
+    ben.see("register-invited")
     register(ben, "ben.phones@example.com", LONDON)
     expect(ben.page).to_have_url(re.compile(rf"/join/{code}$"))
     expect(ben.page.get_by_role("heading", name="Ava invited you")).to_be_visible()
     ben.see("join")
     ben.tap(ben.page.get_by_role("button", name="Link with Ava"), "Link with Ava")
-    expect(ben.page).to_have_url(re.compile(r"/couple$"))
-    expect(flash(ben.page)).to_have_text("You and Ava are linked.")
+    # Linked: he lands on their first check-in, not on a settings page.
+    expect(ben.page).to_have_url(re.compile(r"/checkin/\d{4}-\d{2}-\d{2}$"))
+    expect(flash(ben.page)).to_have_text(
+        "You and Ava are linked. Here's your first check-in together."
+    )
+    ben.see("linked-checkin")
+    ben.tab("Us")
     expect(ben.page.get_by_role("heading", name="You and Ava")).to_be_visible()
     assert facts(ben.page) == {
         "Linked since": ANY_DATE,
