@@ -85,6 +85,22 @@ def _alex_session(couple: Couple) -> str:
 # through the API if need be). Every route with arguments must be here or in EXEMPT. The
 # couple routes without arguments show the caller's own couple: an outsider has none, and
 # gets 404 there too.
+def _revealed_date(couple: Couple) -> str:
+    """A date both answered, with words of each to react to: a revealed check-in."""
+    for item in couple.alex.get("/api/v1/checkins/today").get_json()["items"]:
+        answers = {
+            q["key"]: (q["min"] if q["type"] == "scale" else None)
+            for q in item["questions"]
+            if q["required"]
+        }
+        answers["appreciation"] = "the soup"
+        url = f"/api/v1/checkins/{item['date']}/answers"
+        if couple.sam.put(url, json={"answers": answers}).status_code == 200:
+            assert couple.alex.put(url, json={"answers": answers}).status_code == 200
+            return item["date"]
+    raise AssertionError("no date both partners can answer now")
+
+
 def _alex_checkin_date(couple: Couple) -> str:
     """A date Alex answered (his own local today), so the check-in exists."""
     [item, *_] = couple.alex.get("/api/v1/checkins/today").get_json()["items"]
@@ -159,6 +175,13 @@ COUPLE_OBJECT_URLS: dict[str, Callable[[Couple], str]] = {
         f"/api/v1/checkins/{_alex_checkin_date(couple)}/answers"
     ),
     "checkins.day": lambda couple: f"/checkin/{_alex_checkin_date(couple)}",
+    "checkins.react": lambda couple: f"/checkin/{_revealed_date(couple)}/react",
+    "api_checkins.put_reaction": lambda couple: (
+        f"/api/v1/checkins/{_revealed_date(couple)}/reactions/appreciation"
+    ),
+    "api_checkins.delete_reaction": lambda couple: (
+        f"/api/v1/checkins/{_revealed_date(couple)}/reactions/appreciation"
+    ),
     "api_connection.respond": lambda couple: f"/api/v1/bids/{_bid_to_sam(couple)}/response",
     "bids.respond": lambda couple: f"/bids/{_bid_to_sam(couple)}/response",
     "api_pairing.unlink": lambda couple: "/api/v1/couple",

@@ -47,7 +47,7 @@ def react(*, pairing: Pairing, day: date, key: str, kind: str, now: datetime) ->
     checkin = _revealed(pairing, day)
     question = _their_answer(pairing, checkin, key)
     if kind not in rules.REACTIONS:
-        raise Invalid({"kind": ["Choose a heart, a thank-you or let's talk."]})
+        raise Invalid(errors={"kind": ["Choose a heart, a thank-you or let's talk."]})
     mine = db.session.execute(
         db.select(CheckinReaction).where(
             CheckinReaction.checkin_id == checkin.id,

@@ -156,6 +156,8 @@ def react(day: str):
     pairing, now = couple_or_404(), utcnow()
     when = parse_day(day)
     key, kind = request.form.get("key", ""), request.form.get("kind", "")
+    if kind != "none" and kind not in rules.REACTIONS:
+        raise Invalid(errors={"kind": ["Choose a heart, a thank-you or let's talk."]})
     if kind == "none":
         reactions.unreact(pairing=pairing, day=when, key=key, now=now)
     else:

@@ -158,3 +158,15 @@ def test_a_round_number_of_evenings_this_month_is_celebrated_never_a_streak(coup
         assert "5 evenings together this month" in page(alex, "/checkin/2026-12-09")
     with couple.at(evening + timedelta(days=1)) as (alex, _sam):
         assert "5 evenings together this month" in page(alex, "/checkin/2026-12-09")
+
+
+def test_a_made_up_reaction_from_the_page_is_refused_calmly(couple):
+    couple.link()
+    with couple.at(EVENING) as (alex, sam):
+        answer(alex, ALEX_ANSWERS)
+        answer(sam, SAM_ANSWERS)
+        for kind in ("wink", "", "x" * 500):
+            response = post(alex, f"/checkin/{DAY}/react", {"key": "appreciation", "kind": kind})
+            assert response.status_code == 422
+            assert "Some answers need another look" in response.get_data(as_text=True)
+        assert sam.get(f"/api/v1/checkins/{DAY}").get_json()["reactions"]["partner"] == {}
