@@ -51,6 +51,10 @@ function enableCopy() {
 detectTimezone();
 enableCopy();
 
+if (document.querySelector("main .field-error")) {
+  import("./form-errors.js");
+}
+
 if (document.querySelector("[data-apology-check], [data-i-statement], [data-quick-exit], [data-reconnect]")) {
   import("./repair.js");
 }

@@ -281,3 +281,46 @@ def test_the_invited_partner_is_greeted_by_name_and_lands_on_tonight(new_context
         "You and Ana are linked. Here's your first check-in together."
     )
 
+
+def test_a_form_with_something_missing_says_so_once_at_the_top(new_context, axe_source):
+    ana = phone(new_context, "Europe/Berlin")
+    ben = phone(new_context, "Europe/Berlin")
+    register(ana, "Ana", "ana.forms@example.com", timezone="Europe/Berlin")
+    register(ben, "Ben", "ben.forms@example.com", timezone="Europe/Berlin")
+    accept_invite(ben, make_invite(ana), inviter="Ana")
+
+    # A repair without saying which side of it you are on.
+    ana.goto("/repairs/new")
+    ana.get_by_label("A short, neutral name for what happened").fill("The dishes")
+    ana.get_by_role("button", name="Start").click()
+    summary = ana.locator(".error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_count(1)
+    # Only the group in question is marked, once; its chips are not each turned red.
+    expect(ana.locator(".has-error")).to_have_count(1)
+    chip = ana.locator(".has-error label.pick span").first
+    danger = ana.evaluate("getComputedStyle(document.body).getPropertyValue('--danger').trim()")
+    assert chip.evaluate("e => getComputedStyle(e).borderTopColor") != danger
+    axe_clean(ana, axe_source)
+    # The summary's link takes her to the first choice of the group.
+    summary.get_by_role("link").click()
+    expect(ana.locator(".has-error input").first).to_be_focused()
+    # Choosing one clears the message and the summary, without a reload.
+    ana.locator("label.pick").filter(has_text="I want to make this right").click()
+    expect(ana.locator(".field-error")).to_have_count(0)
+    expect(summary).to_have_count(0)
+    expect(ana.locator(".has-error")).to_have_count(0)
+
+    # Tonight's check-in without its two required answers: two lines, each cleared alone.
+    ana.goto("/checkin")
+    ana.get_by_role("button", name="Save my answers").click()
+    expect(summary.get_by_role("link")).to_have_count(2)
+    expect(summary).to_contain_text("Were your needs met today: Please answer this one.")
+    ana.locator("[data-question=needs_met] label.pick").filter(has_text="3").click()
+    expect(summary.get_by_role("link")).to_have_count(1)
+    expect(summary).to_contain_text("How is your mood tonight: Please answer this one.")
+    ana.locator("[data-question=mood] label.pick").filter(has_text="4").click()
+    expect(summary).to_have_count(0)
+    ana.get_by_role("button", name="Save my answers").click()
+    expect(ana.get_by_role("heading", name="Saved")).to_be_visible()
