@@ -165,6 +165,7 @@ def deliver(leased: Claim, *, now_fn=utcnow) -> dict[str, int]:
             Notification.expires_at,
             Notification.attempts,
             Notification.delivered_to,
+            Notification.next_attempt_at,
             User.discreet,
         )
         .join(User, User.id == Notification.user_id)
@@ -239,7 +240,9 @@ def deliver(leased: Claim, *, now_fn=utcnow) -> dict[str, int]:
     results = list(executor.map(attempt, jobs))
     return _record(
         leased,
-        claimed=[(note.id, note.attempts, note.delivered_to) for note in rows],
+        claimed=[
+            (note.id, note.attempts, note.delivered_to, note.next_attempt_at) for note in rows
+        ],
         expired=expired,
         outcomes=list(zip(jobs, results, strict=True)),
         now=now_fn(),
@@ -279,7 +282,7 @@ def _record(leased: Claim, *, claimed, expired, outcomes, now) -> dict[str, int]
     # One executemany UPDATE for the batch, each row only while it is still ours: what
     # another worker took over after our lease ran out is left as it has it.
     updates = []
-    for note_id, attempts, delivered_to in claimed:
+    for note_id, attempts, delivered_to, due_at in claimed:
         change = {"id": note_id, "lease_until": None, "claim_token": None}
         updates.append(change)
         if note_id in expired:
@@ -321,9 +324,11 @@ def _record(leased: Claim, *, claimed, expired, outcomes, now) -> dict[str, int]
             change["status"] = "dead"
             counts["dead"] += 1
         elif unsent:
-            # The lease ran short before every device had it: the rest go out next,
-            # and a claim that sent nothing does not count as an attempt.
-            change["status"], change["next_attempt_at"] = "pending", now
+            # The lease ran short before every device had it: the rest go out next, in
+            # their place in the queue (not behind everything due meanwhile), and a
+            # claim that sent nothing does not count as an attempt.
+            change["status"] = "pending"
+            change["next_attempt_at"] = min(due_at, now) if due_at else now
             change["attempts"] = attempts - 1 if not tried else attempts
             counts["requeued"] += 1
         elif errors and not done:

@@ -159,3 +159,50 @@ def test_a_push_service_that_trickles_its_answer_hits_the_deadline(make_app, fak
 def test_a_lease_too_short_for_the_push_deadline_is_refused_at_start(make_app, lease, timeout):
     with pytest.raises(ConfigError, match="PUSH_LEASE_SECONDS"):
         make_app(PUSH_LEASE_SECONDS=lease, PUSH_TIMEOUT=timeout)
+
+
+def test_what_a_short_lease_could_not_start_keeps_its_place_in_the_queue(
+    make_app, fake_push, vapid_keys
+):
+    """A row put back untried is due when it was due before: behind it, what fell due
+    later waits its turn, instead of the row sliding to the back claim after claim."""
+    app = make_app(
+        VAPID_PRIVATE_KEY=vapid_keys[0],
+        PUSH_ALLOWED_ENDPOINTS=[fake_push.origin],
+        PUSH_TIMEOUT=3,
+    )
+    with app.app_context():
+        user = _one_device(fake_push)
+        start = utcnow()
+        for n, minutes in enumerate((30, 10)):
+            notify(
+                user=user,
+                kind="bid_received",
+                dedupe_key=f"bid:{n}",
+                title="Sam sent you a bid",
+                body="A moment together?",
+                url="/bids",
+                now=start - timedelta(minutes=minutes),
+                commit=False,
+            )
+        db.session.commit()
+        before = dict(
+            db.session.execute(
+                db.select(Notification.dedupe_key, Notification.next_attempt_at)
+            ).all()
+        )
+        # A lease too short for any push to start: the oldest goes back untried.
+        leased = delivery.claim(now=utcnow(), limit=1, lease_seconds=1)
+        result = delivery.deliver(leased)
+        assert result["requeued"] == 1 and fake_push.received == []
+        after = dict(
+            db.session.execute(
+                db.select(Notification.dedupe_key, Notification.next_attempt_at)
+            ).all()
+        )
+        assert after == before
+        # The oldest is still first in line.
+        again = delivery.claim(now=utcnow(), limit=1, lease_seconds=60)
+        first = db.session.get(Notification, again.ids[0])
+        assert first.dedupe_key == "bid:0"
+        db.session.remove()
