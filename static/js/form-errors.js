@@ -61,7 +61,7 @@ function gentle(main) {
     const name = nameOf(container);
     link.textContent = name ? `${name}: ${message.textContent.trim()}` : message.textContent.trim();
     if (target) {
-      if (!target.id) target.id = `${target.name || "field"}-${list.children.length + 1}`;
+      if (!target.id) target.id = `needs-a-look-${list.children.length + 1}`;
       link.href = `#${target.id}`;
       link.addEventListener("click", (event) => {
         event.preventDefault();

@@ -63,7 +63,9 @@ def test_both_partners_unlink_and_link_again_and_find_their_shared_history(new_c
     ben.page.goto(link)
     register(ben, "ben.relink@example.com", LONDON)
     ben.tap(ben.page.get_by_role("button", name="Link with Ava"), "Link with Ava")
-    expect(flash(ben.page)).to_have_text("You and Ava are linked.")
+    expect(flash(ben.page)).to_have_text(
+        "You and Ava are linked. Here's your first check-in together."
+    )
 
     day = the_date_both_can_answer(datetime.now(UTC))
     day_heading = day.strftime("%A %-d %B %Y")
