@@ -66,6 +66,15 @@ def phone(new_context, timezone: str) -> Page:
     return page
 
 
+def linked(new_context, timezone: str, tag: str) -> tuple[Page, Page]:
+    """Ana and Ben, each on a phone in ``timezone``, registered and linked."""
+    ana, ben = phone(new_context, timezone), phone(new_context, timezone)
+    register(ana, "Ana", f"ana.{tag}@example.com", timezone=timezone)
+    register(ben, "Ben", f"ben.{tag}@example.com", timezone=timezone)
+    accept_invite(ben, make_invite(ana), inviter="Ana")
+    return ana, ben
+
+
 def nightly_only(page: Page) -> None:
     """No weekly check-in, so that tonight is a nightly one whatever the weekday."""
     page.goto("/couple/checkins")
@@ -75,11 +84,7 @@ def nightly_only(page: Page) -> None:
 
 
 def test_tonight_is_four_questions_on_one_screen_in_a_few_taps(new_context, axe_source):
-    ana = phone(new_context, "Europe/Paris")
-    ben = phone(new_context, "Europe/Paris")
-    register(ana, "Ana", "ana.evening@example.com", timezone="Europe/Paris")
-    register(ben, "Ben", "ben.evening@example.com", timezone="Europe/Paris")
-    accept_invite(ben, make_invite(ana), inviter="Ana")
+    ana, ben = linked(new_context, "Europe/Paris", "evening")
     nightly_only(ana)
 
     ana.goto("/checkin")
@@ -136,11 +141,7 @@ def test_tonight_is_four_questions_on_one_screen_in_a_few_taps(new_context, axe_
 
 
 def test_go_deeper_opens_and_its_answers_are_kept(new_context):
-    ana = phone(new_context, "Asia/Tokyo")
-    ben = phone(new_context, "Asia/Tokyo")
-    register(ana, "Ana", "ana.deeper@example.com", timezone="Asia/Tokyo")
-    register(ben, "Ben", "ben.deeper@example.com", timezone="Asia/Tokyo")
-    accept_invite(ben, make_invite(ana), inviter="Ana")
+    ana, ben = linked(new_context, "Asia/Tokyo", "deeper")
 
     ana.goto("/checkin")
     form = ana.locator("form.checkin-form")
@@ -169,11 +170,7 @@ navigator.clearAppBadge = () => { window.badges.push(0); return Promise.resolve(
 
 
 def test_home_says_what_waits_and_updates_when_shown_again(new_context, axe_source):
-    ana = phone(new_context, "Europe/Lisbon")
-    ben = phone(new_context, "Europe/Lisbon")
-    register(ana, "Ana", "ana.home@example.com", timezone="Europe/Lisbon")
-    register(ben, "Ben", "ben.home@example.com", timezone="Europe/Lisbon")
-    accept_invite(ben, make_invite(ana), inviter="Ana")
+    ana, ben = linked(new_context, "Europe/Lisbon", "home")
 
     ana.add_init_script(BADGES)
     ana.goto("/")
@@ -283,11 +280,7 @@ def test_the_invited_partner_is_greeted_by_name_and_lands_on_tonight(new_context
 
 
 def test_a_form_with_something_missing_says_so_once_at_the_top(new_context, axe_source):
-    ana = phone(new_context, "Europe/Berlin")
-    ben = phone(new_context, "Europe/Berlin")
-    register(ana, "Ana", "ana.forms@example.com", timezone="Europe/Berlin")
-    register(ben, "Ben", "ben.forms@example.com", timezone="Europe/Berlin")
-    accept_invite(ben, make_invite(ana), inviter="Ana")
+    ana, ben = linked(new_context, "Europe/Berlin", "forms")
 
     # A repair without saying which side of it you are on.
     ana.goto("/repairs/new")
