@@ -38,7 +38,7 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections import Counter  # noqa: E402
-from datetime import UTC, datetime, timedelta  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
 
 from bench.http import BenchError  # noqa: E402
 from bench.push_fanout import RESULTS_DIR, TickDatabase, _make_app, migrate, say  # noqa: E402
@@ -57,65 +57,10 @@ WORKER_SETTINGS = {
 
 def seed(app, service, count: int, now: datetime) -> None:
     """``count`` users, one device and one notification due now each."""
-    from sqlalchemy import insert
-
-    from couples.accounts.models import User
-    from couples.extensions import db
-    from couples.notifications.models import Notification, PushSubscription
+    from tests.factories import pending_pushes
 
     with app.app_context():
-        base = {
-            "password_hash": "x",
-            "display_name": "P",
-            "timezone": "UTC",
-            "reminder_minute": 1260,
-            "quiet_start_minute": 0,
-            "quiet_end_minute": 0,
-            "discreet": False,
-            "kinds_off": [],
-            "created_at": now,
-            "updated_at": now,
-        }
-        db.session.execute(
-            insert(User), [{**base, "email": f"crash{n}@example.com"} for n in range(count)]
-        )
-        ids = list(db.session.execute(db.select(User.id).order_by(User.id)).scalars())
-        devices, notes = [], []
-        for user_id in ids:
-            info = service.subscribe()
-            devices.append(
-                {
-                    "user_id": user_id,
-                    "endpoint": info["endpoint"],
-                    "p256dh": info["keys"]["p256dh"],
-                    "auth": info["keys"]["auth"],
-                    "failures": 0,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-            notes.append(
-                {
-                    "user_id": user_id,
-                    "kind": "bid_received",
-                    "dedupe_key": "crash",
-                    "title": "Sam sent you a bid",
-                    "body": "A moment together?",
-                    "url": "/",
-                    "data": {},
-                    "push": True,
-                    "in_inbox": True,
-                    "status": "pending",
-                    "created_at": now,
-                    "next_attempt_at": now,
-                    "attempts": 0,
-                    "expires_at": now + timedelta(hours=6),
-                    "delivered_to": [],
-                }
-            )
-        db.session.execute(insert(PushSubscription), devices)
-        db.session.execute(insert(Notification), notes)
-        db.session.commit()
+        pending_pushes(service, count, now, email="crash{n}@example.com")
 
 
 def statuses(app) -> dict[str, int]:

@@ -1,5 +1,6 @@
 """Plain factory functions and a small API client for tests."""
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 from couples.accounts import services as accounts
@@ -134,6 +135,66 @@ def partners_with_a_device(app, fake_push) -> tuple[ApiClient, ApiClient, dict]:
     device = fake_push.subscribe()
     assert sam.post("/api/v1/push/subscriptions", json=device).status_code == 201
     return alex, sam, device
+
+
+def pending_pushes(service, count: int, now, *, email: str = "u{n}@example.com") -> None:
+    """``count`` users, each with one device on the fake push ``service`` and one bid
+    notification due at ``now``, written straight to the tables (many at once, for the
+    worker crash test and benchmark). Needs an app context; commits."""
+    from sqlalchemy import insert
+
+    from couples.notifications.models import PushSubscription
+
+    base = {
+        "password_hash": "x",
+        "display_name": "P",
+        "timezone": "UTC",
+        "reminder_minute": 1260,
+        "quiet_start_minute": 0,
+        "quiet_end_minute": 0,
+        "discreet": False,
+        "kinds_off": [],
+        "created_at": now,
+        "updated_at": now,
+    }
+    db.session.execute(insert(User), [{**base, "email": email.format(n=n)} for n in range(count)])
+    ids = list(db.session.execute(db.select(User.id).order_by(User.id)).scalars())
+    devices, notes = [], []
+    for user_id in ids:
+        info = service.subscribe()
+        devices.append(
+            {
+                "user_id": user_id,
+                "endpoint": info["endpoint"],
+                "p256dh": info["keys"]["p256dh"],
+                "auth": info["keys"]["auth"],
+                "failures": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        notes.append(
+            {
+                "user_id": user_id,
+                "kind": "bid_received",
+                "dedupe_key": "crash",
+                "title": "Sam sent you a bid",
+                "body": "A moment together?",
+                "url": "/",
+                "data": {},
+                "push": True,
+                "in_inbox": True,
+                "status": "pending",
+                "created_at": now,
+                "next_attempt_at": now,
+                "attempts": 0,
+                "expires_at": now + timedelta(hours=6),
+                "delivered_to": [],
+            }
+        )
+    db.session.execute(insert(PushSubscription), devices)
+    db.session.execute(insert(Notification), notes)
+    db.session.commit()
 
 
 def notifications_of(app, email: str, kind: str | None = None) -> list[SimpleNamespace]:

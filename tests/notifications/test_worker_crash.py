@@ -10,17 +10,16 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, insert
+from sqlalchemy import func
 
 from couples import ROOT
-from couples.accounts.models import User
 from couples.clock import utcnow
 from couples.extensions import db
-from couples.notifications.models import Notification, PushSubscription
+from couples.notifications.models import Notification
 from tests.conftest import PG_URL, WORKER
+from tests.factories import pending_pushes
 from tests.fakepush import FakePushService
 
 COUNT = 2000
@@ -34,56 +33,7 @@ def slow_push():
 
 
 def _seed(service, now):
-    base = {
-        "password_hash": "x",
-        "display_name": "P",
-        "timezone": "UTC",
-        "reminder_minute": 1260,
-        "quiet_start_minute": 0,
-        "quiet_end_minute": 0,
-        "discreet": False,
-        "kinds_off": [],
-        "created_at": now,
-        "updated_at": now,
-    }
-    db.session.execute(insert(User), [{**base, "email": f"u{n}@example.com"} for n in range(COUNT)])
-    ids = [u for (u,) in db.session.execute(db.select(User.id).order_by(User.id))]
-    subs, notes = [], []
-    for user_id in ids:
-        info = service.subscribe()
-        subs.append(
-            {
-                "user_id": user_id,
-                "endpoint": info["endpoint"],
-                "p256dh": info["keys"]["p256dh"],
-                "auth": info["keys"]["auth"],
-                "failures": 0,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        notes.append(
-            {
-                "user_id": user_id,
-                "kind": "bid_received",
-                "dedupe_key": "crash",
-                "title": "Sam sent you a bid",
-                "body": "A moment together?",
-                "url": "/",
-                "data": {},
-                "push": True,
-                "in_inbox": True,
-                "status": "pending",
-                "created_at": now,
-                "next_attempt_at": now,
-                "attempts": 0,
-                "expires_at": now + timedelta(hours=6),
-                "delivered_to": [],
-            }
-        )
-    db.session.execute(insert(PushSubscription), subs)
-    db.session.execute(insert(Notification), notes)
-    db.session.commit()
+    pending_pushes(service, COUNT, now)
 
 
 def _env(database_url, service, vapid_keys, log_name, broker):
