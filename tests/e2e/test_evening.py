@@ -317,3 +317,84 @@ def test_a_form_with_something_missing_says_so_once_at_the_top(new_context, axe_
     expect(summary).to_have_count(0)
     ana.get_by_role("button", name="Save my answers").click()
     expect(ana.get_by_role("heading", name="Saved")).to_be_visible()
+
+
+def test_the_quiz_goes_one_pair_at_a_time_and_the_order_is_tapped(new_context, axe_source):
+    ana, _ben = linked(new_context, "Europe/Vienna", "love")
+    ana.goto("/love-languages/quiz")
+    form = ana.locator("form[data-love-quiz]")
+    shown = form.locator("fieldset:visible")
+    expect(shown).to_have_count(1)
+    said = form.locator("[aria-live=polite]")
+    expect(said).to_have_text("Pair 1 of 20")
+    axe_clean(ana, axe_source)
+    fingers = Fingers(ana)
+    # A tap answers and moves on; Back keeps the earlier choice.
+    first_choice = shown.locator("label.pick").first
+    fingers.tap(first_choice)
+    expect(said).to_have_text("Pair 2 of 20")
+    fingers.tap(form.get_by_role("button", name="Back"))
+    expect(said).to_have_text("Pair 1 of 20")
+    expect(shown.locator("input").first).to_be_checked()
+    fingers.tap(form.get_by_role("button", name="Next"))
+    for n in range(2, 4):
+        fingers.tap(shown.locator("label.pick").last)
+        expect(said).to_have_text(f"Pair {n + 1} of 20")
+    # A reload (or a locked phone) keeps what was chosen, and goes on where it was.
+    ana.reload()
+    expect(said).to_have_text("Pair 4 of 20")
+    expect(form.locator("progress")).to_have_attribute("value", "3")
+    for n in range(4, 21):
+        fingers.tap(shown.locator("label.pick").first)
+        if n < 20:
+            expect(said).to_have_text(f"Pair {n + 1} of 20")
+    submit = form.get_by_role("button", name="See my love languages")
+    expect(submit).to_be_visible()
+    fingers.tap(submit)
+    expect(ana).to_have_url(re.compile(r"/love-languages$"))
+    expect(ana.locator(".flash")).to_contain_text("Here is what matters most to you.")
+
+    # The order, by tapping: each tap is the next place; a second tap takes it out.
+    ana.goto("/love-languages/order")
+    order = ana.locator("form[data-love-order]")
+    expect(order.locator("select")).to_have_count(5)
+    expect(order.locator("select").first).to_be_hidden()
+    fingers.tap(order.get_by_role("button", name="Start again"))
+    save = order.get_by_role("button", name="Save")
+    expect(save).to_be_disabled()
+    for name in ("Quality time", "Physical touch", "Words of affirmation"):
+        fingers.tap(order.locator(".order-pick").filter(has_text=name))
+    expect(order.get_by_role("button", name=re.compile(r"^Physical touch ?, 2nd$"))).to_be_visible()
+    fingers.tap(order.locator(".order-pick").filter(has_text="Physical touch"))
+    expect(
+        order.get_by_role("button", name=re.compile(r"^Words of affirmation ?, 2nd$"))
+    ).to_be_visible()
+    # The keyboard does the rest.
+    order.locator(".order-pick").filter(has_text="Acts of service").focus()
+    ana.keyboard.press("Enter")
+    order.locator(".order-pick").filter(has_text="Physical touch").focus()
+    ana.keyboard.press("Space")
+    order.locator(".order-pick").filter(has_text="Receiving gifts").focus()
+    ana.keyboard.press("Enter")
+    expect(order.locator("[aria-live=polite]")).to_have_text("Receiving gifts is now 5th.")
+    axe_clean(ana, axe_source)
+    expect(save).to_be_enabled()
+    fingers.tap(save)
+    expect(ana.locator("ol.ranking").first.locator("li")).to_have_text(
+        ["Quality time", "Words of affirmation", "Acts of service", "Physical touch",
+         "Receiving gifts"]
+    )  # fmt: skip
+
+
+def test_without_javascript_the_quiz_is_one_form_that_still_sends(browser, live_server):
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    page = context.new_page()
+    register(page, "Ida", "ida.nojs@example.com")
+    page.goto("/love-languages/quiz")
+    pairs = page.locator("form fieldset")
+    expect(pairs).to_have_count(20)
+    for pair in pairs.all():
+        pair.locator("label.pick").first.click()
+    page.get_by_role("button", name="See my love languages").click()
+    expect(page).to_have_url(re.compile(r"/love-languages$"))
+    context.close()
