@@ -97,33 +97,34 @@ def _bids(pairing: Pairing, now: datetime) -> list[Item]:
     ]
 
 
-def _checkins(pairing: Pairing, now: datetime) -> list[Item]:
+def _checkins(pairing: Pairing, now: datetime, views) -> list[Item]:
+    """My open check-ins my partner answered and I have not: one query for when."""
     name = pairing.partner.display_name
     today = local_date(now, pairing.me.timezone)
-    items = []
-    for view in checkins.today(pairing=pairing, now=now):
-        if view.partner_answered and view.my_answers is None:
-            answered_at = db.session.execute(
-                db.select(CheckinAnswer.created_at)
-                .join(Checkin, Checkin.id == CheckinAnswer.checkin_id)
-                .where(
-                    Checkin.couple_id == pairing.couple.id,
-                    Checkin.day == view.day,
-                    CheckinAnswer.user_id == pairing.partner.id,
-                )
-            ).scalar_one()
-            items.append(
-                Item(
-                    "checkin",
-                    f"{name} answered tonight"
-                    if view.day == today
-                    else f"{name} answered yesterday's check-in",
-                    "Add yours, and you'll see each other's answers.",
-                    f"/checkin/{view.day.isoformat()}",
-                    answered_at,
-                )
+    days = [v.day for v in views if v.partner_answered and v.my_answers is None]
+    if not days:
+        return []
+    answered_at = dict(
+        db.session.execute(
+            db.select(Checkin.day, CheckinAnswer.created_at)
+            .join(Checkin, Checkin.id == CheckinAnswer.checkin_id)
+            .where(
+                Checkin.couple_id == pairing.couple.id,
+                Checkin.day.in_(days),
+                CheckinAnswer.user_id == pairing.partner.id,
             )
-    return items
+        ).all()
+    )
+    return [
+        Item(
+            "checkin",
+            f"{name} answered tonight" if day == today else f"{name} answered yesterday's check-in",
+            "Add yours, and you'll see each other's answers.",
+            f"/checkin/{day.isoformat()}",
+            answered_at[day],
+        )
+        for day in days
+    ]
 
 
 def _appreciations(pairing: Pairing, now: datetime) -> list[Item]:
@@ -173,12 +174,15 @@ def _reactions(pairing: Pairing, now: datetime) -> list[Item]:
     ]
 
 
-def waiting(*, pairing: Pairing, now: datetime) -> list[Item]:
-    """Everything waiting for me, newest first. A fixed number of queries."""
+def waiting(*, pairing: Pairing, now: datetime, open_checkins=None) -> list[Item]:
+    """Everything waiting for me, newest first. A fixed number of queries.
+    ``open_checkins``: ``checkins.today`` when the caller has it already."""
+    if open_checkins is None:
+        open_checkins = checkins.today(pairing=pairing, now=now)
     items = [
         *_repairs(pairing, now),
         *_bids(pairing, now),
-        *_checkins(pairing, now),
+        *_checkins(pairing, now, open_checkins),
         *_appreciations(pairing, now),
         *_reactions(pairing, now),
     ]

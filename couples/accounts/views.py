@@ -101,7 +101,7 @@ def home():
         now = utcnow()
         checkins, together = checkin_services.open_checkins(pairing=pairing, now=now)
         today = local_date(now, pairing.me.timezone)
-        waiting_items = waiting.waiting(pairing=pairing, now=now)
+        waiting_items = waiting.waiting(pairing=pairing, now=now, open_checkins=checkins)
     page = render_template(
         "accounts/home.html",
         pairing=pairing,
