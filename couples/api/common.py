@@ -17,6 +17,16 @@ class ProblemSchema(ma.Schema):
     status = ma.fields.Integer(required=True)
     detail = ma.fields.String()
     errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()))
+    # A safety check (409 /problems/safety-check, couples/safetycheck.py): which fields
+    # touched which topics, and where help is.
+    fields = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.List(ma.fields.String()),
+        metadata={"description": "Safety check only: each field concerned and its topics."},
+    )
+    resources = ma.fields.Dict(
+        metadata={"description": "Safety check only: the help lines and pages to show first."}
+    )
 
 
 class FreeFormSchema(ma.Schema):
