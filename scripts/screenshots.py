@@ -220,6 +220,8 @@ def run(
     solo.get_by_label("Password", exact=True).fill(PASSWORD)
     solo.get_by_role("button", name="Create my account").click()
     solo.wait_for_url(re.compile(r"/pair$"))
+    # Robin's invite: the sign-up page it leads to says who sent it.
+    invite = api(solo, "POST", "/api/v1/invites")["code"]
 
     # Jonah answers tonight's check-in: Maya sees "Jonah has answered", he sees his wait.
     # Between midnight in London and midnight in New York the demo history already holds
@@ -257,6 +259,7 @@ def run(
         Shot("welcome", "visitor", "/", narrow=True),
         Shot("login", "visitor", "/login"),
         Shot("register", "visitor", "/register", narrow=True),
+        Shot("register-invited", "visitor", f"/join/{invite}", narrow=True),
         Shot("forgot", "visitor", "/forgot"),
         Shot("reset-invalid", "visitor", "/reset/not-a-token", status=410),
         Shot("offline", "visitor", "/offline"),
