@@ -2,6 +2,7 @@
 Chromium through Playwright (pytest-playwright's fixtures, pointed at /usr/bin/chromium)."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -71,9 +72,15 @@ def _wait_until_healthy(base: str, process: subprocess.Popen, log_path: Path) ->
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_folder(tmp_path_factory) -> Path:
+    """The live server's folder: its instance folder (``instance``) and its log."""
+    return tmp_path_factory.mktemp("live-server")
+
+
+@pytest.fixture(scope="session")
+def live_server(live_folder):
     """Base URL of a fresh app (own instance folder and SQLite) served for the session."""
-    folder = tmp_path_factory.mktemp("live-server")
+    folder = live_folder
     instance = folder / "instance"
     log_path = folder / "server.log"
     port = _free_port()
@@ -107,6 +114,21 @@ def live_server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def demo_password(live_server, live_folder) -> str:
+    """The demo couple (Maya in London, Jonah in New York, weeks of history) seeded into
+    the live server's database by ``flask demo seed``; their password."""
+    seeded = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "couples", "demo", "seed"],
+        cwd=ROOT,
+        env=_server_env(live_folder / "instance"),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return re.search(r"password \(both\): (\S+)", seeded).group(1)
 
 
 @pytest.fixture(scope="session")

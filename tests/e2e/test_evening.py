@@ -12,6 +12,7 @@ from tests.e2e.test_pages_accessibility import (
     PASSWORD,
     RUN_AXE,
     accept_invite,
+    answer_checkin,
     make_invite,
     register,
 )
@@ -398,3 +399,108 @@ def test_without_javascript_the_quiz_is_one_form_that_still_sends(browser, live_
     page.get_by_role("button", name="See my love languages").click()
     expect(page).to_have_url(re.compile(r"/love-languages$"))
     context.close()
+
+
+def demo_phone(new_context, email: str, password: str, timezone: str) -> Page:
+    page = phone(new_context, timezone)
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
+    return page
+
+
+def api(page: Page, method: str, path: str, body: dict | None = None) -> dict:
+    token = page.request.get("/api/v1/auth/csrf").json()["csrf_token"]
+    response = page.request.fetch(path, method=method, data=body, headers={"X-CSRF-Token": token})
+    assert response.ok, (method, path, response.status, response.text())
+    return response.json() if response.status != 204 else {}
+
+
+def test_weeks_of_evenings_read_plainly_on_a_phone(new_context, demo_password, axe_source):
+    maya = demo_phone(new_context, "maya.demo@example.com", demo_password, "Europe/London")
+    jonah = demo_phone(new_context, "jonah.demo@example.com", demo_password, "America/New_York")
+
+    # Ninety days: weekly averages, the chart as wide as its card, its axes in words,
+    # and the partner's line told apart by its dashes and square points, not its colour.
+    maya.goto("/insights?days=90")
+    needs = maya.get_by_role("region", name=re.compile(r"^Needs met"))
+    expect(needs.get_by_role("heading")).to_have_text("Needs met (weekly average)")
+    expect(needs).to_contain_text("Each point is a week's average: 1 is not at all, 5 is fully.")
+    chart = needs.locator("svg.chart")
+    assert chart.bounding_box()["width"] >= 0.85 * needs.bounding_box()["width"]
+    expect(needs.locator(".chart-y").first).to_have_text("5 · Fully")
+    expect(needs.locator(".chart-y").last).to_have_text("1 · Not at all")
+    points = chart.locator(".dot.me")
+    assert 1 <= points.count() <= 14  # a week a point, not ninety days squeezed together
+    dashes = "e => getComputedStyle(e).strokeDasharray"
+    assert chart.locator(".line.me").evaluate(dashes) == "none"
+    assert chart.locator(".line.partner").evaluate(dashes) != "none"
+    assert chart.locator(".dot.me").first.evaluate("e => e.tagName") == "circle"
+    assert chart.locator(".dot.partner").first.evaluate("e => e.tagName") == "rect"
+    # Saying what is on your mind is not counted among the harder moments.
+    together = maya.get_by_role("region", name="Together")
+    expect(together).to_contain_text("harder ones (bids missed or turned away)")
+    expect(together).to_contain_text("Saying it is how it gets talked through.")
+    axe_clean(maya, axe_source)
+
+    # Each partner's initials in their own colour, the same on the reveal and the lists.
+    latest = api(maya, "GET", "/api/v1/checkins?limit=1")["items"][0]["date"]
+    maya.goto(f"/checkin/{latest}")
+    initials = maya.locator(".reveal .avatar")
+    assert {a.inner_text() for a in initials.all()} == {"M", "J"}
+    colour = "e => getComputedStyle(e).backgroundColor"
+    mine = maya.locator(".reveal dd.mine .avatar").first.evaluate(colour)
+    theirs = maya.locator(".reveal dd.theirs .avatar").first.evaluate(colour)
+    assert mine != theirs
+    maya.goto("/appreciations")
+    bylines = maya.locator("article.note .byline .avatar")
+    assert {a.inner_text() for a in bylines.all()} == {"M", "J"}
+    jonahs = bylines.filter(has_text="J").first
+    assert jonahs.evaluate(colour) == theirs
+
+    # A bid is explained where it first appears, and a bid can be declined kindly.
+    api(jonah, "POST", "/api/v1/bids", {"preset": "hug"})
+    maya.goto("/bids")
+    explain = maya.locator("details.explain")
+    expect(explain.get_by_text("A bid is a small reach for each other")).to_be_hidden()
+    explain.get_by_text("What's a bid?").click()
+    expect(explain.get_by_text("A bid is a small reach for each other")).to_be_visible()
+    newest = maya.locator("article.bid").first
+    expect(newest.locator(".byline")).to_contain_text("Jonah")
+    expect(newest.locator(".byline .avatar")).to_have_text("J")
+    expect(newest.get_by_role("button", name="Not right now")).to_be_visible()
+    expect(maya.get_by_role("button", name="Leave it")).to_have_count(0)
+    axe_clean(maya, axe_source)
+
+
+def test_the_first_evening_together_is_celebrated_and_still_with_reduced_motion(
+    new_context, axe_source
+):
+    ana, ben = linked(new_context, "America/Chicago", "first")
+    nightly_only(ana)
+    for page, words in ((ana, "The walk at dusk."), (ben, "Coffee in bed.")):
+        page.goto("/checkin")
+        answer_checkin(page, words)
+    expect(ben.get_by_text("You both answered. Here you are, side by side.")).to_be_visible()
+    party = ben.get_by_role("region", name="Your first check-in together")
+    expect(party).to_be_visible()
+    heart = party.locator(".celebrate-art .heart")
+    assert heart.evaluate("e => getComputedStyle(e).animationName") == "beat"
+    ben.emulate_media(reduced_motion="reduce")
+    assert heart.evaluate("e => getComputedStyle(e).animationName") == "none"
+    axe_clean(ben, axe_source)
+
+    # Three bids are not a score: under ten, the plain count, never a percentage.
+    ana.goto("/bids")
+    ana.locator("label.pick").filter(has_text="Thinking of you").click()
+    ana.get_by_role("button", name="Send").click()
+    expect(ana.locator(".flash")).to_be_visible()
+    ben.goto("/bids")
+    ben.get_by_role("button", name="I'm here").click()
+    expect(ben.locator("article.bid").first).to_contain_text("Turned toward")
+    ana.goto("/insights?days=7")
+    turning = ana.get_by_role("region", name="Turning toward")
+    expect(turning).to_contain_text("1 of 1 bid was turned toward, now or later.")
+    assert "%" not in turning.inner_text()
