@@ -45,6 +45,7 @@ def init_app(app) -> None:
     from couples.appreciations import models as _appreciations  # noqa: F401
     from couples.bids import models as _bids  # noqa: F401
     from couples.checkins import models as _checkins  # noqa: F401
+    from couples.grow import models as _grow  # noqa: F401
     from couples.kept import models as _kept  # noqa: F401
     from couples.lovelanguages import models as _lovelanguages  # noqa: F401
     from couples.notifications import models as _notifications  # noqa: F401

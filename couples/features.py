@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     from couples.appreciations import services as appreciations
     from couples.bids import services as bids
     from couples.checkins import services as checkins
+    from couples.grow import services as grow
     from couples.kept import services as kept
     from couples.lovelanguages import services as lovelanguages
     from couples.notifications import services as notifications
@@ -53,6 +54,7 @@ def init_app(app: Flask) -> None:
             "bids": bids.export,
             "repairs": repair.export,
             "kept": kept.export,
+            "grow": grow.export,
         },
         before_delete=(pairing.before_account_deleted, repair.before_account_deleted),
         skip_checkin_reminders=(checkins.answered_already,),

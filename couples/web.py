@@ -130,6 +130,7 @@ def init_app(app: Flask) -> None:
     from couples.bids.views import bp as bids_bp
     from couples.checkins.views import bp as checkins_bp
     from couples.connect.views import bp as connect_bp
+    from couples.grow.views import bp as grow_bp
     from couples.insights.views import bp as insights_bp
     from couples.kept.views import bp as kept_bp
     from couples.lovelanguages.views import bp as love_bp
@@ -152,6 +153,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(insights_bp)
     app.register_blueprint(repairs_bp)
     app.register_blueprint(kept_bp)
+    app.register_blueprint(grow_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(pwa_bp)
     api.init_app(app)

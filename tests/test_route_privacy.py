@@ -153,8 +153,19 @@ def _alex_kept_words(couple: Couple) -> str:
     return f"/kept/{response.get_json()['id']}/remove"
 
 
+def _alex_journal_entry(couple: Couple) -> str:
+    response = couple.alex.post("/api/v1/me/journal", json={"text": "for me alone"})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
 COUPLE_OBJECT_URLS: dict[str, Callable[[Couple], str]] = {
     "kept.remove": _alex_kept_words,
+    "grow.entry": lambda couple: f"/grow/journal/{_alex_journal_entry(couple)}",
+    "grow.remove": lambda couple: f"/grow/journal/{_alex_journal_entry(couple)}/remove",
+    "api_grow.one": lambda couple: f"/api/v1/me/journal/{_alex_journal_entry(couple)}",
+    "api_grow.change": lambda couple: f"/api/v1/me/journal/{_alex_journal_entry(couple)}",
+    "api_grow.remove": lambda couple: f"/api/v1/me/journal/{_alex_journal_entry(couple)}",
     "api_repairs.get_repair": lambda couple: f"/api/v1/repairs/{_repair(couple)}",
     "api_repairs.take_step": lambda couple: f"/api/v1/repairs/{_repair(couple)}/steps/ready",
     "api_repairs.pause": lambda couple: f"/api/v1/repairs/{_repair(couple)}/pause",
@@ -189,6 +200,19 @@ COUPLE_OBJECT_URLS: dict[str, Callable[[Couple], str]] = {
     "notifications.remove_device": _alex_device,
     "accounts.sign_out_device": lambda c: f"/account/devices/{_alex_session(c)}/sign-out",
     "api_me.sign_out_session": lambda c: f"/api/v1/me/sessions/{_alex_session(c)}",
+}
+
+# Objects of one partner alone (Alex's): the other partner gets 404 for them too.
+PRIVATE_TO_ALEX = {
+    "kept.remove",
+    "grow.entry",
+    "grow.remove",
+    "api_grow.one",
+    "api_grow.change",
+    "api_grow.remove",
+    "notifications.remove_device",
+    "accounts.sign_out_device",
+    "api_me.sign_out_session",
 }
 
 # Routes with arguments that are not objects of a couple, and why.
@@ -341,3 +365,25 @@ def test_an_outsider_gets_404_for_every_object_of_a_couple(app, couple, outsider
         for partner in (couple.alex, couple.sam)
     ]
     assert any(r.status_code != 404 for r in reached), [r.status_code for r in reached]
+
+
+PRIVATE_METHODS = [
+    (rule, method) for rule, method in COUPLE_OBJECT_METHODS if rule.endpoint in PRIVATE_TO_ALEX
+]
+
+
+@pytest.mark.parametrize(("rule", "method"), PRIVATE_METHODS, ids=_id)
+def test_the_partner_gets_404_for_what_is_the_other_partners_alone(app, couple, rule, method):
+    is_api = rule.rule.startswith("/api/")
+    url = COUPLE_OBJECT_URLS[rule.endpoint](couple)
+    before = snapshot(app)
+    response = send(couple.sam, method, url, api=is_api)
+    assert response.status_code == 404, response.get_data(as_text=True)
+    assert snapshot(app) == before
+    # Alex, whose it is, does reach it.
+    reached = send(couple.alex, "GET" if "GET" in rule.methods else method, url, api=is_api)
+    assert reached.status_code != 404
+
+
+def test_the_private_list_names_objects_of_the_walk():
+    assert set(COUPLE_OBJECT_URLS) >= PRIVATE_TO_ALEX

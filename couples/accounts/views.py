@@ -11,6 +11,7 @@ from couples import drafts
 from couples.accounts import schemas, services, sessions, web
 from couples.clock import known_timezones, local_date, utcnow
 from couples.errors import DomainError, Invalid, WrongCredentials
+from couples.grow.services import todays_prompt
 from couples.notifications.services import unread_of_kind
 from couples.pairing import services as pairing_services
 from couples.pwa import CLEAR_SITE_DATA
@@ -110,6 +111,7 @@ def home():
         together=together,
         today=today,
         waiting=waiting_items,
+        prompt=todays_prompt(user=me(), now=utcnow()),
     )
     return page
 

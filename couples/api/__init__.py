@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
         auth,
         checkins,
         connection,
+        grow,
         insights,
         kept,
         lovelanguages,
@@ -69,6 +70,7 @@ def init_app(app: Flask) -> None:
         insights,
         repairs,
         kept,
+        grow,
         push,
         notifications,
     ):

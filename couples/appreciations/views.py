@@ -2,13 +2,15 @@
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from couples import drafts
 from couples.appreciations import services
 from couples.appreciations.schemas import AppreciationInSchema
 from couples.clock import utcnow
+from couples.errors import NotFound
+from couples.grow.services import find as journal_entry
 from couples.lovelanguages.content import LANGUAGE_LABELS, LANGUAGES
 from couples.lovelanguages.services import profiles
 from couples.notifications.services import read_kind
@@ -71,6 +73,13 @@ def new():
                 )
             flash(f"Sent to {pairing.partner.display_name}.", "success")
             return redirect(url_for("appreciations.journal"))
+    if not form and request.args.get("entry"):
+        # A memory from my journal, to shorten or change before it goes: only mine.
+        try:
+            entry = journal_entry(user=pairing.me, entry_id=request.args["entry"])
+        except NotFound:
+            abort(404)
+        form = {"text": entry.text}
     theirs = profiles([pairing.partner.id]).get(pairing.partner.id)
     page = render_template(
         "appreciations/new.html",

@@ -1,0 +1,120 @@
+"""Grow: my reflection journal. Mine alone: a partner gets 404 for every entry, and no
+count of entries or their words reaches anyone else."""
+
+import marshmallow as ma
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from couples.api.common import accepts, load
+from couples.clock import local_date, utcnow
+from couples.grow import services
+from couples.grow.schemas import EntryChangeSchema, EntryInSchema
+
+blp = Blueprint("api_grow", __name__, url_prefix="/api/v1", description="Grow: my journal")
+
+
+class EntrySchema(ma.Schema):
+    id = ma.fields.String(required=True)
+    prompt = ma.fields.String(allow_none=True, required=True)
+    prompt_key = ma.fields.String(allow_none=True, required=True)
+    memory = ma.fields.Boolean(required=True)
+    text = ma.fields.String(required=True)
+    written_at = ma.fields.String(required=True)
+    changed_at = ma.fields.String(allow_none=True, required=True)
+
+
+class EntryListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(EntrySchema), required=True)
+    next_cursor = ma.fields.String(allow_none=True, required=True)
+
+
+class JournalArgs(ma.Schema):
+    """A page of my entries, those containing ``q`` when given."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    q = ma.fields.String(validate=ma.validate.Length(max=200), load_default="")
+    cursor = ma.fields.String(
+        validate=ma.validate.Regexp(r"^[A-Za-z0-9_-]{1,16}$", error="Not a valid cursor.")
+    )
+    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
+
+
+class PromptSchema(ma.Schema):
+    key = ma.fields.String(required=True)
+    text = ma.fields.String(required=True)
+    memory = ma.fields.Boolean(required=True)
+    date = ma.fields.String(required=True, metadata={"description": "My local date"})
+
+
+@blp.route("/me/journal-prompt", methods=["GET"])
+@blp.response(200, PromptSchema)
+def prompt():
+    """Today's prompt for me (by my own timezone); no prompt comes back within 60 days."""
+    now = utcnow()
+    found = services.todays_prompt(user=current_user, now=now)
+    return {
+        "key": found.key,
+        "text": found.text,
+        "memory": found.memory,
+        "date": local_date(now, current_user.timezone).isoformat(),
+    }
+
+
+@blp.route("/me/journal", methods=["GET"])
+@blp.arguments(JournalArgs, location="query")
+@blp.response(200, EntryListSchema)
+def listing(args):
+    """My entries, newest first; with ``q``, those whose words contain it (any case)."""
+    entries, cursor = services.listing(
+        user=current_user, query=args["q"], before=args.get("cursor"), limit=args["limit"]
+    )
+    return {"items": [services.entry_data(e) for e in entries], "next_cursor": cursor}
+
+
+@blp.route("/me/journal", methods=["POST"])
+@blp.response(201, EntrySchema)
+@accepts(blp, EntryInSchema)
+def write():
+    """A new entry, for me alone. ``memory`` defaults to what the prompt is about."""
+    body = load(EntryInSchema)
+    entry = services.write(
+        user=current_user,
+        text=body["text"].strip(),
+        prompt_key=body.get("prompt_key"),
+        memory=body.get("memory"),
+        now=utcnow(),
+    )
+    return services.entry_data(entry)
+
+
+@blp.route("/me/journal/<entry_id>", methods=["GET"])
+@blp.response(200, EntrySchema)
+def one(entry_id: str):
+    """One of my entries (404 for anyone else's)."""
+    return services.entry_data(services.find(user=current_user, entry_id=entry_id))
+
+
+@blp.route("/me/journal/<entry_id>", methods=["PATCH"])
+@blp.response(200, EntrySchema)
+@accepts(blp, EntryChangeSchema)
+def change(entry_id: str):
+    """Change my entry's words or whether it is a good memory."""
+    services.find(user=current_user, entry_id=entry_id)  # 404 comes before a refused body
+    body = load(EntryChangeSchema, partial=True)
+    entry = services.change(
+        user=current_user,
+        entry_id=entry_id,
+        text=body["text"].strip() if "text" in body else None,
+        memory=body.get("memory"),
+        now=utcnow(),
+    )
+    return services.entry_data(entry)
+
+
+@blp.route("/me/journal/<entry_id>", methods=["DELETE"])
+@blp.response(204)
+def remove(entry_id: str):
+    """Remove my entry for good."""
+    services.remove(user=current_user, entry_id=entry_id)

@@ -1,0 +1,124 @@
+"""Grow's pages: the hub, and the reflection journal (write, search, read, change,
+remove). Mine alone: no couple is needed, and a partner gets 404 for every entry."""
+
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from couples import drafts
+from couples.clock import utcnow
+from couples.errors import NotFound
+from couples.grow import services
+from couples.grow.prompts import BY_KEY
+from couples.grow.schemas import ENTRY_MAX, EntryChangeSchema, EntryInSchema
+from couples.validation import Invalid, validate
+from couples.web import current_pairing
+
+bp = Blueprint("grow", __name__, url_prefix="/grow")
+
+
+@bp.route("")
+@login_required
+def hub():
+    return render_template(
+        "grow/hub.html", prompt=services.todays_prompt(user=current_user, now=utcnow())
+    )
+
+
+@bp.route("/journal")
+@login_required
+def journal():
+    form, errors, _notice = drafts.restore()  # a refused entry, kept
+    query = request.args.get("q", "")[:200]
+    before = request.args.get("before", "")[:16] or None
+    entries, cursor = services.listing(user=current_user, query=query, before=before)
+    prompt = services.todays_prompt(user=current_user, now=utcnow())
+    free = request.args.get("free") == "1" or (form and not form.get("prompt_key"))
+    return render_template(
+        "grow/journal.html",
+        entries=entries,
+        cursor=cursor,
+        query=query,
+        prompt=None if free else prompt,
+        prompts=BY_KEY,
+        form=form,
+        errors=errors,
+        most=ENTRY_MAX,
+        pairing=current_pairing(),
+        zone=ZoneInfo(current_user.timezone),
+    )
+
+
+def _memory(form) -> bool:
+    return form.get("memory") == "yes"
+
+
+@bp.route("/journal", methods=["POST"])
+@login_required
+def write():
+    form = request.form
+    data = {"text": form.get("text", ""), "prompt_key": form.get("prompt_key") or None}
+    try:
+        body = validate(EntryInSchema, data)
+    except Invalid as error:
+        back = url_for("grow.journal", free=None if data["prompt_key"] else "1")
+        return drafts.refuse(back, errors=error.errors)
+    services.write(
+        user=current_user,
+        text=body["text"].strip(),
+        prompt_key=body.get("prompt_key"),
+        memory=_memory(form),
+        now=utcnow(),
+    )
+    flash("Saved in your journal. Only you can read it.", "success")
+    return redirect(url_for("grow.journal"))
+
+
+def _entry_or_404(entry_id: str):
+    try:
+        return services.find(user=current_user, entry_id=entry_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/journal/<entry_id>", methods=["GET", "POST"])
+@login_required
+def entry(entry_id: str):
+    found = _entry_or_404(entry_id)
+    if request.method == "POST":
+        try:
+            body = validate(EntryChangeSchema, {"text": request.form.get("text", "")})
+        except Invalid as error:
+            return drafts.refuse(url_for("grow.entry", entry_id=entry_id), errors=error.errors)
+        services.change(
+            user=current_user,
+            entry_id=entry_id,
+            text=body["text"].strip(),
+            memory=_memory(request.form),
+            now=utcnow(),
+        )
+        flash("Your changes are saved.", "success")
+        return redirect(url_for("grow.journal"))
+    form, errors, _notice = drafts.restore()
+    return render_template(
+        "grow/entry.html",
+        entry=found,
+        prompt=BY_KEY.get(found.prompt_key or ""),
+        form=form,
+        errors=errors,
+        most=ENTRY_MAX,
+        pairing=current_pairing(),
+        zone=ZoneInfo(current_user.timezone),
+    )
+
+
+@bp.route("/journal/<entry_id>/remove", methods=["POST"])
+@login_required
+def remove(entry_id: str):
+    try:
+        services.remove(user=current_user, entry_id=entry_id)
+    except NotFound:
+        abort(404)
+    flash("The entry is removed.", "success")
+    return redirect(url_for("grow.journal"))

@@ -1,0 +1,65 @@
+"""Grow on two 360 px phones: the reflection journal is one partner's alone; a good
+memory goes to the other only as an appreciation its writer chose to send."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.test_evening import Fingers, axe_clean, linked
+
+
+def test_the_journal_is_mine_and_a_memory_becomes_an_appreciation(new_context, axe_source):
+    ana, ben = linked(new_context, "Europe/Madrid", "journal")
+
+    # From home, one tap to today's prompt.
+    ana.goto("/")
+    grow = ana.get_by_role("region", name="Just for you")
+    prompt = grow.locator("em").inner_text()
+    Fingers(ana).tap(grow.get_by_role("link", name="Write in your journal"))
+    expect(ana).to_have_url(re.compile(r"/grow/journal$"))
+    form = ana.get_by_role("form", name="Today's prompt")
+    expect(form.get_by_label(prompt)).to_be_visible()
+    axe_clean(ana, axe_source)
+
+    # Saving nothing is refused gently, with the message at the field.
+    form.get_by_role("button", name="Save").click()
+    expect(ana.locator(".error-summary")).to_contain_text(
+        f"{prompt.rstrip('?')}: Please fill this in."
+    )
+    field = ana.get_by_label(prompt)
+    field.fill("I went quiet at dinner; I was tired, not angry. I could have said so.")
+    ana.get_by_role("button", name="Save").click()
+    expect(ana.locator(".flash")).to_have_text("Saved in your journal. Only you can read it.")
+
+    # Free writing, marked as a good memory.
+    ana.get_by_role("link", name="Write freely instead").click()
+    ana.get_by_label("What's on your mind?").fill("Ben dancing badly in the kitchen, on purpose.")
+    ana.get_by_label("A good memory of us").check()
+    ana.get_by_role("button", name="Save").click()
+    entries = ana.get_by_role("list", name="My entries").locator("li")
+    expect(entries).to_have_count(2)
+
+    # Search finds words in any case.
+    ana.get_by_label("Search my journal").fill("DANCING")
+    ana.get_by_role("button", name="Search").click()
+    expect(entries).to_have_count(1)
+    expect(entries.first).to_contain_text("a good memory")
+    axe_clean(ana, axe_source)
+
+    # Ben sees none of it, anywhere he can look.
+    for path in ("/", "/grow/journal", "/appreciations", "/notifications"):
+        ben.goto(path)
+        assert "dancing badly" not in ben.content() and "went quiet" not in ben.content()
+
+    # Ana chooses to send the memory: the appreciation form, filled, to change first.
+    ana.get_by_role("link", name="Send to Ben as an appreciation").click()
+    expect(ana).to_have_url(re.compile(r"/appreciations/new\?entry="))
+    words = ana.get_by_label("What did you appreciate?")
+    expect(words).to_have_value("Ben dancing badly in the kitchen, on purpose.")
+    words.fill("You dancing badly in the kitchen, on purpose, to make me laugh.")
+    ana.get_by_role("button", name="Send").click()
+    ben.goto("/appreciations")
+    expect(ben.locator("main")).to_contain_text("to make me laugh")
+    # The journal keeps its own words.
+    ana.goto("/grow/journal")
+    expect(entries.first).to_contain_text("Ben dancing badly in the kitchen, on purpose.")
