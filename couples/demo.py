@@ -268,9 +268,61 @@ def seed(*, now: datetime, seed_value: int = 2026) -> Demo:
                 )
             )
             counts["bids"] += 1
+    _journal(random.Random(seed_value + 1), (alex, sam), today)
     db.session.commit()
     counts["repairs"] = _repairs(pairing_services.Pairing(couple=couple, me=alex, partner=sam), now)
     return Demo(alex=alex, sam=sam, password=password, **counts)
+
+
+# Each person's own reflections, private to them: a few lines now and then.
+JOURNAL = {
+    "Maya": [
+        "I got quiet when Jonah was late and told myself he didn't care. His train was stuck.",
+        "Felt settled tonight. We cooked together and nobody checked a phone.",
+        "I notice I test him instead of asking. Next time I'll just say I miss him.",
+        "A tense day at work; I carried it home. A walk helped more than I expected.",
+    ],
+    "Jonah": [
+        "When things get loud I want to leave the room. I stayed today, and it was fine.",
+        "Told Maya one worry I'd been keeping. It was smaller once it was said.",
+        "I pull back when I'm tired. Saying 'I need ten minutes' works better than vanishing.",
+    ],
+}
+MEMORIES = {
+    "Maya": "The first night we met, Jonah walked me home the long way so we could keep talking.",
+    "Jonah": "Maya laughing so hard at the campsite that she dropped the torch in the lake.",
+}
+
+
+def _journal(rng: random.Random, people: tuple[User, User], today: date) -> None:
+    """A few entries a week for each, on the day's prompt, and one good memory each."""
+    from couples.grow.models import JournalEntry
+    from couples.grow.prompts import PROMPTS, of_the_day
+
+    for user in people:
+        lines = JOURNAL[user.display_name]
+        for back in range(DAYS, 0, -1):
+            if rng.random() < 0.25:
+                day = today - timedelta(days=back)
+                db.session.add(
+                    JournalEntry(
+                        user_id=user.id,
+                        prompt_key=of_the_day(day, user.id).key,
+                        text=rng.choice(lines),
+                        created_at=_evening(day, user.timezone, 22, rng.randint(0, 40)),
+                    )
+                )
+        memory = next(p for p in PROMPTS if p.memory)
+        day = today - timedelta(days=3)
+        db.session.add(
+            JournalEntry(
+                user_id=user.id,
+                prompt_key=memory.key,
+                memory=True,
+                text=MEMORIES[user.display_name],
+                created_at=_evening(day, user.timezone, 22, 45),
+            )
+        )
 
 
 def _repairs(maya: pairing_services.Pairing, now: datetime) -> int:

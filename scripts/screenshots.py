@@ -254,6 +254,9 @@ def run(
         r["id"] for r in repairs if r["ended_at"] is None and r["state"] != "following_through"
     )
     older = next(r["id"] for r in repairs if r["id"] != ongoing)
+    memory = next(
+        e["id"] for e in api(maya, "GET", "/api/v1/me/journal?limit=100")["items"] if e["memory"]
+    )
 
     shots = [
         Shot("welcome", "visitor", "/", narrow=True),
@@ -293,6 +296,12 @@ def run(
         Shot("repair-earlier", "jonah", f"/repairs/{older}", narrow=True),
         Shot("repair-close", "jonah", f"/repairs/{older}/close"),
         Shot("repair-help", "maya", "/repairs/help", narrow=True),
+        Shot("grow", "maya", "/grow", narrow=True),
+        Shot("journal", "maya", "/grow/journal", narrow=True),
+        Shot("journal-search", "maya", "/grow/journal?q=walk"),
+        Shot("journal-entry", "maya", f"/grow/journal/{memory}", narrow=True),
+        Shot("journal-to-appreciation", "maya", f"/appreciations/new?entry={memory}"),
+        Shot("journal-unlinked", "solo", "/grow/journal"),
         Shot("inbox", "jonah", "/notifications"),
         Shot("reminders", "maya", "/settings/notifications", narrow=True),
         Shot("account", "maya", "/account", narrow=True),
