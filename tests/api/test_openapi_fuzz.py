@@ -279,7 +279,9 @@ def test_pairing_workflow_keeps_its_documented_promises(app):
     random orders and numbers, by an inviter and a joiner who start unlinked. Every answer
     keeps the document's promises, nobody is ever in two couples, and a couple always has
     exactly two members."""
-    workflow = schema.as_state_machine()
+    # The pairing's own operations: the walk is about linking, and other operations added
+    # to the document must not crowd the invites out of a fixed walk.
+    workflow = schema.include(path_regex=r"^/api/v1/(invites|couple$|me$)").as_state_machine()
     accepted = []
 
     class PairingWorkflow(workflow):
