@@ -18,7 +18,7 @@ from couples.checkins.services import schedule_of
 from couples.db import begin_write
 from couples.errors import Conflict
 from couples.extensions import db
-from couples.lovelanguages.content import BID_PRESETS, LANGUAGES
+from couples.lovelanguages.content import EVERYDAY_PRESETS, LANGUAGES
 from couples.lovelanguages.models import LoveProfile
 from couples.pairing import services as pairing_services
 
@@ -252,7 +252,7 @@ def seed(*, now: datetime, seed_value: int = 2026) -> Demo:
         if rng.random() < 0.5:
             sender, receiver = rng.choice([(alex, sam), (sam, alex)])
             made = _evening(day, sender.timezone, rng.randint(9, 19), rng.randint(0, 59))
-            preset = rng.choice([*BID_PRESETS, None])
+            preset = rng.choice([*EVERYDAY_PRESETS, None])
             response = rng.choices(["toward", "later", "away", None], weights=(6, 2, 1, 1))[0]
             db.session.add(
                 Bid(

@@ -247,7 +247,7 @@ def run(
             file=sys.stderr,
         )
     # Jonah reaches out: Maya's home shows it among what is waiting for her.
-    api(jonah, "POST", "/api/v1/bids", {"preset": "hug"})
+    api(jonah, "POST", "/api/v1/bids", {"preset": "good_news"})
     revealed = api(maya, "GET", "/api/v1/checkins?limit=1")["items"][0]["date"]
     repairs = api(maya, "GET", "/api/v1/repairs")["items"]
     ongoing = next(

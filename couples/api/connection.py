@@ -11,7 +11,7 @@ from couples.appreciations.schemas import AppreciationInSchema
 from couples.bids import services as bids
 from couples.bids.schemas import BidInSchema, ResponseInSchema
 from couples.clock import isoformat, utcnow
-from couples.lovelanguages.content import BID_PRESETS
+from couples.lovelanguages.content import BID_GUIDES, BID_PRESETS
 from couples.web import couple_or_404
 
 blp = Blueprint(
@@ -83,6 +83,11 @@ def journal(args):
 
 
 # ------------------------------------------------------------------------------- bids
+class GuideSchema(ma.Schema):
+    title = ma.fields.String(required=True)
+    steps = ma.fields.List(ma.fields.String(), required=True)
+
+
 class BidSchema(ma.Schema):
     id = ma.fields.String(required=True)
     from_me = ma.fields.Boolean(required=True)
@@ -95,6 +100,15 @@ class BidSchema(ma.Schema):
         required=True, metadata={"description": "open, toward, later, away or missed"}
     )
     later_at = ma.fields.String(allow_none=True, required=True)
+    guide = ma.fields.Nested(
+        GuideSchema,
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "For the partner a bid is sent to, while it is open, when its "
+            "preset asks for a particular answer (good news, a hard day, a talk tonight)"
+        },
+    )
 
 
 class BidListSchema(ma.Schema):
@@ -103,6 +117,7 @@ class BidListSchema(ma.Schema):
 
 
 def bid_data(bid, me_id: int, now: datetime) -> dict:
+    status = bids.status(bid, now)
     return {
         "id": bid.public_id,
         "from_me": bid.from_user_id == me_id,
@@ -111,9 +126,17 @@ def bid_data(bid, me_id: int, now: datetime) -> dict:
         "label": BID_PRESETS.get(bid.preset),
         "text": bid.text,
         "created_at": isoformat(bid.created_at),
-        "status": bids.status(bid, now),
+        "status": status,
         "later_at": isoformat(bid.later_at),
+        "guide": _guide(bid, me_id, status),
     }
+
+
+def _guide(bid, me_id: int, status: str) -> dict | None:
+    guide = BID_GUIDES.get(bid.preset or "")
+    if guide is None or status != "open" or bid.to_user_id != me_id or bid.logged_by_id:
+        return None
+    return {"title": guide.title, "steps": list(guide.steps)}
 
 
 @blp.route("/bids", methods=["POST"])

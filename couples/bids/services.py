@@ -38,6 +38,13 @@ def status(bid: Bid, now: datetime) -> str:
     return "missed" if now - bid.created_at >= MISSED_AFTER else "open"
 
 
+# The push names the gesture when the bid says what it is.
+_TITLES = {
+    "good_news": "{name} has good news",
+    "hard_day": "{name} is having a hard day",
+}
+
+
 def _visible(pairing: Pairing):
     return (Bid.couple_id == pairing.couple.id) & (
         Bid.logged_by_id.is_(None) | (Bid.logged_by_id == pairing.me.id)
@@ -65,7 +72,9 @@ def send(
         user=pairing.partner,
         kind="bid_received",
         dedupe_key=f"bid:{bid.id}",
-        title=f"{pairing.me.display_name} is reaching out",
+        title=_TITLES.get(preset or "", "{name} is reaching out").format(
+            name=pairing.me.display_name
+        ),
         body=BID_PRESETS[preset] if preset else "A few words for you.",
         url="/bids",
         now=now,

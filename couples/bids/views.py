@@ -11,7 +11,7 @@ from couples.bids import services
 from couples.bids.schemas import BidInSchema
 from couples.clock import utcnow
 from couples.errors import DomainError, Invalid
-from couples.lovelanguages.content import BID_PRESETS
+from couples.lovelanguages.content import BID_GUIDES, BID_PRESETS
 from couples.safetycheck import SafetyCheck, help_first, seen_on_page
 from couples.validation import validate
 from couples.web import couple_or_404
@@ -35,6 +35,7 @@ def _render(pairing):
         cursor=cursor,
         status=lambda b: services.status(b, now),
         presets=BID_PRESETS,
+        guides=BID_GUIDES,
         errors=errors,
         form=form if errors else {},
         zone=ZoneInfo(pairing.me.timezone),

@@ -214,4 +214,46 @@ BID_PRESETS: dict[str, str] = {
     "talk_tonight": "Can we talk tonight?",
     "hug": "Hug?",
     "look_at_this": "Look at this",
+    "good_news": "I have good news",
+    "hard_day": "I'm having a hard day",
+}
+# The presets of the demo's history (its random walk is kept as it was).
+EVERYDAY_PRESETS = ("thinking_of_you", "talk_tonight", "hug", "look_at_this")
+
+
+@dataclass(frozen=True)
+class Guide:
+    """A few words for whoever receives a bid that asks for a particular kind of answer:
+    suggestions, never a script."""
+
+    title: str
+    steps: tuple[str, ...]
+
+
+# Shown to the partner who receives these bids, beside the ways to answer.
+BID_GUIDES: dict[str, Guide] = {
+    "good_news": Guide(
+        "Share the joy",
+        (
+            "Ask for the whole story: what happened, and how it felt.",
+            "Say how glad you are, in your own words, and mean it out loud.",
+            "Make a small moment of it: a hug, a toast, a call on your break.",
+        ),
+    ),
+    "hard_day": Guide(
+        "Be with them",
+        (
+            "Listen first. You don't need to fix anything.",
+            "Don't make it smaller; say back what you hear: \u201cThat sounds exhausting.\u201d",
+            "Ask what would help: company, quiet, or something taken off their plate.",
+        ),
+    ),
+    "talk_tonight": Guide(
+        "Listen before you answer",
+        (
+            "Say back in your own words what you heard, and check you got it.",
+            "Ask about what you're unsure of, instead of guessing.",
+            "Let their feeling make sense to you, even where you see it differently.",
+        ),
+    ),
 }

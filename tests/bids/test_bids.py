@@ -84,6 +84,7 @@ def test_a_preset_bid_reaches_the_partner(two_partners, app):
         "created_at",
         "status",
         "later_at",
+        "guide",
     }
     assert bid["from_me"] is True and bid["noticed_in_person"] is False
     assert (bid["preset"], bid["label"], bid["text"]) == ("hug", "Hug?", None)

@@ -63,3 +63,35 @@ def test_the_journal_is_mine_and_a_memory_becomes_an_appreciation(new_context, a
     # The journal keeps its own words.
     ana.goto("/grow/journal")
     expect(entries.first).to_contain_text("Ben dancing badly in the kitchen, on purpose.")
+
+
+def test_a_hard_day_and_good_news_come_with_a_few_words_on_answering(new_context, axe_source):
+    ana, ben = linked(new_context, "Australia/Perth", "guides")
+
+    ana.goto("/bids")
+    ana.locator("label.pick").filter(has_text="I'm having a hard day").click()
+    ana.get_by_role("button", name="Send").click()
+    expect(ana.locator(".flash")).to_be_visible()
+    # Ana is not coached on her own bid.
+    expect(ana.get_by_role("region", name="Be with them")).to_have_count(0)
+
+    ben.goto("/")
+    waiting = ben.get_by_role("region", name="Waiting for you")
+    item = waiting.get_by_role("link", name=re.compile("Ana: I'm having a hard day"))
+    Fingers(ben).tap(item)
+    guide = ben.get_by_role("region", name="Be with them")
+    expect(guide).to_contain_text("Listen first. You don't need to fix anything.")
+    expect(guide).to_contain_text("Ask what would help")
+    axe_clean(ben, axe_source)
+    Fingers(ben).tap(ben.get_by_role("button", name="I'm here"))
+    expect(ben.locator("article.bid").first).to_contain_text("Turned toward")
+    expect(guide).to_have_count(0)
+
+    # Good news, the other way round.
+    ben.goto("/bids")
+    ben.locator("label.pick").filter(has_text="I have good news").click()
+    ben.get_by_role("button", name="Send").click()
+    ana.goto("/bids")
+    joy = ana.get_by_role("region", name="Share the joy")
+    expect(joy).to_contain_text("Ask for the whole story")
+    axe_clean(ana, axe_source)

@@ -8,7 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from couples.lovelanguages.content import (
+    BID_GUIDES,
     BID_PRESETS,
+    EVERYDAY_PRESETS,
     IDEAS,
     LANGUAGE_LABELS,
     LANGUAGES,
@@ -281,10 +283,18 @@ def test_small_move_refuses_an_unknown_language():
         small_move("chocolate", 1)
 
 
-def test_bid_presets_are_the_four_of_the_design():
+def test_bid_presets_are_four_everyday_ones_and_two_that_ask_for_a_kind_of_answer():
     assert BID_PRESETS == {
         "thinking_of_you": "Thinking of you",
         "talk_tonight": "Can we talk tonight?",
         "hug": "Hug?",
         "look_at_this": "Look at this",
+        "good_news": "I have good news",
+        "hard_day": "I'm having a hard day",
     }
+    assert set(BID_PRESETS) - set(EVERYDAY_PRESETS) == {"good_news", "hard_day"}
+    # Every guide belongs to a preset, and has a few short steps.
+    assert set(BID_GUIDES) == {"good_news", "hard_day", "talk_tonight"}
+    for guide in BID_GUIDES.values():
+        assert guide.title and 2 <= len(guide.steps) <= 4
+        assert all(len(step) <= 90 for step in guide.steps)
