@@ -269,6 +269,7 @@ def seed(*, now: datetime, seed_value: int = 2026) -> Demo:
             )
             counts["bids"] += 1
     _journal(random.Random(seed_value + 1), (alex, sam), today)
+    _self_checks(alex, sam, now)
     db.session.commit()
     counts["repairs"] = _repairs(pairing_services.Pairing(couple=couple, me=alex, partner=sam), now)
     return Demo(alex=alex, sam=sam, password=password, **counts)
@@ -321,6 +322,24 @@ def _journal(rng: random.Random, people: tuple[User, User], today: date) -> None
                 memory=True,
                 text=MEMORIES[user.display_name],
                 created_at=_evening(day, user.timezone, 22, 45),
+            )
+        )
+
+
+def _self_checks(maya: User, jonah: User, now: datetime) -> None:
+    """Maya leans anxious and shared it; Jonah leans avoidant and keeps it to himself."""
+    from couples.grow.models import SelfCheck
+    from couples.grow.selfcheck import STATEMENTS
+
+    for user, lean, shared in ((maya, "anxious", True), (jonah, "avoidant", False)):
+        answers = {s.key: 4 if s.lean == lean else 2 for s in STATEMENTS}
+        db.session.add(
+            SelfCheck(
+                user_id=user.id,
+                answers=answers,
+                lean=lean,
+                shared=shared,
+                created_at=now - timedelta(days=10),
             )
         )
 

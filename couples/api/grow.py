@@ -7,8 +7,17 @@ from flask_smorest import Blueprint
 
 from couples.api.common import accepts, load
 from couples.clock import local_date, utcnow
+from couples.errors import NotFound
 from couples.grow import services
-from couples.grow.schemas import EntryChangeSchema, EntryInSchema
+from couples.grow.schemas import (
+    EntryChangeSchema,
+    EntryInSchema,
+    SelfCheckInSchema,
+    ShareInSchema,
+    TriedInSchema,
+)
+from couples.grow.selfcheck import LEANS, PARTNER_WORDS
+from couples.web import couple_or_404
 
 blp = Blueprint("api_grow", __name__, url_prefix="/api/v1", description="Grow: my journal")
 
@@ -118,3 +127,99 @@ def change(entry_id: str):
 def remove(entry_id: str):
     """Remove my entry for good."""
     services.remove(user=current_user, entry_id=entry_id)
+
+
+# ---------------------------------------------------------------------- the self-check
+
+
+class CheckSchema(ma.Schema):
+    lean = ma.fields.String(required=True, metadata={"description": " | ".join(LEANS)})
+    title = ma.fields.String(required=True)
+    words = ma.fields.String(required=True)
+    answers = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True)
+    shared = ma.fields.Boolean(required=True)
+    taken_at = ma.fields.String(required=True)
+
+
+class PracticeSchema(ma.Schema):
+    key = ma.fields.String(required=True)
+    text = ma.fields.String(required=True)
+
+
+class SelfCheckStateSchema(ma.Schema):
+    check = ma.fields.Nested(CheckSchema, allow_none=True, required=True)
+    week = ma.fields.String(required=True, metadata={"description": "This week's Monday"})
+    practice = ma.fields.Nested(PracticeSchema, allow_none=True, required=True)
+    tried = ma.fields.String(
+        allow_none=True, required=True, metadata={"description": "yes | partly | not_yet"}
+    )
+
+
+class PartnerLeanSchema(ma.Schema):
+    lean = ma.fields.String(required=True)
+    words = ma.fields.String(required=True)
+
+
+def _state() -> dict:
+    now = utcnow()
+    check = services.latest_check(current_user.id)
+    week, practice, tried = services.this_week(user=current_user, now=now)
+    return {
+        "check": services.check_data(check) if check else None,
+        "week": week.isoformat(),
+        "practice": {"key": practice.key, "text": practice.text} if practice else None,
+        "tried": tried,
+    }
+
+
+@blp.route("/me/self-check", methods=["GET"])
+@blp.response(200, SelfCheckStateSchema)
+def self_check():
+    """My newest self-check (none yet: null), this week's practice and whether I tried it.
+    A reflection, not a clinical test; mine alone unless I share where I lean."""
+    return _state()
+
+
+@blp.route("/me/self-check", methods=["POST"])
+@blp.response(201, SelfCheckStateSchema)
+@accepts(blp, SelfCheckInSchema)
+def take_self_check():
+    """Take the self-check (again): every statement, 1 (not like me) to 5 (very like me)."""
+    body = load(SelfCheckInSchema)
+    services.take_check(user=current_user, answers=body["answers"], now=utcnow())
+    return _state()
+
+
+@blp.route("/me/self-check/shared", methods=["PUT"])
+@blp.response(200, SelfCheckStateSchema)
+@accepts(blp, ShareInSchema)
+def share_self_check():
+    """Share where I lean with my partner, or stop (404 before a first self-check)."""
+    body = load(ShareInSchema)
+    services.share_check(user=current_user, shared=body["shared"])
+    return _state()
+
+
+@blp.route("/me/practice", methods=["PUT"])
+@blp.response(200, SelfCheckStateSchema)
+@accepts(blp, TriedInSchema)
+def practice_tried():
+    """Did I try this week's practice? yes, partly or not yet (404 before a self-check)."""
+    body = load(TriedInSchema)
+    services.mark_tried(user=current_user, tried=body["tried"], now=utcnow())
+    return _state()
+
+
+@blp.route("/couple/self-check", methods=["GET"])
+@blp.response(200, PartnerLeanSchema)
+def partner_self_check():
+    """Where my partner leans, when they chose to share it; 404 otherwise (their answers
+    are never shared)."""
+    pairing = couple_or_404()
+    lean = services.shared_lean(pairing.partner.id)
+    if lean is None:
+        raise NotFound("Nothing has been shared here.")
+    return {
+        "lean": lean,
+        "words": PARTNER_WORDS[lean].format(name=pairing.partner.display_name),
+    }

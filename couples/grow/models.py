@@ -1,7 +1,7 @@
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from couples.clock import utcnow
@@ -26,3 +26,37 @@ class JournalEntry(db.Model):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime | None]
+
+
+class SelfCheck(db.Model):
+    """One taking of the attachment self-check: the answers (statement key -> 1..5) and the
+    lean they point to. The newest is the person's current one; ``shared`` says whether
+    their partner may see its lean. Private to its taker otherwise."""
+
+    __tablename__ = "self_checks"
+    __table_args__ = (Index(None, "user_id", "id"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    answers: Mapped[dict] = mapped_column(JSON)
+    lean: Mapped[str] = mapped_column(String(20))
+    shared: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PracticeWeek(db.Model):
+    """ "Did I try it?" for one week's practice (``week`` is its Monday, in the person's own
+    calendar): yes, partly or not yet. Private to the person."""
+
+    __tablename__ = "practice_weeks"
+    __table_args__ = (
+        UniqueConstraint("user_id", "week"),
+        CheckConstraint("tried IN ('yes', 'partly', 'not_yet')", name="tried"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    week: Mapped[date]
+    practice_key: Mapped[str] = mapped_column(String(40))
+    tried: Mapped[str] = mapped_column(String(10))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,14 +2,15 @@
 today's prompt. Every query is by the writer: nothing here reaches the partner, a
 notification or a count of theirs, and nothing of the words is logged."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from couples.accounts.models import User
 from couples.clock import isoformat, local_date
 from couples.db import begin_write
 from couples.errors import NotFound
 from couples.extensions import db
-from couples.grow.models import JournalEntry
+from couples.grow import selfcheck
+from couples.grow.models import JournalEntry, PracticeWeek, SelfCheck
 from couples.grow.prompts import BY_KEY, Prompt, of_the_day
 from couples.pagination import keyset_page
 
@@ -120,4 +121,119 @@ def export(user: User) -> dict:
     entries = db.session.execute(
         db.select(JournalEntry).where(JournalEntry.user_id == user.id).order_by(JournalEntry.id)
     ).scalars()
-    return {"journal": [entry_data(e) for e in entries]}
+    return {"journal": [entry_data(e) for e in entries], **export_checks(user)}
+
+
+# ---------------------------------------------------------------------- the self-check
+
+
+def latest_check(user_id: int) -> SelfCheck | None:
+    return db.session.execute(
+        db.select(SelfCheck)
+        .where(SelfCheck.user_id == user_id)
+        .order_by(SelfCheck.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def take_check(*, user: User, answers: dict[str, int], now: datetime) -> SelfCheck:
+    """A new taking; whether the lean is shared carries over from the last one."""
+    begin_write(db.session)
+    before = latest_check(user.id)
+    check = SelfCheck(
+        user_id=user.id,
+        answers=answers,
+        lean=selfcheck.lean_of(answers),
+        shared=before.shared if before else False,
+        created_at=now,
+    )
+    db.session.add(check)
+    db.session.commit()
+    return check
+
+
+def share_check(*, user: User, shared: bool) -> SelfCheck:
+    begin_write(db.session)
+    check = latest_check(user.id)
+    if check is None:
+        db.session.rollback()
+        raise NotFound("There is no self-check to share yet.")
+    check.shared = shared
+    db.session.commit()
+    return check
+
+
+def shared_lean(partner_id: int) -> str | None:
+    """My partner's lean, when their newest self-check is shared with me; else None."""
+    check = latest_check(partner_id)
+    return check.lean if check is not None and check.shared else None
+
+
+def this_week(*, user: User, now: datetime) -> tuple[date, selfcheck.Practice | None, str | None]:
+    """This week's Monday, the practice for my lean (none before a self-check) and
+    whether I said I tried it."""
+    week = selfcheck.week_of(local_date(now, user.timezone))
+    check = latest_check(user.id)
+    if check is None:
+        return week, None, None
+    practice = selfcheck.practice_for(check.lean, week)
+    tried = db.session.execute(
+        db.select(PracticeWeek.tried).where(
+            PracticeWeek.user_id == user.id,
+            PracticeWeek.week == week,
+            PracticeWeek.practice_key == practice.key,
+        )
+    ).scalar_one_or_none()
+    return week, practice, tried
+
+
+def mark_tried(*, user: User, tried: str, now: datetime) -> PracticeWeek:
+    """ "Did I try it?" for this week's practice; answering again replaces the answer."""
+    week, practice, _ = this_week(user=user, now=now)
+    begin_write(db.session)
+    if practice is None:
+        db.session.rollback()
+        raise NotFound("Take the self-check first; its practice comes with it.")
+    row = db.session.execute(
+        db.select(PracticeWeek).where(PracticeWeek.user_id == user.id, PracticeWeek.week == week)
+    ).scalar_one_or_none()
+    if row is None:
+        row = PracticeWeek(user_id=user.id, week=week)
+        db.session.add(row)
+    row.practice_key, row.tried, row.updated_at = practice.key, tried, now
+    db.session.commit()
+    return row
+
+
+def check_data(check: SelfCheck) -> dict:
+    title, words = selfcheck.LEAN_WORDS[check.lean]
+    return {
+        "lean": check.lean,
+        "title": title,
+        "words": words,
+        "answers": dict(check.answers),
+        "shared": check.shared,
+        "taken_at": isoformat(check.created_at),
+    }
+
+
+def export_checks(user: User) -> dict:
+    checks = db.session.execute(
+        db.select(SelfCheck).where(SelfCheck.user_id == user.id).order_by(SelfCheck.id)
+    ).scalars()
+    weeks = db.session.execute(
+        db.select(PracticeWeek).where(PracticeWeek.user_id == user.id).order_by(PracticeWeek.week)
+    ).scalars()
+    return {
+        "self_checks": [check_data(c) for c in checks],
+        "practice_weeks": [
+            {
+                "week": w.week.isoformat(),
+                "practice": selfcheck.PRACTICE_BY_KEY[w.practice_key].text
+                if w.practice_key in selfcheck.PRACTICE_BY_KEY
+                else None,
+                "tried": w.tried,
+            }
+            for w in weeks
+        ],
+    }

@@ -9,9 +9,15 @@ from flask_login import current_user, login_required
 from couples import drafts
 from couples.clock import utcnow
 from couples.errors import NotFound
-from couples.grow import services
+from couples.grow import selfcheck, services
 from couples.grow.prompts import BY_KEY
-from couples.grow.schemas import ENTRY_MAX, EntryChangeSchema, EntryInSchema
+from couples.grow.schemas import (
+    ENTRY_MAX,
+    EntryChangeSchema,
+    EntryInSchema,
+    SelfCheckInSchema,
+    TriedInSchema,
+)
 from couples.validation import Invalid, validate
 from couples.web import current_pairing
 
@@ -21,9 +27,87 @@ bp = Blueprint("grow", __name__, url_prefix="/grow")
 @bp.route("")
 @login_required
 def hub():
+    pairing, now = current_pairing(), utcnow()
+    check = services.latest_check(current_user.id)
+    _week, practice, tried = services.this_week(user=current_user, now=now)
+    partner_lean = services.shared_lean(pairing.partner.id) if pairing else None
     return render_template(
-        "grow/hub.html", prompt=services.todays_prompt(user=current_user, now=utcnow())
+        "grow/hub.html",
+        prompt=services.todays_prompt(user=current_user, now=now),
+        check=check,
+        practice=practice,
+        tried=tried,
+        pairing=pairing,
+        partner_lean=partner_lean,
+        lean_words=selfcheck.LEAN_WORDS,
+        partner_words=selfcheck.PARTNER_WORDS,
     )
+
+
+@bp.route("/self-check", methods=["GET", "POST"])
+@login_required
+def self_check():
+    pairing, now = current_pairing(), utcnow()
+    if request.method == "POST":
+        answers = {}
+        for key in selfcheck.KEYS:
+            value = request.form.get(key, "")
+            if value.isascii() and value.isdigit() and len(value) == 1:
+                answers[key] = int(value)
+        try:
+            body = validate(SelfCheckInSchema, {"answers": answers})
+        except Invalid as error:
+            errors = {k.removeprefix("answers."): v for k, v in error.errors.items()}
+            return drafts.refuse(url_for("grow.self_check", again="1"), errors=errors)
+        services.take_check(user=current_user, answers=body["answers"], now=now)
+        return redirect(url_for("grow.self_check"))
+    form, errors, _notice = drafts.restore()
+    check = services.latest_check(current_user.id)
+    _week, practice, tried = services.this_week(user=current_user, now=now)
+    return render_template(
+        "grow/self_check.html",
+        check=None if request.args.get("again") == "1" or errors else check,
+        had_check=check is not None,
+        statements=selfcheck.STATEMENTS,
+        lean_words=selfcheck.LEAN_WORDS,
+        practice=practice,
+        tried=tried,
+        pairing=pairing,
+        form=form,
+        errors=errors,
+    )
+
+
+@bp.route("/self-check/share", methods=["POST"])
+@login_required
+def share_check():
+    shared = request.form.get("shared") == "yes"
+    try:
+        services.share_check(user=current_user, shared=shared)
+    except NotFound:
+        abort(404)
+    flash(
+        "Your partner can now see where you lean."
+        if shared
+        else "Your self-check is yours alone again.",
+        "success",
+    )
+    return redirect(url_for("grow.self_check"))
+
+
+@bp.route("/practice", methods=["POST"])
+@login_required
+def practice():
+    try:
+        body = validate(TriedInSchema, {"tried": request.form.get("tried", "")})
+        services.mark_tried(user=current_user, tried=body["tried"], now=utcnow())
+    except Invalid as error:
+        return drafts.refuse(url_for("grow.self_check"), errors=error.errors)
+    except NotFound:
+        return redirect(url_for("grow.self_check"))
+    flash("Noted, for you alone.", "success")
+    back = "grow.hub" if request.form.get("back") == "hub" else "grow.self_check"
+    return redirect(url_for(back))
 
 
 @bp.route("/journal")

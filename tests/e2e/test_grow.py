@@ -95,3 +95,34 @@ def test_a_hard_day_and_good_news_come_with_a_few_words_on_answering(new_context
     joy = ana.get_by_role("region", name="Share the joy")
     expect(joy).to_contain_text("Ask for the whole story")
     axe_clean(ana, axe_source)
+
+
+def test_the_self_check_says_where_i_lean_and_is_shared_only_by_choice(new_context, axe_source):
+    ana, ben = linked(new_context, "America/Denver", "lean")
+
+    ana.goto("/grow")
+    Fingers(ana).tap(ana.get_by_role("link", name="Take the self-check"))
+    expect(ana.get_by_text("It isn't a clinical test")).to_be_visible()
+    axe_clean(ana, axe_source)
+    groups = ana.locator("fieldset.card")
+    expect(groups).to_have_count(12)
+    ana.get_by_role("button", name="See where I lean").click()
+    expect(ana.locator(".error-summary")).to_be_visible()  # nothing chosen yet
+    for n in range(12):
+        group = groups.nth(n)
+        avoidant = n in (3, 4, 5)
+        group.locator("label.pick").filter(has_text="5" if avoidant else "2").click()
+    ana.get_by_role("button", name="See where I lean").click()
+    expect(ana.get_by_role("heading", name="You may lean toward needing room")).to_be_visible()
+    practice = ana.get_by_role("region", name="This week's practice")
+    practice.locator("label.pick").filter(has_text="Partly").click()
+    practice.get_by_role("button", name="Save").click()
+    expect(ana.locator(".flash")).to_have_text("Noted, for you alone.")
+    axe_clean(ana, axe_source)
+
+    ben.goto("/grow")
+    expect(ben.locator("main")).not_to_contain_text("Ana shared")
+    ana.get_by_role("button", name="Share where I lean").click()
+    ben.goto("/grow")
+    shared = ben.get_by_role("region", name="Ana shared their self-check")
+    expect(shared).to_contain_text("Ana may need room when feelings run high.")
