@@ -30,21 +30,34 @@ class EntryChangeSchema(Strict):
     memory = Flag()
 
 
-class SelfCheckInSchema(Strict):
-    # Statement key -> 1 (not like me) .. 5 (very like me), every statement answered.
-    answers = ma.fields.Dict(
-        keys=ma.fields.String(validate=ma.validate.OneOf(KEYS)),
-        values=ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=5)),
-        required=True,
-    )
+class WholeNumber(ma.fields.Integer):
+    """A JSON number without a fraction (5 or 5.0, as JSON Schema's integer); no strings,
+    no true or false."""
 
-    @ma.validates_schema
-    def _all_answered(self, data, **kwargs):
-        missing = [k for k in KEYS if k not in data.get("answers", {})]
-        if missing:
-            raise ma.ValidationError(
-                {f"answers.{k}": ["Choose how much this is like you."] for k in missing}
-            )
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return int(value)
+
+
+# Statement key -> 1 (not like me) .. 5 (very like me), every statement answered.
+SelfCheckAnswers = Strict.from_dict(
+    {
+        key: WholeNumber(
+            required=True,
+            validate=ma.validate.Range(min=1, max=5),
+            error_messages={"required": "Choose how much this is like you."},
+        )
+        for key in KEYS
+    },
+    name="SelfCheckAnswers",
+)
+
+
+class SelfCheckInSchema(Strict):
+    answers = ma.fields.Nested(SelfCheckAnswers, required=True)
 
 
 class ShareInSchema(Strict):

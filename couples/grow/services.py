@@ -75,15 +75,20 @@ def find(*, user: User, entry_id: str) -> JournalEntry:
     return entry
 
 
-def change(
-    *, user: User, entry_id: str, text: str | None, memory: bool | None, now: datetime
-) -> JournalEntry:
+def _mine_to_write(user: User, entry_id: str) -> JournalEntry:
+    """My entry, read in a write transaction (404 for anyone else's, which ends it)."""
     begin_write(db.session)
     try:
-        entry = find(user=user, entry_id=entry_id)
+        return find(user=user, entry_id=entry_id)
     except NotFound:
         db.session.rollback()
         raise
+
+
+def change(
+    *, user: User, entry_id: str, text: str | None, memory: bool | None, now: datetime
+) -> JournalEntry:
+    entry = _mine_to_write(user, entry_id)
     if text is not None:
         entry.text = text
     if memory is not None:
@@ -94,12 +99,7 @@ def change(
 
 
 def remove(*, user: User, entry_id: str) -> None:
-    begin_write(db.session)
-    try:
-        entry = find(user=user, entry_id=entry_id)
-    except NotFound:
-        db.session.rollback()
-        raise
+    entry = _mine_to_write(user, entry_id)
     db.session.delete(entry)
     db.session.commit()
 
