@@ -163,7 +163,7 @@ class PartnerLeanSchema(ma.Schema):
 def _state() -> dict:
     now = utcnow()
     check = services.latest_check(current_user.id)
-    week, practice, tried = services.this_week(user=current_user, now=now)
+    week, practice, tried = services.this_week(user=current_user, check=check, now=now)
     return {
         "check": services.check_data(check) if check else None,
         "week": week.isoformat(),

@@ -169,11 +169,12 @@ def shared_lean(partner_id: int) -> str | None:
     return check.lean if check is not None and check.shared else None
 
 
-def this_week(*, user: User, now: datetime) -> tuple[date, selfcheck.Practice | None, str | None]:
-    """This week's Monday, the practice for my lean (none before a self-check) and
-    whether I said I tried it."""
+def this_week(
+    *, user: User, check: SelfCheck | None, now: datetime
+) -> tuple[date, selfcheck.Practice | None, str | None]:
+    """This week's Monday, the practice for the lean of ``check`` (my newest self-check;
+    none before one) and whether I said I tried it."""
     week = selfcheck.week_of(local_date(now, user.timezone))
-    check = latest_check(user.id)
     if check is None:
         return week, None, None
     practice = selfcheck.practice_for(check.lean, week)
@@ -189,8 +190,8 @@ def this_week(*, user: User, now: datetime) -> tuple[date, selfcheck.Practice | 
 
 def mark_tried(*, user: User, tried: str, now: datetime) -> PracticeWeek:
     """ "Did I try it?" for this week's practice; answering again replaces the answer."""
-    week, practice, _ = this_week(user=user, now=now)
     begin_write(db.session)
+    week, practice, _ = this_week(user=user, check=latest_check(user.id), now=now)
     if practice is None:
         db.session.rollback()
         raise NotFound("Take the self-check first; its practice comes with it.")

@@ -29,7 +29,7 @@ bp = Blueprint("grow", __name__, url_prefix="/grow")
 def hub():
     pairing, now = current_pairing(), utcnow()
     check = services.latest_check(current_user.id)
-    _week, practice, tried = services.this_week(user=current_user, now=now)
+    _week, practice, tried = services.this_week(user=current_user, check=check, now=now)
     partner_lean = services.shared_lean(pairing.partner.id) if pairing else None
     return render_template(
         "grow/hub.html",
@@ -63,7 +63,7 @@ def self_check():
         return redirect(url_for("grow.self_check"))
     form, errors, _notice = drafts.restore()
     check = services.latest_check(current_user.id)
-    _week, practice, tried = services.this_week(user=current_user, now=now)
+    _week, practice, tried = services.this_week(user=current_user, check=check, now=now)
     return render_template(
         "grow/self_check.html",
         check=None if request.args.get("again") == "1" or errors else check,
