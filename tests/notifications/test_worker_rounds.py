@@ -10,6 +10,7 @@ import time_machine
 
 from couples.accounts.models import User
 from couples.clock import utcnow
+from couples.db import begin_write
 from couples.extensions import db
 from couples.notifications import delivery, worker
 from couples.notifications.models import Notification
@@ -140,6 +141,9 @@ def test_a_push_service_that_hangs_does_not_hold_the_tick(make_app, fake_push, v
             time.sleep(0.05)
         assert fake_push.attempts  # the push is out, and hangs
         with app.app_context():
+            # A writer, as the app's commands are: the tick writes meanwhile, and a read
+            # snapshot its commit made stale could not be written from.
+            begin_write(db.session)
             sam = db.session.get(User, sam_id)
             sam.next_checkin_reminder_at = utcnow()  # Sam's reminder falls due now
             db.session.commit()
