@@ -42,6 +42,18 @@ class InsightsSchema(ma.Schema):
     positives = ma.fields.Integer(required=True)
     negatives = ma.fields.Integer(required=True)
     days_both_checked_in = ma.fields.Integer(required=True)
+    repairs_made = ma.fields.Integer(
+        required=True, metadata={"description": "Repairs whose plan was agreed in the period"}
+    )
+    top_language_felt = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.List(ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())),
+        required=True,
+        metadata={
+            "description": "me / partner: for each block of up to 30 days (oldest first), "
+            "the evenings their stated top language was felt, of those answered"
+        },
+    )
 
 
 @blp.route("/insights", methods=["GET"])
@@ -68,4 +80,9 @@ def insights(args):
         "positives": data.positives,
         "negatives": data.negatives,
         "days_both_checked_in": data.days_both,
+        "repairs_made": data.repairs,
+        "top_language_felt": {
+            side: [{"felt": felt, "of": of} for felt, of in blocks]
+            for side, blocks in data.top_felt.items()
+        },
     }

@@ -5,9 +5,11 @@ and bids noticed in person only for the one who logged them. Each partner's own 
 sit side by side; nothing is scored against the other. A fixed number of queries."""
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
 
 from couples.appreciations.models import Appreciation
 from couples.bids import services as bids
@@ -18,6 +20,7 @@ from couples.extensions import db
 from couples.lovelanguages.content import LANGUAGES
 from couples.lovelanguages.services import profiles
 from couples.pairing.services import Pairing
+from couples.repair.models import Repair
 
 PERIODS = (7, 30, 90)
 
@@ -38,6 +41,11 @@ class Insights:
     days_both: int
     # Times one of us said something was on our mind: said, not a harder moment.
     on_minds: int = 0
+    # Repairs made together in the period (their plan agreed): among the good moments.
+    repairs: int = 0
+    # Each partner's stated top language, felt on how many of their answered evenings,
+    # in each block of up to 30 days from the oldest: "me" / "partner" -> [(felt, of)].
+    top_felt: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     @property
     def bids_answered(self) -> int:
@@ -78,6 +86,13 @@ def insights(*, pairing: Pairing, days: int, now: datetime) -> Insights:
     needs = {"me": [None] * days, "partner": [None] * days}
     mood = {"me": [None] * days, "partner": [None] * days}
     felt = {"me": Counter(), "partner": Counter()}
+    stated = profiles([me.id, partner.id])
+    top = {
+        "me": stated[me.id].ranking[0] if me.id in stated else None,
+        "partner": stated[partner.id].ranking[0] if partner.id in stated else None,
+    }
+    blocks = (days + 29) // 30
+    top_felt = {side: [[0, 0] for _ in range(blocks)] for side in ("me", "partner")}
     toward_answers = {"me": Counter(), "partner": Counter()}
     revealed_days, good_days, on_mind = set(), Counter(), 0
     for day, user_id, answers in rows:
@@ -88,6 +103,10 @@ def insights(*, pairing: Pairing, days: int, now: datetime) -> Insights:
         needs[side][index[day]] = answers.get("needs_met")
         mood[side][index[day]] = answers.get("mood")
         felt[side].update(answers.get("love_languages_felt") or [])
+        if top[side] and "love_languages_felt" in answers:
+            block = top_felt[side][index[day] // 30]
+            block[0] += top[side] in (answers["love_languages_felt"] or [])
+            block[1] += 1
         if answers.get("turned_toward"):
             toward_answers[side][answers["turned_toward"]] += 1
         if (answers.get("needs_met") or 0) >= 4:
@@ -108,11 +127,19 @@ def insights(*, pairing: Pairing, days: int, now: datetime) -> Insights:
         bids.status(b, now)
         for b in bids.between(couple_id=pairing.couple.id, viewer_id=me.id, start=start, end=end)
     )
-    stated = profiles([me.id, partner.id])
+    repairs = db.session.scalar(
+        db.select(func.count())
+        .select_from(Repair)
+        .where(
+            Repair.couple_id == pairing.couple.id,
+            Repair.plan_done_at >= start,
+            Repair.plan_done_at < end,
+        )
+    )
 
     appreciations = {"me": sent.get(me.id, 0), "partner": sent.get(partner.id, 0)}
     both_good = sum(1 for count in good_days.values() if count == 2)
-    positives = sum(appreciations.values()) + bid_states["toward"] + both_good
+    positives = sum(appreciations.values()) + bid_states["toward"] + both_good + repairs
     # Saying what is on one's mind is healthy: it is counted on its own, never as harder.
     negatives = bid_states["away"] + bid_states["missed"]
     return Insights(
@@ -121,15 +148,14 @@ def insights(*, pairing: Pairing, days: int, now: datetime) -> Insights:
         needs_met=needs,
         mood=mood,
         felt={side: {lang: counts[lang] for lang in LANGUAGES} for side, counts in felt.items()},
-        top={
-            "me": stated[me.id].ranking[0] if me.id in stated else None,
-            "partner": stated[partner.id].ranking[0] if partner.id in stated else None,
-        },
+        top=top,
         turned_toward_checkins={side: dict(c) for side, c in toward_answers.items()},
         bids={state: bid_states[state] for state in ("toward", "later", "away", "missed", "open")},
         appreciations=appreciations,
         positives=positives,
         negatives=negatives,
         on_minds=on_mind,
+        repairs=repairs,
+        top_felt={side: [tuple(b) for b in bl] for side, bl in top_felt.items()},
         days_both=len(revealed_days),
     )

@@ -26,6 +26,20 @@ def _said(name: str, values, scale: int) -> str:
     return f"{name}: {average} out of {scale} on average, over {days}."
 
 
+def _felt_against_stated(who: str, top: str | None, blocks, felt: dict[str, int]) -> str | None:
+    """Their stated top language against the evenings they felt it, block by block (oldest
+    first), and the gap in words: which language they felt more often, if one."""
+    if top is None or not any(of for _, of in blocks):
+        return None
+    label = LANGUAGE_LABELS[top].lower()
+    parts = [f"{n} of {of}" for n, of in blocks if of]
+    said = f"{who} top language, {label}: felt on {', then '.join(parts)} evenings."
+    most = max(LANGUAGES, key=lambda lang: (felt[lang], lang == top))
+    if most != top and felt[most] > felt[top]:
+        return f"{said} {LANGUAGE_LABELS[most]} came up more often ({felt[most]})."
+    return f"{said} It's the one felt most."
+
+
 @bp.route("/insights")
 @login_required
 def page():
@@ -89,8 +103,15 @@ def page():
         )
         for lang in LANGUAGES
     ]
+    felt_text = [
+        _felt_against_stated("Your", data.top["me"], data.top_felt["me"], data.felt["me"]),
+        _felt_against_stated(
+            f"{partner}'s", data.top["partner"], data.top_felt["partner"], data.felt["partner"]
+        ),
+    ]
     return render_template(
         "insights/page.html",
+        felt_text=[line for line in felt_text if line],
         data=data,
         pairing=pairing,
         felt_rows=felt_rows,

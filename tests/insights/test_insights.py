@@ -165,3 +165,66 @@ def test_ten_answered_bids_or_more_may_be_a_percentage(couple):
             alex.post(f"/api/v1/bids/{bid['id']}/response", json={"response": response})
         html = alex.client.get("/insights?days=7").get_data(as_text=True)
     assert "70% of 10 bids were turned toward, now or later." in html
+
+
+def test_repairs_made_together_are_good_moments(couple):
+    from datetime import timedelta
+
+    from couples.extensions import db
+    from couples.pairing.models import Couple
+    from couples.repair.models import Repair
+
+    couple.link()
+    with couple.app.app_context():
+        couple_id = db.session.scalars(db.select(Couple.id)).one()
+        for days_ago, title in ((3, "Inside the week"), (20, "Outside the week")):
+            db.session.add(
+                Repair(
+                    couple_id=couple_id,
+                    title=title,
+                    state="following_through",
+                    plan_done_at=EVENING - timedelta(days=days_ago),
+                )
+            )
+        db.session.add(Repair(couple_id=couple_id, title="Under way", state="apology"))
+        db.session.commit()
+    with couple.at(EVENING) as (alex, _sam):
+        week = alex.get("/api/v1/insights?days=7").get_json()
+        month = alex.get("/api/v1/insights?days=30").get_json()
+        html = alex.client.get("/insights?days=7").get_data(as_text=True)
+    assert (week["repairs_made"], week["positives"]) == (1, 1)
+    assert (month["repairs_made"], month["positives"]) == (2, 2)
+    assert "repairs made together" in html and "about five for each" in html
+    assert "isn't a score" in html.replace("&#39;", "'")
+
+
+def test_the_top_language_is_set_beside_the_evenings_it_was_felt_over_time(couple):
+    from datetime import timedelta
+
+    couple.link(when=EVENING - timedelta(days=95))
+    with couple.at(EVENING - timedelta(days=95)) as (alex, sam):
+        ranking = ["time", "acts", "words", "touch", "gifts"]
+        assert alex.put("/api/v1/love-languages", json={"ranking": ranking}).status_code == 200
+    # Wednesdays (nightly check-ins): quality time felt once in the oldest month, twice in
+    # the newest; acts of service felt more.
+    felt = {84: ["acts"], 77: ["time", "acts"], 42: ["acts"], 14: ["time"], 7: ["time", "acts"]}
+    for days_ago, languages in felt.items():
+        day = EVENING - timedelta(days=days_ago)
+        with couple.at(day) as (alex, sam):
+            _answer(alex, day.date().isoformat(), love_languages_felt=languages)
+            _answer(sam, day.date().isoformat())
+    with couple.at(EVENING) as (alex, sam):
+        data = alex.get("/api/v1/insights?days=90").get_json()
+        html = alex.client.get("/insights?days=90").get_data(as_text=True)
+        sams = sam.get("/api/v1/insights?days=90").get_json()
+    assert data["top_language_felt"]["me"] == [
+        {"felt": 1, "of": 2},
+        {"felt": 0, "of": 1},
+        {"felt": 2, "of": 2},
+    ]
+    assert data["top_language_felt"]["partner"] == [{"felt": 0, "of": 0}] * 3  # no ranking
+    assert (
+        "Your top language, quality time: felt on 1 of 2, then 0 of 1, then 2 of 2 evenings. "
+        "Acts of service came up more often (4)."
+    ) in html
+    assert sams["top_language_felt"]["partner"] == data["top_language_felt"]["me"]
