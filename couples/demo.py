@@ -270,6 +270,7 @@ def seed(*, now: datetime, seed_value: int = 2026) -> Demo:
             counts["bids"] += 1
     _journal(random.Random(seed_value + 1), (alex, sam), today)
     _self_checks(alex, sam, now)
+    _goals(alex, sam, now)
     db.session.commit()
     counts["repairs"] = _repairs(pairing_services.Pairing(couple=couple, me=alex, partner=sam), now)
     return Demo(alex=alex, sam=sam, password=password, **counts)
@@ -340,6 +341,27 @@ def _self_checks(maya: User, jonah: User, now: datetime) -> None:
                 lean=lean,
                 shared=shared,
                 created_at=now - timedelta(days=10),
+            )
+        )
+
+
+def _goals(maya: User, jonah: User, now: datetime) -> None:
+    """A goal of each for this month: Maya's shared, Jonah's kept to himself."""
+    from couples.grow.models import MonthGoal
+
+    for user, goal, support, shared in (
+        (maya, "Finish the first draft of my short story", "Ask me how it's going", True),
+        (jonah, "Swim twice a week", None, False),
+    ):
+        month = now.astimezone(ZoneInfo(user.timezone)).date().replace(day=1)
+        db.session.add(
+            MonthGoal(
+                user_id=user.id,
+                month=month,
+                goal=goal,
+                support=support,
+                shared=shared,
+                updated_at=now,
             )
         )
 

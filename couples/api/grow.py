@@ -12,6 +12,7 @@ from couples.grow import services
 from couples.grow.schemas import (
     EntryChangeSchema,
     EntryInSchema,
+    GoalInSchema,
     SelfCheckInSchema,
     ShareInSchema,
     TriedInSchema,
@@ -223,3 +224,52 @@ def partner_self_check():
         "lean": lean,
         "words": PARTNER_WORDS[lean].format(name=pairing.partner.display_name),
     }
+
+
+# ------------------------------------------------------------------ my goal this month
+
+
+class GoalSchema(ma.Schema):
+    month = ma.fields.String(required=True, metadata={"description": "YYYY-MM, my calendar"})
+    goal = ma.fields.String(required=True)
+    support = ma.fields.String(allow_none=True, required=True)
+    shared = ma.fields.Boolean(required=True)
+
+
+@blp.route("/me/goal", methods=["GET"])
+@blp.response(200, GoalSchema)
+def my_goal():
+    """My goal for this month (404 when none is set)."""
+    row = services.goal_of(current_user, utcnow())
+    if row is None:
+        raise NotFound("No goal is set for this month.")
+    return services.goal_data(row)
+
+
+@blp.route("/me/goal", methods=["PUT"])
+@blp.response(200, GoalSchema)
+@accepts(blp, GoalInSchema)
+def set_my_goal():
+    """Set or change my goal for this month, how my partner can back me, and whether my
+    partner sees it (not unless ``shared``)."""
+    body = load(GoalInSchema)
+    support = (body.get("support") or "").strip() or None
+    row = services.set_goal(
+        user=current_user,
+        goal=body["goal"].strip(),
+        support=support,
+        shared=body["shared"],
+        now=utcnow(),
+    )
+    return services.goal_data(row)
+
+
+@blp.route("/couple/goal", methods=["GET"])
+@blp.response(200, GoalSchema)
+def partner_goal():
+    """My partner's goal for their month, when they shared it; 404 otherwise."""
+    pairing = couple_or_404()
+    row = services.shared_goal(pairing.partner, utcnow())
+    if row is None:
+        raise NotFound("Nothing has been shared here.")
+    return services.goal_data(row)

@@ -60,3 +60,19 @@ class PracticeWeek(db.Model):
     practice_key: Mapped[str] = mapped_column(String(40))
     tried: Mapped[str] = mapped_column(String(10))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MonthGoal(db.Model):
+    """My own goal for a month (``month`` is its first day, in my calendar), outside the
+    relationship, and how my partner can back me. Mine alone unless ``shared``."""
+
+    __tablename__ = "month_goals"
+    __table_args__ = (UniqueConstraint("user_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    month: Mapped[date]
+    goal: Mapped[str] = mapped_column(String(300))
+    support: Mapped[str | None] = mapped_column(String(300))
+    shared: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

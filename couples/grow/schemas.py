@@ -69,3 +69,12 @@ class TriedInSchema(Strict):
         required=True,
         validate=ma.validate.OneOf(TRIED, error="Choose yes, partly or not yet."),
     )
+
+
+class GoalInSchema(Strict):
+    goal = Text(
+        required=True, min_length=1, max_length=300, blank="Write your goal in a few words."
+    )
+    # How my partner can back me (optional).
+    support = Text(max_length=300, allow_none=True)
+    shared = Flag(load_default=False)

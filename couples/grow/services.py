@@ -10,7 +10,7 @@ from couples.db import begin_write
 from couples.errors import NotFound
 from couples.extensions import db
 from couples.grow import selfcheck
-from couples.grow.models import JournalEntry, PracticeWeek, SelfCheck
+from couples.grow.models import JournalEntry, MonthGoal, PracticeWeek, SelfCheck
 from couples.grow.prompts import BY_KEY, Prompt, of_the_day
 from couples.pagination import keyset_page
 
@@ -121,7 +121,14 @@ def export(user: User) -> dict:
     entries = db.session.execute(
         db.select(JournalEntry).where(JournalEntry.user_id == user.id).order_by(JournalEntry.id)
     ).scalars()
-    return {"journal": [entry_data(e) for e in entries], **export_checks(user)}
+    goals = db.session.execute(
+        db.select(MonthGoal).where(MonthGoal.user_id == user.id).order_by(MonthGoal.month)
+    ).scalars()
+    return {
+        "journal": [entry_data(e) for e in entries],
+        **export_checks(user),
+        "month_goals": [goal_data(g) for g in goals],
+    }
 
 
 # ---------------------------------------------------------------------- the self-check
@@ -237,4 +244,49 @@ def export_checks(user: User) -> dict:
             }
             for w in weeks
         ],
+    }
+
+
+# ------------------------------------------------------------------ my goal this month
+
+
+def month_of(user: User, now: datetime) -> date:
+    return local_date(now, user.timezone).replace(day=1)
+
+
+def goal_of(user: User, now: datetime) -> MonthGoal | None:
+    """The goal set for this month of mine (by my own calendar), if any."""
+    return db.session.execute(
+        db.select(MonthGoal).where(
+            MonthGoal.user_id == user.id, MonthGoal.month == month_of(user, now)
+        )
+    ).scalar_one_or_none()
+
+
+def set_goal(
+    *, user: User, goal: str, support: str | None, shared: bool, now: datetime
+) -> MonthGoal:
+    """Set (or change) this month's goal, and whether my partner may see it."""
+    begin_write(db.session)
+    row = goal_of(user, now)
+    if row is None:
+        row = MonthGoal(user_id=user.id, month=month_of(user, now))
+        db.session.add(row)
+    row.goal, row.support, row.shared, row.updated_at = goal, support, shared, now
+    db.session.commit()
+    return row
+
+
+def shared_goal(partner: User, now: datetime) -> MonthGoal | None:
+    """My partner's goal for their month, when they chose to share it."""
+    row = goal_of(partner, now)
+    return row if row is not None and row.shared else None
+
+
+def goal_data(row: MonthGoal) -> dict:
+    return {
+        "month": row.month.isoformat()[:7],
+        "goal": row.goal,
+        "support": row.support,
+        "shared": row.shared,
     }

@@ -15,6 +15,7 @@ from couples.grow.schemas import (
     ENTRY_MAX,
     EntryChangeSchema,
     EntryInSchema,
+    GoalInSchema,
     SelfCheckInSchema,
     TriedInSchema,
 )
@@ -28,6 +29,7 @@ bp = Blueprint("grow", __name__, url_prefix="/grow")
 @login_required
 def hub():
     pairing, now = current_pairing(), utcnow()
+    form, errors, _notice = drafts.restore()  # a refused goal, kept
     check = services.latest_check(current_user.id)
     _week, practice, tried = services.this_week(user=current_user, check=check, now=now)
     partner_lean = services.shared_lean(pairing.partner.id) if pairing else None
@@ -41,7 +43,34 @@ def hub():
         partner_lean=partner_lean,
         lean_words=selfcheck.LEAN_WORDS,
         partner_words=selfcheck.PARTNER_WORDS,
+        goal=services.goal_of(current_user, now),
+        partner_goal=services.shared_goal(pairing.partner, now) if pairing else None,
+        form=form,
+        errors=errors,
     )
+
+
+@bp.route("/goal", methods=["POST"])
+@login_required
+def goal():
+    data = {
+        "goal": request.form.get("goal", ""),
+        "support": request.form.get("support", "") or None,
+        "shared": request.form.get("shared") == "yes",
+    }
+    try:
+        body = validate(GoalInSchema, data)
+    except Invalid as error:
+        return drafts.refuse(url_for("grow.hub"), errors=error.errors)
+    services.set_goal(
+        user=current_user,
+        goal=body["goal"].strip(),
+        support=(body.get("support") or "").strip() or None,
+        shared=body["shared"],
+        now=utcnow(),
+    )
+    flash("Your goal for this month is set.", "success")
+    return redirect(url_for("grow.hub"))
 
 
 @bp.route("/self-check", methods=["GET", "POST"])

@@ -126,3 +126,25 @@ def test_the_self_check_says_where_i_lean_and_is_shared_only_by_choice(new_conte
     ben.goto("/grow")
     shared = ben.get_by_role("region", name="Ana shared their self-check")
     expect(shared).to_contain_text("Ana may need room when feelings run high.")
+
+
+def test_a_goal_of_my_own_is_shared_only_when_i_tick_the_box(new_context, axe_source):
+    ana, ben = linked(new_context, "Asia/Kolkata", "goal")
+
+    ana.goto("/grow")
+    goal = ana.get_by_role("form", name="My goal this month")
+    goal.get_by_label("This month I want to").fill("Learn ten songs on the ukulele")
+    goal.get_by_label("How Ben can back me").fill("Listen to one on Fridays")
+    Fingers(ana).tap(goal.get_by_role("button", name="Set my goal"))
+    expect(ana.locator(".flash")).to_have_text("Your goal for this month is set.")
+    ben.goto("/grow")
+    expect(ben.locator("main")).not_to_contain_text("ukulele")
+
+    goal.get_by_label("Share it with Ben").check()
+    goal.get_by_role("button", name="Save changes").click()
+    ben.goto("/grow")
+    shared = ben.get_by_role("region", name="Ana's goal this month")
+    expect(shared).to_contain_text("Learn ten songs on the ukulele")
+    expect(shared).to_contain_text("How you can back them: Listen to one on Fridays")
+    axe_clean(ben, axe_source)
+    axe_clean(ana, axe_source)

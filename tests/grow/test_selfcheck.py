@@ -91,6 +91,7 @@ def test_did_i_try_it_is_private_and_answered_once_a_week(couple):
             "journal": [],
             "self_checks": [],
             "practice_weeks": [],
+            "month_goals": [],
         }
         for bad in ({"tried": "maybe"}, {}, {"tried": True}):
             response = alex.put("/api/v1/me/practice", json=bad)
