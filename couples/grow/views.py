@@ -1,8 +1,6 @@
 """Grow's pages: the hub, and the reflection journal (write, search, read, change,
 remove). Mine alone: no couple is needed, and a partner gets 404 for every entry."""
 
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -159,7 +157,6 @@ def journal():
         errors=errors,
         most=ENTRY_MAX,
         pairing=current_pairing(),
-        zone=ZoneInfo(current_user.timezone),
     )
 
 
@@ -222,7 +219,6 @@ def entry(entry_id: str):
         errors=errors,
         most=ENTRY_MAX,
         pairing=current_pairing(),
-        zone=ZoneInfo(current_user.timezone),
     )
 
 

@@ -125,3 +125,14 @@ def test_a_self_check_with_answers_missing_is_refused_and_kept(couple):
         result = page(alex, "/grow/self-check")
         assert "You seem mostly steady" in result and "This week's practice" in result
         assert "isn't a clinical test" in result and "/repairs/help" in result
+
+
+def test_the_result_and_journal_dates_are_on_my_own_clock(couple):
+    couple.link(alex_tz="Pacific/Auckland")
+    with couple.at(datetime(2026, 11, 30, 12, 0, tzinfo=UTC)) as (alex, _sam):  # 1 Dec there
+        alex.post("/api/v1/me/self-check", json={"answers": leaning("secure")})
+        entry = alex.post("/api/v1/me/journal", json={"text": "Early start."}).get_json()
+        assert "From your self-check on <time" in page(alex, "/grow/self-check")
+        assert ">1 December 2026</time>" in page(alex, "/grow/self-check")
+        assert ">1 December 2026</time>" in page(alex, "/grow/journal")
+        assert ">Tuesday 1 December 2026</time>" in page(alex, f"/grow/journal/{entry['id']}")
