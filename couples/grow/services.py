@@ -117,17 +117,20 @@ def entry_data(entry: JournalEntry) -> dict:
     }
 
 
+def _all_mine(model, user: User, order_by) -> list:
+    """Every row of ``model`` that is the user's, for their export."""
+    return list(
+        db.session.execute(
+            db.select(model).where(model.user_id == user.id).order_by(order_by)
+        ).scalars()
+    )
+
+
 def export(user: User) -> dict:
-    entries = db.session.execute(
-        db.select(JournalEntry).where(JournalEntry.user_id == user.id).order_by(JournalEntry.id)
-    ).scalars()
-    goals = db.session.execute(
-        db.select(MonthGoal).where(MonthGoal.user_id == user.id).order_by(MonthGoal.month)
-    ).scalars()
     return {
-        "journal": [entry_data(e) for e in entries],
+        "journal": [entry_data(e) for e in _all_mine(JournalEntry, user, JournalEntry.id)],
         **export_checks(user),
-        "month_goals": [goal_data(g) for g in goals],
+        "month_goals": [goal_data(g) for g in _all_mine(MonthGoal, user, MonthGoal.month)],
     }
 
 
@@ -226,12 +229,8 @@ def check_data(check: SelfCheck) -> dict:
 
 
 def export_checks(user: User) -> dict:
-    checks = db.session.execute(
-        db.select(SelfCheck).where(SelfCheck.user_id == user.id).order_by(SelfCheck.id)
-    ).scalars()
-    weeks = db.session.execute(
-        db.select(PracticeWeek).where(PracticeWeek.user_id == user.id).order_by(PracticeWeek.week)
-    ).scalars()
+    checks = _all_mine(SelfCheck, user, SelfCheck.id)
+    weeks = _all_mine(PracticeWeek, user, PracticeWeek.week)
     return {
         "self_checks": [check_data(c) for c in checks],
         "practice_weeks": [
