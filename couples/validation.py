@@ -8,9 +8,11 @@ from couples.errors import Invalid
 
 # Characters no text keeps, as regular-expression classes that Python and ECMAScript read
 # alike (the OpenAPI document states them as patterns). NUL breaks PostgreSQL; other C0
-# controls are never text (but a multi-line text keeps tabs and line breaks).
-_CONTROLS = r"\u0000-\u001f\u007f"
-_CONTROLS_MULTILINE = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f"
+# and the C1 controls are never text (but a multi-line text keeps tabs and line breaks).
+# Among the C1 controls, U+0085 is a space to Python's str.strip and \s but not to
+# ECMAScript's: refused, it cannot pass one check and fail the other.
+_CONTROLS = r"\u0000-\u001f\u007f-\u009f"
+_CONTROLS_MULTILINE = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
 _UNSTORABLE = r"\u0000"
 # Lone surrogates cannot be stored either. JSON can only smuggle one in as an escape, and
 # it is no Unicode text: the document's patterns (whose engines may not even represent

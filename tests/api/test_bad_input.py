@@ -569,6 +569,21 @@ UNSTORABLE = {
         {"display_name": "Al\x7fex"},
         {"display_name"},
     ),
+    # U+0085 is a space to Python, not to ECMAScript: refused, not read as a blank.
+    "bid of a C1 control alone": (
+        "alex",
+        "POST",
+        "/api/v1/bids",
+        {"text": "\x85"},
+        {"text"},
+    ),
+    "journal entry with a C1 control": (
+        "alex",
+        "POST",
+        "/api/v1/me/journal",
+        {"text": "A note\x85"},
+        {"text"},
+    ),
     "register name with NUL": (
         "anon",
         "POST",
