@@ -271,6 +271,7 @@ def seed(*, now: datetime, seed_value: int = 2026) -> Demo:
     _journal(random.Random(seed_value + 1), (alex, sam), today)
     _self_checks(alex, sam, now)
     _goals(alex, sam, now)
+    _promises(random.Random(seed_value + 2), couple.id, (alex, sam), now)
     db.session.commit()
     counts["repairs"] = _repairs(pairing_services.Pairing(couple=couple, me=alex, partner=sam), now)
     return Demo(alex=alex, sam=sam, password=password, **counts)
@@ -364,6 +365,67 @@ def _goals(maya: User, jonah: User, now: datetime) -> None:
                 updated_at=now,
             )
         )
+
+
+PROMISES = {
+    "Maya": [
+        "I'll call you at lunch",
+        "I'll book the table for Friday",
+        "I'll be off my phone after nine",
+        "I'll pick up your prescription",
+    ],
+    "Jonah": [
+        "I'll plan Saturday morning",
+        "I'll text when I leave work",
+        "I'll cook dinner",
+        "I'll ask about your story before bed",
+    ],
+}
+
+
+def _promises(rng: random.Random, couple_id: int, people: tuple[User, User], now: datetime):
+    """A small promise every few days for five weeks, most kept, both answering; Jonah's
+    promise of yesterday waits for Maya's answer, and one of his is still to come."""
+    from couples.grow.promises import ask_at
+    from couples.repair.models import Commitment, FollowUp, FollowUpAnswer
+
+    maya, jonah = people
+
+    def promise(user: User, text: str, day: date, answers: list[tuple[User, str]]) -> None:
+        asks = ask_at(day, user.timezone)
+        follow_up = FollowUp(days=0, due_at=asks, notified_at=asks if asks <= now else None)
+        for who, outcome in answers:
+            follow_up.answers.append(
+                FollowUpAnswer(
+                    user_id=who.id, outcome=outcome, created_at=asks + timedelta(hours=2)
+                )
+            )
+        if len(answers) == 2:
+            follow_up.completed_at = asks + timedelta(hours=2)
+        elif asks + timedelta(days=3) <= now:
+            follow_up.completed_at = asks + timedelta(days=3)
+        db.session.add(
+            Commitment(
+                couple_id=couple_id,
+                written_by_id=user.id,
+                owner_id=user.id,
+                text=text,
+                due_on=day,
+                created_at=asks - timedelta(days=2),
+                follow_ups=[follow_up],
+            )
+        )
+
+    today = now.astimezone(ZoneInfo(maya.timezone)).date()
+    for back in range(35, 1, -4):
+        user = rng.choice(people)
+        outcome = rng.choices(["kept", "partly", "not"], weights=(7, 2, 1))[0]
+        answers = [(maya, outcome), (jonah, outcome)] if rng.random() < 0.8 else [(user, outcome)]
+        promise(
+            user, rng.choice(PROMISES[user.display_name]), today - timedelta(days=back), answers
+        )
+    promise(jonah, "I'll plan Saturday morning", today - timedelta(days=1), [(jonah, "kept")])
+    promise(jonah, "I'll cook dinner", today + timedelta(days=1), [])
 
 
 def _repairs(maya: pairing_services.Pairing, now: datetime) -> int:

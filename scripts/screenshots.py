@@ -305,6 +305,8 @@ def run(
         Shot("self-check", "solo", "/grow/self-check", narrow=True),
         Shot("self-check-result", "maya", "/grow/self-check", narrow=True),
         Shot("grow-partner-shared", "jonah", "/grow"),
+        Shot("promises", "maya", "/grow/promises", narrow=True),
+        Shot("promises-partner", "jonah", "/grow/promises"),
         Shot("inbox", "jonah", "/notifications"),
         Shot("reminders", "maya", "/settings/notifications", narrow=True),
         Shot("account", "maya", "/account", narrow=True),

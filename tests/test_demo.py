@@ -44,6 +44,13 @@ def test_demo_seed_fills_every_page(make_app):
         assert insights["days_both_checked_in"] > 10
         assert any(v is not None for v in insights["needs_met"]["partner"])
         assert maya.get("/api/v1/love-languages").get_json()["partner"]["top"] == "acts"
+        promises = maya.get("/api/v1/couple/promises").get_json()["items"]
+        statuses = [p["status"] for p in promises]
+        # Weeks of promises, both answering; Jonah's of yesterday waits for Maya, and one
+        # of his is still to come.
+        assert statuses.count("done") >= 3 and statuses[-2:] == ["open", "coming"]
+        assert promises[-2]["partner_answered"] and promises[-2]["partner_answer"] is None
+        assert "Say how it went" in maya.client.get("/grow").get_data(as_text=True)
         repairs = maya.get("/api/v1/repairs").get_json()["items"]
         assert [r["state"] for r in repairs] == ["apology", "resolved"]
         assert repairs[0]["next_actor"] == "partner"

@@ -11,6 +11,7 @@ as it exists):
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -159,8 +160,25 @@ def _alex_journal_entry(couple: Couple) -> str:
     return response.get_json()["id"]
 
 
+def _promise(couple: Couple) -> str:
+    """A promise of Alex's for tomorrow by UTC's calendar: today or later on any clock."""
+    from couples.clock import utcnow
+
+    day = utcnow().date() + timedelta(days=1)
+    response = couple.alex.post(
+        "/api/v1/couple/promises", json={"text": "Call at lunch", "day": day.isoformat()}
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
 COUPLE_OBJECT_URLS: dict[str, Callable[[Couple], str]] = {
     "kept.remove": _alex_kept_words,
+    "grow.answer_promise": lambda couple: f"/grow/promises/{_promise(couple)}/answer",
+    "grow.take_back_promise": lambda couple: f"/grow/promises/{_promise(couple)}/take-back",
+    "api_promises.one": lambda couple: f"/api/v1/couple/promises/{_promise(couple)}",
+    "api_promises.take_back": lambda couple: f"/api/v1/couple/promises/{_promise(couple)}",
+    "api_promises.answer": lambda couple: f"/api/v1/couple/promises/{_promise(couple)}/answer",
     "grow.entry": lambda couple: f"/grow/journal/{_alex_journal_entry(couple)}",
     "grow.remove": lambda couple: f"/grow/journal/{_alex_journal_entry(couple)}/remove",
     "api_grow.one": lambda couple: f"/api/v1/me/journal/{_alex_journal_entry(couple)}",

@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
         me,
         notifications,
         pairing,
+        promises,
         push,
         repairs,
     )
@@ -71,6 +72,7 @@ def init_app(app: Flask) -> None:
         repairs,
         kept,
         grow,
+        promises,
         push,
         notifications,
     ):

@@ -72,7 +72,9 @@ class CheckinSchema(ma.Schema):
         required=True,
         metadata={
             "description": "On an open weekly check-in: the week's appreciations, 'would help "
-            "me' and 'on my mind' items (the partner's only from revealed days)."
+            "me' and 'on my mind' items (the partner's only from revealed days), and the "
+            "small promises of those days ({who, text, date, mine, theirs}: the outcomes, "
+            "the partner's once I answered too or the promise is over)."
         },
     )
     next_steps = ma.fields.List(

@@ -226,9 +226,11 @@ def _view(
 
 def week_agenda(*, pairing: Pairing, day: date) -> dict:
     """What the week before ``day`` brings to the weekly check-in: the appreciations sent,
-    each "one thing that would help me" and each "on my mind" item. The partner's answers
-    only from check-ins both answered. Two queries."""
+    each "one thing that would help me" and each "on my mind" item, and the small promises
+    of those days. The partner's answers only from check-ins both answered. Five
+    queries."""
     from couples.appreciations.models import Appreciation
+    from couples.grow import promises
 
     me, partner = pairing.me.id, pairing.partner.id
     window = rules.agenda_window(day, pairing.me.timezone)
@@ -269,6 +271,7 @@ def week_agenda(*, pairing: Pairing, day: date) -> dict:
         ],
         "would_help": helps,
         "on_my_mind": minds,
+        "promises": promises.of_days(pairing=pairing, first=window.first, until=window.day),
     }
 
 

@@ -8,6 +8,7 @@ from couples.checkins import reactions, rules, services
 from couples.checkins.schemas import CoupleSettingsSchema, settings_changes
 from couples.clock import utcnow
 from couples.errors import Conflict, Invalid
+from couples.grow import promises
 from couples.lovelanguages.content import LANGUAGE_LABELS
 from couples.pairing.services import Pairing
 from couples.safetycheck import SafetyCheck, help_first, seen_on_page
@@ -144,6 +145,7 @@ def _render(
         errors=errors or {},
         labels=LANGUAGE_LABELS,
         reactions=rules.REACTIONS,
+        outcomes=promises.OUTCOMES,
         is_today=view.day == rules.open_dates(utcnow(), pairing.me.timezone)[0],
     )
 

@@ -1,6 +1,7 @@
 import marshmallow as ma
 
 from couples.grow.selfcheck import KEYS, TRIED
+from couples.safetycheck import SendAnyway
 from couples.validation import Flag, Strict, Text
 
 ENTRY_MAX = 10000
@@ -78,3 +79,18 @@ class GoalInSchema(Strict):
     # How my partner can back me (optional).
     support = Text(max_length=300, allow_none=True)
     shared = Flag(load_default=False)
+
+
+class PromiseInSchema(Strict):
+    text = Text(
+        required=True,
+        min_length=1,
+        max_length=200,
+        blank="Say what you promise, in a few words.",
+    )
+    day = ma.fields.Date(
+        required=True,
+        error_messages={"required": "Choose the day.", "invalid": "Choose the day."},
+        metadata={"description": "The promise's day, on my calendar (YYYY-MM-DD)"},
+    )
+    send_anyway = SendAnyway()

@@ -1,24 +1,31 @@
-"""Grow's pages: the hub, and the reflection journal (write, search, read, change,
-remove). Mine alone: no couple is needed, and a partner gets 404 for every entry."""
+"""Grow's pages: the hub, the reflection journal (write, search, read, change, remove;
+mine alone: no couple is needed, and a partner gets 404 for every entry), the
+self-check, the month's goal, and the couple's small promises."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from couples import drafts
-from couples.clock import utcnow
-from couples.errors import NotFound
-from couples.grow import selfcheck, services
+from couples.clock import local_date, utcnow
+from couples.errors import DomainError, NotFound
+from couples.grow import promises, selfcheck, services
 from couples.grow.prompts import BY_KEY
 from couples.grow.schemas import (
     ENTRY_MAX,
     EntryChangeSchema,
     EntryInSchema,
     GoalInSchema,
+    PromiseInSchema,
     SelfCheckInSchema,
     TriedInSchema,
 )
+from couples.repair.schemas import FollowUpIn
+from couples.safetycheck import SafetyCheck, help_first, seen_on_page
 from couples.validation import Invalid, validate
-from couples.web import current_pairing
+from couples.web import couple_or_404, current_pairing
 
 bp = Blueprint("grow", __name__, url_prefix="/grow")
 
@@ -43,6 +50,11 @@ def hub():
         partner_words=selfcheck.PARTNER_WORDS,
         goal=services.goal_of(current_user, now),
         partner_goal=services.shared_goal(pairing.partner, now) if pairing else None,
+        promises_to_answer=sum(
+            v.status == "open" for v in promises.listing(pairing=pairing, now=now)
+        )
+        if pairing
+        else 0,
         form=form,
         errors=errors,
     )
@@ -231,3 +243,102 @@ def remove(entry_id: str):
         abort(404)
     flash("The entry is removed.", "success")
     return redirect(url_for("grow.journal"))
+
+
+# ------------------------------------------------------------------------ small promises
+
+
+@bp.route("/promises")
+@login_required
+def promises_page():
+    pairing, now = couple_or_404(), utcnow()
+    form, errors, _notice = drafts.restore()  # a refused promise or answer, kept
+    today = local_date(now, pairing.me.timezone)
+    return render_template(
+        "grow/promises.html",
+        pairing=pairing,
+        items=promises.listing(pairing=pairing, now=now),
+        outcomes=promises.OUTCOMES,
+        today=today,
+        last_day=today + timedelta(days=promises.AHEAD),
+        zone=ZoneInfo(pairing.me.timezone),
+        form=form,
+        errors=errors,
+    )
+
+
+@bp.route("/promises", methods=["POST"])
+@login_required
+def make_promise():
+    pairing = couple_or_404()
+    data = {"text": request.form.get("text", ""), "day": request.form.get("day", "")}
+    try:
+        body = validate(PromiseInSchema, data)
+        promises.make(
+            pairing=pairing,
+            text=body["text"].strip(),
+            day=body["day"],
+            now=utcnow(),
+            seen=seen_on_page(),
+        )
+    except Invalid as error:
+        return drafts.refuse(url_for("grow.promises_page"), errors=error.errors)
+    except SafetyCheck as check:
+        return help_first(
+            check,
+            written=[("text", "My promise")],
+            source="a promise",
+            back=url_for("grow.promises_page"),
+        )
+    flash(f"Your promise is with {pairing.partner.display_name}.", "success")
+    return redirect(url_for("grow.promises_page"))
+
+
+@bp.route("/promises/<promise_id>/answer", methods=["POST"])
+@login_required
+def answer_promise(promise_id: str):
+    pairing = couple_or_404()
+    data = {"outcome": request.form.get("outcome", ""), "note": request.form.get("note", "")}
+    try:
+        promises.find(pairing=pairing, promise_id=promise_id)
+        body = validate(FollowUpIn, data)
+        promises.answer(
+            pairing=pairing,
+            promise_id=promise_id,
+            outcome=body["outcome"],
+            note=(body.get("note") or "").strip() or None,
+            now=utcnow(),
+            seen=seen_on_page(),
+        )
+    except NotFound:
+        abort(404)
+    except Invalid as error:
+        errors = {f"{promise_id}-{k}": v for k, v in error.errors.items()}
+        return drafts.refuse(url_for("grow.promises_page"), errors=errors)
+    except SafetyCheck as check:
+        return help_first(
+            check,
+            written=[("note", "A note")],
+            source="a note on a promise",
+            back=url_for("grow.promises_page"),
+        )
+    except DomainError as error:
+        flash(str(error), "info")
+        return redirect(url_for("grow.promises_page"))
+    flash("Noted. Thank you for saying how it went.", "success")
+    return redirect(url_for("grow.promises_page"))
+
+
+@bp.route("/promises/<promise_id>/take-back", methods=["POST"])
+@login_required
+def take_back_promise(promise_id: str):
+    pairing = couple_or_404()
+    try:
+        promises.take_back(pairing=pairing, promise_id=promise_id, now=utcnow())
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        flash(str(error), "info")
+        return redirect(url_for("grow.promises_page"))
+    flash("The promise is taken back.", "success")
+    return redirect(url_for("grow.promises_page"))

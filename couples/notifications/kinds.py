@@ -49,6 +49,8 @@ KINDS: dict[str, Kind] = {
         ),
         Kind("repair_follow_up", "Repair follow-ups", DAY, replaceable=True, capped=False),
         Kind("weekly_checkin", "The weekly check-in", DAY, replaceable=True),
+        Kind("promise_made", "A small promise from my partner", DAY, capped=False),
+        Kind("promise_day", "Small promises on their day", DAY, replaceable=True),
         Kind(
             "test", "Test push", 60, quiet_hours_exempt=True, capped=False, user_can_turn_off=False
         ),

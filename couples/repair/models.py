@@ -1,5 +1,5 @@
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -104,17 +104,26 @@ class RepairStep(db.Model):
 
 
 class Commitment(db.Model):
-    """ "Next time …, I will …": one specific plan made when a repair's plan was complete,
-    owned by one partner, with follow-up dates."""
+    """One partner's commitment to the other, with follow-up dates on which both say
+    whether it was kept. Either "next time …, I will …", made when a repair's plan was
+    complete (``repair_id``), or a small everyday promise with its day (``due_on``, no
+    repair; see ``couples.grow.promises``): one model of a commitment for both."""
 
     __tablename__ = "repair_commitments"
-    __table_args__ = (Index(None, "repair_id"),)
+    __table_args__ = (
+        Index(None, "repair_id"),
+        Index(None, "couple_id", "due_on"),
+        CheckConstraint("repair_id IS NOT NULL OR due_on IS NOT NULL", name="repair_or_day"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(
         String(16), unique=True, default=lambda: secrets.token_urlsafe(9)
     )
-    repair_id: Mapped[int] = mapped_column(ForeignKey("repairs.id", ondelete="CASCADE"))
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"))
+    repair_id: Mapped[int | None] = mapped_column(ForeignKey("repairs.id", ondelete="CASCADE"))
+    # A small promise's day, on the calendar of the one who made it.
+    due_on: Mapped[date | None]
     # The plan belongs to both: the partner's answers to its follow-ups stay when the
     # writer's account is deleted (the text itself is cleared then, see services).
     written_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -141,7 +150,7 @@ class FollowUp(db.Model):
     public_id: Mapped[str] = mapped_column(
         String(16), unique=True, default=lambda: secrets.token_urlsafe(9)
     )
-    repair_id: Mapped[int] = mapped_column(ForeignKey("repairs.id", ondelete="CASCADE"))
+    repair_id: Mapped[int | None] = mapped_column(ForeignKey("repairs.id", ondelete="CASCADE"))
     commitment_id: Mapped[int] = mapped_column(
         ForeignKey("repair_commitments.id", ondelete="CASCADE")
     )

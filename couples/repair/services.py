@@ -415,6 +415,7 @@ def _make_commitments(repair: Repair, pairing: Pairing, now: datetime) -> None:
         partner_id = pairing.partner.id if user_id == pairing.me.id else pairing.me.id
         for item in step.payload["commitments"]:
             commitment = Commitment(
+                couple_id=repair.couple_id,
                 repair_id=repair.id,
                 written_by_id=user_id,
                 text=item["text"],
@@ -612,7 +613,8 @@ def export(user: User) -> dict:
     ).all()
     answers = db.session.execute(
         db.select(FollowUpAnswer)
-        .where(FollowUpAnswer.user_id == user.id)
+        .join(FollowUp, FollowUp.id == FollowUpAnswer.follow_up_id)
+        .where(FollowUpAnswer.user_id == user.id, FollowUp.repair_id.is_not(None))
         .order_by(FollowUpAnswer.id)
     ).scalars()
     return {

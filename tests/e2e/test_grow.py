@@ -1,7 +1,10 @@
 """Grow on two 360 px phones: the reflection journal is one partner's alone; a good
-memory goes to the other only as an appreciation its writer chose to send."""
+memory goes to the other only as an appreciation its writer chose to send; a small
+promise is answered by both, each answer seen once both have given theirs."""
 
 import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
@@ -148,3 +151,65 @@ def test_a_goal_of_my_own_is_shared_only_when_i_tick_the_box(new_context, axe_so
     expect(shared).to_contain_text("How you can back them: Listen to one on Fridays")
     axe_clean(ben, axe_source)
     axe_clean(ana, axe_source)
+
+
+def _evening_zone() -> str:
+    """A zone where it is between 20:00 and 21:00 now (whole-hour Etc zones span UTC-12
+    to UTC+14), so that a promise for today is already asked about, whatever the hour."""
+    hour = datetime.now(UTC).hour
+    offset = (20 - hour + 12) % 24 - 12  # -12..11
+    return "Etc/UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"  # Etc signs are reversed
+
+
+def test_a_small_promise_is_made_answered_by_both_and_taken_back(new_context, axe_source):
+    zone = _evening_zone()
+    ana, ben = linked(new_context, zone, "promises")
+    assert 20 <= datetime.now(ZoneInfo(zone)).hour <= 21
+
+    ana.goto("/grow")
+    card = ana.get_by_role("region", name="Small promises")
+    Fingers(ana).tap(card.get_by_role("link", name="Small promises"))
+    expect(ana).to_have_url(re.compile(r"/grow/promises$"))
+    form = ana.get_by_role("form", name="Make a small promise")
+    form.get_by_role("button", name="Make this promise").click()
+    expect(ana.locator(".error-summary")).to_contain_text("I promise Ben")
+    ana.get_by_label("I promise Ben").fill("Walk to the bakery together")
+    # The day is today (already chosen): its evening has come, so we both answer now.
+    ana.get_by_role("button", name="Make this promise").click()
+    expect(ana.locator(".flash")).to_have_text("Your promise is with Ben.")
+    axe_clean(ana, axe_source)
+
+    ben.goto("/grow/promises")
+    asked = ben.get_by_role("region", name="How did it go?")
+    expect(asked).to_contain_text("Ana promised · today")
+    expect(asked).to_contain_text("Walk to the bakery together")
+    asked.locator("label.pick").filter(has_text="Kept").click()
+    asked.get_by_label("A note").fill("Warm croissants on the bench")
+    asked.get_by_role("button", name="Send").click()
+    expect(ben.locator(".flash")).to_have_text("Noted. Thank you for saying how it went.")
+    axe_clean(ben, axe_source)
+
+    # Ben's answer waits until Ana gives hers.
+    ana.reload()
+    asked = ana.get_by_role("region", name="How did it go?")
+    expect(asked).to_contain_text("Ben has said how it went")
+    assert "Warm croissants" not in ana.content()
+    asked.locator("label.pick").filter(has_text="Partly").click()
+    asked.get_by_role("button", name="Send").click()
+    lately = ana.get_by_role("region", name="Lately")
+    expect(lately).to_contain_text("You said: Partly")
+    expect(lately).to_contain_text("Ben said: Kept. Warm croissants on the bench")
+
+    # A promise for another day can be taken back by the one who made it.
+    tomorrow = (datetime.now(ZoneInfo(zone)) + timedelta(days=1)).date()
+    ana.get_by_label("I promise Ben").fill("Cook your soup")
+    ana.get_by_label("On").fill(tomorrow.isoformat())
+    ana.get_by_role("button", name="Make this promise").click()
+    coming = ana.get_by_role("region", name="Coming up")
+    expect(coming).to_contain_text("Cook your soup")
+    ben.goto("/grow/promises")
+    expect(ben.get_by_role("region", name="Coming up")).to_contain_text("Cook your soup")
+    expect(ben.get_by_role("button", name="Plans changed? Take it back")).to_have_count(0)
+    coming.get_by_role("button", name="Plans changed? Take it back").click()
+    expect(ana.locator(".flash")).to_have_text("The promise is taken back.")
+    expect(ana.get_by_role("region", name="Coming up")).to_have_count(0)
