@@ -272,6 +272,7 @@ def seed(*, now: datetime, seed_value: int = 2026) -> Demo:
     _self_checks(alex, sam, now)
     _goals(alex, sam, now)
     _promises(random.Random(seed_value + 2), couple.id, (alex, sam), now)
+    _together(couple.id, (alex, sam), now)
     db.session.commit()
     counts["repairs"] = _repairs(pairing_services.Pairing(couple=couple, me=alex, partner=sam), now)
     return Demo(alex=alex, sam=sam, password=password, **counts)
@@ -426,6 +427,47 @@ def _promises(rng: random.Random, couple_id: int, people: tuple[User, User], now
         )
     promise(jonah, "I'll plan Saturday morning", today - timedelta(days=1), [(jonah, "kept")])
     promise(jonah, "I'll cook dinner", today + timedelta(days=1), [])
+
+
+def _together(couple_id: int, people: tuple[User, User], now: datetime) -> None:
+    """Two ideas on their list; plans of the last weeks said yes to, one of Maya's to
+    come, and one of Jonah's waiting for Maya's answer."""
+    from couples.grow.models import TogetherIdea, TogetherPlan
+    from couples.grow.together import starts_at
+
+    maya, jonah = people
+    for user, text, back in ((maya, "A pottery class", 20), (jonah, "The Sunday market", 9)):
+        db.session.add(
+            TogetherIdea(
+                couple_id=couple_id,
+                added_by_id=user.id,
+                text=text,
+                created_at=now - timedelta(days=back),
+            )
+        )
+    today = now.astimezone(ZoneInfo(maya.timezone)).date()
+    for by, text, days, hour, answer in (
+        (jonah, "Dinner at the little Greek place", -16, 19, "yes"),
+        (maya, "A long walk, phones at home", -5, 10, "yes"),
+        (maya, "Old photos and a bottle of wine", 2, 20, "yes"),
+        (jonah, "The Sunday market", 4, 11, None),
+    ):
+        when = starts_at(today + timedelta(days=days), time(hour), by.timezone)
+        other = jonah if by is maya else maya
+        made = min(now, when) - timedelta(days=2)
+        db.session.add(
+            TogetherPlan(
+                couple_id=couple_id,
+                proposed_by_id=by.id,
+                text=text,
+                starts_at=when,
+                answer=answer,
+                answered_by_id=other.id if answer else None,
+                answered_at=made + timedelta(hours=3) if answer else None,
+                reminded_at=when - timedelta(hours=2) if when < now else None,
+                created_at=made,
+            )
+        )
 
 
 def _repairs(maya: pairing_services.Pairing, now: datetime) -> int:

@@ -35,7 +35,7 @@ def init_app(app: Flask) -> None:
     from couples.appreciations import services as appreciations
     from couples.bids import services as bids
     from couples.checkins import services as checkins
-    from couples.grow import promises
+    from couples.grow import promises, together
     from couples.grow import services as grow
     from couples.kept import services as kept
     from couples.lovelanguages import services as lovelanguages
@@ -57,11 +57,22 @@ def init_app(app: Flask) -> None:
             "kept": kept.export,
             "grow": grow.export,
             "promises": promises.export,
+            "together": together.export,
         },
-        before_delete=(pairing.before_account_deleted, repair.before_account_deleted),
+        before_delete=(
+            pairing.before_account_deleted,
+            repair.before_account_deleted,
+            together.before_account_deleted,
+        ),
         skip_checkin_reminders=(checkins.answered_already,),
         at_reminder_time=(appreciations.nudges,),
-        on_tick=(repair_clock.tick, promises.tick, couple_history.tick, drafts.tick),
+        on_tick=(
+            repair_clock.tick,
+            promises.tick,
+            together.tick,
+            couple_history.tick,
+            drafts.tick,
+        ),
     )
 
 

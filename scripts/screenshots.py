@@ -307,6 +307,8 @@ def run(
         Shot("grow-partner-shared", "jonah", "/grow"),
         Shot("promises", "maya", "/grow/promises", narrow=True),
         Shot("promises-partner", "jonah", "/grow/promises"),
+        Shot("together", "maya", "/grow/together", narrow=True),
+        Shot("together-partner", "jonah", "/grow/together"),
         Shot("inbox", "jonah", "/notifications"),
         Shot("reminders", "maya", "/settings/notifications", narrow=True),
         Shot("account", "maya", "/account", narrow=True),

@@ -51,6 +51,11 @@ def test_demo_seed_fills_every_page(make_app):
         assert statuses.count("done") >= 3 and statuses[-2:] == ["open", "coming"]
         assert promises[-2]["partner_answered"] and promises[-2]["partner_answer"] is None
         assert "Say how it went" in maya.client.get("/grow").get_data(as_text=True)
+        plans = maya.get("/api/v1/couple/plans").get_json()["items"]
+        assert [p["status"] for p in plans] == ["past", "past", "yes", "asked"]
+        assert plans[-1]["by"] == "partner"
+        assert len(maya.get("/api/v1/couple/ideas").get_json()["ours"]) == 2
+        assert "Jonah has a plan" in maya.client.get("/grow/together").get_data(as_text=True)
         repairs = maya.get("/api/v1/repairs").get_json()["items"]
         assert [r["state"] for r in repairs] == ["apology", "resolved"]
         assert repairs[0]["next_actor"] == "partner"

@@ -172,8 +172,33 @@ def _promise(couple: Couple) -> str:
     return response.get_json()["id"]
 
 
+def _plan(couple: Couple) -> str:
+    """A plan of Alex's for tomorrow evening by UTC's calendar: still to come anywhere."""
+    from couples.clock import utcnow
+
+    day = utcnow().date() + timedelta(days=2)
+    response = couple.alex.post(
+        "/api/v1/couple/plans", json={"text": "A walk", "day": day.isoformat(), "time": "18:00"}
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def _idea(couple: Couple) -> str:
+    response = couple.alex.post("/api/v1/couple/ideas", json={"text": "Pottery"})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
 COUPLE_OBJECT_URLS: dict[str, Callable[[Couple], str]] = {
     "kept.remove": _alex_kept_words,
+    "grow.answer_plan": lambda couple: f"/grow/together/plans/{_plan(couple)}/answer",
+    "grow.withdraw_plan": lambda couple: f"/grow/together/plans/{_plan(couple)}/withdraw",
+    "grow.remove_idea": lambda couple: f"/grow/together/ideas/{_idea(couple)}/remove",
+    "api_together.one": lambda couple: f"/api/v1/couple/plans/{_plan(couple)}",
+    "api_together.withdraw": lambda couple: f"/api/v1/couple/plans/{_plan(couple)}",
+    "api_together.answer": lambda couple: f"/api/v1/couple/plans/{_plan(couple)}/answer",
+    "api_together.remove_idea": lambda couple: f"/api/v1/couple/ideas/{_idea(couple)}",
     "grow.answer_promise": lambda couple: f"/grow/promises/{_promise(couple)}/answer",
     "grow.take_back_promise": lambda couple: f"/grow/promises/{_promise(couple)}/take-back",
     "api_promises.one": lambda couple: f"/api/v1/couple/promises/{_promise(couple)}",

@@ -47,6 +47,7 @@ def init_app(app: Flask) -> None:
         promises,
         push,
         repairs,
+        together,
     )
 
     api.init_app(
@@ -73,6 +74,7 @@ def init_app(app: Flask) -> None:
         kept,
         grow,
         promises,
+        together,
         push,
         notifications,
     ):

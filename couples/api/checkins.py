@@ -74,7 +74,10 @@ class CheckinSchema(ma.Schema):
             "description": "On an open weekly check-in: the week's appreciations, 'would help "
             "me' and 'on my mind' items (the partner's only from revealed days), and the "
             "small promises of those days ({who, text, date, mine, theirs}: the outcomes, "
-            "the partner's once I answered too or the promise is over)."
+            "the partner's once I answered too or the promise is over); the plans we said "
+            "yes to in those days, to ask how each was ({text, date, who}); and what we said "
+            "in the weekly check-in before this one we'd do together ({who, text, date}, "
+            "the partner's only once that check-in was revealed)."
         },
     )
     next_steps = ma.fields.List(

@@ -5,7 +5,7 @@ both partners have answered (``CheckinDay.partner_answers`` is None until then).
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, case, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -226,11 +226,12 @@ def _view(
 
 def week_agenda(*, pairing: Pairing, day: date) -> dict:
     """What the week before ``day`` brings to the weekly check-in: the appreciations sent,
-    each "one thing that would help me" and each "on my mind" item, and the small promises
-    of those days. The partner's answers only from check-ins both answered. Five
-    queries."""
+    each "one thing that would help me" and each "on my mind" item, the small promises of
+    those days, the plans we said yes to (to ask how each was) and what we said in the
+    weekly check-in before that we'd do together. The partner's answers only from
+    check-ins both answered. Seven queries."""
     from couples.appreciations.models import Appreciation
-    from couples.grow import promises
+    from couples.grow import promises, together
 
     me, partner = pairing.me.id, pairing.partner.id
     window = rules.agenda_window(day, pairing.me.timezone)
@@ -272,6 +273,11 @@ def week_agenda(*, pairing: Pairing, day: date) -> dict:
         "would_help": helps,
         "on_my_mind": minds,
         "promises": promises.of_days(pairing=pairing, first=window.first, until=window.day),
+        "together": together.of_days(pairing=pairing, first=window.first, until=window.day),
+        # The weekly check-in before this one sits just before its window.
+        "we_said": together.from_check_ins(
+            pairing, since=window.first - timedelta(days=7), until=window.first
+        ),
     }
 
 

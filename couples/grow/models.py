@@ -76,3 +76,47 @@ class MonthGoal(db.Model):
     support: Mapped[str | None] = mapped_column(String(300))
     shared: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TogetherIdea(db.Model):
+    """Something to do together, on the couple's own list: added by either partner, seen
+    by both."""
+
+    __tablename__ = "together_ideas"
+    __table_args__ = (Index(None, "couple_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(
+        String(16), unique=True, default=lambda: secrets.token_urlsafe(9)
+    )
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"))
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TogetherPlan(db.Model):
+    """One partner's proposal to do something together at a time; the other answers yes
+    or another time. Both are reminded before one that was said yes to."""
+
+    __tablename__ = "together_plans"
+    __table_args__ = (
+        Index(None, "couple_id", "starts_at"),
+        Index(None, "reminded_at", "starts_at"),
+        CheckConstraint("answer IN ('yes', 'another_time')", name="answer"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(
+        String(16), unique=True, default=lambda: secrets.token_urlsafe(9)
+    )
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"))
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime]
+    answer: Mapped[str | None] = mapped_column(String(12))
+    answer_note: Mapped[str | None] = mapped_column(String(300))
+    answered_at: Mapped[datetime | None]
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reminded_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

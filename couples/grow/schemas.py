@@ -94,3 +94,41 @@ class PromiseInSchema(Strict):
         metadata={"description": "The promise's day, on my calendar (YYYY-MM-DD)"},
     )
     send_anyway = SendAnyway()
+
+
+class TogetherPlanInSchema(Strict):
+    text = Text(
+        required=True,
+        min_length=1,
+        max_length=200,
+        blank="Say what you'd like to do, in a few words.",
+    )
+    day = ma.fields.Date(
+        required=True,
+        error_messages={"required": "Choose the day.", "invalid": "Choose the day."},
+        metadata={"description": "On my calendar (YYYY-MM-DD)"},
+    )
+    time = ma.fields.String(
+        required=True,
+        validate=ma.validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="Choose the time."),
+        error_messages={"required": "Choose the time."},
+        metadata={"description": "On my clock (HH:MM, 24-hour)"},
+    )
+    send_anyway = SendAnyway()
+
+
+class TogetherAnswerInSchema(Strict):
+    answer = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(["yes", "another_time"], error="Choose yes or another time."),
+    )
+    note = Text(max_length=300, allow_none=True)
+
+
+class IdeaInSchema(Strict):
+    text = Text(
+        required=True,
+        min_length=1,
+        max_length=200,
+        blank="Write the idea in a few words.",
+    )

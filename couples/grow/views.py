@@ -1,8 +1,8 @@
 """Grow's pages: the hub, the reflection journal (write, search, read, change, remove;
 mine alone: no couple is needed, and a partner gets 404 for every entry), the
-self-check, the month's goal, and the couple's small promises."""
+self-check, the month's goal, and the couple's small promises and plans together."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -11,17 +11,21 @@ from flask_login import current_user, login_required
 from couples import drafts
 from couples.clock import local_date, utcnow
 from couples.errors import DomainError, NotFound
-from couples.grow import promises, selfcheck, services
+from couples.grow import promises, selfcheck, services, together
 from couples.grow.prompts import BY_KEY
 from couples.grow.schemas import (
     ENTRY_MAX,
     EntryChangeSchema,
     EntryInSchema,
     GoalInSchema,
+    IdeaInSchema,
     PromiseInSchema,
     SelfCheckInSchema,
+    TogetherAnswerInSchema,
+    TogetherPlanInSchema,
     TriedInSchema,
 )
+from couples.lovelanguages.content import LANGUAGE_LABELS
 from couples.repair.schemas import FollowUpIn
 from couples.safetycheck import SafetyCheck, help_first, seen_on_page
 from couples.validation import Invalid, validate
@@ -55,6 +59,12 @@ def hub():
         )
         if pairing
         else 0,
+        plans_to_answer=any(
+            together.status(p, now) == "asked" and p.proposed_by_id != pairing.me.id
+            for p in together.listing(pairing=pairing, now=now)
+        )
+        if pairing
+        else False,
         form=form,
         errors=errors,
     )
@@ -342,3 +352,139 @@ def take_back_promise(promise_id: str):
         return redirect(url_for("grow.promises_page"))
     flash("The promise is taken back.", "success")
     return redirect(url_for("grow.promises_page"))
+
+
+# ----------------------------------------------------------------- doing things together
+
+
+@bp.route("/together")
+@login_required
+def together_page():
+    pairing, now = couple_or_404(), utcnow()
+    form, errors, _notice = drafts.restore()  # a refused plan, idea or answer, kept
+    today = local_date(now, pairing.me.timezone)
+    plans = together.listing(pairing=pairing, now=now)
+    status = {p.id: together.status(p, now) for p in plans}
+    asking = [p for p in plans if status[p.id] == "asked" and p.proposed_by_id != pairing.me.id]
+    return render_template(
+        "grow/together.html",
+        pairing=pairing,
+        asking=asking,
+        coming=[p for p in plans if status[p.id] != "past" and p not in asking],
+        past=[p for p in plans if status[p.id] == "past"][::-1],
+        status=status,
+        ideas=together.our_ideas(pairing),
+        we_said=together.from_check_ins(
+            pairing,
+            since=today - timedelta(days=together.WEEKS_BACK),
+            until=today + timedelta(days=1),
+        ),
+        suggestions=together.suggestions(pairing, today),
+        labels=LANGUAGE_LABELS,
+        today=today,
+        last_day=today + timedelta(days=together.AHEAD),
+        zone=ZoneInfo(pairing.me.timezone),
+        planned=request.args.get("text", "")[:200],
+        form=form,
+        errors=errors,
+    )
+
+
+@bp.route("/together/plans", methods=["POST"])
+@login_required
+def propose_plan():
+    pairing = couple_or_404()
+    data = {key: request.form.get(key, "") for key in ("text", "day", "time")}
+    try:
+        body = validate(TogetherPlanInSchema, data)
+        together.propose(
+            pairing=pairing,
+            text=body["text"].strip(),
+            day=body["day"],
+            at=time.fromisoformat(body["time"]),
+            now=utcnow(),
+            seen=seen_on_page(),
+        )
+    except Invalid as error:
+        return drafts.refuse(url_for("grow.together_page"), errors=error.errors)
+    except SafetyCheck as check:
+        return help_first(
+            check,
+            written=[("text", "Our plan")],
+            source="a plan together",
+            back=url_for("grow.together_page"),
+        )
+    flash(f"Your plan is with {pairing.partner.display_name}.", "success")
+    return redirect(url_for("grow.together_page"))
+
+
+@bp.route("/together/plans/<plan_id>/answer", methods=["POST"])
+@login_required
+def answer_plan(plan_id: str):
+    pairing = couple_or_404()
+    data = {"answer": request.form.get("answer", ""), "note": request.form.get("note", "")}
+    try:
+        together.find(pairing=pairing, plan_id=plan_id)
+        body = validate(TogetherAnswerInSchema, data)
+        plan = together.answer(
+            pairing=pairing,
+            plan_id=plan_id,
+            reply=body["answer"],
+            note=(body.get("note") or "").strip() or None,
+            now=utcnow(),
+        )
+    except NotFound:
+        abort(404)
+    except Invalid as error:
+        errors = {f"{plan_id}-{k}": v for k, v in error.errors.items()}
+        return drafts.refuse(url_for("grow.together_page"), errors=errors)
+    except DomainError as error:
+        flash(str(error), "info")
+        return redirect(url_for("grow.together_page"))
+    name = pairing.partner.display_name
+    flash(
+        f"{name} will know you said yes." if plan.answer == "yes" else f"{name} will know.",
+        "success",
+    )
+    return redirect(url_for("grow.together_page"))
+
+
+@bp.route("/together/plans/<plan_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw_plan(plan_id: str):
+    pairing = couple_or_404()
+    try:
+        together.withdraw(pairing=pairing, plan_id=plan_id, now=utcnow())
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        flash(str(error), "info")
+        return redirect(url_for("grow.together_page"))
+    flash("The plan is called off.", "success")
+    return redirect(url_for("grow.together_page"))
+
+
+@bp.route("/together/ideas", methods=["POST"])
+@login_required
+def add_idea():
+    pairing = couple_or_404()
+    try:
+        body = validate(IdeaInSchema, {"text": request.form.get("idea", "")})
+    except Invalid as error:
+        errors = {"idea": error.errors.get("text", [])}
+        return drafts.refuse(url_for("grow.together_page"), errors=errors)
+    together.add_idea(pairing=pairing, text=body["text"].strip(), now=utcnow())
+    flash("On your list.", "success")
+    return redirect(url_for("grow.together_page"))
+
+
+@bp.route("/together/ideas/<idea_id>/remove", methods=["POST"])
+@login_required
+def remove_idea(idea_id: str):
+    pairing = couple_or_404()
+    try:
+        together.remove_idea(pairing=pairing, idea_id=idea_id)
+    except NotFound:
+        abort(404)
+    flash("Taken off your list.", "success")
+    return redirect(url_for("grow.together_page"))

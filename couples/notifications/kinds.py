@@ -51,6 +51,9 @@ KINDS: dict[str, Kind] = {
         Kind("weekly_checkin", "The weekly check-in", DAY, replaceable=True),
         Kind("promise_made", "A small promise from my partner", DAY, capped=False),
         Kind("promise_day", "Small promises on their day", DAY, replaceable=True),
+        Kind("plan_proposed", "A plan for us from my partner", DAY, capped=False),
+        Kind("plan_answered", "Answers to my plans for us", DAY, capped=False),
+        Kind("plan_reminder", "Before a plan we said yes to", 2 * 3600),
         Kind(
             "test", "Test push", 60, quiet_hours_exempt=True, capped=False, user_can_turn_off=False
         ),

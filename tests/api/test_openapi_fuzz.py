@@ -77,6 +77,17 @@ INEXPRESSIBLE_REFUSALS = [
         "password",
         re.compile(r"This password is too easy to guess\..*"),
     ),
+    # A promise's day and a plan's time, compared with today on the caller's own clock.
+    (
+        "POST /api/v1/couple/promises",
+        "day",
+        re.compile(r"Choose today or a day to come\.|Choose a day within the next 60 days\."),
+    ),
+    (
+        "POST /api/v1/couple/plans",
+        "day",
+        re.compile(r"Choose a time still to come\.|Choose a day within the next 60 days\."),
+    ),
     # A cursor names an item of this couple's list.
     ("GET /api/v1/bids", "cursor", "Not a valid cursor."),
     ("GET /api/v1/repairs", "cursor", "Not a valid cursor."),

@@ -213,3 +213,51 @@ def test_a_small_promise_is_made_answered_by_both_and_taken_back(new_context, ax
     coming.get_by_role("button", name="Plans changed? Take it back").click()
     expect(ana.locator(".flash")).to_have_text("The promise is taken back.")
     expect(ana.get_by_role("region", name="Coming up")).to_have_count(0)
+
+
+def test_a_plan_together_is_picked_from_the_ideas_and_answered(new_context, axe_source):
+    ana, ben = linked(new_context, "America/Chicago", "together")
+    tomorrow = (datetime.now(ZoneInfo("America/Chicago")) + timedelta(days=1)).date()
+
+    ana.goto("/grow")
+    card = ana.get_by_role("region", name="Plans together")
+    Fingers(ana).tap(card.get_by_role("link", name="Plans together"))
+    expect(ana).to_have_url(re.compile(r"/grow/together$"))
+    ideas = ana.get_by_role("region", name="Ideas")
+    ideas.get_by_label("Add an idea").fill("Learn to make dumplings")
+    ideas.get_by_role("button", name="Add to our list").click()
+    expect(ana.locator(".flash")).to_have_text("On your list.")
+    axe_clean(ana, axe_source)
+
+    # "Plan it" brings the idea into the plan, to pick a day and time for.
+    ideas.get_by_role("listitem").filter(has_text="Learn to make dumplings").get_by_role(
+        "link", name="Plan it"
+    ).click()
+    form = ana.get_by_role("form", name="Suggest a plan")
+    expect(form.get_by_label("What shall we do?")).to_have_value("Learn to make dumplings")
+    form.get_by_label("Day").fill(tomorrow.isoformat())
+    form.get_by_label("Time").fill("19:30")
+    form.get_by_role("button", name="Ask Ben").click()
+    expect(ana.locator(".flash")).to_have_text("Your plan is with Ben.")
+    coming = ana.get_by_role("region", name="Coming up")
+    expect(coming).to_contain_text("Waiting for Ben's answer.")
+
+    ben.goto("/")
+    ben.goto("/grow")
+    expect(ben.get_by_role("region", name="Plans together")).to_contain_text(
+        "Ana has a plan for you two."
+    )
+    ben.goto("/grow/together")
+    asked = ben.get_by_role("region", name="Ana has a plan")
+    expect(asked).to_contain_text("Learn to make dumplings")
+    expect(asked).to_contain_text("19:30")
+    asked.locator("label.pick").filter(has_text="Yes").click()
+    asked.get_by_label("A word for Ana").fill("I'll bring the flour")
+    asked.get_by_role("button", name="Send").click()
+    expect(ben.locator(".flash")).to_have_text("Ana will know you said yes.")
+    axe_clean(ben, axe_source)
+
+    ana.reload()
+    expect(ana.get_by_role("region", name="Coming up")).to_contain_text(
+        "Ben said yes. “I'll bring the flour”"
+    )
