@@ -56,8 +56,8 @@ def axe_clean(page: Page, axe_source: str) -> None:
     page.evaluate(axe_source)
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
-        blocking = [f["id"] for f in page.evaluate(RUN_AXE) if f["impact"] in BLOCKING_IMPACTS]
-        assert blocking == [], (scheme, blocking)
+        found = [f for f in page.evaluate(RUN_AXE) if f["impact"] in BLOCKING_IMPACTS]
+        assert [f["id"] for f in found] == [], (scheme, [(f["id"], f["nodes"]) for f in found])
     page.emulate_media(color_scheme="light")
 
 
