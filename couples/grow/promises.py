@@ -17,8 +17,8 @@ from couples.db import begin_write
 from couples.errors import Conflict, Invalid, NotFound
 from couples.extensions import db
 from couples.notifications.services import deliver_soon, insert_rows, notification_row, notify
-from couples.pairing.models import Couple, CoupleMember
-from couples.pairing.services import Pairing
+from couples.pairing.models import Couple
+from couples.pairing.services import Pairing, members_of
 from couples.repair.clock import FOLLOW_UP_GRACE
 from couples.repair.models import Commitment, FollowUp, FollowUpAnswer
 from couples.safetycheck import before_sending
@@ -241,7 +241,7 @@ def tick(now: datetime, batch: int = 500) -> int:
         .order_by(FollowUp.due_at)
         .limit(batch)
     ).all()
-    members = _members({promise.couple_id for _, promise in found})
+    members = members_of({promise.couple_id for _, promise in found})
     rows, seen = [], set()
     for follow_up, promise in found:
         follow_up.notified_at = now
@@ -275,20 +275,6 @@ def tick(now: datetime, batch: int = 500) -> int:
     )
     db.session.commit()
     return created
-
-
-def _members(couple_ids: set[int]) -> dict[int, list[User]]:
-    if not couple_ids:
-        return {}
-    rows = db.session.execute(
-        db.select(CoupleMember.couple_id, User)
-        .join(User, User.id == CoupleMember.user_id)
-        .where(CoupleMember.couple_id.in_(couple_ids), CoupleMember.left_at.is_(None))
-    ).all()
-    found: dict[int, list[User]] = {}
-    for couple_id, user in rows:
-        found.setdefault(couple_id, []).append(user)
-    return found
 
 
 # ------------------------------------------------------------------------------ export

@@ -18,8 +18,8 @@ from couples.extensions import db
 from couples.grow.models import TogetherIdea, TogetherPlan
 from couples.lovelanguages.models import LoveProfile
 from couples.notifications.services import deliver_soon, insert_rows, notification_row, notify
-from couples.pairing.models import Couple, CoupleMember
-from couples.pairing.services import Pairing
+from couples.pairing.models import Couple
+from couples.pairing.services import Pairing, members_of
 from couples.safetycheck import before_sending
 
 AHEAD = 60  # days: as far ahead as a plan may be proposed
@@ -337,17 +337,7 @@ def tick(now: datetime, batch: int = 500) -> int:
         .scalars()
         .all()
     )
-    members: dict[int, list[User]] = {}
-    if found:
-        for couple_id, user in db.session.execute(
-            db.select(CoupleMember.couple_id, User)
-            .join(User, User.id == CoupleMember.user_id)
-            .where(
-                CoupleMember.couple_id.in_({p.couple_id for p in found}),
-                CoupleMember.left_at.is_(None),
-            )
-        ).all():
-            members.setdefault(couple_id, []).append(user)
+    members = members_of({p.couple_id for p in found})
     rows = []
     for plan in found:
         plan.reminded_at = now

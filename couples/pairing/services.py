@@ -104,6 +104,22 @@ def active_pairing(user: User) -> Pairing | None:
     return Pairing(couple=row[0], me=user, partner=row[1])
 
 
+def members_of(couple_ids: set[int]) -> dict[int, list[User]]:
+    """The current members of each of the couples, in one query (for the clock's
+    reminders to both partners)."""
+    found: dict[int, list[User]] = {}
+    if not couple_ids:
+        return found
+    rows = db.session.execute(
+        db.select(CoupleMember.couple_id, User)
+        .join(User, User.id == CoupleMember.user_id)
+        .where(CoupleMember.couple_id.in_(couple_ids), CoupleMember.left_at.is_(None))
+    ).all()
+    for couple_id, user in rows:
+        found.setdefault(couple_id, []).append(user)
+    return found
+
+
 def require_pairing(user: User) -> Pairing:
     pairing = active_pairing(user)
     if pairing is None:
