@@ -1,5 +1,6 @@
 """Declarative base, naming convention, column types and SQLite's server settings."""
 
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, bindparam, event
@@ -114,3 +115,23 @@ def begin_write(session: Session | scoped_session) -> None:
             raise RuntimeError("begin_write() comes before the command's first change")
         session.rollback()
     session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+
+
+# The shape of a public id: random and URL-safe. Anything else names nothing, and is not
+# sent to the database (PostgreSQL refuses a NUL in a query).
+PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,16}")
+
+
+def is_public_id(value) -> bool:
+    return isinstance(value, str) and PUBLIC_ID.fullmatch(value) is not None
+
+
+def locked(session: Session | scoped_session, query):
+    """``query`` for a command about to change what it reads: read afresh, and on
+    PostgreSQL each row it selects held until the commit (on SQLite ``begin_write`` has
+    taken the one write lock already). Two partners answering at once then take turns,
+    and the second sees the first's answer."""
+    query = query.execution_options(populate_existing=True)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return query

@@ -335,3 +335,23 @@ def test_kept_words_come_with_my_export_and_go_with_my_account(couple):
         gone = alex.delete("/api/v1/me", json={"password": PASSWORD})
         assert gone.status_code == 204, gone.get_data(as_text=True)
         assert [text for _, text in kept(couple.app)] == ["Sam's own"]
+
+
+def test_promises_and_plans_with_words_of_danger_wait_until_help_was_seen(couple):
+    from couples.grow.models import TogetherPlan
+    from couples.repair.models import Commitment
+
+    with couple.at(datetime(2026, 11, 19, 20, 0, tzinfo=UTC)) as (alex, sam):
+        promise = {"text": DANGER, "day": "2026-11-20"}
+        problem_of(alex.post("/api/v1/couple/promises", json=promise))
+        plan = {"text": DANGER, "day": "2026-11-21", "time": "19:00"}
+        problem_of(alex.post("/api/v1/couple/plans", json=plan))
+        assert count(couple.app, Commitment) == count(couple.app, TogetherPlan) == 0
+        made = alex.post("/api/v1/couple/plans", json={**plan, "text": "A walk"}).get_json()
+        answer = {"answer": "another_time", "note": DANGER}
+        problem_of(sam.post(f"/api/v1/couple/plans/{made['id']}/answer", json=answer))
+        assert sam.get(f"/api/v1/couple/plans/{made['id']}").get_json()["answer"] is None
+        sent = sam.post(
+            f"/api/v1/couple/plans/{made['id']}/answer", json={**answer, "send_anyway": True}
+        )
+        assert sent.status_code == 200 and sent.get_json()["answer_note"] == DANGER

@@ -166,5 +166,6 @@ def answer(plan_id: str):
         reply=body["answer"],
         note=(body.get("note") or "").strip() or None,
         now=now,
+        seen=body["send_anyway"],
     )
     return together.data(plan, pairing.me.id, now)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from couples.accounts.models import User
 from couples.clock import isoformat, local_date, zone
-from couples.db import begin_write
+from couples.db import begin_write, is_public_id, locked
 from couples.errors import Conflict, Invalid, NotFound
 from couples.extensions import db
 from couples.notifications.services import deliver_soon, insert_rows, notification_row, notify
@@ -115,12 +115,17 @@ def of_days(*, pairing: Pairing, first: date, until: date) -> list[dict]:
     return found
 
 
-def find(*, pairing: Pairing, promise_id: str) -> Commitment:
-    """One of the couple's promises by its public id; 404 otherwise."""
+def find(*, pairing: Pairing, promise_id: str, lock: bool = False) -> Commitment:
+    """One of the couple's promises by its public id; 404 otherwise. ``lock``: for a
+    command about to change it (its write begins here, and the row is held until it
+    commits)."""
+    if lock:
+        begin_write(db.session)
     promise = None
-    if isinstance(promise_id, str) and 0 < len(promise_id) <= 16:
+    if is_public_id(promise_id):
+        query = _select(pairing).where(Commitment.public_id == promise_id)
         promise = db.session.execute(
-            _select(pairing).where(Commitment.public_id == promise_id)
+            locked(db.session, query) if lock else query
         ).scalar_one_or_none()
     if promise is None:
         raise NotFound("There is no such promise.")
@@ -175,8 +180,7 @@ def make(*, pairing: Pairing, text: str, day: date, now: datetime, seen: bool = 
 def take_back(*, pairing: Pairing, promise_id: str, now: datetime) -> None:
     """Plans change: the one who made a promise may take it back until someone has said
     how it went."""
-    begin_write(db.session)
-    promise = find(pairing=pairing, promise_id=promise_id)
+    promise = find(pairing=pairing, promise_id=promise_id, lock=True)
     if promise.owner_id != pairing.me.id:
         raise Conflict("Only the one who made a promise can take it back.")
     if promise.follow_ups[0].answers:
@@ -196,8 +200,7 @@ def answer(
 ) -> Commitment:
     """How it went, on the promise's day or after: kept, partly or not yet, with a note.
     Complete once both have answered."""
-    begin_write(db.session)
-    promise = find(pairing=pairing, promise_id=promise_id)
+    promise = find(pairing=pairing, promise_id=promise_id, lock=True)
     follow_up = promise.follow_ups[0]
     if follow_up.completed_at is not None:
         raise Conflict("This promise is over.")

@@ -110,7 +110,11 @@ class TogetherPlanInSchema(Strict):
     )
     time = ma.fields.String(
         required=True,
-        validate=ma.validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="Choose the time."),
+        # The length too: Python's $ also matches before a final line break.
+        validate=[
+            ma.validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="Choose the time."),
+            ma.validate.Length(equal=5, error="Choose the time."),
+        ],
         error_messages={"required": "Choose the time."},
         metadata={"description": "On my clock (HH:MM, 24-hour)"},
     )
@@ -123,6 +127,7 @@ class TogetherAnswerInSchema(Strict):
         validate=ma.validate.OneOf(["yes", "another_time"], error="Choose yes or another time."),
     )
     note = Text(max_length=300, allow_none=True)
+    send_anyway = SendAnyway()
 
 
 class IdeaInSchema(Strict):

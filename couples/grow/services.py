@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from couples.accounts.models import User
 from couples.clock import isoformat, local_date
-from couples.db import begin_write
+from couples.db import begin_write, is_public_id
 from couples.errors import NotFound
 from couples.extensions import db
 from couples.grow import selfcheck
@@ -51,7 +51,7 @@ def listing(
     if query.strip():
         select = select.where(JournalEntry.text.icontains(query.strip(), autoescape=True))
     after = None
-    if before:
+    if before and is_public_id(before):
         after = (
             db.select(JournalEntry.id)
             .where(JournalEntry.public_id == before, JournalEntry.user_id == user.id)
@@ -64,7 +64,7 @@ def listing(
 def find(*, user: User, entry_id: str) -> JournalEntry:
     """One of my entries by its public id; 404 for anyone else's, or none."""
     entry = None
-    if isinstance(entry_id, str) and 0 < len(entry_id) <= 16:
+    if is_public_id(entry_id):
         entry = db.session.execute(
             db.select(JournalEntry).where(
                 JournalEntry.public_id == entry_id, JournalEntry.user_id == user.id

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from couples.accounts.models import User
 from couples.clock import isoformat, local_date, zone
-from couples.db import begin_write
+from couples.db import begin_write, is_public_id, locked
 from couples.errors import Conflict, Invalid, NotFound
 from couples.extensions import db
 from couples.grow.models import TogetherIdea, TogetherPlan
@@ -136,7 +136,7 @@ def remove_idea(*, pairing: Pairing, idea_id: str) -> None:
     """Either of us may take an idea off our list."""
     begin_write(db.session)
     idea = None
-    if isinstance(idea_id, str) and 0 < len(idea_id) <= 16:
+    if is_public_id(idea_id):
         idea = db.session.execute(
             db.select(TogetherIdea).where(
                 TogetherIdea.public_id == idea_id, TogetherIdea.couple_id == pairing.couple.id
@@ -172,14 +172,19 @@ def listing(*, pairing: Pairing, now: datetime) -> list[TogetherPlan]:
     )
 
 
-def find(*, pairing: Pairing, plan_id: str) -> TogetherPlan:
+def find(*, pairing: Pairing, plan_id: str, lock: bool = False) -> TogetherPlan:
+    """One of our plans by its public id; 404 otherwise. ``lock``: for a command about to
+    change it (its write begins here, and the row is held until it commits)."""
+    if lock:
+        begin_write(db.session)
     plan = None
-    if isinstance(plan_id, str) and 0 < len(plan_id) <= 16:
-        plan = db.session.execute(
-            db.select(TogetherPlan).where(
-                TogetherPlan.public_id == plan_id, TogetherPlan.couple_id == pairing.couple.id
-            )
-        ).scalar_one_or_none()
+    if is_public_id(plan_id):
+        query = db.select(TogetherPlan).where(
+            TogetherPlan.public_id == plan_id, TogetherPlan.couple_id == pairing.couple.id
+        )
+        if lock:
+            query = locked(db.session, query)
+        plan = db.session.execute(query).scalar_one_or_none()
     if plan is None:
         raise NotFound("There is no such plan.")
     return plan
@@ -202,11 +207,12 @@ def propose(
 ) -> TogetherPlan:
     """I propose doing ``text`` together at ``day`` ``at`` on my clock. My partner is
     asked, without the words on a lock screen."""
-    when = starts_at(day, at, pairing.me.timezone)
+    today = local_date(now, pairing.me.timezone)
+    if day > today + timedelta(days=AHEAD):
+        raise Invalid(errors={"day": [f"Choose a day within the next {AHEAD} days."]})
+    when = starts_at(day, at, pairing.me.timezone) if day >= today else now
     if when <= now:
         raise Invalid(errors={"day": ["Choose a time still to come."]})
-    if when > now + timedelta(days=AHEAD):
-        raise Invalid(errors={"day": [f"Choose a day within the next {AHEAD} days."]})
     begin_write(db.session)
     before_sending({"text": text}, seen=seen)
     plan = TogetherPlan(
@@ -234,18 +240,24 @@ def propose(
 
 
 def answer(
-    *, pairing: Pairing, plan_id: str, reply: str, note: str | None, now: datetime
+    *,
+    pairing: Pairing,
+    plan_id: str,
+    reply: str,
+    note: str | None,
+    now: datetime,
+    seen: bool = False,
 ) -> TogetherPlan:
     """My partner's plan: yes, or another time (with a word on when suits me). They are
     told. Once answered, it stays answered: another time is a new proposal."""
-    begin_write(db.session)
-    plan = find(pairing=pairing, plan_id=plan_id)
+    plan = find(pairing=pairing, plan_id=plan_id, lock=True)
     if plan.proposed_by_id == pairing.me.id:
         raise Conflict("This is your own plan: it's for your partner to answer.")
     if plan.starts_at <= now:
         raise Conflict("The time for this plan has gone by.")
     if plan.answer is not None:
         raise Conflict("You answered this plan already.")
+    before_sending({"note": note}, seen=seen)
     plan.answer, plan.answer_note, plan.answered_at = reply, note, now
     plan.answered_by_id = pairing.me.id
     name = pairing.me.display_name
@@ -266,8 +278,7 @@ def answer(
 
 def withdraw(*, pairing: Pairing, plan_id: str, now: datetime) -> None:
     """The one who proposed a plan may call it off before its time."""
-    begin_write(db.session)
-    plan = find(pairing=pairing, plan_id=plan_id)
+    plan = find(pairing=pairing, plan_id=plan_id, lock=True)
     if plan.proposed_by_id != pairing.me.id:
         raise Conflict("Only the one who proposed a plan can call it off.")
     if plan.starts_at <= now:
@@ -402,9 +413,9 @@ def export(user: User) -> dict:
             }
             for p in proposed
         ],
+        # My answers to my partner's plans: the plan's words are theirs.
         "plans_answered": [
             {
-                "text": p.text,
                 "starts_at": isoformat(p.starts_at),
                 "answer": p.answer,
                 "note": p.answer_note,

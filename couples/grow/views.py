@@ -432,12 +432,20 @@ def answer_plan(plan_id: str):
             reply=body["answer"],
             note=(body.get("note") or "").strip() or None,
             now=utcnow(),
+            seen=seen_on_page(),
         )
     except NotFound:
         abort(404)
     except Invalid as error:
         errors = {f"{plan_id}-{k}": v for k, v in error.errors.items()}
         return drafts.refuse(url_for("grow.together_page"), errors=errors)
+    except SafetyCheck as check:
+        return help_first(
+            check,
+            written=[("note", "A word for my partner")],
+            source="an answer to a plan",
+            back=url_for("grow.together_page"),
+        )
     except DomainError as error:
         flash(str(error), "info")
         return redirect(url_for("grow.together_page"))

@@ -17,7 +17,8 @@ While a couple is linked, its pages show what the two share. When it ends:
   and what tied the two together is removed from the database: each check-in's reveal,
   who each appreciation and bid was addressed to and the answers bids got, the couple's
   own questions (each check-in keeps the questions it asked), a repair's reconnect
-  choice and its pending pause or reminder, and the invite's link to the couple. What
+  choice and its pending pause or reminder, the answers plans together got, and the
+  invite's link to the couple. What
   each person wrote stays as their own words, for them alone (deleting the account
   removes those too).
 """
@@ -37,6 +38,7 @@ from couples.checkins.models import Checkin, CheckinAnswer, CustomQuestion
 from couples.db import begin_write
 from couples.errors import NotFound
 from couples.extensions import db
+from couples.grow.models import TogetherPlan
 from couples.pairing.models import Couple, CoupleMember, Invite
 from couples.repair.models import Repair, RepairStep
 
@@ -80,6 +82,11 @@ def erase_history(couple_ids: Iterable[int], now: datetime) -> None:
         db.update(Repair)
         .where(Repair.couple_id.in_(ids))
         .values(reconnect_choice=None, paused_until=None, paused_by_id=None, due_at=None)
+    )
+    db.session.execute(
+        db.update(TogetherPlan)
+        .where(TogetherPlan.couple_id.in_(ids))
+        .values(answer=None, answer_note=None, answered_by_id=None, answered_at=None)
     )
     db.session.execute(db.update(Invite).where(Invite.couple_id.in_(ids)).values(couple_id=None))
 

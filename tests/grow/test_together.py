@@ -117,6 +117,9 @@ def test_a_time_the_clocks_skip_is_read_before_the_change(couple):
         ({"text": "Walk", "day": "2027-01-19", "time": "10:00"}, "day"),  # 61 days on
         ({"text": "Walk", "day": "2026-11-21", "time": "25:00"}, "time"),
         ({"text": "Walk", "day": "2026-11-21", "time": "7pm"}, "time"),
+        ({"text": "Walk", "day": "2026-11-21", "time": "19:00\n"}, "time"),
+        ({"text": "Walk", "day": "9999-12-31", "time": "23:00"}, "day"),  # past any clock's end
+        ({"text": "Walk", "day": "0001-01-01", "time": "00:00"}, "day"),
         ({"text": "Walk", "day": "2026-11-21"}, "time"),
         ({"text": "Walk", "day": "21/11/2026", "time": "10:00"}, "day"),
         ({"text": "  ", "day": "2026-11-21", "time": "10:00"}, "text"),
@@ -242,6 +245,10 @@ def test_plans_and_ideas_stay_within_the_couple(couple):
             eve.client.get("/grow/together"),
         ):
             assert response.status_code == 404
+    with couple.at(NOW) as (alex, _sam):
+        # No id of that shape exists (and PostgreSQL refuses a NUL in a query).
+        for path in (f"{PLANS}/a%00b", "/api/v1/couple/promises/a%00b", "/api/v1/me/journal/a%00b"):
+            assert alex.get(path).status_code == 404
     assert _count(couple.app, TogetherPlan) == 1 and _count(couple.app, TogetherIdea) == 1
 
 
@@ -256,12 +263,26 @@ def test_plans_come_with_the_export_and_their_words_go_with_the_account(couple):
         assert [p["text"] for p in exported["plans_proposed"]] == [
             "Dinner at the little Greek place"
         ]
-        assert [(p["text"], p["note"]) for p in exported["plans_answered"]] == [
-            ("Bake bread", "Rye please")
+        # My answer to Sam's plan, without Sam's words.
+        assert [(p["answer"], p["note"]) for p in exported["plans_answered"]] == [
+            ("yes", "Rye please")
         ]
+        assert "Bake bread" not in str(exported)
         assert [i["text"] for i in exported["ideas_added"]] == ["Pottery class"]
         assert alex.delete("/api/v1/me", json={"password": PASSWORD}).status_code == 204
     with couple.app.app_context():
         plans = db.session.execute(select(TogetherPlan.text, TogetherPlan.answer_note)).all()
         assert plans == [("Bake bread", None)]
         assert db.session.scalar(select(func.count()).select_from(TogetherIdea)) == 0
+
+
+def test_erasing_the_shared_history_takes_the_answers_plans_got(couple):
+    couple.link()
+    with couple.at(NOW) as (alex, sam):
+        plan = _propose(alex)
+        sam.post(f"{PLANS}/{plan['id']}/answer", json={"answer": "yes", "note": "Can't wait"})
+        assert alex.delete("/api/v1/couple", json={"erase_history": True}).status_code == 204
+    with couple.app.app_context():
+        row = db.session.execute(select(TogetherPlan)).scalar_one()
+        assert (row.answer, row.answer_note, row.answered_by_id) == (None, None, None)
+        assert row.text == "Dinner at the little Greek place"  # Alex's own words stay
