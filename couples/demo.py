@@ -501,6 +501,32 @@ def _repairs(maya: pairing_services.Pairing, now: datetime) -> int:
         },
         45,
     )
+    # Jonah says back what he heard; Maya adds what he missed, and the second time it is it.
+    step(
+        jonah,
+        "reflect",
+        {"what_i_heard": "You were on your own at the play, and you felt let down by me."},
+        55,
+    )
+    step(
+        maya,
+        "reflect",
+        {
+            "thats_it": False,
+            "missed": "That I had told you how much it meant to her. It wasn't a surprise.",
+        },
+        60,
+    )
+    step(
+        jonah,
+        "reflect",
+        {
+            "what_i_heard": "You sat there alone and let down, and it hurt more because you "
+            "had told me how much the play meant to her and to you, and I still stayed.",
+        },
+        64,
+    )
+    step(maya, "reflect", {"thats_it": True}, 67)
     step(
         jonah,
         "apology",
@@ -563,5 +589,14 @@ def _repairs(maya: pairing_services.Pairing, now: datetime) -> int:
             "need_now": "reassurance",
         },
         40,
+    )
+    step(
+        jonah,
+        "reflect",
+        {
+            "what_i_heard": "When you raised the holiday budget I moved on to something else, "
+            "and you felt brushed off about a worry that keeps you up at night.",
+        },
+        70,
     )
     return 2

@@ -289,8 +289,8 @@ def run(
         Shot("insights", "maya", "/insights", narrow=True),
         Shot("repairs", "maya", "/repairs"),
         Shot("repair-new", "maya", "/repairs/new"),
-        Shot("repair-apology", "jonah", f"/repairs/{ongoing}", narrow=True),
-        Shot("repair-waiting", "maya", f"/repairs/{ongoing}"),
+        Shot("repair-listening", "maya", f"/repairs/{ongoing}", narrow=True),
+        Shot("repair-waiting", "jonah", f"/repairs/{ongoing}"),
         Shot("repair-pause", "maya", f"/repairs/{ongoing}/pause"),
         Shot("repair-history", "maya", f"/repairs/{ongoing}/history"),
         Shot("repair-earlier", "jonah", f"/repairs/{older}", narrow=True),
@@ -350,7 +350,7 @@ def run(
         # Keyboard focus on the last control of long pages, on a screen of normal height.
         for name, who, path in (
             ("tonight", "maya", "/checkin"),
-            ("repair-apology", "jonah", f"/repairs/{ongoing}"),
+            ("repair-listening", "maya", f"/repairs/{ongoing}"),
             ("checkin-settings", "maya", "/couple/checkins"),
             ("reminders", "maya", "/settings/notifications"),
         ):

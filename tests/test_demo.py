@@ -57,8 +57,8 @@ def test_demo_seed_fills_every_page(make_app):
         assert len(maya.get("/api/v1/couple/ideas").get_json()["ours"]) == 2
         assert "Jonah has a plan" in maya.client.get("/grow/together").get_data(as_text=True)
         repairs = maya.get("/api/v1/repairs").get_json()["items"]
-        assert [r["state"] for r in repairs] == ["apology", "resolved"]
-        assert repairs[0]["next_actor"] == "partner"
+        assert [r["state"] for r in repairs] == ["reflect", "resolved"]
+        assert repairs[0]["next_actor"] == "me"  # Jonah said back what he heard
         for path in (
             "/repairs",
             *(f"/repairs/{r['id']}" for r in repairs),

@@ -121,7 +121,7 @@ def test_a_repair_step_with_words_of_danger_is_not_taken_until_help_was_seen(cou
         before = count(couple.app, RepairStep)
         assert DANGER not in alex.get(f"/api/v1/repairs/{rid}").get_data(as_text=True)
         data = step(sam, rid, "hearing", {**hearing, "send_anyway": True})
-        assert data["state"] == "apology"
+        assert data["state"] == "reflect"
         assert count(couple.app, RepairStep) == before + 1
         with couple.app.app_context():
             payload = db.session.query(RepairStep).order_by(RepairStep.id.desc()).first().payload
@@ -320,7 +320,7 @@ def test_the_repair_page_shows_help_first_and_sends_the_whole_step_after(couple)
         )
         assert sent.status_code == 302
         data = view(alex, rid)
-        assert data["state"] == "apology"
+        assert data["state"] == "reflect"
         assert "punched the wall" in str(data["steps"])
 
 

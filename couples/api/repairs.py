@@ -20,6 +20,8 @@ from couples.repair.schemas import (
     PauseIn,
     PlanIn,
     ReadyIn,
+    ReflectConfirmIn,
+    ReflectIn,
     ResponseStepIn,
 )
 from couples.web import couple_or_404
@@ -42,8 +44,9 @@ class StepSchema(ma.Schema):
     action = ma.fields.String(
         required=True,
         metadata={
-            "description": "open, ready, hearing, apology, response, plan, reconnect_choose, "
-            "reconnect_confirm, pause, resume, close or follow_up"
+            "description": "open, ready, hearing, reflect, reflect_confirm, apology, "
+            "response, plan, reconnect_choose, reconnect_confirm, pause, resume, close or "
+            "follow_up"
         },
     )
     by = ma.fields.String(
@@ -152,6 +155,14 @@ class RepairSchema(ma.Schema):
             "description": "Whether my partner has opened the repair since my latest words "
             "(a revised apology or a new answer is unread until they open it again); "
             "null before I have written any."
+        },
+    )
+    reflection = ma.fields.String(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "From reflect on: what the apologizing partner heard, in their "
+            "words (null until said, and again after the hurt partner added what was missed)."
         },
     )
     reconnect_choice = ma.fields.String(allow_none=True, required=True)
@@ -278,6 +289,7 @@ def repair_data(repair: Repair, me_id: int, now) -> dict:
         "plan_sent": {"me": i_sent_plan, "partner": machine.other(mine) in parts},
         "apology_rounds": repair.apology_rounds,
         "partner_has_read": _partner_has_read(repair, me_id),
+        "reflection": repair.reflection,
         "reconnect_choice": repair.reconnect_choice,
         "reconnect_instead": queries.reconnect_instead(repair),
         "reconnect_suggestions": queries.reconnect_suggestions(repair)
@@ -356,7 +368,17 @@ def get_repair(repair_id: str):
 
 
 _STEP_BODIES = {
-    "oneOf": [ReadyIn, HearingIn, ApologyIn, ResponseStepIn, PlanIn, ChooseIn, ConfirmIn]
+    "oneOf": [
+        ReadyIn,
+        HearingIn,
+        ReflectIn,
+        ReflectConfirmIn,
+        ApologyIn,
+        ResponseStepIn,
+        PlanIn,
+        ChooseIn,
+        ConfirmIn,
+    ]
 }
 
 
@@ -382,7 +404,9 @@ def take_step(repair_id: str, step: str):
     and either may send ``{view}`` again to settle it. Otherwise sending my ``ready``
     again changes nothing; my
     ``plan`` part may be sent again (it replaces the earlier one) until the plan is
-    complete. In ``reconnect`` the apologizing partner sends ``{choice}``, the hurt
+    complete. In ``reflect`` the apologizing partner sends ``{what_i_heard}``, and the
+    hurt partner ``{thats_it: true}`` or ``{thats_it: false, missed}`` (then it is said
+    back again). In ``reconnect`` the apologizing partner sends ``{choice}``, the hurt
     partner ``{confirmed}``."""
     pairing, now = couple_or_404(), utcnow()
     repair = queries.find(pairing=pairing, repair_id=repair_id, lock=True)

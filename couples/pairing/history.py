@@ -156,6 +156,8 @@ class PastCouple:
 # What each repair step of mine holds in my own words, by action: (key, label).
 _STEP_WORDS = {
     "hearing": (("statement", "What hurt"),),
+    "reflect": (("what_i_heard", "What I heard"),),
+    "reflect_confirm": (("missed", "What was missed"),),
     "apology": (
         ("acknowledgement", "What I did"),
         ("empathy", "How it felt for you"),

@@ -1,7 +1,9 @@
 """The repair workflow as a pure state machine (DESIGN section 4).
 
-A repair moves through ``ready → hearing → apology → response → plan → reconnect →
-following_through → resolved``; ``response`` may loop back to ``apology`` ("not yet"),
+A repair moves through ``ready → hearing → reflect → apology → response → plan →
+reconnect → following_through → resolved``. In ``reflect`` the apologizing partner says
+back what they heard before any apology, and the hurt partner confirms it or adds what
+was missed (then it is said back again); ``response`` may loop back to ``apology`` ("not yet"),
 either partner may ``close`` it early, and a pause (a timeout) keeps the state while
 only ``resume`` or ``close`` are accepted.
 
@@ -30,6 +32,7 @@ VIEWS = (HURT, APOLOGIZING, BOTH_VIEW)
 STATES = (
     "ready",
     "hearing",
+    "reflect",
     "apology",
     "response",
     "plan",
@@ -40,9 +43,9 @@ STATES = (
 )
 FINAL = frozenset({"resolved", "closed"})
 # A timeout may be taken in any of these; the follow-through days are not a conversation.
-PAUSABLE = frozenset({"ready", "hearing", "apology", "response", "plan", "reconnect"})
+PAUSABLE = frozenset({"ready", "hearing", "reflect", "apology", "response", "plan", "reconnect"})
 # The states whose step is sent to ``steps/{state}`` (the rest move by other actions).
-STEP_STATES = ("ready", "hearing", "apology", "response", "plan", "reconnect")
+STEP_STATES = ("ready", "hearing", "reflect", "apology", "response", "plan", "reconnect")
 
 
 def other(role: str) -> str:
@@ -134,6 +137,7 @@ class Snapshot:
     # who sent a plan part holding at least one commitment (a part sent again replaces it)
     committed: frozenset[str] = frozenset()
     choice_made: bool = False  # a reconnect choice awaits confirmation
+    reflected: bool = False  # what the apologizing partner heard awaits confirmation
     apology_rounds: int = 0  # apologies sent (revisions included)
     # Both have said how they see it and the views fit (see ``settle_roles``); until
     # then ``ready`` does not lead on. ``views_differ``: both said, and they don't fit.
@@ -153,7 +157,17 @@ def _ready(s: Snapshot, role: str, facts: dict) -> Snapshot:
 
 
 def _hearing(s: Snapshot, role: str, facts: dict) -> Snapshot:
-    return replace(s, state="apology")
+    return replace(s, state="reflect")
+
+
+def _reflect(s: Snapshot, role: str, facts: dict) -> Snapshot:
+    return replace(s, reflected=True)
+
+
+def _reflect_confirm(s: Snapshot, role: str, facts: dict) -> Snapshot:
+    if facts["thats_it"]:
+        return replace(s, state="apology", reflected=False)
+    return replace(s, reflected=False)  # what was missed: said back again
 
 
 def _apology(s: Snapshot, role: str, facts: dict) -> Snapshot:
@@ -214,6 +228,15 @@ def _not_yet_ready(s: Snapshot) -> frozenset[str]:
     return BOTH - s.ready
 
 
+def _reflector_or_confirmer(action: str) -> Actors:
+    def actors(s: Snapshot) -> frozenset[str]:
+        waiting_for = HURT if s.reflected else APOLOGIZING
+        wanted = "reflect_confirm" if s.reflected else "reflect"
+        return frozenset({waiting_for}) if action == wanted else frozenset()
+
+    return actors
+
+
 def _chooser_or_confirmer(action: str) -> Actors:
     def actors(s: Snapshot) -> frozenset[str]:
         waiting_for = HURT if s.choice_made else APOLOGIZING
@@ -244,6 +267,10 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
         repeat_is_noop=True,
     ),
     ("hearing", "hearing"): Rule(lambda s: frozenset({HURT}), _hearing),
+    ("reflect", "reflect"): Rule(_reflector_or_confirmer("reflect"), _reflect),
+    ("reflect", "reflect_confirm"): Rule(
+        _reflector_or_confirmer("reflect_confirm"), _reflect_confirm, ("thats_it",)
+    ),
     ("apology", "apology"): Rule(lambda s: frozenset({APOLOGIZING}), _apology),
     ("response", "response"): Rule(lambda s: frozenset({HURT}), _response, ("heard",)),
     ("plan", "plan"): Rule(lambda s: BOTH, _plan, ("commitments",)),
@@ -266,6 +293,8 @@ ACTIONS = frozenset({a for _, a in TRANSITIONS} | set(PAUSE_ACTIONS))
 STEP_OF_ACTION = {
     "ready": "ready",
     "hearing": "hearing",
+    "reflect": "reflect",
+    "reflect_confirm": "reflect",
     "apology": "apology",
     "response": "response",
     "plan": "plan",
@@ -336,6 +365,8 @@ def next_actors(s: Snapshot) -> frozenset[str]:
         return BOTH - s.plan_parts
     if s.state == "reconnect":
         return frozenset({HURT if s.choice_made else APOLOGIZING})
+    if s.state == "reflect":
+        return frozenset({HURT if s.reflected else APOLOGIZING})
     if s.state == "following_through":
         return BOTH
     return next(rule.actors(s) for (state, _), rule in TRANSITIONS.items() if state == s.state)

@@ -8,7 +8,7 @@ from couples.clock import utcnow
 from couples.extensions import db
 
 _STATES = (
-    "'ready', 'hearing', 'apology', 'response', 'plan', 'reconnect', "
+    "'ready', 'hearing', 'reflect', 'apology', 'response', 'plan', 'reconnect', "
     "'following_through', 'resolved', 'closed'"
 )
 
@@ -17,10 +17,10 @@ class Repair(db.Model):
     """One incident worked through the repair workflow by the two partners of a couple.
 
     The columns hold what the state machine needs (``couples.repair.machine``): the
-    state, who said they were ready, each partner's plan part, a reconnect choice waiting
-    for confirmation, a pause. ``due_at`` is the next moment the clock has something to
-    do for this repair (a pause that ends, a partner to nudge): the tick finds repairs by
-    it, so its cost follows what is due."""
+    state, who said they were ready, what the apologizing partner heard, each partner's
+    plan part, a reconnect choice waiting for confirmation, a pause. ``due_at`` is the
+    next moment the clock has something to do for this repair (a pause that ends, a
+    partner to nudge): the tick finds repairs by it, so its cost follows what is due."""
 
     __tablename__ = "repairs"
     __table_args__ = (
@@ -43,6 +43,9 @@ class Repair(db.Model):
     ready_roles: Mapped[list] = mapped_column(JSON, default=list)
     # role → number of commitments in that partner's latest plan part
     plan_parts: Mapped[dict] = mapped_column(JSON, default=dict)
+    # In ``reflect``: what the apologizing partner heard, waiting for the hurt partner
+    # to say "yes, that's it" (cleared when they add what was missed).
+    reflection: Mapped[str | None] = mapped_column(String(2000))
     reconnect_choice: Mapped[str | None] = mapped_column(String(300))
     reconnect_confirmed: Mapped[bool] = mapped_column(default=False)
     apology_rounds: Mapped[int] = mapped_column(default=0)

@@ -88,6 +88,7 @@ def snapshot(repair: Repair, now: datetime) -> machine.Snapshot:
         plan_parts=frozenset(parts),
         committed=frozenset(r for r, n in parts.items() if n),
         choice_made=repair.state == "reconnect" and repair.reconnect_choice is not None,
+        reflected=repair.state == "reflect" and repair.reflection is not None,
         apology_rounds=repair.apology_rounds,
     )
 
@@ -119,7 +120,16 @@ def next_actor(repair: Repair, me_id: int, now: datetime) -> str | None:
 
 # Steps that carry words for the partner to read.
 WORD_STEPS = frozenset(
-    {"hearing", "apology", "response", "plan", "reconnect_choose", "reconnect_confirm"}
+    {
+        "hearing",
+        "reflect",
+        "reflect_confirm",
+        "apology",
+        "response",
+        "plan",
+        "reconnect_choose",
+        "reconnect_confirm",
+    }
 )
 
 

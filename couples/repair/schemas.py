@@ -77,6 +77,53 @@ class ApologyIn(Strict):
     send_anyway = SendAnyway()
 
 
+class ReflectIn(Strict):
+    """The apologizing partner, before any apology: what I heard, in my own words."""
+
+    what_i_heard = Written(2000)
+    send_anyway = SendAnyway()
+
+
+class ReflectConfirmIn(Strict):
+    """The hurt partner: "yes, that's it", or what was missed."""
+
+    # The rules of _shape: that's it, with nothing (or only spaces) missed; or not quite,
+    # saying what was missed.
+    json_schema = {
+        "anyOf": [
+            {
+                "properties": {
+                    "thats_it": {"const": True},
+                    "missed": {"anyOf": [{"type": "null"}, {"pattern": r"^\s*$"}]},
+                }
+            },
+            {
+                "required": ["missed"],
+                "properties": {
+                    "thats_it": {"const": False},
+                    "missed": {"type": "string", "pattern": r"\S"},
+                },
+            },
+        ]
+    }
+
+    thats_it = Flag(
+        required=True, error_messages={"required": "Say whether this is what you meant."}
+    )
+    missed = Text(max_length=2000, multiline=True, allow_none=True)
+    send_anyway = SendAnyway()
+
+    @ma.validates_schema
+    def _shape(self, data, **kwargs):
+        if "thats_it" not in data:
+            return
+        missed = (data.get("missed") or "").strip()
+        if data["thats_it"] is False and not missed:
+            raise ma.ValidationError("Say what was missed, in a few words.", "missed")
+        if data["thats_it"] is True and missed:
+            raise ma.ValidationError("Only when something was missed.", "missed")
+
+
 class ResponseStepIn(Strict):
     # The rules of _shape: heard, with nothing (or only spaces) missing; or not heard yet,
     # saying what is missing, and not forgiving yet.
@@ -231,6 +278,8 @@ class ApologyCheckIn(Strict):
 STEP_SCHEMAS = {
     "ready": ReadyIn,
     "hearing": HearingIn,
+    "reflect": ReflectIn,
+    "reflect_confirm": ReflectConfirmIn,
     "apology": ApologyIn,
     "response": ResponseStepIn,
     "plan": PlanIn,

@@ -121,7 +121,7 @@ def _turn_words(state: str, name: str, *, differ: bool = False) -> tuple[str, st
         )
     if state == "ready":
         return f"{name} is ready when you are", "Open your repair when you have a calm moment."
-    if state in ("hearing", "apology", "response", "plan"):
+    if state in ("hearing", "reflect", "apology", "response", "plan"):
         return f"Your turn, with {name}", "They have added their part. Take your time."
     if state == "reconnect":
         return f"Time to reconnect with {name}", "One small, warm step together."
@@ -224,6 +224,8 @@ def action_for(repair: Repair, step: str, me_id: int) -> str:
         raise NotFound("There is no such step.")
     if step == "reconnect":
         return "reconnect_choose" if role_of(repair, me_id) == APOLOGIZING else "reconnect_confirm"
+    if step == "reflect":
+        return "reflect" if role_of(repair, me_id) == APOLOGIZING else "reflect_confirm"
     return step
 
 
@@ -273,6 +275,14 @@ def act(
                 data["i_need"].strip(),
             ),
         }
+    elif action == "reflect":
+        payload = {"what_i_heard": data["what_i_heard"].strip()}
+    elif action == "reflect_confirm":
+        facts = {"thats_it": data["thats_it"]}
+        payload = {"thats_it": data["thats_it"]}
+        missed = (data.get("missed") or "").strip()
+        if missed:
+            payload["missed"] = missed
     elif action == "apology":
         payload = {k: data[k].strip() for k in ("acknowledgement", "empathy", "restitution")}
         # The notes are the writer's drafting help: returned to them, never kept for the
@@ -324,6 +334,10 @@ def act(
     repair.apology_rounds = after.apology_rounds
     if action == "plan":
         repair.plan_parts = {**(repair.plan_parts or {}), role: facts["commitments"]}
+    if action == "reflect":
+        repair.reflection = payload["what_i_heard"]
+    if action == "reflect_confirm" and not data["thats_it"]:
+        repair.reflection = None  # said back again, with what was missed
     if action == "reconnect_choose":
         repair.reconnect_choice = payload["choice"]
     if action == "reconnect_confirm":
@@ -641,8 +655,8 @@ def export(user: User) -> dict:
 
 def before_account_deleted(user: User, now: datetime) -> None:
     """A deleted account takes its words with it: its steps and answers go by cascade;
-    the texts it wrote that live on the shared repair (a title, a closing note, a
-    reconnect choice, its commitments) are cleared. What the partner wrote stays."""
+    the texts it wrote that live on the shared repair (a title, a closing note, what it
+    heard, a reconnect choice, its commitments) are cleared. What the partner wrote stays."""
     db.session.execute(db.update(Repair).where(Repair.opened_by_id == user.id).values(title=""))
     db.session.execute(
         db.update(Repair).where(Repair.closed_by_id == user.id).values(closing_note=None)
@@ -651,6 +665,11 @@ def before_account_deleted(user: User, now: datetime) -> None:
         db.update(Repair)
         .where(Repair.apologizing_id == user.id, Repair.reconnect_choice.is_not(None))
         .values(reconnect_choice=None)
+    )
+    db.session.execute(
+        db.update(Repair)
+        .where(Repair.apologizing_id == user.id, Repair.reflection.is_not(None))
+        .values(reflection=None)
     )
     db.session.execute(
         db.update(Commitment).where(Commitment.written_by_id == user.id).values(text="")

@@ -12,6 +12,7 @@ from flask_login import login_required
 from couples import drafts
 from couples.clock import utcnow
 from couples.errors import DomainError, Invalid, NotFound
+from couples.lovelanguages.content import BID_GUIDES
 from couples.repair import content, machine, queries, services, signpost
 from couples.repair.schemas import FOLLOW_UP_DAYS, MAX_COMMITMENTS
 from couples.safetycheck import SafetyCheck, help_first, seen_on_page
@@ -166,7 +167,11 @@ def _render(
     if kept:  # whose turn it will be when the pause is over
         waiting = machine.next_actors(replace(snap, paused=False))
     # While I wait: has my partner opened what I last wrote for them?
-    shared = {"apology": ("hearing", "response"), "response": ("apology",)}.get(repair.state)
+    shared = {
+        "reflect": ("hearing", "reflect", "reflect_confirm"),
+        "apology": ("hearing", "reflect_confirm", "response"),
+        "response": ("apology",),
+    }.get(repair.state)
     mine = queries.my_latest_words(repair, me, shared) if shared else None
     opener = repair.opened_by_id == me
     my_view = repair.opener_view if opener else repair.partner_view
@@ -193,6 +198,9 @@ def _render(
         zone=ZoneInfo(pairing.me.timezone),
         ui=UI,
         hearing=_latest(repair, "hearing"),
+        reflect=_latest(repair, "reflect"),
+        reflect_confirm=_latest(repair, "reflect_confirm"),
+        listen_guide=BID_GUIDES["talk_tonight"],
         apology=_latest(repair, "apology"),
         response=_latest(repair, "response"),
         my_plan=_latest(repair, "plan", me),
@@ -254,6 +262,15 @@ def step_body(step: str, role: str, form) -> dict:
             "i_need": form.get("i_need", ""),
             "need_now": form.get("need_now", ""),
         }
+    if step == "reflect" and role == machine.APOLOGIZING:
+        return {"what_i_heard": form.get("what_i_heard", "")}
+    if step == "reflect":
+        if form.get("thats_it") == "yes":  # words typed for "something missed" don't apply
+            return {"thats_it": True}
+        body = {"missed": form.get("missed", "")}
+        if form.get("thats_it") == "no":
+            body["thats_it"] = False
+        return body
     if step == "apology":
         return {k: form.get(k, "") for k in ("acknowledgement", "empathy", "restitution")}
     if step == "response":

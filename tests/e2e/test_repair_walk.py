@@ -1,5 +1,6 @@
 """A whole repair walked by two partners in two browsers on 360 px phones: opening it,
-both ready, being heard (the feeling picker and the I-statement as it reads), an apology
+both ready, being heard (the feeling picker and the I-statement as it reads), what was
+heard said back and confirmed (once with what was missed), an apology
 with its gentle notes as it is typed, a "not yet" round, the answer, a plan with two
 commitments, a way to reconnect chosen and confirmed, then the follow-through.
 
@@ -182,9 +183,46 @@ def test_two_partners_walk_a_whole_repair_on_their_phones(new_context, walk):
     walk.see(jo, "jo", "hearing-waiting")
     kai.get_by_role("button", name="Share with Jo").click()
     # Nobody has read it yet: Kai is not told that Jo has.
-    expect(kai.get_by_role("heading", name="Jo is writing their apology")).to_be_visible()
+    waiting = kai.get_by_role("heading", name="Jo is putting into words what they heard")
+    expect(waiting).to_be_visible()
     expect(kai.get_by_text("What you shared is waiting for Jo.")).to_be_visible()
     expect(kai.get_by_text("Jo has read what you shared")).to_have_count(0)
+    walk.see(kai, "kai", "reflect-waiting-unread")
+
+    # Listening: before any apology, Jo says back what Jo heard; Kai adds what was missed.
+    jo.reload()
+    expect(jo.get_by_text("I feel hurt and lonely when you read your phone")).to_be_visible()
+    expect(jo.get_by_role("heading", name="Listen before you answer")).to_be_visible()
+    walk.see(jo, "jo", "reflect")
+    jo.get_by_label("What I heard you say").fill(
+        "You felt alone at our anniversary dinner while I was on my phone."
+    )
+    jo.get_by_role("button", name="Send to Kai").click()
+    expect(jo.get_by_role("heading", name="What you heard is on its way")).to_be_visible()
+    walk.see(jo, "jo", "reflect-sent")
+    kai.reload()
+    expect(kai.get_by_text("You felt alone at our anniversary dinner")).to_be_visible()
+    walk.see(kai, "kai", "reflect-confirm")
+    choose(kai, "Not quite, something was missed")
+    kai.get_by_label("What was missed?").fill("That the evening was meant to be just ours.")
+    kai.get_by_role("button", name="Send").click()
+    jo.reload()
+    expect(jo.get_by_role("heading", name="Kai added what was missed")).to_be_visible()
+    expect(jo.get_by_label("What I heard you say")).to_have_value(
+        "You felt alone at our anniversary dinner while I was on my phone."
+    )
+    walk.see(jo, "jo", "reflect-again")
+    jo.get_by_label("What I heard you say").fill(
+        "You felt hurt and alone: that evening was meant to be just ours, and I spent it "
+        "on my phone."
+    )
+    jo.get_by_role("button", name="Send to Kai").click()
+    kai.reload()
+    choose(kai, "Yes, that's it")
+    # Once it is it, "what was missed" has no place.
+    expect(kai.get_by_label("What was missed?")).to_be_hidden()
+    kai.get_by_role("button", name="Send").click()
+    expect(kai.get_by_role("heading", name="Jo is writing their apology")).to_be_visible()
     walk.see(kai, "kai", "apology-waiting-unread")
 
     # Apology: Jo reads what Kai shared, and the check answers as Jo types.

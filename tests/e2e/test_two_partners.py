@@ -2,7 +2,7 @@
 and Ben in London register (each phone's clock picks the time zone), link with Ava's
 invite link, answer the same check-in on a 360 px touch screen, wait without seeing a word
 of the other's answers, see the reveal side by side, then walk a repair from `ready`
-through `hearing`, `apology` and `response` to a `plan` both have written.
+through `hearing`, `reflect`, `apology` and `response` to a `plan` both have written.
 
 Every page either of them meets is audited in light and dark: no serious or critical
 axe-core finding, nothing wider than the screen, no error in the browser console, and
@@ -569,12 +569,33 @@ def test_two_partners_link_check_in_see_the_reveal_and_walk_a_repair_to_the_plan
     ava.see("repair-hearing-filled")
     ava.tap(ava.page.get_by_role("button", name="Share with Ben"), "Share with Ben")
 
+    # listening: before any apology, Ben says back what he heard; Ava confirms.
+    expect(stage_of(ava.page)).to_have_text("Listening")
+    ava.see("repair-reflect-waiting")
+    ben.tap(entry, "the repair in the list")
+    expect(stage_of(ben.page)).to_have_text("Listening")
+    expect(ben.page.get_by_text(statement)).to_be_visible()
+    ben.see("repair-reflect")
+    ben.type_in(
+        ben.page.get_by_label("What I heard you say"),
+        "You felt let down and unimportant when I took that call all through Friday's "
+        "dinner, after you'd looked forward to it all week.",
+        "What I heard you say",
+    )
+    ben.tap(ben.page.get_by_role("button", name="Send to Ava"), "Send to Ava")
+    expect(ben.page.get_by_role("heading", name="What you heard is on its way")).to_be_visible()
+    ava.page.reload()
+    expect(ava.page.get_by_text("after you'd looked forward to it all week")).to_be_visible()
+    ava.see("repair-reflect-confirm")
+    ava.tap_choice(ava.page, "Yes, that's it")
+    ava.tap(ava.page.get_by_role("button", name="Send"), "Send")
+
     # apology: Ben's turn; Ava waits.
     expect(stage_of(ava.page)).to_have_text("Apology")
     expect(ava.page.get_by_role("heading", name="Ben is writing their apology")).to_be_visible()
     ava.see("repair-apology-waiting")
 
-    ben.tap(entry, "the repair in the list")
+    ben.page.reload()
     expect(stage_of(ben.page)).to_have_text("Apology")
     expect(ben.page.get_by_role("heading", name="What Ava shared")).to_be_visible()
     expect(ben.page.get_by_text(statement)).to_be_visible()

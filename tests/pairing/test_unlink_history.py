@@ -327,6 +327,14 @@ def test_after_unlinking_each_sees_their_own_words_and_nothing_of_the_other(worl
         hurt = {**HEARING, "because": f"alexbecause{own['alex']['felt_seen'][-8:]}"}
         step(alex, repair_id, "hearing", hurt)
         own["alex"]["because"] = hurt["because"]
+        # Said back, and what was missed: each one's own words.
+        heard, missed = marks("sam", ("heard",)), marks("alex", ("missed",))
+        step(sam, repair_id, "reflect", {"what_i_heard": f"You felt lonely {heard['heard']}"})
+        step(alex, repair_id, "reflect", {"thats_it": False, "missed": missed["missed"]})
+        step(sam, repair_id, "reflect", {"what_i_heard": "You felt lonely and unimportant."})
+        step(alex, repair_id, "reflect", {"thats_it": True})
+        own["sam"].update(heard)
+        own["alex"].update(missed)
         sorry = marks("sam", ("acknowledgement", "restitution"))
         apology = {
             "acknowledgement": f"I'm sorry I read my phone all dinner {sorry['acknowledgement']}",

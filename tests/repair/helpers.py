@@ -26,6 +26,11 @@ APOLOGY = {
     "restitution": "You matter more to me than any message. I will leave my phone "
     "in the hall. What do you need from me tonight?",
 }
+REFLECTION = {
+    "what_i_heard": "You felt alone at our own dinner while I looked at my phone, and "
+    "you need the table to be ours."
+}
+THATS_IT = {"thats_it": True}
 HEARD = {"heard": True}
 PLAN_HURT = {"my_part": "I went quiet instead of saying so."}
 PLAN_SORRY = {
@@ -37,11 +42,14 @@ PLAN_SORRY = {
 CHOICE = {"choice": "A long walk together, phones at home."}
 CONFIRM = {"confirmed": True}
 
-# The states a repair passes through on its way, in order ("chosen": in ``reconnect``
-# with a choice waiting for the hurt partner's confirmation).
+# The states a repair passes through on its way, in order ("reflected": in ``reflect``
+# with what was heard waiting for the hurt partner; "chosen": in ``reconnect`` with a
+# choice waiting for the hurt partner's confirmation).
 STAGES = (
     "ready",
     "hearing",
+    "reflect",
+    "reflected",
     "apology",
     "response",
     "plan",
@@ -90,6 +98,8 @@ def walk(hurt, sorry, repair_id, to: str, start: str = "ready") -> dict:
         (hurt, "ready", {"view": "hurt"}),
         (sorry, "ready", {"view": "apologizing"}),
         (hurt, "hearing", HEARING),
+        (sorry, "reflect", REFLECTION),
+        (hurt, "reflect", THATS_IT),
         (sorry, "apology", APOLOGY),
         (hurt, "response", HEARD),
         (hurt, "plan", PLAN_HURT),
@@ -101,17 +111,19 @@ def walk(hurt, sorry, repair_id, to: str, start: str = "ready") -> dict:
     reach = {
         "ready": 0,
         "hearing": 2,
-        "apology": 3,
-        "response": 4,
-        "plan": 5,
-        "reconnect": 7,
-        "chosen": 8,
-        "following_through": 9,
+        "reflect": 3,
+        "reflected": 4,
+        "apology": 5,
+        "response": 6,
+        "plan": 7,
+        "reconnect": 9,
+        "chosen": 10,
+        "following_through": 11,
     }
     data = view(hurt, repair_id)
     for who, name, body in moves[reach[start] : reach[to]]:
         data = step(who, repair_id, name, body)
-    expected = "reconnect" if to == "chosen" else to
+    expected = {"chosen": "reconnect", "reflected": "reflect"}.get(to, to)
     assert data["state"] == expected, data["state"]
     return data
 

@@ -164,12 +164,12 @@ def test_the_same_step_from_two_tabs_at_once_is_taken_once(partners):
         )
         assert sorted(statuses(results)) == [200, 409]
         record = stored(p.app, rid)
-        assert record.state == "apology"
+        assert record.state == "reflect"
         assert [s[0] for s in record.steps].count("hearing") == 1
         turns = [
             t for t in record.told if t[1] == "repair_your_turn" and t[0] == record.apologizing
         ]
-        assert len(turns) == 1  # told once that the apology is theirs
+        assert len(turns) == 1  # told once that saying back what they heard is theirs
         assert_one_chain(record)
 
 
@@ -253,8 +253,8 @@ def test_a_pause_and_a_step_at_once_never_mix(partners):
         paused, heard = statuses(results)
         record = stored(p.app, rid)
         assert paused == 200 and record.paused
-        if heard == 200:  # the hearing first, then the pause in the apology
-            assert record.state == "apology"
+        if heard == 200:  # the hearing first, then the pause while it is said back
+            assert record.state == "reflect"
             assert [s[0] for s in record.steps][-2:] == ["hearing", "pause"]
         else:  # the pause first: the hearing waits
             assert heard == 409
@@ -328,7 +328,7 @@ def test_the_clock_and_a_step_at_the_return_time_end_the_pause_once(partners):
         assert not isinstance(ticked, Exception), ticked
         assert statuses([heard]) == [200], heard.get_json()
         record = stored(p.app, rid)
-        assert record.state == "apology" and not record.paused
+        assert record.state == "reflect" and not record.paused
         assert [s[0] for s in record.steps][-3:] == ["pause", "resume", "hearing"]
         assert [s[1] for s in record.steps].count(None) == 1  # the clock resumed it, once
         over = sorted(t[0] for t in record.told if t[1] == "repair_timeout_over")

@@ -55,13 +55,17 @@ PARTNERS = frozenset({A, H})
 STRANGER = "stranger"  # not a role in this repair at all
 ALL_ACTORS = (A, H, SYS, STRANGER)
 
-CONVERSATION = frozenset({"ready", "hearing", "apology", "response", "plan", "reconnect"})
+CONVERSATION = frozenset(
+    {"ready", "hearing", "reflect", "apology", "response", "plan", "reconnect"}
+)
 ENDED = frozenset({"resolved", "closed"})
 
 # The state each step action belongs to.
 STEP_STATE = {
     "ready": "ready",
     "hearing": "hearing",
+    "reflect": "reflect",
+    "reflect_confirm": "reflect",
     "apology": "apology",
     "response": "response",
     "plan": "plan",
@@ -70,11 +74,12 @@ STEP_STATE = {
     "follow_up": "following_through",
 }
 KNOWN_ACTIONS = frozenset(STEP_STATE) | {"pause", "resume", "close"}
-UNKNOWN_ACTIONS = ("forgive", "reconnect", "steps", "")
+UNKNOWN_ACTIONS = ("forgive", "reconnect", "reflect_say", "steps", "")
 
 # The facts each action carries in.
 FACTS = {
     "response": {"heard"},
+    "reflect_confirm": {"thats_it"},
     "plan": {"commitments"},
     "reconnect_confirm": {"confirmed"},
     "follow_up": {"open_follow_ups"},
@@ -84,7 +89,9 @@ FACTS = {
 STEP_EDGES = {
     ("ready", "ready"),
     ("ready", "hearing"),
-    ("hearing", "apology"),
+    ("hearing", "reflect"),
+    ("reflect", "reflect"),
+    ("reflect", "apology"),
     ("apology", "response"),
     ("response", "plan"),
     ("response", "apology"),
@@ -112,6 +119,7 @@ class Model:
     parts: frozenset = frozenset()
     committed: frozenset = frozenset()
     choice: bool = False
+    reflected: bool = False
     rounds: int = 0
 
     def snapshot(self) -> Snapshot:
@@ -122,6 +130,7 @@ class Model:
             plan_parts=self.parts,
             committed=self.committed,
             choice_made=self.choice,
+            reflected=self.reflected,
             apology_rounds=self.rounds,
         )
 
@@ -134,6 +143,10 @@ def expected_actors(m: Model, action: str) -> frozenset:
         return frozenset({H})
     if action == "apology":
         return frozenset({A})
+    if action == "reflect":
+        return frozenset() if m.reflected else frozenset({A})
+    if action == "reflect_confirm":
+        return frozenset({H}) if m.reflected else frozenset()
     if action == "reconnect_choose":
         return frozenset() if m.choice else frozenset({A})
     if action == "reconnect_confirm":
@@ -177,7 +190,11 @@ def expected_next(m: Model, action: str, role: str, facts: dict) -> Model:
         ready = m.ready | {role}
         return replace(m, ready=ready, state="hearing" if ready == PARTNERS else "ready")
     if action == "hearing":
-        return replace(m, state="apology")
+        return replace(m, state="reflect")
+    if action == "reflect":
+        return replace(m, reflected=True)
+    if action == "reflect_confirm":
+        return replace(m, reflected=False, state="apology" if facts["thats_it"] else "reflect")
     if action == "apology":
         return replace(m, state="response", rounds=m.rounds + 1)
     if action == "response":
@@ -207,6 +224,7 @@ def expected_next_actors(m: Model) -> frozenset:
     return {
         "ready": PARTNERS - m.ready,
         "hearing": frozenset({H}),
+        "reflect": frozenset({H if m.reflected else A}),
         "apology": frozenset({A}),
         "response": frozenset({H}),
         "plan": PARTNERS - m.parts,
@@ -225,6 +243,14 @@ def valid_moves(m: Model) -> list[tuple[str, str, dict]]:
         return [("ready", r, {}) for r in sorted(PARTNERS - m.ready)]
     if m.state == "hearing":
         return [("hearing", H, {})]
+    if m.state == "reflect":
+        if m.reflected:
+            return [
+                ("reflect_confirm", H, {"thats_it": True}),
+                ("reflect_confirm", H, {"thats_it": True}),
+                ("reflect_confirm", H, {"thats_it": False}),
+            ]
+        return [("reflect", A, {})]
     if m.state == "apology":
         return [("apology", A, {})]
     if m.state == "response":
@@ -276,6 +302,7 @@ fact_values = st.fixed_dictionaries(
         "heard": st.booleans(),
         "commitments": st.integers(0, 3),
         "confirmed": st.booleans(),
+        "thats_it": st.booleans(),
         "open_follow_ups": st.integers(0, 3),
     }
 )
@@ -283,7 +310,11 @@ fact_values = st.fixed_dictionaries(
 fact_keys = st.one_of(
     st.none(),
     st.none(),
-    st.sets(st.sampled_from(sorted({"heard", "commitments", "confirmed", "open_follow_ups"}))),
+    st.sets(
+        st.sampled_from(
+            sorted({"heard", "commitments", "confirmed", "thats_it", "open_follow_ups"})
+        )
+    ),
 )
 
 
@@ -474,6 +505,8 @@ def walk_to(state: str) -> Snapshot:
         ("ready", A),
         ("ready", H),
         ("hearing", H),
+        ("reflect", A),
+        ("reflect_confirm", H, {"thats_it": True}),
         ("apology", A),
         ("response", H, {"heard": True}),
         ("plan", A, {"commitments": 1}),
@@ -497,6 +530,7 @@ def test_vocabulary_matches_the_design():
     assert STATES == (
         "ready",
         "hearing",
+        "reflect",
         "apology",
         "response",
         "plan",
@@ -540,6 +574,14 @@ def test_happy_path_for_either_opener(opener):
     s = apply(s, "ready", second)
     assert s.state == "hearing" and next_actors(s) == {H}
     s = apply(s, "hearing", H)
+    assert s.state == "reflect" and next_actors(s) == {A}
+    # Said back, not quite right: said back again, then confirmed.
+    s = apply(s, "reflect", A)
+    assert s.state == "reflect" and s.reflected and next_actors(s) == {H}
+    s = apply(s, "reflect_confirm", H, thats_it=False)
+    assert s.state == "reflect" and not s.reflected and next_actors(s) == {A}
+    s = apply(s, "reflect", A)
+    s = apply(s, "reflect_confirm", H, thats_it=True)
     assert s.state == "apology" and next_actors(s) == {A}
     s = apply(s, "apology", A)
     assert s.state == "response" and s.apology_rounds == 1 and next_actors(s) == {H}

@@ -22,7 +22,9 @@ from tests.repair.helpers import (
     HEARING,
     PLAN_HURT,
     PLAN_SORRY,
+    REFLECTION,
     START,
+    THATS_IT,
     call,
     follow_ups,
     login,
@@ -105,6 +107,10 @@ def test_your_turn_goes_to_the_partner_who_now_has_a_move(couple, opener_role):
             (sorry, "ready", {"view": "apologizing"}, None),  # the hurt could act already
             (hurt, "ready", {"view": "hurt"}, None),  # the hurt partner acts next: no news
             (hurt, "hearing", HEARING, sorry),
+            (sorry, "reflect", REFLECTION, hurt),
+            (hurt, "reflect", {"thats_it": False, "missed": "The phone too."}, sorry),
+            (sorry, "reflect", REFLECTION, hurt),
+            (hurt, "reflect", THATS_IT, sorry),
             (sorry, "apology", APOLOGY, hurt),
             (hurt, "response", {"heard": False, "missing": "More."}, sorry),
             (sorry, "apology", APOLOGY, hurt),
@@ -183,7 +189,7 @@ def test_a_nudge_comes_at_most_once_a_day_even_with_two_repairs_waiting(couple):
     # The next day brings a new turn of the first repair (back to Sam after "not yet").
     with couple.at(START + timedelta(hours=29)) as (alex, sam):
         step(sam, first, "hearing", HEARING)
-        step(alex, first, "apology", APOLOGY)
+        step(alex, first, "reflect", REFLECTION)
     tick(couple.app, START + timedelta(hours=29 + 24))
     assert [n.created_at for n in nudges(couple.app, SAM)] == [
         START + timedelta(hours=24),
@@ -409,6 +415,10 @@ def test_no_push_and_no_notification_ever_carries_what_the_partners_wrote(pushin
         call(sam, f"{rid}/pause", {"minutes": 20})
         at(START + timedelta(minutes=20))  # the pause is over
         step(sam, rid, "hearing", MARKED_HEARING)
+        step(alex, rid, "reflect", {"what_i_heard": f"You felt {marked('heard')}."})
+        step(sam, rid, "reflect", {"thats_it": False, "missed": marked("missed")})
+        step(alex, rid, "reflect", {"what_i_heard": f"And {marked('again heard')}."})
+        step(sam, rid, "reflect", THATS_IT)
         at(START + timedelta(hours=25))  # Alex is nudged
         step(alex, rid, "apology", MARKED_APOLOGY)
         step(sam, rid, "response", {"heard": False, "missing": marked("missing")})

@@ -33,6 +33,8 @@ WALK = [
     ("alex", "ready", {}),
     ("sam", "ready", {"view": "hurt"}),
     ("sam", "hearing", HEARING),
+    ("alex", "reflect", {"what_i_heard": "You felt lonely at our own dinner."}),
+    ("sam", "reflect", {"thats_it": True}),
     ("alex", "apology", APOLOGY),
     ("sam", "response", {"heard": True}),
     ("sam", "plan", SAMS_PART),
@@ -189,6 +191,28 @@ def test_each_state_gives_the_form_to_whoever_is_next_and_a_calm_page_to_the_oth
             assert f'value="{word}"' in sams
         assert form_of(rid, "hearing") not in alexs and 'name="feelings"' not in alexs
         assert "Sam is putting it into words" in text(alexs)
+
+        # reflect: before any apology, Alex says back what Alex heard; Sam waits, then
+        # says whether that's it, or adds what was missed (then Alex says it again).
+        go(steps_to("reflect"))
+        alexs, sams = page(alex, url), page(sam, url)
+        assert form_of(rid, "reflect") in alexs and 'name="what_i_heard"' in alexs
+        assert "Listen before you answer" in text(alexs) and "I feel hurt and lonely" in alexs
+        assert form_of(rid, "reflect") not in sams
+        assert "Alex is putting into words what they heard" in text(sams)
+        step(alex, rid, "reflect", {"what_i_heard": "You felt lonely at dinner."})
+        alexs, sams = page(alex, url), page(sam, url)
+        assert form_of(rid, "reflect") in sams and "You felt lonely at dinner." in text(sams)
+        assert "Yes, that's it" in text(sams) and 'name="missed"' in sams
+        assert form_of(rid, "reflect") not in alexs
+        assert "Sam will say whether that's it" in text(alexs)
+        refused = refused_step(sam, f"{url}/steps/reflect", {"thats_it": "no", "missed": " "})
+        assert "Say what was missed, in a few words." in text(refused.get_data(as_text=True))
+        post(sam, f"{url}/steps/reflect", {"thats_it": "no", "missed": "That it was our time."})
+        alexs = page(alex, url)
+        assert "Sam added what was missed" in text(alexs) and "That it was our time." in alexs
+        # Alex's earlier words are there to build on.
+        assert textarea(alexs, "what_i_heard") == "You felt lonely at dinner."
 
         # apology: Alex writes it, having read Sam's words; Sam waits.
         go(steps_to("apology"))
@@ -605,10 +629,12 @@ def test_the_history_lists_every_step_and_every_version_of_the_apology(couple):
         steps = alex.get(f"/api/v1/repairs/{rid}").get_json()["steps"]
         for who in (alex, sam):
             shown = page(who, f"{url}/history")
-            assert shown.count('<li class="card">') == len(steps) == 10
+            assert shown.count('<li class="card">') == len(steps) == 12
             read = text(shown)
             assert "started the repair" in read and read.count(" ready") >= 2
             assert "shared what hurt" in read and "I feel hurt and lonely" in read
+            assert "You felt lonely at our own dinner." in read
+            assert "said: yes, that's it" in read
             assert "apologized · version 2" in read
             assert APOLOGY["restitution"] in read and second["restitution"] in read
             assert "needed a little more" in read and "Why it kept happening." in read
@@ -769,7 +795,15 @@ def test_every_repair_url_is_404_outside_the_couple(couple):
         gets = [url, f"{url}/history", f"{url}/pause", f"{url}/close"]
         posts = [
             f"{url}/steps/{name}"
-            for name in ("ready", "hearing", "apology", "response", "plan", "reconnect")
+            for name in (
+                "ready",
+                "hearing",
+                "reflect",
+                "apology",
+                "response",
+                "plan",
+                "reconnect",
+            )
         ]
         posts += [f"{url}/pause", f"{url}/resume", f"{url}/close", f"{url}/follow-ups/{follow_up}"]
         for email in ("olive@example.com", "una@example.com"):

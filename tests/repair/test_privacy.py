@@ -11,8 +11,10 @@ from couples.repair import signpost
 from tests.repair.helpers import (
     HEARING,
     PLAN_HURT,
+    REFLECTION,
     STAGES,
     START,
+    THATS_IT,
     call,
     follow_ups,
     login,
@@ -158,6 +160,8 @@ def test_danger_words_signpost_only_the_person_who_wrote_them(couple):
         as_calm = seen[dangerous].replace(dangerous, calm).replace(DANGER, SAFE)
         assert json.loads(as_calm) == json.loads(seen[calm])
         # Words of danger from the apologizing partner are theirs to see, not the hurt's.
+        step(sorry, calm, "reflect", REFLECTION)
+        step(hurt, calm, "reflect", THATS_IT)
         step(
             sorry,
             calm,

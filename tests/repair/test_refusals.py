@@ -19,7 +19,9 @@ from tests.repair.helpers import (
     HEARING,
     PLAN_HURT,
     PLAN_SORRY,
+    REFLECTION,
     START,
+    THATS_IT,
     assert_problem,
     call,
     everything,
@@ -37,6 +39,7 @@ from tests.repair.helpers import (
 GOOD = {
     "ready": ("hurt", {"view": "hurt"}),
     "hearing": ("hurt", HEARING),
+    "reflect": ("sorry", REFLECTION),
     "apology": ("sorry", APOLOGY),
     "response": ("hurt", HEARD),
     "plan": ("sorry", PLAN_SORRY),
@@ -47,6 +50,8 @@ BAD = {"nonsense": True}
 STATE_OF = {
     "ready": "ready",
     "hearing": "hearing",
+    "reflect": "reflect",
+    "reflected": "reflect",
     "apology": "apology",
     "response": "response",
     "plan": "plan",
@@ -94,7 +99,18 @@ def post(client, path, body=None, **kwargs):
 
 @pytest.mark.parametrize(
     "stage",
-    ["ready", "hearing", "apology", "response", "plan", "reconnect", "chosen", "following_through"],
+    [
+        "ready",
+        "hearing",
+        "reflect",
+        "reflected",
+        "apology",
+        "response",
+        "plan",
+        "reconnect",
+        "chosen",
+        "following_through",
+    ],
 )
 def test_a_step_for_another_state_is_409_from_either_partner_and_changes_nothing(couple, stage):
     with repair_at(couple, stage) as r:
@@ -129,6 +145,10 @@ def test_wrong_state_wrong_actor_and_bad_body_together_get_409(couple):
 
 WRONG_ACTOR = [  # (stage, who sends, step, a body that would pass for that person)
     ("hearing", "sorry", "hearing", HEARING),
+    ("reflect", "hurt", "reflect", THATS_IT),  # nothing said back yet to confirm
+    ("reflect", "hurt", "reflect", REFLECTION),  # saying it back is the apologizer's
+    ("reflected", "sorry", "reflect", REFLECTION),  # waiting for the hurt partner now
+    ("reflected", "sorry", "reflect", THATS_IT),
     ("apology", "hurt", "apology", APOLOGY),
     ("response", "sorry", "response", HEARD),
     ("reconnect", "hurt", "reconnect", CONFIRM),  # nothing chosen yet to confirm
@@ -494,7 +514,7 @@ def test_a_paused_repair_refuses_every_step_with_409_and_takes_resume_or_close(c
         data = call(r.hurt, f"{r.rid}/resume")  # either partner may come back early
         assert data["paused_until"] is None and data["next_actor"] == "me"
         assert_problem(post(r.hurt, f"{r.rid}/resume"), 409)  # not paused any more
-        assert step(r.hurt, r.rid, "hearing", HEARING)["state"] == "apology"
+        assert step(r.hurt, r.rid, "hearing", HEARING)["state"] == "reflect"
 
 
 def test_no_pause_in_the_follow_through(couple):

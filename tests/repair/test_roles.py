@@ -112,7 +112,7 @@ def test_views_that_differ_wait_kindly_until_either_changes_theirs(couple, same)
         data = view(alex, rid)
         assert data["state"] == "hearing" and data["my_role"] == other
         hurt = sam if other == "apologizing" else alex
-        assert step(hurt, rid, "hearing", HEARING)["state"] == "apology"
+        assert step(hurt, rid, "hearing", HEARING)["state"] == "reflect"
 
 
 def test_the_ready_page_asks_for_a_view_and_keeps_the_choice_when_refused(couple):

@@ -111,7 +111,7 @@ def test_a_pause_lasts_the_minutes_chosen_across_a_dst_change(couple, paused, mi
         assert (view(hurt, rid)["paused_until"], view(hurt, rid)["next_actor"]) == (None, "me")
         assert view(sorry, rid)["next_actor"] == "partner"
         data = step(hurt, rid, "hearing", HEARING)
-        assert data["state"] == "apology"
+        assert data["state"] == "reflect"
         resumed = [s for s in data["steps"] if s["action"] == "resume"]
         assert [(s["by"], s["at"]) for s in resumed] == [(None, back.isoformat())]
 

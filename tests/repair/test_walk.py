@@ -114,6 +114,26 @@ def test_a_whole_repair_through_the_api_from_either_opener(couple, opener_role):
         written = data["steps"][-1]["written"]
         assert written["feelings"] == ["hurt", "lonely"] and written["need_now"] == "talk"
         assert written["statement"].startswith("I feel hurt and lonely when you read")
+        walk.turn("reflect", "partner", "me")
+
+        # Before any apology: what was heard, said back, until it is that.
+        data = walk.take(sorry, "reflect", {"what_i_heard": "You felt lonely at dinner."})
+        assert data["reflection"] == "You felt lonely at dinner."
+        walk.turn("reflect", "me", "partner")
+        data = walk.take(
+            hurt,
+            "reflect",
+            {"thats_it": False, "missed": "And unimportant."},
+            action="reflect_confirm",
+        )
+        assert data["state"] == "reflect" and data["reflection"] is None
+        assert data["steps"][-1]["written"] == {"thats_it": False, "missed": "And unimportant."}
+        walk.turn("reflect", "partner", "me")
+        said = "You felt lonely and unimportant at dinner, because it is our time."
+        walk.take(sorry, "reflect", {"what_i_heard": said})
+        walk.turn("reflect", "me", "partner")
+        data = walk.take(hurt, "reflect", {"thats_it": True}, action="reflect_confirm")
+        assert data["reflection"] == said
         walk.turn("apology", "partner", "me")
 
         data = walk.take(sorry, "apology", FIRST_APOLOGY)
