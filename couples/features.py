@@ -65,7 +65,7 @@ def init_app(app: Flask) -> None:
             together.before_account_deleted,
         ),
         skip_checkin_reminders=(checkins.answered_already,),
-        at_reminder_time=(appreciations.nudges,),
+        at_reminder_time=(appreciations.nudges, grow.practice_reminders),
         on_tick=(
             repair_clock.tick,
             promises.tick,

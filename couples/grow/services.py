@@ -6,12 +6,13 @@ from datetime import date, datetime
 
 from couples.accounts.models import User
 from couples.clock import isoformat, local_date
-from couples.db import begin_write, is_public_id
+from couples.db import begin_write, in_ids, is_public_id
 from couples.errors import NotFound
 from couples.extensions import db
 from couples.grow import selfcheck
 from couples.grow.models import JournalEntry, MonthGoal, PracticeWeek, SelfCheck
 from couples.grow.prompts import BY_KEY, Prompt, of_the_day
+from couples.notifications.services import notification_row
 from couples.pagination import keyset_page
 
 PAGE = 20
@@ -289,3 +290,46 @@ def goal_data(row: MonthGoal) -> dict:
         "support": row.support,
         "shared": row.shared,
     }
+
+
+def practice_reminders(due: list, now: datetime, counts: dict[int, int]) -> list[dict]:
+    """At a person's reminder time on their Monday: a word that a new week's practice is
+    there, for those who took the self-check and have not said yet whether they tried
+    it. The lock screen says nothing of their lean. Two queries for the whole batch."""
+    mondays = [
+        (row, day)
+        for row, _, day in due
+        if day.weekday() == 0 and "practice_week" not in (row.kinds_off or [])
+    ]
+    if not mondays:
+        return []
+    ids = [row.id for row, _ in mondays]
+    checked = set(
+        db.session.execute(
+            db.select(SelfCheck.user_id)
+            .where(in_ids(SelfCheck.user_id, ids))
+            .group_by(SelfCheck.user_id)
+        ).scalars()
+    )
+    answered = set(
+        db.session.execute(
+            db.select(PracticeWeek.user_id, PracticeWeek.week).where(
+                in_ids(PracticeWeek.user_id, ids),
+                PracticeWeek.week.in_({day for _, day in mondays}),
+            )
+        ).all()
+    )
+    return [
+        notification_row(
+            user=row,
+            kind="practice_week",
+            dedupe_key=f"practice:{day.isoformat()}",
+            title="A new week, a small practice",
+            body="Something small to try for yourself this week. Only you see it.",
+            url="/grow",
+            now=now,
+            sent_today=counts.get(row.id),
+        )
+        for row, day in mondays
+        if row.id in checked and (row.id, day) not in answered
+    ]

@@ -34,6 +34,7 @@ KINDS: dict[str, Kind] = {
         Kind("partner_checked_in", "When my partner finishes the check-in", DAY),
         Kind("appreciation_received", "Appreciations from my partner", DAY, capped=False),
         Kind("appreciation_nudge", "A nudge to send an appreciation", DAY, replaceable=True),
+        Kind("practice_week", "My practice for the week (Mondays)", DAY, replaceable=True),
         Kind("bid_received", "Bids for connection", 12 * 3600, capped=False),
         Kind("bid_answered", "Answers to my bids", 12 * 3600, capped=False),
         Kind("repair_started", "A repair is started", DAY, capped=False),

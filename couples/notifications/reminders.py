@@ -27,7 +27,7 @@ STALE_AFTER = timedelta(hours=3)
 REMINDER_KINDS = {"nightly": "checkin_reminder", "weekly": "weekly_checkin"}
 # Everything that comes at a partner's reminder time: while any of them is on, the user
 # keeps a reminder slot (``next_checkin_reminder_at``).
-AT_REMINDER_TIME = frozenset({*REMINDER_KINDS.values(), "appreciation_nudge"})
+AT_REMINDER_TIME = frozenset({*REMINDER_KINDS.values(), "appreciation_nudge", "practice_week"})
 # A user whose check-in reminder is due: (user, couple id, their local date). The user is
 # a row of the due users' query (``id``, ``timezone``, the reminder and quiet hours
 # minutes, ``kinds_off``, ``next_checkin_reminder_at``), read as a mapped User reads.

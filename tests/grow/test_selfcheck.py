@@ -1,7 +1,7 @@
 """The attachment self-check: where I lean, in gentle words, one practice a week with a
 private "did I try it?", retaken any time, shared with my partner only when I choose."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from couples.grow import selfcheck
 from couples.grow.selfcheck import KEYS, LEANS, STATEMENTS, lean_of, practice_for, week_of
@@ -136,3 +136,52 @@ def test_the_result_and_journal_dates_are_on_my_own_clock(couple):
         assert ">1 December 2026</time>" in page(alex, "/grow/self-check")
         assert ">1 December 2026</time>" in page(alex, "/grow/journal")
         assert ">Tuesday 1 December 2026</time>" in page(alex, f"/grow/journal/{entry['id']}")
+
+
+def _run_reminder_ticks(app, until: datetime) -> None:
+    """The tick at each reminder instant up to ``until``, as the scheduler runs it."""
+    from couples.accounts.models import User
+    from couples.extensions import db
+    from couples.notifications import reminders
+
+    with app.app_context():
+        while True:
+            due = db.session.execute(
+                db.select(db.func.min(User.next_checkin_reminder_at))
+            ).scalar_one()
+            if due is None or due > until:
+                return
+            reminders.tick(now=due)
+
+
+def test_the_weeks_practice_is_reminded_on_my_monday_evening_until_i_answer(couple):
+    from tests.factories import notifications_of
+
+    couple.link(when=datetime(2026, 11, 26, 12, 0, tzinfo=UTC))  # a Thursday
+    with couple.at(datetime(2026, 11, 27, 12, 0, tzinfo=UTC)) as (alex, _sam):
+        taken = alex.post("/api/v1/me/self-check", json={"answers": leaning("avoidant")})
+        assert taken.status_code == 201, taken.get_json()
+    # Monday 30 November, 21:00 in New York (the default reminder time): 02:00 UTC.
+    monday_evening = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    _run_reminder_ticks(couple.app, monday_evening - timedelta(minutes=1))
+    assert notifications_of(couple.app, "alex@example.com", "practice_week") == []
+    _run_reminder_ticks(couple.app, monday_evening)
+    (reminder,) = notifications_of(couple.app, "alex@example.com", "practice_week")
+    assert reminder.created_at == monday_evening and reminder.url == "/grow"
+    assert "avoid" not in (reminder.title + reminder.body).lower()  # nothing of the lean
+    # Sam took no self-check: no practice, no reminder.
+    _run_reminder_ticks(couple.app, datetime(2026, 12, 7, 3, 0, tzinfo=UTC))
+    assert notifications_of(couple.app, "sam@example.com", "practice_week") == []
+    # Once a week only: the week's other evenings bring none.
+    assert len(notifications_of(couple.app, "alex@example.com", "practice_week")) == 1
+    # Said already on the Monday morning: no reminder that evening.
+    with couple.at(datetime(2026, 12, 7, 15, 0, tzinfo=UTC)) as (alex, _sam):
+        assert alex.put("/api/v1/me/practice", json={"tried": "partly"}).status_code == 200
+    _run_reminder_ticks(couple.app, datetime(2026, 12, 8, 3, 0, tzinfo=UTC))
+    assert len(notifications_of(couple.app, "alex@example.com", "practice_week")) == 1
+    # Turned off, none either.
+    with couple.at(datetime(2026, 12, 8, 12, 0, tzinfo=UTC)) as (alex, _sam):
+        off = {"notifications": {"kinds": {"practice_week": False}}}
+        assert alex.patch("/api/v1/me", json=off).status_code == 200
+    _run_reminder_ticks(couple.app, datetime(2026, 12, 15, 3, 0, tzinfo=UTC))
+    assert len(notifications_of(couple.app, "alex@example.com", "practice_week")) == 1

@@ -160,7 +160,7 @@ def test_no_reminder_without_a_partner_or_when_turned_off(ctx):
     update_preferences(
         user=a,
         now=utc("2026-06-15 22:00"),
-        kinds_off=["checkin_reminder", "weekly_checkin", "appreciation_nudge"],
+        kinds_off=["checkin_reminder", "weekly_checkin", "appreciation_nudge", "practice_week"],
     )
     assert a.next_checkin_reminder_at is None
     reminders.tick(now=utc("2026-06-16 21:00"))
