@@ -471,11 +471,13 @@ def _together(couple_id: int, people: tuple[User, User], now: datetime) -> None:
 
 
 def _repairs(maya: pairing_services.Pairing, now: datetime) -> int:
-    """One repair walked all the way through three weeks ago, and one under way: Maya has
-    shared what hurt, and Jonah's apology is next."""
+    """A repair of trust begun five weeks ago, with questions and weekly check-ins; one
+    repair walked all the way through three weeks ago; and one under way: Maya has shared
+    what hurt, and Jonah has said back what he heard."""
     from couples.repair import services as repairs
 
     jonah = pairing_services.Pairing(couple=maya.couple, me=maya.partner, partner=maya.me)
+    _trust_repair(maya, jonah, now)
     at = now - timedelta(days=21)
     repair = repairs.open_repair(
         pairing=jonah, title="The missed school play", role="apologizing", now=at
@@ -599,4 +601,126 @@ def _repairs(maya: pairing_services.Pairing, now: datetime) -> int:
         },
         70,
     )
-    return 2
+    return 3
+
+
+def _trust_repair(maya: pairing_services.Pairing, jonah: pairing_services.Pairing, now):
+    """Jonah hid messages from an old flame; Maya found them. Five weeks in: the plan is
+    made, Maya has asked three questions (two answered) and said each week how safe it
+    feels."""
+    from couples.repair import services as repairs
+    from couples.repair import trust
+
+    at = now - timedelta(days=35)
+    repair = repairs.open_repair(
+        pairing=maya, title="The messages", role="hurt", kind="trust", now=at
+    )
+
+    def step(who, name, body, minutes):
+        repairs.act(
+            pairing=who, repair=repair, step=name, body=body, now=at + timedelta(minutes=minutes)
+        )
+
+    step(maya, "ready", {}, 1)
+    step(jonah, "ready", {"view": "apologizing"}, 60)
+    step(
+        maya,
+        "hearing",
+        {
+            "feelings": ["betrayed", "hurt", "anxious"],
+            "i_feel": "betrayed and shaken",
+            "when": "I found the messages you had been hiding for months",
+            "because": "I had asked you directly and you said there was nothing",
+            "i_need": "honest answers, for as long as I need them",
+            "need_now": "space",
+        },
+        90,
+    )
+    step(
+        jonah,
+        "reflect",
+        {
+            "what_i_heard": "You feel betrayed, and the hiding hurt as much as the messages, "
+            "because you asked me straight and I lied. You need honest answers for as long "
+            "as it takes."
+        },
+        24 * 60,
+    )
+    step(maya, "reflect", {"thats_it": True}, 25 * 60)
+    step(
+        jonah,
+        "apology",
+        {
+            "acknowledgement": "I'm sorry I kept those messages from you and lied when you asked.",
+            "empathy": "You feel betrayed and shaken, and unsure what else to believe.",
+            "restitution": "You deserve the truth. I've ended the contact and I'll answer "
+            "anything you ask. What do you need from me this week?",
+        },
+        26 * 60,
+    )
+    step(maya, "response", {"heard": True}, 2 * 24 * 60)
+    step(
+        maya,
+        "plan",
+        {"my_part": "I'll say when I'm not ready to talk.", "commitments": []},
+        3 * 24 * 60,
+    )
+    step(
+        jonah,
+        "plan",
+        {
+            "my_part": "I hid things instead of facing them.",
+            "commitments": [
+                {
+                    "text": "Next time someone from my past gets in touch, I will tell you "
+                    "that day.",
+                    "owner": "me",
+                }
+            ],
+        },
+        3 * 24 * 60 + 30,
+    )
+    step(jonah, "reconnect", {"choice": "A walk by the river on Sunday, phones at home."}, 4500)
+    step(maya, "reconnect", {"confirmed": True}, 4560)
+    # The first follow-up answered by both; the second, so far, by Jonah.
+    first, second = sorted(
+        (f for c in repair.commitments for f in c.follow_ups), key=lambda f: f.due_at
+    )
+    for who, follow_up in ((maya, first), (jonah, first), (jonah, second)):
+        repairs.answer_follow_up(
+            pairing=who,
+            repair=repair,
+            follow_up_id=follow_up.public_id,
+            body={"outcome": "kept"},
+            now=follow_up.due_at + timedelta(hours=2),
+        )
+    questions = (
+        ("When did it start?", "Last spring, a few weeks after my birthday.", 4),
+        ("Did you meet up?", "Once, for coffee, in May. Nothing else happened.", 9),
+        ("Why didn't you tell me when I asked?", None, 30),
+    )
+    for text, answer, days in questions:
+        row = trust.ask(pairing=maya, repair=repair, question=text, now=at + timedelta(days=days))
+        if answer:
+            trust.answer(
+                pairing=jonah,
+                repair=repair,
+                question_id=row.public_id,
+                text=answer,
+                now=at + timedelta(days=days, hours=5),
+            )
+    trust.plan_checks(pairing=maya, repair=repair, weeks=8, now=at + timedelta(days=3))
+    for week, (score, note) in enumerate(
+        ((1, "Everything still hurts."), (2, None), (2, "The answers help."), (3, None)),
+        start=1,
+    ):
+        check = repair.trust_checks[week - 1]
+        if check.due_at <= now:
+            trust.answer_check(
+                pairing=maya,
+                repair=repair,
+                week=week,
+                score=score,
+                note=note,
+                now=check.due_at + timedelta(hours=3),
+            )

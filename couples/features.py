@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
     from couples.pairing import services as pairing
     from couples.repair import clock as repair_clock
     from couples.repair import services as repair
+    from couples.repair import trust
 
     app.extensions["couples.features"] = Features(
         exporters={
@@ -54,6 +55,7 @@ def init_app(app: Flask) -> None:
             "appreciations": appreciations.export,
             "bids": bids.export,
             "repairs": repair.export,
+            "repair_trust": trust.export,
             "kept": kept.export,
             "grow": grow.export,
             "promises": promises.export,
@@ -62,12 +64,14 @@ def init_app(app: Flask) -> None:
         before_delete=(
             pairing.before_account_deleted,
             repair.before_account_deleted,
+            trust.before_account_deleted,
             together.before_account_deleted,
         ),
         skip_checkin_reminders=(checkins.answered_already,),
         at_reminder_time=(appreciations.nudges, grow.practice_reminders),
         on_tick=(
             repair_clock.tick,
+            trust.tick,
             promises.tick,
             together.tick,
             couple_history.tick,

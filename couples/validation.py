@@ -116,6 +116,18 @@ class Secret(_Checked):
         }
 
 
+class WholeNumber(ma.fields.Integer):
+    """A JSON number without a fraction (5 or 5.0, as JSON Schema's integer); no strings,
+    no true or false."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return int(value)
+
+
 class Flag(ma.fields.Boolean):
     """true or false, and nothing else (marshmallow's Boolean also takes 1, "on", 0.0...)."""
 

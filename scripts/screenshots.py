@@ -253,7 +253,8 @@ def run(
     ongoing = next(
         r["id"] for r in repairs if r["ended_at"] is None and r["state"] != "following_through"
     )
-    older = next(r["id"] for r in repairs if r["id"] != ongoing)
+    older = next(r["id"] for r in repairs if r["state"] == "resolved")
+    trusted = next(r["id"] for r in repairs if r["state"] == "following_through")
     memory = next(
         e["id"] for e in api(maya, "GET", "/api/v1/me/journal?limit=100")["items"] if e["memory"]
     )
@@ -296,6 +297,8 @@ def run(
         Shot("repair-earlier", "jonah", f"/repairs/{older}", narrow=True),
         Shot("repair-close", "jonah", f"/repairs/{older}/close"),
         Shot("repair-help", "maya", "/repairs/help", narrow=True),
+        Shot("repair-trust", "maya", f"/repairs/{trusted}", narrow=True),
+        Shot("repair-trust-partner", "jonah", f"/repairs/{trusted}"),
         Shot("grow", "maya", "/grow", narrow=True),
         Shot("journal", "maya", "/grow/journal", narrow=True),
         Shot("journal-search", "maya", "/grow/journal?q=walk"),

@@ -19,7 +19,7 @@ def test_demo_seed_fills_every_page(make_app):
         with app.app_context():
             made = demo.seed(now=NOW)
             assert made.checkins >= 40 and made.appreciations >= 10 and made.bids >= 10
-            assert made.repairs == 2
+            assert made.repairs == 3
             days = db.session.execute(db.select(Checkin.day)).scalars().all()
             assert min(days).toordinal() >= NOW.date().toordinal() - demo.DAYS
             revealed = db.session.query(Checkin).filter(Checkin.revealed_at.is_not(None)).count()
@@ -57,7 +57,11 @@ def test_demo_seed_fills_every_page(make_app):
         assert len(maya.get("/api/v1/couple/ideas").get_json()["ours"]) == 2
         assert "Jonah has a plan" in maya.client.get("/grow/together").get_data(as_text=True)
         repairs = maya.get("/api/v1/repairs").get_json()["items"]
-        assert [r["state"] for r in repairs] == ["reflect", "resolved"]
+        assert [r["state"] for r in repairs] == ["reflect", "resolved", "following_through"]
+        trusted = maya.get(f"/api/v1/repairs/{repairs[2]['id']}").get_json()
+        assert trusted["kind"] == "trust" and trusted["trust_weeks"] == 8
+        assert [q["answer"] is not None for q in trusted["questions"]] == [True, True, False]
+        assert [c["score"] for c in trusted["trust_checks"][:4]] == [1, 2, 2, 3]
         assert repairs[0]["next_actor"] == "me"  # Jonah said back what he heard
         for path in (
             "/repairs",

@@ -6,7 +6,8 @@ from flask_smorest import Blueprint
 
 from couples.api.common import accepts, load, no_body
 from couples.clock import isoformat, utcnow
-from couples.repair import apology, machine, queries, services
+from couples.repair import apology, machine, queries, services, trust
+from couples.repair.machine import APOLOGIZING, HURT
 from couples.repair.models import Repair
 from couples.repair.schemas import (
     ApologyCheckIn,
@@ -19,10 +20,14 @@ from couples.repair.schemas import (
     OpenIn,
     PauseIn,
     PlanIn,
+    QuestionAnswerIn,
+    QuestionIn,
     ReadyIn,
     ReflectConfirmIn,
     ReflectIn,
     ResponseStepIn,
+    TrustCheckIn,
+    TrustWeeksIn,
 )
 from couples.web import couple_or_404
 
@@ -125,6 +130,24 @@ class RoleViewsSchema(ma.Schema):
     )
 
 
+class RepairQuestionSchema(ma.Schema):
+    id = ma.fields.String(required=True)
+    asked_by = ma.fields.String(allow_none=True, required=True)
+    question = ma.fields.String(required=True)
+    asked_at = ma.fields.String(required=True)
+    answer = ma.fields.String(allow_none=True, required=True)
+    answered_at = ma.fields.String(allow_none=True, required=True)
+
+
+class TrustCheckSchema(ma.Schema):
+    week = ma.fields.Integer(required=True)
+    due_at = ma.fields.String(required=True)
+    open = ma.fields.Boolean(required=True)
+    score = ma.fields.Integer(allow_none=True, required=True)
+    note = ma.fields.String(allow_none=True, required=True)
+    answered_at = ma.fields.String(allow_none=True, required=True)
+
+
 class RepairSchema(ma.Schema):
     id = ma.fields.String(required=True)
     title = ma.fields.String(required=True)
@@ -157,6 +180,14 @@ class RepairSchema(ma.Schema):
             "null before I have written any."
         },
     )
+    kind = ma.fields.String(required=True, metadata={"description": "everyday | trust"})
+    questions = ma.fields.List(
+        ma.fields.Nested(RepairQuestionSchema),
+        required=True,
+        metadata={"description": "In a repair of trust: the hurt partner's questions"},
+    )
+    trust_weeks = ma.fields.Integer(allow_none=True, required=True)
+    trust_checks = ma.fields.List(ma.fields.Nested(TrustCheckSchema), required=True)
     reflection = ma.fields.String(
         allow_none=True,
         required=True,
@@ -289,6 +320,8 @@ def repair_data(repair: Repair, me_id: int, now) -> dict:
         "plan_sent": {"me": i_sent_plan, "partner": machine.other(mine) in parts},
         "apology_rounds": repair.apology_rounds,
         "partner_has_read": _partner_has_read(repair, me_id),
+        "kind": repair.kind,
+        **trust.data(repair, me_id, now),
         "reflection": repair.reflection,
         "reconnect_choice": repair.reconnect_choice,
         "reconnect_instead": queries.reconnect_instead(repair),
@@ -340,7 +373,12 @@ def open_repair():
     pairing, now = couple_or_404(), utcnow()
     body = load(OpenIn)
     repair = services.open_repair(
-        pairing=pairing, title=body["title"], role=body["role"], now=now, seen=body["send_anyway"]
+        pairing=pairing,
+        title=body["title"],
+        role=body["role"],
+        kind=body["kind"],
+        now=now,
+        seen=body["send_anyway"],
     )
     return repair_data(repair, pairing.me.id, now)
 
@@ -465,6 +503,85 @@ def answer_follow_up(repair_id: str, follow_up_id: str):
     repair = queries.find(pairing=pairing, repair_id=repair_id, lock=True)
     repair = services.answer_follow_up(
         pairing=pairing, repair=repair, follow_up_id=follow_up_id, body=_body(), now=now
+    )
+    return repair_data(repair, pairing.me.id, now)
+
+
+# ---------------------------------------------------------------- a repair of trust
+
+
+@blp.route("/repairs/<repair_id>/questions", methods=["POST"])
+@blp.response(201, RepairSchema)
+@accepts(blp, QuestionIn)
+def ask_question(repair_id: str):
+    """In a repair of trust, the hurt partner asks a question (any time it is not
+    closed); the other is told there is one, never what it is. 409 for another kind of
+    repair, 403 for the apologizing partner."""
+    pairing, now = couple_or_404(), utcnow()
+    repair = queries.find(pairing=pairing, repair_id=repair_id, lock=True)
+    trust.check(repair, pairing, HURT)
+    body = load(QuestionIn)
+    trust.ask(
+        pairing=pairing,
+        repair=repair,
+        question=body["question"].strip(),
+        now=now,
+        seen=body["send_anyway"],
+    )
+    return repair_data(repair, pairing.me.id, now)
+
+
+@blp.route("/repairs/<repair_id>/questions/<question_id>/answer", methods=["POST"])
+@blp.response(200, RepairSchema)
+@accepts(blp, QuestionAnswerIn)
+def answer_question(repair_id: str, question_id: str):
+    """The apologizing partner answers a question, once."""
+    pairing, now = couple_or_404(), utcnow()
+    repair = queries.find(pairing=pairing, repair_id=repair_id, lock=True)
+    trust.check(repair, pairing, APOLOGIZING)
+    body = load(QuestionAnswerIn)
+    trust.answer(
+        pairing=pairing,
+        repair=repair,
+        question_id=question_id,
+        text=body["answer"].strip(),
+        now=now,
+        seen=body["send_anyway"],
+    )
+    return repair_data(repair, pairing.me.id, now)
+
+
+@blp.route("/repairs/<repair_id>/trust-checkins", methods=["PUT"])
+@blp.response(200, RepairSchema)
+@accepts(blp, TrustWeeksIn)
+def plan_trust_checkins(repair_id: str):
+    """The hurt partner plans a weekly "how safe does this feel?" for 4, 6, 8 or 12
+    weeks, the first a week from now (weeks not answered yet are planned anew)."""
+    pairing, now = couple_or_404(), utcnow()
+    repair = queries.find(pairing=pairing, repair_id=repair_id, lock=True)
+    trust.check(repair, pairing, HURT)
+    body = load(TrustWeeksIn)
+    trust.plan_checks(pairing=pairing, repair=repair, weeks=body["weeks"], now=now)
+    return repair_data(repair, pairing.me.id, now)
+
+
+@blp.route("/repairs/<repair_id>/trust-checkins/<int:week>", methods=["POST"])
+@blp.response(200, RepairSchema)
+@accepts(blp, TrustCheckIn)
+def answer_trust_checkin(repair_id: str, week: int):
+    """This week's answer, 1 (not safe at all) to 5 (safe), with a note: the hurt
+    partner's alone, from its day on, once; both see it."""
+    pairing, now = couple_or_404(), utcnow()
+    repair = queries.find(pairing=pairing, repair_id=repair_id, lock=True)
+    trust.check(repair, pairing, HURT)
+    body = load(TrustCheckIn)
+    trust.answer_check(
+        pairing=pairing,
+        repair=repair,
+        week=week,
+        score=body["score"],
+        note=(body.get("note") or "").strip() or None,
+        now=now,
     )
     return repair_data(repair, pairing.me.id, now)
 

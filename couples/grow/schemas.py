@@ -2,7 +2,7 @@ import marshmallow as ma
 
 from couples.grow.selfcheck import KEYS, TRIED
 from couples.safetycheck import SendAnyway
-from couples.validation import Flag, Strict, Text
+from couples.validation import Flag, Strict, Text, WholeNumber
 
 ENTRY_MAX = 10000
 
@@ -29,18 +29,6 @@ class EntryChangeSchema(Strict):
         blank="Write a few words, or as many as you like.",
     )
     memory = Flag()
-
-
-class WholeNumber(ma.fields.Integer):
-    """A JSON number without a fraction (5 or 5.0, as JSON Schema's integer); no strings,
-    no true or false."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.make_error("invalid")
-        if isinstance(value, float) and not value.is_integer():
-            raise self.make_error("invalid")
-        return int(value)
 
 
 # Statement key -> 1 (not like me) .. 5 (very like me), every statement answered.

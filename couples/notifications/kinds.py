@@ -49,6 +49,8 @@ KINDS: dict[str, Kind] = {
             user_can_turn_off=False,
         ),
         Kind("repair_follow_up", "Repair follow-ups", DAY, replaceable=True, capped=False),
+        Kind("repair_question", "Questions and answers in a repair of trust", DAY, capped=False),
+        Kind("trust_checkin", "The weekly trust check-in", DAY, replaceable=True),
         Kind("weekly_checkin", "The weekly check-in", DAY, replaceable=True),
         Kind("promise_made", "A small promise from my partner", DAY, capped=False),
         Kind("promise_day", "Small promises on their day", DAY, replaceable=True),

@@ -27,6 +27,7 @@ class Repair(db.Model):
         Index(None, "couple_id", "id"),
         Index(None, "due_at"),
         CheckConstraint(f"state IN ({_STATES})", name="state"),
+        CheckConstraint("kind IN ('everyday', 'trust')", name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +37,11 @@ class Repair(db.Model):
     )
     couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(120))
+    # "trust": a breach of trust, repaired over weeks (questions, weekly trust check-ins,
+    # help offered from the start; see ``couples.repair.trust``).
+    kind: Mapped[str] = mapped_column(String(10), default="everyday", server_default="everyday")
+    # How many weekly trust check-ins the hurt partner chose (none until they do).
+    trust_weeks: Mapped[int | None]
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     apologizing_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     hurt_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -81,6 +87,12 @@ class Repair(db.Model):
     )
     commitments: Mapped[list["Commitment"]] = relationship(
         order_by="Commitment.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    questions: Mapped[list["RepairQuestion"]] = relationship(
+        order_by="RepairQuestion.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    trust_checks: Mapped[list["TrustCheck"]] = relationship(
+        order_by="TrustCheck.week", cascade="all, delete-orphan", passive_deletes=True
     )
 
 
@@ -184,3 +196,44 @@ class FollowUpAnswer(db.Model):
     outcome: Mapped[str] = mapped_column(String(10))
     note: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RepairQuestion(db.Model):
+    """In a repair of trust: a question the hurt partner asks, over the weeks, and the
+    apologizing partner's answer. Only the two of them read it; no push carries it."""
+
+    __tablename__ = "repair_questions"
+    __table_args__ = (Index(None, "repair_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(
+        String(16), unique=True, default=lambda: secrets.token_urlsafe(9)
+    )
+    repair_id: Mapped[int] = mapped_column(ForeignKey("repairs.id", ondelete="CASCADE"))
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    question: Mapped[str] = mapped_column(String(1000))
+    asked_at: Mapped[datetime]
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    answer: Mapped[str | None] = mapped_column(String(2000))
+    answered_at: Mapped[datetime | None]
+
+
+class TrustCheck(db.Model):
+    """In a repair of trust: one week's "how safe does this feel?", 1 (not at all) to 5
+    (safe), answered by the hurt partner alone and seen by both."""
+
+    __tablename__ = "trust_checks"
+    __table_args__ = (
+        UniqueConstraint("repair_id", "week"),
+        Index(None, "notified_at", "due_at"),
+        CheckConstraint("score BETWEEN 1 AND 5", name="score"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repair_id: Mapped[int] = mapped_column(ForeignKey("repairs.id", ondelete="CASCADE"))
+    week: Mapped[int]
+    due_at: Mapped[datetime]
+    notified_at: Mapped[datetime | None]
+    score: Mapped[int | None]
+    note: Mapped[str | None] = mapped_column(String(1000))
+    answered_at: Mapped[datetime | None]

@@ -169,6 +169,8 @@ def _everything(query):
         selectinload(Repair.commitments)
         .selectinload(Commitment.follow_ups)
         .selectinload(FollowUp.answers),
+        selectinload(Repair.questions),
+        selectinload(Repair.trust_checks),
     )
 
 
@@ -321,17 +323,21 @@ def _texts(value) -> list[str]:
 
 def signposts(*, repair: Repair, viewer_id: int, now: datetime) -> dict | None:
     """What only ``viewer_id`` sees: guidance on seeking a therapist when repairs come
-    often (shown to whoever opened the third one in 30 days, and later ones), and
-    emergency resources when their own words suggest danger. Never the partner's."""
+    often (shown to whoever opened the third one in 30 days, and later ones) and, for a
+    repair of broken trust, to both from the start; and emergency resources when their
+    own words suggest danger. Never the partner's."""
     danger = [w for text in _own_words(repair, viewer_id) for w in signpost.danger_words(text)]
-    therapy = repair.opened_by_id == viewer_id and signpost.should_signpost(
-        db.session.execute(
-            db.select(func.count(Repair.id)).where(
-                Repair.couple_id == repair.couple_id,
-                Repair.created_at > repair.created_at - SIGNPOST_WINDOW,
-                Repair.id <= repair.id,
-            )
-        ).scalar_one()
+    therapy = repair.kind == "trust" or (
+        repair.opened_by_id == viewer_id
+        and signpost.should_signpost(
+            db.session.execute(
+                db.select(func.count(Repair.id)).where(
+                    Repair.couple_id == repair.couple_id,
+                    Repair.created_at > repair.created_at - SIGNPOST_WINDOW,
+                    Repair.id <= repair.id,
+                )
+            ).scalar_one()
+        )
     )
     if not danger and not therapy:
         return None

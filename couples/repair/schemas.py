@@ -4,7 +4,7 @@ import marshmallow as ma
 
 from couples.repair import content, machine
 from couples.safetycheck import SendAnyway
-from couples.validation import Flag, Strict, Text
+from couples.validation import Flag, Strict, Text, WholeNumber
 
 ROLES = ("apologizing", "hurt")
 FOLLOW_UP_DAYS = [3, 7]
@@ -28,7 +28,42 @@ class OpenIn(Strict):
     role = ma.fields.String(
         required=True, validate=ma.validate.OneOf(ROLES, error="Choose apologizing or hurt.")
     )
+    kind = ma.fields.String(
+        load_default="everyday",
+        validate=ma.validate.OneOf(["everyday", "trust"], error="Choose everyday or trust."),
+        metadata={
+            "description": "trust: a breach of trust, repaired over weeks (questions, weekly "
+            "trust check-ins, help offered from the start)"
+        },
+    )
     send_anyway = SendAnyway()
+
+
+class QuestionIn(Strict):
+    question = Written(1000)
+    send_anyway = SendAnyway()
+
+
+class QuestionAnswerIn(Strict):
+    answer = Written(2000)
+    send_anyway = SendAnyway()
+
+
+class TrustWeeksIn(Strict):
+    weeks = WholeNumber(
+        required=True,
+        validate=ma.validate.OneOf([4, 6, 8, 12], error="Choose 4, 6, 8 or 12 weeks."),
+        error_messages={"required": "Choose how many weeks."},
+    )
+
+
+class TrustCheckIn(Strict):
+    score = WholeNumber(
+        required=True,
+        validate=ma.validate.Range(min=1, max=5, error="Choose from 1 to 5."),
+        error_messages={"required": "Choose from 1 to 5."},
+    )
+    note = Text(max_length=1000, multiline=True, allow_none=True)
 
 
 class ReadyIn(Strict):

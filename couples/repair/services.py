@@ -142,12 +142,19 @@ def _commit(rows: list[dict]) -> None:
 
 
 def open_repair(
-    *, pairing: Pairing, title: str, role: str, now: datetime, seen: bool = False
+    *,
+    pairing: Pairing,
+    title: str,
+    role: str,
+    now: datetime,
+    seen: bool = False,
+    kind: str = "everyday",
 ) -> Repair:
     """Open a repair about one incident; ``role`` is how the opener sees their part
-    (apologizing or hurt). The partner hears that a repair was started, never its title
-    nor a role: they say how they see it in their ``ready`` step."""
-    body = validate(OpenIn, {"title": title, "role": role})
+    (apologizing or hurt), ``kind`` says whether it is about broken trust (a longer
+    repair, ``couples.repair.trust``). The partner hears that a repair was started, never
+    its title nor a role: they say how they see it in their ``ready`` step."""
+    body = validate(OpenIn, {"title": title, "role": role, "kind": kind})
     begin_write(db.session)
     before_sending({"title": body["title"]}, seen=seen)
     me, partner = pairing.me, pairing.partner
@@ -155,6 +162,7 @@ def open_repair(
     repair = Repair(
         couple_id=pairing.couple.id,
         title=body["title"].strip(),
+        kind=body["kind"],
         opened_by_id=me.id,
         apologizing_id=apologizing.id,
         hurt_id=hurt.id,

@@ -13,9 +13,17 @@ from couples import drafts
 from couples.clock import utcnow
 from couples.errors import DomainError, Invalid, NotFound
 from couples.lovelanguages.content import BID_GUIDES
-from couples.repair import content, machine, queries, services, signpost
-from couples.repair.schemas import FOLLOW_UP_DAYS, MAX_COMMITMENTS
+from couples.repair import content, machine, queries, services, signpost, trust
+from couples.repair.schemas import (
+    FOLLOW_UP_DAYS,
+    MAX_COMMITMENTS,
+    QuestionAnswerIn,
+    QuestionIn,
+    TrustCheckIn,
+    TrustWeeksIn,
+)
 from couples.safetycheck import SafetyCheck, help_first, seen_on_page
+from couples.validation import validate
 from couples.web import couple_or_404
 
 bp = Blueprint("repairs", __name__, url_prefix="/repairs")
@@ -97,6 +105,7 @@ def new():
             pairing=pairing,
             title=request.form.get("title", ""),
             role=request.form.get("role", ""),
+            kind="trust" if request.form.get("kind") == "trust" else "everyday",
             now=utcnow(),
             seen=seen_on_page(),
         )
@@ -480,6 +489,106 @@ def follow_up(repair_id: str, follow_up_id: str):
     except DomainError as error:
         flash(str(error), "info")
     return redirect(url_for("repairs.show", repair_id=repair_id))
+
+
+# ---------------------------------------------------------------- a repair of trust
+
+
+def _trust_action(repair_id: str, act):
+    """Run ``act(pairing, repair, now)`` for a form of the trust section; a refused form
+    goes back to the repair's page with its words kept."""
+    pairing = couple_or_404()
+    repair = _find(pairing, repair_id, lock=True)
+    back = url_for("repairs.show", repair_id=repair_id)
+    try:
+        act(pairing, repair, utcnow())
+    except SafetyCheck as check:
+        return help_first(
+            check,
+            written=[(k, "My words") for k in ("question", "answer") if request.form.get(k)],
+            source="a repair of trust",
+            back=back,
+        )
+    except Invalid as error:
+        return drafts.refuse(back, errors=error.errors)
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        flash(str(error), "info")
+    return redirect(back)
+
+
+@bp.route("/<repair_id>/questions", methods=["POST"])
+@login_required
+def ask_question(repair_id: str):
+    def act(pairing, repair, now):
+        trust.check(repair, pairing, machine.HURT)
+        body = validate(QuestionIn, {"question": request.form.get("question", "")})
+        trust.ask(
+            pairing=pairing,
+            repair=repair,
+            question=body["question"].strip(),
+            now=now,
+            seen=seen_on_page(),
+        )
+
+    return _trust_action(repair_id, act)
+
+
+@bp.route("/<repair_id>/questions/<question_id>/answer", methods=["POST"])
+@login_required
+def answer_question(repair_id: str, question_id: str):
+    def act(pairing, repair, now):
+        trust.check(repair, pairing, machine.APOLOGIZING)
+        try:
+            body = validate(QuestionAnswerIn, {"answer": request.form.get("answer", "")})
+        except Invalid as error:
+            raise Invalid(errors={f"{question_id}-answer": error.errors["answer"]}) from None
+        trust.answer(
+            pairing=pairing,
+            repair=repair,
+            question_id=question_id,
+            text=body["answer"].strip(),
+            now=now,
+            seen=seen_on_page(),
+        )
+
+    return _trust_action(repair_id, act)
+
+
+@bp.route("/<repair_id>/trust-checkins", methods=["POST"])
+@login_required
+def plan_trust_checkins(repair_id: str):
+    def act(pairing, repair, now):
+        trust.check(repair, pairing, machine.HURT)
+        weeks = request.form.get("weeks", "")
+        number = int(weeks) if weeks.isascii() and weeks.isdigit() and len(weeks) < 3 else None
+        body = validate(TrustWeeksIn, {"weeks": number} if number is not None else {})
+        trust.plan_checks(pairing=pairing, repair=repair, weeks=body["weeks"], now=now)
+
+    return _trust_action(repair_id, act)
+
+
+@bp.route("/<repair_id>/trust-checkins/<int:week>", methods=["POST"])
+@login_required
+def answer_trust_checkin(repair_id: str, week: int):
+    def act(pairing, repair, now):
+        trust.check(repair, pairing, machine.HURT)
+        score = request.form.get("score", "")
+        data = {"note": request.form.get("note", "") or None}
+        if score.isascii() and score.isdigit() and len(score) == 1:
+            data["score"] = int(score)
+        body = validate(TrustCheckIn, data)
+        trust.answer_check(
+            pairing=pairing,
+            repair=repair,
+            week=week,
+            score=body["score"],
+            note=(body.get("note") or "").strip() or None,
+            now=now,
+        )
+
+    return _trust_action(repair_id, act)
 
 
 @bp.route("/help")
