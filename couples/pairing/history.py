@@ -40,7 +40,7 @@ from couples.errors import NotFound
 from couples.extensions import db
 from couples.grow.models import TogetherPlan
 from couples.pairing.models import Couple, CoupleMember, Invite
-from couples.repair.models import Repair, RepairStep
+from couples.repair.models import Repair, RepairQuestion, RepairStep
 
 
 def restore_days() -> int:
@@ -190,7 +190,7 @@ def step_words(action: str, payload: dict) -> list[tuple[str, str]]:
 
 def own_words(user: User) -> list[PastCouple]:
     """The couples ``user`` was in and is not any more, newest first, each with only
-    ``user``'s own words. Four queries, however long the history."""
+    ``user``'s own words. Five queries, however long the history."""
     mine, theirs = aliased(CoupleMember), aliased(CoupleMember)
     rows = db.session.execute(
         db.select(Couple, mine.joined_at, User.display_name)
@@ -250,6 +250,23 @@ def own_words(user: User) -> list[PastCouple]:
             )
             past[repair.couple_id].repairs.append(entry)
         entry.words += step_words(step.action, step.payload or {})
+    # In a repair of trust: the questions I asked and my answers.
+    for question, repair in db.session.execute(
+        db.select(RepairQuestion, Repair)
+        .join(Repair, Repair.id == RepairQuestion.repair_id)
+        .where(
+            Repair.couple_id.in_(ids),
+            (RepairQuestion.asked_by_id == user.id) | (RepairQuestion.answered_by_id == user.id),
+        )
+        .order_by(RepairQuestion.id)
+    ).all():
+        entry = repairs.get(repair.id)
+        if entry is None:
+            continue  # every repair of mine has steps of mine
+        if question.asked_by_id == user.id and question.question:
+            entry.words.append(("A question I asked", question.question))
+        if question.answered_by_id == user.id and question.answer:
+            entry.words.append(("My answer to a question", question.answer))
     for couple in past.values():
         couple.repairs = [r for r in couple.repairs if r.title or r.words]
     return list(past.values())

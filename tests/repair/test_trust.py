@@ -221,3 +221,19 @@ def test_the_pages_ask_answer_and_check_in(couple):
         assert "Week 1: how safe does this feel now?" in sams
         post_form(sam, f"{url}/trust-checkins/1", {"score": "3", "note": "A bit better."})
         assert "Week 1: 3 of 5" in page(alex, url) and "A bit better." in page(alex, url)
+
+
+def test_after_unlinking_each_keeps_their_own_questions_or_answers_only(couple):
+    from tests.factories import page
+
+    couple.link()
+    with couple.at(START) as (alex, sam):
+        rid = open_trust(alex)
+        hurt, sorry = sides(alex, sam, "apologizing")
+        walk(hurt, sorry, rid, "hearing")
+        qid = call(hurt, f"{rid}/questions", QUESTION, status=201)["questions"][0]["id"]
+        call(sorry, f"{rid}/questions/{qid}/answer", ANSWER)
+        assert alex.delete("/api/v1/couple").status_code == 204
+        sams, alexs = page(sam, "/account/words"), page(alex, "/account/words")
+        assert "working late" in sams and "Two, in March." not in sams
+        assert "Two, in March." in alexs and "working late" not in alexs
