@@ -257,6 +257,39 @@ def reminders_run() -> None:
         stop.set()
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """A consistent copy of the embedded (SQLite) database at PATH, taken while the app
+    runs: SQLite's online backup API copies every page in one read transaction, so the
+    copy is the database of one moment while writes go on. On PostgreSQL, use pg_dump
+    (see the README)."""
+    from couples.extensions import db
+
+    if db.engine.dialect.name != "sqlite":
+        raise click.ClickException(
+            "This database is not the embedded one: back it up with pg_dump (see the README)."
+        )
+    if path.exists():
+        raise click.ClickException(f"{path} exists already: give a new file.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    import sqlite3
+
+    pooled = db.engine.raw_connection()  # the app's own pool, not a connection of its own
+    try:
+        target = sqlite3.connect(path)
+        try:
+            with target:
+                pooled.driver_connection.backup(target)
+        finally:
+            target.close()
+    finally:
+        pooled.close()
+    path.chmod(0o600)  # as private as the database itself
+    click.echo(f"Backed up to {path}")
+
+
 demo_cli = click.Group("demo", help="A demo couple for trying the app.")
 
 
@@ -283,6 +316,7 @@ def demo_seed() -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(serve_command)
+    app.cli.add_command(backup_command)
     app.cli.add_command(push_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(demo_cli)
