@@ -1,4 +1,5 @@
-"""Pages: the blueprints, /healthz, the static files, and what every template can use."""
+"""Pages: the blueprints, /healthz and /readyz, the static files, and what every template
+can use."""
 
 import contextlib
 import gzip
@@ -32,6 +33,36 @@ MIN_COMPRESS_BYTES = 1024
 def healthz():
     db.session.execute(text("SELECT 1"))
     return jsonify(status="ok")
+
+
+def readyz():
+    """Ready for traffic: the database answers, and the broker too when one is set
+    (``COUPLES_CELERY_BROKER_URL``). 503, naming what is not, otherwise. For a load
+    balancer or an orchestrator's readiness probe; /healthz says the process is alive."""
+    from kombu import Connection
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from couples.notifications.services import BROKER_TIMEOUT_SECONDS
+
+    checks = {}
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except SQLAlchemyError:
+        db.session.rollback()
+        checks["database"] = "unavailable"
+    broker = current_app.config.get("CELERY_BROKER_URL")
+    if broker:
+        try:
+            with Connection(broker, connect_timeout=BROKER_TIMEOUT_SECONDS) as connection:
+                connection.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
+            checks["broker"] = "ok"
+        except Exception:  # noqa: BLE001 (any failure to reach it means: not ready)
+            checks["broker"] = "unavailable"
+    ready = all(value == "ok" for value in checks.values())
+    response = jsonify(status="ok" if ready else "unavailable", checks=checks)
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200 if ready else 503
 
 
 def me():
@@ -141,6 +172,7 @@ def init_app(app: Flask) -> None:
 
     drafts.init_app(app)
     app.add_url_rule("/healthz", "healthz", healthz)
+    app.add_url_rule("/readyz", "readyz", readyz)
     if "static" in app.view_functions:
         app.view_functions["static"] = static_file
     app.register_blueprint(accounts_bp)

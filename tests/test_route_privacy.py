@@ -31,6 +31,7 @@ IMPLICIT_METHODS = {"HEAD", "OPTIONS"}
 PUBLIC = {
     "static",
     "healthz",
+    "readyz",
     "api-docs.openapi_json",
     "api_auth.csrf_token",
     "api_auth.register",

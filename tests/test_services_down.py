@@ -107,3 +107,27 @@ def test_a_limiter_storage_that_is_down_lets_people_in(make_app, caplog):
     )
     assert response.status_code == 201
     assert "rate limits not counted" in caplog.text
+
+
+def test_readyz_checks_the_database_and_the_broker_when_one_is_set(make_app, redis_url):
+    plain = make_app().test_client().get("/readyz")
+    assert plain.status_code == 200
+    assert plain.get_json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert plain.headers["Cache-Control"] == "no-store"
+    with_broker = make_app(CELERY_BROKER_URL=redis_url).test_client().get("/readyz")
+    assert with_broker.status_code == 200
+    assert with_broker.get_json()["checks"] == {"database": "ok", "broker": "ok"}
+    down = make_app(CELERY_BROKER_URL=f"redis://127.0.0.1:{_closed_port()}/0")
+    answer = down.test_client().get("/readyz")
+    assert answer.status_code == 503
+    assert answer.get_json() == {
+        "status": "unavailable",
+        "checks": {"database": "ok", "broker": "unavailable"},
+    }
+
+
+def test_readyz_says_when_the_database_does_not_answer(make_app, tmp_path):
+    broken = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/no/such/dir/db.sqlite3")
+    answer = broken.test_client().get("/readyz")
+    assert answer.status_code == 503
+    assert answer.get_json()["checks"] == {"database": "unavailable"}
