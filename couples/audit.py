@@ -38,4 +38,5 @@ def record(
     ]
     if email is not None:
         fields.append(("email", email_hash(email)))
-    log.info(" ".join(f"{key}={value}" for key, value in fields))
+    # The same fields as keys of the line's JSON object with COUPLES_LOG_FORMAT=json.
+    log.info(" ".join(f"{key}={value}" for key, value in fields), extra={"fields": dict(fields)})

@@ -4,7 +4,6 @@ import ipaddress
 import logging
 import os
 import secrets
-import time
 from pathlib import Path
 
 import click
@@ -12,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
-from couples import config
+from couples import config, logs
 
 log = logging.getLogger("couples")
 
@@ -142,15 +141,10 @@ def proxy_options(app: Flask) -> dict:
 
 
 def _log_to_console() -> None:
-    """INFO and up (the audit trail included) on stderr, with times in UTC. After the
-    migrations, which set logging up their own way (Alembic's fileConfig)."""
-    handler = logging.StreamHandler()
-    formatter = logging.Formatter(
-        "%(asctime)sZ %(levelname)s %(name)s %(message)s", datefmt="%Y-%m-%dT%H:%M:%S"
-    )
-    formatter.converter = time.gmtime
-    handler.setFormatter(formatter)
-    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    """INFO and up (the audit trail included) on stderr, with times in UTC, as text or
+    JSON (``COUPLES_LOG_FORMAT``). After the migrations, which set logging up their own
+    way (Alembic's fileConfig)."""
+    logs.configure(current_app.config)
 
 
 def _own_origin(app: Flask, host: str, port: int) -> None:
@@ -249,7 +243,7 @@ def reminders_run() -> None:
 
     app = current_app._get_current_object()
     config.require(app.config, "BASE_URL")  # every push links there
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure(app.config)
     stop = threading.Event()
     try:
         worker.loop(app, stop)

@@ -90,6 +90,8 @@ DEFAULTS = {
     # Background work: the embedded thread's pause between rounds, and Celery's broker.
     "SCHEDULER_INTERVAL_SECONDS": 20,
     "CELERY_BROKER_URL": None,
+    # Logs on stderr: "text" lines, or "json" (one object a line, for a log shipper).
+    "LOG_FORMAT": "text",
     # OpenAPI document (flask-smorest)
     "API_TITLE": "Couples API",
     "API_VERSION": "v1",

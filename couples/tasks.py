@@ -10,9 +10,10 @@ the next tick's sweep re-enqueues whatever is due (including rows whose lease ra
 import math
 
 from celery import Celery, Task
+from celery.signals import after_setup_logger
 from flask import Flask
 
-from couples import create_app
+from couples import create_app, logs
 from couples.clock import utcnow
 from couples.config import require
 
@@ -51,6 +52,14 @@ def celery_init_app(app: Flask) -> Celery:
     celery.set_default()
     app.extensions["celery"] = celery
     return celery
+
+
+@after_setup_logger.connect
+def _log_format(logger, **_kwargs) -> None:
+    """The worker's and beat's lines in the app's format (JSON with
+    ``COUPLES_LOG_FORMAT=json``), over Celery's own."""
+    for handler in logger.handlers:
+        handler.setFormatter(logs.formatter_for(flask_app.config))
 
 
 flask_app = create_app()

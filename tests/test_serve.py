@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import types
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 
@@ -54,11 +55,13 @@ class Console:
 
 
 @pytest.fixture
-def console(tmp_path):
-    """``flask serve`` started as a person would, on a fresh instance folder."""
+def console(tmp_path, request):
+    """``flask serve`` started as a person would, on a fresh instance folder (with the
+    ``COUPLES_*`` variables of an indirect parameter, if any)."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("COUPLES_")}
     env["COUPLES_INSTANCE_PATH"] = str(tmp_path / "instance")
+    env.update(getattr(request, "param", {}))
     process = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "couples", "serve", "--port", str(port)],
         cwd=ROOT,
@@ -120,6 +123,30 @@ def test_serve_prints_the_reset_link_when_no_mail_server_is_set(console):
     # The link names the address the person opened, so it works in the same browser.
     line = out.wait_for(f"{base}/reset/")
     assert "robin@example.com" not in line
+
+
+@pytest.mark.parametrize("console", [{"COUPLES_LOG_FORMAT": "json"}], indirect=True)
+def test_serve_logs_one_json_object_a_line_when_asked(console):
+    out, port, _ = console
+    out.wait_for("Couples is ready")
+    base = f"http://127.0.0.1:{port}"
+    jar = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    with jar.open(base + "/api/v1/auth/csrf", timeout=10) as r:
+        token = json.load(r)["csrf_token"]
+    body = {"email": "nobody@example.com", "password": "not the right one"}
+    request = urllib.request.Request(
+        base + "/api/v1/auth/login",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "X-CSRF-Token": token},
+        method="POST",
+    )
+    with pytest.raises(urllib.error.HTTPError):
+        jar.open(request, timeout=10)
+    # The audit event, as an object whose fields are keys (never the address itself).
+    event = json.loads(out.wait_for('"logger": "couples.audit"'))
+    assert (event["event"], event["outcome"], event["level"]) == ("login", "failed", "INFO")
+    assert event["time"].endswith("Z") and "nobody@example.com" not in json.dumps(event)
+    assert len(event["email"]) == 12
 
 
 @pytest.fixture
