@@ -107,7 +107,10 @@ def test_every_unsafe_route_is_counted(make_app):
         client = ApiClient(app).login(f"r{n}@example.com")
         url = app.url_map.bind("localhost").build(
             endpoint,
-            {arg: 1 if arg.endswith(("device_id", "couple_id")) else "x" for arg in rule.arguments},
+            {
+                arg: 1 if arg.endswith(("device_id", "couple_id", "week")) else "x"
+                for arg in rule.arguments
+            },
             method=method,
         )
         kwargs = {"json": {}} if url.startswith("/api/") else {}
