@@ -132,6 +132,30 @@ def _repair(couple: Couple) -> str:
     return response.get_json()["id"]
 
 
+def _trust_repair(couple: Couple) -> str:
+    """A repair of trust, begun (Alex apologizing, Sam hurt), with a question of Sam's
+    and weekly trust check-ins planned: its URL path."""
+    from tests.repair.helpers import walk
+
+    response = couple.alex.post(
+        "/api/v1/repairs", json={"title": "The messages", "role": "apologizing", "kind": "trust"}
+    )
+    assert response.status_code == 201, response.get_json()
+    repair_id = response.get_json()["id"]
+    walk(couple.sam, couple.alex, repair_id, "reflect")
+    asked = couple.sam.post(f"/api/v1/repairs/{repair_id}/questions", json={"question": "Why?"})
+    assert asked.status_code == 201, asked.get_json()
+    planned = couple.sam.put(f"/api/v1/repairs/{repair_id}/trust-checkins", json={"weeks": 4})
+    assert planned.status_code == 200, planned.get_json()
+    return f"/repairs/{repair_id}"
+
+
+def _trust_question(couple: Couple) -> str:
+    path = _trust_repair(couple)
+    question = couple.sam.get(f"/api/v1{path}").get_json()["questions"][0]["id"]
+    return f"{path}/questions/{question}/answer"
+
+
 def _ended_couple(couple: Couple) -> str:
     """The couple, ended by Alex: its shared history may still be erased by either."""
     couple_id = couple.alex.get("/api/v1/couple").get_json()["id"]
@@ -223,14 +247,14 @@ COUPLE_OBJECT_URLS: dict[str, Callable[[Couple], str]] = {
     "repairs.resume": lambda couple: f"/repairs/{_repair(couple)}/resume",
     "repairs.close": lambda couple: f"/repairs/{_repair(couple)}/close",
     "repairs.follow_up": _follow_up,
-    "repairs.ask_question": lambda couple: f"/repairs/{_repair(couple)}/questions",
-    "repairs.answer_question": lambda couple: f"/repairs/{_repair(couple)}/questions/x/answer",
-    "repairs.plan_trust_checkins": lambda couple: f"/repairs/{_repair(couple)}/trust-checkins",
-    "repairs.answer_trust_checkin": lambda c: f"/repairs/{_repair(c)}/trust-checkins/1",
-    "api_repairs.ask_question": lambda couple: f"/api/v1/repairs/{_repair(couple)}/questions",
-    "api_repairs.answer_question": lambda c: f"/api/v1/repairs/{_repair(c)}/questions/x/answer",
-    "api_repairs.plan_trust_checkins": lambda c: f"/api/v1/repairs/{_repair(c)}/trust-checkins",
-    "api_repairs.answer_trust_checkin": lambda c: f"/api/v1/repairs/{_repair(c)}/trust-checkins/1",
+    "repairs.ask_question": lambda couple: f"{_trust_repair(couple)}/questions",
+    "repairs.answer_question": _trust_question,
+    "repairs.plan_trust_checkins": lambda couple: f"{_trust_repair(couple)}/trust-checkins",
+    "repairs.answer_trust_checkin": lambda c: f"{_trust_repair(c)}/trust-checkins/1",
+    "api_repairs.ask_question": lambda couple: f"/api/v1{_trust_repair(couple)}/questions",
+    "api_repairs.answer_question": lambda couple: f"/api/v1{_trust_question(couple)}",
+    "api_repairs.plan_trust_checkins": lambda c: f"/api/v1{_trust_repair(c)}/trust-checkins",
+    "api_repairs.answer_trust_checkin": lambda c: f"/api/v1{_trust_repair(c)}/trust-checkins/1",
     "api_checkins.get_couple": lambda couple: "/api/v1/couple",
     "api_checkins.patch_couple": lambda couple: "/api/v1/couple",
     "api_checkins.one": lambda couple: f"/api/v1/checkins/{_alex_checkin_date(couple)}",

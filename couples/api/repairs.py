@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from couples.api.common import accepts, load, no_body
 from couples.clock import isoformat, utcnow
 from couples.repair import apology, machine, queries, services, trust
-from couples.repair.machine import APOLOGIZING, HURT
+from couples.repair.machine import HURT
 from couples.repair.models import Repair
 from couples.repair.schemas import (
     ApologyCheckIn,
@@ -535,10 +535,12 @@ def ask_question(repair_id: str):
 @blp.response(200, RepairSchema)
 @accepts(blp, QuestionAnswerIn)
 def answer_question(repair_id: str, question_id: str):
-    """The apologizing partner answers a question, once."""
+    """The apologizing partner answers a question, once: 404 for no such question, 409
+    for another kind of repair (or one closed, or not begun), 403 for the hurt partner,
+    409 once answered, then 422 for a bad body."""
     pairing, now = couple_or_404(), utcnow()
     repair = queries.find(pairing=pairing, repair_id=repair_id, lock=True)
-    trust.check(repair, pairing, APOLOGIZING)
+    trust.question_to_answer(repair, pairing, question_id)  # 404, 409, 403 before 422
     body = load(QuestionAnswerIn)
     trust.answer(
         pairing=pairing,
@@ -573,7 +575,7 @@ def answer_trust_checkin(repair_id: str, week: int):
     partner's alone, from its day on, once; both see it."""
     pairing, now = couple_or_404(), utcnow()
     repair = queries.find(pairing=pairing, repair_id=repair_id, lock=True)
-    trust.check(repair, pairing, HURT)
+    trust.week_to_answer(repair, pairing, week, now)  # 404, 409, 403 before 422
     body = load(TrustCheckIn)
     trust.answer_check(
         pairing=pairing,

@@ -328,7 +328,9 @@ def practice_reminders(due: list, now: datetime, counts: dict[int, int]) -> list
             body="Something small to try for yourself this week. Only you see it.",
             url="/grow",
             now=now,
-            sent_today=counts.get(row.id),
+            # After the evening's check-in reminder and a nudge, which may come with it:
+            # only when there is room for all three under the daily cap.
+            sent_today=counts.get(row.id, 0) + 2,
         )
         for row, day in mondays
         if row.id in checked and (row.id, day) not in answered

@@ -44,6 +44,35 @@ def check(repair: Repair, pairing: Pairing, role: str) -> None:
         raise NotYourTurn(f"This is for {mine}.")
 
 
+def question_to_answer(repair: Repair, pairing: Pairing, question_id: str) -> RepairQuestion:
+    """The question I am about to answer: 404 when there is none such, then ``check``'s
+    409 and 403, then 409 once it is answered."""
+    row = next(
+        (q for q in repair.questions if is_public_id(question_id) and q.public_id == question_id),
+        None,
+    )
+    if row is None:
+        raise NotFound("There is no such question.")
+    check(repair, pairing, APOLOGIZING)
+    if row.answered_at is not None:
+        raise Conflict("You answered this question already.")
+    return row
+
+
+def week_to_answer(repair: Repair, pairing: Pairing, week: int, now: datetime) -> TrustCheck:
+    """The week I am about to answer: 404 when there is none such, then ``check``'s 409
+    and 403, then 409 before its day or once answered."""
+    this = next((c for c in repair.trust_checks if c.week == week), None)
+    if this is None:
+        raise NotFound("There is no such week.")
+    check(repair, pairing, HURT)
+    if this.due_at > now:
+        raise Conflict("This week's check-in opens on its day.")
+    if this.answered_at is not None:
+        raise Conflict("You answered this week already.")
+    return this
+
+
 def _tell(pairing: Pairing, repair: Repair, key: str, title: str, now: datetime) -> None:
     notify(
         user=pairing.partner,
@@ -85,15 +114,7 @@ def answer(
 ):
     """The apologizing partner answers a question, once."""
     begin_write(db.session)  # a no-op when the caller locked the repair already
-    check(repair, pairing, APOLOGIZING)
-    row = next(
-        (q for q in repair.questions if is_public_id(question_id) and q.public_id == question_id),
-        None,
-    )
-    if row is None:
-        raise NotFound("There is no such question.")
-    if row.answered_at is not None:
-        raise Conflict("You answered this question already.")
+    row = question_to_answer(repair, pairing, question_id)
     before_sending({"answer": text}, seen=seen)
     row.answer, row.answered_by_id, row.answered_at = text, pairing.me.id, now
     _tell(
@@ -132,14 +153,7 @@ def answer_check(
     """This week's "how safe does this feel?", from the hurt partner: from its day on,
     once."""
     begin_write(db.session)  # a no-op when the caller locked the repair already
-    check(repair, pairing, HURT)
-    this = next((c for c in repair.trust_checks if c.week == week), None)
-    if this is None:
-        raise NotFound("There is no such week.")
-    if this.due_at > now:
-        raise Conflict("This week's check-in opens on its day.")
-    if this.answered_at is not None:
-        raise Conflict("You answered this week already.")
+    this = week_to_answer(repair, pairing, week, now)
     this.score, this.note, this.answered_at = score, note, now
     db.session.commit()
     return this

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from werkzeug.datastructures import MultiDict
 
 from couples import drafts
 from couples.clock import utcnow
@@ -132,7 +133,8 @@ def _latest(repair, action: str, user_id: int | None = None):
 # refused after the repair moved on, so that nothing they wrote is lost.
 _WRITTEN = re.compile(
     r"^(i_feel|when|because|i_need|own_feeling|acknowledgement|empathy|"
-    r"restitution|missing|my_part|commitments-\d-text|own_choice|instead|note)$"
+    r"restitution|missing|my_part|commitments-\d-text|own_choice|instead|note|"
+    r"what_i_heard|missed)$"
 )
 
 
@@ -150,6 +152,8 @@ _LABELS = {
     "text": "Next time, I will",
     "own_choice": "A way to reconnect",
     "note": "A note",
+    "what_i_heard": "What I heard you say",
+    "missed": "What was missed",
 }
 
 
@@ -159,6 +163,10 @@ def _written(form) -> list[str]:
         for key, value in form.items(multi=True)
         if _WRITTEN.match(key) and value.strip()
     ]
+
+
+# The fields of the trust section's forms (an answer's error is keyed by its question).
+_TRUST_FIELDS = frozenset({"question", "weeks", "score", "note"})
 
 
 def _render(
@@ -185,7 +193,15 @@ def _render(
     opener = repair.opened_by_id == me
     my_view = repair.opener_view if opener else repair.partner_view
     settled = queries.roles_settled(repair)
+    # A refused form of the trust section comes back there alone: the step's forms show
+    # their saved words, and its boxes take nothing from another refused form.
+    form = form or MultiDict()
+    trust_refused = bool(errors) and all(
+        key in _TRUST_FIELDS or key.endswith("-answer") for key in errors
+    )
+    trust_form, form = (form, MultiDict()) if trust_refused else (MultiDict(), form)
     context = dict(
+        trust_form=trust_form,
         partner_read=queries.seen_by(repair, pairing.partner.id, mine),
         my_role=queries.my_role(repair, me),
         needs_view=queries.views_unsaid_for(repair, me),
@@ -539,7 +555,7 @@ def ask_question(repair_id: str):
 @login_required
 def answer_question(repair_id: str, question_id: str):
     def act(pairing, repair, now):
-        trust.check(repair, pairing, machine.APOLOGIZING)
+        trust.question_to_answer(repair, pairing, question_id)
         try:
             body = validate(QuestionAnswerIn, {"answer": request.form.get("answer", "")})
         except Invalid as error:
@@ -573,7 +589,7 @@ def plan_trust_checkins(repair_id: str):
 @login_required
 def answer_trust_checkin(repair_id: str, week: int):
     def act(pairing, repair, now):
-        trust.check(repair, pairing, machine.HURT)
+        trust.week_to_answer(repair, pairing, week, now)
         score = request.form.get("score", "")
         data = {"note": request.form.get("note", "") or None}
         if score.isascii() and score.isdigit() and len(score) == 1:

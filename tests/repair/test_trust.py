@@ -237,3 +237,61 @@ def test_after_unlinking_each_keeps_their_own_questions_or_answers_only(couple):
         sams, alexs = page(sam, "/account/words"), page(alex, "/account/words")
         assert "working late" in sams and "Two, in March." not in sams
         assert "Two, in March." in alexs and "working late" not in alexs
+
+
+def test_refusals_come_in_order_404_409_403_then_422(couple):
+    couple.link()
+    with couple.at(START) as (alex, sam):
+        rid = open_trust(alex)
+        hurt, sorry = sides(alex, sam, "apologizing")
+        walk(hurt, sorry, rid, "hearing")
+        qid = call(hurt, f"{rid}/questions", QUESTION, status=201)["questions"][0]["id"]
+        bad = {"answer": 5}
+        assert_problem(sorry.post(f"/api/v1/repairs/{rid}/questions/nope/answer", json=bad), 404)
+        assert_problem(hurt.post(f"/api/v1/repairs/{rid}/questions/nope/answer", json=bad), 404)
+        url = f"/api/v1/repairs/{rid}/questions/{qid}/answer"
+        assert_problem(hurt.post(url, json=bad), 403)
+        assert_problem(sorry.post(url, json=bad), 422)
+        call(sorry, f"{rid}/questions/{qid}/answer", ANSWER)
+        assert_problem(sorry.post(url, json=bad), 409)  # answered: no second answer
+        hurt.put(f"/api/v1/repairs/{rid}/trust-checkins", json={"weeks": 4})
+        week = f"/api/v1/repairs/{rid}/trust-checkins"
+        assert_problem(hurt.post(f"{week}/7", json={"score": "x"}), 404)
+        assert_problem(hurt.post(f"{week}/1", json={"score": "x"}), 409)  # not its day yet
+        assert_problem(sorry.post(f"{week}/7", json={"score": "x"}), 404)
+
+
+def test_a_refused_question_or_answer_leaves_the_steps_words_alone(couple):
+    from tests.factories import post_refused
+
+    couple.link()
+    with couple.at(START) as (alex, sam):
+        rid = open_trust(alex)
+        hurt, sorry = sides(alex, sam, "apologizing")
+        walk(hurt, sorry, rid, "apology")  # Alex's apology form is open
+        qid = call(hurt, f"{rid}/questions", QUESTION, status=201)["questions"][0]["id"]
+        url = f"/repairs/{rid}"
+        shown = post_refused(alex, f"{url}/questions/{qid}/answer", {"answer": " "}, url)
+        html = shown.get_data(as_text=True)
+        assert "Please fill this in." in html
+        assert ">None<" not in html  # the apology's boxes are not filled from this form
+        assert 'name="acknowledgement"' in html
+
+
+def test_the_weeks_of_trust_go_on_after_the_follow_through_is_done(couple):
+    from couples.extensions import db
+    from couples.repair.models import Repair
+    from tests.factories import page
+
+    couple.link()
+    with couple.at(START) as (alex, sam):
+        rid = open_trust(alex)
+        hurt, sorry = sides(alex, sam, "apologizing")
+        walk(hurt, sorry, rid, "hearing")
+    with couple.app.app_context():
+        db.session.execute(db.update(Repair).values(state="resolved"))
+        db.session.commit()
+    with couple.at(START) as (alex, sam):
+        html = page(sam, f"/repairs/{rid}")
+        assert "Repaired" in html and f'action="/repairs/{rid}/questions"' in html
+        assert f'action="/repairs/{rid}/trust-checkins"' in html
