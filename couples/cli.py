@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
-from couples import config, logs
+from couples import config, logs, metrics
 
 log = logging.getLogger("couples")
 
@@ -244,6 +244,7 @@ def reminders_run() -> None:
     app = current_app._get_current_object()
     config.require(app.config, "BASE_URL")  # every push links there
     logs.configure(app.config)
+    metrics.serve_on_address(app)  # with COUPLES_METRICS_ADDRESS
     stop = threading.Event()
     try:
         worker.loop(app, stop)

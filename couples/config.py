@@ -92,6 +92,10 @@ DEFAULTS = {
     "CELERY_BROKER_URL": None,
     # Logs on stderr: "text" lines, or "json" (one object a line, for a log shipper).
     "LOG_FORMAT": "text",
+    # Prometheus metrics: /metrics answers a scraper with this bearer token (404 without
+    # one); a process that serves no pages answers on this host:port instead.
+    "METRICS_TOKEN": None,
+    "METRICS_ADDRESS": None,
     # OpenAPI document (flask-smorest)
     "API_TITLE": "Couples API",
     "API_VERSION": "v1",

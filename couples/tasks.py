@@ -10,10 +10,10 @@ the next tick's sweep re-enqueues whatever is due (including rows whose lease ra
 import math
 
 from celery import Celery, Task
-from celery.signals import after_setup_logger
+from celery.signals import after_setup_logger, task_failure, task_retry, task_success, worker_ready
 from flask import Flask
 
-from couples import create_app, logs
+from couples import create_app, logs, metrics
 from couples.clock import utcnow
 from couples.config import require
 
@@ -60,6 +60,27 @@ def _log_format(logger, **_kwargs) -> None:
     ``COUPLES_LOG_FORMAT=json``), over Celery's own."""
     for handler in logger.handlers:
         handler.setFormatter(logs.formatter_for(flask_app.config))
+
+
+@task_success.connect
+def _succeeded(sender=None, **_kwargs) -> None:
+    metrics.TASKS.labels(sender.name, "success").inc()
+
+
+@task_failure.connect
+def _failed(sender=None, **_kwargs) -> None:
+    metrics.TASKS.labels(sender.name, "failure").inc()
+
+
+@task_retry.connect
+def _retried(sender=None, **_kwargs) -> None:
+    metrics.TASKS.labels(sender.name, "retry").inc()
+
+
+@worker_ready.connect
+def _serve_metrics(**_kwargs) -> None:
+    """A worker's counts on ``COUPLES_METRICS_ADDRESS``, when it is set."""
+    metrics.serve_on_address(flask_app)
 
 
 flask_app = create_app()

@@ -32,6 +32,7 @@ PUBLIC = {
     "static",
     "healthz",
     "readyz",
+    "metrics",  # its own bearer token (tests/test_metrics.py)
     "api-docs.openapi_json",
     "api_auth.csrf_token",
     "api_auth.register",

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import Row, and_, func, or_
 
+from couples import metrics
 from couples.accounts.models import User
 from couples.clock import utcnow
 from couples.db import begin_write
@@ -65,6 +66,16 @@ def count_due(*, now: datetime) -> int:
     ).scalar_one()
     db.session.commit()
     return count
+
+
+def outbox_due(*, now: datetime) -> tuple[int, datetime | None]:
+    """How many notifications are due (or their lease ran out), and the earliest time
+    one of them was due: one read by the delivery index."""
+    count, oldest = db.session.execute(
+        db.select(func.count(), func.min(Notification.next_attempt_at)).where(_due(now))
+    ).one()
+    db.session.commit()
+    return count, oldest
 
 
 @dataclass(frozen=True)
@@ -258,6 +269,7 @@ def _record(leased: Claim, *, claimed, expired, outcomes, now) -> dict[str, int]
         by_note.setdefault(job.notification_id, []).append((job, result))
 
     gone, refused, delivered = set(), set(), set()
+    pushes = {"sent": 0, "retried": 0, "gone": 0, "failed": 0}
     counts = {
         "sent": 0,
         "retry": 0,
@@ -302,13 +314,17 @@ def _record(leased: Claim, *, claimed, expired, outcomes, now) -> dict[str, int]
             if result.delivered:
                 done.append(job.subscription_id)
                 delivered.add(job.subscription_id)
+                pushes["sent"] += 1
             elif result.gone:
                 gone.add(job.subscription_id)
+                pushes["gone"] += 1
             elif result.retryable:
                 retry_after.append(result.retry_after or 0)
                 errors.append(result.error)
+                pushes["retried"] += 1
             else:
                 refused.add(job.subscription_id)
+                pushes["failed"] += 1
                 errors.append(result.error)
                 log.error("push refused for notification %s: %s", note_id, result.error)
         change["delivered_to"] = done
@@ -374,6 +390,9 @@ def _record(leased: Claim, *, claimed, expired, outcomes, now) -> dict[str, int]
             .values(failures=0, last_success_at=now)
         )
     db.session.commit()
+    for outcome, number in pushes.items():
+        if number:
+            metrics.DELIVERIES.labels(outcome).inc(number)
     return counts
 
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 from sqlalchemy import Row
 from sqlalchemy.orm import aliased
 
+from couples import metrics
 from couples.accounts.models import User
 from couples.checkins import rules
 from couples.clock import local_date
@@ -43,6 +44,7 @@ def reschedule(user: User, now: datetime) -> None:
     )
 
 
+@metrics.TICK.time()
 def tick(*, now: datetime, batch: int = 1000) -> int:
     """Create the notifications due at ``now``; returns how many were created. Running it
     twice, or from two processes at once, creates nothing twice.
