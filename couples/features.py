@@ -32,6 +32,7 @@ class Features:
 
 def init_app(app: Flask) -> None:
     from couples import drafts
+    from couples.accounts import passkeys
     from couples.appreciations import services as appreciations
     from couples.bids import services as bids
     from couples.checkins import services as checkins
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
     app.extensions["couples.features"] = Features(
         exporters={
             "pairing": pairing.export,
+            "passkeys": passkeys.export,
             "notifications": notifications.export,
             "checkins": checkins.export,
             "love_languages": lovelanguages.export,

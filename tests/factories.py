@@ -33,6 +33,7 @@ def make_couple(first: User, second: User, now=None):
 # Requests that start or end a session: the session's CSRF token ends with them.
 _NEW_SESSION = (
     "/api/v1/auth/login",
+    "/api/v1/auth/passkey",
     "/api/v1/auth/register",
     "/api/v1/auth/logout",
     "/api/v1/auth/password-reset/",

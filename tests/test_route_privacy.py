@@ -40,6 +40,8 @@ PUBLIC = {
     "api_auth.logout",
     "api_auth.password_reset_request",
     "api_auth.password_reset",
+    "api_passkey_auth.sign_in_options",
+    "api_passkey_auth.sign_in",
     "api_push.vapid_public_key",
     "accounts.home",
     "accounts.register",
@@ -210,6 +212,18 @@ def _plan(couple: Couple) -> str:
     return response.get_json()["id"]
 
 
+def _alex_passkey(couple: Couple) -> str:
+    from tests.softauthn import SoftPasskey
+
+    options = couple.alex.post("/api/v1/me/passkey-options/register").get_json()
+    credential = SoftPasskey(rp_id="localhost", origin="http://localhost").create(options)
+    response = couple.alex.post(
+        "/api/v1/me/passkeys", json={"name": "Alex's phone", "credential": credential}
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
 def _idea(couple: Couple) -> str:
     response = couple.alex.post("/api/v1/couple/ideas", json={"text": "Pottery"})
     assert response.status_code == 201, response.get_json()
@@ -277,6 +291,8 @@ COUPLE_OBJECT_URLS: dict[str, Callable[[Couple], str]] = {
     "notifications.remove_device": _alex_device,
     "accounts.sign_out_device": lambda c: f"/account/devices/{_alex_session(c)}/sign-out",
     "api_me.sign_out_session": lambda c: f"/api/v1/me/sessions/{_alex_session(c)}",
+    "accounts.remove_passkey": lambda c: f"/account/passkeys/{_alex_passkey(c)}/remove",
+    "api_passkeys.remove_passkey": lambda c: f"/api/v1/me/passkeys/{_alex_passkey(c)}",
 }
 
 # Objects of one partner alone (Alex's): the other partner gets 404 for them too.
@@ -290,6 +306,8 @@ PRIVATE_TO_ALEX = {
     "notifications.remove_device",
     "accounts.sign_out_device",
     "api_me.sign_out_session",
+    "accounts.remove_passkey",
+    "api_passkeys.remove_passkey",
 }
 
 # Routes with arguments that are not objects of a couple, and why.

@@ -1,7 +1,8 @@
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from couples.db import TimestampMixin
@@ -92,3 +93,47 @@ class OutgoingMail(db.Model):
     # sends it meanwhile, and a failure by the wait before the next attempt.
     next_attempt_at: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(default=0)
+
+
+class Passkey(db.Model):
+    """A passkey (a WebAuthn credential) that signs in to this account instead of the
+    password, and confirms an export or a deletion. Only its public key is kept."""
+
+    __tablename__ = "passkeys"
+    __table_args__ = (Index(None, "user_id"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(
+        String(16), unique=True, default=lambda: secrets.token_urlsafe(9)
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The authenticator's id for it (at most 1023 bytes, as WebAuthn allows).
+    credential_id: Mapped[bytes] = mapped_column(LargeBinary(1023), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    # How many times the authenticator says it was used; a count that goes back means
+    # a copy of it exists, and that sign-in is refused.
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The account's opaque handle on the authenticator (the same for all of its passkeys;
+    # never the id or the address).
+    user_handle: Mapped[bytes] = mapped_column(LargeBinary(64))
+    name: Mapped[str] = mapped_column(String(60))
+    transports: Mapped[list] = mapped_column(JSON, default=list)
+    # Synced between the person's devices (a passkey manager), or on one device only.
+    backed_up: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+
+
+class PasskeyChallenge(db.Model):
+    """A challenge handed to a browser for one passkey ceremony: used once, within a few
+    minutes, for what it was made for (``purpose``) and, when it names one, by that
+    account. Only its hash is kept."""
+
+    __tablename__ = "passkey_challenges"
+    __table_args__ = (Index(None, "expires_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(12))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime]

@@ -1,3 +1,4 @@
+import json
 import unicodedata
 
 import marshmallow as ma
@@ -122,9 +123,64 @@ class PasswordChangeSchema(Strict):
     new_password = Secret(required=True, new=True)
 
 
-class DeleteSchema(Strict):
-    password = Secret(required=True)
+class Credential(ma.fields.Dict):
+    """A passkey's answer, as the browser's ``PublicKeyCredential.toJSON()`` gives it: an
+    object, or (from a page's form) that object as JSON text. Checked by py_webauthn."""
+
+    MAX_TEXT = 64 * 1024
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid": "Not a passkey's answer."})
+        super().__init__(keys=ma.fields.String(), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            if len(value) > self.MAX_TEXT:
+                raise self.make_error("invalid")
+            try:
+                value = json.loads(value)
+            except ValueError as error:
+                raise self.make_error("invalid") from error
+        if not isinstance(value, dict) or len(json.dumps(value)) > self.MAX_TEXT:
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
-class ExportSchema(Strict):
-    password = Secret(required=True)
+class _Confirmed(Strict):
+    """Your password, or one of your passkeys' answers, confirms it."""
+
+    json_schema = {"anyOf": [{"required": ["password"]}, {"required": ["passkey"]}]}
+
+    password = Secret()
+    passkey = Credential()
+
+    @ma.validates_schema
+    def _one_of_them(self, data, **_kwargs):
+        if "password" not in data and "passkey" not in data:
+            raise ma.ValidationError("Please fill this in.", "password")
+
+
+class DeleteSchema(_Confirmed):
+    pass
+
+
+class ExportSchema(_Confirmed):
+    pass
+
+
+class PasskeyNameSchema(Strict):
+    name = Text(
+        required=True,
+        min_length=1,
+        max_length=60,
+        blank="Give it a name you will know it by, like \u201cMy phone\u201d.",
+    )
+
+
+class PasskeyAddSchema(PasskeyNameSchema):
+    credential = Credential(required=True)
+
+
+class PasskeySignInSchema(Strict):
+    credential = Credential(required=True)
+    remember = Flag(load_default=False)

@@ -322,13 +322,33 @@ def _revoke_resets(user_id: int) -> None:
     )
 
 
-def export_data(*, user: User, password: str) -> dict:
-    """Everything the user wrote or set, as plain JSON data, once ``password`` is shown to
-    be theirs. It is asked every time, as for deleting the account: a session, even one
-    restored from a remember-me cookie alone, never hands out the account's data."""
-    if not _password_matches(user, password):
-        audit.record("export", "failed", user_id=user.id)
+def confirm_identity(
+    *, user: User, event: str, password: str | None = None, passkey: dict | None = None
+) -> None:
+    """The account's password, or the answer of one of its passkeys, shown again now
+    (Invalid under ``password`` or ``passkey`` otherwise)."""
+    if passkey is not None:
+        from couples.accounts import passkeys
+
+        try:
+            passkeys.confirm(user=user, credential=passkey)
+        except (Invalid, WrongCredentials) as error:
+            audit.record(event, "failed", user_id=user.id)
+            messages = getattr(error, "errors", None) or {}
+            detail = next(iter(messages.values()), [error.detail])
+            raise Invalid(errors={"passkey": list(detail)}) from error
+        return
+    if not _password_matches(user, password or ""):
+        audit.record(event, "failed", user_id=user.id)
         raise Invalid(errors={"password": ["That is not your password."]})
+
+
+def export_data(*, user: User, password: str | None = None, passkey: dict | None = None) -> dict:
+    """Everything the user wrote or set, as plain JSON data, once their password (or one
+    of their passkeys) confirms it is them. It is asked every time, as for deleting the
+    account: a session, even one restored from a remember-me cookie alone, never hands
+    out the account's data."""
+    confirm_identity(user=user, event="export", password=password, passkey=passkey)
     data = {
         "user": {
             "id": str(user.id),
@@ -344,12 +364,12 @@ def export_data(*, user: User, password: str) -> dict:
     return data
 
 
-def delete_account(*, user: User, password: str, now: datetime) -> None:
-    """Delete the account after checking the password; unlinks first. The partner keeps
-    their own entries."""
-    if not _password_matches(user, password):
-        audit.record("account_delete", "failed", user_id=user.id)
-        raise Invalid(errors={"password": ["That is not your password."]})
+def delete_account(
+    *, user: User, now: datetime, password: str | None = None, passkey: dict | None = None
+) -> None:
+    """Delete the account after checking the password (or a passkey); unlinks first. The
+    partner keeps their own entries."""
+    confirm_identity(user=user, event="account_delete", password=password, passkey=passkey)
     user_id = user.id
     begin_write(db.session)
     for fn in features().before_delete:

@@ -174,11 +174,14 @@ def logout():
 
 
 def _account_page() -> dict:
+    from couples.accounts.passkeys import passkeys_of
+
     user = me()
     devices = sessions.live_sessions(user=user, now=utcnow())
     return {
         "user": user,
         "devices": [(device, sessions.is_current(device, user)) for device in devices],
+        "passkeys": passkeys_of(user),
     }
 
 
@@ -195,6 +198,16 @@ def sign_out_device(public_id: str):
         return logout()  # this device: as the log out button
     flash("That device is signed out.", "success")
     return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/passkeys/<public_id>/remove", methods=["POST"])
+@login_required
+def remove_passkey(public_id: str):
+    from couples.accounts import passkeys
+
+    passkeys.remove(user=me(), public_id=public_id)
+    flash("That passkey is removed: it no longer signs in.", "success")
+    return redirect(url_for("accounts.account") + "#passkeys-h")
 
 
 @bp.route("/account/profile", methods=["POST"])
@@ -234,17 +247,23 @@ def logout_everywhere():
     return redirect(url_for("accounts.account"))
 
 
+def _has_passkeys() -> bool:
+    from couples.accounts.passkeys import has_passkeys
+
+    return has_passkeys(me())
+
+
 @bp.route("/account/export", methods=["GET", "POST"])
 @login_required
 def export():
     if request.method == "GET":
-        return _render_form("accounts/export.html")
+        return _render_form("accounts/export.html", has_passkeys=_has_passkeys())
     try:
         data = web.export_data(user=me(), **validate(schemas.ExportSchema, form_data()))
     except Invalid as error:
         return _refuse(url_for("accounts.export"), error, keep_words=False)
     except DomainError as error:
-        return _render_form("accounts/export.html", error)
+        return _render_form("accounts/export.html", error, has_passkeys=_has_passkeys())
     return Response(
         json.dumps(data, indent=2),
         mimetype="application/json",
@@ -256,7 +275,7 @@ def export():
 @login_required
 def delete():
     if request.method == "GET":
-        return _render_form("accounts/delete.html")
+        return _render_form("accounts/delete.html", has_passkeys=_has_passkeys())
     try:
         data = validate(schemas.DeleteSchema, form_data())
         web.with_current_password(
@@ -265,7 +284,7 @@ def delete():
     except Invalid as error:
         return _refuse(url_for("accounts.delete"), error, keep_words=False)
     except DomainError as error:
-        return _render_form("accounts/delete.html", error)
+        return _render_form("accounts/delete.html", error, has_passkeys=_has_passkeys())
     web.end_session()
     flash("Your account is deleted.", "info")
     response = redirect(url_for("accounts.home"))

@@ -63,12 +63,34 @@ def with_current_password(user: User, field: str, command):
     return result
 
 
-def export_data(*, user: User, password: str) -> dict:
-    """The user's export, once their password is confirmed: asked every time, and
-    counted against the account's login limit as any other current-password check."""
+def export_data(*, user: User, password: str | None = None, passkey: dict | None = None) -> dict:
+    """The user's export, once their password (or a passkey) is confirmed: asked every
+    time, and counted against the account's login limit as any other current-password
+    check."""
     return with_current_password(
-        user, "password", lambda: services.export_data(user=user, password=password)
+        user,
+        "password",
+        lambda: services.export_data(user=user, password=password, passkey=passkey),
     )
+
+
+def attempt_passkey_login(*, credential: dict, remember: bool) -> User:
+    """Log in with a passkey; failures count against this address's login limit."""
+    from couples.accounts import passkeys
+
+    try:
+        throttle.check("LOGIN_LIMIT_PER_ADDRESS", _address())
+    except TooManyAttempts:
+        audit.record("passkey_login", "locked_out")
+        raise
+    try:
+        user = passkeys.sign_in(credential=credential)
+    except DomainError:
+        throttle.hit("LOGIN_LIMIT_PER_ADDRESS", _address())
+        raise
+    start_session(user, remember=remember)
+    audit.record("passkey_login", "ok", user_id=user.id)
+    return user
 
 
 def throttled(config_key: str):

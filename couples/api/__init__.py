@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
         me,
         notifications,
         pairing,
+        passkeys,
         promises,
         push,
         repairs,
@@ -65,6 +66,7 @@ def init_app(app: Flask) -> None:
     for module in (
         auth,
         me,
+        passkeys,
         pairing,
         checkins,
         lovelanguages,
@@ -79,3 +81,4 @@ def init_app(app: Flask) -> None:
         notifications,
     ):
         api.register_blueprint(module.blp)
+    api.register_blueprint(passkeys.auth_blp)

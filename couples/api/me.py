@@ -96,10 +96,11 @@ def change_password():
 @blp.response(200, FreeFormSchema)
 @accepts(blp, ExportSchema)
 def export():
-    """Everything I wrote or set, as JSON. Asks for my password every time; wrong ones
-    count against my account's login limit (429 when over)."""
+    """Everything I wrote or set, as JSON. Asks for my password (or a passkey's answer to
+    `POST /me/passkey-options/confirm`) every time; wrong ones count against my
+    account's login limit (429 when over)."""
     user = _me()
-    data = web.export_data(user=user, password=load(ExportSchema)["password"])
+    data = web.export_data(user=user, **load(ExportSchema))
     return Response(
         json.dumps(data, indent=2),
         mimetype="application/json",
@@ -111,13 +112,12 @@ def export():
 @blp.response(204)
 @accepts(blp, DeleteSchema)
 def delete_me():
-    """Delete my account (unlinks first). My partner keeps their own entries."""
+    """Delete my account (unlinks first). My partner keeps their own entries. My
+    password, or a passkey's answer to `POST /me/passkey-options/confirm`, confirms it."""
     user = _me()
     data = load(DeleteSchema)
     web.with_current_password(
-        user,
-        "password",
-        lambda: services.delete_account(user=user, password=data["password"], now=utcnow()),
+        user, "password", lambda: services.delete_account(user=user, now=utcnow(), **data)
     )
     web.end_session()
     return None, {"Clear-Site-Data": CLEAR_SITE_DATA}

@@ -59,6 +59,10 @@ if (document.querySelector("[data-apology-check], [data-i-statement], [data-quic
   import("./repair.js");
 }
 
+if (document.querySelector("[data-passkeys], [data-passkey-login], [data-passkey-confirm]")) {
+  import("./passkeys.js");
+}
+
 if (document.querySelector("[data-reminders]")) {
   import("./reminders.js");
 }

@@ -61,6 +61,10 @@ schema.config.checks.positive_data_acceptance = PositiveDataAcceptanceConfig(
     expected_statuses=[*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, "410"]
 )
 
+PASSKEY_REFUSAL = re.compile(
+    r"Start again: that took too long\.|That passkey could not be used here\..*"
+)
+
 # The only refusals (422) of data the document accepts: rules no schema can state, because
 # they depend on what is stored or judge more than the characters. Each is (operation,
 # field, message), the field and the message each a string to equal or a compiled pattern
@@ -71,6 +75,16 @@ INEXPRESSIBLE_REFUSALS = [
     ("POST /api/v1/me/password", "current_password", "That is not your current password."),
     ("POST /api/v1/me/export", "password", "That is not your password."),
     ("DELETE /api/v1/me", "password", "That is not your password."),
+    # A passkey's answer is checked by py_webauthn against a challenge of this browser's.
+    *(
+        (operation, field, PASSKEY_REFUSAL)
+        for operation, field in (
+            ("POST /api/v1/me/export", "passkey"),
+            ("DELETE /api/v1/me", "passkey"),
+            ("POST /api/v1/auth/passkey", "credential"),
+            ("POST /api/v1/me/passkeys", "credential"),
+        )
+    ),
     # A new password must be hard to guess (zxcvbn's score; the length is in the document).
     (
         "POST /api/v1/auth/register",
