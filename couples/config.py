@@ -40,6 +40,8 @@ DEFAULTS = {
     "LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
     "REGISTER_LIMIT_PER_ADDRESS": "10 per hour",
     "RESET_LIMIT_PER_ADDRESS": "10 per hour",
+    # Passkey sign-ins begun (each keeps a challenge on the server for five minutes).
+    "PASSKEY_LIMIT_PER_ADDRESS": "30 per 15 minutes",
     # Every write is counted per person (couples/limits.py): what reaches the partner
     # or costs the server has a limit of its own, any other write a ceiling.
     "APPRECIATION_LIMIT_PER_USER": "30 per hour",

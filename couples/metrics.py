@@ -137,9 +137,12 @@ def metrics_view():
     token = current_app.config.get("METRICS_TOKEN")
     if not token:
         abort(404)
-    auth = request.authorization
-    given = auth.token if auth is not None and auth.type == "bearer" else None
-    if not given or not hmac.compare_digest(given.encode(), str(token).encode()):
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if (
+        scheme.lower() != "bearer"
+        or not given
+        or not hmac.compare_digest(given.encode(), str(token).encode())
+    ):
         return Response(
             "A bearer token is needed.\n",
             401,

@@ -22,7 +22,7 @@ from werkzeug.routing.converters import IntegerConverter, UUIDConverter
 from couples import create_app
 from couples.extensions import db
 from tests.conftest import BASE_CONFIG
-from tests.factories import ApiClient
+from tests.factories import PASSWORD, ApiClient
 
 PROBLEM = "application/problem+json"
 IMPLICIT_METHODS = {"HEAD", "OPTIONS"}
@@ -218,7 +218,8 @@ def _alex_passkey(couple: Couple) -> str:
     options = couple.alex.post("/api/v1/me/passkey-options/register").get_json()
     credential = SoftPasskey(rp_id="localhost", origin="http://localhost").create(options)
     response = couple.alex.post(
-        "/api/v1/me/passkeys", json={"name": "Alex's phone", "credential": credential}
+        "/api/v1/me/passkeys",
+        json={"name": "Alex's phone", "credential": credential, "password": PASSWORD},
     )
     assert response.status_code == 201, response.get_json()
     return response.get_json()["id"]

@@ -150,8 +150,14 @@ def registration_options(*, user: User) -> dict:
     return _options(options)
 
 
-def register(*, user: User, credential: dict, name: str) -> Passkey:
-    """Keep the passkey the browser made with the options of ``registration_options``."""
+def register(*, user: User, credential: dict, name: str, password: str) -> Passkey:
+    """Keep the passkey the browser made with the options of ``registration_options``,
+    once the account's password confirms that the owner is adding it (a session alone,
+    even one restored from a remember-me cookie, never adds a way in). A wrong password
+    leaves the challenge in place: the same passkey can be sent again with the right one."""
+    from couples.accounts.services import confirm_identity
+
+    confirm_identity(user=user, event="passkey_added", password=password)
     challenge = _take_challenge("register", user)
     handle = session.pop("passkey_handle", None)
     rp_id, origin = relying_party()
@@ -166,7 +172,10 @@ def register(*, user: User, credential: dict, name: str) -> Passkey:
     except (InvalidRegistrationResponse, InvalidJSONStructure, ValueError, TypeError) as error:
         audit.record("passkey_added", "failed", user_id=user.id)
         raise Invalid(errors={"credential": [NOT_ACCEPTED]}) from error
-    transports = credential.get("response", {}).get("transports") or []
+    response = credential.get("response")
+    transports = response.get("transports") if isinstance(response, dict) else None
+    if not isinstance(transports, list):
+        transports = []
     passkey = Passkey(
         user_id=user.id,
         credential_id=verified.credential_id,
@@ -174,12 +183,15 @@ def register(*, user: User, credential: dict, name: str) -> Passkey:
         sign_count=verified.sign_count,
         user_handle=base64url_to_bytes(handle) if handle else secrets.token_bytes(32),
         name=name,
-        transports=[t for t in transports if t in _TRANSPORTS][:8],
+        transports=[t for t in transports if isinstance(t, str) and t in _TRANSPORTS][:8],
         backed_up=verified.credential_backed_up
         or verified.credential_device_type == CredentialDeviceType.MULTI_DEVICE,
         created_at=utcnow(),
     )
     begin_write(db.session)
+    if len(passkeys_of(user)) >= PASSKEYS_MAX:
+        db.session.rollback()
+        raise Conflict(f"An account keeps {PASSKEYS_MAX} passkeys at most: remove one first.")
     db.session.add(passkey)
     try:
         db.session.commit()

@@ -139,7 +139,7 @@ class Credential(ma.fields.Dict):
                 raise self.make_error("invalid")
             try:
                 value = json.loads(value)
-            except ValueError as error:
+            except (ValueError, RecursionError) as error:
                 raise self.make_error("invalid") from error
         if not isinstance(value, dict) or len(json.dumps(value)) > self.MAX_TEXT:
             raise self.make_error("invalid")
@@ -179,6 +179,8 @@ class PasskeyNameSchema(Strict):
 
 class PasskeyAddSchema(PasskeyNameSchema):
     credential = Credential(required=True)
+    # A session alone never adds a way in: the password confirms it is the owner.
+    password = Secret(required=True)
 
 
 class PasskeySignInSchema(Strict):

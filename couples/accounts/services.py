@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from couples import audit
 from couples.accounts import mail, mailbox, passwords, sessions
-from couples.accounts.models import PasswordReset, User
+from couples.accounts.models import Passkey, PasswordReset, User
 from couples.clock import is_timezone, isoformat
 from couples.db import begin_write
 from couples.errors import EmailTaken, Invalid, ResetGone, WrongCredentials
@@ -296,6 +296,8 @@ def _reset_password(*, token: str, new_password: str, now: datetime) -> User:
         raise ResetGone("This reset link was used or has expired. Ask for a new one.")
     user.password_hash = password_hash
     sessions.end_others(user_id=user_id, keep_token=None)  # whoever knew the old one is out
+    # and so are the passkeys: whoever added one with the old password too
+    db.session.execute(db.delete(Passkey).where(Passkey.user_id == user_id))
     _revoke_resets(user_id)
     db.session.commit()
     audit.record("reset", user_id=user_id)

@@ -56,7 +56,8 @@ def with_current_password(user: User, field: str, command):
     try:
         result = command()
     except DomainError as error:
-        if field not in (getattr(error, "errors", None) or {}):
+        refused = getattr(error, "errors", None) or {}
+        if field not in refused and "passkey" not in refused:
             throttle.clear("LOGIN_LIMIT_PER_ACCOUNT", account)  # the password was right
         raise
     throttle.clear("LOGIN_LIMIT_PER_ACCOUNT", account)
@@ -104,6 +105,7 @@ def throttled(config_key: str):
 
 
 _THROTTLED_EVENTS = {
+    "PASSKEY_LIMIT_PER_ADDRESS": "passkey_login",
     "REGISTER_LIMIT_PER_ADDRESS": "register",
     "RESET_LIMIT_PER_ADDRESS": "reset_request",
 }

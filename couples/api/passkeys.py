@@ -56,6 +56,7 @@ def sign_in_options():
     """Options for `navigator.credentials.get` at the login (any passkey of this site;
     the device asks which). Valid for one answer, for five minutes."""
     no_body()
+    web.throttled("PASSKEY_LIMIT_PER_ADDRESS")
     return jsonify(passkeys.sign_in_options())
 
 
@@ -90,9 +91,14 @@ def registration_options():
 @blp.response(201, PasskeySchema)
 @accepts(blp, PasskeyAddSchema)
 def add_passkey():
-    """Keep the passkey the browser made from the options, under a name of my choosing."""
+    """Keep the passkey the browser made from the options, under a name of my choosing.
+    My password confirms it (422 under `password` when wrong; tries count against my
+    account's login limit)."""
     data = load(PasskeyAddSchema)
-    return passkey_data(passkeys.register(user=_me(), **data))
+    user = _me()
+    return passkey_data(
+        web.with_current_password(user, "password", lambda: passkeys.register(user=user, **data))
+    )
 
 
 @blp.route("/passkeys/<passkey_id>", methods=["DELETE"])

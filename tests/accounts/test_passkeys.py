@@ -11,7 +11,7 @@ import time_machine
 from couples.accounts.models import Passkey, PasskeyChallenge, User
 from couples.clock import utcnow
 from couples.extensions import db
-from tests.factories import ApiClient, make_user
+from tests.factories import PASSWORD, ApiClient, make_user
 from tests.softauthn import UP, SoftPasskey
 
 ORIGIN = "http://localhost"  # tests/conftest.py's BASE_URL
@@ -30,13 +30,13 @@ def audit_lines(caplog):
     return lambda: [r.getMessage() for r in caplog.records if r.name == "couples.audit"]
 
 
-def add_passkey(client, name="My phone", key=None, **answer) -> tuple[SoftPasskey, dict]:
+def add_passkey(
+    client, name="My phone", key=None, password=PASSWORD, **answer
+) -> tuple[SoftPasskey, dict]:
     key = key or SoftPasskey(rp_id="localhost", origin=ORIGIN)
     options = client.post("/api/v1/me/passkey-options/register").get_json()
-    response = client.post(
-        "/api/v1/me/passkeys", json={"name": name, "credential": key.create(options, **answer)}
-    )
-    return key, response
+    body = {"name": name, "credential": key.create(options, **answer), "password": password}
+    return key, client.post("/api/v1/me/passkeys", json=body)
 
 
 def sign_in(app, key, **answer):
@@ -161,14 +161,22 @@ def test_an_authenticator_without_a_counter_may_log_in_again(app, alex):
         assert sign_in(app, key, count_up=False)[1].status_code == 200
 
 
-def test_an_answer_is_used_once(app, alex):
+def test_an_answer_is_used_once_even_with_the_session_it_was_asked_in(app, alex):
+    """The challenge kept in the (signed, client-side) session can be replayed with an old
+    copy of the cookie: the server's own record of it is what makes it single-use."""
     key, _ = add_passkey(alex)
     client = ApiClient(app)
     options = client.post("/api/v1/auth/passkey/options").get_json()
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    asked_in = client.client.get_cookie(cookie_name).value
     answer = key.get(options)
     assert client.post("/api/v1/auth/passkey", json={"credential": answer}).status_code == 200
-    other = ApiClient(app)
-    assert other.post("/api/v1/auth/passkey", json={"credential": answer}).status_code == 422
+    replay = ApiClient(app)
+    replay.client.set_cookie(cookie_name, asked_in)
+    refused = replay.post("/api/v1/auth/passkey", json={"credential": answer})
+    assert refused.status_code == 422, refused.get_json()
+    assert "credential" in refused.get_json()["errors"]
+    assert replay.get("/api/v1/me").status_code == 401
     with app.app_context():
         assert db.session.query(PasskeyChallenge).count() == 0
 
@@ -197,13 +205,119 @@ def test_an_unknown_passkey_does_not_log_in(app, alex):
     assert response.get_json()["detail"]
 
 
-@pytest.mark.parametrize("credential", [None, "text", 5, [], {"id": "!!"}, {"rawId": 3}])
+MALFORMED = [
+    None,
+    "text",
+    5,
+    [],
+    {"id": "!!"},
+    {"rawId": 3},
+    {"id": "AA", "rawId": "AA", "type": "public-key", "response": []},
+    {"id": "AA", "rawId": "AA", "type": "public-key", "response": "x"},
+    "[" * 20000 + "]" * 20000,
+]
+
+
+@pytest.mark.parametrize("credential", MALFORMED)
 def test_a_malformed_answer_is_refused_clearly(app, alex, credential):
     client = ApiClient(app)
     client.post("/api/v1/auth/passkey/options")
     response = client.post("/api/v1/auth/passkey", json={"credential": credential})
     assert response.status_code in (401, 422)
     assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("transports", [[["internal"]], [{"a": 1}], "internal", 5, [None]])
+def test_odd_transports_are_left_out_not_a_failure(app, alex, transports):
+    key = SoftPasskey(rp_id="localhost", origin=ORIGIN)
+    options = alex.post("/api/v1/me/passkey-options/register").get_json()
+    credential = key.create(options)
+    credential["response"]["transports"] = transports
+    response = alex.post(
+        "/api/v1/me/passkeys",
+        json={"name": "Odd", "credential": credential, "password": PASSWORD},
+    )
+    assert response.status_code == 201, response.get_json()
+    assert stored(app)[0].transports == []
+
+
+def test_a_deeply_nested_answer_on_the_export_page_is_refused_not_a_failure(app, alex):
+    page = alex.post(
+        "/account/export",
+        data={"csrf_token": alex.csrf(), "passkey": "[" * 20000 + "]" * 20000},
+    )
+    assert page.status_code in (302, 303, 422)
+
+
+def test_adding_a_passkey_needs_the_password(app, alex):
+    _key, response = add_passkey(alex, password="not my password at all")
+    assert response.status_code == 422 and "password" in response.get_json()["errors"]
+    assert stored(app) == []
+    key = SoftPasskey(rp_id="localhost", origin=ORIGIN)
+    options = alex.post("/api/v1/me/passkey-options/register").get_json()
+    credential = key.create(options)
+    without = alex.post("/api/v1/me/passkeys", json={"name": "x", "credential": credential})
+    assert without.status_code == 422 and "password" in without.get_json()["errors"]
+    # the same passkey goes through once the password is right: its challenge was kept
+    body = {"name": "My phone", "credential": credential, "password": PASSWORD}
+    assert alex.post("/api/v1/me/passkeys", json=body).status_code == 201
+
+
+def test_the_tenth_passkey_is_counted_again_when_it_is_kept(app, alex):
+    for number in range(9):
+        add_passkey(alex, name=f"Key {number}")
+    late = SoftPasskey(rp_id="localhost", origin=ORIGIN)
+    options = alex.post("/api/v1/me/passkey-options/register").get_json()  # at nine
+    other = ApiClient(app).login("alex@example.com")
+    assert add_passkey(other, name="Tenth")[1].status_code == 201
+    body = {"name": "Eleventh", "credential": late.create(options), "password": PASSWORD}
+    assert alex.post("/api/v1/me/passkeys", json=body).status_code == 409
+    assert len(stored(app)) == 10
+
+
+def test_a_password_reset_removes_the_passkeys(app, alex):
+    from couples.accounts import services
+    from couples.accounts.models import PasswordReset
+
+    key, _ = add_passkey(alex)
+    with app.test_request_context():
+        user = db.session.query(User).one()
+        token = "a-reset-token-for-this-test"
+        import hashlib
+
+        db.session.add(
+            PasswordReset(
+                token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                user_id=user.id,
+                created_at=utcnow(),
+                expires_at=utcnow() + timedelta(hours=1),
+            )
+        )
+        db.session.commit()
+        services.reset_password(token=token, new_password="another quiet harbour 77", now=utcnow())
+    assert stored(app) == []
+    assert sign_in(app, key)[1].status_code == 401
+
+
+def test_a_wrong_passkey_does_not_wipe_the_count_of_wrong_passwords(make_app):
+    app = make_app(LOGIN_LIMIT_PER_ACCOUNT="3 per hour")
+    with app.app_context():
+        make_user(email="alex@example.com")
+    alex = ApiClient(app).login("alex@example.com")
+    statuses = []
+    for attempt in range(8):
+        body = {"password": "wrong guess"} if attempt % 2 == 0 else {"passkey": {}}
+        statuses.append(alex.post("/api/v1/me/export", json=body).status_code)
+    assert 429 in statuses[:5], statuses
+
+
+def test_starting_passkey_sign_ins_is_limited_per_address(make_app):
+    app = make_app(PASSKEY_LIMIT_PER_ADDRESS="2 per hour")
+    client = ApiClient(app)
+    answers = [client.post("/api/v1/auth/passkey/options").status_code for _ in range(3)]
+    assert answers == [200, 200, 429]
+    with app.app_context():
+        assert db.session.query(PasskeyChallenge).count() == 2
 
 
 def test_a_passkey_confirms_the_export_in_place_of_the_password(app, alex, audit_lines):
