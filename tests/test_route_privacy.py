@@ -215,11 +215,13 @@ def _plan(couple: Couple) -> str:
 def _alex_passkey(couple: Couple) -> str:
     from tests.softauthn import SoftPasskey
 
-    options = couple.alex.post("/api/v1/me/passkey-options/register").get_json()
+    options = couple.alex.post(
+        "/api/v1/me/passkey-options/register", json={"password": PASSWORD}
+    ).get_json()
     credential = SoftPasskey(rp_id="localhost", origin="http://localhost").create(options)
     response = couple.alex.post(
         "/api/v1/me/passkeys",
-        json={"name": "Alex's phone", "credential": credential, "password": PASSWORD},
+        json={"name": "Alex's phone", "credential": credential},
     )
     assert response.status_code == 201, response.get_json()
     return response.get_json()["id"]

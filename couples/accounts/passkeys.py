@@ -125,9 +125,15 @@ def has_passkeys(user: User) -> bool:
 
 
 # ---------------------------------------------------------------------------- adding one
-def registration_options(*, user: User) -> dict:
+def registration_options(*, user: User, password: str) -> dict:
     """Options for ``navigator.credentials.create``: a discoverable passkey (it names the
-    account itself at sign-in), the person verified on the device, none twice."""
+    account itself at sign-in), the person verified on the device, none twice. Only once
+    the account's password confirms that the owner is adding it: a session alone, even one
+    restored from a remember-me cookie, never adds a way in (and the challenge handed out
+    here, for this account, is the proof when the passkey comes back)."""
+    from couples.accounts.services import confirm_identity
+
+    confirm_identity(user=user, event="passkey_added", password=password)
     owned = passkeys_of(user)
     if len(owned) >= PASSKEYS_MAX:
         raise Conflict(f"An account keeps {PASSKEYS_MAX} passkeys at most: remove one first.")
@@ -150,14 +156,9 @@ def registration_options(*, user: User) -> dict:
     return _options(options)
 
 
-def register(*, user: User, credential: dict, name: str, password: str) -> Passkey:
-    """Keep the passkey the browser made with the options of ``registration_options``,
-    once the account's password confirms that the owner is adding it (a session alone,
-    even one restored from a remember-me cookie, never adds a way in). A wrong password
-    leaves the challenge in place: the same passkey can be sent again with the right one."""
-    from couples.accounts.services import confirm_identity
-
-    confirm_identity(user=user, event="passkey_added", password=password)
+def register(*, user: User, credential: dict, name: str) -> Passkey:
+    """Keep the passkey the browser made with the options of ``registration_options``
+    (asked for with the password, by this account, in the last five minutes)."""
     challenge = _take_challenge("register", user)
     handle = session.pop("passkey_handle", None)
     rp_id, origin = relying_party()

@@ -179,6 +179,9 @@ class PasskeyNameSchema(Strict):
 
 class PasskeyAddSchema(PasskeyNameSchema):
     credential = Credential(required=True)
+
+
+class PasskeyOptionsSchema(Strict):
     # A session alone never adds a way in: the password confirms it is the owner.
     password = Secret(required=True)
 

@@ -153,14 +153,18 @@ def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
     if request.method == "GET":
-        return _render_form("accounts/login.html", next=request.args.get("next"))
+        target = request.args.get("next")
+        return _render_form("accounts/login.html", next=target, after_login=_safe_next(target))
     try:
         web.attempt_login(**validate(schemas.LoginSchema, _without_next()))
     except (Invalid, WrongCredentials) as error:
         # Answered at /login itself, a reload would send the password again.
         return _refuse(_with_next("accounts.login"), error)
     except DomainError as error:
-        return _render_form("accounts/login.html", error, next=request.form.get("next"))
+        target = request.form.get("next")
+        return _render_form(
+            "accounts/login.html", error, next=target, after_login=_safe_next(target)
+        )
     return redirect(_safe_next(request.form.get("next")))
 
 

@@ -9,7 +9,11 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from couples.accounts import passkeys, web
-from couples.accounts.schemas import PasskeyAddSchema, PasskeySignInSchema
+from couples.accounts.schemas import (
+    PasskeyAddSchema,
+    PasskeyOptionsSchema,
+    PasskeySignInSchema,
+)
 from couples.api.common import FreeFormSchema, accepts, load, no_body, public
 from couples.api.serializers import UserSchema
 from couples.api.views_data import user_data
@@ -81,24 +85,27 @@ def list_passkeys():
 
 @blp.route("/passkey-options/register", methods=["POST"])
 @blp.response(200, FreeFormSchema)
+@accepts(blp, PasskeyOptionsSchema)
 def registration_options():
-    """Options for `navigator.credentials.create`, to add a passkey (409 at ten)."""
-    no_body()
-    return jsonify(passkeys.registration_options(user=_me()))
+    """Options for `navigator.credentials.create`, to add a passkey (409 at ten). My
+    password confirms it is me (422 under `password` when wrong; tries count against my
+    account's login limit)."""
+    data = load(PasskeyOptionsSchema)
+    user = _me()
+    return jsonify(
+        web.with_current_password(
+            user, "password", lambda: passkeys.registration_options(user=user, **data)
+        )
+    )
 
 
 @blp.route("/passkeys", methods=["POST"])
 @blp.response(201, PasskeySchema)
 @accepts(blp, PasskeyAddSchema)
 def add_passkey():
-    """Keep the passkey the browser made from the options, under a name of my choosing.
-    My password confirms it (422 under `password` when wrong; tries count against my
-    account's login limit)."""
+    """Keep the passkey the browser made from the options, under a name of my choosing."""
     data = load(PasskeyAddSchema)
-    user = _me()
-    return passkey_data(
-        web.with_current_password(user, "password", lambda: passkeys.register(user=user, **data))
-    )
+    return passkey_data(passkeys.register(user=_me(), **data))
 
 
 @blp.route("/passkeys/<passkey_id>", methods=["DELETE"])

@@ -74,8 +74,9 @@ function enableLogin(root) {
       remember: Boolean(remember && remember.checked),
     });
     say(root, "You are logged in.", "done");
-    const next = root.dataset.next;
-    window.location.assign(next && next.startsWith("/") && !next.startsWith("//") ? next : "/");
+    // The server checked it already; only a page of this site, whatever it says.
+    const next = new URL(root.dataset.next || "/", window.location.origin);
+    window.location.assign(next.origin === window.location.origin ? next.href : "/");
   }));
 }
 
@@ -86,6 +87,7 @@ function enableAdding(root) {
   form.hidden = false;
   const button = form.querySelector('button[type="submit"]');
   const name = form.querySelector('input[name="passkey_name"]');
+  const password = form.querySelector('input[name="passkey_password"]');
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     if (!name.value.trim()) {
@@ -93,8 +95,15 @@ function enableAdding(root) {
       name.focus();
       return;
     }
+    if (!password.value) {
+      say(root, "Type your password first: it confirms it is you adding a way in.", "problem");
+      password.focus();
+      return;
+    }
     withPasskey(root, button, async () => {
-      const options = await post("/api/v1/me/passkey-options/register");
+      const options = await post("/api/v1/me/passkey-options/register", {
+        password: password.value,
+      });
       const credential = await navigator.credentials.create({
         publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options),
       });

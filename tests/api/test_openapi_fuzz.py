@@ -75,6 +75,7 @@ INEXPRESSIBLE_REFUSALS = [
     ("POST /api/v1/me/password", "current_password", "That is not your current password."),
     ("POST /api/v1/me/export", "password", "That is not your password."),
     ("DELETE /api/v1/me", "password", "That is not your password."),
+    ("POST /api/v1/me/passkey-options/register", "password", "That is not your password."),
     # A passkey's answer is checked by py_webauthn against a challenge of this browser's.
     *(
         (operation, field, PASSKEY_REFUSAL)

@@ -142,6 +142,14 @@ def test_a_passkey_is_added_logs_in_confirms_and_is_refused_when_it_should_be(
     expect(card.locator("[data-status]")).to_contain_text("Give it a name first")
     card.get_by_label("A name for it").fill("Ana's phone")
     card.get_by_role("button", name="Add a passkey").click()
+    expect(card.locator("[data-status]")).to_contain_text("Type your password first")
+    card.get_by_label("Your password, to confirm").fill("not it at all")
+    card.get_by_role("button", name="Add a passkey").click()
+    expect(card.locator("[data-status]")).to_contain_text("That is not your password")
+    expect(card.get_by_role("listitem")).to_have_count(0)
+    assert authenticator.credentials() == []  # nothing was made on the phone
+    card.get_by_label("Your password, to confirm").fill(PASSWORD)
+    card.get_by_role("button", name="Add a passkey").click()
     expect(card.get_by_role("listitem")).to_have_count(1)
     expect(card.get_by_role("listitem")).to_contain_text("Ana's phone")
     assert len(authenticator.credentials()) == 1
