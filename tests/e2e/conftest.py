@@ -126,9 +126,9 @@ def demo_password(live_server, live_folder) -> str:
         env=_server_env(live_folder / "instance"),
         capture_output=True,
         text=True,
-        check=True,
-    ).stdout
-    return re.search(r"password \(both\): (\S+)", seeded).group(1)
+    )
+    assert seeded.returncode == 0, seeded.stdout + seeded.stderr
+    return re.search(r"password \(both\): (\S+)", seeded.stdout).group(1)
 
 
 @pytest.fixture(scope="session")

@@ -248,7 +248,7 @@ def test_the_invite_goes_out_through_the_share_sheet_or_is_copied(new_context, a
     other.goto("/login")
     other.get_by_label("Email").fill("ana.share@example.com")
     other.get_by_label("Password").fill(PASSWORD)
-    other.get_by_role("button", name="Log in").click()
+    other.get_by_role("button", name="Log in", exact=True).click()
     other.goto("/pair")
     expect(other.get_by_role("button", name="Share the invite")).to_be_hidden()
     copy = other.get_by_role("button", name="Copy the link")
@@ -407,7 +407,7 @@ def demo_phone(new_context, email: str, password: str, timezone: str) -> Page:
     page.goto("/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     expect(page).not_to_have_url(re.compile(r"/login"))
     return page
 
