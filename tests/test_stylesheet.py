@@ -54,3 +54,25 @@ def test_every_margin_and_gap_is_on_the_spacing_scale():
 def test_a_rule_off_the_scales_is_found():
     assert font_sizes_off_scale(OFF_SCALE) == ["0.93rem"]
     assert spacing_off_scale(OFF_SCALE) == ["margin: 0 0.4rem", "gap: 0.3rem"]
+
+
+PHYSICAL = re.compile(
+    r"(?<![\w-])(?:(?:margin|padding|border)-(?:left|right)|left|right)\s*:"
+    r"|text-align:\s*(?:left|right)\b|float:\s*(?:left|right)\b"
+)
+
+
+def physical_sides(css: str) -> list[str]:
+    """Declarations that name a side (left, right) where a language's direction
+    (inline start, end) is meant."""
+    text = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    return [match.group() for match in PHYSICAL.finditer(text)]
+
+
+def test_nothing_assumes_left_to_right():
+    assert physical_sides(CSS) == []
+
+
+def test_a_side_named_physically_is_found():
+    found = physical_sides(".x { margin-left: 1rem; text-align: right; left: 0; }")
+    assert len(found) == 3
