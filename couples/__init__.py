@@ -27,10 +27,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     _finish_config(app)
 
-    from couples import cli, errors, extensions, features, metrics, security, web
+    from couples import cli, errors, extensions, features, i18n, metrics, security, web
 
     metrics.init_app(app)  # first: its clock starts before any other hook runs
     extensions.init_app(app)
+    i18n.init_app(app)
     features.init_app(app)
     security.init_app(app)
     errors.register_error_handlers(app)

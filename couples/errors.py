@@ -6,6 +6,8 @@ from flask import Flask, current_app, jsonify, render_template, request
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from couples.i18n import N_
+
 log = logging.getLogger(__name__)
 
 PROBLEM_TYPE = "application/problem+json"
@@ -16,7 +18,7 @@ class DomainError(Exception):
 
     status = 400
     code = "bad-request"
-    title = "That did not work"
+    title = N_("That did not work")
 
     def __init__(
         self, detail: str | None = None, *, errors: dict | None = None, headers: dict | None = None
@@ -28,63 +30,63 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
-    status, code, title = 404, "not-found", "Not found"
+    status, code, title = 404, "not-found", N_("Not found")
 
 
 class Conflict(DomainError):
-    status, code, title = 409, "conflict", "Not possible right now"
+    status, code, title = 409, "conflict", N_("Not possible right now")
 
 
 class AlreadyLinked(Conflict):
-    code, title = "already-linked", "Already linked"
+    code, title = "already-linked", N_("Already linked")
 
 
 class NotLinked(NotFound):
-    code, title = "not-linked", "Not linked to a partner"
+    code, title = "not-linked", N_("Not linked to a partner")
 
 
 class OwnInvite(Conflict):
-    code, title = "own-invite", "That is your own invite"
+    code, title = "own-invite", N_("That is your own invite")
 
 
 class Gone(DomainError):
-    status, code, title = 410, "gone", "No longer valid"
+    status, code, title = 410, "gone", N_("No longer valid")
 
 
 class InviteGone(Gone):
-    code, title = "invite-gone", "This invite was used or has expired"
+    code, title = "invite-gone", N_("This invite was used or has expired")
 
 
 class ResetGone(Gone):
-    code, title = "reset-gone", "This reset link was used or has expired"
+    code, title = "reset-gone", N_("This reset link was used or has expired")
 
 
 class Forbidden(DomainError):
-    status, code, title = 403, "forbidden", "Not yours to do"
+    status, code, title = 403, "forbidden", N_("Not yours to do")
 
 
 class Invalid(DomainError):
-    status, code, title = 422, "validation", "Some answers need another look"
+    status, code, title = 422, "validation", N_("Some answers need another look")
 
 
 class WrongCredentials(DomainError):
-    status, code, title = 401, "wrong-credentials", "Email or password is not right"
+    status, code, title = 401, "wrong-credentials", N_("Email or password is not right")
 
 
 class SubscriptionTaken(Conflict):
-    code, title = "subscription-taken", "This device gets another account's notifications"
+    code, title = "subscription-taken", N_("This device gets another account's notifications")
 
 
 class TooManyDevices(Conflict):
-    code, title = "too-many-devices", "Reminders go to enough devices already"
+    code, title = "too-many-devices", N_("Reminders go to enough devices already")
 
 
 class EmailTaken(Conflict):
-    code, title = "email-taken", "That email already has an account"
+    code, title = "email-taken", N_("That email already has an account")
 
 
 class TooManyAttempts(DomainError):
-    status, code, title = 429, "too-many-attempts", "Too many attempts"
+    status, code, title = 429, "too-many-attempts", N_("Too many attempts")
 
 
 def wants_problem_json() -> bool:
@@ -119,18 +121,18 @@ def problem(
 
 
 HTTP_SLUGS = {
-    400: ("bad-request", "The request could not be read"),
-    401: ("unauthorized", "Please log in"),
-    403: ("forbidden", "Not yours to do"),
-    404: ("not-found", "Not found"),
-    405: ("method-not-allowed", "Method not allowed"),
-    409: ("conflict", "Not possible right now"),
-    410: ("gone", "No longer valid"),
-    413: ("too-large", "The request is too large"),
-    415: ("unsupported-media-type", "Send JSON (Content-Type: application/json)"),
-    422: ("validation", "Some answers need another look"),
-    429: ("too-many-attempts", "Too many attempts"),
-    500: ("server-error", "Something went wrong on our side"),
+    400: ("bad-request", N_("The request could not be read")),
+    401: ("unauthorized", N_("Please log in")),
+    403: ("forbidden", N_("Not yours to do")),
+    404: ("not-found", N_("Not found")),
+    405: ("method-not-allowed", N_("Method not allowed")),
+    409: ("conflict", N_("Not possible right now")),
+    410: ("gone", N_("No longer valid")),
+    413: ("too-large", N_("The request is too large")),
+    415: ("unsupported-media-type", N_("Send JSON (Content-Type: application/json)")),
+    422: ("validation", N_("Some answers need another look")),
+    429: ("too-many-attempts", N_("Too many attempts")),
+    500: ("server-error", N_("Something went wrong on our side")),
 }
 
 
@@ -168,7 +170,7 @@ def handle_http_exception(error: HTTPException):
     data = getattr(error, "data", None) or {}
     detail = data.get("message") or getattr(error, "description", None) or title
     if status == 404 and not data.get("message"):
-        detail = "There is nothing here. The link may be old, or mistyped."
+        detail = N_("There is nothing here. The link may be old, or mistyped.")
     errors = data.get("errors")
     if errors is None and isinstance(data.get("messages"), dict):
         # webargs (flask-smorest's @blp.arguments): {location: {field: [messages]}}.
@@ -179,7 +181,10 @@ def handle_http_exception(error: HTTPException):
             for path, texts in flatten(messages).items():
                 errors.setdefault(path, []).extend(texts)
     if status == 400 and getattr(error, "__class__", None).__name__ == "CSRFError":
-        slug, detail = "csrf", "The security token is missing or out of date. Reload and try again."
+        slug, detail = (
+            "csrf",
+            N_("The security token is missing or out of date. Reload and try again."),
+        )
     if status == 429:
         # Flask-Limiter adds Retry-After after the request; keep a fallback for our own.
         retry = data.get("retry_after")

@@ -14,10 +14,12 @@ the words are never logged."""
 from collections.abc import Mapping
 
 from flask import render_template, request, url_for
+from flask_babel import gettext as _
 
 from couples import safety
 from couples.errors import Conflict
 from couples.extensions import db
+from couples.i18n import N_
 from couples.repair.signpost import EMERGENCY, ONLY_YOU
 from couples.validation import Flag
 
@@ -82,13 +84,15 @@ class SafetyCheck(Conflict):
     """The words suggest someone may not be safe and the writer has not seen the help
     yet: nothing was stored. ``fields``: each field concerned and its topics."""
 
-    code, title = "safety-check", "Before you send this"
+    code, title = "safety-check", N_("Before you send this")
 
     def __init__(self, fields: dict[str, list[str]]):
         super().__init__(
-            "Some of these words sound like you may not be safe, so here is where to find "
-            "help first. Nothing was sent. Send again with send_anyway: true to send them "
-            "as written, change them, or keep them to yourself."
+            _(
+                "Some of these words sound like you may not be safe, so here is where to find "
+                "help first. Nothing was sent. Send again with send_anyway: true to send them "
+                "as written, change them, or keep them to yourself."
+            )
         )
         self.fields = fields
         self.topics = sorted({t for ts in fields.values() for t in ts}, key=safety.TOPICS.index)
@@ -128,7 +132,7 @@ def help_first(error: SafetyCheck, *, written: list[tuple[str, str]], source: st
         "safety/help_first.html",
         action=request.full_path.rstrip("?"),
         keep_action=url_for("kept.keep"),
-        words=words,
+        your_words=words,  # not "words": base.html sets its own
         flagged=flagged,
         hidden=hidden,
         source=source,
@@ -136,7 +140,7 @@ def help_first(error: SafetyCheck, *, written: list[tuple[str, str]], source: st
         sections=help_sections(error.topics),
         emergency=EMERGENCY,
         quick_exit=QUICK_EXIT,
-        partner=pairing.partner.display_name if pairing else "your partner",
+        partner=pairing.partner.display_name if pairing else _("your partner"),
     )
 
 

@@ -3,8 +3,10 @@
 import re
 
 import marshmallow as ma
+from flask_babel import gettext as _
 
 from couples.errors import Invalid
+from couples.i18n import N_
 
 # Characters no text keeps, as regular-expression classes that Python and ECMAScript read
 # alike (the OpenAPI document states them as patterns). NUL breaks PostgreSQL; other C0
@@ -36,7 +38,7 @@ ID_PATTERN = (
     r"|21474836[0-3][0-9]|214748364[0-7])$"
 )
 # The document gets the pattern from the Regexp validator.
-ID = ma.validate.Regexp(ID_PATTERN, error="Not a valid id.")
+ID = ma.validate.Regexp(ID_PATTERN, error=N_("Not a valid id."))
 
 
 class Length(ma.validate.Length):
@@ -46,14 +48,32 @@ class Length(ma.validate.Length):
     def __call__(self, value):
         if self.min is not None and len(value) < self.min:
             raise ma.ValidationError(
-                "Please fill this in." if self.min == 1 else f"Use at least {self.min} characters."
+                N_("Please fill this in.")
+                if self.min == 1
+                else _("Use at least %(num)d characters.", num=self.min)
             )
         if self.max is not None and len(value) > self.max:
-            raise ma.ValidationError(f"Use at most {self.max} characters.")
+            raise ma.ValidationError(_("Use at most %(num)d characters.", num=self.max))
         return value
 
 
-REQUIRED = {"required": "Please fill this in.", "null": "Please fill this in."}
+REQUIRED = {"required": N_("Please fill this in."), "null": N_("Please fill this in.")}
+
+# marshmallow's own messages a page can show: marked here for the catalogue, translated
+# where they are shown (``| tr``), as the messages of the fields below.
+MARSHMALLOW_MESSAGES = (
+    N_("Unknown field."),
+    N_("Invalid input type."),
+    N_("Missing data for required field."),
+    N_("Field may not be null."),
+    N_("Invalid value."),
+    N_("Not a valid string."),
+    N_("Not a valid integer."),
+    N_("Not a valid boolean."),
+    N_("Not a valid date."),
+    N_("Not a valid list."),
+    N_("Not a valid email address."),
+)
 
 
 class _Checked(ma.fields.String):
@@ -74,7 +94,7 @@ class _Checked(ma.fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         if self._bad.search(text):
-            raise ma.ValidationError("Contains characters that cannot be stored.")
+            raise ma.ValidationError(N_("Contains characters that cannot be stored."))
         return text
 
     def _validate(self, value):
@@ -131,7 +151,7 @@ class WholeNumber(ma.fields.Integer):
 class Flag(ma.fields.Boolean):
     """true or false, and nothing else (marshmallow's Boolean also takes 1, "on", 0.0...)."""
 
-    default_error_messages = {"invalid": "Use true or false."}
+    default_error_messages = {"invalid": N_("Use true or false.")}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, bool):

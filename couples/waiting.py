@@ -9,6 +9,8 @@ Only an appreciation and a reaction have no "done": they wait until I have seen 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from couples.bids import services as bids
@@ -18,6 +20,7 @@ from couples.checkins.models import Checkin, CheckinAnswer, CheckinReaction
 from couples.checkins.rules import REACTIONS
 from couples.clock import local_date
 from couples.extensions import db
+from couples.i18n import translated
 from couples.lovelanguages.content import BID_PRESETS
 from couples.notifications.models import Notification
 from couples.pairing.services import Pairing
@@ -31,17 +34,28 @@ NEWS_DAYS = 7
 @dataclass(frozen=True)
 class Item:
     kind: str  # repair, bid, checkin, appreciation, reaction
-    title: str
+    title: str  # in English: the API's words
     detail: str
     url: str
     at: datetime  # when my partner did it, for the order
+    # The same words in the page's language, for the home page.
+    shown_title: str = ""
+    shown_detail: str = ""
+
+
+def _item(kind: str, title, detail, url: str, at: datetime) -> Item:
+    """``title`` and ``detail``: each a function that says its words in the current
+    language; said in English for the API, and in the page's language for the page."""
+    with force_locale("en"):
+        english = title(), detail()
+    return Item(kind, *english, url, at, title(), detail())
 
 
 def _hours_left(ends: datetime, now: datetime) -> str:
     hours = max(0, int((ends - now).total_seconds() // 3600))
     if hours < 1:
-        return "Less than an hour left"
-    return f"{hours} hour{'s' if hours != 1 else ''} left"
+        return _("Less than an hour left")
+    return ngettext("%(num)d hour left", "%(num)d hours left", hours)
 
 
 def _repairs(pairing: Pairing, now: datetime) -> list[Item]:
@@ -63,10 +77,12 @@ def _repairs(pairing: Pairing, now: datetime) -> list[Item]:
             continue
         following = repair.state == "following_through"
         items.append(
-            Item(
+            _item(
                 "repair",
-                repair.title,
-                "A follow-up is open for you" if following else "Your step is waiting",
+                lambda repair=repair: repair.title,
+                lambda following=following: (
+                    _("A follow-up is open for you") if following else _("Your step is waiting")
+                ),
                 f"/repairs/{repair.public_id}",
                 repair.turn_since,
             )
@@ -85,11 +101,16 @@ def _bids(pairing: Pairing, now: datetime) -> list[Item]:
         )
     ).scalars()
     name = pairing.partner.display_name
+
+    def title(bid: Bid) -> str:
+        preset = translated(BID_PRESETS.get(bid.preset or "", ""))
+        return f"{name}: {preset or bid.text or _('A moment together?')}"
+
     return [
-        Item(
+        _item(
             "bid",
-            f"{name}: {BID_PRESETS.get(bid.preset or '', '') or bid.text or 'A moment together?'}",
-            _hours_left(bid.created_at + bids.MISSED_AFTER, now),
+            lambda bid=bid: title(bid),
+            lambda bid=bid: _hours_left(bid.created_at + bids.MISSED_AFTER, now),
             "/bids",
             bid.created_at,
         )
@@ -116,10 +137,14 @@ def _checkins(pairing: Pairing, now: datetime, views) -> list[Item]:
         ).all()
     )
     return [
-        Item(
+        _item(
             "checkin",
-            f"{name} answered tonight" if day == today else f"{name} answered yesterday's check-in",
-            "Add yours, and you'll see each other's answers.",
+            lambda day=day: (
+                _("%(name)s answered tonight", name=name)
+                if day == today
+                else _("%(name)s answered yesterday's check-in", name=name)
+            ),
+            lambda: _("Add yours, and you'll see each other's answers."),
             f"/checkin/{day.isoformat()}",
             answered_at[day],
         )
@@ -139,10 +164,10 @@ def _appreciations(pairing: Pairing, now: datetime) -> list[Item]:
     ).scalars()
     name = pairing.partner.display_name
     return [
-        Item(
+        _item(
             "appreciation",
-            f"{name} appreciated you",
-            "Read it in your journal.",
+            lambda: _("%(name)s appreciated you", name=name),
+            lambda: _("Read it in your journal."),
             "/appreciations",
             at,
         )
@@ -163,10 +188,10 @@ def _reactions(pairing: Pairing, now: datetime) -> list[Item]:
     ).all()
     name = pairing.partner.display_name
     return [
-        Item(
+        _item(
             "reaction",
-            f"{name} {REACTIONS[kind][1]}",
-            "On one of your check-in answers.",
+            lambda kind=kind: f"{name} {translated(REACTIONS[kind][1])}",
+            lambda: _("On one of your check-in answers."),
             f"/checkin/{day.isoformat()}",
             at,
         )

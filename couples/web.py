@@ -113,7 +113,9 @@ def local_time(instant: datetime, pattern: str = "%-d %b, %H:%M") -> str:
     if current_user.is_authenticated:
         with contextlib.suppress(ZoneInfoNotFoundError, ValueError):
             zone = ZoneInfo(current_user.timezone)
-    return instant.astimezone(zone).strftime(pattern)
+    from couples.i18n import format_moment
+
+    return format_moment(instant.astimezone(zone), pattern)
 
 
 @lru_cache(maxsize=64)

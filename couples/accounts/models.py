@@ -20,6 +20,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str] = mapped_column(String(60))
     timezone: Mapped[str] = mapped_column(String(64))
+    # The language chosen in the account (None: follow the browser), and the one the
+    # browser last asked for: pushes and mail are written in the first, else the second.
+    language: Mapped[str | None] = mapped_column(String(8))
+    seen_language: Mapped[str | None] = mapped_column(String(8))
 
     # Notification preferences. Times of day are minutes after local midnight.
     reminder_minute: Mapped[int] = mapped_column(default=21 * 60)

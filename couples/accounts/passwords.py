@@ -1,6 +1,7 @@
 """Password hashing (argon2id) and the strength rule. No Flask imports."""
 
 import unicodedata
+from collections.abc import Callable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -8,6 +9,34 @@ from zxcvbn import zxcvbn
 
 # zxcvbn refuses more than 72 characters (its cost grows with length): the start decides.
 _ZXCVBN_PREFIX = 72
+
+
+def N_(text: str) -> str:  # noqa: N802 (pybabel's mark, as couples.i18n.N_, without Flask)
+    return text
+
+
+# zxcvbn's warnings (in English), marked for the catalogue: the strength rule's message
+# quotes one, in the reader's language when ``weakness`` is given a ``gettext``.
+ZXCVBN_WARNINGS = (
+    N_("Straight rows of keys are easy to guess."),
+    N_("Short keyboard patterns are easy to guess."),
+    N_('Repeats like "aaa" are easy to guess.'),
+    N_('Repeats like "abcabcabc" are only slightly harder to guess than "abc".'),
+    N_('Sequences like "abc" or "6543" are easy to guess.'),
+    N_("Recent years are easy to guess."),
+    N_("Dates are often easy to guess."),
+    N_("This is a top-10 common password."),
+    N_("This is a top-100 common password."),
+    N_("This is a very common password."),
+    N_("This is similar to a commonly used password."),
+    N_("A word by itself is easy to guess."),
+    N_("Names and surnames by themselves are easy to guess."),
+    N_("Common names and surnames are easy to guess."),
+)
+
+
+def _english(text: str) -> str:
+    return text
 
 
 def make_hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
@@ -58,24 +87,28 @@ def weakness(
     max_length: int,
     min_score: int,
     user_inputs: tuple[str, ...] = (),
+    gettext: Callable[[str], str] = _english,
 ) -> str | None:
-    """Why ``password`` is refused, or None when it is acceptable.
+    """Why ``password`` is refused, or None when it is acceptable: in English, or in the
+    words ``gettext`` gives for the English (Flask-Babel's, for a page's language).
 
     At least ``min_length`` characters, any characters, no composition rules; common and
     guessable passwords (zxcvbn score below ``min_score``) are refused."""
     if len(password) < min_length:
-        return f"Use at least {min_length} characters."
+        return gettext("Use at least %(num)d characters.") % {"num": min_length}
     if len(password) > max_length:
-        return f"Use at most {max_length} characters."
+        return gettext("Use at most %(num)d characters.") % {"num": max_length}
     inputs = [part for value in user_inputs for part in value.replace("@", " ").split() if part]
     result = zxcvbn(password[:_ZXCVBN_PREFIX], user_inputs=inputs)
     if result["score"] < min_score:
         # zxcvbn's warnings end with a full stop, or did in older versions not.
         warning = (result["feedback"].get("warning") or "").rstrip(". ")
-        hint = f" {warning}." if warning else ""
+        said = f"{warning}." if warning else ""  # as marked in ZXCVBN_WARNINGS
+        hint = " " + gettext(said) if said else ""
         return (
-            "This password is too easy to guess."
+            gettext("This password is too easy to guess.")
             + hint
-            + " A few unrelated words together work well."
+            + " "
+            + gettext("A few unrelated words together work well.")
         )
     return None

@@ -4,11 +4,14 @@ import unicodedata
 import marshmallow as ma
 
 from couples.clock import known_timezones
+from couples.i18n import N_
+from couples.i18n import NAMES as LANGUAGE_NAMES
 from couples.notifications.kinds import USER_KINDS
 from couples.validation import Flag, Secret, Strict, Text
 
 TIMEZONE = ma.validate.OneOf(
-    sorted(known_timezones()), error="Pick a time zone from the list (for example Europe/London)."
+    sorted(known_timezones()),
+    error=N_("Pick a time zone from the list (for example Europe/London)."),
 )
 
 
@@ -38,7 +41,7 @@ def DisplayName(**kwargs):  # noqa: N802 - a field, like the others
     return Text(
         min_length=1,
         max_length=60,
-        blank="Tell us what your partner calls you.",
+        blank=N_("Tell us what your partner calls you."),
         invisible=_INVISIBLE,
         **kwargs,
     )
@@ -54,7 +57,7 @@ class Email(ma.fields.Email):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-            raise ma.ValidationError("Not a valid email address.")
+            raise ma.ValidationError(N_("Not a valid email address."))
         return text
 
 
@@ -80,7 +83,7 @@ class ResetSchema(Strict):
 
 
 _CLOCK = ma.validate.Regexp(
-    r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="Use a 24-hour time like 21:00."
+    r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error=N_("Use a 24-hour time like 21:00.")
 )
 
 
@@ -94,7 +97,7 @@ KindsSchema = type(
     "KindsSchema",
     (Strict,),
     {
-        "error_messages": {"unknown": "Not a kind of notification you can turn off."},
+        "error_messages": {"unknown": N_("Not a kind of notification you can turn off.")},
         **{kind.name: Flag() for kind in USER_KINDS},
     },
 )
@@ -110,6 +113,13 @@ class NotificationPrefsSchema(Strict):
 class ProfileSchema(Strict):
     display_name = DisplayName()
     timezone = Timezone()
+    # null (or "" from the page): follow the browser's language
+    language = ma.fields.String(
+        allow_none=True,
+        validate=ma.validate.OneOf(
+            ["", *LANGUAGE_NAMES], error=N_("Pick a language from the list.")
+        ),
+    )
     notifications = ma.fields.Nested(NotificationPrefsSchema)
 
 
@@ -130,7 +140,7 @@ class Credential(ma.fields.Dict):
     MAX_TEXT = 64 * 1024
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("error_messages", {"invalid": "Not a passkey's answer."})
+        kwargs.setdefault("error_messages", {"invalid": N_("Not a passkey's answer.")})
         super().__init__(keys=ma.fields.String(), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -157,7 +167,7 @@ class _Confirmed(Strict):
     @ma.validates_schema
     def _one_of_them(self, data, **_kwargs):
         if "password" not in data and "passkey" not in data:
-            raise ma.ValidationError("Please fill this in.", "password")
+            raise ma.ValidationError(N_("Please fill this in."), "password")
 
 
 class DeleteSchema(_Confirmed):
@@ -173,7 +183,7 @@ class PasskeyNameSchema(Strict):
         required=True,
         min_length=1,
         max_length=60,
-        blank="Give it a name you will know it by, like \u201cMy phone\u201d.",
+        blank=N_("Give it a name you will know it by, like \u201cMy phone\u201d."),
     )
 
 

@@ -6,6 +6,7 @@ import unicodedata
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from couples import audit
@@ -39,6 +40,7 @@ def password_problem(password: str, *user_inputs: str) -> str | None:
         max_length=config["PASSWORD_MAX_LENGTH"],
         min_score=config["PASSWORD_MIN_SCORE"],
         user_inputs=tuple(user_inputs),
+        gettext=_,
     )
 
 
@@ -66,11 +68,11 @@ def _check_profile(display_name: str | None, timezone: str | None) -> dict[str, 
     if display_name is not None:
         name = clean_display_name(display_name)
         if not _visible(name):
-            errors["display_name"] = ["Tell us what your partner calls you."]
+            errors["display_name"] = [_("Tell us what your partner calls you.")]
         elif len(name) > DISPLAY_NAME_MAX:
-            errors["display_name"] = [f"Use at most {DISPLAY_NAME_MAX} characters."]
+            errors["display_name"] = [_("Use at most %(num)d characters.", num=DISPLAY_NAME_MAX)]
     if timezone is not None and not is_timezone(timezone):
-        errors["timezone"] = ["Pick a time zone from the list (for example Europe/London)."]
+        errors["timezone"] = [_("Pick a time zone from the list (for example Europe/London).")]
     return errors
 
 
@@ -82,7 +84,7 @@ def register(*, email: str, password: str, display_name: str, timezone: str) -> 
     errors = _check_profile(display_name, timezone)
     if len(email) > EMAIL_MAX:
         # Lower-casing can lengthen an address ("İ" becomes two characters).
-        errors["email"] = [f"Use at most {EMAIL_MAX} characters."]
+        errors["email"] = [_("Use at most %(num)d characters.", num=EMAIL_MAX)]
     weak = password_problem(password, email, display_name)
     if weak:
         errors["password"] = [weak]
@@ -91,7 +93,7 @@ def register(*, email: str, password: str, display_name: str, timezone: str) -> 
     password_hash = _hasher().hash(password)  # slow on purpose: before the write lock
     begin_write(db.session)
     if db.session.execute(db.select(User.id).filter_by(email=email)).first():
-        raise EmailTaken("That email already has an account. Try logging in instead.")
+        raise EmailTaken(_("That email already has an account. Try logging in instead."))
     user = User(
         email=email,
         password_hash=password_hash,
@@ -103,7 +105,7 @@ def register(*, email: str, password: str, display_name: str, timezone: str) -> 
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise EmailTaken("That email already has an account. Try logging in instead.") from None
+        raise EmailTaken(_("That email already has an account. Try logging in instead.")) from None
     return user
 
 
@@ -123,10 +125,10 @@ def authenticate(*, email: str, password: str) -> User:
         if key not in _DUMMY_HASH:
             _DUMMY_HASH[key] = hasher.hash(secrets.token_hex(16))
         passwords.check(hasher, _DUMMY_HASH[key], password)
-        raise WrongCredentials("That email and password do not match an account.")
+        raise WrongCredentials(_("That email and password do not match an account."))
     matches, stale = passwords.check(hasher, user.password_hash, password)
     if not matches:
-        raise WrongCredentials("That email and password do not match an account.")
+        raise WrongCredentials(_("That email and password do not match an account."))
     if stale:
         _rehash(user, hasher.hash(passwords.normalize(password)))
     return user
@@ -153,7 +155,7 @@ def _password_matches(user: User, password: str) -> bool:
 def change_password(*, user: User, current_password: str, new_password: str) -> User:
     if not _password_matches(user, current_password):
         audit.record("password_change", "failed", user_id=user.id)
-        raise Invalid(errors={"current_password": ["That is not your current password."]})
+        raise Invalid(errors={"current_password": [_("That is not your current password.")]})
     new_password = passwords.normalize(new_password)
     weak = password_problem(new_password, user.email, user.display_name)
     if weak:
@@ -170,13 +172,22 @@ def change_password(*, user: User, current_password: str, new_password: str) -> 
     return user
 
 
+_UNSET = object()
+
+
 def update_profile(
-    *, user: User, display_name: str | None = None, timezone: str | None = None
+    *,
+    user: User,
+    display_name: str | None = None,
+    timezone: str | None = None,
+    language: str | None = _UNSET,
 ) -> User:
     begin_write(db.session)
     errors = _check_profile(display_name, timezone)
     if errors:
         raise Invalid(errors=errors)
+    if language is not _UNSET:
+        user.language = language or None  # "" or None: follow the browser
     if display_name is not None:
         user.display_name = clean_display_name(display_name)
     if timezone is not None and timezone != user.timezone:
@@ -239,12 +250,12 @@ def send_queued(*, kind: str, to: str, now: datetime) -> None:
 
 def _usable_reset(token: str, now: datetime) -> PasswordReset:
     if not token or len(token) > 100:
-        raise ResetGone("This reset link is not valid. Ask for a new one.")
+        raise ResetGone(_("This reset link is not valid. Ask for a new one."))
     reset = db.session.execute(
         db.select(PasswordReset).filter_by(token_hash=_token_hash(token))
     ).scalar_one_or_none()
     if reset is None or reset.used_at is not None or reset.expires_at <= now:
-        raise ResetGone("This reset link was used or has expired. Ask for a new one.")
+        raise ResetGone(_("This reset link was used or has expired. Ask for a new one."))
     return reset
 
 
@@ -293,7 +304,7 @@ def _reset_password(*, token: str, new_password: str, now: datetime) -> User:
     )
     if claimed.rowcount != 1:
         db.session.rollback()
-        raise ResetGone("This reset link was used or has expired. Ask for a new one.")
+        raise ResetGone(_("This reset link was used or has expired. Ask for a new one."))
     user.password_hash = password_hash
     sessions.end_others(user_id=user_id, keep_token=None)  # whoever knew the old one is out
     # and so are the passkeys: whoever added one with the old password too
@@ -342,7 +353,7 @@ def confirm_identity(
         return
     if not _password_matches(user, password or ""):
         audit.record(event, "failed", user_id=user.id)
-        raise Invalid(errors={"password": ["That is not your password."]})
+        raise Invalid(errors={"password": [_("That is not your password.")]})
 
 
 def export_data(*, user: User, password: str | None = None, passkey: dict | None = None) -> dict:

@@ -45,12 +45,15 @@ def _expired(now: datetime):
     return or_(UserSession.expires_at <= now, UserSession.last_seen_at <= now - idle_timeout())
 
 
-def start(*, user: User, user_agent: str | None, now: datetime) -> str:
+def start(*, user: User, user_agent: str | None, now: datetime, language: str | None = None) -> str:
     """A new session for ``user`` (login, registration); returns its token and sets it on
-    ``user`` for Flask-Login. The user's sessions that have ended are cleared away."""
+    ``user`` for Flask-Login. The user's sessions that have ended are cleared away, and
+    ``language`` (the browser's) is noted on the account."""
     token = secrets.token_urlsafe(32)
     user_id = user.id
     begin_write(db.session)
+    if language is not None:
+        db.session.execute(db.update(User).where(User.id == user_id).values(seen_language=language))
     db.session.execute(db.delete(UserSession).where(UserSession.user_id == user_id, _expired(now)))
     db.session.add(
         UserSession(

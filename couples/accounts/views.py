@@ -4,6 +4,7 @@ import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, flash, json, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import ImmutableMultiDict
 
@@ -132,7 +133,7 @@ def register():
         target = request.form.get("next")
         return _render_form("accounts/register.html", error, next=target, **_invited(target))
     web.start_session(user, remember=False)
-    flash(f"Welcome, {user.display_name}.", "success")
+    flash(_("Welcome, %(name)s.", name=user.display_name), "success")
     return redirect(
         _safe_next(request.form.get("next"))
         if request.form.get("next")
@@ -171,7 +172,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     web.end_session()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     response = redirect(url_for("accounts.login"))
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     return response
@@ -200,7 +201,7 @@ def account():
 def sign_out_device(public_id: str):
     if sessions.sign_out(user=me(), public_id=public_id):
         return logout()  # this device: as the log out button
-    flash("That device is signed out.", "success")
+    flash(_("That device is signed out."), "success")
     return redirect(url_for("accounts.account"))
 
 
@@ -210,7 +211,7 @@ def remove_passkey(public_id: str):
     from couples.accounts import passkeys
 
     passkeys.remove(user=me(), public_id=public_id)
-    flash("That passkey is removed: it no longer signs in.", "success")
+    flash(_("That passkey is removed: it no longer signs in."), "success")
     return redirect(url_for("accounts.account") + "#passkeys-h")
 
 
@@ -223,7 +224,7 @@ def profile():
         return drafts.refuse(url_for("accounts.account"), errors=error.errors)
     except DomainError as error:
         return _render_form("accounts/account.html", error, **_account_page())
-    flash("Saved.", "success")
+    flash(_("Saved."), "success")
     return redirect(url_for("accounts.account"))
 
 
@@ -239,7 +240,7 @@ def password():
         return drafts.refuse(url_for("accounts.account"), errors=error.errors)
     except DomainError as error:
         return _render_form("accounts/account.html", error, **_account_page())
-    flash("Your password is changed. Other devices will need to log in again.", "success")
+    flash(_("Your password is changed. Other devices will need to log in again."), "success")
     return redirect(url_for("accounts.account"))
 
 
@@ -247,7 +248,7 @@ def password():
 @login_required
 def logout_everywhere():
     sessions.end_all_others(user=me())
-    flash("Every other device is logged out.", "success")
+    flash(_("Every other device is logged out."), "success")
     return redirect(url_for("accounts.account"))
 
 
@@ -290,7 +291,7 @@ def delete():
     except DomainError as error:
         return _render_form("accounts/delete.html", error, has_passkeys=_has_passkeys())
     web.end_session()
-    flash("Your account is deleted.", "info")
+    flash(_("Your account is deleted."), "info")
     response = redirect(url_for("accounts.home"))
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     return response
@@ -339,5 +340,5 @@ def reset(token: str):
     except Invalid as error:
         return _refuse(url_for("accounts.reset", token=token), error, keep_words=False)
     web.end_session()
-    flash("Your password is changed. Log in with the new one.", "success")
+    flash(_("Your password is changed. Log in with the new one."), "success")
     return redirect(url_for("accounts.login"))

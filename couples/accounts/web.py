@@ -123,8 +123,13 @@ def _new_session() -> None:
 
 
 def start_session(user: User, *, remember: bool) -> None:
-    """Log ``user`` in on a new session (login, registration), kept on the server."""
-    sessions.start(user=user, user_agent=request.user_agent.string, now=utcnow())
+    """Log ``user`` in on a new session (login, registration), kept on the server; the
+    browser's language is noted for what reaches them away from a page."""
+    from couples.i18n import browser_language
+
+    sessions.start(
+        user=user, user_agent=request.user_agent.string, now=utcnow(), language=browser_language()
+    )
     _new_session()
     login_user(user, remember=remember)
 

@@ -8,6 +8,11 @@ class UserSchema(ma.Schema):
     email = ma.fields.String(required=True)
     display_name = ma.fields.String(required=True)
     timezone = ma.fields.String(required=True)
+    language = ma.fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "chosen in the account; null: the browser's language"},
+    )
     created_at = ma.fields.String(required=True)
 
 

@@ -12,6 +12,7 @@ def user_data(user: User) -> dict:
         "email": user.email,
         "display_name": user.display_name,
         "timezone": user.timezone,
+        "language": user.language,
         "created_at": isoformat(user.created_at),
     }
 

@@ -1,5 +1,6 @@
 import marshmallow as ma
 
+from couples.i18n import N_
 from couples.lovelanguages.content import LANGUAGES
 from couples.safetycheck import SendAnyway
 from couples.validation import Strict, Text
@@ -7,7 +8,7 @@ from couples.validation import Strict, Text
 
 class AppreciationInSchema(Strict):
     text = Text(
-        required=True, min_length=1, max_length=500, multiline=True, blank="Write a few words."
+        required=True, min_length=1, max_length=500, multiline=True, blank=N_("Write a few words.")
     )
     language = ma.fields.String(validate=ma.validate.OneOf(LANGUAGES), allow_none=True)
     send_anyway = SendAnyway()

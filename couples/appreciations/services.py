@@ -3,11 +3,14 @@ gentle nudge for a partner who has sent none for a few days."""
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+
 from couples.accounts.models import User
 from couples.appreciations.models import Appreciation
 from couples.clock import isoformat
 from couples.db import begin_write, in_ids
 from couples.extensions import db
+from couples.i18n import writing_to
 from couples.notifications import reminders
 from couples.notifications.models import Notification
 from couples.notifications.services import deliver_soon, notification_row, notify
@@ -38,12 +41,15 @@ def send(
     )
     db.session.add(note)
     db.session.flush()
+    with writing_to(pairing.partner):  # in their language
+        title = _("%(name)s sent you an appreciation", name=pairing.me.display_name)
+        body = _("Open it when you have a quiet moment.")
     notify(
         user=pairing.partner,
         kind="appreciation_received",
         dedupe_key=f"appreciation:{note.id}",
-        title=f"{pairing.me.display_name} sent you an appreciation",
-        body="Open it when you have a quiet moment.",
+        title=title,
+        body=body,
         url="/appreciations",
         now=now,
         commit=False,
@@ -70,7 +76,7 @@ def journal(
 def nudges(due: list[reminders.Due], now: datetime, counts: dict[int, int]) -> list[dict]:
     """At a partner's reminder time: a nudge when they have sent no appreciation for three
     days (and were not nudged in those three days). Two queries for the whole batch."""
-    ids = [user.id for user, _, _ in due]
+    ids = [user.id for user, _time, _day in due]
     since = now - NUDGE_AFTER
     recent_senders = set(
         db.session.execute(
@@ -101,7 +107,7 @@ def nudges(due: list[reminders.Due], now: datetime, counts: dict[int, int]) -> l
         ).all()
     )
     rows = []
-    for user, _, day in due:
+    for user, _time, day in due:
         if (
             user.id in recent_senders
             or user.id in recently_nudged
@@ -109,14 +115,17 @@ def nudges(due: list[reminders.Due], now: datetime, counts: dict[int, int]) -> l
             or linked_since.get(user.id, now) > since
         ):
             continue
+        with writing_to(user):  # in their language
+            title = _("A small thank-you?")
+            body = _("Is there something your partner did lately that you liked? Tell them.")
         rows.append(
             notification_row(
                 user=user,
                 kind="appreciation_nudge",
                 dedupe_key=f"nudge:{day.isoformat()}",
                 topic_key=day.isoformat(),
-                title="A small thank-you?",
-                body="Is there something your partner did lately that you liked? Tell them.",
+                title=title,
+                body=body,
                 url="/appreciations/new",
                 now=now,
                 sent_today=counts.get(user.id),

@@ -3,6 +3,7 @@
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from couples import drafts
@@ -11,6 +12,7 @@ from couples.appreciations.schemas import AppreciationInSchema
 from couples.clock import utcnow
 from couples.errors import NotFound
 from couples.grow.services import find as journal_entry
+from couples.i18n import N_
 from couples.lovelanguages.content import LANGUAGE_LABELS, LANGUAGES
 from couples.lovelanguages.services import profiles
 from couples.notifications.services import read_kind
@@ -67,11 +69,11 @@ def new():
             except SafetyCheck as check:
                 return help_first(
                     check,
-                    written=[("text", "What you appreciated")],
-                    source="an appreciation",
+                    written=[("text", N_("What you appreciated"))],
+                    source=N_("an appreciation"),  # kept as written here, shown translated
                     back=url_for("appreciations.journal"),
                 )
-            flash(f"Sent to {pairing.partner.display_name}.", "success")
+            flash(_("Sent to %(name)s.", name=pairing.partner.display_name), "success")
             return redirect(url_for("appreciations.journal"))
     if not form and request.args.get("entry"):
         # A memory from my journal, to shorten or change before it goes: only mine.

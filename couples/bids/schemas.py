@@ -1,4 +1,5 @@
 import marshmallow as ma
+from flask_babel import gettext as _
 
 from couples.bids.services import RESPONSES
 from couples.lovelanguages.content import BID_PRESETS
@@ -44,11 +45,11 @@ class BidInSchema(Strict):
     @ma.validates_schema
     def _shape(self, data, **kwargs):
         if not data.get("preset") and not (data.get("text") or "").strip():
-            raise ma.ValidationError("Choose a bid or write your own words.", "text")
+            raise ma.ValidationError(_("Choose a bid or write your own words."), "text")
         if data.get("noticed") and not data.get("my_response"):
-            raise ma.ValidationError("How did you respond?", "my_response")
+            raise ma.ValidationError(_("How did you respond?"), "my_response")
         if not data.get("noticed") and data.get("my_response"):
-            raise ma.ValidationError("Only for a bid noticed in person.", "my_response")
+            raise ma.ValidationError(_("Only for a bid noticed in person."), "my_response")
 
 
 class ResponseInSchema(Strict):

@@ -5,12 +5,15 @@ one who logged it sees it."""
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+
 from couples.accounts.models import User
 from couples.bids.models import Bid
 from couples.clock import isoformat
 from couples.db import begin_write
 from couples.errors import Conflict, Forbidden, Invalid, NotFound
 from couples.extensions import db
+from couples.i18n import N_, translated, writing_to
 from couples.lovelanguages.content import BID_PRESETS
 from couples.notifications.services import deliver_soon, notify
 from couples.pagination import keyset_page
@@ -25,10 +28,10 @@ RESPONSES = ("toward", "later", "away")
 # What turning toward means for the one who made the bid: a hug is an invitation to
 # come closer, a thought of them is not.
 TOWARD_BODIES = {
-    "thinking_of_you": "Your thought reached them.",
-    "talk_tonight": "They'd like to talk too. Find a quiet moment.",
-    "hug": "Go and find them.",
-    "look_at_this": "They took a look.",
+    "thinking_of_you": N_("Your thought reached them."),
+    "talk_tonight": N_("They'd like to talk too. Find a quiet moment."),
+    "hug": N_("Go and find them."),
+    "look_at_this": N_("They took a look."),
 }
 
 
@@ -40,8 +43,8 @@ def status(bid: Bid, now: datetime) -> str:
 
 # The push names the gesture when the bid says what it is.
 _TITLES = {
-    "good_news": "{name} has good news",
-    "hard_day": "{name} is having a hard day",
+    "good_news": N_("%(name)s has good news"),
+    "hard_day": N_("%(name)s is having a hard day"),
 }
 
 
@@ -68,14 +71,17 @@ def send(
     )
     db.session.add(bid)
     db.session.flush()
+    with writing_to(pairing.partner):  # in their language
+        title = translated(_TITLES.get(preset or "", N_("%(name)s is reaching out"))) % {
+            "name": pairing.me.display_name
+        }
+        body = translated(BID_PRESETS[preset]) if preset else _("A few words for you.")
     notify(
         user=pairing.partner,
         kind="bid_received",
         dedupe_key=f"bid:{bid.id}",
-        title=_TITLES.get(preset or "", "{name} is reaching out").format(
-            name=pairing.me.display_name
-        ),
-        body=BID_PRESETS[preset] if preset else "A few words for you.",
+        title=title,
+        body=body,
         url="/bids",
         now=now,
         commit=False,
@@ -114,7 +120,7 @@ def find(*, pairing: Pairing, bid_id: str) -> Bid:
             db.select(Bid).where(Bid.public_id == bid_id, _visible(pairing))
         ).scalar_one_or_none()
     if bid is None:
-        raise NotFound("There is no such bid.")
+        raise NotFound(_("There is no such bid."))
     return bid
 
 
@@ -122,11 +128,11 @@ def check_can_respond(*, pairing: Pairing, bid: Bid, now: datetime) -> None:
     """409 once answered or missed, then 403 when the bid was not made to me."""
     state = status(bid, now)
     if state == "missed":
-        raise Conflict("This bid was a while ago. A new one is always welcome.")
+        raise Conflict(_("This bid was a while ago. A new one is always welcome."))
     if state != "open":
-        raise Conflict("This bid has its answer already.")
+        raise Conflict(_("This bid has its answer already."))
     if bid.to_user_id != pairing.me.id or bid.logged_by_id is not None:
-        raise Forbidden("This bid is for your partner to answer.")
+        raise Forbidden(_("This bid is for your partner to answer."))
 
 
 def respond(
@@ -136,14 +142,14 @@ def respond(
     bid = find(pairing=pairing, bid_id=bid_id)
     check_can_respond(pairing=pairing, bid=bid, now=now)
     if response not in RESPONSES:
-        raise Invalid(errors={"response": ["Answer toward, later or away."]})
+        raise Invalid(errors={"response": [_("Answer toward, later or away.")]})
     if response == "later":
         if later_at is None:
-            raise Invalid(errors={"later_at": ["Say when: a time in the next few days."]})
+            raise Invalid(errors={"later_at": [_("Say when: a time in the next few days.")]})
         if not now < later_at <= now + LATER_WITHIN:
-            raise Invalid(errors={"later_at": ["Pick a time in the next 7 days."]})
+            raise Invalid(errors={"later_at": [_("Pick a time in the next 7 days.")]})
     elif later_at is not None:
-        raise Invalid(errors={"later_at": ["Only for later."]})
+        raise Invalid(errors={"later_at": [_("Only for later.")]})
     claimed = db.session.execute(
         db.update(Bid)
         .where(Bid.id == bid.id, Bid.response.is_(None))
@@ -151,19 +157,21 @@ def respond(
     ).rowcount
     if claimed != 1:
         db.session.rollback()
-        raise Conflict("This bid has its answer already.")
+        raise Conflict(_("This bid has its answer already."))
     if response in ("toward", "later"):
         sender = pairing.partner
-        title = (
-            f"{pairing.me.display_name} turned toward your bid"
-            if response == "toward"
-            else f"{pairing.me.display_name} will come back to your bid"
-        )
-        body = (
-            TOWARD_BODIES.get(bid.preset, "Your words reached them.")
-            if response == "toward"
-            else "They picked a time that works for them."
-        )
+        name = pairing.me.display_name
+        with writing_to(sender):  # in their language
+            title = (
+                _("%(name)s turned toward your bid", name=name)
+                if response == "toward"
+                else _("%(name)s will come back to your bid", name=name)
+            )
+            body = (
+                translated(TOWARD_BODIES.get(bid.preset, N_("Your words reached them.")))
+                if response == "toward"
+                else _("They picked a time that works for them.")
+            )
         notify(
             user=sender,
             kind="bid_answered",
@@ -191,7 +199,7 @@ def listing(
             db.select(Bid.id).where(Bid.public_id == before, _visible(pairing))
         ).scalar_one_or_none()
         if after is None:
-            raise Invalid(errors={"cursor": ["Not a valid cursor."]})
+            raise Invalid(errors={"cursor": [_("Not a valid cursor.")]})
     bids, more = keyset_page(
         db.select(Bid).where(_visible(pairing)), Bid.id, before=after, limit=limit, most=PAGE_MAX
     )

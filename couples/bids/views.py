@@ -4,6 +4,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from couples import drafts
@@ -11,6 +12,7 @@ from couples.bids import services
 from couples.bids.schemas import BidInSchema
 from couples.clock import utcnow
 from couples.errors import DomainError, Invalid
+from couples.i18n import N_
 from couples.lovelanguages.content import BID_GUIDES, BID_PRESETS
 from couples.safetycheck import SafetyCheck, help_first, seen_on_page
 from couples.validation import validate
@@ -75,7 +77,7 @@ def send():
             my_response=body["my_response"],
             now=utcnow(),
         )
-        flash("Noted, just for you.", "success")
+        flash(_("Noted, just for you."), "success")
     else:
         try:
             services.send(
@@ -88,11 +90,11 @@ def send():
         except SafetyCheck as check:
             return help_first(
                 check,
-                written=[("text", "In my own words")],
-                source="a bid",
+                written=[("text", N_("In my own words"))],
+                source=N_("a bid"),  # kept as written here, shown translated
                 back=url_for("bids.listing"),
             )
-        flash(f"Sent to {pairing.partner.display_name}.", "success")
+        flash(_("Sent to %(name)s.", name=pairing.partner.display_name), "success")
     return redirect(url_for("bids.listing"))
 
 

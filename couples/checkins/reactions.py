@@ -4,11 +4,14 @@ The partner finds them on the reveal and among what is waiting for them."""
 
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+
 from couples.checkins import rules
 from couples.checkins.models import Checkin, CheckinAnswer, CheckinReaction
 from couples.db import begin_write
 from couples.errors import Invalid, NotFound
 from couples.extensions import db
+from couples.i18n import translated, writing_to
 from couples.notifications.services import notify, settle_many
 from couples.pairing.services import Pairing
 
@@ -22,7 +25,7 @@ def _revealed(pairing: Pairing, day: date) -> Checkin:
         db.select(Checkin).where(Checkin.couple_id == pairing.couple.id, Checkin.day == day)
     ).scalar_one_or_none()
     if checkin is None or checkin.revealed_at is None:
-        raise NotFound("There is no check-in for that date.")
+        raise NotFound(_("There is no check-in for that date."))
     return checkin
 
 
@@ -36,7 +39,7 @@ def _their_answer(pairing: Pairing, checkin: Checkin, key: str) -> dict:
         )
     ).scalar_one_or_none()
     if question is None or question["type"] != "text" or (theirs or {}).get(key) in (None, ""):
-        raise NotFound("There is no answer of your partner's there.")
+        raise NotFound(_("There is no answer of your partner's there."))
     return question
 
 
@@ -47,7 +50,7 @@ def react(*, pairing: Pairing, day: date, key: str, kind: str, now: datetime) ->
     checkin = _revealed(pairing, day)
     question = _their_answer(pairing, checkin, key)
     if kind not in rules.REACTIONS:
-        raise Invalid(errors={"kind": ["Choose a heart, a thank-you or let's talk."]})
+        raise Invalid(errors={"kind": [_("Choose a heart, a thank-you or let's talk.")]})
     mine = db.session.execute(
         db.select(CheckinReaction).where(
             CheckinReaction.checkin_id == checkin.id,
@@ -67,12 +70,19 @@ def react(*, pairing: Pairing, day: date, key: str, kind: str, now: datetime) ->
         )
     elif mine.kind != kind:
         mine.kind, mine.created_at, mine.seen_at = kind, now, None
+    with writing_to(pairing.partner):  # in the partner's language
+        title = _(
+            "%(name)s %(reaction)s",
+            name=pairing.me.display_name,
+            reaction=translated(rules.REACTIONS[kind][1]),
+        )
+        body = _("On your answer to “%(prompt)s”", prompt=rules.prompt_text(question))
     notify(
         user=pairing.partner,
         kind="checkin_reaction",
         dedupe_key=_dedupe_key(day, key, kind),
-        title=f"{pairing.me.display_name} {rules.REACTIONS[kind][1]}",
-        body=f"On your answer to “{question['prompt']}”",
+        title=title,
+        body=body,
         url=f"/checkin/{day.isoformat()}#answer-{key}",
         now=now,
         commit=False,

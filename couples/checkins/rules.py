@@ -1,8 +1,8 @@
 """The check-in rules, pure: which dates a partner may answer, what kind of check-in a
 date has, the questions of a date, checking answers, and what a reveal offers next.
 
-No Flask and no database here: the services pass in the schedule, the clock and the
-stored answers."""
+No Flask and no database here (but Flask-Babel's gettext, which works without an app):
+the services pass in the schedule, the clock and the stored answers."""
 
 import re
 import unicodedata
@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_decimal
+from flask_babel import gettext as _
+
+from couples.i18n import N_, current_language, translated
 from couples.lovelanguages.content import LANGUAGES
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # date.weekday() order
@@ -20,6 +24,9 @@ SUNDAY = 6
 GRACE_UNTIL = time(12, 0)
 TEXT_MAX = 2000
 TURNED_TOWARD = ("mostly", "sometimes", "rarely")
+# A choice is shown as its option with a capital (templates/checkins/_answers.html): the
+# words of these, for the catalogue.
+CHOICE_WORDS = (N_("Mostly"), N_("Sometimes"), N_("Rarely"))
 
 # The nightly core: at most four questions, on one phone screen, in a few taps.
 CORE_MODULES = ("needs", "appreciation", "mood", "on_my_mind")
@@ -27,22 +34,22 @@ CORE_MODULES = ("needs", "appreciation", "mood", "on_my_mind")
 DEEPER_MODULES = ("help", "love_languages", "connection", "question")
 MODULES = CORE_MODULES + DEEPER_MODULES
 MODULE_LABELS = {
-    "needs": "How well my needs were met",
-    "appreciation": "Something I appreciated today",
-    "mood": "Mood",
-    "on_my_mind": "Something on my mind",
-    "help": "One thing that would help tomorrow",
-    "love_languages": "Love languages I felt",
-    "connection": "Feeling turned toward",
-    "question": "A deeper question of the day",
+    "needs": N_("How well my needs were met"),
+    "appreciation": N_("Something I appreciated today"),
+    "mood": N_("Mood"),
+    "on_my_mind": N_("Something on my mind"),
+    "help": N_("One thing that would help tomorrow"),
+    "love_languages": N_("Love languages I felt"),
+    "connection": N_("Feeling turned toward"),
+    "question": N_("A deeper question of the day"),
 }
 CUSTOM_TYPES = ("text", "scale", "choice")
 # What a partner may send back on an answer of the other's, once both have answered:
 # turning toward what was said. (kind: what the buttons say, what the other is told)
 REACTIONS = {
-    "heart": ("♥", "sent a heart"),
-    "thanks": ("Thank you", "said thank you"),
-    "talk": ("Let's talk about this", "would like to talk about this"),
+    "heart": ("♥", N_("sent a heart")),
+    "thanks": (N_("Thank you"), N_("said thank you")),
+    "talk": (N_("Let's talk about this"), N_("would like to talk about this")),
 }
 
 
@@ -137,25 +144,25 @@ def _scale(key: str, prompt: str, low: int, high: int, *, required: bool = False
 
 
 NIGHTLY_MODULES: dict[str, tuple[dict, ...]] = {
-    "needs": (_scale("needs_met", "Were your needs met today?", 1, 5, required=True),),
-    "appreciation": (_q("appreciation", "text", "Something I appreciated about you today"),),
-    "mood": (_scale("mood", "How is your mood tonight?", 1, 5, required=True),),
+    "needs": (_scale("needs_met", N_("Were your needs met today?"), 1, 5, required=True),),
+    "appreciation": (_q("appreciation", "text", N_("Something I appreciated about you today")),),
+    "mood": (_scale("mood", N_("How is your mood tonight?"), 1, 5, required=True),),
     "on_my_mind": (
-        _q("on_my_mind", "yesno", "Something on your mind?"),
-        _q("on_my_mind_text", "text", "What is it, in a few words?", follows="on_my_mind"),
+        _q("on_my_mind", "yesno", N_("Something on your mind?")),
+        _q("on_my_mind_text", "text", N_("What is it, in a few words?"), follows="on_my_mind"),
     ),
-    "help": (_q("needs_help", "text", "One thing that would help me tomorrow"),),
+    "help": (_q("needs_help", "text", N_("One thing that would help me tomorrow")),),
     "love_languages": (
         _q(
             "love_languages_felt",
             "multi",
-            "Which love languages did you feel today?",
+            N_("Which love languages did you feel today?"),
             options=list(LANGUAGES),
         ),
         _q(
             "love_language_wish",
             "choice",
-            "Which would you love more of tomorrow?",
+            N_("Which would you love more of tomorrow?"),
             options=list(LANGUAGES),
         ),
     ),
@@ -163,29 +170,40 @@ NIGHTLY_MODULES: dict[str, tuple[dict, ...]] = {
         _q(
             "turned_toward",
             "choice",
-            "Did you feel turned toward today?",
+            N_("Did you feel turned toward today?"),
             options=list(TURNED_TOWARD),
-            hint="When you reached for me (a word, a look, a touch), did I notice and answer?",
+            hint=N_("When you reached for me (a word, a look, a touch), did I notice and answer?"),
         ),
-        _q("felt_seen", "text", "A moment I felt seen"),
+        _q("felt_seen", "text", N_("A moment I felt seen")),
     ),
 }
 CORE_KEYS = frozenset(q["key"] for m in CORE_MODULES for q in NIGHTLY_MODULES[m])
 
 WEEKLY_QUESTIONS: tuple[dict, ...] = (
-    _q("week_went_well", "text", "Three things that went well for us this week"),
-    _q("week_appreciations", "text", "What I appreciated about you this week"),
-    _q("week_talk_about", "text", "One thing we should talk about"),
+    _q("week_went_well", "text", N_("Three things that went well for us this week")),
+    _q("week_appreciations", "text", N_("What I appreciated about you this week")),
+    _q("week_talk_about", "text", N_("One thing we should talk about")),
     _scale(
-        "week_needs_met", "Overall, how well were your needs met this week?", 1, 10, required=True
+        "week_needs_met",
+        N_("Overall, how well were your needs met this week?"),
+        1,
+        10,
+        required=True,
     ),
-    _q("week_more_for_you", "text", "What can I do more of for you this week?"),
-    _q("week_together", "text", "One thing we'll do together next week"),
+    _q("week_more_for_you", "text", N_("What can I do more of for you this week?")),
+    _q("week_together", "text", N_("One thing we'll do together next week")),
 )
 
 
 def custom_key(question_id: int) -> str:
     return f"custom_{question_id}"
+
+
+def prompt_text(question: dict) -> str:
+    """A question's words in the page's language; the couple's own stay as they wrote them."""
+    if question["key"].startswith("custom_"):
+        return question["prompt"]
+    return translated(question["prompt"])
 
 
 def custom_question(
@@ -245,13 +263,16 @@ def parts(questions: Iterable[dict]) -> Parts:
 # ------------------------------------------------------------------------------ answers
 def _bad_text(value: str) -> str | None:
     if len(value) > TEXT_MAX:
-        return f"Keep it under {TEXT_MAX:,} characters."
+        return _(
+            "Keep it under %(max)s characters.",
+            max=format_decimal(TEXT_MAX, locale=current_language()),
+        )
     for char in value:
         if char in "\n\t":
             continue
         category = unicodedata.category(char)
         if category == "Cs" or (category == "Cc"):
-            return "This contains characters that can't be saved."
+            return _("This contains characters that can't be saved.")
     return None
 
 
@@ -260,7 +281,7 @@ def _check(question: dict, value):
     kind = question["type"]
     if kind == "text":
         if not isinstance(value, str):
-            return None, "Write this as text."
+            return None, _("Write this as text.")
         value = value.replace("\r\n", "\n").strip()
         if problem := _bad_text(value):
             return None, problem
@@ -268,11 +289,11 @@ def _check(question: dict, value):
     if kind == "scale":
         low, high = question["min"], question["max"]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            return None, f"Choose a number from {low} to {high}."
+            return None, _("Choose a number from %(low)s to %(high)s.", low=low, high=high)
         return value, None
     if kind == "choice":
         if not isinstance(value, str) or value not in question["options"]:
-            return None, "Choose one of the options."
+            return None, _("Choose one of the options.")
         return value, None
     if kind == "multi":
         if (
@@ -280,13 +301,13 @@ def _check(question: dict, value):
             or any(not isinstance(v, str) for v in value)
             or any(v not in question["options"] for v in value)
         ):
-            return None, "Choose from the options."
+            return None, _("Choose from the options.")
         if len(set(value)) != len(value):
-            return None, "Choose each option once."
+            return None, _("Choose each option once.")
         return [o for o in question["options"] if o in value], None
     if kind == "yesno":
         if not isinstance(value, bool):
-            return None, "Answer yes or no."
+            return None, _("Answer yes or no.")
         return value, None
     raise ValueError(f"unknown question type {kind!r}")
 
@@ -298,7 +319,7 @@ def check_answers(questions: list[dict], answers: Mapping) -> tuple[dict, dict[s
     by_key = {q["key"]: q for q in questions}
     for key in answers:
         if key not in by_key:
-            errors[f"answers.{str(key)[:80]}"] = ["This is not a question of this check-in."]
+            errors[f"answers.{str(key)[:80]}"] = [_("This is not a question of this check-in.")]
     clean: dict = {}
     for key, question in by_key.items():
         value = answers.get(key)
@@ -308,7 +329,7 @@ def check_answers(questions: list[dict], answers: Mapping) -> tuple[dict, dict[s
                 errors[f"answers.{key}"] = [problem]
                 continue
         if value is None and question["required"]:
-            errors[f"answers.{key}"] = ["Please answer this one."]
+            errors[f"answers.{key}"] = [_("Please answer this one.")]
         clean[key] = value
     for key, question in by_key.items():
         # A follow-up counts only after "yes": words left in it after a "no" are not

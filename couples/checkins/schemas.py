@@ -4,10 +4,13 @@ The answers' own rules (per question type) are in rules.check_answers."""
 import marshmallow as ma
 
 from couples.checkins import rules
+from couples.i18n import N_
 from couples.safetycheck import SendAnyway
 from couples.validation import ID, ID_PATTERN, Flag, Strict, Text
 
-DAY_CHOICES = ma.validate.OneOf(rules.WEEKDAYS, error="Use mon, tue, wed, thu, fri, sat or sun.")
+DAY_CHOICES = ma.validate.OneOf(
+    rules.WEEKDAYS, error=N_("Use mon, tue, wed, thu, fri, sat or sun.")
+)
 
 
 class ScheduleSchema(Strict):
@@ -45,12 +48,12 @@ class CustomQuestionInSchema(Strict):
 
     id = ma.fields.String(validate=ID)
     type = ma.fields.String(
-        validate=ma.validate.OneOf(rules.CUSTOM_TYPES, error="Use text, scale or choice.")
+        validate=ma.validate.OneOf(rules.CUSTOM_TYPES, error=N_("Use text, scale or choice."))
     )
     prompt = Text(required=True, min_length=1, max_length=200)
     options = ma.fields.List(
         Text(min_length=1, max_length=60),
-        validate=ma.validate.Length(min=2, max=6, error="Give 2 to 6 options."),
+        validate=ma.validate.Length(min=2, max=6, error=N_("Give 2 to 6 options.")),
         # _distinct is stricter: "Yes" and " yes" are one option too.
         metadata={"uniqueItems": True},
     )
@@ -60,16 +63,19 @@ class CustomQuestionInSchema(Strict):
         if "id" in data:
             return
         if "type" not in data:
-            raise ma.ValidationError("Please choose a type.", "type")
+            raise ma.ValidationError(N_("Please choose a type."), "type")
         if data["type"] == "choice" and not data.get("options"):
-            raise ma.ValidationError("A choice needs 2 to 6 options.", "options")
+            raise ma.ValidationError(N_("A choice needs 2 to 6 options."), "options")
         if data["type"] != "choice" and data.get("options"):
-            raise ma.ValidationError("Only a choice has options.", "options")
+            raise ma.ValidationError(N_("Only a choice has options."), "options")
 
     @ma.validates("options")
     def _distinct(self, value, **kwargs):
         if len({v.strip().casefold() for v in value}) != len(value):
-            raise ma.ValidationError("Each option once.")
+            raise ma.ValidationError(N_("Each option once."))
+
+
+# The messages above stay English (the API's); the settings page translates them.
 
 
 class CoupleSettingsSchema(Strict):
@@ -171,6 +177,6 @@ def settings_changes(data: dict, current_modules_off: list[str]) -> dict:
 class ReactionSchema(Strict):
     kind = ma.fields.String(
         required=True,
-        validate=ma.validate.OneOf(tuple(rules.REACTIONS), error="Use heart, thanks or talk."),
+        validate=ma.validate.OneOf(tuple(rules.REACTIONS), error=N_("Use heart, thanks or talk.")),
         metadata={"description": 'A heart, a thank-you, or "let\'s talk about this".'},
     )

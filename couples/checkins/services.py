@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, case, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -18,6 +19,7 @@ from couples.clock import isoformat, local_date
 from couples.db import begin_write, in_ids
 from couples.errors import Conflict, Invalid, NotFound
 from couples.extensions import db
+from couples.i18n import writing_to
 from couples.lovelanguages import services as lovelanguages
 from couples.notifications import reminders
 from couples.notifications.services import deliver_soon, notify, settle
@@ -116,7 +118,7 @@ def update_settings(*, pairing: Pairing, changes: dict, now: datetime) -> None:
                 question = current.get(question_id)
                 if question is None:
                     errors[f"custom_questions.{index}.id"] = [
-                        "There is no such question (it may have been removed)."
+                        _("There is no such question (it may have been removed).")
                     ]
                     continue
                 kept.add(question_id)
@@ -137,9 +139,9 @@ def update_settings(*, pairing: Pairing, changes: dict, now: datetime) -> None:
             if question_id not in kept:
                 question.removed_at = now
         if len(custom_questions) > CUSTOM_MAX:
-            errors["custom_questions"] = [f"Up to {CUSTOM_MAX} questions of your own."]
+            errors["custom_questions"] = [_("Up to %(num)s questions of your own.", num=CUSTOM_MAX)]
     if not couple.nightly_days and couple.weekly_day is None:
-        errors["nightly_days"] = ["Keep at least one day for a check-in."]
+        errors["nightly_days"] = [_("Keep at least one day for a check-in.")]
     if errors:
         db.session.rollback()
         raise Invalid(errors=errors)
@@ -378,7 +380,7 @@ def one_day(*, pairing: Pairing, day: date, now: datetime) -> CheckinDay:
             pairing,
             [_view(pairing, None, {}, day=day, kind=kind, questions=questions, is_open=True)],
         )[0]
-    raise NotFound("There is no check-in for that date.")
+    raise NotFound(_("There is no check-in for that date."))
 
 
 def form_day(*, pairing: Pairing, day: date, now: datetime) -> CheckinDay:
@@ -399,7 +401,7 @@ def form_day(*, pairing: Pairing, day: date, now: datetime) -> CheckinDay:
         )
     kind = rules.kind_for(day, schedule_of(pairing.couple))
     if kind is None:
-        raise NotFound("There is no check-in for that date.")
+        raise NotFound(_("There is no check-in for that date."))
     questions = _live_questions(
         pairing.couple, day, kind, active_custom_questions(pairing.couple.id)
     )
@@ -521,11 +523,13 @@ def _refuse(
 ) -> None:
     """The checks before any answer is looked at: 404, then 409."""
     if kind is None:
-        raise NotFound("There is no check-in for that date.")
+        raise NotFound(_("There is no check-in for that date."))
     if not rules.answerable(day, now, pairing.me.timezone):
-        raise CheckinClosed("This check-in is closed: answer today's, or yesterday's until noon.")
+        raise CheckinClosed(
+            _("This check-in is closed: answer today's, or yesterday's until noon.")
+        )
     if checkin is not None and checkin.revealed_at is not None:
-        raise AlreadyRevealed("You've both answered this one, so it can't change now.")
+        raise AlreadyRevealed(_("You've both answered this one, so it can't change now."))
 
 
 def ensure_answerable(*, pairing: Pairing, day: date, now: datetime) -> None:
@@ -587,7 +591,7 @@ def submit(
         checkin, stored = _locked_checkin(couple.id, day)
         if checkin.revealed_at is not None:  # created and revealed while we waited
             db.session.rollback()
-            raise AlreadyRevealed("You've both answered this one, so it can't change now.")
+            raise AlreadyRevealed(_("You've both answered this one, so it can't change now."))
         if checkin.questions != questions:  # created a moment ago with other questions
             clean, errors = rules.check_answers(checkin.questions, answers)
             if errors:
@@ -642,14 +646,15 @@ def _checkin_key(day: date) -> str:
 def _tell_partner(pairing: Pairing, day: date, *, revealed: bool, now: datetime) -> None:
     """At most one ``partner_checked_in`` per partner and date, never with content."""
     me, partner = pairing.me, pairing.partner
-    if revealed:
-        title = f"{me.display_name} answered too"
-        body = "You can see each other's answers now."
-    elif rules.answerable(day, now, partner.timezone):
-        title = f"{me.display_name} finished their check-in"
-        body = "Add yours to see each other's answers."
-    else:  # the partner's date has closed (or not begun): nothing to ask of them
-        return
+    with writing_to(partner):  # in the partner's language
+        if revealed:
+            title = _("%(name)s answered too", name=me.display_name)
+            body = _("You can see each other's answers now.")
+        elif rules.answerable(day, now, partner.timezone):
+            title = _("%(name)s finished their check-in", name=me.display_name)
+            body = _("Add yours to see each other's answers.")
+        else:  # the partner's date has closed (or not begun): nothing to ask of them
+            return
     notify(
         user=partner,
         kind="partner_checked_in",

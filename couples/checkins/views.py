@@ -1,6 +1,7 @@
 """Check-in pages: tonight's check-in, waiting and the reveal, history, the schedule."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from couples import drafts
@@ -9,6 +10,7 @@ from couples.checkins.schemas import CoupleSettingsSchema, settings_changes
 from couples.clock import utcnow
 from couples.errors import Conflict, Invalid
 from couples.grow import promises
+from couples.i18n import format_moment, translated
 from couples.lovelanguages.content import LANGUAGE_LABELS
 from couples.pairing.services import Pairing
 from couples.safetycheck import SafetyCheck, help_first, seen_on_page
@@ -58,7 +60,8 @@ def tonight():
     pairing = current_pairing()
     if pairing is None:
         flash(
-            "Check-ins are for two: tonight's opens once you and your partner are linked.", "info"
+            _("Check-ins are for two: tonight's opens once you and your partner are linked."),
+            "info",
         )
         return redirect(url_for("pairing.pair"))
     views = services.today(pairing=pairing, now=utcnow())
@@ -67,7 +70,7 @@ def tonight():
             return redirect(url_for("checkins.day", day=view.day.isoformat()))
     if views:
         return redirect(url_for("checkins.day", day=views[0].day.isoformat()))
-    flash("No check-in today: enjoy the evening.", "info")
+    flash(_("No check-in today: enjoy the evening."), "info")
     return redirect(url_for("accounts.home"))
 
 
@@ -102,8 +105,10 @@ def day(day: str):
     except SafetyCheck as check:
         return help_first(
             check,
-            written=[(q["key"], q["prompt"]) for q in view.questions if q["type"] == "text"],
-            source=f"check-in answers for {when.strftime('%-d %B %Y')}",
+            written=[
+                (q["key"], rules.prompt_text(q)) for q in view.questions if q["type"] == "text"
+            ],
+            source=_("check-in answers for %(date)s", date=format_moment(when, "%-d %B %Y")),
             back=url_for("checkins.day", day=day),
         )
     except Invalid as error:
@@ -113,7 +118,7 @@ def day(day: str):
         return _render(
             pairing, view, editing=True, form=request.form, errors={}, refused=str(error)
         ), 409
-    flash("Saved. Thank you." if not view.revealed else "You've both answered.", "success")
+    flash(_("Saved. Thank you.") if not view.revealed else _("You've both answered."), "success")
     return redirect(url_for("checkins.day", day=day))
 
 
@@ -159,7 +164,7 @@ def react(day: str):
     when = parse_day(day)
     key, kind = request.form.get("key", ""), request.form.get("kind", "")
     if kind != "none" and kind not in rules.REACTIONS:
-        raise Invalid(errors={"kind": ["Choose a heart, a thank-you or let's talk."]})
+        raise Invalid(errors={"kind": [_("Choose a heart, a thank-you or let's talk.")]})
     if kind == "none":
         reactions.unreact(pairing=pairing, day=when, key=key, now=now)
     else:
@@ -206,7 +211,7 @@ def settings():
                 errors = error.errors
         if errors:
             return drafts.refuse(url_for("checkins.settings"), errors=errors)
-        flash("Your check-in is set.", "success")
+        flash(_("Your check-in is set."), "success")
         return redirect(url_for("checkins.settings"))
     form, errors, _notice = drafts.restore()
     schedule = services.schedule_of(pairing.couple)
@@ -256,5 +261,7 @@ def _settings_field_errors(errors: dict, new_index: int) -> dict:
             key = "new_" + key.rsplit(".", 1)[1]
         elif key.startswith("schedule."):
             key = key.removeprefix("schedule.")
-        named.setdefault(key, []).extend(messages)
+        # The schema's messages are kept in English (the API's); the page says them in
+        # its language.
+        named.setdefault(key, []).extend(translated(message) for message in messages)
     return named

@@ -9,6 +9,7 @@ once I have answered too, or once the follow-up is over. Nothing is counted or s
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from couples.accounts.models import User
@@ -16,6 +17,7 @@ from couples.clock import isoformat, local_date, zone
 from couples.db import begin_write, is_public_id, locked
 from couples.errors import Conflict, Invalid, NotFound
 from couples.extensions import db
+from couples.i18n import N_, format_moment, writing_to
 from couples.notifications.services import deliver_soon, insert_rows, notification_row, notify
 from couples.pairing.models import Couple
 from couples.pairing.services import Pairing, members_of
@@ -29,7 +31,7 @@ ASK_AT = time(18, 0)
 AHEAD = 60  # days: as far ahead as a promise may be made
 RECENT = timedelta(days=21)  # how long an answered promise stays on the page
 # The follow-up's outcomes (the repair's keys), in words for a promise.
-OUTCOMES = {"kept": "Kept", "partly": "Partly", "not": "Not yet"}
+OUTCOMES = {"kept": N_("Kept"), "partly": N_("Partly"), "not": N_("Not yet")}
 
 
 @dataclass
@@ -128,16 +130,18 @@ def find(*, pairing: Pairing, promise_id: str, lock: bool = False) -> Commitment
             locked(db.session, query) if lock else query
         ).scalar_one_or_none()
     if promise is None:
-        raise NotFound("There is no such promise.")
+        raise NotFound(_("There is no such promise."))
     return promise
 
 
 def _check_day(day: date, pairing: Pairing, now: datetime) -> None:
     today = local_date(now, pairing.me.timezone)
     if day < today:
-        raise Invalid(errors={"day": ["Choose today or a day to come."]})
+        raise Invalid(errors={"day": [_("Choose today or a day to come.")]})
     if day > today + timedelta(days=AHEAD):
-        raise Invalid(errors={"day": [f"Choose a day within the next {AHEAD} days."]})
+        raise Invalid(
+            errors={"day": [_("Choose a day within the next %(days)s days.", days=AHEAD)]}
+        )
 
 
 def make(*, pairing: Pairing, text: str, day: date, now: datetime, seen: bool = False):
@@ -159,15 +163,20 @@ def make(*, pairing: Pairing, text: str, day: date, now: datetime, seen: bool = 
     promise.follow_ups = [FollowUp(days=0, due_at=asks, notified_at=now if asks <= now else None)]
     db.session.add(promise)
     db.session.flush()
-    when = "today" if day == local_date(now, pairing.me.timezone) else f"for {day:%A}"
-    if day - local_date(now, pairing.me.timezone) > timedelta(days=6):
-        when = f"for {day:%A} {day.day} {day:%B}"
+    today = local_date(now, pairing.me.timezone)
+    with writing_to(pairing.partner):
+        if day == today:
+            body = _("It's today. Open the app to read it.")
+        else:
+            pattern = "%A %-d %B" if day - today > timedelta(days=6) else "%A"
+            body = _("It's for %(day)s. Open the app to read it.", day=format_moment(day, pattern))
+        title = _("%(name)s made you a small promise", name=pairing.me.display_name)
     notify(
         user=pairing.partner,
         kind="promise_made",
         dedupe_key=f"promise:{promise.public_id}",
-        title=f"{pairing.me.display_name} made you a small promise",
-        body=f"It's {when}. Open the app to read it.",
+        title=title,
+        body=body,
         url="/grow/promises",
         now=now,
         commit=False,
@@ -182,9 +191,9 @@ def take_back(*, pairing: Pairing, promise_id: str, now: datetime) -> None:
     how it went."""
     promise = find(pairing=pairing, promise_id=promise_id, lock=True)
     if promise.owner_id != pairing.me.id:
-        raise Conflict("Only the one who made a promise can take it back.")
+        raise Conflict(_("Only the one who made a promise can take it back."))
     if promise.follow_ups[0].answers:
-        raise Conflict("Someone has said how this went; it stays.")
+        raise Conflict(_("Someone has said how this went; it stays."))
     db.session.delete(promise)
     db.session.commit()
 
@@ -203,11 +212,11 @@ def answer(
     promise = find(pairing=pairing, promise_id=promise_id, lock=True)
     follow_up = promise.follow_ups[0]
     if follow_up.completed_at is not None:
-        raise Conflict("This promise is over.")
+        raise Conflict(_("This promise is over."))
     if follow_up.due_at > now:
-        raise Conflict("You can say how it went from the evening of its day.")
+        raise Conflict(_("You can say how it went from the evening of its day."))
     if any(a.user_id == pairing.me.id for a in follow_up.answers):
-        raise Conflict("You said how this went already.")
+        raise Conflict(_("You said how this went already."))
     before_sending({"note": note}, seen=seen)
     follow_up.answers.append(
         FollowUpAnswer(user_id=pairing.me.id, outcome=outcome, note=note, created_at=now)
@@ -255,13 +264,16 @@ def tick(now: datetime, batch: int = 500) -> int:
             if (user.id, key) in seen:
                 continue
             seen.add((user.id, key))
+            with writing_to(user):
+                title = _("A small promise today")
+                body = _("How did it go? Kept, partly or not yet: a moment, no score.")
             rows.append(
                 notification_row(
                     user=user,
                     kind="promise_day",
                     dedupe_key=key,
-                    title="A small promise today",
-                    body="How did it go? Kept, partly or not yet: a moment, no score.",
+                    title=title,
+                    body=body,
                     url="/grow/promises",
                     now=now,
                 )

@@ -1,6 +1,7 @@
 import marshmallow as ma
 
 from couples.grow.selfcheck import KEYS, TRIED
+from couples.i18n import N_
 from couples.safetycheck import SendAnyway
 from couples.validation import Flag, Strict, Text, WholeNumber
 
@@ -13,7 +14,7 @@ class EntryInSchema(Strict):
         min_length=1,
         max_length=ENTRY_MAX,
         multiline=True,
-        blank="Write a few words, or as many as you like.",
+        blank=N_("Write a few words, or as many as you like."),
     )
     # The prompt it answers (GET /api/v1/me/journal-prompt); none for free writing.
     prompt_key = ma.fields.String(validate=ma.validate.Length(max=40), allow_none=True)
@@ -26,7 +27,7 @@ class EntryChangeSchema(Strict):
         min_length=1,
         max_length=ENTRY_MAX,
         multiline=True,
-        blank="Write a few words, or as many as you like.",
+        blank=N_("Write a few words, or as many as you like."),
     )
     memory = Flag()
 
@@ -37,7 +38,7 @@ SelfCheckAnswers = Strict.from_dict(
         key: WholeNumber(
             required=True,
             validate=ma.validate.Range(min=1, max=5),
-            error_messages={"required": "Choose how much this is like you."},
+            error_messages={"required": N_("Choose how much this is like you.")},
         )
         for key in KEYS
     },
@@ -56,13 +57,13 @@ class ShareInSchema(Strict):
 class TriedInSchema(Strict):
     tried = ma.fields.String(
         required=True,
-        validate=ma.validate.OneOf(TRIED, error="Choose yes, partly or not yet."),
+        validate=ma.validate.OneOf(TRIED, error=N_("Choose yes, partly or not yet.")),
     )
 
 
 class GoalInSchema(Strict):
     goal = Text(
-        required=True, min_length=1, max_length=300, blank="Write your goal in a few words."
+        required=True, min_length=1, max_length=300, blank=N_("Write your goal in a few words.")
     )
     # How my partner can back me (optional).
     support = Text(max_length=300, allow_none=True)
@@ -74,11 +75,11 @@ class PromiseInSchema(Strict):
         required=True,
         min_length=1,
         max_length=200,
-        blank="Say what you promise, in a few words.",
+        blank=N_("Say what you promise, in a few words."),
     )
     day = ma.fields.Date(
         required=True,
-        error_messages={"required": "Choose the day.", "invalid": "Choose the day."},
+        error_messages={"required": N_("Choose the day."), "invalid": N_("Choose the day.")},
         metadata={"description": "The promise's day, on my calendar (YYYY-MM-DD)"},
     )
     send_anyway = SendAnyway()
@@ -89,21 +90,21 @@ class TogetherPlanInSchema(Strict):
         required=True,
         min_length=1,
         max_length=200,
-        blank="Say what you'd like to do, in a few words.",
+        blank=N_("Say what you'd like to do, in a few words."),
     )
     day = ma.fields.Date(
         required=True,
-        error_messages={"required": "Choose the day.", "invalid": "Choose the day."},
+        error_messages={"required": N_("Choose the day."), "invalid": N_("Choose the day.")},
         metadata={"description": "On my calendar (YYYY-MM-DD)"},
     )
     time = ma.fields.String(
         required=True,
         # The length too: Python's $ also matches before a final line break.
         validate=[
-            ma.validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="Choose the time."),
-            ma.validate.Length(equal=5, error="Choose the time."),
+            ma.validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error=N_("Choose the time.")),
+            ma.validate.Length(equal=5, error=N_("Choose the time.")),
         ],
-        error_messages={"required": "Choose the time."},
+        error_messages={"required": N_("Choose the time.")},
         metadata={"description": "On my clock (HH:MM, 24-hour)"},
     )
     send_anyway = SendAnyway()
@@ -112,7 +113,9 @@ class TogetherPlanInSchema(Strict):
 class TogetherAnswerInSchema(Strict):
     answer = ma.fields.String(
         required=True,
-        validate=ma.validate.OneOf(["yes", "another_time"], error="Choose yes or another time."),
+        validate=ma.validate.OneOf(
+            ["yes", "another_time"], error=N_("Choose yes or another time.")
+        ),
     )
     note = Text(max_length=300, allow_none=True)
     send_anyway = SendAnyway()
@@ -123,5 +126,5 @@ class IdeaInSchema(Strict):
         required=True,
         min_length=1,
         max_length=200,
-        blank="Write the idea in a few words.",
+        blank=N_("Write the idea in a few words."),
     )

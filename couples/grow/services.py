@@ -4,6 +4,8 @@ notification or a count of theirs, and nothing of the words is logged."""
 
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+
 from couples.accounts.models import User
 from couples.clock import isoformat, local_date
 from couples.db import begin_write, in_ids, is_public_id
@@ -12,6 +14,7 @@ from couples.extensions import db
 from couples.grow import selfcheck
 from couples.grow.models import JournalEntry, MonthGoal, PracticeWeek, SelfCheck
 from couples.grow.prompts import BY_KEY, Prompt, of_the_day
+from couples.i18n import writing_to
 from couples.notifications.services import notification_row
 from couples.pagination import keyset_page
 
@@ -72,7 +75,7 @@ def find(*, user: User, entry_id: str) -> JournalEntry:
             )
         ).scalar_one_or_none()
     if entry is None:
-        raise NotFound("There is no such entry.")
+        raise NotFound(_("There is no such entry."))
     return entry
 
 
@@ -168,7 +171,7 @@ def share_check(*, user: User, shared: bool) -> SelfCheck:
     check = latest_check(user.id)
     if check is None:
         db.session.rollback()
-        raise NotFound("There is no self-check to share yet.")
+        raise NotFound(_("There is no self-check to share yet."))
     check.shared = shared
     db.session.commit()
     return check
@@ -202,10 +205,10 @@ def this_week(
 def mark_tried(*, user: User, tried: str, now: datetime) -> PracticeWeek:
     """ "Did I try it?" for this week's practice; answering again replaces the answer."""
     begin_write(db.session)
-    week, practice, _ = this_week(user=user, check=latest_check(user.id), now=now)
+    week, practice, _tried = this_week(user=user, check=latest_check(user.id), now=now)
     if practice is None:
         db.session.rollback()
-        raise NotFound("Take the self-check first; its practice comes with it.")
+        raise NotFound(_("Take the self-check first; its practice comes with it."))
     row = db.session.execute(
         db.select(PracticeWeek).where(PracticeWeek.user_id == user.id, PracticeWeek.week == week)
     ).scalar_one_or_none()
@@ -319,19 +322,25 @@ def practice_reminders(due: list, now: datetime, counts: dict[int, int]) -> list
             )
         ).all()
     )
-    return [
-        notification_row(
-            user=row,
-            kind="practice_week",
-            dedupe_key=f"practice:{day.isoformat()}",
-            title="A new week, a small practice",
-            body="Something small to try for yourself this week. Only you see it.",
-            url="/grow",
-            now=now,
-            # After the evening's check-in reminder and a nudge, which may come with it:
-            # only when there is room for all three under the daily cap.
-            sent_today=counts.get(row.id, 0) + 2,
+    rows = []
+    for row, day in mondays:
+        if row.id not in checked or (row.id, day) in answered:
+            continue
+        with writing_to(row):
+            title = _("A new week, a small practice")
+            body = _("Something small to try for yourself this week. Only you see it.")
+        rows.append(
+            notification_row(
+                user=row,
+                kind="practice_week",
+                dedupe_key=f"practice:{day.isoformat()}",
+                title=title,
+                body=body,
+                url="/grow",
+                now=now,
+                # After the evening's check-in reminder and a nudge, which may come with it:
+                # only when there is room for all three under the daily cap.
+                sent_today=counts.get(row.id, 0) + 2,
+            )
         )
-        for row, day in mondays
-        if row.id in checked and (row.id, day) not in answered
-    ]
+    return rows

@@ -10,12 +10,15 @@ An idea from a weekly check-in is on the list only once both answered that check
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from flask_babel import gettext as _
+
 from couples.accounts.models import User
 from couples.clock import isoformat, local_date, zone
 from couples.db import begin_write, is_public_id, locked
 from couples.errors import Conflict, Invalid, NotFound
 from couples.extensions import db
 from couples.grow.models import TogetherIdea, TogetherPlan
+from couples.i18n import N_, format_moment, writing_to
 from couples.lovelanguages.models import LoveProfile
 from couples.notifications.services import deliver_soon, insert_rows, notification_row, notify
 from couples.pairing.models import Couple
@@ -36,26 +39,29 @@ class Idea:
 
 
 IDEAS: tuple[Idea, ...] = (
-    Idea("old_photos", "An evening with old photos and the stories behind them", "nostalgic"),
-    Idea("first_date_again", "Go back to where you had your first date", "nostalgic"),
-    Idea("song_of_us", "Play the songs from your first year together", "nostalgic"),
-    Idea("retell_how_we_met", "Each tell the story of how you met, your own way", "nostalgic"),
-    Idea("board_game", "A board game night with a silly prize for the winner", "playful"),
-    Idea("cook_blind", "Cook a meal from whatever is left in the cupboard", "playful"),
-    Idea("tourist_at_home", "Be tourists in your own town for an afternoon", "playful"),
-    Idea("dance_kitchen", "Dance in the kitchen to three songs each of you picks", "playful"),
-    Idea("letters_swap", "Write each other a short letter and read them aloud", "words"),
-    Idea("three_things", "Over dinner, say three things you admire in each other", "words"),
-    Idea("chore_together", "Take on a put-off job together, then celebrate it", "acts"),
-    Idea("breakfast_in_bed", "Make a slow breakfast for the two of you", "acts"),
-    Idea("market_gift", "Wander a market and pick a small gift for each other", "gifts"),
-    Idea("make_something", "Make something small for each other in an hour", "gifts"),
-    Idea("phone_free_walk", "A long walk with both phones left at home", "time"),
-    Idea("new_recipe", "Cook a recipe neither of you has tried", "time"),
-    Idea("massage_evening", "A slow evening of back rubs and soft music", "touch"),
-    Idea("stargazing", "Lie out under the sky wrapped in one blanket", "touch"),
+    Idea("old_photos", N_("An evening with old photos and the stories behind them"), "nostalgic"),
+    Idea("first_date_again", N_("Go back to where you had your first date"), "nostalgic"),
+    Idea("song_of_us", N_("Play the songs from your first year together"), "nostalgic"),
+    Idea("retell_how_we_met", N_("Each tell the story of how you met, your own way"), "nostalgic"),
+    Idea("board_game", N_("A board game night with a silly prize for the winner"), "playful"),
+    Idea("cook_blind", N_("Cook a meal from whatever is left in the cupboard"), "playful"),
+    Idea("tourist_at_home", N_("Be tourists in your own town for an afternoon"), "playful"),
+    Idea("dance_kitchen", N_("Dance in the kitchen to three songs each of you picks"), "playful"),
+    Idea("letters_swap", N_("Write each other a short letter and read them aloud"), "words"),
+    Idea("three_things", N_("Over dinner, say three things you admire in each other"), "words"),
+    Idea("chore_together", N_("Take on a put-off job together, then celebrate it"), "acts"),
+    Idea("breakfast_in_bed", N_("Make a slow breakfast for the two of you"), "acts"),
+    Idea("market_gift", N_("Wander a market and pick a small gift for each other"), "gifts"),
+    Idea("make_something", N_("Make something small for each other in an hour"), "gifts"),
+    Idea("phone_free_walk", N_("A long walk with both phones left at home"), "time"),
+    Idea("new_recipe", N_("Cook a recipe neither of you has tried"), "time"),
+    Idea("massage_evening", N_("A slow evening of back rubs and soft music"), "touch"),
+    Idea("stargazing", N_("Lie out under the sky wrapped in one blanket"), "touch"),
 )
 BY_KEY = {idea.key: idea for idea in IDEAS}
+# The built-in kinds that are not a love language, in words (the love languages' own are
+# their labels).
+KIND_WORDS = {"nostalgic": N_("nostalgic"), "playful": N_("playful")}
 
 
 # ------------------------------------------------------------------------------ ideas
@@ -143,7 +149,7 @@ def remove_idea(*, pairing: Pairing, idea_id: str) -> None:
             )
         ).scalar_one_or_none()
     if idea is None:
-        raise NotFound("There is no such idea.")
+        raise NotFound(_("There is no such idea."))
     db.session.delete(idea)
     db.session.commit()
 
@@ -186,7 +192,7 @@ def find(*, pairing: Pairing, plan_id: str, lock: bool = False) -> TogetherPlan:
             query = locked(db.session, query)
         plan = db.session.execute(query).scalar_one_or_none()
     if plan is None:
-        raise NotFound("There is no such plan.")
+        raise NotFound(_("There is no such plan."))
     return plan
 
 
@@ -198,8 +204,9 @@ def starts_at(day: date, at, tz_name: str) -> datetime:
 
 
 def _when_for(user: User, instant: datetime) -> str:
+    """``instant`` on ``user``'s clock, in the language of the words it goes in."""
     local = instant.astimezone(zone(user.timezone))
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+    return format_moment(local, "%a %-d %b, %H:%M")
 
 
 def propose(
@@ -209,10 +216,12 @@ def propose(
     asked, without the words on a lock screen."""
     today = local_date(now, pairing.me.timezone)
     if day > today + timedelta(days=AHEAD):
-        raise Invalid(errors={"day": [f"Choose a day within the next {AHEAD} days."]})
+        raise Invalid(
+            errors={"day": [_("Choose a day within the next %(days)s days.", days=AHEAD)]}
+        )
     when = starts_at(day, at, pairing.me.timezone) if day >= today else now
     if when <= now:
-        raise Invalid(errors={"day": ["Choose a time still to come."]})
+        raise Invalid(errors={"day": [_("Choose a time still to come.")]})
     begin_write(db.session)
     before_sending({"text": text}, seen=seen)
     plan = TogetherPlan(
@@ -224,12 +233,15 @@ def propose(
     )
     db.session.add(plan)
     db.session.flush()
+    with writing_to(pairing.partner):
+        title = _("%(name)s has a plan for you two", name=pairing.me.display_name)
+        body = _("%(when)s. Yes, or another time?", when=_when_for(pairing.partner, when))
     notify(
         user=pairing.partner,
         kind="plan_proposed",
         dedupe_key=f"plan:{plan.public_id}",
-        title=f"{pairing.me.display_name} has a plan for you two",
-        body=f"{_when_for(pairing.partner, when)}. Yes, or another time?",
+        title=title,
+        body=body,
         url="/grow/together",
         now=now,
         commit=False,
@@ -252,21 +264,27 @@ def answer(
     told. Once answered, it stays answered: another time is a new proposal."""
     plan = find(pairing=pairing, plan_id=plan_id, lock=True)
     if plan.proposed_by_id == pairing.me.id:
-        raise Conflict("This is your own plan: it's for your partner to answer.")
+        raise Conflict(_("This is your own plan: it's for your partner to answer."))
     if plan.starts_at <= now:
-        raise Conflict("The time for this plan has gone by.")
+        raise Conflict(_("The time for this plan has gone by."))
     if plan.answer is not None:
-        raise Conflict("You answered this plan already.")
+        raise Conflict(_("You answered this plan already."))
     before_sending({"note": note}, seen=seen)
     plan.answer, plan.answer_note, plan.answered_at = reply, note, now
     plan.answered_by_id = pairing.me.id
     name = pairing.me.display_name
+    with writing_to(pairing.partner):
+        if reply == "yes":
+            title = _("%(name)s said yes", name=name)
+        else:
+            title = _("%(name)s would like another time", name=name)
+        body = _("To your plan for %(when)s.", when=_when_for(pairing.partner, plan.starts_at))
     notify(
         user=pairing.partner,
         kind="plan_answered",
         dedupe_key=f"plan-answer:{plan.public_id}",
-        title=f"{name} said yes" if reply == "yes" else f"{name} would like another time",
-        body=f"To your plan for {_when_for(pairing.partner, plan.starts_at)}.",
+        title=title,
+        body=body,
         url="/grow/together",
         now=now,
         commit=False,
@@ -280,9 +298,9 @@ def withdraw(*, pairing: Pairing, plan_id: str, now: datetime) -> None:
     """The one who proposed a plan may call it off before its time."""
     plan = find(pairing=pairing, plan_id=plan_id, lock=True)
     if plan.proposed_by_id != pairing.me.id:
-        raise Conflict("Only the one who proposed a plan can call it off.")
+        raise Conflict(_("Only the one who proposed a plan can call it off."))
     if plan.starts_at <= now:
-        raise Conflict("The time for this plan has gone by.")
+        raise Conflict(_("The time for this plan has gone by."))
     db.session.delete(plan)
     db.session.commit()
 
@@ -356,13 +374,16 @@ def tick(now: datetime, batch: int = 500) -> int:
             continue
         for user in members.get(plan.couple_id, []):
             local = plan.starts_at.astimezone(zone(user.timezone))
+            with writing_to(user):
+                title = _("Your plan together is soon")
+                body = _("At %(time)s. Enjoy each other.", time=f"{local:%H:%M}")
             rows.append(
                 notification_row(
                     user=user,
                     kind="plan_reminder",
                     dedupe_key=f"plan-soon:{plan.public_id}",
-                    title="Your plan together is soon",
-                    body=f"At {local:%H:%M}. Enjoy each other.",
+                    title=title,
+                    body=body,
                     url="/grow/together",
                     now=now,
                 )

@@ -6,6 +6,7 @@ from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from couples import drafts
@@ -25,6 +26,7 @@ from couples.grow.schemas import (
     TogetherPlanInSchema,
     TriedInSchema,
 )
+from couples.i18n import translated
 from couples.lovelanguages.content import LANGUAGE_LABELS
 from couples.repair.schemas import FollowUpIn
 from couples.safetycheck import SafetyCheck, help_first, seen_on_page
@@ -32,6 +34,14 @@ from couples.validation import Invalid, validate
 from couples.web import couple_or_404, current_pairing
 
 bp = Blueprint("grow", __name__, url_prefix="/grow")
+
+
+def _refuse(to: str, *, errors: dict):
+    """``drafts.refuse``, with the messages (the schemas' words, marked with ``N_``) in
+    the page's language."""
+    return drafts.refuse(
+        to, errors={name: [translated(m) for m in said] for name, said in errors.items()}
+    )
 
 
 @bp.route("")
@@ -81,7 +91,7 @@ def goal():
     try:
         body = validate(GoalInSchema, data)
     except Invalid as error:
-        return drafts.refuse(url_for("grow.hub"), errors=error.errors)
+        return _refuse(url_for("grow.hub"), errors=error.errors)
     services.set_goal(
         user=current_user,
         goal=body["goal"].strip(),
@@ -89,7 +99,7 @@ def goal():
         shared=body["shared"],
         now=utcnow(),
     )
-    flash("Your goal for this month is set.", "success")
+    flash(_("Your goal for this month is set."), "success")
     return redirect(url_for("grow.hub"))
 
 
@@ -107,7 +117,7 @@ def self_check():
             body = validate(SelfCheckInSchema, {"answers": answers})
         except Invalid as error:
             errors = {k.removeprefix("answers."): v for k, v in error.errors.items()}
-            return drafts.refuse(url_for("grow.self_check", again="1"), errors=errors)
+            return _refuse(url_for("grow.self_check", again="1"), errors=errors)
         services.take_check(user=current_user, answers=body["answers"], now=now)
         return redirect(url_for("grow.self_check"))
     form, errors, _notice = drafts.restore()
@@ -136,9 +146,9 @@ def share_check():
     except NotFound:
         abort(404)
     flash(
-        "Your partner can now see where you lean."
+        _("Your partner can now see where you lean.")
         if shared
-        else "Your self-check is yours alone again.",
+        else _("Your self-check is yours alone again."),
         "success",
     )
     return redirect(url_for("grow.self_check"))
@@ -151,10 +161,10 @@ def practice():
         body = validate(TriedInSchema, {"tried": request.form.get("tried", "")})
         services.mark_tried(user=current_user, tried=body["tried"], now=utcnow())
     except Invalid as error:
-        return drafts.refuse(url_for("grow.self_check"), errors=error.errors)
+        return _refuse(url_for("grow.self_check"), errors=error.errors)
     except NotFound:
         return redirect(url_for("grow.self_check"))
-    flash("Noted, for you alone.", "success")
+    flash(_("Noted, for you alone."), "success")
     back = "grow.hub" if request.form.get("back") == "hub" else "grow.self_check"
     return redirect(url_for(back))
 
@@ -195,7 +205,7 @@ def write():
         body = validate(EntryInSchema, data)
     except Invalid as error:
         back = url_for("grow.journal", free=None if data["prompt_key"] else "1")
-        return drafts.refuse(back, errors=error.errors)
+        return _refuse(back, errors=error.errors)
     services.write(
         user=current_user,
         text=body["text"].strip(),
@@ -203,7 +213,7 @@ def write():
         memory=_memory(form),
         now=utcnow(),
     )
-    flash("Saved in your journal. Only you can read it.", "success")
+    flash(_("Saved in your journal. Only you can read it."), "success")
     return redirect(url_for("grow.journal"))
 
 
@@ -222,7 +232,7 @@ def entry(entry_id: str):
         try:
             body = validate(EntryChangeSchema, {"text": request.form.get("text", "")})
         except Invalid as error:
-            return drafts.refuse(url_for("grow.entry", entry_id=entry_id), errors=error.errors)
+            return _refuse(url_for("grow.entry", entry_id=entry_id), errors=error.errors)
         services.change(
             user=current_user,
             entry_id=entry_id,
@@ -230,7 +240,7 @@ def entry(entry_id: str):
             memory=_memory(request.form),
             now=utcnow(),
         )
-        flash("Your changes are saved.", "success")
+        flash(_("Your changes are saved."), "success")
         return redirect(url_for("grow.journal"))
     form, errors, _notice = drafts.restore()
     return render_template(
@@ -251,7 +261,7 @@ def remove(entry_id: str):
         services.remove(user=current_user, entry_id=entry_id)
     except NotFound:
         abort(404)
-    flash("The entry is removed.", "success")
+    flash(_("The entry is removed."), "success")
     return redirect(url_for("grow.journal"))
 
 
@@ -292,15 +302,15 @@ def make_promise():
             seen=seen_on_page(),
         )
     except Invalid as error:
-        return drafts.refuse(url_for("grow.promises_page"), errors=error.errors)
+        return _refuse(url_for("grow.promises_page"), errors=error.errors)
     except SafetyCheck as check:
         return help_first(
             check,
-            written=[("text", "My promise")],
-            source="a promise",
+            written=[("text", _("My promise"))],
+            source=_("a promise"),
             back=url_for("grow.promises_page"),
         )
-    flash(f"Your promise is with {pairing.partner.display_name}.", "success")
+    flash(_("Your promise is with %(name)s.", name=pairing.partner.display_name), "success")
     return redirect(url_for("grow.promises_page"))
 
 
@@ -324,18 +334,18 @@ def answer_promise(promise_id: str):
         abort(404)
     except Invalid as error:
         errors = {f"{promise_id}-{k}": v for k, v in error.errors.items()}
-        return drafts.refuse(url_for("grow.promises_page"), errors=errors)
+        return _refuse(url_for("grow.promises_page"), errors=errors)
     except SafetyCheck as check:
         return help_first(
             check,
-            written=[("note", "A note")],
-            source="a note on a promise",
+            written=[("note", _("A note"))],
+            source=_("a note on a promise"),
             back=url_for("grow.promises_page"),
         )
     except DomainError as error:
         flash(str(error), "info")
         return redirect(url_for("grow.promises_page"))
-    flash("Noted. Thank you for saying how it went.", "success")
+    flash(_("Noted. Thank you for saying how it went."), "success")
     return redirect(url_for("grow.promises_page"))
 
 
@@ -350,7 +360,7 @@ def take_back_promise(promise_id: str):
     except DomainError as error:
         flash(str(error), "info")
         return redirect(url_for("grow.promises_page"))
-    flash("The promise is taken back.", "success")
+    flash(_("The promise is taken back."), "success")
     return redirect(url_for("grow.promises_page"))
 
 
@@ -380,7 +390,7 @@ def together_page():
             until=today + timedelta(days=1),
         ),
         suggestions=together.suggestions(pairing, today),
-        labels=LANGUAGE_LABELS,
+        labels={**LANGUAGE_LABELS, **together.KIND_WORDS},
         today=today,
         last_day=today + timedelta(days=together.AHEAD),
         zone=ZoneInfo(pairing.me.timezone),
@@ -406,15 +416,15 @@ def propose_plan():
             seen=seen_on_page(),
         )
     except Invalid as error:
-        return drafts.refuse(url_for("grow.together_page"), errors=error.errors)
+        return _refuse(url_for("grow.together_page"), errors=error.errors)
     except SafetyCheck as check:
         return help_first(
             check,
-            written=[("text", "Our plan")],
-            source="a plan together",
+            written=[("text", _("Our plan"))],
+            source=_("a plan together"),
             back=url_for("grow.together_page"),
         )
-    flash(f"Your plan is with {pairing.partner.display_name}.", "success")
+    flash(_("Your plan is with %(name)s.", name=pairing.partner.display_name), "success")
     return redirect(url_for("grow.together_page"))
 
 
@@ -438,12 +448,12 @@ def answer_plan(plan_id: str):
         abort(404)
     except Invalid as error:
         errors = {f"{plan_id}-{k}": v for k, v in error.errors.items()}
-        return drafts.refuse(url_for("grow.together_page"), errors=errors)
+        return _refuse(url_for("grow.together_page"), errors=errors)
     except SafetyCheck as check:
         return help_first(
             check,
-            written=[("note", "A word for my partner")],
-            source="an answer to a plan",
+            written=[("note", _("A word for my partner"))],
+            source=_("an answer to a plan"),
             back=url_for("grow.together_page"),
         )
     except DomainError as error:
@@ -451,7 +461,9 @@ def answer_plan(plan_id: str):
         return redirect(url_for("grow.together_page"))
     name = pairing.partner.display_name
     flash(
-        f"{name} will know you said yes." if plan.answer == "yes" else f"{name} will know.",
+        _("%(name)s will know you said yes.", name=name)
+        if plan.answer == "yes"
+        else _("%(name)s will know.", name=name),
         "success",
     )
     return redirect(url_for("grow.together_page"))
@@ -468,7 +480,7 @@ def withdraw_plan(plan_id: str):
     except DomainError as error:
         flash(str(error), "info")
         return redirect(url_for("grow.together_page"))
-    flash("The plan is called off.", "success")
+    flash(_("The plan is called off."), "success")
     return redirect(url_for("grow.together_page"))
 
 
@@ -480,9 +492,9 @@ def add_idea():
         body = validate(IdeaInSchema, {"text": request.form.get("idea", "")})
     except Invalid as error:
         errors = {"idea": error.errors.get("text", [])}
-        return drafts.refuse(url_for("grow.together_page"), errors=errors)
+        return _refuse(url_for("grow.together_page"), errors=errors)
     together.add_idea(pairing=pairing, text=body["text"].strip(), now=utcnow())
-    flash("On your list.", "success")
+    flash(_("On your list."), "success")
     return redirect(url_for("grow.together_page"))
 
 
@@ -494,5 +506,5 @@ def remove_idea(idea_id: str):
         together.remove_idea(pairing=pairing, idea_id=idea_id)
     except NotFound:
         abort(404)
-    flash("Taken off your list.", "success")
+    flash(_("Taken off your list."), "success")
     return redirect(url_for("grow.together_page"))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import func
 
 from couples.appreciations.models import Appreciation
@@ -63,7 +64,7 @@ class Insights:
 
 def insights(*, pairing: Pairing, days: int, now: datetime) -> Insights:
     if days not in PERIODS:
-        raise Invalid(errors={"days": ["Choose 7, 30 or 90 days."]})
+        raise Invalid(errors={"days": [_("Choose 7, 30 or 90 days.")]})
     me, partner = pairing.me, pairing.partner
     today = local_date(now, me.timezone)
     dates = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]

@@ -3,6 +3,8 @@ partner or a notification, and nothing of the words is logged."""
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from couples.accounts.models import User
 from couples.clock import isoformat
 from couples.db import begin_write
@@ -36,7 +38,7 @@ def remove(*, user: User, kept_id: int) -> None:
     item = db.session.get(KeptWords, kept_id)
     if item is None or item.user_id != user.id:
         db.session.rollback()
-        raise NotFound("There is nothing kept here.")
+        raise NotFound(_("There is nothing kept here."))
     db.session.delete(item)
     db.session.commit()
 

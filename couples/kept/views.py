@@ -5,10 +5,12 @@ import re
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from couples.clock import utcnow
 from couples.errors import NotFound
+from couples.i18n import N_
 from couples.kept import services
 
 bp = Blueprint("kept", __name__, url_prefix="/kept")
@@ -47,11 +49,11 @@ def keep():
             parts.append(f"{_NOT_TEXT.sub('', label).strip()}\n{value}")
     back = _local(form.get("kept_next", ""))
     if not parts:
-        flash("There were no words to keep. Nothing was sent.", "info")
+        flash(_("There were no words to keep. Nothing was sent."), "info")
         return redirect(back)
-    source = _NOT_TEXT.sub("", form.get("kept_source", "")).strip()[:80] or "words not sent"
+    source = _NOT_TEXT.sub("", form.get("kept_source", "")).strip()[:80] or N_("words not sent")
     services.keep(user=current_user, source=source, text="\n\n".join(parts)[:20000], now=utcnow())
-    flash("Kept for you alone, in Kept for me. Nothing was sent.", "success")
+    flash(_("Kept for you alone, in Kept for me. Nothing was sent."), "success")
     return redirect(back)
 
 
@@ -66,5 +68,5 @@ def remove(kept_id: str):
         services.remove(user=current_user, kept_id=int(kept_id))
     except NotFound:
         abort(404)
-    flash("Removed.", "success")
+    flash(_("Removed."), "success")
     return redirect(url_for("kept.listing"))

@@ -1,4 +1,5 @@
-"""Scoring the love-language quiz into a ranking of the five languages. Pure, no Flask.
+"""Scoring the love-language quiz into a ranking of the five languages. Pure, no Flask
+(but Flask-Babel's gettext, which works without an app).
 
 Ties. Languages chosen equally often are ordered head to head: by how many times each was
 chosen over the other languages of that group when they were paired (for two languages,
@@ -9,6 +10,8 @@ can say they are close and invite the person to order them by hand."""
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from flask_babel import gettext as _
 
 from couples.lovelanguages.content import LANGUAGES, QUIZ, QUIZ_BY_KEY
 
@@ -53,16 +56,16 @@ def choices_schema() -> dict:
 
 def _check(choices: object) -> dict[str, str]:
     if not isinstance(choices, Mapping):
-        raise QuizError({"choices": ["Answer each pair with a or b."]})
+        raise QuizError({"choices": [_("Answer each pair with a or b.")]})
     errors: dict[str, list[str]] = {}
     unknown = [key for key in choices if key not in QUIZ_BY_KEY]
     for key in unknown[:_MAX_REPORTED]:
-        errors[f"choices.{str(key)[:_MAX_KEY_LENGTH]}"] = ["Not a pair in this quiz."]
+        errors[f"choices.{str(key)[:_MAX_KEY_LENGTH]}"] = [_("Not a pair in this quiz.")]
     for pair in QUIZ:
         if pair.key not in choices:
-            errors[f"choices.{pair.key}"] = ["Pick one of the two."]
+            errors[f"choices.{pair.key}"] = [_("Pick one of the two.")]
         elif not (isinstance(choices[pair.key], str) and choices[pair.key] in SIDES):
-            errors[f"choices.{pair.key}"] = ['Choose "a" or "b".']
+            errors[f"choices.{pair.key}"] = [_('Choose "a" or "b".')]
     if errors:
         raise QuizError(errors)
     return {pair.key: choices[pair.key] for pair in QUIZ}

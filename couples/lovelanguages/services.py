@@ -3,6 +3,8 @@ ideas for small moves in each language."""
 
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+
 from couples.accounts.models import User
 from couples.clock import isoformat
 from couples.db import begin_write
@@ -52,7 +54,7 @@ def take_quiz(*, user: User, choices: dict, now: datetime) -> tuple[LoveProfile,
 
 def set_ranking(*, user: User, ranking: list[str], now: datetime) -> LoveProfile:
     if sorted(ranking) != sorted(content.LANGUAGES):
-        raise Invalid(errors={"ranking": ["Put all five love languages in order, each once."]})
+        raise Invalid(errors={"ranking": [_("Put all five love languages in order, each once.")]})
     return _save(user, ranking=ranking, source="manual", choices=None, now=now)
 
 

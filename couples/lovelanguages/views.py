@@ -1,16 +1,18 @@
 """Love-language pages: both profiles with ideas, the quiz, ordering by hand."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from couples import drafts
 from couples.clock import utcnow
 from couples.errors import Invalid
+from couples.i18n import N_
 from couples.lovelanguages import content, services
 from couples.web import current_pairing, me
 
 bp = Blueprint("love", __name__, url_prefix="/love-languages")
-PLACES = ("Most of all", "Second", "Third", "Fourth", "Fifth")
+PLACES = (N_("Most of all"), N_("Second"), N_("Third"), N_("Fourth"), N_("Fifth"))
 
 
 @bp.route("")
@@ -43,7 +45,7 @@ def quiz():
                 url_for("love.quiz"),
                 errors={k.removeprefix("choices."): v for k, v in error.errors.items()},
             )
-        flash("Thank you. Here is what matters most to you.", "success")
+        flash(_("Thank you. Here is what matters most to you."), "success")
         return redirect(url_for("love.profiles"))
     form, errors, _notice = drafts.restore()
     return render_template(
@@ -64,7 +66,7 @@ def order():
             services.set_ranking(user=me(), ranking=ranking, now=utcnow())
         except Invalid as error:
             return drafts.refuse(url_for("love.order"), errors=error.errors)
-        flash("Saved.", "success")
+        flash(_("Saved."), "success")
         return redirect(url_for("love.profiles"))
     form, errors, _notice = drafts.restore()
     if errors:  # the refused order, as it was chosen

@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass
 
+from couples.i18n import N_
+
 
 @dataclass(frozen=True)
 class Kind:
     name: str
-    label: str  # for the settings page
+    label: str  # for the settings page, which translates it (``| tr``); N_ for those shown
     ttl_seconds: int  # how long a push service keeps it for an offline device
     urgency: str = "normal"  # RFC 8030 Urgency
     replaceable: bool = False  # reminders carry a Topic: an offline device gets the latest
@@ -26,19 +28,19 @@ KINDS: dict[str, Kind] = {
     for k in (
         Kind(
             "checkin_reminder",
-            "Tonight's check-in reminder",
+            N_("Tonight's check-in reminder"),
             DAY,
             replaceable=True,
             until_end_of_evening=True,
         ),
-        Kind("partner_checked_in", "When my partner finishes the check-in", DAY),
-        Kind("appreciation_received", "Appreciations from my partner", DAY, capped=False),
-        Kind("appreciation_nudge", "A nudge to send an appreciation", DAY, replaceable=True),
-        Kind("practice_week", "My practice for the week (Mondays)", DAY, replaceable=True),
-        Kind("bid_received", "Bids for connection", 12 * 3600, capped=False),
-        Kind("bid_answered", "Answers to my bids", 12 * 3600, capped=False),
-        Kind("repair_started", "A repair is started", DAY, capped=False),
-        Kind("repair_your_turn", "My turn in a repair", DAY, replaceable=True, capped=False),
+        Kind("partner_checked_in", N_("When my partner finishes the check-in"), DAY),
+        Kind("appreciation_received", N_("Appreciations from my partner"), DAY, capped=False),
+        Kind("appreciation_nudge", N_("A nudge to send an appreciation"), DAY, replaceable=True),
+        Kind("practice_week", N_("My practice for the week (Mondays)"), DAY, replaceable=True),
+        Kind("bid_received", N_("Bids for connection"), 12 * 3600, capped=False),
+        Kind("bid_answered", N_("Answers to my bids"), 12 * 3600, capped=False),
+        Kind("repair_started", N_("A repair is started"), DAY, capped=False),
+        Kind("repair_your_turn", N_("My turn in a repair"), DAY, replaceable=True, capped=False),
         Kind(
             "repair_timeout_over",
             "A repair pause is over",
@@ -48,15 +50,17 @@ KINDS: dict[str, Kind] = {
             capped=False,
             user_can_turn_off=False,
         ),
-        Kind("repair_follow_up", "Repair follow-ups", DAY, replaceable=True, capped=False),
-        Kind("repair_question", "Questions and answers in a repair of trust", DAY, capped=False),
-        Kind("trust_checkin", "The weekly trust check-in", DAY, replaceable=True),
-        Kind("weekly_checkin", "The weekly check-in", DAY, replaceable=True),
-        Kind("promise_made", "A small promise from my partner", DAY, capped=False),
-        Kind("promise_day", "Small promises on their day", DAY, replaceable=True),
-        Kind("plan_proposed", "A plan for us from my partner", DAY, capped=False),
-        Kind("plan_answered", "Answers to my plans for us", DAY, capped=False),
-        Kind("plan_reminder", "Before a plan we said yes to", 2 * 3600),
+        Kind("repair_follow_up", N_("Repair follow-ups"), DAY, replaceable=True, capped=False),
+        Kind(
+            "repair_question", N_("Questions and answers in a repair of trust"), DAY, capped=False
+        ),
+        Kind("trust_checkin", N_("The weekly trust check-in"), DAY, replaceable=True),
+        Kind("weekly_checkin", N_("The weekly check-in"), DAY, replaceable=True),
+        Kind("promise_made", N_("A small promise from my partner"), DAY, capped=False),
+        Kind("promise_day", N_("Small promises on their day"), DAY, replaceable=True),
+        Kind("plan_proposed", N_("A plan for us from my partner"), DAY, capped=False),
+        Kind("plan_answered", N_("Answers to my plans for us"), DAY, capped=False),
+        Kind("plan_reminder", N_("Before a plan we said yes to"), 2 * 3600),
         Kind(
             "test", "Test push", 60, quiet_hours_exempt=True, capped=False, user_can_turn_off=False
         ),

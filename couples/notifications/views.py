@@ -1,6 +1,8 @@
 """Pages: notification settings (reminder time, quiet hours, kinds, devices) and the inbox."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
 from couples import drafts
@@ -68,7 +70,7 @@ def settings():
         return drafts.refuse(url_for("notifications.settings"), errors=_field_errors(error))
     except DomainError as error:
         return _render(_field_errors(error), error.status, request.form)
-    flash("Saved.", "success")
+    flash(_("Saved."), "success")
     return redirect(url_for("notifications.settings"))
 
 
@@ -77,9 +79,13 @@ def settings():
 def test():
     count = services.send_test(user=me(), now=utcnow())
     flash(
-        f"A test is on its way to {count} device{'s' if count != 1 else ''}."
+        ngettext(
+            "A test is on its way to %(num)d device.",
+            "A test is on its way to %(num)d devices.",
+            count,
+        )
         if count
-        else "No device is set up for reminders yet.",
+        else _("No device is set up for reminders yet."),
         "info",
     )
     return redirect(url_for("notifications.settings"))
@@ -89,7 +95,7 @@ def test():
 @login_required
 def remove_device(device_id: int):
     services.remove_device(user=me(), device_id=device_id)
-    flash("That device will no longer get reminders.", "info")
+    flash(_("That device will no longer get reminders."), "info")
     return redirect(url_for("notifications.settings"))
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
 from couples import audit
@@ -39,6 +40,7 @@ from couples.db import begin_write
 from couples.errors import NotFound
 from couples.extensions import db
 from couples.grow.models import TogetherPlan
+from couples.i18n import N_
 from couples.pairing.models import Couple, CoupleMember, Invite
 from couples.repair.models import Repair, RepairQuestion, RepairStep
 
@@ -153,21 +155,22 @@ class PastCouple:
     repairs: list[RepairWords] = field(default_factory=list)
 
 
-# What each repair step of mine holds in my own words, by action: (key, label).
+# What each repair step of mine holds in my own words, by action: (key, label). The
+# labels stay English here and are translated where they are shown (``| tr``).
 _STEP_WORDS = {
-    "hearing": (("statement", "What hurt"),),
-    "reflect": (("what_i_heard", "What I heard"),),
-    "reflect_confirm": (("missed", "What was missed"),),
+    "hearing": (("statement", N_("What hurt")),),
+    "reflect": (("what_i_heard", N_("What I heard")),),
+    "reflect_confirm": (("missed", N_("What was missed")),),
     "apology": (
-        ("acknowledgement", "What I did"),
-        ("empathy", "How it felt for you"),
-        ("restitution", "Making it right"),
+        ("acknowledgement", N_("What I did")),
+        ("empathy", N_("How it felt for you")),
+        ("restitution", N_("Making it right")),
     ),
-    "response": (("missing", "What was still missing"),),
-    "plan": (("my_part", "My part"),),
-    "reconnect_choose": (("choice", "A way to reconnect"),),
-    "close": (("note", "When I closed it"),),
-    "follow_up": (("note", "How the follow-through went"),),
+    "response": (("missing", N_("What was still missing")),),
+    "plan": (("my_part", N_("My part")),),
+    "reconnect_choose": (("choice", N_("A way to reconnect")),),
+    "close": (("note", N_("When I closed it")),),
+    "follow_up": (("note", N_("How the follow-through went")),),
 }
 
 
@@ -181,7 +184,7 @@ def step_words(action: str, payload: dict) -> list[tuple[str, str]]:
     ]
     if action == "plan":
         words += [
-            ("Next time", c["text"])
+            (N_("Next time"), c["text"])
             for c in payload.get("commitments") or []
             if isinstance(c, dict) and isinstance(c.get("text"), str)
         ]
@@ -264,9 +267,9 @@ def own_words(user: User) -> list[PastCouple]:
         if entry is None:
             continue  # every repair of mine has steps of mine
         if question.asked_by_id == user.id and question.question:
-            entry.words.append(("A question I asked", question.question))
+            entry.words.append((N_("A question I asked"), question.question))
         if question.answered_by_id == user.id and question.answer:
-            entry.words.append(("My answer to a question", question.answer))
+            entry.words.append((N_("My answer to a question"), question.answer))
     for couple in past.values():
         couple.repairs = [r for r in couple.repairs if r.title or r.words]
     return list(past.values())
@@ -276,7 +279,7 @@ def erase_now(*, user: User, couple_id: int, now: datetime) -> None:
     """Erase, now, the shared history of an ended couple ``user`` was in: either former
     partner may, alone. 404 for a couple that is not theirs or not ended."""
     if not 0 < couple_id < 2**31:  # the column's range (PostgreSQL refuses more)
-        raise NotFound("There is no such link of yours.")
+        raise NotFound(_("There is no such link of yours."))
     begin_write(db.session)
     couple = db.session.execute(
         db.select(Couple)
@@ -290,7 +293,7 @@ def erase_now(*, user: User, couple_id: int, now: datetime) -> None:
         .with_for_update(of=Couple)
     ).scalar_one_or_none()
     if couple is None:
-        raise NotFound("There is no such link of yours.")
+        raise NotFound(_("There is no such link of yours."))
     erase_history([couple.id], now)
     db.session.commit()
     audit.record("history_erase", user_id=user.id)

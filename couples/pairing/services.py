@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -16,6 +17,7 @@ from couples.clock import isoformat
 from couples.db import begin_write
 from couples.errors import AlreadyLinked, InviteGone, NotFound, NotLinked, OwnInvite
 from couples.extensions import db
+from couples.i18n import N_
 from couples.notifications import reminders
 from couples.notifications.models import Notification
 from couples.notifications.services import forget_name, notify, withdraw_pending
@@ -123,7 +125,7 @@ def members_of(couple_ids: set[int]) -> dict[int, list[User]]:
 def require_pairing(user: User) -> Pairing:
     pairing = active_pairing(user)
     if pairing is None:
-        raise NotLinked("You are not linked to a partner yet.")
+        raise NotLinked(_("You are not linked to a partner yet."))
     return pairing
 
 
@@ -140,7 +142,7 @@ def create_invite(*, user: User, now: datetime) -> Invite:
     """A single-use invite that expires after 48 hours. Refused while linked."""
     begin_write(db.session)
     if is_linked(user.id):
-        raise AlreadyLinked("You are already linked to a partner.")
+        raise AlreadyLinked(_("You are already linked to a partner."))
     ttl = timedelta(hours=current_app.config["INVITE_TTL_HOURS"])
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     invite = Invite(code=code, inviter_id=user.id, created_at=now, expires_at=now + ttl)
@@ -155,11 +157,12 @@ def find_invite(*, code: str) -> Invite:
     if normal:
         invite = db.session.execute(db.select(Invite).filter_by(code=normal)).scalar_one_or_none()
     if invite is None:
-        raise NotFound("There is no invite with that code. Check it with your partner.")
+        raise NotFound(_("There is no invite with that code. Check it with your partner."))
     return invite
 
 
-GONE = "This invite was already used or has expired. Ask for a new one."
+# Shown where the refusal is (``| tr``), as the errors' titles.
+GONE = N_("This invite was already used or has expired. Ask for a new one.")
 
 
 def inviter_for_signup(*, code: str, now: datetime) -> str | None:
@@ -191,9 +194,9 @@ def usable_invite(*, user: User, code: str, now: datetime) -> Invite:
 
 def _check_invite(invite: Invite, *, user: User, now: datetime) -> Invite:
     if invite.inviter_id == user.id:
-        raise OwnInvite("This is your own invite: send the link to your partner.")
+        raise OwnInvite(_("This is your own invite: send the link to your partner."))
     if is_linked(user.id):  # before "gone": linking just now ended the invite too
-        raise AlreadyLinked("You are already linked to a partner.")
+        raise AlreadyLinked(_("You are already linked to a partner."))
     if invite.used_at is not None or invite.expires_at <= now or is_linked(invite.inviter_id):
         raise InviteGone(GONE)
     return invite
@@ -227,7 +230,7 @@ def accept_invite(*, user: User, code: str, now: datetime) -> Pairing:
     ).rowcount
     if claimed != 1:
         db.session.rollback()
-        raise InviteGone("This invite was just used. Ask for a new one.")
+        raise InviteGone(_("This invite was just used. Ask for a new one."))
     couple = _restorable_couple(invite.inviter_id, user.id, now)
     try:
         if couple is not None:
@@ -255,7 +258,7 @@ def accept_invite(*, user: User, code: str, now: datetime) -> Pairing:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise AlreadyLinked("One of you was linked a moment ago. Nothing changed.") from None
+        raise AlreadyLinked(_("One of you was linked a moment ago. Nothing changed.")) from None
     return require_pairing(user)
 
 

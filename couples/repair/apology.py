@@ -47,48 +47,49 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from couples.i18n import N_
 from couples.repair import verbs
 from couples.repair.content import FEELINGS
 
 PARTS = ("acknowledgement", "empathy", "restitution")
 
 MESSAGES: dict[str, str] = {
-    "sorry_you_feel": (
+    "sorry_you_feel": N_(
         "This puts the weight on how they feel rather than on what you did. "
         "Try \u201cI'm sorry I \u2026\u201d and name it."
     ),
-    "sorry_if": (
+    "sorry_if": N_(
         "An \u201cif\u201d can sound as though you doubt it hurt. You can say it "
         "plainly: \u201cI'm sorry I \u2026\u201d"
     ),
-    "sorry_but": (
+    "sorry_but": N_(
         "What comes after \u201cbut\u201d can cancel the sorry. Let the sorry end "
         "there; the why can have its own sentence later."
     ),
-    "excuse": (
+    "excuse": N_(
         "Stress or tiredness can explain it, but next to the sorry it can sound like "
         "a reason. Say what you did; the why can come later."
     ),
-    "you_made_me": (
+    "you_made_me": N_(
         "This may sound as if the blame is theirs. Try telling it from your "
         "side: \u201cI \u2026\u201d"
     ),
-    "always_never": (
+    "always_never": N_(
         "\u201cAlways\u201d and \u201cnever\u201d can land like a verdict. "
         "Try speaking about this one time."
     ),
-    "will_try": (
+    "will_try": N_(
         "\u201cTry\u201d leaves a way out. If it's something you can promise, "
         "\u201cI will \u2026\u201d is easier to trust."
     ),
-    "minimizing": (
+    "minimizing": N_(
         "This may make it sound smaller than it felt to them. It might read better without it."
     ),
-    "no_action": (
+    "no_action": N_(
         "Say what you did, in a few plain words, so they know you see it: "
         "\u201cI'm sorry I \u2026\u201d"
     ),
-    "no_feeling": (
+    "no_feeling": N_(
         "Try naming how it may have felt for them, in their words if they "
         "shared some: hurt, alone, unimportant \u2026"
     ),

@@ -1,7 +1,8 @@
 """The words of the repair pages: the feelings picker, what someone needs right now, the
 I-statement builder, the STOP pause, the three parts of an apology, the plan, the
-follow-up and ways to reconnect. Pure data and small pure helpers, no Flask. A sentence
-only a template shows is written in that template, not here.
+follow-up and ways to reconnect. Pure data and small pure helpers (their words marked
+with ``N_``, translated where shown; ``views_differ_words`` writes in the page's
+language). A sentence only a template shows is written in that template, not here.
 
 Every example here is a starting point shown to be edited, never sent as it stands. Keys
 (feelings, needs, reconnect suggestions, outcomes) are stored with a repair, so a key is
@@ -12,6 +13,9 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
+from couples.i18n import N_
 from couples.lovelanguages.content import LANGUAGES
 
 
@@ -36,17 +40,54 @@ class Prompt:
 
 # Grouped so the picker reads calmly, the commonest first. Every word is lower case.
 FEELING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Hurt", ("hurt", "sad", "disappointed", "let down", "rejected", "betrayed")),
     (
-        "Alone",
-        ("lonely", "dismissed", "unimportant", "invisible", "left out", "forgotten", "unheard"),
+        N_("Hurt"),
+        (N_("hurt"), N_("sad"), N_("disappointed"), N_("let down"), N_("rejected"), N_("betrayed")),
     ),
-    ("Uneasy", ("anxious", "scared", "worried", "insecure", "confused", "unsure")),
-    ("Angry", ("angry", "frustrated", "resentful", "annoyed", "disrespected", "taken for granted")),
-    ("Exposed", ("ashamed", "embarrassed", "humiliated", "judged", "criticized", "small")),
-    ("Worn out", ("overwhelmed", "exhausted", "drained", "stuck", "numb", "tired")),
+    (
+        N_("Alone"),
+        (
+            N_("lonely"),
+            N_("dismissed"),
+            N_("unimportant"),
+            N_("invisible"),
+            N_("left out"),
+            N_("forgotten"),
+            N_("unheard"),
+        ),
+    ),
+    (
+        N_("Uneasy"),
+        (N_("anxious"), N_("scared"), N_("worried"), N_("insecure"), N_("confused"), N_("unsure")),
+    ),
+    (
+        N_("Angry"),
+        (
+            N_("angry"),
+            N_("frustrated"),
+            N_("resentful"),
+            N_("annoyed"),
+            N_("disrespected"),
+            N_("taken for granted"),
+        ),
+    ),
+    (
+        N_("Exposed"),
+        (
+            N_("ashamed"),
+            N_("embarrassed"),
+            N_("humiliated"),
+            N_("judged"),
+            N_("criticized"),
+            N_("small"),
+        ),
+    ),
+    (
+        N_("Worn out"),
+        (N_("overwhelmed"), N_("exhausted"), N_("drained"), N_("stuck"), N_("numb"), N_("tired")),
+    ),
 )
-FEELINGS: tuple[str, ...] = tuple(word for _, words in FEELING_GROUPS for word in words)
+FEELINGS: tuple[str, ...] = tuple(word for _group, words in FEELING_GROUPS for word in words)
 FEELING_MAX = 30
 
 _OWN_FEELING = re.compile(r"[^\W\d_]+(?:[ '-][^\W\d_]+)*")
@@ -81,10 +122,14 @@ def join_words(words: Sequence[str]) -> str:
 # --------------------------------------------------------------------------- need now
 
 NEEDS_NOW: dict[str, Choice] = {
-    "space": Choice("Space", "A little time on my own first. I'll come back to this."),
-    "talk": Choice("Talk", "To talk it through together, soon."),
-    "reassurance": Choice("Reassurance", "To hear that we're okay and that I matter to you."),
-    "closeness": Choice("Closeness", "To be near you: a hug, sitting together, a hand to hold."),
+    "space": Choice(N_("Space"), N_("A little time on my own first. I'll come back to this.")),
+    "talk": Choice(N_("Talk"), N_("To talk it through together, soon.")),
+    "reassurance": Choice(
+        N_("Reassurance"), N_("To hear that we're okay and that I matter to you.")
+    ),
+    "closeness": Choice(
+        N_("Closeness"), N_("To be near you: a hug, sitting together, a hand to hold.")
+    ),
 }
 
 
@@ -92,19 +137,21 @@ NEEDS_NOW: dict[str, Choice] = {
 
 # Keyed by the fields of the hearing step.
 I_STATEMENT: dict[str, Prompt] = {
-    "i_feel": Prompt("I feel …", "The feelings you picked, or others.", "lonely"),
+    "i_feel": Prompt(N_("I feel …"), N_("The feelings you picked, or others."), N_("lonely")),
     "when": Prompt(
-        "when …",
-        "What happened, as a camera would have seen it.",
-        "you scroll through your phone while we eat",
+        N_("when …"),
+        N_("What happened, as a camera would have seen it."),
+        N_("you scroll through your phone while we eat"),
     ),
     "because": Prompt(
-        "because …", "Why it matters to you.", "dinner is the one part of the day that's just ours"
+        N_("because …"),
+        N_("Why it matters to you."),
+        N_("dinner is the one part of the day that's just ours"),
     ),
     "i_need": Prompt(
-        "I need …",
-        "One thing you'd ask for. Small and clear is easier to give.",
-        "us to leave our phones in the other room at dinner",
+        N_("I need …"),
+        N_("One thing you'd ask for. Small and clear is easier to give."),
+        N_("us to leave our phones in the other room at dinner"),
     ),
 }
 
@@ -186,11 +233,11 @@ PAUSE_MIN_MINUTES = 20
 PAUSE_MAX_MINUTES = 24 * 60
 # (minutes, label), shortest first. A page may add "tonight" from the user's own clock.
 PAUSE_LENGTHS: tuple[tuple[int, str], ...] = (
-    (20, "20 minutes"),
-    (60, "An hour"),
-    (120, "Two hours"),
-    (240, "Four hours"),
-    (24 * 60, "This time tomorrow"),
+    (20, N_("20 minutes")),
+    (60, N_("An hour")),
+    (120, N_("Two hours")),
+    (240, N_("Four hours")),
+    (24 * 60, N_("This time tomorrow")),
 )
 
 
@@ -205,26 +252,32 @@ class Step:
 STOP: tuple[Step, ...] = (
     Step(
         "stop",
-        "Stop",
-        "Set the conversation down for now. Nothing has to be settled in the next few minutes.",
+        N_("Stop"),
+        N_("Set the conversation down for now. Nothing has to be settled in the next few minutes."),
     ),
     Step(
         "breathe",
-        "Take a breath",
-        "Breathe in slowly, then let it out a little longer than it took to come in. A few "
-        "rounds of that are enough.",
+        N_("Take a breath"),
+        N_(
+            "Breathe in slowly, then let it out a little longer than it took to come in. A few "
+            "rounds of that are enough."
+        ),
     ),
     Step(
         "observe",
-        "Observe",
-        "Notice what is going on inside you: the feeling, where it sits in your body, the "
-        "story your head is telling. Just notice it; you don't have to act on it.",
+        N_("Observe"),
+        N_(
+            "Notice what is going on inside you: the feeling, where it sits in your body, the "
+            "story your head is telling. Just notice it; you don't have to act on it."
+        ),
     ),
     Step(
         "proceed",
-        "Proceed with intention",
-        "When you go back, choose your next words on purpose. Ask what would help the two "
-        "of you, rather than what would win the point.",
+        N_("Proceed with intention"),
+        N_(
+            "When you go back, choose your next words on purpose. Ask what would help the two "
+            "of you, rather than what would win the point."
+        ),
     ),
 )
 
@@ -234,33 +287,39 @@ STOP: tuple[Step, ...] = (
 # How a partner sees their part, asked of the one who did not open the repair before
 # anything else (the opener chose theirs in opening it). Keys are machine.VIEWS.
 VIEWS: dict[str, Choice] = {
-    "hurt": Choice("I'm the one who was hurt", "I'd like to say how it felt for me."),
-    "apologizing": Choice("I want to make it right", "I'd like to listen and to apologize."),
+    "hurt": Choice(N_("I'm the one who was hurt"), N_("I'd like to say how it felt for me.")),
+    "apologizing": Choice(
+        N_("I want to make it right"), N_("I'd like to listen and to apologize.")
+    ),
     "both": Choice(
-        "We both are",
-        "Something hurt me too, and I have a part to mend. One of you goes first; the "
-        "other side can have its own repair after.",
+        N_("We both are"),
+        N_(
+            "Something hurt me too, and I have a part to mend. One of you goes first; the "
+            "other side can have its own repair after."
+        ),
     ),
 }
 # How a view reads in the history: "Sam was ready · hurt".
 VIEW_SAID = {
-    "hurt": "having been hurt",
-    "apologizing": "wanting to make it right",
-    "both": "seeing a part for both",
+    "hurt": N_("having been hurt"),
+    "apologizing": N_("wanting to make it right"),
+    "both": N_("seeing a part for both"),
 }
 
 
 def views_differ_words(view: str, partner: str) -> str:
-    """What both read when they see their parts the same way."""
+    """What both read when they see their parts the same way (in the page's language)."""
     if view == "hurt":
-        return (
-            f"You and {partner} both feel hurt by this. That happens, and it can still be "
+        return _(
+            "You and %(partner)s both feel hurt by this. That happens, and it can still be "
             "mended. This time, one of you shares first and the other listens and makes it "
-            "right; the other side can have its own repair afterwards."
+            "right; the other side can have its own repair afterwards.",
+            partner=partner,
         )
-    return (
-        f"You and {partner} both want to make this right, which is a kind place to start. "
-        "One of you shares first how it felt, and the other listens."
+    return _(
+        "You and %(partner)s both want to make this right, which is a kind place to start. "
+        "One of you shares first how it felt, and the other listens.",
+        partner=partner,
     )
 
 
@@ -268,22 +327,26 @@ def views_differ_words(view: str, partner: str) -> str:
 
 APOLOGY_PARTS: dict[str, Prompt] = {
     "acknowledgement": Prompt(
-        "What I did",
-        "Say it plainly, in a sentence or two: the thing you did, not the whole story.",
-        "I'm sorry I kept checking work emails all through your birthday dinner.",
+        N_("What I did"),
+        N_("Say it plainly, in a sentence or two: the thing you did, not the whole story."),
+        N_("I'm sorry I kept checking work emails all through your birthday dinner."),
     ),
     "empathy": Prompt(
-        "How it felt for you",
-        "Show you understand how it landed. The feelings they named can help.",
-        "When I do that, I think you end up feeling unimportant, like you come second to "
-        "a screen on a night that was meant to be yours.",
+        N_("How it felt for you"),
+        N_("Show you understand how it landed. The feelings they named can help."),
+        N_(
+            "When I do that, I think you end up feeling unimportant, like you come second to "
+            "a screen on a night that was meant to be yours."
+        ),
     ),
     "restitution": Prompt(
-        "Making it right",
-        "That you care, why it happened, what will change, and what they need from you.",
-        "You matter far more to me than any email. I let a stressful week take over, and "
-        "that's on me. From now on my phone stays in my bag when we go out. What would "
-        "help you right now?",
+        N_("Making it right"),
+        N_("That you care, why it happened, what will change, and what they need from you."),
+        N_(
+            "You matter far more to me than any email. I let a stressful week take over, and "
+            "that's on me. From now on my phone stays in my bag when we go out. What would "
+            "help you right now?"
+        ),
     ),
 }
 
@@ -291,28 +354,28 @@ APOLOGY_PARTS: dict[str, Prompt] = {
 # ------------------------------------------------------------------------------- plan
 
 MY_PART_PROMPT = Prompt(
-    "My part in it",
-    "Only your side: what you did, or didn't do, that added to this. Theirs is theirs to tell.",
-    "I went quiet instead of saying I was upset, and let it build up until it spilled over.",
+    N_("My part in it"),
+    N_("Only your side: what you did, or didn't do, that added to this. Theirs is theirs to tell."),
+    N_("I went quiet instead of saying I was upset, and let it build up until it spilled over."),
 )
 COMMITMENT_PROMPT = Prompt(
-    "Next time …, I will …",
-    "Something specific enough that you'll both know whether it happened.",
-    "Next time I'm running late, I will text you before we were meant to meet.",
+    N_("Next time …, I will …"),
+    N_("Something specific enough that you'll both know whether it happened."),
+    N_("Next time I'm running late, I will text you before we were meant to meet."),
 )
 COMMITMENT_EXAMPLES: tuple[str, ...] = (
-    "Next time I'm running late, I will text you before we were meant to meet.",
-    "Next time we're out with friends, I will keep any criticism for when we're alone.",
-    "Next time you tell me something private, I will ask you before I share it with anyone.",
+    N_("Next time I'm running late, I will text you before we were meant to meet."),
+    N_("Next time we're out with friends, I will keep any criticism for when we're alone."),
+    N_("Next time you tell me something private, I will ask you before I share it with anyone."),
 )
 
 
 # -------------------------------------------------------------------------- follow-up
 
 FOLLOW_UP_OUTCOMES: dict[str, Choice] = {
-    "kept": Choice("We did", "It's been happening."),
-    "partly": Choice("Partly", "Some of the time, or some of it."),
-    "not": Choice("Not yet", "It hasn't happened yet. Worth talking about, gently."),
+    "kept": Choice(N_("We did"), N_("It's been happening.")),
+    "partly": Choice(N_("Partly"), N_("Some of the time, or some of it.")),
+    "not": Choice(N_("Not yet"), N_("It hasn't happened yet. Worth talking about, gently.")),
 }
 
 
@@ -323,46 +386,54 @@ RECONNECT_IDEAS: dict[str, tuple[tuple[str, str], ...]] = {
     "words": (
         (
             "words_what_i_love",
-            "Tell them one thing you love about them that has nothing to do with this.",
+            N_("Tell them one thing you love about them that has nothing to do with this."),
         ),
         (
             "words_note",
-            "Write them a short note about why this relationship matters to "
-            "you, and leave it where they'll find it.",
+            N_(
+                "Write them a short note about why this relationship matters to "
+                "you, and leave it where they'll find it."
+            ),
         ),
-        ("words_message", "Send a message tomorrow afternoon saying you're glad you talked."),
-        ("words_thank", "Thank them for being willing to work through this with you."),
+        ("words_message", N_("Send a message tomorrow afternoon saying you're glad you talked.")),
+        ("words_thank", N_("Thank them for being willing to work through this with you.")),
     ),
     "acts": (
-        ("acts_chore", "Take one of their jobs off their plate this week, without being asked."),
-        ("acts_dinner", "Make their favourite dinner, or order it in, tonight or tomorrow."),
-        ("acts_morning", "Have their tea or coffee ready for them in the morning."),
-        ("acts_dreaded", "Deal with a task they've been dreading, and tell them it's done."),
+        (
+            "acts_chore",
+            N_("Take one of their jobs off their plate this week, without being asked."),
+        ),
+        ("acts_dinner", N_("Make their favourite dinner, or order it in, tonight or tomorrow.")),
+        ("acts_morning", N_("Have their tea or coffee ready for them in the morning.")),
+        ("acts_dreaded", N_("Deal with a task they've been dreading, and tell them it's done.")),
     ),
     "gifts": (
-        ("gifts_treat", "Bring home a small treat you know they love."),
-        ("gifts_flowers", "Pick up a few flowers, nothing grand."),
-        ("gifts_photo", "Print a photo of a good day you had together and give it to them."),
-        ("gifts_playlist", "Put together a few songs that make you think of them."),
+        ("gifts_treat", N_("Bring home a small treat you know they love.")),
+        ("gifts_flowers", N_("Pick up a few flowers, nothing grand.")),
+        ("gifts_photo", N_("Print a photo of a good day you had together and give it to them.")),
+        ("gifts_playlist", N_("Put together a few songs that make you think of them.")),
     ),
     "time": (
-        ("time_walk", "Go for a walk together, phones left at home."),
-        ("time_evening", "Keep one evening this week just for the two of you."),
-        ("time_breakfast", "Have a slow breakfast together with nowhere to rush to."),
-        ("time_favourite", "Do something they enjoy together, your choice of their favourites."),
+        ("time_walk", N_("Go for a walk together, phones left at home.")),
+        ("time_evening", N_("Keep one evening this week just for the two of you.")),
+        ("time_breakfast", N_("Have a slow breakfast together with nowhere to rush to.")),
+        (
+            "time_favourite",
+            N_("Do something they enjoy together, your choice of their favourites."),
+        ),
     ),
     "touch": (
-        ("touch_hug", "Offer a long hug, and let them decide when it ends."),
-        ("touch_hand", "Hold hands on your next walk."),
-        ("touch_sofa", "Sit close on the sofa tonight, leaning into each other."),
-        ("touch_shoulders", "Offer a shoulder rub at the end of the day."),
+        ("touch_hug", N_("Offer a long hug, and let them decide when it ends.")),
+        ("touch_hand", N_("Hold hands on your next walk.")),
+        ("touch_sofa", N_("Sit close on the sofa tonight, leaning into each other.")),
+        ("touch_shoulders", N_("Offer a shoulder rub at the end of the day.")),
     ),
 }
 RECONNECT_GENERAL: tuple[tuple[str, str], ...] = (
-    ("general_hug", "Ask if they'd like a hug right now."),
-    ("general_cup", "Make two cups of something warm and sit together for ten minutes."),
-    ("general_plan", "Plan something small to look forward to together this weekend."),
-    ("general_laugh", "Watch something that makes you both laugh."),
+    ("general_hug", N_("Ask if they'd like a hug right now.")),
+    ("general_cup", N_("Make two cups of something warm and sit together for ten minutes.")),
+    ("general_plan", N_("Plan something small to look forward to together this weekend.")),
+    ("general_laugh", N_("Watch something that makes you both laugh.")),
 )
 RECONNECT_TOP = 2  # how many of the hurt partner's languages to draw from
 RECONNECT_DEFAULT_N = 6

@@ -21,6 +21,8 @@ whole of what can happen."""
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from flask_babel import gettext as _
+
 APOLOGIZING = "apologizing"
 HURT = "hurt"
 ROLES = (APOLOGIZING, HURT)
@@ -186,7 +188,7 @@ def _plan(s: Snapshot, role: str, facts: dict) -> Snapshot:
     parts = s.plan_parts | {role}
     if parts == BOTH:
         if not committed:
-            raise NeedsCommitment("A plan needs at least one commitment.")
+            raise NeedsCommitment(_("A plan needs at least one commitment."))
         return replace(s, state="reconnect", plan_parts=parts, committed=committed)
     return replace(s, plan_parts=parts, committed=committed)
 
@@ -305,24 +307,26 @@ STEP_OF_ACTION = {
 
 def _rule(s: Snapshot, action: str) -> Rule:
     if action not in ACTIONS:
-        raise UnknownAction(f"There is no action {action!r}.")
+        raise UnknownAction(_("There is no action %(action)s.", action=repr(action)))
     if s.state in FINAL:
-        raise Finished("This repair has ended.")
+        raise Finished(_("This repair has ended."))
     if action in PAUSE_ACTIONS:
         if action == "pause":
             if s.paused:
-                raise Paused("This repair is paused already.")
+                raise Paused(_("This repair is paused already."))
             if s.state not in PAUSABLE:
-                raise WrongState("A pause is for the conversation, not the follow-through.")
+                raise WrongState(_("A pause is for the conversation, not the follow-through."))
         if action == "resume" and not s.paused:
-            raise NotPaused("This repair is not paused.")
+            raise NotPaused(_("This repair is not paused."))
         return PAUSE_ACTIONS[action]
     if s.paused:
-        raise Paused("This repair is paused. Resume it first.")
+        raise Paused(_("This repair is paused. Resume it first."))
     rule = TRANSITIONS.get((s.state, action))
     if rule is None:
         step = STEP_OF_ACTION.get(action, action)
-        raise WrongState(f"This repair is at {s.state!r}, not {step!r}.")
+        raise WrongState(
+            _("This repair is at %(state)s, not %(step)s.", state=repr(s.state), step=repr(step))
+        )
     return rule
 
 
@@ -333,7 +337,9 @@ def check(s: Snapshot, action: str, role: str) -> Rule:
     rule = _rule(s, action)
     if role not in rule.actors(s) and not (rule.repeat_is_noop and role in s.ready):
         raise NotYourTurn(
-            "This step is your partner's." if role in ROLES else "Nobody can take this step now."
+            _("This step is your partner's.")
+            if role in ROLES
+            else _("Nobody can take this step now.")
         )
     return rule
 

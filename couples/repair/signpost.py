@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from couples import safety
+from couples.i18n import N_
 
 SIGNPOST_REPAIRS = 3  # repairs opened ...
 SIGNPOST_WINDOW_DAYS = 30  # ... within this many days
@@ -42,42 +43,56 @@ class Guidance:
     note: str = ""
 
 
-ONLY_YOU = "Only you can see this. Your partner can't."
+ONLY_YOU = N_("Only you can see this. Your partner can't.")
 
 THERAPY_GUIDANCE = Guidance(
-    title="When a therapist could help",
+    title=N_("When a therapist could help"),
     intro=(
-        "Many couples see a therapist at some point, and plenty of people go on their "
-        "own. It isn't a last resort or a sign that something is broken; it's one more "
-        "way to look after what you have."
+        N_(
+            "Many couples see a therapist at some point, and plenty of people go on their "
+            "own. It isn't a last resort or a sign that something is broken; it's one more "
+            "way to look after what you have."
+        )
     ),
     sections=(
         Section(
-            "It may be worth it if",
+            N_("It may be worth it if"),
             (
-                "The same painful argument keeps coming back, and you can't find your way out "
-                "of it together.",
-                "Something hard from the past keeps shaping how the two of you are with each "
-                "other.",
-                "Talking things through often ends in shouting, silence, or both.",
-                "Trust has been badly shaken, and mending it feels too big for the two of you "
-                "alone.",
-                "Your feelings often grow bigger than you can carry by yourself.",
-                "Or simply: you'd like someone skilled to help you both grow.",
+                N_(
+                    "The same painful argument keeps coming back, and you can't find your way out "
+                    "of it together."
+                ),
+                N_(
+                    "Something hard from the past keeps shaping how the two of you are with each "
+                    "other."
+                ),
+                N_("Talking things through often ends in shouting, silence, or both."),
+                N_(
+                    "Trust has been badly shaken, and mending it feels too big for the two of you "
+                    "alone."
+                ),
+                N_("Your feelings often grow bigger than you can carry by yourself."),
+                N_("Or simply: you'd like someone skilled to help you both grow."),
             ),
         ),
         Section(
-            "Finding someone",
+            N_("Finding someone"),
             (
-                "Your doctor or local health service can often refer you, or suggest someone "
-                "nearby.",
-                "National associations of counsellors and psychotherapists keep searchable "
-                "lists of registered members. Look for someone trained in couples work, or in "
-                "what you'd like help with.",
-                "Some workplaces, universities and health insurers offer a few free sessions.",
-                "It's fine to talk to two or three before you choose. Feeling at ease with the "
-                "person matters a great deal.",
-                "If your partner isn't ready to come, you can still go on your own.",
+                N_(
+                    "Your doctor or local health service can often refer you, or suggest someone "
+                    "nearby."
+                ),
+                N_(
+                    "National associations of counsellors and psychotherapists keep searchable "
+                    "lists of registered members. Look for someone trained in couples work, or in "
+                    "what you'd like help with."
+                ),
+                N_("Some workplaces, universities and health insurers offer a few free sessions."),
+                N_(
+                    "It's fine to talk to two or three before you choose. Feeling at ease with the "
+                    "person matters a great deal."
+                ),
+                N_("If your partner isn't ready to come, you can still go on your own."),
             ),
         ),
     ),
@@ -85,68 +100,84 @@ THERAPY_GUIDANCE = Guidance(
 )
 
 EMERGENCY = Guidance(
-    title="If you're not safe",
+    title=N_("If you're not safe"),
     intro=(
-        "If you are in danger now, call your local emergency number: 112 in Europe, "
-        "911 in the US and Canada, 999 in the UK."
+        N_(
+            "If you are in danger now, call your local emergency number: 112 in Europe, "
+            "911 in the US and Canada, 999 in the UK."
+        )
     ),
     sections=(
         Section(
-            "Emergency numbers",
+            N_("Emergency numbers"),
             lines=(
-                Line("Emergency services", "Europe", "112", "112"),
-                Line("Emergency services", "US and Canada", "911", "911"),
-                Line("Emergency services", "UK", "999", "999"),
+                Line(N_("Emergency services"), N_("Europe"), "112", "112"),
+                Line(N_("Emergency services"), N_("US and Canada"), "911", "911"),
+                Line(N_("Emergency services"), N_("UK"), "999", "999"),
             ),
         ),
         Section(
-            "Talk to someone who knows about abuse",
+            N_("Talk to someone who knows about abuse"),
             (
-                "Anywhere else, search for the domestic abuse helpline in your country. Most "
-                "are free and confidential, and they can help you plan how to stay safe.",
+                N_(
+                    "Anywhere else, search for the domestic abuse helpline in your country. Most "
+                    "are free and confidential, and they can help you plan how to stay safe."
+                ),
             ),
             (
                 Line(
                     "National Domestic Violence Hotline",
-                    "US",
+                    N_("US"),
                     "1-800-799-7233",
                     "+18007997233",
-                    "Free, day and night. You can also text START to 88788.",
+                    N_("Free, day and night. You can also text START to 88788."),
                 ),
                 Line(
                     "National Domestic Abuse Helpline",
-                    "UK",
+                    N_("UK"),
                     "0808 2000 247",
                     "+448082000247",
-                    "Free, day and night.",
+                    N_("Free, day and night."),
                 ),
             ),
         ),
         Section(
-            "If you're thinking of harming yourself",
+            N_("If you're thinking of harming yourself"),
             (
-                "Wherever you are, your local emergency number can help right now. You don't "
-                "have to be sure it's serious enough to call.",
+                N_(
+                    "Wherever you are, your local emergency number can help right now. You don't "
+                    "have to be sure it's serious enough to call."
+                ),
             ),
             (
                 Line(
                     "988 Suicide & Crisis Lifeline",
-                    "US",
+                    N_("US"),
                     "988",
                     "988",
-                    "Call or text, day and night.",
+                    N_("Call or text, day and night."),
                 ),
-                Line("Samaritans", "UK and Ireland", "116 123", "116123", "Free, day and night."),
+                Line(
+                    "Samaritans",
+                    N_("UK and Ireland"),
+                    "116 123",
+                    "116123",
+                    N_("Free, day and night."),
+                ),
             ),
         ),
         Section(
-            "Using this phone safely",
+            N_("Using this phone safely"),
             (
-                "The Quick exit button leaves this page straight away for an ordinary one.",
-                "Your browser remembers the pages you visit. A private window leaves less "
-                "behind, and you can clear your history afterwards.",
-                "If someone else looks at your phone, you can turn off this app's "
-                "notifications in your settings.",
+                N_("The Quick exit button leaves this page straight away for an ordinary one."),
+                N_(
+                    "Your browser remembers the pages you visit. A private window leaves less "
+                    "behind, and you can clear your history afterwards."
+                ),
+                N_(
+                    "If someone else looks at your phone, you can turn off this app's "
+                    "notifications in your settings."
+                ),
             ),
         ),
     ),

@@ -8,11 +8,14 @@ them alone and seen by both. Help from a therapist is offered to both from the s
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+
 from couples.accounts.models import User
 from couples.clock import isoformat
 from couples.db import begin_write, is_public_id
 from couples.errors import Conflict, NotFound
 from couples.extensions import db
+from couples.i18n import N_, writing_to
 from couples.notifications.services import deliver_soon, insert_rows, notification_row, notify
 from couples.pairing.models import Couple
 from couples.pairing.services import Pairing, members_of
@@ -27,21 +30,24 @@ WEEK_CHOICES = (4, 6, 8, 12)
 
 
 class NotATrustRepair(Conflict):
-    code, title = "not-a-trust-repair", "Not a repair of trust"
+    code, title = "not-a-trust-repair", N_("Not a repair of trust")
 
 
 def check(repair: Repair, pairing: Pairing, role: str) -> None:
     """409 unless this is a repair of trust, still open, whose roles are settled; 403
     when the step is the other partner's."""
     if repair.kind != "trust":
-        raise NotATrustRepair("Questions and trust check-ins belong to a repair of trust.")
+        raise NotATrustRepair(_("Questions and trust check-ins belong to a repair of trust."))
     if repair.state == "closed":
-        raise RepairEnded("This repair was closed.")
+        raise RepairEnded(_("This repair was closed."))
     if repair.state == "ready" or not roles_settled(repair):
-        raise Conflict("This opens once you have both begun.")
+        raise Conflict(_("This opens once you have both begun."))
     if role_of(repair, pairing.me.id) != role:
-        mine = "the one who was hurt" if role == HURT else "the one making it right"
-        raise NotYourTurn(f"This is for {mine}.")
+        raise NotYourTurn(
+            _("This is for the one who was hurt.")
+            if role == HURT
+            else _("This is for the one making it right.")
+        )
 
 
 def question_to_answer(repair: Repair, pairing: Pairing, question_id: str) -> RepairQuestion:
@@ -52,10 +58,10 @@ def question_to_answer(repair: Repair, pairing: Pairing, question_id: str) -> Re
         None,
     )
     if row is None:
-        raise NotFound("There is no such question.")
+        raise NotFound(_("There is no such question."))
     check(repair, pairing, APOLOGIZING)
     if row.answered_at is not None:
-        raise Conflict("You answered this question already.")
+        raise Conflict(_("You answered this question already."))
     return row
 
 
@@ -64,22 +70,25 @@ def week_to_answer(repair: Repair, pairing: Pairing, week: int, now: datetime) -
     and 403, then 409 before its day or once answered."""
     this = next((c for c in repair.trust_checks if c.week == week), None)
     if this is None:
-        raise NotFound("There is no such week.")
+        raise NotFound(_("There is no such week."))
     check(repair, pairing, HURT)
     if this.due_at > now:
-        raise Conflict("This week's check-in opens on its day.")
+        raise Conflict(_("This week's check-in opens on its day."))
     if this.answered_at is not None:
-        raise Conflict("You answered this week already.")
+        raise Conflict(_("You answered this week already."))
     return this
 
 
 def _tell(pairing: Pairing, repair: Repair, key: str, title: str, now: datetime) -> None:
+    """Tell the partner, in their language (``title`` was written in it already)."""
+    with writing_to(pairing.partner):
+        body = _("Open the repair to read it.")
     notify(
         user=pairing.partner,
         kind="repair_question",
         dedupe_key=key,
         title=title,
-        body="Open the repair to read it.",
+        body=body,
         url=f"/repairs/{repair.public_id}",
         now=now,
         commit=False,
@@ -97,13 +106,9 @@ def ask(*, pairing: Pairing, repair: Repair, question: str, now: datetime, seen=
     )
     repair.questions.append(row)
     db.session.flush()
-    _tell(
-        pairing,
-        repair,
-        f"question:{row.public_id}",
-        f"{pairing.me.display_name} asked a question in your repair",
-        now,
-    )
+    with writing_to(pairing.partner):  # in their language
+        title = _("%(name)s asked a question in your repair", name=pairing.me.display_name)
+    _tell(pairing, repair, f"question:{row.public_id}", title, now)
     db.session.commit()
     deliver_soon()
     return row
@@ -117,13 +122,9 @@ def answer(
     row = question_to_answer(repair, pairing, question_id)
     before_sending({"answer": text}, seen=seen)
     row.answer, row.answered_by_id, row.answered_at = text, pairing.me.id, now
-    _tell(
-        pairing,
-        repair,
-        f"answer:{row.public_id}",
-        f"{pairing.me.display_name} answered your question",
-        now,
-    )
+    with writing_to(pairing.partner):  # in their language
+        title = _("%(name)s answered your question", name=pairing.me.display_name)
+    _tell(pairing, repair, f"answer:{row.public_id}", title, now)
     db.session.commit()
     deliver_soon()
     return row
@@ -220,14 +221,17 @@ def tick(now: datetime, batch: int = 500) -> int:
         hurt = next((u for u in members.get(repair.couple_id, []) if u.id == repair.hurt_id), None)
         if hurt is None:
             continue
+        with writing_to(hurt):  # in their language
+            title = _("How safe does this feel this week?")
+            body = _("A moment to say, from 1 to 5. You both see it.")
         rows.append(
             notification_row(
                 user=hurt,
                 kind="trust_checkin",
                 dedupe_key=f"trust:{repair.id}:{check.week}",
                 topic_key=f"trust-{repair.id}",
-                title="How safe does this feel this week?",
-                body="A moment to say, from 1 to 5. You both see it.",
+                title=title,
+                body=body,
                 url=f"/repairs/{repair.public_id}",
                 now=now,
                 data={"repair": repair.public_id},

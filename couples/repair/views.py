@@ -7,12 +7,14 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.datastructures import MultiDict
 
 from couples import drafts
 from couples.clock import utcnow
 from couples.errors import DomainError, Invalid, NotFound
+from couples.i18n import N_, translated
 from couples.lovelanguages.content import BID_GUIDES
 from couples.repair import content, machine, queries, services, signpost, trust
 from couples.repair.schemas import (
@@ -49,21 +51,35 @@ UI = SimpleNamespace(
     outcomes={key: choice.label for key, choice in content.FOLLOW_UP_OUTCOMES.items()},
     stop=content.STOP,
     pause_lengths=content.PAUSE_LENGTHS,
-    join_words=content.join_words,
+    join_words=lambda words: _join_feelings(words),
 )
 
 # The schemas' messages that name the API's values, said in the words of the page.
 PAGE_MESSAGES = {
-    "Choose apologizing or hurt.": "Choose the one closest to where you are.",
-    "Choose hurt, apologizing or both.": "Choose the one closest to how you see it.",
-    "Choose kept, partly or not.": "Choose the one closest to how it went.",
-    "Choose me or partner.": "Choose whose commitment it is.",
-    "Missing data for required field.": "Please fill this in.",
+    "Choose apologizing or hurt.": N_("Choose the one closest to where you are."),
+    "Choose hurt, apologizing or both.": N_("Choose the one closest to how you see it."),
+    "Choose kept, partly or not.": N_("Choose the one closest to how it went."),
+    "Choose me or partner.": N_("Choose whose commitment it is."),
+    "Missing data for required field.": N_("Please fill this in."),
 }
 
 
 def _page_errors(errors: dict) -> dict:
-    return {key: [PAGE_MESSAGES.get(m, m) for m in messages] for key, messages in errors.items()}
+    # The schemas' messages may come already in the page's language: match both.
+    mapped = PAGE_MESSAGES | {translated(k): v for k, v in PAGE_MESSAGES.items()}
+    return {
+        key: [translated(mapped[m]) if m in mapped else m for m in messages]
+        for key, messages in errors.items()
+    }
+
+
+def _join_feelings(words) -> str:
+    """The feelings picked (kept in English) and their own words, in the page's language:
+    "hurt", "hurt and lonely", "hurt, lonely and tired"."""
+    words = [translated(w) for w in words if w]
+    if len(words) < 2:
+        return "".join(words)
+    return _("%(first)s and %(last)s", first=", ".join(words[:-1]), last=words[-1])
 
 
 def _find(pairing, repair_id: str, *, lock: bool = False):
@@ -113,8 +129,8 @@ def new():
     except SafetyCheck as check:
         return help_first(
             check,
-            written=[("title", "A short name for what happened")],
-            source="a repair's name",
+            written=[("title", N_("A short name for what happened"))],
+            source=N_("a repair's name"),
             back=url_for("repairs.listing"),
         )
     except Invalid as error:
@@ -139,21 +155,21 @@ _WRITTEN = re.compile(
 
 
 _LABELS = {
-    "i_feel": "I feel",
-    "when": "When",
-    "because": "Because",
-    "i_need": "I need",
-    "own_feeling": "A feeling in my own words",
-    "acknowledgement": "What I did",
-    "empathy": "How it made you feel",
-    "restitution": "What I will do",
-    "missing": "What is still missing",
-    "my_part": "My part in it",
-    "text": "Next time, I will",
-    "own_choice": "A way to reconnect",
-    "note": "A note",
-    "what_i_heard": "What I heard you say",
-    "missed": "What was missed",
+    "i_feel": N_("I feel"),
+    "when": N_("When"),
+    "because": N_("Because"),
+    "i_need": N_("I need"),
+    "own_feeling": N_("A feeling in my own words"),
+    "acknowledgement": N_("What I did"),
+    "empathy": N_("How it made you feel"),
+    "restitution": N_("What I will do"),
+    "missing": N_("What is still missing"),
+    "my_part": N_("My part in it"),
+    "text": N_("Next time, I will"),
+    "own_choice": N_("A way to reconnect"),
+    "note": N_("A note"),
+    "what_i_heard": N_("What I heard you say"),
+    "missed": N_("What was missed"),
 }
 
 
@@ -380,11 +396,11 @@ def take_step(repair_id: str, step: str):
         return help_first(
             check,
             written=[
-                (key, _LABELS.get(key.split("-")[-1], "Your words"))
+                (key, _LABELS.get(key.split("-")[-1], N_("Your words")))
                 for key in request.form
                 if _WRITTEN.match(key)
             ],
-            source="a repair step",
+            source=N_("a repair step"),
             back=url_for("repairs.show", repair_id=repair_id),
         )
     except services.RepairPaused:
@@ -463,8 +479,8 @@ def close(repair_id: str):
     except SafetyCheck as check:
         return help_first(
             check,
-            written=[("note", "A note")],
-            source="a note closing a repair",
+            written=[("note", N_("A note"))],
+            source=N_("a note closing a repair"),
             back=url_for("repairs.show", repair_id=repair_id),
         )
     except Invalid as error:
@@ -472,7 +488,7 @@ def close(repair_id: str):
     except DomainError as error:
         flash(str(error), "info")
         return redirect(url_for("repairs.show", repair_id=repair_id))
-    flash("Closed. You can open a new repair whenever you need one.", "success")
+    flash(_("Closed. You can open a new repair whenever you need one."), "success")
     return redirect(url_for("repairs.show", repair_id=repair_id))
 
 
@@ -495,8 +511,8 @@ def follow_up(repair_id: str, follow_up_id: str):
     except SafetyCheck as check:
         return help_first(
             check,
-            written=[("note", "A note")],
-            source="a follow-up note",
+            written=[("note", N_("A note"))],
+            source=N_("a follow-up note"),
             back=url_for("repairs.show", repair_id=repair_id),
         )
     except Invalid as error:
@@ -521,8 +537,8 @@ def _trust_action(repair_id: str, act):
     except SafetyCheck as check:
         return help_first(
             check,
-            written=[(k, "My words") for k in ("question", "answer") if request.form.get(k)],
-            source="a repair of trust",
+            written=[(k, N_("My words")) for k in ("question", "answer") if request.form.get(k)],
+            source=N_("a repair of trust"),
             back=back,
         )
     except Invalid as error:

@@ -1,6 +1,7 @@
 // Small enhancements; every page works without them.
 
 import "./pwa.js";
+import { _ } from "./words.js";
 
 function detectTimezone() {
   for (const select of document.querySelectorAll('select[data-detect-timezone="on"]')) {
@@ -26,7 +27,7 @@ function enableCopy() {
           text: sharing.dataset.shareText,
           url: source.value,
         });
-        say("Shared.");
+        say(_("Shared."));
       } catch {
         // Closed without sharing: nothing to say.
       }
@@ -39,8 +40,8 @@ function enableCopy() {
     button.hidden = false;
     button.addEventListener("click", async () => {
       await navigator.clipboard.writeText(source.value);
-      button.textContent = "Copied";
-      say("The link is copied. Paste it into a message to your partner.");
+      button.textContent = _("Copied");
+      say(_("The link is copied. Paste it into a message to your partner."));
     });
   }
   for (const input of document.querySelectorAll("input[data-select-on-focus]")) {

@@ -2,7 +2,9 @@
 // each line a link to the field it is about, and each message gone as soon as its field
 // is right. Without this file the messages still stand next to their fields.
 
-const SUMMARY_TITLE = "A few things to look at";
+import { _ } from "./words.js";
+
+const SUMMARY_TITLE = _("A few things to look at");
 
 function containerOf(message) {
   return message.closest("fieldset, .field") || message.parentElement;
@@ -59,7 +61,9 @@ function gentle(main) {
     const line = document.createElement("li");
     const link = document.createElement("a");
     const name = nameOf(container);
-    link.textContent = name ? `${name}: ${message.textContent.trim()}` : message.textContent.trim();
+    link.textContent = name
+      ? _("%(field)s: %(message)s", { field: name, message: message.textContent.trim() })
+      : message.textContent.trim();
     if (target) {
       if (!target.id) target.id = `needs-a-look-${list.children.length + 1}`;
       link.href = `#${target.id}`;

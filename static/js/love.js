@@ -1,6 +1,8 @@
 // Love languages: the quiz one pair per screen, and the order chosen by tapping. Without
 // this file the quiz is one form of twenty pairs and the order five lists: both still work.
 
+import { _ } from "./words.js";
+
 function button(text, className) {
   const element = document.createElement("button");
   element.type = "button";
@@ -30,12 +32,12 @@ function quiz(form) {
   const progress = document.createElement("progress");
   progress.max = pairs.length;
   progress.className = "quiz-progress";
-  progress.setAttribute("aria-label", "Pairs answered");
+  progress.setAttribute("aria-label", _("Pairs answered"));
   const said = document.createElement("p");
   said.className = "hint";
   said.setAttribute("aria-live", "polite");
-  const back = button("Back", "secondary");
-  const next = button("Next");
+  const back = button(_("Back"), "secondary");
+  const next = button(_("Next"));
   const steps = document.createElement("p");
   steps.className = "actions";
   steps.append(back, next);
@@ -49,7 +51,8 @@ function quiz(form) {
     current = index;
     pairs.forEach((pair, n) => { pair.hidden = n !== index; });
     progress.value = pairs.filter(chosen).length;
-    said.textContent = `Pair ${index + 1} of ${pairs.length}`;
+    said.textContent = _("Pair %(number)s of %(total)s",
+      { number: index + 1, total: pairs.length });
     back.disabled = index === 0;
     const last = index === pairs.length - 1;
     next.hidden = last;
@@ -77,7 +80,15 @@ function quiz(form) {
 function order(form) {
   const selects = [...form.querySelectorAll("select")];
   const names = Object.fromEntries([...selects[0].options].map((o) => [o.value, o.textContent]));
-  const places = ["1st", "2nd", "3rd", "4th", "5th"];
+  // Where a pick now stands, for a screen reader: after its name, and as a whole sentence.
+  const places = [_("1st"), _("2nd"), _("3rd"), _("4th"), _("5th")];
+  const nowAt = [
+    (name) => _("%(name)s is now 1st.", { name }),
+    (name) => _("%(name)s is now 2nd.", { name }),
+    (name) => _("%(name)s is now 3rd.", { name }),
+    (name) => _("%(name)s is now 4th.", { name }),
+    (name) => _("%(name)s is now 5th.", { name }),
+  ];
   for (const select of selects) select.closest(".field").hidden = true;
   const eachOnce = form.querySelector(".hint");
   if (eachOnce) eachOnce.hidden = true;
@@ -87,15 +98,15 @@ function order(form) {
 
   const intro = document.createElement("p");
   intro.className = "hint";
-  intro.textContent = "Tap them in the order that matters most to you. Tap one again to take it out.";
+  intro.textContent = _("Tap them in the order that matters most to you. Tap one again to take it out.");
   const group = document.createElement("div");
   group.className = "order-picks";
   group.setAttribute("role", "group");
-  group.setAttribute("aria-label", "My love languages, most important first");
+  group.setAttribute("aria-label", _("My love languages, most important first"));
   const said = document.createElement("p");
   said.className = "hint";
   said.setAttribute("aria-live", "polite");
-  const again = button("Start again", "secondary");
+  const again = button(_("Start again"), "secondary");
   const save = form.querySelector("button[type=submit]");
   const buttons = Object.entries(names).map(([value, label]) => {
     const pick = button("", "order-pick");
@@ -111,10 +122,10 @@ function order(form) {
     pick.addEventListener("click", () => {
       if (picked.includes(value)) {
         picked = picked.filter((v) => v !== value);
-        said.textContent = `${label} taken out.`;
+        said.textContent = _("%(name)s taken out.", { name: label });
       } else {
         picked = [...picked, value];
-        said.textContent = `${label} is now ${places[picked.length - 1]}.`;
+        said.textContent = nowAt[picked.length - 1](label);
       }
       draw();
     });
@@ -123,7 +134,7 @@ function order(form) {
   group.append(...buttons);
   again.addEventListener("click", () => {
     picked = [];
-    said.textContent = "Cleared: tap the first one.";
+    said.textContent = _("Cleared: tap the first one.");
     draw();
   });
   save.before(intro, group, again, said);

@@ -14,6 +14,7 @@
 // offline page shows its [data-offline-saved] line when answers are waiting here.
 
 import { csrfToken, signedIn } from "./pwa.js";
+import { _, ngettext } from "./words.js";
 
 const DB_NAME = "couples-offline";
 const STORE = "checkin-answers";
@@ -21,7 +22,7 @@ const LOCK = "couples-offline-checkin";
 const RETRY_MS = 30_000;
 const PROBE_MS = 8_000;
 
-export const SAVED_TEXT = "Saved on this phone — it will send when you're back online.";
+export const SAVED_TEXT = _("Saved on this phone — it will send when you're back online.");
 
 // ------------------------------------------------------------------------- storage
 // One short-lived connection per operation: logging out deletes the database (Clear-Site-
@@ -153,8 +154,9 @@ function wordsFrom(form) {
       value = field ? field.value.trim() : "";
     } else {
       const picked = checked(form, key);
-      if (type === "scale" && picked.length) value = `${picked[0].value} of ${max}`;
-      else value = picked.map(labelOf).join(", ");
+      if (type === "scale" && picked.length) {
+        value = _("%(value)s of %(max)s", { value: picked[0].value, max });
+      } else value = picked.map(labelOf).join(", ");
     }
     if (value) words.push({ key, prompt, value });
   }
@@ -261,20 +263,19 @@ function element(tag, text, className) {
 }
 
 const REASONS = {
-  "already-revealed": "You've both answered this check-in since, so it can't change now.",
-  "checkin-closed": "This check-in closed before the connection came back: you can answer "
-    + "today's, or yesterday's until noon.",
-  validation: "Some answers need another look.",
-  "not-found": "There's no check-in for that date any more.",
+  "already-revealed": _("You've both answered this check-in since, so it can't change now."),
+  "checkin-closed": _("This check-in closed before the connection came back: you can answer today's, or yesterday's until noon."),
+  validation: _("Some answers need another look."),
+  "not-found": _("There's no check-in for that date any more."),
 };
 
 function reasonOf(problem) {
   const slug = (problem.type || "").split("/").pop();
-  return REASONS[slug] || problem.detail || "The check-in couldn't take them.";
+  return REASONS[slug] || problem.detail || _("The check-in couldn't take them.");
 }
 
 function wordsAsText(record) {
-  const lines = [`My check-in answers for ${record.dayLabel}`];
+  const lines = [_("My check-in answers for %(day)s", { day: record.dayLabel })];
   for (const { prompt, value } of record.words) lines.push("", prompt, value);
   return lines.join("\n");
 }
@@ -304,21 +305,20 @@ function safetyPanel(record) {
   panel.dataset.offlineRefused = record.date;
   panel.dataset.safetyCheck = "";
 
-  const exit = element("a", "Quick exit", "button secondary quick-exit");
+  const exit = element("a", _("Quick exit"), "button secondary quick-exit");
   exit.href = help.quick_exit || "https://www.bbc.co.uk/weather";
   exit.rel = "noreferrer";
   exit.addEventListener("click", (event) => {
     event.preventDefault();
     window.location.replace(exit.href); // Back does not lead here
   });
-  const heading = element("h2", `Before you send your answers for ${record.dayLabel}`);
+  const heading = element("h2", _("Before you send your answers for %(day)s", { day: record.dayLabel }));
   heading.id = id;
   panel.append(
     paragraph(exit),
     heading,
-    element("p", "Some of what you wrote sounds like you may not be safe. If you are in "
-      + "danger right now, please call your local emergency number."),
-    element("p", "Nothing has been sent. Only you see this; your partner is not told.",
+    element("p", _("Some of what you wrote sounds like you may not be safe. If you are in danger right now, please call your local emergency number.")),
+    element("p", _("Nothing has been sent. Only you see this; your partner is not told."),
       "hint"),
   );
   for (const section of help.sections || []) {
@@ -335,15 +335,15 @@ function safetyPanel(record) {
     }
     panel.append(element("h3", section.title), list);
   }
-  const more = element("a", "More on safety and support", "link");
+  const more = element("a", _("More on safety and support"), "link");
   more.href = help.help_page || "/repairs/help?for=safety";
   panel.append(paragraph(more));
 
-  panel.append(element("p", "Your answers are still on this phone. You can send them as "
-    + "they are, change them, or keep them just for you."), wordsList(record));
+  panel.append(element("p", _("Your answers are still on this phone. You can send them as they are, change them, or keep them just for you.")),
+    wordsList(record));
 
   const actions = element("div", null, "actions");
-  const send = element("button", "Send as written");
+  const send = element("button", _("Send as written"));
   send.type = "button";
   send.addEventListener("click", async () => {
     send.disabled = true;
@@ -351,20 +351,20 @@ function safetyPanel(record) {
     await settle(record, again);
     await sendKept();
   });
-  const edit = element("a", "Change them", "button secondary");
+  const edit = element("a", _("Change them"), "button secondary");
   edit.href = `/checkin/${record.date}?edit=1`;
-  const keepIt = element("button", "Keep it to myself", "secondary");
+  const keepIt = element("button", _("Keep it to myself"), "secondary");
   keepIt.type = "button";
   keepIt.addEventListener("click", async () => {
     keepIt.disabled = true;
     if (await keepForMe(record)) {
       await settle(record, null);
       panel.remove();
-      say(`Kept for you alone, in Kept for me. Nothing was sent.`, "saved",
-        { href: "/kept", text: "Kept for me" });
+      say(_("Kept for you alone, in Kept for me. Nothing was sent."), "saved",
+        { href: "/kept", text: _("Kept for me") });
     } else {
       keepIt.disabled = false;
-      say("Not kept yet: you seem to be offline. Your answers are still on this phone.",
+      say(_("Not kept yet: you seem to be offline. Your answers are still on this phone."),
         "problem");
     }
   });
@@ -380,7 +380,7 @@ async function keepForMe(record) {
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": await csrfToken() },
       body: JSON.stringify({
-        source: `check-in answers for ${record.dayLabel}`.slice(0, 80),
+        source: _("check-in answers for %(day)s", { day: record.dayLabel }).slice(0, 80),
         text: wordsAsText(record).slice(0, 20000),
       }),
     });
@@ -398,16 +398,17 @@ function refusedPanel(record) {
   const panel = element("section", null, "card notice offline-refused");
   panel.setAttribute("aria-labelledby", id);
   panel.dataset.offlineRefused = record.date;
-  const heading = element("h2", `Not sent: your answers for ${record.dayLabel}`);
+  const heading = element("h2", _("Not sent: your answers for %(day)s", { day: record.dayLabel }));
   heading.id = id;
-  panel.append(heading, element("p", `They were saved on this phone while it was offline. ${
-    reasonOf(record.problem)}`));
+  panel.append(heading, element("p", _("They were saved on this phone while it was offline. %(reason)s",
+    { reason: reasonOf(record.problem) })));
 
   const errors = record.problem.errors || {};
   const prompts = record.prompts || {};
   const problems = Object.entries(errors).map(([field, messages]) => {
     const key = field.replace(/^answers\./, "");
-    return `${prompts[key] || key}: ${[].concat(messages).join(" ")}`;
+    return _("%(field)s: %(message)s",
+      { field: prompts[key] || key, message: [].concat(messages).join(" ") });
   });
   if (problems.length) {
     const list = element("ul");
@@ -416,43 +417,42 @@ function refusedPanel(record) {
   }
 
   if (record.words.length) {
-    panel.append(element("p", "Here is what you wrote. It stays on this phone until you "
-      + "remove it, so nothing is lost."));
+    panel.append(element("p", _("Here is what you wrote. It stays on this phone until you remove it, so nothing is lost.")));
     panel.append(wordsList(record));
   } else {
-    panel.append(element("p", "You had left every answer empty."));
+    panel.append(element("p", _("You had left every answer empty.")));
   }
 
   const actions = element("div", null, "actions");
   const slug = (record.problem.type || "").split("/").pop();
   if (slug === "validation") {
-    const fix = element("a", "Open the check-in to fix them", "button");
+    const fix = element("a", _("Open the check-in to fix them"), "button");
     fix.href = `/checkin/${record.date}?edit=1`;
     actions.append(fix);
   } else if (slug === "already-revealed") {
-    const see = element("a", "See what you both said");
+    const see = element("a", _("See what you both said"));
     see.href = `/checkin/${record.date}`;
     actions.append(see);
   }
   if (navigator.clipboard && record.words.length) {
-    const copy = element("button", "Copy my words", "secondary");
+    const copy = element("button", _("Copy my words"), "secondary");
     copy.type = "button";
     copy.addEventListener("click", async () => {
       try {
         await navigator.clipboard.writeText(wordsAsText(record));
-        copy.textContent = "Copied";
+        copy.textContent = _("Copied");
       } catch (_error) {
-        copy.textContent = "Select the words above to copy them";
+        copy.textContent = _("Select the words above to copy them");
       }
     });
     actions.append(copy);
   }
-  const remove = element("button", "Remove from this phone", "secondary");
+  const remove = element("button", _("Remove from this phone"), "secondary");
   remove.type = "button";
   remove.addEventListener("click", async () => {
     await forget(record.key);
     panel.remove();
-    say(`Your answers for ${record.dayLabel} were removed from this phone.`, "saved");
+    say(_("Your answers for %(day)s were removed from this phone.", { day: record.dayLabel }), "saved");
   });
   actions.append(remove);
   panel.append(actions);
@@ -540,7 +540,7 @@ async function sendAll() {
   }
   let token = null;
   for (const record of mine.filter((r) => r.state === "waiting")) {
-    say(`Sending your answers for ${record.dayLabel}…`, "sending");
+    say(_("Sending your answers for %(day)s…", { day: record.dayLabel }), "sending");
     let response;
     try {
       token = token || (await csrfToken());
@@ -561,26 +561,26 @@ async function sendAll() {
       record.state = "sent";
       const here = document.querySelector("form[data-offline-checkin]");
       const link = here && here.dataset.date === record.date
-        ? { href: window.location.pathname, text: "See your check-in" } : null;
-      say(`Sent. Your answers for ${record.dayLabel} are in.`, "sent", link);
+        ? { href: window.location.pathname, text: _("See your check-in") } : null;
+      say(_("Sent. Your answers for %(day)s are in.", { day: record.dayLabel }), "sent", link);
     } else if ([404, 409, 422].includes(response.status)) {
       record.state = "refused";
       record.problem = await problemOf(response);
       await settle(record, record);
       if (record.problem.type.endsWith("/safety-check")) {
-        say(`Your answers for ${record.dayLabel} are waiting on this phone: before they `
-          + "are sent, please read below.", "problem");
+        say(_("Your answers for %(day)s are waiting on this phone: before they are sent, please read below.",
+          { day: record.dayLabel }), "problem");
       } else {
-        say(`Your answers for ${record.dayLabel} couldn't be sent. They're still on this `
-          + "phone.", "problem");
+        say(_("Your answers for %(day)s couldn't be sent. They're still on this phone.",
+          { day: record.dayLabel }), "problem");
       }
     } else if (response.status === 401) {
-      say("Saved on this phone — log in again and it will send.", "saved");
+      say(_("Saved on this phone — log in again and it will send."), "saved");
       break;
     } else {
       // A token that no longer matches the login (400), too many tries (429) or a
       // server hiccup: keep everything and try again in a while.
-      say("Saved on this phone — it will try sending again shortly.", "saved");
+      say(_("Saved on this phone — it will try sending again shortly."), "saved");
       token = null;
       retryLater();
       break;
@@ -613,8 +613,8 @@ async function keepFromForm(form) {
   try {
     await keep(record);
   } catch (_error) {
-    say("This phone couldn't keep your answers. Keep this page open and press save "
-      + "again once you're back online.", "problem");
+    say(_("This phone couldn't keep your answers. Keep this page open and press save again once you're back online."),
+      "problem");
     return;
   }
   say(SAVED_TEXT, "saved");
@@ -669,19 +669,21 @@ function confirmLeaving(count, refused) {
   return new Promise((resolve) => {
     const dialog = element("dialog", null, "card offline-leave");
     dialog.setAttribute("aria-labelledby", "offline-leave-title");
-    const title = element("h2", "Answers not sent yet");
+    const title = element("h2", _("Answers not sent yet"));
     title.id = "offline-leave-title";
-    const what = count > 1 ? `answers for ${count} check-ins` : "answers";
-    dialog.append(title, element("p", `You have ${what} saved on this phone that haven't `
-      + "been sent. Log out anyway and lose them?"));
+    // Answers for one day, or for several: each a whole sentence.
+    const question = count === 1
+      ? _("You have answers saved on this phone that haven't been sent. Log out anyway and lose them?")
+      : ngettext("You have answers for %(num)s check-in saved on this phone that haven't been sent. Log out anyway and lose them?", "You have answers for %(num)s check-ins saved on this phone that haven't been sent. Log out anyway and lose them?", count);
+    dialog.append(title, element("p", question));
     dialog.append(element("p", refused
-      ? "Stay logged in to copy them first: they're shown on the page."
-      : "Stay logged in and they'll send by themselves once you're back online.", "hint"));
+      ? _("Stay logged in to copy them first: they're shown on the page.")
+      : _("Stay logged in and they'll send by themselves once you're back online."), "hint"));
     const actions = element("div", null, "actions");
-    const stay = element("button", "Stay logged in");
+    const stay = element("button", _("Stay logged in"));
     stay.type = "button";
     stay.autofocus = true;
-    const leave = element("button", "Log out anyway", "secondary");
+    const leave = element("button", _("Log out anyway"), "secondary");
     leave.type = "button";
     stay.addEventListener("click", () => dialog.close("stay"));
     leave.addEventListener("click", () => dialog.close("leave"));

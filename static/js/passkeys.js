@@ -4,6 +4,7 @@
 // use passkeys, none of this is shown and the password does everything.
 
 import { csrfToken } from "./pwa.js";
+import { _ } from "./words.js";
 
 const supported = Boolean(
   window.isSecureContext
@@ -32,7 +33,7 @@ async function post(url, body) {
   const answer = response.status === 204 ? {} : await response.json().catch(() => ({}));
   if (!response.ok) {
     const fields = answer.errors ? Object.values(answer.errors).flat() : [];
-    throw new Error(fields[0] || answer.detail || "That did not work. Try again.");
+    throw new Error(fields[0] || answer.detail || _("That did not work. Try again."));
   }
   return answer;
 }
@@ -40,17 +41,17 @@ async function post(url, body) {
 // What to say when the browser's own dialog ends without a passkey.
 function browserRefusal(error) {
   if (error.name === "NotAllowedError" || error.name === "AbortError") {
-    return "No passkey was used. Try again when you are ready.";
+    return _("No passkey was used. Try again when you are ready.");
   }
   if (error.name === "InvalidStateError") {
-    return "This device already keeps a passkey for your account.";
+    return _("This device already keeps a passkey for your account.");
   }
   return null;
 }
 
 async function withPasskey(root, button, work) {
   button.disabled = true;
-  say(root, "Waiting for your device…");
+  say(root, _("Waiting for your device…"));
   try {
     await work();
   } catch (error) {
@@ -73,7 +74,7 @@ function enableLogin(root) {
       credential: credential.toJSON(),
       remember: Boolean(remember && remember.checked),
     });
-    say(root, "You are logged in.", "done");
+    say(root, _("You are logged in."), "done");
     // The server checked it already; only a page of this site, whatever it says.
     const next = new URL(root.dataset.next || "/", window.location.origin);
     window.location.assign(next.origin === window.location.origin ? next.href : "/");
@@ -91,12 +92,12 @@ function enableAdding(root) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     if (!name.value.trim()) {
-      say(root, "Give it a name first, like \u201cMy phone\u201d.", "problem");
+      say(root, _("Give it a name first, like “My phone”."), "problem");
       name.focus();
       return;
     }
     if (!password.value) {
-      say(root, "Type your password first: it confirms it is you adding a way in.", "problem");
+      say(root, _("Type your password first: it confirms it is you adding a way in."), "problem");
       password.focus();
       return;
     }
@@ -108,7 +109,7 @@ function enableAdding(root) {
         publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options),
       });
       await post("/api/v1/me/passkeys", { name: name.value, credential: credential.toJSON() });
-      say(root, "Your passkey is added.", "done");
+      say(root, _("Your passkey is added."), "done");
       window.location.assign("/account"); // the list, with the new one in it
     });
   });

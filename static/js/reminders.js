@@ -9,6 +9,7 @@
 
 import { csrfToken, forgetSubscription, registerWorker, sendSubscription } from "./pwa.js";
 import "./push-target.js"; // sets self.pushTarget
+import { _ } from "./words.js";
 
 const { keyBytes } = self.pushTarget;
 const DISMISSED_KEY = "couples.reminders.dismissed";
@@ -86,9 +87,10 @@ function show(root, state, { moveFocus = false } = {}) {
 async function problemOf(response) {
   try {
     const body = await response.json();
-    return body.detail || body.title || `The server answered ${response.status}.`;
+    return body.detail || body.title
+      || _("The server answered %(status)s.", { status: response.status });
   } catch (_error) {
-    return `The server answered ${response.status}.`;
+    return _("The server answered %(status)s.", { status: response.status });
   }
 }
 
@@ -122,15 +124,15 @@ async function enable(root) {
     return;
   }
   if (permission !== "granted") {
-    say(root, "Nothing changed. Tap “Turn on reminders” again whenever you like.");
+    say(root, _("Nothing changed. Tap “Turn on reminders” again whenever you like."));
     return;
   }
-  say(root, "Setting up this phone…");
+  say(root, _("Setting up this phone…"));
   let subscription;
   try {
     const key = keyBytes(root.vapidKey);
     const manager = await pushManager();
-    if (!manager) throw new Error("no service worker");
+    if (!manager) throw new Error(_("no service worker"));
     subscription = await manager.getSubscription();
     if (subscription && !sameKey(subscription, key)) {
       await subscription.unsubscribe();
@@ -139,24 +141,25 @@ async function enable(root) {
     subscription = subscription
       || (await manager.subscribe({ userVisibleOnly: true, applicationServerKey: key }));
   } catch (error) {
-    say(root, `This browser couldn't set up reminders just now (${error.message || error.name}). `
-      + "Please try again in a moment.", "problem");
+    const reason = error.message || error.name;
+    say(root, _("This browser couldn't set up reminders just now (%(reason)s). Please try again in a moment.", { reason }),
+      "problem");
     return;
   }
   const response = await sendSubscription(subscription).catch(() => null);
   if (!response || !response.ok) {
-    const why = response ? await problemOf(response) : "You seem to be offline.";
-    say(root, `Couples couldn't save this phone for reminders: ${why} Please try again.`,
-      "problem");
+    const why = response ? await problemOf(response) : _("You seem to be offline.");
+    say(root, _("Couples couldn't save this phone for reminders: %(reason)s Please try again.",
+      { reason: why }), "problem");
     return;
   }
   show(root, "on", { moveFocus: true });
-  say(root, "Done: this phone will get your reminders.", "done");
+  say(root, _("Done: this phone will get your reminders."), "done");
   await refreshDevices();
 }
 
 async function sendTest(root) {
-  say(root, "Sending…");
+  say(root, _("Sending…"));
   let response;
   try {
     response = await fetch("/api/v1/push/test", {
@@ -165,21 +168,23 @@ async function sendTest(root) {
       headers: { "X-CSRF-Token": await csrfToken() },
     });
   } catch (_error) {
-    say(root, "Not sent: you seem to be offline.", "problem");
+    say(root, _("Not sent: you seem to be offline."), "problem");
     return;
   }
   if (response.status !== 202) {
-    say(root, `Not sent: ${await problemOf(response)}`, "problem");
+    say(root, _("Not sent: %(reason)s", { reason: await problemOf(response) }), "problem");
     return;
   }
   const { queued } = await response.json();
-  if (queued > 0) say(root, "Sent. It should arrive in a moment.", "done");
-  else say(root, "Not sent: Couples has no device of yours yet. Turn reminders off and on again.",
-    "problem");
+  if (queued > 0) say(root, _("Sent. It should arrive in a moment."), "done");
+  else {
+    say(root, _("Not sent: Couples has no device of yours yet. Turn reminders off and on again."),
+      "problem");
+  }
 }
 
 async function disable(root) {
-  say(root, "Turning off…");
+  say(root, _("Turning off…"));
   try {
     const manager = await pushManager();
     const subscription = manager && (await manager.getSubscription());
@@ -190,12 +195,12 @@ async function disable(root) {
       await subscription.unsubscribe();
     }
   } catch (error) {
-    say(root, `This browser couldn't turn reminders off (${error.message || error.name}).`,
-      "problem");
+    say(root, _("This browser couldn't turn reminders off (%(reason)s).",
+      { reason: error.message || error.name }), "problem");
     return;
   }
   show(root, "off", { moveFocus: true });
-  say(root, "Reminders are off on this phone. Your other devices keep theirs.", "done");
+  say(root, _("Reminders are off on this phone. Your other devices keep theirs."), "done");
   await refreshDevices();
 }
 
