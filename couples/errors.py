@@ -231,8 +231,14 @@ def handle_unexpected(error: Exception):
                 headers=headers,
             )
         # Rendered without the context processors: they would load the user, from the
-        # database that is out of reach.
-        page = current_app.jinja_env.get_template("errors/unavailable.html").render()
+        # database that is out of reach; and in the browser's language, for the same
+        # reason (the account's choice is in the database).
+        from flask_babel import force_locale
+
+        from couples.i18n import browser_language
+
+        with force_locale(browser_language()):
+            page = current_app.jinja_env.get_template("errors/unavailable.html").render()
         return page, 503, headers
     log.exception("unhandled error", exc_info=error)
     return handle_http_exception(InternalServerError())

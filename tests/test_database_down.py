@@ -142,3 +142,20 @@ def _sqlite_locked_too_long(database_url, make_app, monkeypatch):
         holder.close()
     response = alex.post("/api/v1/appreciations", json={"text": "Thank you for the tea"})
     assert response.status_code == 201
+
+
+def test_the_calm_page_asks_nothing_of_the_database_for_its_language(make_app, tmp_path):
+    """A signed-in person whose session cannot be read (the database is gone) gets the
+    calm page in their browser's language, not an error raised while choosing it."""
+    database = tmp_path / "gone.sqlite3"
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}", LANGUAGES=["en", "es"])
+    with app.app_context():
+        db.create_all()
+    alex = _couple(app)
+    with app.app_context():
+        db.engine.dispose()
+    database.rename(tmp_path / "moved.sqlite3")  # a new, empty file takes its place
+    for language, words in (("en", "Back in a moment"), ("es", 'lang="es"')):
+        page = alex.client.get("/", headers={"Accept-Language": language})
+        assert page.status_code == 503
+        assert words in page.get_data(as_text=True)
