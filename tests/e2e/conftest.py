@@ -77,13 +77,14 @@ def live_folder(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("live-server")
 
 
-@pytest.fixture(scope="session")
-def live_server(live_folder):
-    """Base URL of a fresh app (own instance folder and SQLite) served for the session."""
-    folder = live_folder
-    instance = folder / "instance"
-    log_path = folder / "server.log"
-    port = _free_port()
+def start_server(
+    instance: Path, log_path: Path, port: int, *, base: str | None = None, **settings: str
+) -> subprocess.Popen:
+    """``flask serve`` on 127.0.0.1:``port`` with its own instance folder and these
+    ``COUPLES_*`` settings, answering at ``base`` (the address it is opened at) before
+    this returns."""
+    env = _server_env(instance)
+    env.update({f"COUPLES_{name}": value for name, value in settings.items()})
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [
@@ -99,21 +100,36 @@ def live_server(live_folder):
                 str(port),
             ],
             cwd=ROOT,
-            env=_server_env(instance),
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_healthy(base, process, log_path)
-        yield base
+        _wait_until_healthy(base or f"http://127.0.0.1:{port}", process, log_path)
+    except Exception:
+        stop_server(process)
+        raise
+    return process
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_folder):
+    """Base URL of a fresh app (own instance folder and SQLite) served for the session."""
+    port = _free_port()
+    process = start_server(live_folder / "instance", live_folder / "server.log", port)
+    try:
+        yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_server(process)
 
 
 @pytest.fixture(scope="session")

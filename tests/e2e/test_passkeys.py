@@ -7,14 +7,11 @@ WebAuthn needs a domain for its relying party, never an IP address: these tests 
 own servers at http://localhost:PORT (the shared live server answers at 127.0.0.1)."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from couples import ROOT
-from tests.e2e.conftest import _free_port, _server_env, _wait_until_healthy
+from tests.e2e.conftest import _free_port, start_server, stop_server
 from tests.e2e.test_evening import axe_clean
 from tests.e2e.test_pages_accessibility import PASSWORD, register
 
@@ -30,38 +27,22 @@ def passkey_servers(tmp_path_factory):
     processes, bases = [], {}
     try:
         for name, port in (("right", right_port), ("wrong", wrong_port)):
-            env = _server_env(folder / "instance")
-            env["COUPLES_BASE_URL"] = origin
-            env["COUPLES_SESSION_COOKIE_SECURE"] = "false"
-            env["COUPLES_REMEMBER_COOKIE_SECURE"] = "false"
-            log_path = folder / f"{name}.log"
-            with log_path.open("w") as log:
-                process = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "flask",
-                        "--app",
-                        "couples",
-                        "serve",
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        str(port),
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            processes.append(process)
             bases[name] = f"http://localhost:{port}"
-            _wait_until_healthy(bases[name], process, log_path)
+            processes.append(
+                start_server(
+                    folder / "instance",
+                    folder / f"{name}.log",
+                    port,
+                    base=bases[name],
+                    BASE_URL=origin,
+                    SESSION_COOKIE_SECURE="false",
+                    REMEMBER_COOKIE_SECURE="false",
+                )
+            )
         yield bases
     finally:
         for process in processes:
-            process.terminate()
-            process.wait(timeout=10)
+            stop_server(process)
 
 
 class Authenticator:

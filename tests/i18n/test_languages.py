@@ -108,21 +108,12 @@ def test_logging_in_notes_the_browsers_language_for_pushes(bilingual):
 
 
 # ------------------------------------------------------------------------ catalogues
-def _extract(tmp_path: Path) -> Path:
-    pot = tmp_path / "messages.pot"
+def _extract(tmp_path: Path, config: str = "babel.cfg") -> Path:
+    """A fresh extraction with ``config``, as `make translations` makes it."""
+    pot = tmp_path / f"{config}.pot"
+    command = ["extract", "-F", config, "-o", str(pot), "--no-location", "."]
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "babel.messages.frontend",
-            "extract",
-            "-F",
-            "babel.cfg",
-            "-o",
-            str(pot),
-            "--no-location",
-            ".",
-        ],
+        [sys.executable, "-m", "babel.messages.frontend", *command],
         cwd=ROOT,
         check=True,
         capture_output=True,
@@ -172,24 +163,7 @@ def test_each_language_has_every_string_and_its_compiled_catalogues_match(code):
 
 
 def test_the_scripts_catalogue_is_up_to_date_and_complete(tmp_path):
-    pot = tmp_path / "js.pot"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "babel.messages.frontend",
-            "extract",
-            "-F",
-            "babel-js.cfg",
-            "-o",
-            str(pot),
-            "--no-location",
-            ".",
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    pot = _extract(tmp_path, "babel-js.cfg")
     fresh = _ids(read_po(pot.open("rb")))
     assert fresh == _ids(read_po((TRANSLATIONS / "js.pot").open("rb"))), "make translations"
     for code in sorted(set(NAMES) - {"en"}):
