@@ -13,6 +13,21 @@ from couples.pairing import services as pairing
 PASSWORD = "quiet harbour lantern 42"
 
 
+def push_device(user: User, fake_push, *script: str) -> tuple[int, str]:
+    """A device of ``user``'s subscribed at the fake push service, whose answers follow
+    ``script`` (tests/fakepush.py): (its subscription id, its endpoint)."""
+    from couples.notifications.services import subscribe
+
+    info = fake_push.subscribe(*script)
+    device, _created = subscribe(
+        user=user,
+        endpoint=info["endpoint"],
+        p256dh=info["keys"]["p256dh"],
+        auth=info["keys"]["auth"],
+    )
+    return device.id, info["endpoint"]
+
+
 def make_user(
     *,
     email: str = "user@example.com",

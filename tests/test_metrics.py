@@ -19,8 +19,8 @@ from couples import ROOT
 from couples.extensions import db
 from couples.notifications import delivery, reminders
 from couples.notifications.models import Notification
-from couples.notifications.services import notify, subscribe
-from tests.factories import make_user
+from couples.notifications.services import notify
+from tests.factories import make_user, push_device
 
 TOKEN = "a-long-scrape-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -188,13 +188,7 @@ def test_deliveries_are_counted_by_outcome(make_app, fake_push, vapid_keys):
         user.quiet_start_minute = user.quiet_end_minute = 0
         db.session.commit()
         for script in scripts.values():
-            info = fake_push.subscribe(*script)
-            subscribe(
-                user=user,
-                endpoint=info["endpoint"],
-                p256dh=info["keys"]["p256dh"],
-                auth=info["keys"]["auth"],
-            )
+            push_device(user, fake_push, *script)
         notify(
             user=user,
             kind="bid_received",

@@ -8,8 +8,8 @@ import pytest
 from couples.extensions import db
 from couples.notifications import delivery, payload
 from couples.notifications.models import Notification, PushSubscription
-from couples.notifications.services import notify, subscribe
-from tests.factories import make_user
+from couples.notifications.services import notify
+from tests.factories import make_user, push_device
 
 NOON = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 
@@ -20,17 +20,6 @@ def _user(email="alex@example.com", **settings):
         setattr(user, name, value)
     db.session.commit()
     return user
-
-
-def _device(user, fake_push, *script):
-    info = fake_push.subscribe(*script)
-    sub, _ = subscribe(
-        user=user,
-        endpoint=info["endpoint"],
-        p256dh=info["keys"]["p256dh"],
-        auth=info["keys"]["auth"],
-    )
-    return sub.id, info["endpoint"]
 
 
 def _notify(user, kind="bid_received", key="1", now=NOON, **extra):
@@ -61,7 +50,7 @@ def ctx(push_app):
 
 def test_the_push_service_decrypts_exactly_our_payload(ctx, fake_push):
     user = _user()
-    sub_id, endpoint = _device(user, fake_push)
+    sub_id, endpoint = push_device(user, fake_push)
     note = _notify(user)
     assert _deliver(NOON)["sent"] == 1
     (received,) = fake_push.for_endpoint(endpoint)
@@ -88,7 +77,7 @@ def test_the_push_service_decrypts_exactly_our_payload(ctx, fake_push):
 
 def test_reminders_carry_a_topic_and_live_until_the_end_of_the_evening(ctx, fake_push):
     user = _user()
-    _, endpoint = _device(user, fake_push)
+    _, endpoint = push_device(user, fake_push)
     evening = datetime(2026, 6, 15, 21, 0, tzinfo=UTC)
     _notify(
         user, kind="checkin_reminder", key="checkin:2026-06-15", now=evening, topic_key="2026-06-15"
@@ -101,8 +90,8 @@ def test_reminders_carry_a_topic_and_live_until_the_end_of_the_evening(ctx, fake
 
 def test_gone_and_not_found_delete_the_subscription(ctx, fake_push):
     user = _user()
-    _device(user, fake_push, "gone")
-    _device(user, fake_push, "notfound")
+    push_device(user, fake_push, "gone")
+    push_device(user, fake_push, "notfound")
     _notify(user)
     _deliver(NOON)
     assert db.session.query(PushSubscription).count() == 0
@@ -110,7 +99,7 @@ def test_gone_and_not_found_delete_the_subscription(ctx, fake_push):
 
 def test_429_is_retried_no_sooner_than_retry_after(ctx, fake_push):
     user = _user()
-    _, endpoint = _device(user, fake_push, "ratelimit:600")
+    _, endpoint = push_device(user, fake_push, "ratelimit:600")
     note = _notify(user)
     assert _deliver(NOON)["retry"] == 1
     db.session.refresh(note)
@@ -129,7 +118,7 @@ def test_500_is_retried_with_backoff_then_dead(make_app, fake_push, vapid_keys):
     )
     with app.app_context():
         user = _user()
-        _device(user, fake_push, "error", "error", "error", "error")
+        push_device(user, fake_push, "error", "error", "error", "error")
         note = _notify(user)
         at, waits = NOON, []
         for _ in range(3):
@@ -150,16 +139,16 @@ def test_a_timeout_counts_as_a_retryable_failure(make_app, fake_push, vapid_keys
     )
     with app.app_context():
         user = _user()
-        _device(user, fake_push, "hang")
+        push_device(user, fake_push, "hang")
         note = _notify(user)
         assert _deliver(NOON)["retry"] == 1
         db.session.refresh(note)
         assert note.status == "pending" and note.last_error == "timeout"
 
 
-def test_other_4xx_fails_without_retry_and_three_in_a_row_remove_the_device(ctx, fake_push):
+def test_other_4xx_fails_without_retry_and_three_in_a_row_remove_thepush_device(ctx, fake_push):
     user = _user()
-    sub_id, endpoint = _device(user, fake_push, "badrequest", "badrequest", "badrequest")
+    sub_id, endpoint = push_device(user, fake_push, "badrequest", "badrequest", "badrequest")
     for n in range(3):
         note = _notify(user, key=str(n))
         _deliver(NOON)
@@ -174,8 +163,8 @@ def test_other_4xx_fails_without_retry_and_three_in_a_row_remove_the_device(ctx,
 
 def test_a_retry_goes_only_to_the_device_that_failed(ctx, fake_push):
     user = _user()
-    _, steady = _device(user, fake_push)
-    _, flaky = _device(user, fake_push, "error")
+    _, steady = push_device(user, fake_push)
+    _, flaky = push_device(user, fake_push, "error")
     note = _notify(user)
     _deliver(NOON)
     db.session.refresh(note)
@@ -189,7 +178,7 @@ def test_a_retry_goes_only_to_the_device_that_failed(ctx, fake_push):
 
 def test_redirects_are_never_followed(ctx, fake_push):
     user = _user()
-    _device(user, fake_push, "redirect")
+    push_device(user, fake_push, "redirect")
     note = _notify(user)
     _deliver(NOON)
     assert not any(path == "/elsewhere" for path in fake_push.attempts)
@@ -199,7 +188,7 @@ def test_redirects_are_never_followed(ctx, fake_push):
 
 def test_nothing_goes_to_an_endpoint_outside_the_allow_list(ctx, fake_push):
     user = _user()
-    _, endpoint = _device(user, fake_push)
+    _, endpoint = push_device(user, fake_push)
     ctx.config["PUSH_ALLOWED_ENDPOINTS"] = ["https://fcm.googleapis.com"]
     _notify(user)
     _deliver(NOON)
@@ -208,8 +197,8 @@ def test_nothing_goes_to_an_endpoint_outside_the_allow_list(ctx, fake_push):
 
 def test_the_vapid_header_is_reused_per_origin(ctx, fake_push):
     user = _user()
-    _, first = _device(user, fake_push)
-    _, second = _device(user, fake_push)
+    _, first = push_device(user, fake_push)
+    _, second = push_device(user, fake_push)
     _notify(user, key="a")
     _notify(user, key="b")
     _deliver(NOON)
@@ -219,7 +208,7 @@ def test_the_vapid_header_is_reused_per_origin(ctx, fake_push):
 
 def test_discreet_pushes_say_nothing_of_who_or_what(ctx, fake_push):
     user = _user(discreet=True)
-    _, endpoint = _device(user, fake_push)
+    _, endpoint = push_device(user, fake_push)
     _notify(user)
     _deliver(NOON)
     (received,) = fake_push.for_endpoint(endpoint)
@@ -229,7 +218,7 @@ def test_discreet_pushes_say_nothing_of_who_or_what(ctx, fake_push):
 
 def test_an_expired_notification_is_not_pushed(ctx, fake_push):
     user = _user()
-    _device(user, fake_push)
+    push_device(user, fake_push)
     note = _notify(user)
     _deliver(NOON + timedelta(days=2))
     db.session.refresh(note)
@@ -238,7 +227,7 @@ def test_an_expired_notification_is_not_pushed(ctx, fake_push):
 
 def test_quiet_hours_defer_delivery_to_their_end(ctx, fake_push):
     user = _user()
-    _device(user, fake_push)
+    push_device(user, fake_push)
     late = datetime(2026, 6, 15, 23, 0, tzinfo=UTC)
     note = _notify(user, now=late)
     assert note.next_attempt_at == datetime(2026, 6, 16, 7, 30, tzinfo=UTC)
@@ -255,7 +244,7 @@ def test_a_paused_repair_that_is_over_may_wake_someone(ctx, fake_push):
 
 def test_the_daily_cap_holds(ctx, fake_push):
     user = _user()
-    _device(user, fake_push)
+    push_device(user, fake_push)
     statuses = [
         _notify(user, kind="appreciation_nudge", key=str(n), now=NOON + timedelta(minutes=n)).status
         for n in range(8)
@@ -270,7 +259,7 @@ def test_the_cap_never_holds_what_the_partner_did_or_a_repair(ctx, fake_push):
     """One short repair and a few nudges must not silence the next step of the repair,
     the pause's end, a bid or an appreciation."""
     user = _user()
-    _device(user, fake_push)
+    push_device(user, fake_push)
     for n in range(6):
         _notify(user, kind="appreciation_nudge", key=str(n), now=NOON)
     assert _notify(user, kind="partner_checked_in", key="x", now=NOON).status == "capped"
@@ -294,7 +283,7 @@ def test_the_cap_never_holds_what_the_partner_did_or_a_repair(ctx, fake_push):
 
 def test_a_kind_turned_off_stays_in_the_inbox_without_a_push(ctx, fake_push):
     user = _user(kinds_off=["bid_received"])
-    _device(user, fake_push)
+    push_device(user, fake_push)
     note = _notify(user)
     assert (note.status, note.push) == ("inbox", False)
     assert _deliver(NOON) == {"claimed": 0}
@@ -302,7 +291,7 @@ def test_a_kind_turned_off_stays_in_the_inbox_without_a_push(ctx, fake_push):
 
 def test_a_lease_that_runs_out_makes_the_row_due_again(ctx, fake_push):
     user = _user()
-    _device(user, fake_push)
+    push_device(user, fake_push)
     note = _notify(user)
     assert delivery.claim(now=NOON, limit=10, lease_seconds=60).ids == [note.id]
     # the worker died here: nothing is claimed again while the lease holds
@@ -321,7 +310,7 @@ def test_creating_the_same_notification_twice_is_a_no_op(ctx):
 
 def test_payload_json_is_valid_in_every_delivered_message(ctx, fake_push):
     user = _user()
-    _device(user, fake_push)
+    push_device(user, fake_push)
     for n in range(3):
         _notify(user, key=str(n))
     _deliver(NOON)
@@ -332,7 +321,7 @@ def test_a_device_removed_before_its_push_went_out_is_not_counted_as_sent(ctx, f
     """The only device was removed after the notification was made: nothing reaches it,
     and the notification stays in the inbox, not counted among the day's pushes."""
     user = _user()
-    sub_id, endpoint = _device(user, fake_push)
+    sub_id, endpoint = push_device(user, fake_push)
     note = _notify(user)
     db.session.delete(db.session.get(PushSubscription, sub_id))
     db.session.commit()
@@ -346,7 +335,7 @@ def test_a_push_to_a_device_removed_meanwhile_does_not_count(ctx, fake_push, mon
     """Removed while its push was on the way: what went to it is not the user's any
     more, so the notification is not recorded as sent to them."""
     user = _user()
-    sub_id, _ = _device(user, fake_push)
+    sub_id, _ = push_device(user, fake_push)
     note = _notify(user)
     send = delivery._send
 
