@@ -17,6 +17,7 @@ from couples.db import begin_write
 from couples.errors import EmailTaken, Invalid, ResetGone, WrongCredentials
 from couples.extensions import db
 from couples.features import features
+from couples.i18n import writing_to
 from couples.links import public_url
 from couples.notifications.services import deliver_soon
 
@@ -229,7 +230,19 @@ def send_queued(*, kind: str, to: str, now: datetime) -> None:
         return
     token = secrets.token_urlsafe(32)
     ttl = timedelta(minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"])
-    user_id, display_name = user.id, user.display_name
+    user_id = user.id
+    link = public_url(f"/reset/{token}")
+    with writing_to(user):  # in the language they read the app in
+        subject = _("Reset your Couples password")
+        paragraphs = [
+            _("Hello %(name)s,", name=user.display_name),
+            _("To choose a new password, open this link within the hour:"),
+            link,
+            _(
+                "If you did not ask for this, you can ignore this message; your password"
+                " stays as it is."
+            ),
+        ]
     begin_write(db.session)
     db.session.add(
         PasswordReset(
@@ -237,14 +250,7 @@ def send_queued(*, kind: str, to: str, now: datetime) -> None:
         )
     )
     db.session.commit()
-    link = public_url(f"/reset/{token}")
-    mail.send(
-        to,
-        "Reset your Couples password",
-        f"Hello {display_name},\n\nTo choose a new password, open this link within"
-        f" the hour:\n\n{link}\n\nIf you did not ask for this, you can ignore this"
-        " message; your password stays as it is.\n",
-    )
+    mail.send(to, subject, "\n\n".join(paragraphs) + "\n")
     audit.record("reset_request", "sent", user_id=user_id, email=to)
 
 

@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+from flask_babel import gettext as _
 from sqlalchemy import Row
 from sqlalchemy.orm import aliased
 
@@ -18,6 +19,7 @@ from couples.clock import local_date
 from couples.db import begin_write, in_ids
 from couples.extensions import db
 from couples.features import features
+from couples.i18n import writing_to
 from couples.notifications import schedule
 from couples.notifications.services import insert_rows, notification_row, prune, pushes_today
 from couples.pairing.models import Couple, CoupleMember
@@ -31,7 +33,8 @@ REMINDER_KINDS = {"nightly": "checkin_reminder", "weekly": "weekly_checkin"}
 AT_REMINDER_TIME = frozenset({*REMINDER_KINDS.values(), "appreciation_nudge", "practice_week"})
 # A user whose check-in reminder is due: (user, couple id, their local date). The user is
 # a row of the due users' query (``id``, ``timezone``, the reminder and quiet hours
-# minutes, ``kinds_off``, ``next_checkin_reminder_at``), read as a mapped User reads.
+# minutes, ``kinds_off``, ``next_checkin_reminder_at``, ``language`` and ``seen_language``),
+# read as a mapped User reads: what is written to them is ``with writing_to(row):``.
 Due = tuple[Row, int, date]
 
 
@@ -117,6 +120,8 @@ def _due_checkin_reminders(now: datetime, limit: int):
             User.quiet_end_minute,
             User.kinds_off,
             User.next_checkin_reminder_at,
+            User.language,
+            User.seen_language,
             partner.display_name.label("partner_name"),
             me.couple_id,
             Couple.nightly_days,
@@ -163,11 +168,13 @@ def _checkin_reminder(
     kind = REMINDER_KINDS.get(_checkin_kind(day, row.nightly_days, row.weekly_day))
     if kind is None or kind in off or now - due_at > STALE_AFTER or row.id in skip:
         return None, next_at
-    if kind == "weekly_checkin":
-        title = "This week's check-in"
-        body = f"A little longer tonight: your week with {row.partner_name}."
-    else:
-        title, body = "Tonight's check-in", f"Two quiet minutes for you and {row.partner_name}."
+    with writing_to(row):
+        if kind == "weekly_checkin":
+            title = _("This week's check-in")
+            body = _("A little longer tonight: your week with %(name)s.", name=row.partner_name)
+        else:
+            title = _("Tonight's check-in")
+            body = _("Two quiet minutes for you and %(name)s.", name=row.partner_name)
     reminder = notification_row(
         user=row,
         kind=kind,

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -17,7 +18,7 @@ from couples.clock import isoformat
 from couples.db import begin_write
 from couples.errors import AlreadyLinked, InviteGone, NotFound, NotLinked, OwnInvite
 from couples.extensions import db
-from couples.i18n import N_
+from couples.i18n import N_, writing_to
 from couples.notifications import reminders
 from couples.notifications.models import Notification
 from couples.notifications.services import forget_name, notify, withdraw_pending
@@ -345,20 +346,34 @@ def _end_couple(*, pairing: Pairing, now: datetime, erase: bool = False) -> None
     if erase:
         db.session.flush()
         erase_history([couple.id], now)
-    shared = (
-        "Your shared history is erased."
-        if erase
-        else "Your shared history is kept out of sight for "
-        f"{current_app.config['COUPLE_RESTORE_DAYS']} days, then erased."
-    )
+    days = int(current_app.config["COUPLE_RESTORE_DAYS"])
+    with writing_to(pairing.partner):  # words to the one who did not unlink
+        title = _("Your link has ended")
+        if erase:
+            body = _(
+                "%(name)s ended your link in Couples. Your shared history is erased. Your"
+                " own words stay with you under Account, and you can download them at any"
+                " time.",
+                name=user.display_name,
+            )
+        else:
+            body = ngettext(
+                "%(name)s ended your link in Couples. Your shared history is kept out of"
+                " sight for %(num)d day, then erased. Your own words stay with you under"
+                " Account, and you can download them at any time.",
+                "%(name)s ended your link in Couples. Your shared history is kept out of"
+                " sight for %(num)d days, then erased. Your own words stay with you under"
+                " Account, and you can download them at any time.",
+                days,
+                name=user.display_name,
+            )
     notify(
         user=pairing.partner,
         kind="couple_ended",
         # A couple can end more than once (it may be reopened in between).
         dedupe_key=f"couple:{couple.id}:{int(now.timestamp())}",
-        title="Your link has ended",
-        body=f"{user.display_name} ended your link in Couples. {shared} Your own words"
-        " stay with you under Account, and you can download them at any time.",
+        title=title,
+        body=body,
         url="/account/words",
         now=now,
         commit=False,
