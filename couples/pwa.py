@@ -6,11 +6,15 @@ import json
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from couples.i18n import N_, current_language, offered, translated
 
 bp = Blueprint("pwa", __name__)
 
 NAME = "Couples"
-DESCRIPTION = "Nightly check-ins, appreciations and real repair for two partners."
+DESCRIPTION = N_("Nightly check-ins, appreciations and real repair for two partners.")
 BACKGROUND = "#f7f3ee"  # the light theme's background (base.html's theme-color)
 THEME = "#f7f3ee"
 OFFLINE_URL = "/offline"
@@ -33,12 +37,14 @@ def _icon(name: str, size: int, purpose: str = "any") -> dict:
 
 
 def manifest_data() -> dict:
+    """The manifest, in the language the browser asks for (a manifest is fetched without
+    the session's cookie)."""
     return {
         "id": "/",
         "name": NAME,
         "short_name": NAME,
-        "description": DESCRIPTION,
-        "lang": "en",
+        "description": translated(DESCRIPTION),
+        "lang": current_language(),
         "dir": "ltr",
         "start_url": "/",
         "scope": "/",
@@ -53,17 +59,17 @@ def manifest_data() -> dict:
         ],
         "shortcuts": [
             {
-                "name": "Tonight's check-in",
-                "short_name": "Check-in",
+                "name": _("Tonight's check-in"),
+                "short_name": _("Check-in"),
                 "url": "/checkin",
-                "description": "Answer tonight's questions",
+                "description": _("Answer tonight's questions"),
                 "icons": [_icon("shortcut-checkin-96.png", 96)],
             },
             {
-                "name": "Send appreciation",
-                "short_name": "Appreciate",
+                "name": _("Send appreciation"),
+                "short_name": _("Appreciate"),
                 "url": "/appreciations/new",
-                "description": "Tell your partner what you noticed",
+                "description": _("Tell your partner what you noticed"),
                 "icons": [_icon("shortcut-appreciation-96.png", 96)],
             },
         ],
@@ -96,6 +102,16 @@ def shell(static_folder: str | Path, static_url: str, worker_source: bytes) -> d
     return {"version": digest.hexdigest()[:16], "offline": OFFLINE_URL, "urls": urls}
 
 
+def generic_words() -> dict[str, str]:
+    """What the worker shows for a push that is not the app's own message, in each offered
+    language: the worker has no page to ask which one its person reads."""
+    words = {}
+    for code in offered():
+        with force_locale(code):
+            words[code] = _("Something new for you")
+    return words
+
+
 @bp.route("/manifest.webmanifest")
 def manifest():
     return Response(json.dumps(manifest_data(), indent=1), mimetype="application/manifest+json")
@@ -107,6 +123,7 @@ def service_worker():
     in as the first line (a worker file, so the CSP's "no inline script" does not apply)."""
     source = (Path(current_app.static_folder) / "sw.js").read_bytes()
     config = shell(current_app.static_folder, current_app.static_url_path, source)
+    config["generic"] = generic_words()
     body = b"self.SHELL = " + json.dumps(config).encode() + b";\n" + source
     # Like every page, it is sent with "Cache-Control: no-store" (couples.security): each
     # update check of the browser reaches the server.

@@ -6,7 +6,8 @@
 // reached) and never kept: they are personal. Answers of /api/ are never touched. Only
 // the app shell under /static/ and the offline page are kept, in one cache per version.
 
-const SHELL = self.SHELL || { version: "unversioned", offline: "/offline", urls: ["/offline"] };
+const SHELL = self.SHELL
+  || { version: "unversioned", offline: "/offline", urls: ["/offline"], generic: {} };
 const CACHE = `couples-shell-${SHELL.version}`;
 const ICON = "/static/icons/icon-192.png";
 const BADGE = "/static/icons/badge-96.png";
@@ -74,11 +75,22 @@ self.addEventListener("push", (event) => {
 });
 
 async function showPush(text) {
-  const { title, options, badge } = readPush(text, self.registration.scope);
+  const { title, options, badge } = readPush(text, self.registration.scope, genericBody());
   await self.registration.showNotification(title, { icon: ICON, badge: BADGE, ...options });
   await showCountOnIcon(badge);
   const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
   for (const client of windows) client.postMessage({ type: "push-shown", tag: options.tag });
+}
+
+// What a push that is not the app's own message says, in the first of the device's
+// languages the server wrote it in (SHELL.generic: {"en": …, "es": …}); else English.
+function genericBody() {
+  const words = SHELL.generic || {};
+  for (const tag of self.navigator.languages || [self.navigator.language]) {
+    const said = tag && (words[tag] || words[tag.split("-")[0].toLowerCase()]);
+    if (said) return said;
+  }
+  return undefined;
 }
 
 // The app icon's badge: the count the message gives, else the notifications on screen.

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import Row, and_, func, or_
 
 from couples import metrics
@@ -152,6 +154,12 @@ def _send(job: _Job, vapid: webpush.VapidSigner, timeout: float) -> webpush.Send
     )
 
 
+def _discreet_body(lang: str) -> str:
+    """What a discreet push says in place of its words, in their language."""
+    with force_locale(lang):
+        return _("Something new for you")
+
+
 def deliver(leased: Claim, *, now_fn=utcnow) -> dict[str, int]:
     """Push the claimed notifications to each device of their user, then record what
     happened. The database transaction is closed while requests are in flight.
@@ -171,6 +179,7 @@ def deliver(leased: Claim, *, now_fn=utcnow) -> dict[str, int]:
             Notification.kind,
             Notification.title,
             Notification.body,
+            Notification.lang,
             Notification.url,
             Notification.topic,
             Notification.expires_at,
@@ -217,6 +226,8 @@ def deliver(leased: Claim, *, now_fn=utcnow) -> dict[str, int]:
             kind=note.kind,
             tag=f"{note.kind}-{note.id}",
             discreet=note.discreet,
+            lang=note.lang,
+            discreet_body=_discreet_body(note.lang) if note.discreet else payloads.DISCREET_BODY,
         )
         ttl = int((note.expires_at - now).total_seconds()) if note.expires_at else spec.ttl_seconds
         for sub in devices.get(note.user_id, []):

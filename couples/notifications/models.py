@@ -33,6 +33,8 @@ class Notification(db.Model):
     dedupe_key: Mapped[str] = mapped_column(String(120))
     title: Mapped[str] = mapped_column(String(120))
     body: Mapped[str] = mapped_column(String(400))
+    # The language the title and body are written in: the push says so (its ``lang``).
+    lang: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     url: Mapped[str] = mapped_column(String(400), default="/")
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     push: Mapped[bool] = mapped_column(default=True)

@@ -7,9 +7,11 @@ for the lock screen, and where tapping it goes."""
 import json
 from urllib.parse import urljoin
 
+from couples.i18n import N_
+
 MAX_PLAINTEXT = 3993  # RFC 8291 aes128gcm in one 4096-byte record
 DISCREET_TITLE = "Couples"
-DISCREET_BODY = "Something new for you"
+DISCREET_BODY = N_("Something new for you")  # English; the sender passes the reader's words
 
 
 def build(
@@ -22,10 +24,12 @@ def build(
     tag: str,
     discreet: bool = False,
     lang: str = "en",
+    discreet_body: str = DISCREET_BODY,
 ) -> bytes:
-    """The encoded JSON payload; the "discreet" preference hides who and what."""
+    """The encoded JSON payload; the "discreet" preference hides who and what, with
+    ``discreet_body`` in its place (written in ``lang``, the language of the words)."""
     if discreet:
-        title, body = DISCREET_TITLE, DISCREET_BODY
+        title, body = DISCREET_TITLE, discreet_body
     message = {
         "web_push": 8030,
         "notification": {

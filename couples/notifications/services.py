@@ -8,6 +8,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -15,6 +16,7 @@ from couples.accounts.models import User
 from couples.db import begin_write, in_ids
 from couples.errors import Conflict, Invalid, NotFound, SubscriptionTaken, TooManyDevices
 from couples.extensions import db
+from couples.i18n import N_, language_of, translated, writing_to
 from couples.notifications import schedule
 from couples.notifications.kinds import INBOX_ONLY, KINDS
 from couples.notifications.models import Notification, PushSubscription
@@ -89,13 +91,15 @@ def notification_row(
     sent_today: int | None = None,
 ) -> dict:
     """The outbox row for one notification, with its delivery decided: every column set,
-    so many rows can go into one INSERT."""
+    so many rows can go into one INSERT. ``title`` and ``body`` are written in ``user``'s
+    language (``with writing_to(user):``), which the row records."""
     values = {
         "user_id": user.id,
         "kind": kind,
         "dedupe_key": dedupe_key,
         "title": title,
         "body": body,
+        "lang": language_of(user),
         "url": url,
         "data": data or {},
         "created_at": now,
@@ -259,27 +263,36 @@ def withdraw_pending(*, user_ids: list[int], now: datetime) -> int:
     ).rowcount
 
 
-# Where a deleted account's name stood in the notifications it caused.
-FORMER_PARTNER = "your former partner"
+# Where a deleted account's name stood in the notifications it caused (in each
+# notification's own language).
+FORMER_PARTNER = N_("your former partner")
 
 
 def forget_name(*, user_id: int, name: str, since: datetime, until: datetime) -> int:
     """The notifications ``user_id`` got between ``since`` and ``until`` (while linked to
     the account being deleted, called ``name``) stop carrying that name: each mention in
-    a title, a body or the data reads "your former partner". Not committed here. Returns
-    how many changed."""
+    a title, a body or the data reads "your former partner", in the language the
+    notification is written in. Not committed here. Returns how many changed."""
     pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
     rows = db.session.execute(
-        db.select(Notification.id, Notification.title, Notification.body, Notification.data)
+        db.select(
+            Notification.id,
+            Notification.title,
+            Notification.body,
+            Notification.data,
+            Notification.lang,
+        )
         .where(Notification.user_id == user_id, Notification.created_at.between(since, until))
         .order_by(Notification.id)
     ).all()
     changed = []
-    for note_id, title, body, data in rows:
+    for note_id, title, body, data, lang in rows:
+        with force_locale(lang):
+            former = translated(FORMER_PARTNER)
         values = {
-            "title": _unnamed(title, pattern)[:_TITLE_LENGTH],
-            "body": _unnamed(body, pattern)[:_BODY_LENGTH],
-            "data": _unnamed(data, pattern),
+            "title": _unnamed(title, pattern, former)[:_TITLE_LENGTH],
+            "body": _unnamed(body, pattern, former)[:_BODY_LENGTH],
+            "data": _unnamed(data, pattern, former),
         }
         if values != {"title": title, "body": body, "data": data}:
             changed.append({"id": note_id, **values})
@@ -292,20 +305,20 @@ _TITLE_LENGTH = Notification.__table__.c.title.type.length
 _BODY_LENGTH = Notification.__table__.c.body.type.length
 
 
-def _unnamed(value, pattern: re.Pattern):
+def _unnamed(value, pattern: re.Pattern, former: str):
     """``value`` (text, or JSON data) with every whole-word match of ``pattern`` put as
-    "your former partner", capitalised where a sentence starts."""
+    ``former`` ("your former partner"), capitalised where a sentence starts."""
     if isinstance(value, dict):
-        return {key: _unnamed(item, pattern) for key, item in value.items()}
+        return {key: _unnamed(item, pattern, former) for key, item in value.items()}
     if isinstance(value, list):
-        return [_unnamed(item, pattern) for item in value]
+        return [_unnamed(item, pattern, former) for item in value]
     if not isinstance(value, str):
         return value
 
     def replace(match: re.Match) -> str:
         before = value[: match.start()].rstrip()
         starts = not before or before[-1] in ".!?:"
-        return FORMER_PARTNER[0].upper() + FORMER_PARTNER[1:] if starts else FORMER_PARTNER
+        return former[0].upper() + former[1:] if starts else former
 
     return pattern.sub(replace, value)
 
@@ -529,7 +542,7 @@ def allowed_endpoints() -> list[str]:
     return list(current_app.config.get("PUSH_ALLOWED_ENDPOINTS") or DEFAULT_ALLOWED_ENDPOINTS)
 
 
-TAKEN = (
+TAKEN = N_(
     "This browser already gets another account's notifications. Log out of that "
     "account here first (logging out stops them), then turn reminders on again."
 )
@@ -546,11 +559,11 @@ def subscribe(
     begin_write(db.session)
     subscription = _subscription_at(endpoint)
     if subscription is not None and subscription.user_id != user.id:
-        raise SubscriptionTaken(TAKEN)
+        raise SubscriptionTaken(translated(TAKEN))
     if not allowed_endpoint(endpoint, allowed_endpoints()):
         raise Invalid(
-            "This push service is not one we send to.",
-            errors={"endpoint": ["Not a known push service."]},
+            gettext("This push service is not one we send to."),
+            errors={"endpoint": [gettext("Not a known push service.")]},
         )
     created = False
     if subscription is None:
@@ -560,9 +573,9 @@ def subscribe(
         created = _insert_subscription(user=user, endpoint=endpoint, p256dh=p256dh, auth=auth)
         subscription = _subscription_at(endpoint)
         if subscription is None:  # made and removed again by others meanwhile
-            raise Conflict("This device changed a moment ago. Please try again.")
+            raise Conflict(gettext("This device changed a moment ago. Please try again."))
         if subscription.user_id != user.id:
-            raise SubscriptionTaken(TAKEN)
+            raise SubscriptionTaken(translated(TAKEN))
     subscription.p256dh = p256dh
     subscription.auth = auth
     subscription.user_agent = (user_agent or "")[:200] or None
@@ -582,8 +595,13 @@ def _room_for_a_device(user: User) -> None:
     most = int(current_app.config["PUSH_DEVICES_MAX"])
     if devices >= most:
         raise TooManyDevices(
-            f"Reminders already go to {most} devices. Remove one you no longer use in "
-            "Reminder settings, then turn them on here."
+            ngettext(
+                "Reminders already go to %(num)d device. Remove it in Reminder settings if "
+                "you no longer use it, then turn them on here.",
+                "Reminders already go to %(num)d devices. Remove one you no longer use in "
+                "Reminder settings, then turn them on here.",
+                most,
+            )
         )
 
 
@@ -617,7 +635,7 @@ def unsubscribe(*, user: User, endpoint: str) -> None:
         db.select(PushSubscription).filter_by(endpoint=endpoint, user_id=user.id)
     ).scalar_one_or_none()
     if subscription is None:
-        raise NotFound("No such subscription.")
+        raise NotFound(gettext("No such subscription."))
     db.session.delete(subscription)
     db.session.commit()
 
@@ -628,7 +646,7 @@ def remove_device(*, user: User, device_id: int) -> None:
     # ids are 32-bit integer columns: a larger number cannot name a device
     device = db.session.get(PushSubscription, device_id) if device_id < 2**31 else None
     if device is None or device.user_id != user.id:
-        raise NotFound("No such device.")
+        raise NotFound(gettext("No such device."))
     db.session.delete(device)
     db.session.commit()
 
@@ -648,12 +666,14 @@ def send_test(*, user: User, now: datetime) -> int:
     hours and the cap). Returns the number of devices it will go to."""
     count = len(subscriptions_of(user))
     if count:
+        with writing_to(user):
+            body = gettext("Reminders are working on this device.")
         notify(
             user=user,
             kind="test",
             dedupe_key=f"test:{now.isoformat()}",
             title="Couples",
-            body="Reminders are working on this device.",
+            body=body,
             url="/",
             now=now,
             in_inbox=False,
@@ -681,7 +701,11 @@ def update_preferences(
         unknown = sorted(set(kinds_off) - {k.name for k in KINDS.values() if k.user_can_turn_off})
         if unknown:
             raise Invalid(
-                errors={"notifications.kinds_off": [f"Unknown kind: {', '.join(unknown)}."]}
+                errors={
+                    "notifications.kinds_off": [
+                        gettext("Unknown kind: %(kinds)s.", kinds=", ".join(unknown))
+                    ]
+                }
             )
         user.kinds_off = sorted(set(kinds_off))
     for name, value in (

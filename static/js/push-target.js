@@ -11,8 +11,9 @@
 
   // The notification to show for a push message's text. The payload is the Declarative Web
   // Push JSON: {"web_push": 8030, "notification": {title, body, navigate, tag, lang, data}}.
-  // Anything else still shows a notification (a push must), with a generic title.
-  function readPush(text, scope) {
+  // Anything else still shows a notification (a push must), with a generic title (and
+  // ``genericBody``, in the device's language when the worker knows it).
+  function readPush(text, scope, genericBody = GENERIC_BODY) {
     let message = null;
     try {
       message = text ? JSON.parse(text) : null;
@@ -26,7 +27,7 @@
       return {
         title: GENERIC_TITLE,
         options: {
-          body: plain ? plain.slice(0, MAX_BODY) : GENERIC_BODY,
+          body: plain ? plain.slice(0, MAX_BODY) : genericBody,
           data: { navigate: scope },
         },
         badge: null,

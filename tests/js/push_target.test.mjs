@@ -61,6 +61,13 @@ test("an empty push, or JSON without a notification title, shows the generic wor
   }
 });
 
+test("the generic words are the device's language's when the worker gives them", () => {
+  const shown = readPush("", SCOPE, "Algo nuevo para ti");
+  assert.equal(shown.title, GENERIC_TITLE);
+  assert.equal(shown.options.body, "Algo nuevo para ti");
+  assert.equal(readPush("", SCOPE, undefined).options.body, GENERIC_BODY);
+});
+
 test("a tap goes to navigate on the app's origin, query and fragment kept", () => {
   const target = targetFor({ data: { navigate: "https://couples.example/repairs/7?step=plan#now" } },
                            SCOPE);
