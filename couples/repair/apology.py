@@ -47,7 +47,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from couples.i18n import N_
+from couples.i18n import N_, translated
 from couples.repair import verbs
 from couples.repair.content import FEELINGS
 
@@ -698,10 +698,10 @@ def check(
 
 def as_dicts(warnings: Iterable[ApologyWarning]) -> list[dict]:
     """Warnings as the API sends them: ``{code, message}`` plus ``part`` and ``match``
-    when they have one."""
+    when they have one; the message in the current language."""
     out = []
     for w in warnings:
-        item = {"code": w.code, "message": w.message}
+        item = {"code": w.code, "message": translated(w.message)}
         if w.part is not None:
             item["part"] = w.part
         if w.match is not None:

@@ -3,14 +3,17 @@ and what it does then. A pause whose return time has come ends (both are told), 
 partner whose turn has waited 24 hours gets one gentle nudge, follow-ups are reminded on
 their dates, and a follow-up with one answer lapses three days on. The commands share
 the first of these (a pause may run out just before someone acts) and the step record
-both write."""
+both write. What it tells each partner is written in that partner's language."""
 
 from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
 
 from couples.accounts.models import User
 from couples.clock import local_date
 from couples.db import begin_write
 from couples.extensions import db
+from couples.i18n import writing_to
 from couples.notifications.models import Notification
 from couples.notifications.services import insert_rows, notification_row
 from couples.pairing.models import Couple, CoupleMember
@@ -86,16 +89,27 @@ def _timeout_over_rows(
     rows = []
     for user in to:
         other = next((u for u in users.values() if u.id != user.id), None)
-        name = other.display_name if other else "your partner"
+        with writing_to(user):
+            title = (
+                _("Your pause is over")
+                if user.id == repair.paused_by_id
+                else _("The pause is over")
+            )
+            body = (
+                _(
+                    "Come back to your repair with %(name)s when you feel ready.",
+                    name=other.display_name,
+                )
+                if other
+                else _("Come back to your repair when you feel ready.")
+            )
         rows.append(
             notification_row(
                 user=user,
                 kind="repair_timeout_over",
                 dedupe_key=f"repair:{repair.id}:{step.id}",
-                title="Your pause is over"
-                if user.id == repair.paused_by_id
-                else "The pause is over",
-                body=f"Come back to your repair with {name} when you feel ready.",
+                title=title,
+                body=body,
                 url=f"/repairs/{repair.public_id}",
                 now=now,
                 data={"repair": repair.public_id},
@@ -221,14 +235,17 @@ def _nudge_rows(
         other = users.get(user_of(repair, machine.other(role)))
         if user is None or other is None or user.id in already:
             continue
+        with writing_to(user):
+            title = _("Your repair with %(name)s", name=other.display_name)
+            body = _("It will keep. When you have a calm moment, your part is waiting.")
         rows.append(
             notification_row(
                 user=user,
                 kind="repair_your_turn",
                 dedupe_key=_nudge_key(user, now),
                 topic_key=f"repair-{repair.id}",
-                title=f"Your repair with {other.display_name}",
-                body="It will keep. When you have a calm moment, your part is waiting.",
+                title=title,
+                body=body,
                 url=f"/repairs/{repair.public_id}",
                 now=now,
                 data={"repair": repair.public_id},
@@ -267,14 +284,17 @@ def _due_follow_ups(now: datetime, batch: int) -> int:
             if user is None or other is None or (user_id, key) in seen:
                 continue
             seen.add((user_id, key))
+            with writing_to(user):
+                title = _("A follow-up with %(name)s", name=other.display_name)
+                body = _("How has it gone since your repair? A minute together.")
             rows.append(
                 notification_row(
                     user=user,
                     kind="repair_follow_up",
                     dedupe_key=key,
                     topic_key=key,
-                    title=f"A follow-up with {other.display_name}",
-                    body="How has it gone since your repair? A minute together.",
+                    title=title,
+                    body=body,
                     url=f"/repairs/{repair.public_id}",
                     now=now,
                     data={"repair": repair.public_id},

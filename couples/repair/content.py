@@ -1,8 +1,9 @@
 """The words of the repair pages: the feelings picker, what someone needs right now, the
 I-statement builder, the STOP pause, the three parts of an apology, the plan, the
 follow-up and ways to reconnect. Pure data and small pure helpers (their words marked
-with ``N_``, translated where shown; ``views_differ_words`` writes in the page's
-language). A sentence only a template shows is written in that template, not here.
+with ``N_``, translated where shown; ``views_differ_words``, ``join_words`` and
+``i_statement`` write in the current language). A sentence only a template shows is
+written in that template, not here.
 
 Every example here is a starting point shown to be edited, never sent as it stands. Keys
 (feelings, needs, reconnect suggestions, outcomes) are stored with a repair, so a key is
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from couples.i18n import N_
+from couples.i18n import N_, translated
 from couples.lovelanguages.content import LANGUAGES
 
 
@@ -112,11 +113,12 @@ def clean_feeling(word: object) -> str | None:
 
 def join_words(words: Sequence[str]) -> str:
     """``["hurt"]`` → "hurt", ``["hurt", "lonely"]`` → "hurt and lonely",
-    ``["hurt", "lonely", "tired"]`` → "hurt, lonely and tired"."""
+    ``["hurt", "lonely", "tired"]`` → "hurt, lonely and tired" (in the current
+    language: "dolor y soledad")."""
     words = [w for w in words if w]
     if len(words) < 2:
         return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    return _("%(first)s and %(last)s", first=", ".join(words[:-1]), last=words[-1])
 
 
 # --------------------------------------------------------------------------- need now
@@ -156,16 +158,55 @@ I_STATEMENT: dict[str, Prompt] = {
 }
 
 _TRAILING = " \t\r\n.,;:!?"
-# Leading words a partner may type into a field that the sentence already has.
+# Leading words a partner may type into a field that the sentence already has, in each
+# language the sentence is written in (static/js/repair.js has the same).
 _LEADS = {
-    "when": re.compile(r"^when(?:\s+|$)", re.IGNORECASE),
-    "because": re.compile(r"^because(?:\s+|$)", re.IGNORECASE),
-    "need": re.compile(r"^(?:and\s+)?i\s+need(?:\s+|$)", re.IGNORECASE),
-    "feel": re.compile(r"^i\s+(?:feel|felt|am|['\u2019]m)(?:\s+|$)", re.IGNORECASE),
+    "when": re.compile(r"^(?:when|cuando)(?:\s+|$)", re.IGNORECASE),
+    "because": re.compile(r"^(?:because|porque)(?:\s+|$)", re.IGNORECASE),
+    "need": re.compile(r"^(?:(?:and\s+)?i\s+need|(?:y\s+)?necesito)(?:\s+|$)", re.IGNORECASE),
+    "feel": re.compile(
+        r"^(?:i\s+(?:feel|felt|am|['\u2019]m)|(?:me\s+)?(?:siento|sent[ií]))(?:\s+|$)",
+        re.IGNORECASE,
+    ),
 }
 # Words that start a clause in lower case; names and "I" keep their capital.
 _LOWER_FIRST = frozenset(
     {
+        # Spanish
+        "tú",
+        "tu",
+        "tus",
+        "te",
+        "yo",
+        "me",
+        "mi",
+        "mis",
+        "el",
+        "él",
+        "ella",
+        "ellos",
+        "la",
+        "las",
+        "los",
+        "lo",
+        "le",
+        "les",
+        "un",
+        "una",
+        "nosotros",
+        "nuestro",
+        "nuestra",
+        "nuestros",
+        "nuestras",
+        "eso",
+        "esto",
+        "ese",
+        "esa",
+        "este",
+        "esta",
+        "se",
+        "no",
+        # English
         "you",
         "your",
         "you're",
@@ -201,30 +242,50 @@ def _field(text: str | None, lead: str) -> str:
     return text
 
 
+def _first_sentence(felt: str, when: str, because: str) -> str:
+    """The sentence of the parts given, as a whole in the current language ("" for none)."""
+    if felt and when and because:
+        return _(
+            "I feel %(feelings)s when %(when)s because %(because)s.",
+            feelings=felt,
+            when=when,
+            because=because,
+        )
+    if felt and when:
+        return _("I feel %(feelings)s when %(when)s.", feelings=felt, when=when)
+    if felt and because:
+        return _("I feel %(feelings)s because %(because)s.", feelings=felt, because=because)
+    if felt:
+        return _("I feel %(feelings)s.", feelings=felt)
+    if when and because:
+        return _("When %(when)s because %(because)s.", when=when, because=because)
+    if when:
+        return _("When %(when)s.", when=when)
+    if because:
+        return _("Because %(because)s.", because=because)
+    return ""
+
+
 def i_statement(
     feelings: str | Iterable[str], when: str | None, because: str | None, need: str | None
 ) -> str:
-    """The I-statement the partner built: "I feel hurt and lonely when … because … . I
-    need … ." Parts left empty are left out (and nothing at all gives ""); spaces are
-    tidied, closing punctuation and a repeated lead word ("when …" typed into the when
-    field) are dropped, and the sentence is never reworded otherwise."""
+    """The I-statement the partner built, in the current language (theirs, as they write
+    it; it is kept as they sent it): "I feel hurt and lonely when … because … . I need
+    … ." ``feelings`` is what they wrote after "I feel", or a list of feelings, where the
+    picker's (``FEELINGS``, kept in English) are said in the current language. Parts left
+    empty are left out (and nothing at all gives ""); spaces are tidied, closing
+    punctuation and a repeated lead word ("when …" typed into the when field) are
+    dropped, and their words are never reworded otherwise. The sentence's own words are
+    whole patterns per language (static/js/repair.js previews it with the same)."""
     if isinstance(feelings, str):
         feelings = [feelings]
+    else:
+        feelings = [translated(f) if f in FEELINGS else f for f in feelings]
     felt = join_words([_field(f, "feel") for f in feelings])
-    clauses = []
-    if felt:
-        clauses.append(f"I feel {felt}")
-    if when := _field(when, "when"):
-        clauses.append(f"when {when}")
-    if because := _field(because, "because"):
-        clauses.append(f"because {because}")
-    sentences = []
-    if clauses:
-        first = " ".join(clauses)
-        sentences.append(first[0].upper() + first[1:] + ".")
+    sentences = [_first_sentence(felt, _field(when, "when"), _field(because, "because"))]
     if need := _field(need, "need"):
-        sentences.append(f"I need {need}.")
-    return " ".join(sentences)
+        sentences.append(_("I need %(need)s.", need=need))
+    return " ".join(s for s in sentences if s)
 
 
 # ------------------------------------------------------------------------------ pause

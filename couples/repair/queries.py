@@ -5,6 +5,7 @@ their own are in, signposts, ways to reconnect)."""
 import re
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, inspect
 from sqlalchemy.orm import selectinload
 
@@ -192,7 +193,7 @@ def find(*, pairing: Pairing, repair_id: str, lock: bool = False) -> Repair:
                 query = query.with_for_update()
         repair = db.session.execute(query).scalar_one_or_none()
     if repair is None:
-        raise NotFound("There is no such repair.")
+        raise NotFound(_("There is no such repair."))
     return repair
 
 
@@ -212,7 +213,7 @@ def find_follow_up(repair: Repair, follow_up_id: str) -> FollowUp:
         for follow_up in commitment.follow_ups:
             if follow_up.public_id == follow_up_id:
                 return follow_up
-    raise NotFound("There is no such follow-up.")
+    raise NotFound(_("There is no such follow-up."))
 
 
 def listing(
@@ -227,7 +228,7 @@ def listing(
                 db.select(Repair.id).where(Repair.public_id == before, _visible(pairing))
             ).scalar_one_or_none()
         if after is None:
-            raise Invalid(errors={"cursor": ["Not a valid cursor."]})
+            raise Invalid(errors={"cursor": [_("Not a valid cursor.")]})
     repairs, more = keyset_page(
         db.select(Repair)
         .where(_visible(pairing))

@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 
+from couples.i18n import N_
 from couples.repair import content, machine
 from couples.safetycheck import SendAnyway
 from couples.validation import Flag, Strict, Text, WholeNumber
@@ -18,19 +19,19 @@ def Written(max_length: int = 2000, **kwargs):
         min_length=1,
         multiline=True,
         required=True,
-        blank="Please fill this in.",
+        blank=N_("Please fill this in."),
         **kwargs,
     )
 
 
 class OpenIn(Strict):
-    title = Text(max_length=120, min_length=1, required=True, blank="Please fill this in.")
+    title = Text(max_length=120, min_length=1, required=True, blank=N_("Please fill this in."))
     role = ma.fields.String(
-        required=True, validate=ma.validate.OneOf(ROLES, error="Choose apologizing or hurt.")
+        required=True, validate=ma.validate.OneOf(ROLES, error=N_("Choose apologizing or hurt."))
     )
     kind = ma.fields.String(
         load_default="everyday",
-        validate=ma.validate.OneOf(["everyday", "trust"], error="Choose everyday or trust."),
+        validate=ma.validate.OneOf(["everyday", "trust"], error=N_("Choose everyday or trust.")),
         metadata={
             "description": "trust: a breach of trust, repaired over weeks (questions, weekly "
             "trust check-ins, help offered from the start)"
@@ -52,23 +53,25 @@ class QuestionAnswerIn(Strict):
 class TrustWeeksIn(Strict):
     weeks = WholeNumber(
         required=True,
-        validate=ma.validate.OneOf([4, 6, 8, 12], error="Choose 4, 6, 8 or 12 weeks."),
-        error_messages={"required": "Choose how many weeks."},
+        validate=ma.validate.OneOf([4, 6, 8, 12], error=N_("Choose 4, 6, 8 or 12 weeks.")),
+        error_messages={"required": N_("Choose how many weeks.")},
     )
 
 
 class TrustCheckIn(Strict):
     score = WholeNumber(
         required=True,
-        validate=ma.validate.Range(min=1, max=5, error="Choose from 1 to 5."),
-        error_messages={"required": "Choose from 1 to 5."},
+        validate=ma.validate.Range(min=1, max=5, error=N_("Choose from 1 to 5.")),
+        error_messages={"required": N_("Choose from 1 to 5.")},
     )
     note = Text(max_length=1000, multiline=True, allow_none=True)
 
 
 class ReadyIn(Strict):
     view = ma.fields.String(
-        validate=ma.validate.OneOf(list(machine.VIEWS), error="Choose hurt, apologizing or both."),
+        validate=ma.validate.OneOf(
+            list(machine.VIEWS), error=N_("Choose hurt, apologizing or both.")
+        ),
         metadata={
             "description": "How I see my part: hurt (I'm the one who was hurt), apologizing "
             "(I want to make it right) or both (we both are). Required from the partner "
@@ -82,7 +85,7 @@ class Feeling(ma.fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         word = content.clean_feeling(super()._deserialize(value, attr, data, **kwargs))
         if word is None:
-            raise ma.ValidationError("Use a feeling word: letters only, up to 30.")
+            raise ma.ValidationError(N_("Use a feeling word: letters only, up to 30."))
         return word
 
 
@@ -90,7 +93,7 @@ class HearingIn(Strict):
     feelings = ma.fields.List(
         Feeling(),
         required=True,
-        validate=ma.validate.Length(min=1, max=10, error="Pick between one and ten feelings."),
+        validate=ma.validate.Length(min=1, max=10, error=N_("Pick between one and ten feelings.")),
     )
     i_feel = Written(300)
     when = Written(500)
@@ -99,7 +102,7 @@ class HearingIn(Strict):
     need_now = ma.fields.String(
         required=True,
         validate=ma.validate.OneOf(
-            list(content.NEEDS_NOW), error="Choose space, talk, reassurance or closeness."
+            list(content.NEEDS_NOW), error=N_("Choose space, talk, reassurance or closeness.")
         ),
     )
     send_anyway = SendAnyway()
@@ -143,7 +146,7 @@ class ReflectConfirmIn(Strict):
     }
 
     thats_it = Flag(
-        required=True, error_messages={"required": "Say whether this is what you meant."}
+        required=True, error_messages={"required": N_("Say whether this is what you meant.")}
     )
     missed = Text(max_length=2000, multiline=True, allow_none=True)
     send_anyway = SendAnyway()
@@ -154,9 +157,9 @@ class ReflectConfirmIn(Strict):
             return
         missed = (data.get("missed") or "").strip()
         if data["thats_it"] is False and not missed:
-            raise ma.ValidationError("Say what was missed, in a few words.", "missed")
+            raise ma.ValidationError(N_("Say what was missed, in a few words."), "missed")
         if data["thats_it"] is True and missed:
-            raise ma.ValidationError("Only when something was missed.", "missed")
+            raise ma.ValidationError(N_("Only when something was missed."), "missed")
 
 
 class ResponseStepIn(Strict):
@@ -181,7 +184,7 @@ class ResponseStepIn(Strict):
         ]
     }
 
-    heard = Flag(required=True, error_messages={"required": "Say whether you feel heard."})
+    heard = Flag(required=True, error_messages={"required": N_("Say whether you feel heard.")})
     missing = Text(max_length=2000, multiline=True, allow_none=True)
     forgive = Flag(allow_none=True, load_default=None)
     send_anyway = SendAnyway()
@@ -192,25 +195,28 @@ class ResponseStepIn(Strict):
             return
         missing = (data.get("missing") or "").strip()
         if data["heard"] is False and not missing:
-            raise ma.ValidationError("Say what is still missing, in a few words.", "missing")
+            raise ma.ValidationError(N_("Say what is still missing, in a few words."), "missing")
         if data["heard"] is True and missing:
-            raise ma.ValidationError("Only when you do not feel heard yet.", "missing")
+            raise ma.ValidationError(N_("Only when you do not feel heard yet."), "missing")
         if data["heard"] is False and data.get("forgive") is True:
-            raise ma.ValidationError("Forgiving can wait until you feel heard.", "forgive")
+            raise ma.ValidationError(N_("Forgiving can wait until you feel heard."), "forgive")
 
 
 class CommitmentIn(Strict):
     text = Written(500)
     owner = ma.fields.String(
-        required=True, validate=ma.validate.OneOf(["me", "partner"], error="Choose me or partner.")
+        required=True,
+        validate=ma.validate.OneOf(["me", "partner"], error=N_("Choose me or partner.")),
     )
     follow_up_days = ma.fields.List(
         ma.fields.Integer(
             strict=True,
-            validate=ma.validate.Range(min=1, max=60, error="Use a number of days from 1 to 60."),
+            validate=ma.validate.Range(
+                min=1, max=60, error=N_("Use a number of days from 1 to 60.")
+            ),
         ),
         load_default=lambda: list(FOLLOW_UP_DAYS),
-        validate=ma.validate.Length(min=1, max=3, error="Pick one to three follow-up days."),
+        validate=ma.validate.Length(min=1, max=3, error=N_("Pick one to three follow-up days.")),
     )
 
     @ma.post_load
@@ -225,7 +231,8 @@ class PlanIn(Strict):
         ma.fields.Nested(CommitmentIn),
         load_default=list,
         validate=ma.validate.Length(
-            max=MAX_COMMITMENTS, error=f"Keep it to {MAX_COMMITMENTS} commitments or fewer."
+            max=MAX_COMMITMENTS,
+            error=N_("Keep it to five commitments or fewer."),  # MAX_COMMITMENTS
         ),
     )
     send_anyway = SendAnyway()
@@ -237,7 +244,7 @@ class ChooseIn(Strict):
 
 
 class ConfirmIn(Strict):
-    confirmed = Flag(required=True, error_messages={"required": "Say yes or not this one."})
+    confirmed = Flag(required=True, error_messages={"required": N_("Say yes or not this one.")})
     instead = Text(
         max_length=300,
         multiline=True,
@@ -251,7 +258,7 @@ class ConfirmIn(Strict):
     @ma.validates_schema
     def _instead_only_when_not(self, data, **kwargs):
         if data.get("confirmed") is True and (data.get("instead") or "").strip():
-            raise ma.ValidationError("Only when asking for something else.", "instead")
+            raise ma.ValidationError(N_("Only when asking for something else."), "instead")
 
 
 class PauseIn(Strict):
@@ -261,7 +268,7 @@ class PauseIn(Strict):
         validate=ma.validate.Range(
             min=content.PAUSE_MIN_MINUTES,
             max=content.PAUSE_MAX_MINUTES,
-            error="Choose between 20 minutes and 24 hours.",
+            error=N_("Choose between 20 minutes and 24 hours."),
         ),
     )
 
@@ -274,7 +281,9 @@ class CloseIn(Strict):
 class FollowUpIn(Strict):
     outcome = ma.fields.String(
         required=True,
-        validate=ma.validate.OneOf(["kept", "partly", "not"], error="Choose kept, partly or not."),
+        validate=ma.validate.OneOf(
+            ["kept", "partly", "not"], error=N_("Choose kept, partly or not.")
+        ),
     )
     note = Text(max_length=1000, multiline=True, allow_none=True)
     send_anyway = SendAnyway()
@@ -305,9 +314,9 @@ class ApologyCheckIn(Strict):
     def _one_form(self, data, **kwargs):
         parts = {"acknowledgement", "empathy", "restitution"} & set(data)
         if "text" in data and parts:
-            raise ma.ValidationError("Send the whole text or its parts, not both.", "text")
+            raise ma.ValidationError(N_("Send the whole text or its parts, not both."), "text")
         if "text" not in data and not parts:
-            raise ma.ValidationError("Send the apology to check.", "text")
+            raise ma.ValidationError(N_("Send the apology to check."), "text")
 
 
 STEP_SCHEMAS = {

@@ -11,11 +11,14 @@ stays as written, so the caller shows it without reading it again."""
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+
 from couples.accounts.models import User
 from couples.clock import isoformat
 from couples.db import begin_write
 from couples.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from couples.extensions import db
+from couples.i18n import N_, writing_to
 from couples.notifications.services import deliver_soon, insert_rows, notification_row
 from couples.pairing.services import Pairing
 from couples.repair import apology, content, machine
@@ -39,19 +42,19 @@ from couples.validation import validate
 
 
 class RepairConflict(Conflict):
-    code, title = "repair-state", "Not at this step"
+    code, title = "repair-state", N_("Not at this step")
 
 
 class RepairPaused(Conflict):
-    code, title = "repair-paused", "This repair is paused"
+    code, title = "repair-paused", N_("This repair is paused")
 
 
 class RepairEnded(Conflict):
-    code, title = "repair-ended", "This repair has ended"
+    code, title = "repair-ended", N_("This repair has ended")
 
 
 class NotYourTurn(Forbidden):
-    code, title = "not-your-turn", "Not your turn yet"
+    code, title = "not-your-turn", N_("Not your turn yet")
 
 
 def _domain_error(error: machine.RepairError) -> DomainError:
@@ -63,10 +66,12 @@ def _domain_error(error: machine.RepairError) -> DomainError:
         return RepairPaused(str(error))
     if isinstance(error, machine.NeedsCommitment):
         return Invalid(
-            errors={"commitments": ["Add at least one commitment: together you need one or more."]}
+            errors={
+                "commitments": [_("Add at least one commitment: together you need one or more.")]
+            }
         )
     if isinstance(error, machine.UnknownAction):
-        return NotFound("There is no such step.")
+        return NotFound(_("There is no such step."))
     return RepairConflict(str(error))
 
 
@@ -84,7 +89,8 @@ def _turn_rows(
     step: RepairStep,
     now: datetime,
 ) -> list[dict]:
-    """ "Your turn" for each partner who now has a move they did not have before."""
+    """ "Your turn" for each partner who now has a move they did not have before, in
+    their language."""
     after = waiting_roles(repair, now)
     rows = []
     for role in after:
@@ -94,9 +100,12 @@ def _turn_rows(
         if role in before and repair.state == before_state:
             continue
         other = users.get(user_of(repair, machine.other(role)))
-        name = other.display_name if other else "Your partner"
         differ = repair.partner_view is not None and not roles_settled(repair)
-        title, body = _turn_words(repair.state, name, differ=differ)
+        with writing_to(user):
+            name = other.display_name if other else _("your partner")
+            title, body = _turn_words(repair.state, name, differ=differ)
+        if other is None:
+            title = title[:1].upper() + title[1:]  # "your partner" may begin it
         rows.append(
             notification_row(
                 user=user,
@@ -114,18 +123,32 @@ def _turn_rows(
 
 
 def _turn_words(state: str, name: str, *, differ: bool = False) -> tuple[str, str]:
+    """The title and body of "your turn" at ``state`` (``name``: the partner), in the
+    current language: call it ``with writing_to(recipient):``."""
     if state == "ready" and differ:
         return (
-            f"{name} sees it a little differently",
-            "Open your repair to settle, gently, who goes first.",
+            _("%(name)s sees it a little differently", name=name),
+            _("Open your repair to settle, gently, who goes first."),
         )
     if state == "ready":
-        return f"{name} is ready when you are", "Open your repair when you have a calm moment."
+        return (
+            _("%(name)s is ready when you are", name=name),
+            _("Open your repair when you have a calm moment."),
+        )
     if state in ("hearing", "reflect", "apology", "response", "plan"):
-        return f"Your turn, with {name}", "They have added their part. Take your time."
+        return (
+            _("Your turn, with %(name)s", name=name),
+            _("They have added their part. Take your time."),
+        )
     if state == "reconnect":
-        return f"Time to reconnect with {name}", "One small, warm step together."
-    return f"Your repair with {name}", "Something new is waiting for you."
+        return (
+            _("Time to reconnect with %(name)s", name=name),
+            _("One small, warm step together."),
+        )
+    return (
+        _("Your repair with %(name)s", name=name),
+        _("Something new is waiting for you."),
+    )
 
 
 def _commit(rows: list[dict]) -> None:
@@ -189,13 +212,16 @@ def open_repair(
     )
     reschedule(repair, now)
     # No role for the partner, not even by implication: they say how they see it first.
+    with writing_to(partner):
+        title = _("%(name)s would like to talk something through", name=me.display_name)
+        body = _("Open it when you have a calm moment, and say how you see it.")
     rows = [
         notification_row(
             user=partner,
             kind="repair_started",
             dedupe_key=f"repair:{repair.id}:open",
-            title=f"{me.display_name} would like to talk something through",
-            body="Open it when you have a calm moment, and say how you see it.",
+            title=title,
+            body=body,
             url=f"/repairs/{repair.public_id}",
             now=now,
             data={"repair": repair.public_id},
@@ -229,7 +255,7 @@ def note_seen(*, pairing: Pairing, repair: Repair, now: datetime) -> None:
 def action_for(repair: Repair, step: str, me_id: int) -> str:
     """The machine action behind ``steps/{step}`` for me; 404 for an unknown step."""
     if step not in machine.STEP_STATES:
-        raise NotFound("There is no such step.")
+        raise NotFound(_("There is no such step."))
     if step == "reconnect":
         return "reconnect_choose" if role_of(repair, me_id) == APOLOGIZING else "reconnect_confirm"
     if step == "reflect":
@@ -392,7 +418,7 @@ def _views_after(repair: Repair, me_id: int, view: str | None):
         return None, {}
     opener = me_id == repair.opened_by_id
     if not opener and repair.partner_view is None and view is None:
-        raise Invalid(errors={"view": ["Say how you see it, so you can begin."]})
+        raise Invalid(errors={"view": [_("Say how you see it, so you can begin.")]})
     views = (repair.opener_view, repair.partner_view)
     if view is not None:
         views = (view, views[1]) if opener else (views[0], view)
@@ -508,14 +534,17 @@ def resume(*, pairing: Pairing, repair: Repair, now: datetime) -> Repair:
     db.session.flush()
     # Coming back early is an ordinary message (it waits for the partner's quiet hours);
     # only the return time they were promised may come through at night.
+    with writing_to(pairing.partner):
+        title = _("%(name)s is back", name=pairing.me.display_name)
+        body = _("Come back to your repair when you feel ready.")
     rows = [
         notification_row(
             user=pairing.partner,
             kind="repair_your_turn",
             dedupe_key=f"repair:{repair.id}:{step.id}",
             topic_key=f"repair-{repair.id}",
-            title=f"{pairing.me.display_name} is back",
-            body="Come back to your repair when you feel ready.",
+            title=title,
+            body=body,
             url=f"/repairs/{repair.public_id}",
             now=now,
             data={"repair": repair.public_id},
@@ -548,13 +577,16 @@ def close(*, pairing: Pairing, repair: Repair, body: dict, now: datetime) -> Rep
     )
     reschedule(repair, now)
     db.session.flush()
+    with writing_to(pairing.partner):
+        title = _("%(name)s closed a repair", name=pairing.me.display_name)
+        body = _("You can always open a new one.")
     rows = [
         notification_row(
             user=pairing.partner,
             kind="repair_closed",
             dedupe_key=f"repair:{repair.id}:{step.id}",
-            title=f"{pairing.me.display_name} closed a repair",
-            body="You can always open a new one.",
+            title=title,
+            body=body,
             url=f"/repairs/{repair.public_id}",
             now=now,
         )
@@ -569,15 +601,15 @@ def check_follow_up(
     """409 when the follow-up cannot be answered now (not yet its date, complete, the
     repair ended, or I answered it already)."""
     if repair.state in machine.FINAL:
-        raise RepairEnded("This repair has ended.")
+        raise RepairEnded(_("This repair has ended."))
     if repair.state != "following_through":
-        raise RepairConflict("Follow-ups start once the plan is made and you reconnected.")
+        raise RepairConflict(_("Follow-ups start once the plan is made and you reconnected."))
     if follow_up.completed_at is not None:
-        raise Conflict("This follow-up is complete.")
+        raise Conflict(_("This follow-up is complete."))
     if follow_up.due_at > now:
-        raise Conflict("This follow-up opens on its date.")
+        raise Conflict(_("This follow-up opens on its date."))
     if any(a.user_id == pairing.me.id for a in follow_up.answers):
-        raise Conflict("You answered this follow-up already.")
+        raise Conflict(_("You answered this follow-up already."))
 
 
 def answer_follow_up(

@@ -126,14 +126,14 @@ EMERGENCY = Guidance(
             ),
             (
                 Line(
-                    "National Domestic Violence Hotline",
+                    "National Domestic Violence Hotline",  # same in every language
                     N_("US"),
                     "1-800-799-7233",
                     "+18007997233",
                     N_("Free, day and night. You can also text START to 88788."),
                 ),
                 Line(
-                    "National Domestic Abuse Helpline",
+                    "National Domestic Abuse Helpline",  # same in every language
                     N_("UK"),
                     "0808 2000 247",
                     "+448082000247",

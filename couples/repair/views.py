@@ -56,11 +56,11 @@ UI = SimpleNamespace(
 
 # The schemas' messages that name the API's values, said in the words of the page.
 PAGE_MESSAGES = {
-    "Choose apologizing or hurt.": N_("Choose the one closest to where you are."),
-    "Choose hurt, apologizing or both.": N_("Choose the one closest to how you see it."),
-    "Choose kept, partly or not.": N_("Choose the one closest to how it went."),
-    "Choose me or partner.": N_("Choose whose commitment it is."),
-    "Missing data for required field.": N_("Please fill this in."),
+    N_("Choose apologizing or hurt."): N_("Choose the one closest to where you are."),
+    N_("Choose hurt, apologizing or both."): N_("Choose the one closest to how you see it."),
+    N_("Choose kept, partly or not."): N_("Choose the one closest to how it went."),
+    N_("Choose me or partner."): N_("Choose whose commitment it is."),
+    N_("Missing data for required field."): N_("Please fill this in."),
 }
 
 

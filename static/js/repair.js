@@ -1,6 +1,8 @@
 // Repair pages: the apology check as the partner types, the I-statement as it reads,
 // and the quick exit. Every page works without them.
 
+import { _ } from "./words.js";
+
 const WAIT_MS = 600;
 
 function csrfToken(form) {
@@ -65,11 +67,58 @@ export function apologyCheck(form) {
 
 function joinWords(words) {
   if (words.length < 2) return words.join("");
-  return `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
+  return _("%(first)s and %(last)s", { first: words.slice(0, -1).join(", "), last: words[words.length - 1] });
 }
 
+// As the server tidies each part (couples/repair/content.py): spaces, closing
+// punctuation, a lead word the sentence already has, a first word that starts a clause
+// in lower case.
+const LEADS = {
+  when: /^(?:when|cuando)(?:\s+|$)/i,
+  because: /^(?:because|porque)(?:\s+|$)/i,
+  need: /^(?:(?:and\s+)?i\s+need|(?:y\s+)?necesito)(?:\s+|$)/i,
+  feel: /^(?:i\s+(?:feel|felt|am|['\u2019]m)|(?:me\s+)?(?:siento|sent[ií]))(?:\s+|$)/i,
+};
+const LOWER_FIRST = new Set([
+  "tú", "tu", "tus", "te", "yo", "me", "mi", "mis", "el", "él", "ella", "ellos", "la",
+  "las", "los", "lo", "le", "les", "un", "una", "nosotros", "nuestro", "nuestra",
+  "nuestros", "nuestras", "eso", "esto", "ese", "esa", "este", "esta", "se", "no",
+  "you", "your", "you're", "we", "we're", "our", "my", "it", "it's", "the", "there",
+  "they", "they're", "that", "this", "a", "an", "he", "she", "his", "her", "us",
+]);
+
 function trimmed(text) {
-  return text.replace(/\s+/g, " ").trim().replace(/[\s.,;:!?]+$/, "");
+  return text.replace(/\s+/g, " ").trim().replace(/^[\s.,;:!?]+|[\s.,;:!?]+$/g, "");
+}
+
+function part(text, lead) {
+  const clean = trimmed(text).replace(LEADS[lead], "");
+  const [first, ...rest] = clean.split(" ");
+  if (LOWER_FIRST.has(first.toLowerCase().replace(/\u2019/g, "'"))) {
+    return [first.toLowerCase(), ...rest].join(" ");
+  }
+  return clean;
+}
+
+// The sentence in the page's language, with the server's patterns (the same words).
+function firstSentence(feelings, when, because) {
+  if (feelings && when && because) {
+    return _("I feel %(feelings)s when %(when)s because %(because)s.", { feelings, when, because });
+  }
+  if (feelings && when) return _("I feel %(feelings)s when %(when)s.", { feelings, when });
+  if (feelings && because) return _("I feel %(feelings)s because %(because)s.", { feelings, because });
+  if (feelings) return _("I feel %(feelings)s.", { feelings });
+  if (when && because) return _("When %(when)s because %(because)s.", { when, because });
+  if (when) return _("When %(when)s.", { when });
+  if (because) return _("Because %(because)s.", { because });
+  return "";
+}
+
+export function iStatement(feelings, when, because, need) {
+  const sentences = [firstSentence(part(feelings, "feel"), part(when, "when"), part(because, "because"))];
+  const needed = part(need, "need");
+  if (needed) sentences.push(_("I need %(need)s.", { need: needed }));
+  return sentences.filter(Boolean).join(" ");
 }
 
 export function statementPreview(form) {
@@ -83,25 +132,19 @@ export function statementPreview(form) {
     feelField.addEventListener("input", () => { feelTyped = Boolean(feelField.value.trim()); });
   }
   function picks() {
-    const picked = [...form.querySelectorAll('input[name="feelings"]:checked')].map((i) => i.value);
+    // Each feeling as its label says it, in the page's language (its value is the key).
+    const picked = [...form.querySelectorAll('input[name="feelings"]:checked')]
+      .map((input) => trimmed((input.closest("label") || input).textContent || "") || input.value);
     const own = trimmed((form.elements.namedItem("own_feeling") || { value: "" }).value);
     return joinWords([...picked, ...(own ? [own] : [])]);
   }
   function render(event) {
-    const value = (name) => trimmed((form.elements.namedItem(name) || { value: "" }).value);
+    const value = (name) => (form.elements.namedItem(name) || { value: "" }).value;
     if (feelField && !feelTyped && event && event.target !== feelField) {
       feelField.value = picks();
     }
-    const feelings = value("i_feel").replace(/^i\s+(feel|felt|am|['\u2019]m)\s+/i, "") || picks();
-    const when = value("when").replace(/^when\s+/i, "");
-    const because = value("because").replace(/^(because|as|since)\s+/i, "");
-    const need = value("i_need").replace(/^(and\s+)?i\s+need\s+/i, "");
-    let sentence = "";
-    if (feelings) sentence += `I feel ${feelings}`;
-    if (when) sentence += `${sentence ? " " : "I feel … "}when ${when}`;
-    if (because) sentence += ` because ${because}`;
-    if (sentence) sentence += ".";
-    if (need) sentence += `${sentence ? " " : ""}I need ${need}.`;
+    const feelings = trimmed(value("i_feel")) ? value("i_feel") : picks();
+    const sentence = iStatement(feelings, value("when"), value("because"), value("i_need"));
     out.textContent = sentence;
     preview.hidden = !sentence;
   }
