@@ -1,4 +1,4 @@
-"""Languages, with Flask-Babel: English, and Spanish while its catalogue is completed.
+"""Languages, with Flask-Babel: English and Spanish.
 
 The language of a page is the one the person chose in their account, else the best of
 their browser's ``Accept-Language`` among ``COUPLES_LANGUAGES``, else English. The
@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import read_mo
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, gettext
 from flask_login import current_user
 
@@ -66,11 +66,29 @@ def browser_language() -> str:
 
 
 def select_locale() -> str:
+    """The request's language (Flask-Babel asks once, when the first words are said)."""
     if not has_request_context():
         return "en"
     if current_user.is_authenticated and current_user.language in NAMES:
-        return current_user.language
-    return browser_language()
+        chosen = current_user.language
+    else:
+        chosen = browser_language()
+    g.language = chosen
+    return chosen
+
+
+def answer_language() -> str:
+    """The language this answer's words were said in: the one chosen for the request, else
+    (no words said: nothing was chosen, and no account needs to be read for it) the
+    browser's."""
+    return g.get("language") or browser_language()
+
+
+def name_the_language(response):
+    """Every answer but a static file names its language (``Content-Language``)."""
+    if request.endpoint != "static":
+        response.headers.setdefault("Content-Language", answer_language())
+    return response
 
 
 def select_timezone() -> str | None:
@@ -141,7 +159,7 @@ def format_moment(value: date | datetime, pattern: str) -> str:
     """``value`` (a date, or a datetime already on the reader's clock) written with a
     strftime ``pattern`` in the page's language: month and day names, and the language's
     own order of a long date."""
-    language = current_language() if has_request_context() else "en"
+    language = current_language() if has_app_context() else "en"
     if language == "en":
         return value.strftime(pattern)
     cldr = _OWN_WAY.get(language, {}).get(pattern) or _cldr(pattern)
@@ -192,3 +210,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["script_words"] = script_words
     app.add_template_filter(format_moment, "moment")
     app.add_template_filter(translated, "tr")
+    app.after_request(name_the_language)

@@ -9,8 +9,8 @@ Only an appreciation and a reaction have no "done": they wait until I have seen 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from couples.bids import services as bids
@@ -33,22 +33,14 @@ NEWS_DAYS = 7
 
 @dataclass(frozen=True)
 class Item:
+    """One thing waiting, its words in the current language: the page's, or the API
+    request's (couples.api: the reader's language either way)."""
+
     kind: str  # repair, bid, checkin, appreciation, reaction
-    title: str  # in English: the API's words
+    title: str
     detail: str
     url: str
     at: datetime  # when my partner did it, for the order
-    # The same words in the page's language, for the home page.
-    shown_title: str = ""
-    shown_detail: str = ""
-
-
-def _item(kind: str, title, detail, url: str, at: datetime) -> Item:
-    """``title`` and ``detail``: each a function that says its words in the current
-    language; said in English for the API, and in the page's language for the page."""
-    with force_locale("en"):
-        english = title(), detail()
-    return Item(kind, *english, url, at, title(), detail())
 
 
 def _hours_left(ends: datetime, now: datetime) -> str:
@@ -77,12 +69,10 @@ def _repairs(pairing: Pairing, now: datetime) -> list[Item]:
             continue
         following = repair.state == "following_through"
         items.append(
-            _item(
+            Item(
                 "repair",
-                lambda repair=repair: repair.title,
-                lambda following=following: (
-                    _("A follow-up is open for you") if following else _("Your step is waiting")
-                ),
+                repair.title,
+                _("A follow-up is open for you") if following else _("Your step is waiting"),
                 f"/repairs/{repair.public_id}",
                 repair.turn_since,
             )
@@ -107,10 +97,10 @@ def _bids(pairing: Pairing, now: datetime) -> list[Item]:
         return f"{name}: {preset or bid.text or _('A moment together?')}"
 
     return [
-        _item(
+        Item(
             "bid",
-            lambda bid=bid: title(bid),
-            lambda bid=bid: _hours_left(bid.created_at + bids.MISSED_AFTER, now),
+            title(bid),
+            _hours_left(bid.created_at + bids.MISSED_AFTER, now),
             "/bids",
             bid.created_at,
         )
@@ -137,14 +127,12 @@ def _checkins(pairing: Pairing, now: datetime, views) -> list[Item]:
         ).all()
     )
     return [
-        _item(
+        Item(
             "checkin",
-            lambda day=day: (
-                _("%(name)s answered tonight", name=name)
-                if day == today
-                else _("%(name)s answered yesterday's check-in", name=name)
-            ),
-            lambda: _("Add yours, and you'll see each other's answers."),
+            _("%(name)s answered tonight", name=name)
+            if day == today
+            else _("%(name)s answered yesterday's check-in", name=name),
+            _("Add yours, and you'll see each other's answers."),
             f"/checkin/{day.isoformat()}",
             answered_at[day],
         )
@@ -164,10 +152,10 @@ def _appreciations(pairing: Pairing, now: datetime) -> list[Item]:
     ).scalars()
     name = pairing.partner.display_name
     return [
-        _item(
+        Item(
             "appreciation",
-            lambda: _("%(name)s appreciated you", name=name),
-            lambda: _("Read it in your journal."),
+            _("%(name)s appreciated you", name=name),
+            _("Read it in your journal."),
             "/appreciations",
             at,
         )
@@ -188,10 +176,10 @@ def _reactions(pairing: Pairing, now: datetime) -> list[Item]:
     ).all()
     name = pairing.partner.display_name
     return [
-        _item(
+        Item(
             "reaction",
-            lambda kind=kind: f"{name} {translated(REACTIONS[kind][1])}",
-            lambda: _("On one of your check-in answers."),
+            f"{name} {translated(REACTIONS[kind][1])}",
+            _("On one of your check-in answers."),
             f"/checkin/{day.isoformat()}",
             at,
         )

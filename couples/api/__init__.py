@@ -1,10 +1,21 @@
 """The JSON API under /api/v1: flask-smorest blueprints whose schemas both validate the
-requests and generate the OpenAPI document at /api/v1/openapi.json."""
+requests and generate the OpenAPI document at /api/v1/openapi.json.
+
+Its words for reading are in the reader's language, as the pages are: labels, prompts,
+questions, hints, titles and details, the waiting list, a problem's ``title``,
+``detail`` and per-field messages. That language is the account's choice, else the
+best of the browser's ``Accept-Language`` among the offered ones, else English
+(``couples.i18n.select_locale``), and every answer names it in ``Content-Language``
+(``couples.i18n.name_the_language``).
+Keys, codes, enum values, ids and what people wrote never change with it. Words kept
+in English (marked ``N_``) are turned into the reader's as the answer is made, with
+``translated`` (a problem's in ``couples.errors.problem``). The OpenAPI document's
+descriptions stay English: they are for developers."""
 
 import http
 
 import flask_smorest
-from flask import Flask
+from flask import Flask, request
 from flask_smorest.spec import prepare_response
 
 from couples.api.common import ProblemSchema
@@ -30,6 +41,15 @@ class CouplesApi(flask_smorest.Api):
 
 
 api = CouplesApi()
+# flask-smorest's blueprint for the OpenAPI document.
+OPENAPI_BLUEPRINT = "api-docs"
+
+
+def _documents_in_english(response):
+    """The OpenAPI document's descriptions are for developers, in English."""
+    if request.blueprint == OPENAPI_BLUEPRINT and response.status_code < 400:
+        response.headers["Content-Language"] = "en"
+    return response
 
 
 def init_app(app: Flask) -> None:
@@ -82,3 +102,4 @@ def init_app(app: Flask) -> None:
     ):
         api.register_blueprint(module.blp)
     api.register_blueprint(passkeys.auth_blp)
+    app.after_request(_documents_in_english)

@@ -1,6 +1,7 @@
 from datetime import date
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from couples.api.common import accepts, load
@@ -15,6 +16,7 @@ from couples.checkins.schemas import (
 )
 from couples.clock import isoformat, utcnow
 from couples.errors import NotFound
+from couples.i18n import translated
 from couples.pairing.services import Pairing
 from couples.web import couple_or_404
 
@@ -25,13 +27,13 @@ def parse_day(text: str) -> date:
     """A YYYY-MM-DD path segment, or 404."""
     day = rules.parse_day(text)
     if day is None:
-        raise NotFound("There is no check-in for that date.")
+        raise NotFound(_("There is no check-in for that date."))
     return day
 
 
 def _a_date(text: str) -> None:
     if rules.parse_day(text) is None:
-        raise ma.ValidationError("Use a date, YYYY-MM-DD.")
+        raise ma.ValidationError(_("Use a date, YYYY-MM-DD."))
 
 
 # --------------------------------------------------------------------------- responses
@@ -159,18 +161,30 @@ class CoupleWithSettingsSchema(CoupleSchema):
     custom_questions = ma.fields.List(ma.fields.Nested(CustomQuestionOutSchema), required=True)
 
 
+def question_data(question: dict) -> dict:
+    """A question in the reader's words (the couple's own as they wrote them); its key,
+    type and options as they are."""
+    said = {**question, "prompt": rules.prompt_text(question)}
+    if question.get("hint"):
+        said["hint"] = translated(question["hint"])
+    return said
+
+
 def checkin_data(view: services.CheckinDay) -> dict:
+    small_move = view.small_move
+    if small_move is not None:
+        small_move = {**small_move, "idea": translated(small_move.get("idea"))}
     data = {
         "date": view.day.isoformat(),
         "kind": view.kind,
-        "questions": view.questions,
+        "questions": [question_data(q) for q in view.questions],
         "my_answers": view.my_answers,
         "partner_answered": view.partner_answered,
         "revealed": view.revealed,
         "revealed_at": isoformat(view.revealed_at),
         "editable": view.open,
         "next_steps": view.next_steps,
-        "small_move": view.small_move,
+        "small_move": small_move,
         "agenda": view.agenda,
     }
     if view.partner_answers is not None:

@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 from flask import request
+from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from couples import validation
@@ -79,14 +80,14 @@ def read_json_body() -> None:
     if not request.content_length and not request.data:
         return
     if not request.is_json:
-        raise UnsupportedMediaType("Send JSON with Content-Type: application/json.")
+        raise UnsupportedMediaType(_("Send JSON with Content-Type: application/json."))
     try:
         request.get_json(force=False, silent=False, cache=True)
     except BadRequest:
-        raise BadRequest("The body is not valid JSON.") from None
+        raise BadRequest(_("The body is not valid JSON.")) from None
     except RecursionError:
         # Python's json module gives up on deeply nested arrays or objects.
-        raise BadRequest("The body is nested too deeply.") from None
+        raise BadRequest(_("The body is nested too deeply.")) from None
 
 
 def no_body() -> None:
@@ -96,8 +97,8 @@ def no_body() -> None:
     if data in ({}, None):
         return
     if isinstance(data, dict):
-        raise Invalid(errors={str(key)[:100]: ["Unknown field."] for key in list(data)[:20]})
-    raise Invalid(errors={"body": ["This request takes no body."]})
+        raise Invalid(errors={str(key)[:100]: [_("Unknown field.")] for key in list(data)[:20]})
+    raise Invalid(errors={"body": [_("This request takes no body.")]})
 
 
 def load(schema_cls, *, partial: bool = False) -> dict:

@@ -11,6 +11,7 @@ from couples.appreciations.schemas import AppreciationInSchema
 from couples.bids import services as bids
 from couples.bids.schemas import BidInSchema, ResponseInSchema
 from couples.clock import isoformat, utcnow
+from couples.i18n import N_, translated
 from couples.lovelanguages.content import BID_GUIDES, BID_PRESETS
 from couples.web import couple_or_404
 
@@ -23,7 +24,7 @@ class BidPageArgs(IdPageArgs):
     """Bids page by their public ids."""
 
     cursor = ma.fields.String(
-        validate=ma.validate.Regexp(r"^[A-Za-z0-9_-]{1,16}$", error="Not a valid cursor.")
+        validate=ma.validate.Regexp(r"^[A-Za-z0-9_-]{1,16}$", error=N_("Not a valid cursor."))
     )
 
 
@@ -123,7 +124,7 @@ def bid_data(bid, me_id: int, now: datetime) -> dict:
         "from_me": bid.from_user_id == me_id,
         "noticed_in_person": bid.logged_by_id is not None,
         "preset": bid.preset,
-        "label": BID_PRESETS.get(bid.preset),
+        "label": translated(BID_PRESETS.get(bid.preset)),
         "text": bid.text,
         "created_at": isoformat(bid.created_at),
         "status": status,
@@ -136,7 +137,7 @@ def _guide(bid, me_id: int, status: str) -> dict | None:
     guide = BID_GUIDES.get(bid.preset or "")
     if guide is None or status != "open" or bid.to_user_id != me_id or bid.logged_by_id:
         return None
-    return {"title": guide.title, "steps": list(guide.steps)}
+    return {"title": translated(guide.title), "steps": [translated(s) for s in guide.steps]}
 
 
 @blp.route("/bids", methods=["POST"])

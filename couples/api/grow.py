@@ -2,6 +2,7 @@
 count of entries or their words reaches anyone else."""
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -18,9 +19,22 @@ from couples.grow.schemas import (
     TriedInSchema,
 )
 from couples.grow.selfcheck import LEANS, PARTNER_WORDS
+from couples.i18n import N_, translated
 from couples.web import couple_or_404
 
 blp = Blueprint("api_grow", __name__, url_prefix="/api/v1", description="Grow: my journal")
+
+
+def entry_data(entry) -> dict:
+    """An entry, its prompt in the reader's words."""
+    data = services.entry_data(entry)
+    return {**data, "prompt": translated(data["prompt"])}
+
+
+def check_data(check) -> dict:
+    """A self-check, where I lean said in the reader's words."""
+    data = services.check_data(check)
+    return {**data, "title": translated(data["title"]), "words": translated(data["words"])}
 
 
 class EntrySchema(ma.Schema):
@@ -46,7 +60,7 @@ class JournalArgs(ma.Schema):
 
     q = ma.fields.String(validate=ma.validate.Length(max=200), load_default="")
     cursor = ma.fields.String(
-        validate=ma.validate.Regexp(r"^[A-Za-z0-9_-]{1,16}$", error="Not a valid cursor.")
+        validate=ma.validate.Regexp(r"^[A-Za-z0-9_-]{1,16}$", error=N_("Not a valid cursor."))
     )
     limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
 
@@ -66,7 +80,7 @@ def prompt():
     found = services.todays_prompt(user=current_user, now=now)
     return {
         "key": found.key,
-        "text": found.text,
+        "text": translated(found.text),
         "memory": found.memory,
         "date": local_date(now, current_user.timezone).isoformat(),
     }
@@ -80,7 +94,7 @@ def listing(args):
     entries, cursor = services.listing(
         user=current_user, query=args["q"], before=args.get("cursor"), limit=args["limit"]
     )
-    return {"items": [services.entry_data(e) for e in entries], "next_cursor": cursor}
+    return {"items": [entry_data(e) for e in entries], "next_cursor": cursor}
 
 
 @blp.route("/me/journal", methods=["POST"])
@@ -96,14 +110,14 @@ def write():
         memory=body.get("memory"),
         now=utcnow(),
     )
-    return services.entry_data(entry)
+    return entry_data(entry)
 
 
 @blp.route("/me/journal/<entry_id>", methods=["GET"])
 @blp.response(200, EntrySchema)
 def one(entry_id: str):
     """One of my entries (404 for anyone else's)."""
-    return services.entry_data(services.find(user=current_user, entry_id=entry_id))
+    return entry_data(services.find(user=current_user, entry_id=entry_id))
 
 
 @blp.route("/me/journal/<entry_id>", methods=["PATCH"])
@@ -120,7 +134,7 @@ def change(entry_id: str):
         memory=body.get("memory"),
         now=utcnow(),
     )
-    return services.entry_data(entry)
+    return entry_data(entry)
 
 
 @blp.route("/me/journal/<entry_id>", methods=["DELETE"])
@@ -166,9 +180,9 @@ def _state() -> dict:
     check = services.latest_check(current_user.id)
     week, practice, tried = services.this_week(user=current_user, check=check, now=now)
     return {
-        "check": services.check_data(check) if check else None,
+        "check": check_data(check) if check else None,
         "week": week.isoformat(),
-        "practice": {"key": practice.key, "text": practice.text} if practice else None,
+        "practice": {"key": practice.key, "text": translated(practice.text)} if practice else None,
         "tried": tried,
     }
 
@@ -219,10 +233,10 @@ def partner_self_check():
     pairing = couple_or_404()
     lean = services.shared_lean(pairing.partner.id)
     if lean is None:
-        raise NotFound("Nothing has been shared here.")
+        raise NotFound(_("Nothing has been shared here."))
     return {
         "lean": lean,
-        "words": PARTNER_WORDS[lean].format(name=pairing.partner.display_name),
+        "words": translated(PARTNER_WORDS[lean]).format(name=pairing.partner.display_name),
     }
 
 
@@ -242,7 +256,7 @@ def my_goal():
     """My goal for this month (404 when none is set)."""
     row = services.goal_of(current_user, utcnow())
     if row is None:
-        raise NotFound("No goal is set for this month.")
+        raise NotFound(_("No goal is set for this month."))
     return services.goal_data(row)
 
 
@@ -271,5 +285,5 @@ def partner_goal():
     pairing = couple_or_404()
     row = services.shared_goal(pairing.partner, utcnow())
     if row is None:
-        raise NotFound("Nothing has been shared here.")
+        raise NotFound(_("Nothing has been shared here."))
     return services.goal_data(row)

@@ -2,6 +2,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from couples.clock import utcnow
+from couples.i18n import N_
 from couples.insights import services
 from couples.web import couple_or_404
 
@@ -14,7 +15,7 @@ class InsightsArgs(ma.Schema):
 
     days = ma.fields.Integer(
         load_default=30,
-        validate=ma.validate.OneOf(services.PERIODS, error="Choose 7, 30 or 90 days."),
+        validate=ma.validate.OneOf(services.PERIODS, error=N_("Choose 7, 30 or 90 days.")),
     )
 
 

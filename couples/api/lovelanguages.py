@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 
 from couples.api.common import accepts, load
 from couples.clock import isoformat, utcnow
+from couples.i18n import N_, translated
 from couples.lovelanguages import content, quiz, services
 from couples.validation import Strict
 from couples.web import current_pairing
@@ -12,7 +13,7 @@ blp = Blueprint(
     "api_love", __name__, url_prefix="/api/v1/love-languages", description="Love languages"
 )
 
-_LANGUAGE = ma.validate.OneOf(content.LANGUAGES, error="Use words, acts, gifts, time or touch.")
+_LANGUAGE = ma.validate.OneOf(content.LANGUAGES, error=N_("Use words, acts, gifts, time or touch."))
 
 
 class LoveProfileSchema(ma.Schema):
@@ -69,7 +70,7 @@ class RankingSchema(Strict):
     ranking = ma.fields.List(
         ma.fields.String(validate=_LANGUAGE),
         required=True,
-        validate=ma.validate.Length(equal=5, error="Put all five in order."),
+        validate=ma.validate.Length(equal=5, error=N_("Put all five in order.")),
         # Each once: services.set_ranking refuses a ranking that is not all five.
         metadata={"uniqueItems": True},
     )
@@ -96,8 +97,8 @@ def _profiles() -> dict:
     return {
         "me": profile_data(found.get(me.id)),
         "partner": profile_data(found.get(partner.id)) if partner else None,
-        "labels": content.LANGUAGE_LABELS,
-        "ideas": {k: list(v) for k, v in content.IDEAS.items()},
+        "labels": {k: translated(label) for k, label in content.LANGUAGE_LABELS.items()},
+        "ideas": {k: [translated(idea) for idea in v] for k, v in content.IDEAS.items()},
     }
 
 
@@ -126,12 +127,12 @@ def put_ranking():
 def get_quiz():
     """The quiz: pairs of moments; choose the one that would mean more."""
     return {
-        "prompt": content.QUIZ_PROMPT,
+        "prompt": translated(content.QUIZ_PROMPT),
         "pairs": [
             {
                 "key": p.key,
-                "a": {"language": p.a.language, "text": p.a.text},
-                "b": {"language": p.b.language, "text": p.b.text},
+                "a": {"language": p.a.language, "text": translated(p.a.text)},
+                "b": {"language": p.b.language, "text": translated(p.b.text)},
             }
             for p in content.QUIZ
         ],

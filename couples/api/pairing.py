@@ -5,7 +5,9 @@ from flask_smorest import Blueprint
 from couples.api.common import accepts, load, no_body
 from couples.api.serializers import InviteSchema, PairingSchema
 from couples.api.views_data import couple_data, invite_data, partner_data
+from couples.checkins.rules import prompt_text
 from couples.clock import isoformat, utcnow
+from couples.i18n import translated
 from couples.links import public_origin
 from couples.pairing import history, services
 from couples.validation import Flag, Strict
@@ -128,7 +130,7 @@ def own_words():
                         "date": c.day.isoformat(),
                         "kind": c.kind,
                         "answers": [
-                            {"key": q["key"], "prompt": q["prompt"], "value": value}
+                            {"key": q["key"], "prompt": prompt_text(q), "value": value}
                             for q, value in c.answers
                         ],
                     }
@@ -143,7 +145,9 @@ def own_words():
                         "id": r.public_id,
                         "title": r.title,
                         "opened_at": isoformat(r.opened_at),
-                        "words": [{"label": label, "text": text} for label, text in r.words],
+                        "words": [
+                            {"label": translated(label), "text": text} for label, text in r.words
+                        ],
                     }
                     for r in past.repairs
                 ],

@@ -1,17 +1,19 @@
 import marshmallow as ma
 from flask import current_app, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from couples.api.common import accepts, load, no_body, public
 from couples.clock import utcnow
 from couples.errors import NotFound
+from couples.i18n import N_
 from couples.notifications import services
 from couples.validation import Text
 
 blp = Blueprint("api_push", __name__, url_prefix="/api/v1/push", description="Web Push")
 
-_B64URL = ma.validate.Regexp(r"^[A-Za-z0-9_-]+={0,2}$", error="Must be base64url.")
+_B64URL = ma.validate.Regexp(r"^[A-Za-z0-9_-]+={0,2}$", error=N_("Must be base64url."))
 
 
 class KeysSchema(ma.Schema):
@@ -79,7 +81,7 @@ def vapid_public_key():
     """The application server key for PushManager.subscribe (base64url, no padding)."""
     key = current_app.config.get("VAPID_PUBLIC_KEY")
     if not key:
-        raise NotFound("Push is not set up on this server.")
+        raise NotFound(_("Push is not set up on this server."))
     return {"key": key}
 
 

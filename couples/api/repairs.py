@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from couples.api.common import accepts, load, no_body
 from couples.clock import isoformat, utcnow
+from couples.i18n import N_, translated
 from couples.repair import apology, machine, queries, services, trust
 from couples.repair.machine import HURT
 from couples.repair.models import Repair
@@ -40,7 +41,7 @@ class RepairPageArgs(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    cursor = ma.fields.String(validate=ma.validate.Regexp(ID_RE, error="Not a valid cursor."))
+    cursor = ma.fields.String(validate=ma.validate.Regexp(ID_RE, error=N_("Not a valid cursor.")))
     limit = ma.fields.Integer(load_default=30, validate=ma.validate.Range(min=1, max=100))
 
 
@@ -325,7 +326,9 @@ def repair_data(repair: Repair, me_id: int, now) -> dict:
         "reflection": repair.reflection,
         "reconnect_choice": repair.reconnect_choice,
         "reconnect_instead": queries.reconnect_instead(repair),
-        "reconnect_suggestions": queries.reconnect_suggestions(repair)
+        "reconnect_suggestions": [
+            {**s, "text": translated(s["text"])} for s in queries.reconnect_suggestions(repair)
+        ]
         if repair.state == "reconnect"
         else [],
         "commitments": commitments,

@@ -10,6 +10,7 @@ from couples.api.common import accepts, load
 from couples.clock import local_date, utcnow
 from couples.grow import together
 from couples.grow.schemas import IdeaInSchema, TogetherAnswerInSchema, TogetherPlanInSchema
+from couples.i18n import translated
 from couples.web import couple_or_404
 
 blp = Blueprint("api_together", __name__, url_prefix="/api/v1", description="Plans together")
@@ -85,7 +86,7 @@ def ideas():
             until=today + timedelta(days=1),
         ),
         "suggestions": [
-            {"key": i.key, "text": i.text, "kind": i.kind}
+            {"key": i.key, "text": translated(i.text), "kind": i.kind}
             for i in together.suggestions(pairing, today)
         ],
     }

@@ -1,7 +1,10 @@
 // What is waiting for me (couples/waiting.py): the count on the Inbox link and on the
 // installed app's icon (the Badging API, where there is one), and on the home page the
 // list itself. Asked again whenever the page is shown again, so that what my partner
-// did meanwhile appears without a reload. Offline, what is shown stays.
+// did meanwhile appears without a reload. Offline, what is shown stays. The API says
+// each item in the reader's language, as the page does (couples/api/__init__.py).
+
+import { _ } from "./words.js";
 
 const link = document.querySelector("[data-inbox-link]");
 const list = document.querySelector("[data-waiting-list]");
@@ -46,7 +49,7 @@ function show({ items, count }) {
     const number = document.createElement("span");
     number.dataset.n = "";
     number.textContent = String(count);
-    badge.replaceChildren(heardOnly(", "), number, heardOnly(" waiting"));
+    badge.replaceChildren(heardOnly(", "), number, heardOnly(" " + _("waiting")));
   } else {
     badge.replaceChildren();
   }

@@ -11,9 +11,11 @@ The document has no OpenAPI links of its own; schemathesis infers one (the ``cod
 ``POST /invites`` feeds ``POST /invites/{code}/accept``), which drives the stateful run."""
 
 import re
+from functools import lru_cache
 
 import pytest
 import schemathesis
+from babel.messages.mofile import read_mo
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import invariant
 from schemathesis.checks import not_a_server_error
@@ -37,7 +39,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import func
 
-from couples import create_app
+from couples import ROOT, create_app
 from couples.accounts.models import User
 from couples.clock import known_timezones
 from couples.extensions import db
@@ -138,10 +140,58 @@ def _fits(rule: str | re.Pattern, value: str) -> bool:
 
 
 def _inexpressible(operation: str, field: str, message: str) -> bool:
+    """Listed, in English or in the language the account chose (the fuzzed calls may
+    choose Spanish): a translated message is read back into English first."""
     return any(
-        listed == operation and _fits(path, field) and _fits(text, message)
+        listed == operation and _fits(path, field) and _fits(text, said)
+        for said in (message, *_in_english(message))
         for listed, path, text in INEXPRESSIBLE_REFUSALS
     )
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+@lru_cache(maxsize=1)
+def _spanish_patterns() -> list[tuple[re.Pattern, str]]:
+    """Each Spanish message of the catalogue as a pattern (its placeholders caught by
+    name), with the English it translates."""
+    path = ROOT / "couples" / "translations" / "es" / "LC_MESSAGES" / "messages.mo"
+    with path.open("rb") as handle:
+        catalog = read_mo(handle)
+    patterns = []
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        if isinstance(message.id, tuple | list):
+            pairs = [(message.id[0], message.string[0])]
+            pairs += [(message.id[1], said) for said in message.string[1:]]
+        else:
+            pairs = [(message.id, message.string)]
+        for english, spanish in pairs:
+            if not re.search(r"[^\W\d_]{2,}", _PLACEHOLDER.sub("", spanish)):
+                continue
+            parts, seen, end = [], set(), 0
+            for found in _PLACEHOLDER.finditer(spanish):
+                parts.append(re.escape(spanish[end : found.start()].replace("%%", "%")))
+                name = found.group(1)
+                parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+                seen.add(name)
+                end = found.end()
+            parts.append(re.escape(spanish[end:].replace("%%", "%")))
+            patterns.append((re.compile("".join(parts), re.S), english))
+    return patterns
+
+
+def _in_english(message: str) -> list[str]:
+    """The English a Spanish ``message`` may translate (none for English words)."""
+    found = []
+    for pattern, english in _spanish_patterns():
+        match = pattern.fullmatch(message)
+        if match:
+            said = _PLACEHOLDER.sub(lambda m, v=match.groupdict(): v.get(m.group(1), ""), english)
+            found.append(said.replace("%%", "%"))
+    return found
 
 
 ALEX = "alex@example.com"
