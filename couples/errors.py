@@ -3,10 +3,12 @@
 import logging
 
 from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
-from couples.i18n import N_
+from couples.i18n import N_, browser_language, translated
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +95,19 @@ def wants_problem_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def _said(messages):
+    """The field messages of ``errors`` in the reader's language: those kept in English
+    (marked with ``N_``: the schemas', marshmallow's) are translated, the rest are
+    already written in it."""
+    if isinstance(messages, str):
+        return translated(messages)
+    if isinstance(messages, dict):
+        return {key: _said(value) for key, value in messages.items()}
+    if isinstance(messages, list | tuple):
+        return [_said(message) for message in messages]
+    return messages
+
+
 def problem(
     status: int,
     slug: str,
@@ -102,14 +117,18 @@ def problem(
     headers: dict | None = None,
     extra: dict | None = None,
 ):
+    """A problem+json answer. ``title``, ``detail`` and the ``errors``' messages are read
+    by a person: those kept in English (``N_``, as the errors' titles) are said in the
+    reader's language here; words already written in it stay as they are."""
+    title = translated(title)
     body = {
         "type": f"/problems/{slug}",
         "title": title,
         "status": status,
-        "detail": detail or title,
+        "detail": translated(detail) or title,
     }
     if errors:
-        body["errors"] = errors
+        body["errors"] = _said(errors)
     for name, value in (extra or {}).items():
         body.setdefault(name, value)
     response = jsonify(body)
@@ -158,9 +177,9 @@ def handle_domain_error(error: DomainError):
 def handle_http_exception(error: HTTPException):
     if isinstance(error, SecurityError):
         # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
-        detail = "This address does not serve Couples."
+        detail = _("This address does not serve Couples.")
         if wants_problem_json():
-            return problem(400, "untrusted-host", "Unknown host", detail)
+            return problem(400, "untrusted-host", _("Unknown host"), detail)
         return detail + "\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
     status = error.code or 500
     slug, title = HTTP_SLUGS.get(status, ("error", error.name))
@@ -169,6 +188,9 @@ def handle_http_exception(error: HTTPException):
         headers["Allow"] = ", ".join(error.valid_methods)
     data = getattr(error, "data", None) or {}
     detail = data.get("message") or getattr(error, "description", None) or title
+    if status in HTTP_SLUGS and detail == type(error).description:
+        # Werkzeug's own sentence for the status, in English only: the title says it.
+        detail = title
     if status == 404 and not data.get("message"):
         detail = N_("There is nothing here. The link may be old, or mistyped.")
     errors = data.get("errors")
@@ -222,22 +244,18 @@ def handle_unexpected(error: Exception):
         # connections (pool_pre_ping) once it is back.
         log.error("database unavailable: %s", type(error).__name__, exc_info=error)
         headers = {"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)}
-        if wants_problem_json():
-            return problem(
-                503,
-                "unavailable",
-                "Back in a moment",
-                "The app cannot reach its database right now. Try again shortly.",
-                headers=headers,
-            )
-        # Rendered without the context processors: they would load the user, from the
-        # database that is out of reach; and in the browser's language, for the same
-        # reason (the account's choice is in the database).
-        from flask_babel import force_locale
-
-        from couples.i18n import browser_language
-
+        # In the browser's language: the account's choice is in the database. And the
+        # page is rendered without the context processors: they would load the user, from
+        # the database that is out of reach.
         with force_locale(browser_language()):
+            if wants_problem_json():
+                return problem(
+                    503,
+                    "unavailable",
+                    _("Back in a moment"),
+                    _("The app cannot reach its database right now. Try again shortly."),
+                    headers=headers,
+                )
             page = current_app.jinja_env.get_template("errors/unavailable.html").render()
         return page, 503, headers
     log.exception("unhandled error", exc_info=error)

@@ -16,11 +16,14 @@ import math
 import time
 
 from flask import current_app, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from limits import parse
 
 from couples.errors import TooManyAttempts
 from couples.extensions import limiter
+from couples.i18n import N_, translated
 
 log = logging.getLogger("couples.limits")
 
@@ -53,14 +56,15 @@ _NOT_COUNTED = frozenset(
         "accounts.reset",
     }
 )
+# What each refusal says first, translated when it is said (``refusal``).
 MESSAGES = {
-    "APPRECIATION": "That's a lot of appreciations at once.",
-    "BID": "That's a lot of bids at once.",
-    "REPAIR": "That's a lot of repairs started at once.",
-    "INVITE": "That's a lot of invite codes at once.",
-    "INVITE_CODE": "Too many codes tried.",
-    "PUSH_TEST": "Test messages were sent a moment ago.",
-    "WRITE": "That's a lot of changes at once.",
+    "APPRECIATION": N_("That's a lot of appreciations at once."),
+    "BID": N_("That's a lot of bids at once."),
+    "REPAIR": N_("That's a lot of repairs started at once."),
+    "INVITE": N_("That's a lot of invite codes at once."),
+    "INVITE_CODE": N_("Too many codes tried."),
+    "PUSH_TEST": N_("Test messages were sent a moment ago."),
+    "WRITE": N_("That's a lot of changes at once."),
 }
 
 
@@ -121,20 +125,23 @@ def clear(item, scope: str, key: str) -> None:
 
 
 def refusal(item, scope: str, key: str, message: str) -> TooManyAttempts:
-    """The 429 for ``key`` over ``item``: ``message``, how long to wait, Retry-After."""
+    """The 429 for ``key`` over ``item``: ``message`` (English, marked with ``N_``), how
+    long to wait, Retry-After; in the reader's language."""
     reset_at, _remaining = _storage(
         lambda: limiter.limiter.get_window_stats(item, scope, key),
         (time.time() + item.get_expiry(), 0),
     )
     wait = max(1, math.ceil(reset_at - time.time()))
+    wait_words = _("Please wait %(wait)s and try again.", wait=_human(wait))
     return TooManyAttempts(
-        f"{message} Please wait {_human(wait)} and try again.",
-        headers={"Retry-After": str(wait)},
+        f"{translated(message)} {wait_words}", headers={"Retry-After": str(wait)}
     )
 
 
 def _human(seconds: int) -> str:
     if seconds < 60:
-        return f"{seconds} seconds"
+        return ngettext("%(num)d second", "%(num)d seconds", seconds)
     minutes = math.ceil(seconds / 60)
-    return "a minute" if minutes == 1 else f"{minutes} minutes"
+    if minutes == 1:
+        return _("a minute")
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)

@@ -19,28 +19,30 @@ from flask_babel import gettext as _
 from couples import safety
 from couples.errors import Conflict
 from couples.extensions import db
-from couples.i18n import N_
+from couples.i18n import N_, translated
 from couples.repair.signpost import EMERGENCY, ONLY_YOU
 from couples.validation import Flag
 
 SEND_ANYWAY = "send_anyway"
 QUICK_EXIT = "https://www.bbc.co.uk/weather"
-SEND_ANYWAY_DOC = (
-    "true once the writer has seen where to find help (the 409 /problems/safety-check "
-    "answer) and chooses to send these words as written."
-)
 
 
 def SendAnyway():
     """The ``send_anyway`` field of every body whose words reach the partner."""
-    return Flag(load_default=False, metadata={"description": SEND_ANYWAY_DOC})
+    return Flag(
+        load_default=False,
+        metadata={
+            "description": (
+                "true once the writer has seen where to find help (the 409 "
+                "/problems/safety-check answer) and chooses to send these words as written."
+            )
+        },
+    )
 
 
-_TITLES = {
-    "Emergency numbers": "emergency",
-    "Talk to someone who knows about abuse": "abuse",
-    "If you're thinking of harming yourself": "self_harm",
-}
+# The section of the emergency resources for someone thinking of harming themselves (its
+# title, kept in English as the resources are).
+_SELF_HARM_SECTION = N_("If you're thinking of harming yourself")
 
 
 def help_sections(topics) -> list:
@@ -48,26 +50,27 @@ def help_sections(topics) -> list:
     fitting first: a crisis line first when the words are about harming oneself."""
     sections = [s for s in EMERGENCY.sections if s.lines]
     if safety.SELF_HARM in topics:
-        sections.sort(key=lambda s: _TITLES.get(s.title) != "self_harm")
+        sections.sort(key=lambda s: s.title != _SELF_HARM_SECTION)
     return sections
 
 
 def resources(topics) -> dict:
-    """The help, as the API gives it in the 409 answer's body."""
+    """The help, as the API gives it in the 409 answer's body, in the reader's language
+    (the lines' own names stay as they are)."""
     return {
-        "title": EMERGENCY.title,
-        "intro": EMERGENCY.intro,
+        "title": translated(EMERGENCY.title),
+        "intro": translated(EMERGENCY.intro),
         "sections": [
             {
-                "title": s.title,
-                "items": list(s.items),
+                "title": translated(s.title),
+                "items": [translated(item) for item in s.items],
                 "lines": [
                     {
-                        "name": line.name,
-                        "region": line.region,
+                        "name": translated(line.name),
+                        "region": translated(line.region),
                         "number": line.number,
                         "dial": line.dial,
-                        "note": line.note,
+                        "note": translated(line.note),
                     }
                     for line in s.lines
                 ],
@@ -76,7 +79,7 @@ def resources(topics) -> dict:
         ],
         "help_page": "/repairs/help?for=safety",
         "quick_exit": QUICK_EXIT,
-        "note": ONLY_YOU,
+        "note": translated(ONLY_YOU),
     }
 
 

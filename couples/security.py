@@ -1,6 +1,7 @@
 """Request guards and the response headers that apply to every route."""
 
 from flask import Flask, current_app, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -49,7 +50,7 @@ def guard_request():
             return None
         public = getattr(view, "_public", False) or request.blueprint == "api-docs"
         if not public and not current_user.is_authenticated:
-            return problem(401, "unauthorized", "Please log in", "Log in to continue.")
+            return problem(401, "unauthorized", _("Please log in"), _("Log in to continue."))
         if request.method in UNSAFE_METHODS:
             csrf.protect()
             # Every unsafe API request, with a body schema or none: a body must be JSON.

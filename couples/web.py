@@ -9,6 +9,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app, g, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.security import safe_join
@@ -85,7 +86,7 @@ def couple_or_404():
 
     pairing = current_pairing()
     if pairing is None:
-        raise NotLinked("You are not linked to a partner yet.")
+        raise NotLinked(_("You are not linked to a partner yet."))
     return pairing
 
 

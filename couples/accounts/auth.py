@@ -2,6 +2,7 @@
 get."""
 
 from flask import flash, g, redirect, request, url_for
+from flask_babel import gettext as _
 
 from couples.accounts import sessions
 from couples.accounts.models import User
@@ -34,8 +35,8 @@ def load_user(token: str) -> User | None:
 @login_manager.unauthorized_handler
 def unauthorized():
     if request.path.startswith("/api/"):
-        return problem(401, "unauthorized", "Please log in", "Log in to continue.")
+        return problem(401, "unauthorized", _("Please log in"), _("Log in to continue."))
     if request.method == "GET":
-        flash("Please log in to continue.", "info")
+        flash(_("Please log in to continue."), "info")
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
     return redirect(url_for("accounts.login"))

@@ -15,6 +15,8 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import session
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 from webauthn import (
     generate_authentication_options,
@@ -44,6 +46,7 @@ from couples.clock import isoformat, utcnow
 from couples.db import begin_write, is_public_id
 from couples.errors import Conflict, Invalid, NotFound, WrongCredentials
 from couples.extensions import db
+from couples.i18n import N_, translated
 from couples.links import public_origin
 
 CHALLENGE_MINUTES = 5
@@ -53,7 +56,15 @@ _SESSION_KEY = "passkey_challenge"
 _TRANSPORTS = {t.value for t in AuthenticatorTransport}
 
 # Not said more precisely to whoever tries: the answer is not one we can accept.
-NOT_ACCEPTED = "That passkey could not be used here. Try again, or use your password."
+NOT_ACCEPTED = N_("That passkey could not be used here. Try again, or use your password.")
+
+
+def _too_many() -> str:
+    return ngettext(
+        "An account keeps %(num)d passkey at most: remove it first.",
+        "An account keeps %(num)d passkeys at most: remove one first.",
+        PASSKEYS_MAX,
+    )
 
 
 def relying_party() -> tuple[str, str]:
@@ -85,7 +96,7 @@ def _take_challenge(purpose: str, user: User | None) -> bytes:
     has expired, or was asked for by another account)."""
     kept = session.pop(_SESSION_KEY, None)
     if not isinstance(kept, dict) or kept.get("purpose") != purpose:
-        raise Invalid(errors={"credential": ["Start again: that took too long."]})
+        raise Invalid(errors={"credential": [_("Start again: that took too long.")]})
     challenge = base64url_to_bytes(kept["challenge"])
     begin_write(db.session)
     query = db.delete(PasskeyChallenge).where(
@@ -98,7 +109,7 @@ def _take_challenge(purpose: str, user: User | None) -> bytes:
     used = db.session.execute(query).rowcount
     db.session.commit()
     if used != 1:
-        raise Invalid(errors={"credential": ["Start again: that took too long."]})
+        raise Invalid(errors={"credential": [_("Start again: that took too long.")]})
     return challenge
 
 
@@ -136,7 +147,7 @@ def registration_options(*, user: User, password: str) -> dict:
     confirm_identity(user=user, event="passkey_added", password=password)
     owned = passkeys_of(user)
     if len(owned) >= PASSKEYS_MAX:
-        raise Conflict(f"An account keeps {PASSKEYS_MAX} passkeys at most: remove one first.")
+        raise Conflict(_too_many())
     rp_id, _origin = relying_party()
     handle = owned[0].user_handle if owned else secrets.token_bytes(32)
     session["passkey_handle"] = bytes_to_base64url(handle)
@@ -172,7 +183,7 @@ def register(*, user: User, credential: dict, name: str) -> Passkey:
         )
     except (InvalidRegistrationResponse, InvalidJSONStructure, ValueError, TypeError) as error:
         audit.record("passkey_added", "failed", user_id=user.id)
-        raise Invalid(errors={"credential": [NOT_ACCEPTED]}) from error
+        raise Invalid(errors={"credential": [translated(NOT_ACCEPTED)]}) from error
     response = credential.get("response")
     transports = response.get("transports") if isinstance(response, dict) else None
     if not isinstance(transports, list):
@@ -192,13 +203,13 @@ def register(*, user: User, credential: dict, name: str) -> Passkey:
     begin_write(db.session)
     if len(passkeys_of(user)) >= PASSKEYS_MAX:
         db.session.rollback()
-        raise Conflict(f"An account keeps {PASSKEYS_MAX} passkeys at most: remove one first.")
+        raise Conflict(_too_many())
     db.session.add(passkey)
     try:
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
-        raise Conflict("That passkey is already kept for an account here.") from error
+        raise Conflict(_("That passkey is already kept for an account here.")) from error
     audit.record("passkey_added", user_id=user.id)
     return passkey
 
@@ -206,14 +217,14 @@ def register(*, user: User, credential: dict, name: str) -> Passkey:
 def remove(*, user: User, public_id: str) -> None:
     """Remove one of the user's passkeys: it signs in no more. 404 when it is not theirs."""
     if not is_public_id(public_id):
-        raise NotFound("That passkey is not on your account.")
+        raise NotFound(_("That passkey is not on your account."))
     begin_write(db.session)
     gone = db.session.execute(
         db.delete(Passkey).where(Passkey.user_id == user.id, Passkey.public_id == public_id)
     ).rowcount
     if gone != 1:
         db.session.rollback()
-        raise NotFound("That passkey is not on your account.")
+        raise NotFound(_("That passkey is not on your account."))
     db.session.commit()
     audit.record("passkey_removed", user_id=user.id)
 
@@ -235,7 +246,7 @@ def confirm_options(*, user: User) -> dict:
     """Options for confirming an export or a deletion with one of the user's passkeys."""
     owned = passkeys_of(user)
     if not owned:
-        raise NotFound("There is no passkey on your account.")
+        raise NotFound(_("There is no passkey on your account."))
     rp_id, _origin = relying_party()
     options = generate_authentication_options(
         rp_id=rp_id,
@@ -253,7 +264,7 @@ def _check(credential: dict, *, purpose: str, user: User | None, event: str) -> 
     recorded, so the person can remove it."""
     challenge = _take_challenge(purpose, user)
     if not isinstance(credential, dict):
-        raise Invalid(errors={"credential": [NOT_ACCEPTED]})
+        raise Invalid(errors={"credential": [translated(NOT_ACCEPTED)]})
     try:
         raw_id = base64url_to_bytes(str(credential.get("rawId") or credential.get("id") or ""))
     except (ValueError, TypeError):
@@ -266,7 +277,7 @@ def _check(credential: dict, *, purpose: str, user: User | None, event: str) -> 
     if passkey is None:
         db.session.rollback()
         audit.record(event, "unknown_passkey", user_id=user.id if user else None)
-        raise WrongCredentials(NOT_ACCEPTED)
+        raise WrongCredentials(translated(NOT_ACCEPTED))
     rp_id, origin = relying_party()
     try:
         verified = verify_authentication_response(
@@ -282,7 +293,7 @@ def _check(credential: dict, *, purpose: str, user: User | None, event: str) -> 
         db.session.rollback()
         cloned = "sign count" in str(error).lower()
         audit.record(event, "cloned_passkey" if cloned else "failed", user_id=passkey.user_id)
-        raise WrongCredentials(NOT_ACCEPTED) from error
+        raise WrongCredentials(translated(NOT_ACCEPTED)) from error
     passkey.sign_count = verified.new_sign_count
     passkey.backed_up = verified.credential_backed_up
     passkey.last_used_at = utcnow()

@@ -10,6 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import or_
 
 from couples import audit
@@ -136,7 +137,7 @@ def sign_out(*, user: User, public_id: str) -> bool:
     ).rowcount
     if ended != 1:
         db.session.rollback()
-        raise NotFound("That device is not signed in.")
+        raise NotFound(_("That device is not signed in."))
     db.session.commit()
     audit.record("session_revoked", user_id=user_id)
     return current

@@ -7,7 +7,10 @@ from flask import current_app
 from limits import parse
 
 from couples import limits
+from couples.i18n import N_
 from couples.limits import refusal
+
+TOO_MANY = N_("Too many attempts.")
 
 
 def _limit(config_key: str):
@@ -21,7 +24,7 @@ def check(config_key: str, *keys: str) -> None:
     item = _limit(config_key)
     for key in keys:
         if not limits.test(item, config_key, key):
-            raise refusal(item, config_key, key, "Too many attempts.")
+            raise refusal(item, config_key, key, TOO_MANY)
 
 
 def take(config_key: str, *keys: str) -> None:
@@ -34,7 +37,7 @@ def take(config_key: str, *keys: str) -> None:
     item = _limit(config_key)
     for key in keys:
         if not limits.hit(item, config_key, key):
-            raise refusal(item, config_key, key, "Too many attempts.")
+            raise refusal(item, config_key, key, TOO_MANY)
 
 
 def hit(config_key: str, *keys: str) -> None:

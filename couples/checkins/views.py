@@ -116,7 +116,12 @@ def day(day: str):
     except Conflict as error:
         # Closed at noon, or revealed a moment ago: say so, and keep every word typed.
         return _render(
-            pairing, view, editing=True, form=request.form, errors={}, refused=str(error)
+            pairing,
+            view,
+            editing=True,
+            form=request.form,
+            errors={},
+            refused=translated(str(error)),
         ), 409
     flash(_("Saved. Thank you.") if not view.revealed else _("You've both answered."), "success")
     return redirect(url_for("checkins.day", day=day))
@@ -256,8 +261,9 @@ def _settings_from_form(form, custom) -> tuple[dict, dict]:
 def _settings_field_errors(errors: dict, new_index: int) -> dict:
     """API paths as form field names: the new question's fields, the schedule."""
     named = {}
+    new_question = f"custom_questions.{new_index}"
     for key, messages in errors.items():
-        if key.startswith(f"custom_questions.{new_index}."):
+        if key.startswith(new_question + "."):
             key = "new_" + key.rsplit(".", 1)[1]
         elif key.startswith("schedule."):
             key = key.removeprefix("schedule.")

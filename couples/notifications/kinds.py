@@ -8,7 +8,7 @@ from couples.i18n import N_
 @dataclass(frozen=True)
 class Kind:
     name: str
-    label: str  # for the settings page, which translates it (``| tr``); N_ for those shown
+    label: str  # for the settings page, which translates it (``| tr``)
     ttl_seconds: int  # how long a push service keeps it for an offline device
     urgency: str = "normal"  # RFC 8030 Urgency
     replaceable: bool = False  # reminders carry a Topic: an offline device gets the latest
@@ -43,7 +43,7 @@ KINDS: dict[str, Kind] = {
         Kind("repair_your_turn", N_("My turn in a repair"), DAY, replaceable=True, capped=False),
         Kind(
             "repair_timeout_over",
-            "A repair pause is over",
+            N_("A repair pause is over"),
             DAY,
             urgency="high",
             quiet_hours_exempt=True,
@@ -62,7 +62,12 @@ KINDS: dict[str, Kind] = {
         Kind("plan_answered", N_("Answers to my plans for us"), DAY, capped=False),
         Kind("plan_reminder", N_("Before a plan we said yes to"), 2 * 3600),
         Kind(
-            "test", "Test push", 60, quiet_hours_exempt=True, capped=False, user_can_turn_off=False
+            "test",
+            N_("Test push"),
+            60,
+            quiet_hours_exempt=True,
+            capped=False,
+            user_can_turn_off=False,
         ),
     )
 }

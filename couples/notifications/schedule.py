@@ -1,10 +1,13 @@
-"""When reminders fall on each person's own clock. Pure: zoneinfo only, no Flask.
+"""When reminders fall on each person's own clock. Pure: zoneinfo only, no Flask (but
+gettext for what cannot work, said in the page's language, or English outside a page).
 
 Times of day are minutes after local midnight. Every instant in and out is aware UTC."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
 
 
 def _local_wall(day: date, minute: int, tz: ZoneInfo) -> datetime:
@@ -40,8 +43,10 @@ def settings_problems(reminder: int, quiet_start: int, quiet_end: int) -> dict[s
     would only ever come at their end. Field path -> message; empty when all can work."""
     if quiet_start == quiet_end:
         return {
-            "quiet_hours.end": "Quiet hours need an end that differs from their start. "
-            "To have none, pick a short window you sleep through."
+            "quiet_hours.end": _(
+                "Quiet hours need an end that differs from their start. "
+                "To have none, pick a short window you sleep through."
+            )
         }
     inside = (
         quiet_start <= reminder < quiet_end
@@ -50,9 +55,13 @@ def settings_problems(reminder: int, quiet_start: int, quiet_end: int) -> dict[s
     )
     if inside:
         return {
-            "reminder_time": f"{_clock(reminder)} is in your quiet hours "
-            f"({_clock(quiet_start)}–{_clock(quiet_end)}), so the reminder would wait until "
-            f"{_clock(quiet_end)}. Choose a time outside them, or change the quiet hours."
+            "reminder_time": _(
+                "%(time)s is in your quiet hours (%(start)s–%(end)s), so the reminder would "
+                "wait until %(end)s. Choose a time outside them, or change the quiet hours.",
+                time=_clock(reminder),
+                start=_clock(quiet_start),
+                end=_clock(quiet_end),
+            )
         }
     return {}
 

@@ -13,7 +13,7 @@ from couples.accounts.models import User
 from couples.extensions import db
 from couples.i18n import NAMES
 from tests.factories import ApiClient, make_user
-from tests.i18n.unmarked import unmarked, unmarked_script
+from tests.i18n.unmarked import unmarked, unmarked_python, unmarked_script
 
 TRANSLATIONS = ROOT / "couples" / "translations"
 SPANISH = {"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"}
@@ -36,7 +36,12 @@ def test_a_browser_that_asks_for_spanish_gets_it_where_spanish_is_offered(biling
 
 
 def test_english_is_the_answer_while_spanish_is_not_offered(make_app):
-    page = make_app().test_client().get("/login", headers=SPANISH).get_data(as_text=True)
+    page = (
+        make_app(LANGUAGES=["en"])
+        .test_client()
+        .get("/login", headers=SPANISH)
+        .get_data(as_text=True)
+    )
     assert '<html lang="en">' in page
 
 
@@ -85,7 +90,7 @@ def test_a_language_that_is_not_there_is_refused_and_changes_nothing(bilingual, 
 
 
 def test_the_language_picker_is_not_shown_while_english_is_the_only_one(make_app):
-    app = make_app()
+    app = make_app(LANGUAGES=["en"])
     with app.app_context():
         make_user(email="alex@example.com")
     alex = ApiClient(app).login("alex@example.com")
@@ -243,6 +248,53 @@ def test_the_unmarked_script_words_check_finds_them():
     const b = ngettext("%(num)s bid", "%(num)s bids", n);
     throw new Error("internal reason");"""
     assert unmarked_script(source) == ["Not marked here."]
+
+
+# Modules whose words are not for partners: the operator's settings, commands, logs and
+# metrics, the OpenAPI document, the date patterns, and the demo couple's own words.
+MODULES_NOT_FOR_PARTNERS = {
+    "couples/config.py",
+    "couples/cli.py",
+    "couples/logs.py",
+    "couples/metrics.py",
+    "couples/api/spec.py",
+    "couples/i18n.py",
+    "couples/demo.py",
+}
+MODULES = sorted(
+    path.relative_to(ROOT).as_posix()
+    for path in (ROOT / "couples").rglob("*.py")
+    if path.relative_to(ROOT).as_posix() not in MODULES_NOT_FOR_PARTNERS
+)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_no_words_in_python_escape_translation(module):
+    assert unmarked_python((ROOT / module).read_text()) == []
+
+
+def test_the_unmarked_python_words_check_finds_them():
+    source = '''"""A module's docstring, for developers."""
+from flask_babel import gettext as _
+
+TITLE = N_("Marked for later.")
+PLAIN = "Not marked here."
+
+
+def f(name):
+    log.info("For the people who run it.")
+    flash(_("Marked now, %(name)s.", name=name))
+    if name == "x":
+        raise RuntimeError("An internal reason.")
+    notify(title=f"Your turn, with {name}", body="a_key")
+    blp.route("/x", description="For developers reading the API.")
+    return {"description": "Also for developers.", "text": "Read by a partner."}
+'''
+    assert unmarked_python(source) == [
+        "5: 'Not marked here.'",
+        "13: f'Your turn, with {}'",
+        "15: 'Read by a partner.'",
+    ]
 
 
 def test_a_page_in_spanish_carries_the_scripts_words(bilingual):

@@ -1,5 +1,7 @@
-"""Words in a template that reach the reader without going through gettext."""
+"""Words in a template, a script or Python that reach the reader without going through
+gettext."""
 
+import ast
 import re
 
 JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
@@ -84,3 +86,95 @@ def unmarked_script(source: str) -> list[str]:
             continue
         found.append(text)
     return found
+
+
+# ------------------------------------------------------------------------------ Python
+
+# The translation functions: their arguments are marked.
+MARKERS = {"_", "gettext", "ngettext", "pgettext", "npgettext", "N_", "lazy_gettext"}
+# Calls whose words are for the people who run the app, not for partners.
+FOR_OPERATORS = re.compile(
+    r"^(log|logger|logging|_log|_logger|current_app\.logger|app\.logger|click|warnings)\."
+    r"|^(print|RuntimeError|ValueError|TypeError|KeyError|AssertionError|NotImplementedError"
+    r"|LookupError|OSError|SystemExit|Exception|click\.\w+)$"
+)
+# Keyword arguments and dict keys whose words are for developers (the OpenAPI document,
+# command help) or are not words at all.
+FOR_DEVELOPERS = {"description", "summary", "help", "example", "metavar", "doc", "ondelete"}
+# A line that says so keeps its words as they are: a name (an organisation's, a browser's).
+NAME_COMMENT = "# same in every language"
+WORDS = re.compile(r"[^\W\d_]{2,}")
+
+
+def _name(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_name(node.value)}.{node.attr}"
+    if isinstance(node, ast.Call):
+        return _name(node.func)
+    return ""
+
+
+def reads_like_words(text: str) -> bool:
+    """Two words or more with a space, and a capital or a full stop: a sentence or a label,
+    not a key, a code, a path or SQL."""
+    if len(WORDS.findall(text)) < 2 or " " not in text.strip():
+        return False
+    if re.search(r"[{}<>]|://|\(\?|^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA)\b", text):
+        return False
+    return bool(re.search(r"^[A-Z]|[.!?…]\s*$", text.strip()))
+
+
+def unmarked_python(source: str) -> list[str]:
+    """Each string literal (and f-string) of a module that reads like words but is not an
+    argument of a translation function, a docstring, or words for the people who run the
+    app (logs, internal errors, the OpenAPI document's descriptions)."""
+    tree = ast.parse(source)
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                skip.add(id(body[0].value))
+        elif isinstance(node, ast.Call):
+            name = _name(node.func)
+            last = name.rsplit(".", 1)[-1]
+            if last in MARKERS or FOR_OPERATORS.search(name):
+                for inner in ast.walk(node):
+                    skip.add(id(inner))
+            for keyword in node.keywords:
+                if keyword.arg in FOR_DEVELOPERS:
+                    for inner in ast.walk(keyword.value):
+                        skip.add(id(inner))
+        elif isinstance(node, ast.Raise) and node.exc is not None:
+            if FOR_OPERATORS.search(_name(node.exc)):
+                for inner in ast.walk(node.exc):
+                    skip.add(id(inner))
+        elif isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values, strict=True):
+                if isinstance(key, ast.Constant) and key.value in FOR_DEVELOPERS:
+                    for inner in ast.walk(value):
+                        skip.add(id(inner))
+        elif isinstance(node, ast.Assert):
+            for inner in ast.walk(node):
+                skip.add(id(inner))
+    lines = source.splitlines()
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in skip or not hasattr(node, "lineno"):
+            continue
+        if any(NAME_COMMENT in lines[n - 1] for n in range(node.lineno, node.end_lineno + 1)):
+            continue
+        if isinstance(node, ast.JoinedStr):
+            parts = [part.value if isinstance(part, ast.Constant) else "{}" for part in node.values]
+            if reads_like_words(" ".join("".join(parts).split("{}"))):
+                found.append(f"{node.lineno}: f{''.join(parts)!r}")
+            skip.update(id(part) for part in node.values)
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and reads_like_words(node.value)
+        ):
+            found.append(f"{node.lineno}: {node.value!r}")
+    return sorted(found, key=lambda line: int(line.split(":")[0]))
