@@ -94,9 +94,8 @@ DEFAULTS = {
     "CELERY_BROKER_URL": None,
     # Logs on stderr: "text" lines, or "json" (one object a line, for a log shipper).
     "LOG_FORMAT": "text",
-    # The languages people may have (couples/i18n.py): Spanish is added once its
-    # catalogue is complete.
-    "LANGUAGES": ["en"],
+    # The languages a browser is answered in and the account page offers (couples/i18n.py).
+    "LANGUAGES": ["en", "es"],
     # Prometheus metrics: /metrics answers a scraper with this bearer token (404 without
     # one); a process that serves no pages answers on this host:port instead.
     "METRICS_TOKEN": None,

@@ -110,7 +110,7 @@ def test_the_reset_mail_stays_english_for_an_english_reader(app, sent):
 
 
 def test_a_browsers_spanish_counts_only_where_spanish_is_offered(make_app, sent):
-    app = make_app()  # English only
+    app = make_app(LANGUAGES=["en"])  # English only
     with app.app_context():
         _user("ana@example.com", "Ana", seen_language="es")
         subject, _text = _reset_mail(app, "ana@example.com", sent)
@@ -220,7 +220,7 @@ def test_the_weeks_practice_reminder_is_in_each_ones_language(app, spanish):
     assert _notes(ana, "practice_week") == [
         (
             "Una semana nueva, una pequeña práctica",
-            "Algo pequeño que probar por ti esta semana. Solo tú lo ves.",
+            "Algo pequeño que probar esta semana, para ti. Solo tú lo ves.",
         )
     ]
     assert _notes(ben, "practice_week") == [
