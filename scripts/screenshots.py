@@ -2,6 +2,7 @@
 widths in light and dark, for a visual review.
 
     .venv/bin/python scripts/screenshots.py [--out DIR] [--widths 360,320] [--only TEXT]
+                                            [--language es]
 
 Starts the app (``flask serve``) on a free loopback port with its own instance folder,
 seeds the demo couple (``flask demo seed``), registers an unlinked user, and saves one PNG
@@ -12,10 +13,13 @@ the second width. A few extra pictures show keyboard focus (``focus-*``): the la
 control of a long form reached with Tab on a 740 px tall screen, which must not end up
 under the bottom bar.
 
+With ``--language``, every browser asks for that language (and the server offers it).
+
 Needs Debian's Chromium (/usr/bin/chromium) and Playwright (the ``dev`` extra).
 """
 
 import argparse
+import json
 import os
 import re
 import socket
@@ -125,9 +129,9 @@ def start_server(env: dict, port: int, log: Path) -> subprocess.Popen:
 
 def log_in(page, email: str, password: str) -> None:
     page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form button[type=submit]").first.click()
     page.wait_for_url(re.compile(r"/(\?.*)?$"))
 
 
@@ -170,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         help="the first for every page, the others for pages marked narrow",
     )
     parser.add_argument("--only", default="", help="only pages whose name contains this")
+    parser.add_argument("--language", default="en", help="the language the browsers ask for")
     args = parser.parse_args(argv)
     widths = [int(w) for w in args.widths.split(",")]
     args.out.mkdir(parents=True, exist_ok=True)
@@ -178,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="couples-shots-") as tmp:
         env = server_env(Path(tmp) / "instance")
+        env["COUPLES_LANGUAGES"] = json.dumps(sorted({"en", args.language}))
         port = free_port()
         server = start_server(env, port, Path(tmp) / "server.log")
         try:
@@ -186,7 +192,9 @@ def main(argv: list[str] | None = None) -> int:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 base = f"http://localhost:{port}"
-                problems = run(browser, base, demo_password, args.out, widths, args.only)
+                problems = run(
+                    browser, base, demo_password, args.out, widths, args.only, args.language
+                )
                 browser.close()
         finally:
             server.terminate()
@@ -198,11 +206,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(
-    browser, base: str, demo_password: str, out: Path, widths: list[int], only: str
+    browser,
+    base: str,
+    demo_password: str,
+    out: Path,
+    widths: list[int],
+    only: str,
+    language: str = "en",
 ) -> list[str]:
     def context(timezone: str = "Europe/London"):
         return browser.new_context(
-            base_url=base, timezone_id=timezone, viewport={"width": widths[0], "height": HEIGHT}
+            base_url=base,
+            timezone_id=timezone,
+            locale=language,
+            viewport={"width": widths[0], "height": HEIGHT},
         )
 
     pages = {
@@ -215,10 +232,10 @@ def run(
     log_in(pages["jonah"], "jonah.demo@example.com", demo_password)
     solo = pages["solo"]
     solo.goto("/register")
-    solo.get_by_label("Your name").fill("Robin")
-    solo.get_by_label("Email").fill("robin@example.com")
-    solo.get_by_label("Password", exact=True).fill(PASSWORD)
-    solo.get_by_role("button", name="Create my account").click()
+    solo.locator("input[name=display_name]").fill("Robin")
+    solo.locator("input[name=email]").fill("robin@example.com")
+    solo.locator("input[name=password]").fill(PASSWORD)
+    solo.locator("form button[type=submit]").first.click()
     solo.wait_for_url(re.compile(r"/pair$"))
     # Robin's invite: the sign-up page it leads to says who sent it.
     invite = api(solo, "POST", "/api/v1/invites")["code"]
@@ -338,13 +355,13 @@ def run(
     if not only or "flash" in only:
         # Flash messages: after sending an appreciation, and after saving reminders.
         jonah.goto("/appreciations/new")
-        jonah.get_by_label("What did you appreciate?").fill("You made dinner when I was tired.")
-        jonah.get_by_role("button", name="Send").click()
+        jonah.locator("textarea[name=text]").fill("You made dinner when I was tired.")
+        jonah.locator("main form button[type=submit]").first.click()
         jonah.wait_for_load_state("networkidle")
         for scheme in ("light", "dark"):
             take(jonah, out, "flash-appreciation-sent", widths[-1], scheme)
         maya.goto("/settings/notifications")
-        maya.get_by_role("button", name="Save").first.click()
+        maya.locator("form[action$='/settings/notifications'] button[type=submit]").first.click()
         maya.wait_for_load_state("networkidle")
         for scheme in ("light", "dark"):
             take(maya, out, "flash-reminders-saved", widths[-1], scheme)
