@@ -252,15 +252,21 @@ def vapid_keys():
 
 
 @pytest.fixture
-def push_app(make_app, fake_push, vapid_keys):
+def push_settings(fake_push, vapid_keys) -> dict:
+    """The settings of an app that sends to the fake push service (and only there)."""
+    return {
+        "VAPID_PRIVATE_KEY": vapid_keys[0],
+        "VAPID_PUBLIC_KEY": vapid_keys[1],
+        "VAPID_SUBJECT": "mailto:ops@couples.test",
+        "PUSH_ALLOWED_ENDPOINTS": [fake_push.origin],
+        "PUSH_TIMEOUT": 2,
+    }
+
+
+@pytest.fixture
+def push_app(make_app, push_settings):
     """An app that sends to the fake push service (and only there)."""
-    return make_app(
-        VAPID_PRIVATE_KEY=vapid_keys[0],
-        VAPID_PUBLIC_KEY=vapid_keys[1],
-        VAPID_SUBJECT="mailto:ops@couples.test",
-        PUSH_ALLOWED_ENDPOINTS=[fake_push.origin],
-        PUSH_TIMEOUT=2,
-    )
+    return make_app(**push_settings)
 
 
 @pytest.fixture

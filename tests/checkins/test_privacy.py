@@ -55,16 +55,9 @@ CUSTOM = [
 
 # ------------------------------------------------------------------------------ the world
 @pytest.fixture
-def world(make_app, fake_push, vapid_keys):
+def world(make_app, push_settings, fake_push):
     """An app that pushes to the fake push service, with logins at any instant."""
-    app = make_app(
-        RATELIMIT_ENABLED=False,
-        VAPID_PRIVATE_KEY=vapid_keys[0],
-        VAPID_PUBLIC_KEY=vapid_keys[1],
-        VAPID_SUBJECT="mailto:ops@couples.test",
-        PUSH_ALLOWED_ENDPOINTS=[fake_push.origin],
-        PUSH_TIMEOUT=2,
-    )
+    app = make_app(RATELIMIT_ENABLED=False, **push_settings)
 
     def person(email, name, tz):
         with time_machine.travel(LINKED, tick=False), app.app_context():

@@ -17,17 +17,9 @@ NOON = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def app(make_app, fake_push, vapid_keys):
-    app = make_app(
-        LANGUAGES=["en", "es"],
-        VAPID_PRIVATE_KEY=vapid_keys[0],
-        VAPID_PUBLIC_KEY=vapid_keys[1],
-        VAPID_SUBJECT="mailto:ops@couples.test",
-        PUSH_ALLOWED_ENDPOINTS=[fake_push.origin],
-        PUSH_TIMEOUT=2,
-    )
-    with app.app_context():
-        yield app
+def app(push_app):
+    with push_app.app_context():
+        yield push_app
 
 
 def _couple(alex_language=None, sam_language="es", **sam_settings):
@@ -91,14 +83,10 @@ def test_a_discreet_push_hides_who_and_what_in_the_readers_language(app, fake_pu
     assert "Alex" not in str(pushed)
 
 
-def test_a_language_no_longer_offered_writes_the_push_in_english(make_app, fake_push, vapid_keys):
-    english_only = make_app(
-        LANGUAGES=["en"],
-        VAPID_PRIVATE_KEY=vapid_keys[0],
-        VAPID_PUBLIC_KEY=vapid_keys[1],
-        VAPID_SUBJECT="mailto:ops@couples.test",
-        PUSH_ALLOWED_ENDPOINTS=[fake_push.origin],
-    )
+def test_a_language_no_longer_offered_writes_the_push_in_english(
+    make_app, push_settings, fake_push
+):
+    english_only = make_app(LANGUAGES=["en"], **push_settings)
     with english_only.app_context():
         alex, sam = _couple(sam_language=None, seen_language="es")
         _, endpoint = push_device(sam, fake_push)

@@ -364,17 +364,10 @@ MARKED_APOLOGY = {
 
 
 @pytest.fixture
-def pushing(make_app, fake_push, vapid_keys):
+def pushing(make_app, push_settings, fake_push):
     """Alex (New York) and Sam (London), linked, each with a device on the fake push
     service; ``at(instant)`` yields both logged in there."""
-    app = make_app(
-        RATELIMIT_ENABLED=False,
-        VAPID_PRIVATE_KEY=vapid_keys[0],
-        VAPID_PUBLIC_KEY=vapid_keys[1],
-        VAPID_SUBJECT="mailto:ops@couples.test",
-        PUSH_ALLOWED_ENDPOINTS=[fake_push.origin],
-        PUSH_TIMEOUT=2,
-    )
+    app = make_app(RATELIMIT_ENABLED=False, **push_settings)
     with app.app_context():
         make_couple(
             make_user(email=ALEX, display_name="Alex", timezone="America/New_York"),
