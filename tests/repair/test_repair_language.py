@@ -293,7 +293,7 @@ def test_a_follow_up_before_its_date_is_refused_in_the_language_of_the_request(p
 
 
 def test_an_english_refusal_is_unchanged(make_app):
-    app = make_app(RATELIMIT_ENABLED=False)  # English only
+    app = make_app(RATELIMIT_ENABLED=False, LANGUAGES=["en"])  # English only
     with time_machine.travel(START - timedelta(hours=1), tick=False), app.app_context():
         alex = make_user(email=ALEX, display_name="Alex", timezone="UTC")
         sam = make_user(email=SAM, display_name="Sam", timezone="UTC")
