@@ -78,10 +78,11 @@ def select_locale() -> str:
 
 
 def answer_language() -> str:
-    """The language this answer's words were said in: the one chosen for the request, else
-    (no words said: nothing was chosen, and no account needs to be read for it) the
-    browser's."""
-    return g.get("language") or browser_language()
+    """The language this answer's words were said in: the one chosen for the request; else
+    (no words said, so nothing was chosen) the account's choice if the account was loaded
+    (``g.account_language``: nothing is read again for it), else the browser's."""
+    chosen = g.get("language") or g.get("account_language")
+    return chosen if chosen in NAMES else browser_language()
 
 
 def name_the_language(response):

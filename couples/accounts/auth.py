@@ -29,6 +29,7 @@ def load_user(token: str) -> User | None:
     sessions.touch(record=record, now=now)
     user.session_token = token
     g.pairing = pairing  # the couple comes with the user: pages need it on every request
+    g.account_language = user.language  # what an answer is in, once its writes expired it
     return user
 
 

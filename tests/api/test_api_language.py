@@ -285,3 +285,12 @@ def test_the_openapi_document_is_for_developers_and_stays_english(bilingual):
     assert document.get_json()["info"]["description"] == (
         "Check-ins, appreciations and repair for two partners."
     )
+
+
+def test_an_answer_without_words_names_the_language_the_account_chose(bilingual):
+    alex = reader(bilingual, "alex@example.com", ENGLISH)
+    assert alex.patch("/api/v1/me", json={"language": "es"}).status_code == 200
+    journal = alex.get("/api/v1/me/journal")
+    assert journal.status_code == 200 and journal.headers["Content-Language"] == "es"
+    assert alex.patch("/api/v1/me", json={"language": None}).status_code == 200
+    assert alex.get("/api/v1/me/journal").headers["Content-Language"] == "en"
