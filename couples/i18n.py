@@ -103,6 +103,12 @@ def writing_to(user):
     return force_locale(language_of(user))
 
 
+def written_in(code: str | None):
+    """``with written_in(code):`` gettext in a language kept in the database (a
+    notification's), English for one the app has no words for."""
+    return force_locale(code if code in NAMES else "en")
+
+
 def language_choices(user) -> list[tuple[str, str]]:
     """The account page's list: the offered languages, and the one chosen if it is not."""
     codes = offered()

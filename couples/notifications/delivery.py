@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import Row, and_, func, or_
 
@@ -20,6 +19,7 @@ from couples.accounts.models import User
 from couples.clock import utcnow
 from couples.db import begin_write
 from couples.extensions import db
+from couples.i18n import written_in
 from couples.links import public_origin
 from couples.notifications import payload as payloads
 from couples.notifications import schedule, webpush
@@ -156,7 +156,7 @@ def _send(job: _Job, vapid: webpush.VapidSigner, timeout: float) -> webpush.Send
 
 def _discreet_body(lang: str) -> str:
     """What a discreet push says in place of its words, in their language."""
-    with force_locale(lang):
+    with written_in(lang):
         return _("Something new for you")
 
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import force_locale, gettext, ngettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -16,7 +16,7 @@ from couples.accounts.models import User
 from couples.db import begin_write, in_ids
 from couples.errors import Conflict, Invalid, NotFound, SubscriptionTaken, TooManyDevices
 from couples.extensions import db
-from couples.i18n import N_, language_of, translated, writing_to
+from couples.i18n import N_, language_of, translated, writing_to, written_in
 from couples.notifications import schedule
 from couples.notifications.kinds import INBOX_ONLY, KINDS
 from couples.notifications.models import Notification, PushSubscription
@@ -287,7 +287,7 @@ def forget_name(*, user_id: int, name: str, since: datetime, until: datetime) ->
     ).all()
     changed = []
     for note_id, title, body, data, lang in rows:
-        with force_locale(lang):
+        with written_in(lang):
             former = translated(FORMER_PARTNER)
         values = {
             "title": _unnamed(title, pattern, former)[:_TITLE_LENGTH],

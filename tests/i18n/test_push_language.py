@@ -4,11 +4,12 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
+from flask_babel import force_locale
 
 from couples.bids import services as bids
 from couples.extensions import db
 from couples.i18n import format_moment, writing_to
-from couples.notifications import delivery
+from couples.notifications import delivery, payload
 from couples.notifications.models import Notification
 from couples.pairing.services import active_pairing
 from tests.factories import make_couple, make_user, push_device
@@ -57,7 +58,8 @@ def test_a_push_to_a_spanish_reader_is_in_spanish_and_says_so(app, fake_push):
 def test_a_push_to_an_english_reader_stays_english_beside_a_spanish_partner(app, fake_push):
     alex, sam = _couple(alex_language="es", sam_language=None)
     _, endpoint = push_device(sam, fake_push)
-    _bid(alex)  # written by someone reading Spanish, to someone who does not
+    with force_locale("es"):  # written by someone reading Spanish, to someone who does not
+        _bid(alex)
     pushed = _pushed(fake_push, endpoint)
     assert pushed["lang"] == "en"
     assert (pushed["title"], pushed["body"]) == ("Alex is reaching out", "A few words for you.")
@@ -148,3 +150,20 @@ def test_a_deleted_partners_name_gives_way_in_each_notifications_language(app):
         ("es", "Tu expareja", "Tu expareja, again."),
         ("en", "Your former partner", "Your former partner, again."),
     ]
+
+
+def test_a_language_the_app_has_no_words_for_is_pushed_in_english(app, fake_push):
+    alex, sam = _couple(discreet=True)
+    _, endpoint = push_device(sam, fake_push)
+    _bid(alex)
+    db.session.execute(db.update(Notification).values(lang="xx"))
+    db.session.commit()
+    pushed = _pushed(fake_push, endpoint)
+    assert pushed["body"] == payload.DISCREET_BODY
+    assert forget_name_of(sam, "Alex") == 1
+
+
+def forget_name_of(user, name) -> int:
+    from couples.notifications.services import forget_name
+
+    return forget_name(user_id=user.id, name=name, since=NOON, until=NOON)
