@@ -7,6 +7,7 @@ from email.header import decode_header, make_header
 
 import pytest
 import time_machine
+from flask_babel import force_locale
 
 from couples.accounts import mail
 from couples.accounts import services as accounts
@@ -176,7 +177,8 @@ def test_the_link_ended_notice_says_in_spanish_that_the_history_is_erased(app):
 
 def test_the_link_ended_notice_stays_english_for_an_english_reader(app):
     ana, ben = _couple({"language": "es"})
-    pairing.unlink(user=ana, now=SUNDAY_EVENING)  # ended by someone reading Spanish
+    with force_locale("es"):  # ended by someone reading Spanish
+        pairing.unlink(user=ana, now=SUNDAY_EVENING)
     assert _notes(ben, "couple_ended") == [
         (
             "Your link has ended",
