@@ -26,7 +26,7 @@ class QuizError(ValueError):
     ``choices``) to a list of messages, the shape the 422 responses carry."""
 
     def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("the quiz answers cannot be scored")
+        super().__init__("the quiz answers cannot be scored")  # never shown: errors are answered
         self.errors = errors
 
 

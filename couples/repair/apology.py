@@ -275,7 +275,7 @@ _STATES = (
     r"having (?:a|such a) (?:bad|rough|hard|long|terrible|awful|stressful) (?:day|week|time))"
 )
 _STATE_AFTER_BE = _rx(rf"^(?:{_ADVERBS} |very |too |a bit |a little |pretty )*{_STATES}\b")
-_VAGUE_OBJECTS = frozenset(
+_VAGUE_OBJECTS = frozenset(  # never shown: looked for in what the person wrote
     {
         "",
         "that",
@@ -441,7 +441,7 @@ FEELING_WORDS: frozenset[str] = (
     trapped unsafe shaken shocked blindsided grief sorrow irritated annoyed distant
     uncared unsupported unwelcome cheated lied deceived
 """)
-    | frozenset(
+    | frozenset(  # never shown: looked for in what the person wrote
         {
             "let down",
             "left out",

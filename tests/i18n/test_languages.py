@@ -289,11 +289,20 @@ def f(name):
     notify(title=f"Your turn, with {name}", body="a_key")
     blp.route("/x", description="For developers reading the API.")
     return {"description": "Also for developers.", "text": "Read by a partner."}
+
+
+FALLBACK = "your partner"
+TEMPLATE = "{name} ended your link."
+LOOKED_FOR = frozenset({"let down", "left out"})  # never shown: looked for
+if "sign count" in reason or reason.startswith("not a deed"):
+    pass
 '''
     assert unmarked_python(source) == [
         "5: 'Not marked here.'",
         "13: f'Your turn, with {}'",
         "15: 'Read by a partner.'",
+        "18: 'your partner'",
+        "19: '{name} ended your link.'",
     ]
 
 

@@ -100,9 +100,23 @@ FOR_OPERATORS = re.compile(
 )
 # Keyword arguments and dict keys whose words are for developers (the OpenAPI document,
 # command help) or are not words at all.
-FOR_DEVELOPERS = {"description", "summary", "help", "example", "metavar", "doc", "ondelete"}
+FOR_DEVELOPERS = {
+    "description",
+    "summary",
+    "help",
+    "example",
+    "metavar",
+    "doc",
+    "ondelete",
+    "last_error",
+}
+# Methods whose string arguments are looked for in text, never shown.
+LOOKING_FOR = {"startswith", "endswith", "search", "match", "fullmatch", "finditer", "compile"}
 # A line that says so keeps its words as they are: a name (an organisation's, a browser's).
 NAME_COMMENT = "# same in every language"
+# Words never shown (looked for in what people write, or an internal message): said on
+# the string's line, or on the first line of the list, set or call that holds them.
+NEVER_SHOWN = "# never shown"
 WORDS = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -117,13 +131,17 @@ def _name(node: ast.AST) -> str:
 
 
 def reads_like_words(text: str) -> bool:
-    """Two words or more with a space, and a capital or a full stop: a sentence or a label,
-    not a key, a code, a path or SQL."""
-    if len(WORDS.findall(text)) < 2 or " " not in text.strip():
+    """Two words or more with a space: a sentence, a label or a phrase ("your partner"),
+    with any ``{placeholder}`` left out; not a key, a code, a path, SQL or a pattern."""
+    text = re.sub(r"\{[^{}]*\}", " ", text).strip()
+    if len(WORDS.findall(text)) < 2 or " " not in text:
         return False
-    if re.search(r"[{}<>]|://|\(\?|^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA)\b", text):
+    if re.search(r"[{}<>_=\\|#@]|://|\(\?|^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA)\b", text):
         return False
-    return bool(re.search(r"^[A-Z]|[.!?…]\s*$", text.strip()))
+    if re.search(r"^[A-Z]|[.!?…]$", text):
+        return True
+    # A lower-case phrase: words only (a CSS value or a list of keys has other marks).
+    return bool(re.fullmatch(r"[a-z][a-z' ]*[a-z]", text)) and len(text.split()) >= 2
 
 
 def unmarked_python(source: str) -> list[str]:
@@ -140,7 +158,7 @@ def unmarked_python(source: str) -> list[str]:
         elif isinstance(node, ast.Call):
             name = _name(node.func)
             last = name.rsplit(".", 1)[-1]
-            if last in MARKERS or FOR_OPERATORS.search(name):
+            if last in MARKERS or last in LOOKING_FOR or FOR_OPERATORS.search(name):
                 for inner in ast.walk(node):
                     skip.add(id(inner))
             for keyword in node.keywords:
@@ -156,10 +174,14 @@ def unmarked_python(source: str) -> list[str]:
                 if isinstance(key, ast.Constant) and key.value in FOR_DEVELOPERS:
                     for inner in ast.walk(value):
                         skip.add(id(inner))
-        elif isinstance(node, ast.Assert):
+        elif isinstance(node, ast.Assert | ast.Compare):  # compared, not shown
             for inner in ast.walk(node):
                 skip.add(id(inner))
     lines = source.splitlines()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.expr) and NEVER_SHOWN in lines[node.lineno - 1]:
+            for inner in ast.walk(node):
+                skip.add(id(inner))
     found = []
     for node in ast.walk(tree):
         if id(node) in skip or not hasattr(node, "lineno"):
