@@ -308,6 +308,7 @@ def test_a_form_with_something_missing_says_so_once_at_the_top(new_context, axe_
     expect(ana.locator(".has-error")).to_have_count(0)
 
     # Tonight's check-in without its two required answers: two lines, each cleared alone.
+    nightly_only(ana)
     ana.goto("/checkin")
     ana.get_by_role("button", name="Save my answers").click()
     expect(summary.get_by_role("link")).to_have_count(2)
