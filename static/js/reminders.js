@@ -155,7 +155,8 @@ async function enable(root) {
   }
   show(root, "on", { moveFocus: true });
   say(root, _("Done: this phone will get your reminders."), "done");
-  await refreshDevices();
+  // Not awaited: the next tap ("Send me a test") must not wait for the list of devices.
+  refreshDevices();
 }
 
 async function sendTest(root) {
@@ -201,7 +202,7 @@ async function disable(root) {
   }
   show(root, "off", { moveFocus: true });
   say(root, _("Reminders are off on this phone. Your other devices keep theirs."), "done");
-  await refreshDevices();
+  refreshDevices(); // not awaited either: turning them on again need not wait for it
 }
 
 function dismissedRecently() {

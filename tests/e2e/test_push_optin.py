@@ -198,3 +198,33 @@ def test_the_home_card_offers_reminders_once_and_can_be_put_away(new_context, li
     # On: the card no longer shows on the home page.
     reminders(kai, "/")
     expect(kai.get_by_role("region", name="Reminders on this phone?")).to_have_count(0)
+
+
+def test_a_test_can_be_sent_while_the_list_of_devices_is_still_loading(
+    page: Page, context: BrowserContext, live_server
+):
+    context.add_init_script(FAKE_PUSH)
+    register(page, "Ines", "ines.optin@example.com")
+    reminders(page)
+    on_this_phone = page.get_by_role("region", name="On this phone")
+    context.grant_permissions(["notifications"], origin=live_server)
+    # The page's own reload of its list of devices (a fetch of the page) is held back
+    # until the test push has been answered.
+    held = []
+    page.route(
+        re.compile(r"/settings/notifications$"),
+        lambda route: (
+            held.append(route) if route.request.resource_type == "fetch" else route.continue_()
+        ),
+    )
+    on_this_phone.get_by_role("button", name="Turn on reminders").click()
+    expect(on_this_phone.get_by_role("status")).to_have_text(
+        "Done: this phone will get your reminders."
+    )
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/push/test")) as tested:
+        on_this_phone.get_by_role("button", name="Send me a test").click()
+    assert tested.value.status == 202
+    expect(on_this_phone.get_by_role("status")).to_have_text("Sent. It should arrive in a moment.")
+    assert len(held) == 1  # the list was still loading all along
+    held[0].continue_()
+    expect(page.get_by_role("region", name="Devices").get_by_role("listitem")).to_have_count(1)
