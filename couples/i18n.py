@@ -178,7 +178,8 @@ def format_moment(value: date | datetime, pattern: str) -> str:
 @lru_cache(maxsize=8)
 def _script_words(language: str, mtime_ns: int) -> dict:
     """The compiled "js" catalogue of ``language`` as {English: words}, read once per
-    version of the file (``mtime_ns``): the same for everyone."""
+    version of the file (``mtime_ns``): the same for everyone. Words said in a context
+    are keyed "context\u0004English", as gettext keys them (``pgettext`` in words.js)."""
     path = TRANSLATIONS / language / "LC_MESSAGES" / "js.mo"
     with path.open("rb") as handle:
         catalog = read_mo(handle)
@@ -186,10 +187,9 @@ def _script_words(language: str, mtime_ns: int) -> dict:
     for message in catalog:
         if not message.id:
             continue
-        if isinstance(message.id, tuple | list):
-            words[message.id[0]] = list(message.string)
-        else:
-            words[message.id] = message.string
+        english = message.id[0] if isinstance(message.id, tuple | list) else message.id
+        key = f"{message.context}\u0004{english}" if message.context else english
+        words[key] = list(message.string) if message.pluralizable else message.string
     return words
 
 

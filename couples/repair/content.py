@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from couples.i18n import N_, translated
 from couples.lovelanguages.content import LANGUAGES
@@ -111,14 +112,24 @@ def clean_feeling(word: object) -> str | None:
     return text if _OWN_FEELING.fullmatch(text) else None
 
 
+# A word that starts with an i sound ("inseguridad", "hijo"; not "hielo", whose "hi" opens
+# a glide): before it some languages change "and" (Spanish writes "e" for "y").
+_I_SOUND = re.compile(r"h?[ií](?![aeiouáéíóú])", re.IGNORECASE)
+
+
 def join_words(words: Sequence[str]) -> str:
     """``["hurt"]`` → "hurt", ``["hurt", "lonely"]`` → "hurt and lonely",
     ``["hurt", "lonely", "tired"]`` → "hurt, lonely and tired" (in the current
-    language: "dolor y soledad")."""
+    language: "dolor y soledad", "miedo e inseguridad")."""
     words = [w for w in words if w]
     if len(words) < 2:
         return "".join(words)
-    return _("%(first)s and %(last)s", first=", ".join(words[:-1]), last=words[-1])
+    first, last = ", ".join(words[:-1]), words[-1]
+    if _I_SOUND.match(last):
+        return pgettext(
+            "the last word starts with an i sound", "%(first)s and %(last)s", first=first, last=last
+        )
+    return _("%(first)s and %(last)s", first=first, last=last)
 
 
 # --------------------------------------------------------------------------- need now

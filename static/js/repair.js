@@ -1,7 +1,7 @@
 // Repair pages: the apology check as the partner types, the I-statement as it reads,
 // and the quick exit. Every page works without them.
 
-import { _ } from "./words.js";
+import { _, pgettext } from "./words.js";
 
 const WAIT_MS = 600;
 
@@ -65,9 +65,17 @@ export function apologyCheck(form) {
   if (fields.some((field) => field.value.trim())) check();
 }
 
-function joinWords(words) {
+// As the server joins feelings (couples/repair/content.py: join_words), "e" for "y" too.
+const I_SOUND = /^h?[ií](?![aeiouáéíóú])/i;
+
+export function joinWords(words) {
+  words = words.filter(Boolean);
   if (words.length < 2) return words.join("");
-  return _("%(first)s and %(last)s", { first: words.slice(0, -1).join(", "), last: words[words.length - 1] });
+  const values = { first: words.slice(0, -1).join(", "), last: words[words.length - 1] };
+  if (I_SOUND.test(values.last)) {
+    return pgettext("the last word starts with an i sound", "%(first)s and %(last)s", values);
+  }
+  return _("%(first)s and %(last)s", values);
 }
 
 // As the server tidies each part (couples/repair/content.py): spaces, closing

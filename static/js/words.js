@@ -1,7 +1,7 @@
 // The scripts' words in the page's language. The page carries them (a JSON block with
 // the id "script-words", written by the server from the "js" catalogue) unless it is in
 // English, which is what the scripts' own strings are. Mark every string a person reads
-// with _() or ngettext() so that `make translations` finds it.
+// with _(), pgettext() or ngettext() so that `make translations` finds it.
 
 let words = null;
 
@@ -24,6 +24,12 @@ function fill(text, values) {
 // _("Saved."), _("Sent to %(name)s.", { name })
 export function _(text, values = {}) {
   const said = catalogue()[text];
+  return fill(typeof said === "string" && said ? said : text, values);
+}
+
+// pgettext("a love language", "Language"): the same English said another way in a context.
+export function pgettext(context, text, values = {}) {
+  const said = catalogue()[`${context}\u0004${text}`];
   return fill(typeof said === "string" && said ? said : text, values);
 }
 

@@ -246,8 +246,10 @@ def test_the_unmarked_script_words_check_finds_them():
     say(root, "Not marked here.", "problem");
     el.className = "card notice";
     const b = ngettext("%(num)s bid", "%(num)s bids", n);
+    const c = pgettext("a love language", "The Language");
+    const d = pgettext("a context", "Said here.") + " " + show("Not this one.", "Or this.");
     throw new Error("internal reason");"""
-    assert unmarked_script(source) == ["Not marked here."]
+    assert unmarked_script(source) == ["Not marked here.", "Not this one.", "Or this."]
 
 
 # Modules whose words are not for partners: the operator's settings, commands, logs and

@@ -68,14 +68,14 @@ _NOT_READ = re.compile(
 
 def unmarked_script(source: str) -> list[str]:
     """Each string literal of a script that reads like words (a letter, a space) but does
-    not go through ``_()`` or ``ngettext()``."""
+    not go through ``_()``, ``pgettext()`` or ``ngettext()``."""
     source = re.sub(r"^\s*//.*$", "", source, flags=re.M)  # whole-line comments
     found = []
-    after_first = False  # the literal before was ngettext's first argument
+    after_first = False  # the literal before was ngettext's or pgettext's first argument
     for match in _LITERAL.finditer(source):
         text = match.group("text")
         before = match.group("before")
-        second, after_first = after_first, bool(re.search(r"\bngettext\(\s*$", before))
+        second, after_first = after_first, bool(re.search(r"\b[np]gettext\(\s*$", before))
         if second and re.fullmatch(r"\s*,\s*", before):
             continue
         if text == "use strict":

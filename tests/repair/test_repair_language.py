@@ -16,7 +16,7 @@ from flask_babel import force_locale, gettext
 
 from couples import ROOT
 from couples.extensions import db
-from couples.repair.content import i_statement
+from couples.repair.content import i_statement, join_words
 from tests.factories import ApiClient, make_couple, make_user
 from tests.repair.helpers import (
     HEARING,
@@ -407,6 +407,73 @@ def test_the_pages_preview_builds_the_same_sentence_as_the_server(make_app, tmp_
     )
     result = subprocess.run(
         [node, "run.js", json.dumps(words), json.dumps(language), json.dumps(PREVIEWS)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == expected
+
+
+# Feelings to join, and how Spanish joins them: "e" before an i sound, "y" otherwise
+# (before "hielo" the "hi" opens a glide, and a word's own "y" is never touched).
+JOINS = [
+    (["miedo", "inseguridad"], "miedo e inseguridad"),
+    (["dolor", "miedo", "Ira"], "dolor, miedo e Ira"),
+    (["cansancio", "hijo"], "cansancio e hijo"),
+    (["tristeza", "ídolo"], "tristeza e ídolo"),
+    (["tristeza", "hielo"], "tristeza y hielo"),
+    (["dolor", "soledad"], "dolor y soledad"),
+    (["miedo y ira", "soledad"], "miedo y ira y soledad"),
+    (["inseguridad", "dolor"], "inseguridad y dolor"),
+]
+
+
+def test_spanish_joins_feelings_with_e_before_an_i_sound(make_app):
+    app = make_app(LANGUAGES=["en", "es"])
+    with app.test_request_context(), force_locale("es"):
+        assert [join_words(words) for words, _joined in JOINS] == [j for _w, j in JOINS]
+
+
+def test_english_joins_with_and_whatever_the_sound(make_app):
+    app = make_app(LANGUAGES=["en", "es"])
+    with app.test_request_context(), force_locale("en"):
+        assert join_words(["anxious", "insecure"]) == "anxious and insecure"
+        assert join_words(["sad", "ignored", "hurt"]) == "sad, ignored and hurt"
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_pages_picker_joins_feelings_as_the_server_does(make_app, tmp_path, language):
+    from couples.i18n import script_words
+
+    node = shutil.which("node")
+    assert node, "node is needed to run the page's script"
+    app = make_app(LANGUAGES=["en", "es"])
+    cases = [words for words, _joined in JOINS] + [["sad"], []]
+    with app.test_request_context(headers={"Accept-Language": language}):
+        words = script_words()
+        expected = [join_words(case) for case in cases]
+    if language == "es":
+        assert expected[: len(JOINS)] == [joined for _words, joined in JOINS]
+    for name in ("repair.js", "words.js"):
+        shutil.copy(ROOT / "static" / "js" / name, tmp_path / name)
+    (tmp_path / "package.json").write_text('{"type": "module"}')
+    (tmp_path / "run.js").write_text(
+        """
+        const [words, lang, cases] = process.argv.slice(2).map((a) => JSON.parse(a));
+        globalThis.document = {
+          querySelectorAll: () => [],
+          getElementById: (id) =>
+            (id === "script-words" ? { textContent: JSON.stringify(words) } : null),
+          documentElement: { lang },
+        };
+        const { joinWords } = await import("./repair.js");
+        console.log(JSON.stringify(cases.map((parts) => joinWords(parts))));
+        """
+    )
+    result = subprocess.run(
+        [node, "run.js", json.dumps(words), json.dumps(language), json.dumps(cases)],
         cwd=tmp_path,
         capture_output=True,
         text=True,
