@@ -4,6 +4,7 @@ import re
 
 import marshmallow as ma
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from couples.errors import Invalid
 from couples.i18n import N_
@@ -42,19 +43,67 @@ ID = ma.validate.Regexp(ID_PATTERN, error=N_("Not a valid id."))
 
 
 class Length(ma.validate.Length):
-    """Length limits said the way a person would (the OpenAPI document still gets
-    minLength and maxLength)."""
+    """Length limits said the way a person would, in their language (the OpenAPI document
+    still gets minLength and maxLength, minItems and maxItems). A given ``error`` (marked
+    with ``N_``) is said instead."""
 
     def __call__(self, value):
+        if self.error is not None or self.equal is not None:
+            return super().__call__(value)
+        if isinstance(value, str):
+            if self.min is not None and len(value) < self.min:
+                raise ma.ValidationError(
+                    N_("Please fill this in.")
+                    if self.min == 1
+                    else _("Use at least %(num)d characters.", num=self.min)
+                )
+            if self.max is not None and len(value) > self.max:
+                raise ma.ValidationError(_("Use at most %(num)d characters.", num=self.max))
+            return value
         if self.min is not None and len(value) < self.min:
             raise ma.ValidationError(
-                N_("Please fill this in.")
-                if self.min == 1
-                else _("Use at least %(num)d characters.", num=self.min)
+                ngettext("Give at least %(num)d item.", "Give at least %(num)d items.", self.min)
             )
         if self.max is not None and len(value) > self.max:
-            raise ma.ValidationError(_("Use at most %(num)d characters.", num=self.max))
+            raise ma.ValidationError(
+                ngettext("Give at most %(num)d item.", "Give at most %(num)d items.", self.max)
+            )
         return value
+
+
+class Range(ma.validate.Range):
+    """A number's bounds (both included) said in the reader's language, unless an
+    ``error`` (marked with ``N_``) is given."""
+
+    def __init__(self, min=None, max=None, *, error: str | None = None):  # noqa: A002
+        super().__init__(min, max, error=error)
+
+    def __call__(self, value):
+        try:
+            return super().__call__(value)
+        except ma.ValidationError:
+            if self.error is not None:
+                raise
+        if self.max is None:
+            raise ma.ValidationError(_("Use a number of at least %(min)s.", min=self.min))
+        if self.min is None:
+            raise ma.ValidationError(_("Use a number of at most %(max)s.", max=self.max))
+        raise ma.ValidationError(
+            _("Use a number from %(min)s to %(max)s.", min=self.min, max=self.max)
+        )
+
+
+class OneOf(ma.validate.OneOf):
+    """One of ``choices``, refused in the reader's language with the choices as the API
+    writes them, unless an ``error`` (marked with ``N_``) is given."""
+
+    def __call__(self, value):
+        try:
+            return super().__call__(value)
+        except ma.ValidationError:
+            if self.error != self.default_message:
+                raise
+        raise ma.ValidationError(_("Use one of: %(choices)s.", choices=self.choices_text))
 
 
 REQUIRED = {"required": N_("Please fill this in."), "null": N_("Please fill this in.")}
@@ -73,6 +122,13 @@ MARSHMALLOW_MESSAGES = (
     N_("Not a valid date."),
     N_("Not a valid list."),
     N_("Not a valid email address."),
+    N_("Not a valid mapping type."),
+    N_("Invalid type."),
+    N_("Not a valid number."),
+    N_("Number too large."),
+    N_("Special numeric values (nan or infinity) are not permitted."),
+    N_("Not a valid datetime."),
+    N_("Not a valid aware datetime."),
 )
 
 

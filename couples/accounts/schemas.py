@@ -7,9 +7,9 @@ from couples.clock import known_timezones
 from couples.i18n import N_
 from couples.i18n import NAMES as LANGUAGE_NAMES
 from couples.notifications.kinds import USER_KINDS
-from couples.validation import Flag, Secret, Strict, Text
+from couples.validation import Flag, Length, OneOf, Secret, Strict, Text
 
-TIMEZONE = ma.validate.OneOf(
+TIMEZONE = OneOf(
     sorted(known_timezones()),
     error=N_("Pick a time zone from the list (for example Europe/London)."),
 )
@@ -62,7 +62,7 @@ class Email(ma.fields.Email):
 
 
 class RegisterSchema(Strict):
-    email = Email(required=True, validate=ma.validate.Length(max=254))
+    email = Email(required=True, validate=Length(max=254))
     password = Secret(required=True, new=True)
     display_name = DisplayName(required=True)
     timezone = Timezone(required=True)
@@ -116,9 +116,7 @@ class ProfileSchema(Strict):
     # null (or "" from the page): follow the browser's language
     language = ma.fields.String(
         allow_none=True,
-        validate=ma.validate.OneOf(
-            ["", *LANGUAGE_NAMES], error=N_("Pick a language from the list.")
-        ),
+        validate=OneOf(["", *LANGUAGE_NAMES], error=N_("Pick a language from the list.")),
     )
     notifications = ma.fields.Nested(NotificationPrefsSchema)
 

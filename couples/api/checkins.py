@@ -18,6 +18,7 @@ from couples.clock import isoformat, utcnow
 from couples.errors import NotFound
 from couples.i18n import translated
 from couples.pairing.services import Pairing
+from couples.validation import Range
 from couples.web import couple_or_404
 
 blp = Blueprint("api_checkins", __name__, url_prefix="/api/v1", description="Check-ins")
@@ -138,7 +139,7 @@ class HistoryArgs(ma.Schema):
     )
     limit = ma.fields.Integer(
         load_default=services.HISTORY_PAGE,
-        validate=ma.validate.Range(min=1, max=services.HISTORY_MAX),
+        validate=Range(min=1, max=services.HISTORY_MAX),
     )
 
 

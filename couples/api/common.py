@@ -7,7 +7,7 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from couples import validation
 from couples.errors import Invalid
-from couples.validation import validate
+from couples.validation import Range, validate
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -45,7 +45,7 @@ class IdPageArgs(ma.Schema):
         unknown = ma.EXCLUDE
 
     cursor = ma.fields.String(validate=ID)
-    limit = ma.fields.Integer(load_default=30, validate=ma.validate.Range(min=1, max=100))
+    limit = ma.fields.Integer(load_default=30, validate=Range(min=1, max=100))
 
 
 def public(fn):

@@ -20,6 +20,7 @@ from couples.grow.schemas import (
 )
 from couples.grow.selfcheck import LEANS, PARTNER_WORDS
 from couples.i18n import N_, translated
+from couples.validation import Length, Range
 from couples.web import couple_or_404
 
 blp = Blueprint("api_grow", __name__, url_prefix="/api/v1", description="Grow: my journal")
@@ -58,11 +59,11 @@ class JournalArgs(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    q = ma.fields.String(validate=ma.validate.Length(max=200), load_default="")
+    q = ma.fields.String(validate=Length(max=200), load_default="")
     cursor = ma.fields.String(
         validate=ma.validate.Regexp(r"^[A-Za-z0-9_-]{1,16}$", error=N_("Not a valid cursor."))
     )
-    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
+    limit = ma.fields.Integer(load_default=20, validate=Range(min=1, max=100))
 
 
 class PromptSchema(ma.Schema):

@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 from couples.clock import utcnow
 from couples.i18n import N_
 from couples.insights import services
+from couples.validation import OneOf
 from couples.web import couple_or_404
 
 blp = Blueprint("api_insights", __name__, url_prefix="/api/v1", description="Insights")
@@ -15,7 +16,7 @@ class InsightsArgs(ma.Schema):
 
     days = ma.fields.Integer(
         load_default=30,
-        validate=ma.validate.OneOf(services.PERIODS, error=N_("Choose 7, 30 or 90 days.")),
+        validate=OneOf(services.PERIODS, error=N_("Choose 7, 30 or 90 days.")),
     )
 
 

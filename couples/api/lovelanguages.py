@@ -6,14 +6,14 @@ from couples.api.common import accepts, load
 from couples.clock import isoformat, utcnow
 from couples.i18n import N_, translated
 from couples.lovelanguages import content, quiz, services
-from couples.validation import Strict
+from couples.validation import Length, OneOf, Strict
 from couples.web import current_pairing
 
 blp = Blueprint(
     "api_love", __name__, url_prefix="/api/v1/love-languages", description="Love languages"
 )
 
-_LANGUAGE = ma.validate.OneOf(content.LANGUAGES, error=N_("Use words, acts, gifts, time or touch."))
+_LANGUAGE = OneOf(content.LANGUAGES, error=N_("Use words, acts, gifts, time or touch."))
 
 
 class LoveProfileSchema(ma.Schema):
@@ -59,10 +59,10 @@ class Choices(ma.fields.Dict):
 
 class QuizAnswersSchema(Strict):
     choices = Choices(
-        keys=ma.fields.String(validate=ma.validate.Length(max=100)),
+        keys=ma.fields.String(validate=Length(max=100)),
         values=ma.fields.Raw(allow_none=True),
         required=True,
-        validate=ma.validate.Length(max=100),
+        validate=Length(max=100),
     )
 
 
@@ -70,7 +70,7 @@ class RankingSchema(Strict):
     ranking = ma.fields.List(
         ma.fields.String(validate=_LANGUAGE),
         required=True,
-        validate=ma.validate.Length(equal=5, error=N_("Put all five in order.")),
+        validate=Length(equal=5, error=N_("Put all five in order.")),
         # Each once: services.set_ranking refuses a ranking that is not all five.
         metadata={"uniqueItems": True},
     )

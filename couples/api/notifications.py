@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from couples.api.common import ID, IdPageArgs, accepts, load
 from couples.clock import isoformat, utcnow
 from couples.notifications import services
-from couples.validation import Strict
+from couples.validation import Length, Strict
 
 blp = Blueprint(
     "api_notifications",
@@ -32,9 +32,7 @@ class NotificationListSchema(ma.Schema):
 
 
 class ReadSchema(Strict):
-    ids = ma.fields.List(
-        ma.fields.String(validate=ID), validate=ma.validate.Length(max=500), load_default=None
-    )
+    ids = ma.fields.List(ma.fields.String(validate=ID), validate=Length(max=500), load_default=None)
 
 
 class ReadResultSchema(ma.Schema):

@@ -9,7 +9,7 @@ from couples.clock import utcnow
 from couples.errors import NotFound
 from couples.i18n import N_
 from couples.notifications import services
-from couples.validation import Text
+from couples.validation import Length, Text
 
 blp = Blueprint("api_push", __name__, url_prefix="/api/v1/push", description="Web Push")
 
@@ -21,10 +21,8 @@ class KeysSchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    p256dh = ma.fields.String(
-        required=True, validate=[ma.validate.Length(min=80, max=100), _B64URL]
-    )
-    auth = ma.fields.String(required=True, validate=[ma.validate.Length(min=16, max=30), _B64URL])
+    p256dh = ma.fields.String(required=True, validate=[Length(min=80, max=100), _B64URL])
+    auth = ma.fields.String(required=True, validate=[Length(min=16, max=30), _B64URL])
 
 
 class PushEndpoint(Text):

@@ -30,6 +30,7 @@ from couples.repair.schemas import (
     TrustCheckIn,
     TrustWeeksIn,
 )
+from couples.validation import Range
 from couples.web import couple_or_404
 
 blp = Blueprint("api_repairs", __name__, url_prefix="/api/v1", description="Repairs")
@@ -42,7 +43,7 @@ class RepairPageArgs(ma.Schema):
         unknown = ma.EXCLUDE
 
     cursor = ma.fields.String(validate=ma.validate.Regexp(ID_RE, error=N_("Not a valid cursor.")))
-    limit = ma.fields.Integer(load_default=30, validate=ma.validate.Range(min=1, max=100))
+    limit = ma.fields.Integer(load_default=30, validate=Range(min=1, max=100))
 
 
 # --------------------------------------------------------------------------- responses

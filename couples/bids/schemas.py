@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from couples.bids.services import RESPONSES
 from couples.lovelanguages.content import BID_PRESETS
 from couples.safetycheck import SendAnyway
-from couples.validation import Flag, Strict, Text
+from couples.validation import Flag, OneOf, Strict, Text
 
 
 class BidInSchema(Strict):
@@ -36,10 +36,10 @@ class BidInSchema(Strict):
         ]
     }
 
-    preset = ma.fields.String(validate=ma.validate.OneOf(list(BID_PRESETS)), allow_none=True)
+    preset = ma.fields.String(validate=OneOf(list(BID_PRESETS)), allow_none=True)
     text = Text(max_length=280, allow_none=True)
     noticed = Flag(load_default=False)
-    my_response = ma.fields.String(validate=ma.validate.OneOf(RESPONSES))
+    my_response = ma.fields.String(validate=OneOf(RESPONSES))
     send_anyway = SendAnyway()
 
     @ma.validates_schema
@@ -53,5 +53,5 @@ class BidInSchema(Strict):
 
 
 class ResponseInSchema(Strict):
-    response = ma.fields.String(required=True, validate=ma.validate.OneOf(RESPONSES))
+    response = ma.fields.String(required=True, validate=OneOf(RESPONSES))
     later_at = ma.fields.AwareDateTime(allow_none=True, format="iso")

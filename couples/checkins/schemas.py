@@ -6,17 +6,13 @@ import marshmallow as ma
 from couples.checkins import rules
 from couples.i18n import N_
 from couples.safetycheck import SendAnyway
-from couples.validation import ID, ID_PATTERN, Flag, Strict, Text
+from couples.validation import ID, ID_PATTERN, Flag, Length, OneOf, Strict, Text
 
-DAY_CHOICES = ma.validate.OneOf(
-    rules.WEEKDAYS, error=N_("Use mon, tue, wed, thu, fri, sat or sun.")
-)
+DAY_CHOICES = OneOf(rules.WEEKDAYS, error=N_("Use mon, tue, wed, thu, fri, sat or sun."))
 
 
 class ScheduleSchema(Strict):
-    nightly_days = ma.fields.List(
-        ma.fields.String(validate=DAY_CHOICES), validate=ma.validate.Length(max=7)
-    )
+    nightly_days = ma.fields.List(ma.fields.String(validate=DAY_CHOICES), validate=Length(max=7))
     weekly_day = ma.fields.String(validate=DAY_CHOICES, allow_none=True)
 
 
@@ -48,12 +44,12 @@ class CustomQuestionInSchema(Strict):
 
     id = ma.fields.String(validate=ID)
     type = ma.fields.String(
-        validate=ma.validate.OneOf(rules.CUSTOM_TYPES, error=N_("Use text, scale or choice."))
+        validate=OneOf(rules.CUSTOM_TYPES, error=N_("Use text, scale or choice."))
     )
     prompt = Text(required=True, min_length=1, max_length=200)
     options = ma.fields.List(
         Text(min_length=1, max_length=60),
-        validate=ma.validate.Length(min=2, max=6, error=N_("Give 2 to 6 options.")),
+        validate=Length(min=2, max=6, error=N_("Give 2 to 6 options.")),
         # _distinct is stricter: "Yes" and " yes" are one option too.
         metadata={"uniqueItems": True},
     )
@@ -82,7 +78,7 @@ class CoupleSettingsSchema(Strict):
     schedule = ma.fields.Nested(ScheduleSchema)
     modules = ma.fields.Nested(ModulesSchema)
     custom_questions = ma.fields.List(
-        ma.fields.Nested(CustomQuestionInSchema), validate=ma.validate.Length(max=10)
+        ma.fields.Nested(CustomQuestionInSchema), validate=Length(max=10)
     )
 
 
@@ -144,10 +140,10 @@ class Answers(ma.fields.Dict):
 
 class AnswersSchema(Strict):
     answers = Answers(
-        keys=ma.fields.String(validate=ma.validate.Length(max=80)),
+        keys=ma.fields.String(validate=Length(max=80)),
         values=ma.fields.Raw(allow_none=True),
         required=True,
-        validate=ma.validate.Length(max=60),
+        validate=Length(max=60),
     )
     send_anyway = SendAnyway()
 
@@ -177,6 +173,6 @@ def settings_changes(data: dict, current_modules_off: list[str]) -> dict:
 class ReactionSchema(Strict):
     kind = ma.fields.String(
         required=True,
-        validate=ma.validate.OneOf(tuple(rules.REACTIONS), error=N_("Use heart, thanks or talk.")),
+        validate=OneOf(tuple(rules.REACTIONS), error=N_("Use heart, thanks or talk.")),
         metadata={"description": 'A heart, a thank-you, or "let\'s talk about this".'},
     )

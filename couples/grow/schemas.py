@@ -3,7 +3,7 @@ import marshmallow as ma
 from couples.grow.selfcheck import KEYS, TRIED
 from couples.i18n import N_
 from couples.safetycheck import SendAnyway
-from couples.validation import Flag, Strict, Text, WholeNumber
+from couples.validation import Flag, Length, OneOf, Range, Strict, Text, WholeNumber
 
 ENTRY_MAX = 10000
 
@@ -17,7 +17,7 @@ class EntryInSchema(Strict):
         blank=N_("Write a few words, or as many as you like."),
     )
     # The prompt it answers (GET /api/v1/me/journal-prompt); none for free writing.
-    prompt_key = ma.fields.String(validate=ma.validate.Length(max=40), allow_none=True)
+    prompt_key = ma.fields.String(validate=Length(max=40), allow_none=True)
     # A good memory of the two of us; by default, what the prompt is about.
     memory = Flag(allow_none=True)
 
@@ -37,7 +37,7 @@ SelfCheckAnswers = Strict.from_dict(
     {
         key: WholeNumber(
             required=True,
-            validate=ma.validate.Range(min=1, max=5),
+            validate=Range(min=1, max=5),
             error_messages={"required": N_("Choose how much this is like you.")},
         )
         for key in KEYS
@@ -57,7 +57,7 @@ class ShareInSchema(Strict):
 class TriedInSchema(Strict):
     tried = ma.fields.String(
         required=True,
-        validate=ma.validate.OneOf(TRIED, error=N_("Choose yes, partly or not yet.")),
+        validate=OneOf(TRIED, error=N_("Choose yes, partly or not yet.")),
     )
 
 
@@ -102,7 +102,7 @@ class TogetherPlanInSchema(Strict):
         # The length too: Python's $ also matches before a final line break.
         validate=[
             ma.validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error=N_("Choose the time.")),
-            ma.validate.Length(equal=5, error=N_("Choose the time.")),
+            Length(equal=5, error=N_("Choose the time.")),
         ],
         error_messages={"required": N_("Choose the time.")},
         metadata={"description": "On my clock (HH:MM, 24-hour)"},
@@ -113,9 +113,7 @@ class TogetherPlanInSchema(Strict):
 class TogetherAnswerInSchema(Strict):
     answer = ma.fields.String(
         required=True,
-        validate=ma.validate.OneOf(
-            ["yes", "another_time"], error=N_("Choose yes or another time.")
-        ),
+        validate=OneOf(["yes", "another_time"], error=N_("Choose yes or another time.")),
     )
     note = Text(max_length=300, allow_none=True)
     send_anyway = SendAnyway()

@@ -5,7 +5,7 @@ import marshmallow as ma
 from couples.i18n import N_
 from couples.repair import content, machine
 from couples.safetycheck import SendAnyway
-from couples.validation import Flag, Strict, Text, WholeNumber
+from couples.validation import Flag, Length, OneOf, Range, Strict, Text, WholeNumber
 
 ROLES = ("apologizing", "hurt")
 FOLLOW_UP_DAYS = [3, 7]
@@ -27,11 +27,11 @@ def Written(max_length: int = 2000, **kwargs):
 class OpenIn(Strict):
     title = Text(max_length=120, min_length=1, required=True, blank=N_("Please fill this in."))
     role = ma.fields.String(
-        required=True, validate=ma.validate.OneOf(ROLES, error=N_("Choose apologizing or hurt."))
+        required=True, validate=OneOf(ROLES, error=N_("Choose apologizing or hurt."))
     )
     kind = ma.fields.String(
         load_default="everyday",
-        validate=ma.validate.OneOf(["everyday", "trust"], error=N_("Choose everyday or trust.")),
+        validate=OneOf(["everyday", "trust"], error=N_("Choose everyday or trust.")),
         metadata={
             "description": "trust: a breach of trust, repaired over weeks (questions, weekly "
             "trust check-ins, help offered from the start)"
@@ -53,7 +53,7 @@ class QuestionAnswerIn(Strict):
 class TrustWeeksIn(Strict):
     weeks = WholeNumber(
         required=True,
-        validate=ma.validate.OneOf([4, 6, 8, 12], error=N_("Choose 4, 6, 8 or 12 weeks.")),
+        validate=OneOf([4, 6, 8, 12], error=N_("Choose 4, 6, 8 or 12 weeks.")),
         error_messages={"required": N_("Choose how many weeks.")},
     )
 
@@ -61,7 +61,7 @@ class TrustWeeksIn(Strict):
 class TrustCheckIn(Strict):
     score = WholeNumber(
         required=True,
-        validate=ma.validate.Range(min=1, max=5, error=N_("Choose from 1 to 5.")),
+        validate=Range(min=1, max=5, error=N_("Choose from 1 to 5.")),
         error_messages={"required": N_("Choose from 1 to 5.")},
     )
     note = Text(max_length=1000, multiline=True, allow_none=True)
@@ -69,9 +69,7 @@ class TrustCheckIn(Strict):
 
 class ReadyIn(Strict):
     view = ma.fields.String(
-        validate=ma.validate.OneOf(
-            list(machine.VIEWS), error=N_("Choose hurt, apologizing or both.")
-        ),
+        validate=OneOf(list(machine.VIEWS), error=N_("Choose hurt, apologizing or both.")),
         metadata={
             "description": "How I see my part: hurt (I'm the one who was hurt), apologizing "
             "(I want to make it right) or both (we both are). Required from the partner "
@@ -93,7 +91,7 @@ class HearingIn(Strict):
     feelings = ma.fields.List(
         Feeling(),
         required=True,
-        validate=ma.validate.Length(min=1, max=10, error=N_("Pick between one and ten feelings.")),
+        validate=Length(min=1, max=10, error=N_("Pick between one and ten feelings.")),
     )
     i_feel = Written(300)
     when = Written(500)
@@ -101,7 +99,7 @@ class HearingIn(Strict):
     i_need = Written(500)
     need_now = ma.fields.String(
         required=True,
-        validate=ma.validate.OneOf(
+        validate=OneOf(
             list(content.NEEDS_NOW), error=N_("Choose space, talk, reassurance or closeness.")
         ),
     )
@@ -206,17 +204,15 @@ class CommitmentIn(Strict):
     text = Written(500)
     owner = ma.fields.String(
         required=True,
-        validate=ma.validate.OneOf(["me", "partner"], error=N_("Choose me or partner.")),
+        validate=OneOf(["me", "partner"], error=N_("Choose me or partner.")),
     )
     follow_up_days = ma.fields.List(
         ma.fields.Integer(
             strict=True,
-            validate=ma.validate.Range(
-                min=1, max=60, error=N_("Use a number of days from 1 to 60.")
-            ),
+            validate=Range(min=1, max=60, error=N_("Use a number of days from 1 to 60.")),
         ),
         load_default=lambda: list(FOLLOW_UP_DAYS),
-        validate=ma.validate.Length(min=1, max=3, error=N_("Pick one to three follow-up days.")),
+        validate=Length(min=1, max=3, error=N_("Pick one to three follow-up days.")),
     )
 
     @ma.post_load
@@ -230,7 +226,7 @@ class PlanIn(Strict):
     commitments = ma.fields.List(
         ma.fields.Nested(CommitmentIn),
         load_default=list,
-        validate=ma.validate.Length(
+        validate=Length(
             max=MAX_COMMITMENTS,
             error=N_("Keep it to five commitments or fewer."),  # MAX_COMMITMENTS
         ),
@@ -265,7 +261,7 @@ class PauseIn(Strict):
     minutes = ma.fields.Integer(
         strict=True,
         required=True,
-        validate=ma.validate.Range(
+        validate=Range(
             min=content.PAUSE_MIN_MINUTES,
             max=content.PAUSE_MAX_MINUTES,
             error=N_("Choose between 20 minutes and 24 hours."),
@@ -281,9 +277,7 @@ class CloseIn(Strict):
 class FollowUpIn(Strict):
     outcome = ma.fields.String(
         required=True,
-        validate=ma.validate.OneOf(
-            ["kept", "partly", "not"], error=N_("Choose kept, partly or not.")
-        ),
+        validate=OneOf(["kept", "partly", "not"], error=N_("Choose kept, partly or not.")),
     )
     note = Text(max_length=1000, multiline=True, allow_none=True)
     send_anyway = SendAnyway()
@@ -306,9 +300,7 @@ class ApologyCheckIn(Strict):
     acknowledgement = Text(max_length=2000, multiline=True)
     empathy = Text(max_length=2000, multiline=True)
     restitution = Text(max_length=2000, multiline=True)
-    feelings = ma.fields.List(
-        ma.fields.String(validate=ma.validate.Length(max=30)), validate=ma.validate.Length(max=20)
-    )
+    feelings = ma.fields.List(ma.fields.String(validate=Length(max=30)), validate=Length(max=20))
 
     @ma.validates_schema
     def _one_form(self, data, **kwargs):
