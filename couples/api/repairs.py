@@ -6,8 +6,8 @@ from flask_smorest import Blueprint
 
 from couples.api.common import accepts, load, no_body
 from couples.clock import isoformat, utcnow
-from couples.i18n import N_, translated
-from couples.repair import apology, machine, queries, services, trust
+from couples.i18n import N_, current_language, translated
+from couples.repair import apology, content, machine, queries, services, trust
 from couples.repair.machine import HURT
 from couples.repair.models import Repair
 from couples.repair.schemas import (
@@ -597,7 +597,10 @@ def answer_trust_checkin(repair_id: str, week: int):
 @accepts(blp, ApologyCheckIn)
 def apology_check():
     """Gentle warnings for an apology draft (``{text}`` or its three parts): they never
-    block sending. A sound apology gets none."""
+    block sending. A sound apology gets none. The draft is read as written in the
+    request's language (English or Spanish)."""
     couple_or_404()
     body = load(ApologyCheckIn)
-    return {"warnings": apology.as_dicts(apology.check(**body))}
+    body["feelings"] = content.said_feelings(body.get("feelings") or [])
+    checked = apology.check(**body, language=current_language())
+    return {"warnings": apology.as_dicts(checked)}

@@ -44,7 +44,7 @@ phrase starts, then by the order of the codes above."""
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from couples.i18n import N_, translated
@@ -494,10 +494,6 @@ def _phrase_rx(words: Iterable[str]) -> re.Pattern | None:
 _FEELING_RX = _phrase_rx(FEELING_WORDS)
 
 
-def _names_feeling(text: str, feelings: re.Pattern | None) -> bool:
-    return bool(_FEELING_RX.search(text) or (feelings and feelings.search(text)))
-
-
 # ------------------------------------------------------------------------------ checks
 
 
@@ -518,8 +514,9 @@ _BEFORE, _AFTER = 80, 160
 class _Draft:
     """One text with its sentences and where its quotation marks are, computed once."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, reported: re.Pattern):
         self.text = text
+        self.reported = reported
         self.spans = _sentences(text)
         self.starts = [s for s, _ in self.spans]
         self.quotes = [0]  # quotes[i]: quotation marks in text[:i]
@@ -541,7 +538,7 @@ class _Draft:
         """Whether the phrase at ``pos`` is quoted or reported: "I said you …"."""
         s, _ = self.sentence(pos)
         in_quotes = (self.quotes[pos] - self.quotes[s]) % 2 == 1
-        return in_quotes or bool(_REPORTED.search(self.before(pos)))
+        return in_quotes or bool(self.reported.search(self.before(pos)))
 
 
 _EXCUSE = _rx(
@@ -559,24 +556,24 @@ _OWNS_IT = _rx(
 )
 
 
-def _excuses(draft: _Draft, span: tuple[int, int]) -> list[tuple[int, int, str]]:
+def _excuses(draft: _Draft, span: tuple[int, int], reader: "Reader") -> list[tuple[int, int, str]]:
     """A state offered as the reason ("I was stressed", "I'd had a long day") within
     ``span``, unless a "but" after the sorry in the same sentence already says it."""
     hits = []
-    for m in _EXCUSE.finditer(draft.text, *span):
-        if not draft.owned(m.start()) and not _OWNS_IT.search(draft.after(m.end())):
+    for m in reader.excuse.finditer(draft.text, *span):
+        if not draft.owned(m.start()) and not reader.owns_it.search(draft.after(m.end())):
             hits.append((m.start(), m.end(), "excuse"))
     return hits
 
 
 def _phrase_hits(
-    text: str, excuse_span: tuple[int, int] | None = None
+    text: str, reader: "Reader", excuse_span: tuple[int, int] | None = None
 ) -> list[tuple[int, int, str]]:
     """(start, end, code) for every phrase, overlaps within one code merged; excuses are
     looked for within ``excuse_span`` only."""
-    draft = _Draft(text)
+    draft = _Draft(text, reader.reported)
     hits: list[tuple[int, int, str]] = []
-    for phrase in _PHRASES:
+    for phrase in reader.phrases:
         for m in phrase.pattern.finditer(text):
             if draft.owned(m.start()):
                 continue
@@ -585,12 +582,14 @@ def _phrase_hits(
             if phrase.unless_after and phrase.unless_after.search(draft.after(m.end())):
                 continue
             hits.append((m.start(), m.end(), phrase.code))
-    buts = _sorry_but(draft)
+    buts = _sorry_but(draft, reader)
     hits.extend(buts)
     if excuse_span is not None:
         but_sentences = {draft.sentence(start) for start, _, _ in buts}
         hits.extend(
-            h for h in _excuses(draft, excuse_span) if draft.sentence(h[0]) not in but_sentences
+            h
+            for h in _excuses(draft, excuse_span, reader)
+            if draft.sentence(h[0]) not in but_sentences
         )
     hits.sort(key=lambda h: (h[0], -h[1], CODES.index(h[2])))
     kept, reach = [], {}
@@ -616,17 +615,22 @@ _BUT_ADDS = _rx(
 _NOT_ONLY = _rx(r"\bnot (?:only|just)\b")
 
 
-def _sorry_but(draft: _Draft) -> list[tuple[int, int, str]]:
+def _sorry_but(draft: _Draft, reader: "Reader") -> list[tuple[int, int, str]]:
     """A "but" later in the sentence that says sorry (an ellipsis does not end it)."""
     text, hits = draft.text, []
     for s, e in draft.spans:
-        buts = [b for b in _BUT.finditer(text, s, e) if not _BUT_ADDS.search(draft.after(b.end()))]
+        buts = [
+            b
+            for b in reader.but.finditer(text, s, e)
+            if not reader.but_adds.search(draft.after(b.end()))
+        ]
         if not buts:
             continue
         but_starts = [b.start() for b in buts]
-        not_only = [m.start() for m in _NOT_ONLY.finditer(text, s, e)]
-        for sorry in _SORRY_RX.finditer(text, s, e):
-            if draft.owned(sorry.start()) or _SORRY_FOR_SELF.search(draft.after(sorry.end())):
+        not_only = [m.start() for m in reader.not_only.finditer(text, s, e)]
+        for sorry in reader.sorry.finditer(text, s, e):
+            after = draft.after(sorry.end())
+            if draft.owned(sorry.start()) or reader.sorry_for_self.search(after):
                 continue
             i = bisect_right(but_starts, sorry.end())
             if i == len(buts):
@@ -638,34 +642,85 @@ def _sorry_but(draft: _Draft) -> list[tuple[int, int, str]]:
     return hits
 
 
-def _apology_segment(text: str) -> tuple[tuple[int, int], int] | None:
+def _apology_segment(text: str, reader: "Reader") -> tuple[tuple[int, int], int] | None:
     """Where the first sentence that says sorry is, and where the one after it ends;
     ``None`` if none says sorry."""
     spans = [(s, e) for s, e in _sentences(text) if text[s:e].strip()]
     for i, (s, e) in enumerate(spans):
-        if _SORRY_RX.search(text, s, e):
+        if reader.sorry.search(text, s, e):
             end = spans[i + 1][1] if i + 1 < len(spans) else e
             return (s, e), end
     return None
 
 
-def _check_one(text: str, part: str | None, feelings: re.Pattern | None) -> list[ApologyWarning]:
+@dataclass(frozen=True)
+class Reader:
+    """What the check looks for in drafts written in one language."""
+
+    phrases: tuple[_Phrase, ...]
+    sorry: re.Pattern  # a word that says sorry
+    sorry_for_self: re.Pattern  # after it: "sorry for myself" is no apology
+    but: re.Pattern
+    but_adds: re.Pattern  # after a "but": it adds to the sorry ("but above all …")
+    not_only: re.Pattern  # "not only … but": the "but" belongs to it
+    excuse: re.Pattern
+    owns_it: re.Pattern  # after an excuse: "and that's no excuse"
+    reported: re.Pattern  # before a phrase: the writer reports it ("I said you …")
+    names_action: Callable[[str], bool]
+    names_feeling: re.Pattern
+
+
+ENGLISH = Reader(
+    phrases=_PHRASES,
+    sorry=_SORRY_RX,
+    sorry_for_self=_SORRY_FOR_SELF,
+    but=_BUT,
+    but_adds=_BUT_ADDS,
+    not_only=_NOT_ONLY,
+    excuse=_EXCUSE,
+    owns_it=_OWNS_IT,
+    reported=_REPORTED,
+    names_action=_names_action,
+    names_feeling=_FEELING_RX,
+)
+
+
+def reader_for(language: str) -> Reader | None:
+    """The reader of drafts written in ``language``; ``None`` for a language the check
+    cannot read (it then says nothing rather than miss what is there)."""
+    if language == "en":
+        return ENGLISH
+    if language == "es":
+        # Built on this module's blocks, so imported once they exist.
+        from couples.repair.apology_es import SPANISH
+
+        return SPANISH
+    return None
+
+
+def _check_one(
+    text: str, part: str | None, feelings: re.Pattern | None, reader: Reader
+) -> list[ApologyWarning]:
     if not text.strip():
         return []
-    segment = _apology_segment(text) if part is None else None
+    segment = _apology_segment(text, reader) if part is None else None
     excuse_span = (0, len(text)) if part == "acknowledgement" else segment and segment[0]
     out = [
         ApologyWarning(code, MESSAGES[code], part, text[start:end])
-        for start, end, code in _phrase_hits(text, excuse_span)
+        for start, end, code in _phrase_hits(text, reader, excuse_span)
     ]
+
+    def names_feeling(words: str) -> bool:
+        return bool(reader.names_feeling.search(words) or (feelings and feelings.search(words)))
+
     if part is None:
-        if segment is not None and not _names_action(text[segment[0][0] : segment[1]]):
+        if segment is not None and not reader.names_action(text[segment[0][0] : segment[1]]):
             out.append(ApologyWarning("no_action", MESSAGES["no_action"]))
-        if not _names_feeling(text, feelings):
+        if not names_feeling(text):
             out.append(ApologyWarning("no_feeling", MESSAGES["no_feeling"]))
-    elif part == "acknowledgement" and not _names_action(text):
+    elif part == "acknowledgement" and not reader.names_action(text):
         out.append(ApologyWarning("no_action", MESSAGES["no_action"], part))
-    elif part == "empathy" and not _names_feeling(text, feelings):
+    elif part == "empathy" and not names_feeling(text):
         out.append(ApologyWarning("no_feeling", MESSAGES["no_feeling"], part))
     return out
 
@@ -677,22 +732,31 @@ def check(
     empathy: str | None = None,
     restitution: str | None = None,
     feelings: Iterable[str] = (),
+    language: str = "en",
 ) -> list[ApologyWarning]:
     """Gentle notes on an apology draft: a whole ``text``, or its three parts (a part
-    left out or blank is not checked). ``feelings`` are the words the hurt partner
-    picked: naming any of them, or any other feeling word, satisfies the empathy check.
-    A sound apology gets no notes; nothing at all gets none. Giving ``text`` together
-    with a part raises ``ValueError``. Never raises for any string."""
+    left out or blank is not checked), written in ``language`` (English and Spanish are
+    read; a draft in another language gets no notes). ``feelings`` are the words the
+    hurt partner picked, in the draft's language: naming any of them, or any other
+    feeling word, satisfies the empathy check. A sound apology gets no notes; nothing at
+    all gets none. Giving ``text`` together with a part raises ``ValueError``. Never
+    raises for any string."""
     parts = {"acknowledgement": acknowledgement, "empathy": empathy, "restitution": restitution}
     if text is not None and any(v is not None for v in parts.values()):
         raise ValueError("check a whole text or its parts, not both")
+    reader = reader_for(language)
+    if reader is None:
+        return []
     if isinstance(feelings, str):
         feelings = [feelings]
     own = _phrase_rx(f for f in feelings if isinstance(f, str))
     if text is not None:
-        return _check_one(text, None, own)
+        return _check_one(text, None, own, reader)
     return [
-        w for name in PARTS if parts[name] is not None for w in _check_one(parts[name], name, own)
+        w
+        for name in PARTS
+        if parts[name] is not None
+        for w in _check_one(parts[name], name, own, reader)
     ]
 
 

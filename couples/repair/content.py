@@ -117,6 +117,12 @@ def clean_feeling(word: object) -> str | None:
 _I_SOUND = re.compile(r"h?[ií](?![aeiouáéíóú])", re.IGNORECASE)
 
 
+def said_feelings(feelings: Iterable[str]) -> list[str]:
+    """``feelings`` as the current language says them: the picker's (``FEELINGS``, kept
+    in English) translated, a person's own words as they wrote them."""
+    return [translated(f) if f in FEELINGS else f for f in feelings]
+
+
 def join_words(words: Sequence[str]) -> str:
     """``["hurt"]`` → "hurt", ``["hurt", "lonely"]`` → "hurt and lonely",
     ``["hurt", "lonely", "tired"]`` → "hurt, lonely and tired" (in the current
@@ -288,10 +294,7 @@ def i_statement(
     punctuation and a repeated lead word ("when …" typed into the when field) are
     dropped, and their words are never reworded otherwise. The sentence's own words are
     whole patterns per language (static/js/repair.js previews it with the same)."""
-    if isinstance(feelings, str):
-        feelings = [feelings]
-    else:
-        feelings = [translated(f) if f in FEELINGS else f for f in feelings]
+    feelings = [feelings] if isinstance(feelings, str) else said_feelings(feelings)
     felt = join_words([_field(f, "feel") for f in feelings])
     sentences = [_first_sentence(felt, _field(when, "when"), _field(because, "because"))]
     if need := _field(need, "need"):

@@ -18,7 +18,7 @@ from couples.clock import isoformat
 from couples.db import begin_write
 from couples.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from couples.extensions import db
-from couples.i18n import N_, writing_to
+from couples.i18n import N_, current_language, writing_to
 from couples.notifications.services import deliver_soon, insert_rows, notification_row
 from couples.pairing.services import Pairing
 from couples.repair import apology, content, machine
@@ -321,7 +321,13 @@ def act(
         payload = {k: data[k].strip() for k in ("acknowledgement", "empathy", "restitution")}
         # The notes are the writer's drafting help: returned to them, never kept for the
         # partner to read as a grade.
-        warnings = apology.as_dicts(apology.check(**payload, feelings=_feelings(repair)))
+        warnings = apology.as_dicts(
+            apology.check(
+                **payload,
+                feelings=content.said_feelings(_feelings(repair)),
+                language=current_language(),
+            )
+        )
         payload["round"] = repair.apology_rounds + 1
     elif action == "response":
         facts = {"heard": data["heard"]}
