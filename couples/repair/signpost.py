@@ -139,6 +139,13 @@ EMERGENCY = Guidance(
                     "+448082000247",
                     N_("Free, day and night."),
                 ),
+                Line(
+                    "016",  # same in every language
+                    N_("Spain"),
+                    "016",
+                    "016",
+                    N_("Free, day and night. It does not show on the phone bill."),
+                ),
             ),
         ),
         Section(
@@ -162,6 +169,13 @@ EMERGENCY = Guidance(
                     N_("UK and Ireland"),
                     "116 123",
                     "116123",
+                    N_("Free, day and night."),
+                ),
+                Line(
+                    "024",  # same in every language
+                    N_("Spain"),
+                    "024",
+                    "024",
                     N_("Free, day and night."),
                 ),
             ),
