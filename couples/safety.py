@@ -9,6 +9,8 @@ choose to send, to edit, or to keep the words to themselves. It informs and neve
 blocks; the partner is never told a check happened.
 
 How it reads:
+- In English and in Spanish, every text in both (whatever the writer's language: a
+  word of help costs a tap), Spanish with its accents optional.
 - A table of phrase patterns per topic (``_PHRASES``). A space in a pattern stands for
   any run of whitespace, ``'`` for any apostrophe; verbs are written with their
   inflections (push, pushes, pushed, pushing; throw, threw, thrown...).
@@ -446,6 +448,163 @@ _PHRASES: tuple[_Phrase, ...] = (
         r"|^ (?:tonight|at (?:the|this|your|his|her))\b",
     ),
     _p(SELF_HARM, r"\b(?:disappear|vanish) (?:forever|for good)\b"),
+)
+
+
+# ---------------------------------------------------------------------------- Spanish
+# The same topics as Spanish says them, read in every text whatever the writer's
+# language (a word of help costs a tap). Accents are optional: phones leave them out.
+
+_ACCENTED = {"á": "[aá]", "é": "[eé]", "í": "[ií]", "ó": "[oó]", "ú": "[uú]"}
+
+
+def _es(topic, pattern, *, after=None, before=None) -> _Phrase:
+    def rx(text: str) -> re.Pattern:
+        for accented, either in _ACCENTED.items():
+            text = text.replace(accented, either)
+        return _rx(text)
+
+    return _Phrase(topic, rx(pattern), rx(after) if after else None, rx(before) if before else None)
+
+
+_A = r"(?:me|nos|te|la|lo|le|les|los|las)"  # to whom: "me pegó", "la empujaba"
+_CUERPO = (
+    r"(?:cuello|garganta|brazo|brazos|muñeca|muñecas|pelo|pelos|cabello|cara|hombro|"
+    r"hombros|cabeza|mandíbula|mano|manos|pierna|piernas|pecho)"
+)
+_COSAS = (
+    r"(?:teléfono|móvil|celular|llaves|pasaporte|dinero|cartera|tarjeta|tarjetas|"
+    r"documentos|papeles|coche|carro|ordenador|computadora)"
+)
+_FIGURA_ES = r"(?:eso|esto|la noticia|la idea|la canción|la película|el recuerdo|la tristeza)\s*$"
+
+_PHRASES += (
+    # ------------------------------------------------------------------ physical harm
+    _es(
+        HARM,
+        rf"\b{_A} (?:pega|pegó|pegaba|pegaste|pegas|golpea|golpeó|golpeaba|golpeaste|"
+        r"empuja|empujó|empujaba|empujaste|empujón|abofetea|abofeteó|cachetea|cacheteó|"
+        r"patea|pateó|pateaba|ahorca|ahorcó|ahorcaba|estrangula|estranguló|arrastra|"
+        r"arrastró|arrastraba|zarandea|zarandeó|sacude|sacudió|quemó|muerde|mordió|"
+        r"escupe|escupió|escupía|apuñaló|ahogó|asfixió|asfixiaba)\b",
+        # "me pegó un susto", "me empujó a estudiar", "la noticia me sacudió"
+        after=r"^ (?:un (?:susto|grito|resfriado|catarro|virus)|una (?:gripe|canción|manía)|"
+        r"el (?:resfriado|virus|catarro)|bien|mal|a (?:estudiar|seguir|intentarlo|mejorar|"
+        r"hablar|cambiar|buscar|presentarme)|la comida|el arroz)\b",
+        before=_FIGURA_ES,
+    ),
+    _es(
+        HARM,
+        rf"\b{_A} (?:dio|da|daba|diste|das|dieron) (?:una |un )?(?:bofetada|cachetada|"
+        r"puñetazo|puñetazos|patada|patadas|golpe|golpes|paliza|empujón|cabezazo|tortazo|"
+        r"guantazo|hostia|hostias|manotazo|bofetón)\b",
+    ),
+    _es(
+        HARM,
+        rf"\b{_A} (?:agarró|agarra|agarraba|cogió|coge|sujetó|sujeta|apretó|aprieta|jaló|"
+        rf"jala|tiró|tira|tiraba) (?:del|de la|de los|de las|por el|por la|el|la|los|las) "
+        rf"{_CUERPO}\b",
+    ),
+    _es(
+        HARM,
+        rf"\b{_A} (?:tiró|tira|tiraba|lanzó|empujó|estampó|aventó) (?:al suelo|al piso|"
+        r"contra la pared|contra el suelo|contra la puerta|por las escaleras)\b",
+    ),
+    _es(
+        HARM,
+        r"\b(?:me |nos )?(?:tiró|tira|tiraba|lanzó|arrojó|aventó) (?:un|una|el|la|los|las) "
+        r"\w+ (?:a la cabeza|contra mí|hacia mí|a la cara)\b"
+        rf"|\b(?:rompió|rompe|destrozó|destroza|estrelló) (?:mi|mis|nuestro|nuestra) {_COSAS}\b"
+        r"|\b(?:golpeó|golpea|golpeaba|pateó|patea) (?:la pared|la puerta|la mesa)\b"
+        r"|\bpuñetazos? (?:a|en|contra) la (?:pared|puerta|mesa)\b",
+    ),
+    _es(
+        HARM,
+        r"\b(?:moratones|moretones|cardenales|ojo morado|labio partido)\b"
+        r"|\bviolencia (?:doméstica|de género|física|machista|sexual)\b"
+        r"|\b(?:me |la |lo |nos )?maltrat(?:a|aba|ó|an|aban|ado|ada|os|o)\b"
+        r"|\babus(?:ó|a|aba|aron) de mí\b|\babuso sexual\b"
+        r"|\b(?:me|la) (?:violó|viola|violaba)\b|\bviolación\b"
+        r"|\b(?:me|la) (?:forzó|obligó|obliga|obligaba) a (?:tener sexo|acostarme|"
+        r"acostarse|hacerlo)\b",
+    ),
+    # --------------------------------------------------------------------- threats
+    _es(
+        THREAT,
+        r"\b(?:me|nos|la|lo|te|les) (?:amenazó|amenaza|amenazaba|amenazaste|amenazas|"
+        r"amenazan)\b",
+        after=r"^ con (?:dejarme|dejarte|irse|irme|el divorcio|divorciarse|romper|"
+        r"separarnos|mudarse|terminar|cortar)\b",
+    ),
+    _es(
+        THREAT,
+        r"\b(?:va|voy|iba|vas|van) a (?:matar(?:me|te|la|lo|nos|los)?|pegar(?:me|te|le|nos)|"
+        r"hacer(?:me|te|le|nos) daño|lastimar(?:me|te|la|lo|nos)|golpear(?:me|te|la|lo|nos))\b"
+        r"|\b(?:me|te|la|lo|nos) (?:va|iba|vas) a (?:matar|pegar|hacer daño|lastimar|golpear)\b"
+        r"|\b(?:te|la|lo|os|los) mato\b|\b(?:me|te|la|nos) mataría\b"
+        r"|\bte vas a arrepentir\b|\bme las vas a pagar\b|\bme las va a pagar\b",
+        after=r"^ (?:de (?:risa|hambre|la risa)|con (?:tus|sus) (?:chistes|bromas))\b",
+    ),
+    _es(
+        THREAT,
+        r"\b(?:sacó|saca|agarró|cogió|tenía|tiene|llevaba) (?:un|una|el|la|su) "
+        r"(?:cuchillo|arma|pistola|navaja|escopeta)\b",
+    ),
+    # ----------------------------------------------------- controlled or trapped
+    _es(
+        CONTROL,
+        r"\bno (?:me|nos|la|le) (?:deja|dejaba|dejó|dejas|dejaste|dejan) (?:salir|irme|"
+        r"ir(?:me)? a|ver a|hablar con|trabajar|tener|usar|estudiar|llamar|dormir|comer|"
+        r"conducir|tocar el dinero)\b",
+        after=r"^ (?:sin (?:un beso|despedirme|despedirnos|un abrazo))\b",
+    ),
+    _es(
+        CONTROL,
+        r"\b(?:me|nos|la) (?:encierra|encerró|encerraba|encerraste|encierras)\b"
+        r"|\b(?:no puedo|no me atrevo a) (?:escapar|irme de casa|salir de casa|dejarl[oa])\b"
+        r"|\b(?:me siento|estoy) atrapad[oa]\b"
+        r"|\b(?:me|la) (?:aísla|aisló|aislaba) de\b"
+        r"|\bme (?:prohíbe|prohibió|prohibía) (?:ver|salir|hablar|trabajar|tener|usar)\b",
+    ),
+    _es(
+        CONTROL,
+        rf"\b(?:me|le) (?:quitó|quita|quitaba|escondió|esconde|escondía) (?:el|la|los|las|"
+        rf"mi|mis) {_COSAS}\b"
+        r"|\b(?:revisa|revisaba|controla|controlaba|vigila|vigilaba|lee|leía) (?:mi|mis) "
+        r"(?:teléfono|móvil|celular|mensajes|correos|cuentas|gastos|ubicación)\b",
+        after=r"^ (?:sin querer|por error|para (?:arreglarlo|cargarlo))\b",
+    ),
+    # ----------------------------------------------------------------------- fear
+    _es(
+        FEAR,
+        r"\b(?:le|te|les) tengo miedo\b|\bme das miedo\b"
+        r"|\bme da miedo (?:él|ella|mi pareja|lo que (?:me )?(?:haga|pueda hacer|hace)|"
+        r"cuando (?:bebe|se enfada|se enoja|grita))\b"
+        r"|\btengo miedo (?:de|a) (?:él|ella|ti|mi pareja|mi marido|mi mujer|mi novio|"
+        r"mi novia|lo que (?:me )?(?:haga|pueda hacer)|que me (?:pegue|haga daño|mate|"
+        r"lastime))\b"
+        r"|\bno me siento segur[oa] (?:en casa|contigo|con él|con ella|a su lado)\b"
+        r"|\bno estoy segur[oa] en (?:casa|mi casa)\b"
+        r"|\bme da miedo (?:volver|ir|llegar) a casa\b",
+        # "me da miedo perderte", "me da miedo que te vayas": fear of losing someone
+        after=r"^ (?:perder\w*|que (?:te|se) (?:vayas|vaya|canses|aburras)|la idea de perder|"
+        r"las arañas|los perros|volar|conducir)\b",
+    ),
+    # ---------------------------------------------------------------- harming oneself
+    _es(
+        SELF_HARM,
+        r"\b(?:quiero|quería|quisiera|ganas de|pienso en|pensando en|he pensado en|"
+        r"voy a) (?:morir(?:me)?|matarme|suicidarme|quitarme la vida|hacerme daño|"
+        r"no despertar|desaparecer para siempre)\b"
+        r"|\bme quiero morir\b|\bsuicid\w*\b|\bquitarme la vida\b|\bautolesi\w*\b"
+        r"|\b(?:cortarme|me corto|me cortaba|me he cortado)\b"
+        r"|\bno quiero (?:vivir|seguir viviendo|estar viv[oa]|despertar(?:me)?|existir)\b"
+        r"|\b(?:estarían|estarías|estaría|estaríais) mejor sin mí\b"
+        r"|\bno vale la pena (?:vivir|seguir viviendo)\b|\bacabar con mi vida\b",
+        # "me muero de risa", "quiero morirme de la vergüenza"
+        after=r"^ (?:de (?:risa|ganas|hambre|sueño|vergüenza|la risa|la vergüenza|amor|frío|"
+        r"calor|envidia)|el pelo|las uñas|el flequillo)\b",
+    ),
 )
 
 
