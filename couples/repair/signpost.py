@@ -140,7 +140,7 @@ EMERGENCY = Guidance(
                     N_("Free, day and night."),
                 ),
                 Line(
-                    "016",  # same in every language
+                    N_("Gender violence line"),
                     N_("Spain"),
                     "016",
                     "016",
@@ -172,7 +172,7 @@ EMERGENCY = Guidance(
                     N_("Free, day and night."),
                 ),
                 Line(
-                    "024",  # same in every language
+                    N_("Suicide crisis line"),
                     N_("Spain"),
                     "024",
                     "024",
