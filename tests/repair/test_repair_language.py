@@ -375,12 +375,42 @@ PREVIEWS = [
 ]
 
 
+def _in_the_page(tmp_path, words: dict, language: str, function: str, cases: list) -> list:
+    """``function`` of static/js/repair.js called with each case's arguments, by node,
+    as a page in ``language`` carrying ``words`` (its script catalogue) runs it."""
+    node = shutil.which("node")
+    assert node, "node is needed to run the page's script"
+    for name in ("repair.js", "words.js"):
+        shutil.copy(ROOT / "static" / "js" / name, tmp_path / name)
+    (tmp_path / "package.json").write_text('{"type": "module"}')
+    (tmp_path / "run.js").write_text(
+        """
+        const [words, lang, name, cases] = process.argv.slice(2).map((a) => JSON.parse(a));
+        globalThis.document = {
+          querySelectorAll: () => [],
+          getElementById: (id) =>
+            (id === "script-words" ? { textContent: JSON.stringify(words) } : null),
+          documentElement: { lang },
+        };
+        const script = await import("./repair.js");
+        console.log(JSON.stringify(cases.map((args) => script[name](...args))));
+        """
+    )
+    result = subprocess.run(
+        [node, "run.js", *(json.dumps(v) for v in (words, language, function, cases))],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_the_pages_preview_builds_the_same_sentence_as_the_server(make_app, tmp_path, language):
     from couples.i18n import script_words
 
-    node = shutil.which("node")
-    assert node, "node is needed to run the page's script"
     app = make_app(LANGUAGES=["en", "es"])
     with app.test_request_context(headers={"Accept-Language": language}):
         words = script_words()
@@ -389,31 +419,7 @@ def test_the_pages_preview_builds_the_same_sentence_as_the_server(make_app, tmp_
         assert expected[0] == (
             "Siento dolor y soledad cuando tú llegaste tarde porque me importa. Necesito un abrazo."
         )
-    for name in ("repair.js", "words.js"):
-        shutil.copy(ROOT / "static" / "js" / name, tmp_path / name)
-    (tmp_path / "package.json").write_text('{"type": "module"}')
-    (tmp_path / "run.js").write_text(
-        """
-        const [words, lang, cases] = process.argv.slice(2).map((a) => JSON.parse(a));
-        globalThis.document = {
-          querySelectorAll: () => [],
-          getElementById: (id) =>
-            (id === "script-words" ? { textContent: JSON.stringify(words) } : null),
-          documentElement: { lang },
-        };
-        const { iStatement } = await import("./repair.js");
-        console.log(JSON.stringify(cases.map((parts) => iStatement(...parts))));
-        """
-    )
-    result = subprocess.run(
-        [node, "run.js", json.dumps(words), json.dumps(language), json.dumps(PREVIEWS)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == expected
+    assert _in_the_page(tmp_path, words, language, "iStatement", PREVIEWS) == expected
 
 
 # Feelings to join, and how Spanish joins them: "e" before an i sound, "y" otherwise
@@ -447,8 +453,6 @@ def test_english_joins_with_and_whatever_the_sound(make_app):
 def test_the_pages_picker_joins_feelings_as_the_server_does(make_app, tmp_path, language):
     from couples.i18n import script_words
 
-    node = shutil.which("node")
-    assert node, "node is needed to run the page's script"
     app = make_app(LANGUAGES=["en", "es"])
     cases = [words for words, _joined in JOINS] + [["sad"], []]
     with app.test_request_context(headers={"Accept-Language": language}):
@@ -456,28 +460,4 @@ def test_the_pages_picker_joins_feelings_as_the_server_does(make_app, tmp_path, 
         expected = [join_words(case) for case in cases]
     if language == "es":
         assert expected[: len(JOINS)] == [joined for _words, joined in JOINS]
-    for name in ("repair.js", "words.js"):
-        shutil.copy(ROOT / "static" / "js" / name, tmp_path / name)
-    (tmp_path / "package.json").write_text('{"type": "module"}')
-    (tmp_path / "run.js").write_text(
-        """
-        const [words, lang, cases] = process.argv.slice(2).map((a) => JSON.parse(a));
-        globalThis.document = {
-          querySelectorAll: () => [],
-          getElementById: (id) =>
-            (id === "script-words" ? { textContent: JSON.stringify(words) } : null),
-          documentElement: { lang },
-        };
-        const { joinWords } = await import("./repair.js");
-        console.log(JSON.stringify(cases.map((parts) => joinWords(parts))));
-        """
-    )
-    result = subprocess.run(
-        [node, "run.js", json.dumps(words), json.dumps(language), json.dumps(cases)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == expected
+    assert _in_the_page(tmp_path, words, language, "joinWords", [[c] for c in cases]) == expected
