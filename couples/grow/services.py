@@ -51,6 +51,8 @@ def listing(
     """My entries, newest first, those whose words contain ``query`` (any case) when one
     is given: a page, and the cursor of the next (the public id its page starts after;
     entries' own ids would show the gaps other people's entries leave)."""
+    if "\x00" in query:
+        return [], None  # no entry holds a NUL (nor can PostgreSQL look for one)
     select = db.select(JournalEntry).where(JournalEntry.user_id == user.id)
     if query.strip():
         select = select.where(JournalEntry.text.icontains(query.strip(), autoescape=True))

@@ -91,6 +91,12 @@ def test_entries_are_searched_in_any_case_and_paged(couple):
         assert len(ids) == len(set(ids)) == 25
         html = page(alex, "/grow/journal?q=river")
         assert html.count("A walk by the river") == 5 and "Evening 3" not in html
+        # A NUL no entry can hold finds nothing, on the page and in the API alike.
+        assert alex.get("/api/v1/me/journal?q=river%00").get_json()["items"] == []
+        nothing = alex.get("/grow/journal?q=%00")
+        assert nothing.status_code == 200 and "A walk by the river" not in page(
+            alex, "/grow/journal?q=%00"
+        )
 
 
 def test_the_journal_page_writes_with_todays_prompt_and_keeps_a_refused_entry(couple):
