@@ -72,17 +72,14 @@ class Length(ma.validate.Length):
 
 
 class Range(ma.validate.Range):
-    """A number's bounds (both included) said in the reader's language, unless an
+    """A number's bounds said in the reader's language when both are included, unless an
     ``error`` (marked with ``N_``) is given."""
-
-    def __init__(self, min=None, max=None, *, error: str | None = None):  # noqa: A002
-        super().__init__(min, max, error=error)
 
     def __call__(self, value):
         try:
             return super().__call__(value)
         except ma.ValidationError:
-            if self.error is not None:
+            if self.error is not None or not (self.min_inclusive and self.max_inclusive):
                 raise
         if self.max is None:
             raise ma.ValidationError(_("Use a number of at least %(min)s.", min=self.min))

@@ -38,12 +38,16 @@ def _rx(pattern: str) -> re.Pattern:
 
 _CLITIC = r"(?:me|te|se|nos|os|lo|la|los|las|le|les)"
 _TU_VERB = r"(?:\w{3,}(?:as|es|ás|és)|eres|vas|das)"  # said to "tú": llegas, haces, eres
-_NOT_TU_VERBS = r"(?:veces|antes|después|además|demás|pues|meses|noches|tardes|más|menos)"
+_NOT_TU_VERBS = (
+    r"(?:veces|antes|después|además|demás|pues|meses|noches|tardes|más|menos|jamás|"
+    r"juntas|juntos)"
+)
 
 # ------------------------------------------------------------------------------ phrases
 
 _SORRY_WORDS = (
-    r"(?:lo siento|siento|lamento|perdón|perdóname|perdona|perdoname|disculpa|disculpame|"
+    # "siento" after "me" is "I feel", not an apology
+    r"(?:lo siento|(?<!\bme\s)siento|lamento|perdón|perdóname|perdona|perdoname|disculpa|disculpame|"
     r"discúlpame|disculpas|me disculpo|pido perdón)"
 )
 
@@ -61,7 +65,12 @@ _PHRASES: tuple[_Phrase, ...] = (
             r"|(?:eso |esto )?(?:sea|fuera|haya sido) lo que sientes)\b"
         ),
     ),
-    _Phrase("sorry_if", _rx(rf"\b{_SORRY_WORDS}[,\s]+si\b")),
+    # "Perdóname si puedes" asks; "lo siento, si, te grité" is a "sí" without its accent.
+    _Phrase(
+        "sorry_if",
+        _rx(rf"\b{_SORRY_WORDS}[,\s]+si\b"),
+        unless_after=_rx(r"^\s*(?:,|puedes|quieres|me dejas|no es mucho pedir)"),
+    ),
     _Phrase(
         "sorry_if",
         _rx(
@@ -97,7 +106,7 @@ _PHRASES: tuple[_Phrase, ...] = (
             rf"\b(?:tú )?(?:siempre|constantemente|todo el tiempo) "
             r"(?!(?:me |te )?(?:apoyas|ayudas|escuchas|cuidas|entiendes|perdonas|proteges|"
             r"defiendes|animas|consigues|encuentras|sabes|estás ahí|estás para|"
-            r"haces reír|haces sentir)\b)"
+            r"haces reír|haces sentir|tienes razón|mientes)\b)"
             rf"(?:{_CLITIC} )?(?!{_NOT_TU_VERBS}\b){_TU_VERB}\b"
         ),
     ),
@@ -105,7 +114,7 @@ _PHRASES: tuple[_Phrase, ...] = (
         "always_never",
         _rx(
             rf"\b(?:tú )?(?:nunca|jamás) "
-            r"(?!(?:me |te )?(?:quejas|fallas|juzgas|rindes|reprochas|dejas sol[oa])\b)"
+            r"(?!(?:me |te )?(?:quejas|fallas|juzgas|rindes|reprochas|dejas sol[oa]|mientes)\b)"
             rf"(?:{_CLITIC} )?(?!{_NOT_TU_VERBS}\b){_TU_VERB}\b"
         ),
     ),
@@ -122,7 +131,8 @@ _PHRASES: tuple[_Phrase, ...] = (
     _Phrase(
         "minimizing",
         _rx(
-            r"\bexager(?:as|aste|abas|ando|ar|ada|ado|adas|ados|a)\b"
+            # "Mi reacción fue exagerada" owns it: only the partner's exaggerating counts.
+            r"\bexager(?:as|aste|abas|ando|ar|a)\b"
             r"|\b(?:muy|tan|demasiado|hiper|súper|super)[\s-]*(?:sensible|susceptible|"
             r"delicad[oa]|dramátic[oa])s?\b"
             r"|\bno (?:es|fue|era|ha sido) (?:para tanto|nada del otro mundo|gran cosa|"
@@ -342,7 +352,7 @@ _NOUNS = _words(
     "frustración resentimiento fastidio vergüenza bochorno humillación agobio "
     "agotamiento vacío estancamiento bloqueo cansancio angustia celos desprecio "
     "menosprecio abandono impotencia desamparo nervios pena herida daño susto temor "
-    "desconfianza desesperación indefensión"
+    "desconfianza desesperación indefensión susto sustos"
 )
 # Adjectives by stem, said in any gender and number (dolido, dolida, dolidos, dolidas).
 _STEMS = _words(
@@ -350,7 +360,7 @@ _STEMS = _words(
     "preocupad insegur confundid enojad enfadad furios molest frustrad resentid "
     "fastidiad irritad avergonzad humillad agobiad abrumad agotad cansad vací estancad "
     "bloquead ignorad olvidad abandonad despreciad menospreciad ningunead juzgad "
-    "criticad atacad presionad atrapad lastimad desplazad apartad expuest pequeñ "
+    "criticad invalidad atacad presionad atrapad lastimad desplazad apartad expuest pequeñ "
     "ridícul desvalorizad infravalorad desatendid descuidad desanimad deprimid "
     "nervios tens incómod engañad utilizad desamparad desprotegid celos"
 )
@@ -365,7 +375,8 @@ _FEELING_PHRASES = (
     r"|no (?:me |te |le )?importa\w*|no importo|no importas"
     r"|no (?:me |te |le )?(?:ve|veía|vi|veo|viste|ves|ven|veían|escuch\w+|valor\w+|"
     r"respet\w+|reconoc\w+|apoy\w+|cuid\w+|quer\w+)"
-    r"|(?:me|te|le) (?:olvid|juzg|critic|menosprec|desprec|ignor|lastim|dej\w* de lado)\w*"
+    r"|(?:me|te|le) (?:olvid|juzg|critic|menosprec|desprec|ignor|lastim|asust|preocup|"
+    r"invalid|humill|decepcion|dej\w* de lado)\w*"
     r"|(?:me|te|le) (?:dol\w+|duele|duelen|herí|hirió|hiere|hice daño|hizo daño)"
     r"|(?:me|te|le) (?:sentiste|sentías|sientes|sentí|sentía|sintió) (?:mal|fatal)"
     r"|en segundo (?:plano|lugar)|de lado|solas?"

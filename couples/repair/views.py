@@ -76,10 +76,7 @@ def _page_errors(errors: dict) -> dict:
 def _join_feelings(words) -> str:
     """The feelings picked (kept in English) and their own words, in the page's language:
     "hurt", "hurt and lonely", "hurt, lonely and tired"."""
-    words = [translated(w) for w in words if w]
-    if len(words) < 2:
-        return "".join(words)
-    return _("%(first)s and %(last)s", first=", ".join(words[:-1]), last=words[-1])
+    return content.join_words(content.said_feelings(words))
 
 
 def _find(pairing, repair_id: str, *, lock: bool = False):

@@ -160,6 +160,12 @@ def test_a_given_error_is_said_instead_and_translated_where_shown(make_app):
             assert errors._said(refused.value.messages) == ["Elige del 1 al 5."]
 
 
+def test_an_exclusive_bound_keeps_marshmallows_words_rather_than_wrong_ones():
+    with pytest.raises(ma.ValidationError) as refused:
+        Range(min=0, min_inclusive=False)(0)
+    assert refused.value.messages == ["Must be greater than 0."]
+
+
 def test_values_within_bounds_pass_unchanged():
     assert Range(min=1, max=100)(100) == 100
     assert OneOf(["mon"])("mon") == "mon"

@@ -68,6 +68,17 @@ SOUND = [
     pytest.param({EMP: "Sentiste que no te tomaba en serio."}, id="feeling-phrase"),
     pytest.param({EMP: "Te dejé de lado y te sentiste excluido."}, id="excluded"),
     pytest.param({RES: "Nunca más te dejaré esperando sin avisar."}, id="own-never"),
+    pytest.param({RES: "Nunca jamás volveré a gritarte."}, id="nunca-jamas"),
+    pytest.param(
+        {"text": "Te grité y te dolió. Me siento fatal, pero quiero arreglarlo."},
+        id="me-siento-is-a-feeling",
+    ),
+    pytest.param({EMP: "Tú nunca mientes y te dolió."}, id="never-lies"),
+    pytest.param({ACK: "Te grité. Mi reacción fue exagerada."}, id="own-exaggeration"),
+    pytest.param({ACK: "Perdóname si puedes: te grité."}, id="perdoname-si-puedes"),
+    pytest.param({ACK: "Lo siento, si, te grité."}, id="si-without-its-accent"),
+    pytest.param({EMP: "Sé que te asusté."}, id="te-asuste"),
+    pytest.param({EMP: "Te sentiste invalidada."}, id="invalidada"),
 ]
 
 

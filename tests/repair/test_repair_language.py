@@ -442,6 +442,15 @@ def test_spanish_joins_feelings_with_e_before_an_i_sound(make_app):
         assert [join_words(words) for words, _joined in JOINS] == [j for _w, j in JOINS]
 
 
+def test_the_repair_page_joins_the_picked_feelings_the_same_way(make_app):
+    from couples.repair.views import _join_feelings
+
+    app = make_app(LANGUAGES=["en", "es"])
+    with app.test_request_context(), force_locale("es"):
+        assert _join_feelings(["scared", "insecure"]) == "miedo e inseguridad"
+        assert _join_feelings(["hurt", "lonely", "ira"]) == "dolor, soledad e ira"
+
+
 def test_english_joins_with_and_whatever_the_sound(make_app):
     app = make_app(LANGUAGES=["en", "es"])
     with app.test_request_context(), force_locale("en"):
