@@ -47,8 +47,8 @@ _NOT_TU_VERBS = (
 
 _SORRY_WORDS = (
     # "siento" after "me" is "I feel", not an apology
-    r"(?:lo siento|(?<!\bme\s)siento|lamento|perdón|perdóname|perdona|perdoname|disculpa|disculpame|"
-    r"discúlpame|disculpas|me disculpo|pido perdón)"
+    r"(?:lo siento|(?<!\bme\s)siento|lamento|perdón|perdóname|perdona|perdoname|disculpa|"
+    r"disculpame|discúlpame|disculpas|me disculpo|pido perdón)"
 )
 
 _PHRASES: tuple[_Phrase, ...] = (
