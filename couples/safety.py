@@ -467,10 +467,12 @@ def _es(topic, pattern, *, after=None, before=None) -> _Phrase:
     return _Phrase(topic, rx(pattern), rx(after) if after else None, rx(before) if before else None)
 
 
-_A = r"(?:me|nos|te|la|lo|le|les|los|las)"  # to whom: "me pegó", "la empujaba"
+_A = r"(?:me|nos)"  # to whom: "me pegó", "nos empujaba"
+# To someone else, only with verbs that say nothing else: "la golpeó" ("la pega" is a snag).
+_OTHER = r"(?:te|la|lo|le|les|los|las)"
 _CUERPO = (
     r"(?:cuello|garganta|brazo|brazos|muñeca|muñecas|pelo|pelos|cabello|cara|hombro|"
-    r"hombros|cabeza|mandíbula|mano|manos|pierna|piernas|pecho)"
+    r"hombros|cabeza|mandíbula|pierna|piernas|pecho)"
 )
 _COSAS = (
     r"(?:teléfono|móvil|celular|llaves|pasaporte|dinero|cartera|tarjeta|tarjetas|"
@@ -486,18 +488,34 @@ _PHRASES += (
         r"empuja|empujó|empujaba|empujaste|empujón|abofetea|abofeteó|cachetea|cacheteó|"
         r"patea|pateó|pateaba|ahorca|ahorcó|ahorcaba|estrangula|estranguló|arrastra|"
         r"arrastró|arrastraba|zarandea|zarandeó|sacude|sacudió|quemó|muerde|mordió|"
-        r"escupe|escupió|escupía|apuñaló|ahogó|asfixió|asfixiaba)\b",
-        # "me pegó un susto", "me empujó a estudiar", "la noticia me sacudió"
+        r"escupe|escupió|escupía|apuñaló|ahogó|asfixió|asfixiaba|jaloneó|jalonea|jaloneaba|"
+        r"aventó|avienta|aventaba|estrelló)\b",
+        # "me pegó un susto", "me empujó a estudiar", "la noticia me sacudió", "me pegó la
+        # gripe", "me quemó el sol", "me arrastró a la fiesta"
         after=r"^ (?:un (?:susto|grito|resfriado|catarro|virus)|una (?:gripe|canción|manía)|"
-        r"el (?:resfriado|virus|catarro)|bien|mal|a (?:estudiar|seguir|intentarlo|mejorar|"
-        r"hablar|cambiar|buscar|presentarme)|la comida|el arroz)\b",
+        r"(?:el|la) (?:resfriado|virus|catarro|gripe|sol|nostalgia|noticia|idea|recuerdo)|"
+        r"bien|mal|a (?:\w+(?:ar|er|ir)|la (?:fiesta|cena|boda|playa|reunión))|la comida|"
+        r"el arroz)\b",
+        before=_FIGURA_ES + r"|\b(?:perro|perrito|gato|gatito|mosquito|bicho|araña|abeja)\b.*$",
+    ),
+    _es(
+        HARM,
+        rf"\b{_OTHER} (?:golpeó|golpea|golpeaba|abofeteó|abofetea|pateó|pateaba|ahorcó|"
+        r"estranguló|zarandeó|apuñaló|asfixió|maltrata|maltrataba|maltrató)\b",
         before=_FIGURA_ES,
     ),
     _es(
         HARM,
-        rf"\b{_A} (?:dio|da|daba|diste|das|dieron) (?:una |un )?(?:bofetada|cachetada|"
-        r"puñetazo|puñetazos|patada|patadas|golpe|golpes|paliza|empujón|cabezazo|tortazo|"
-        r"guantazo|hostia|hostias|manotazo|bofetón)\b",
+        r"\bme (?:levantó|levanta|levantaba) la mano\b"
+        r"|\bme (?:puso|pone|ponía|ha puesto|había puesto) (?:la|una) mano encima\b"
+        r"|\bme (?:echó|echa|corrió|corre) de (?:la |mi )?casa\b",
+    ),
+    _es(
+        HARM,
+        rf"\b(?:{_A}|{_OTHER}) (?:dio|da|daba|diste|das|dieron) (?:una |un )?(?:bofetada|cachetada|"
+        r"puñetazo|puñetazos|patada|patadas|golpe|golpes|paliza|golpiza|empujón|cabezazo|"
+        r"tortazo|guantazo|hostia|hostias|manotazo|bofetón)\b",
+        after=r"^ (?:de (?:calor|suerte|sol|tos|efecto|timón))\b",
     ),
     _es(
         HARM,
@@ -507,7 +525,7 @@ _PHRASES += (
     ),
     _es(
         HARM,
-        rf"\b{_A} (?:tiró|tira|tiraba|lanzó|empujó|estampó|aventó) (?:al suelo|al piso|"
+        rf"\b{_A} (?:tiró|tira|tiraba|lanzó|empujó|estampó|aventó|estrelló) (?:al suelo|al piso|"
         r"contra la pared|contra el suelo|contra la puerta|por las escaleras)\b",
     ),
     _es(
@@ -543,11 +561,14 @@ _PHRASES += (
         r"|\b(?:me|te|la|lo|nos) (?:va|iba|vas) a (?:matar|pegar|hacer daño|lastimar|golpear)\b"
         r"|\b(?:te|la|lo|os|los) mato\b|\b(?:me|te|la|nos) mataría\b"
         r"|\bte vas a arrepentir\b|\bme las vas a pagar\b|\bme las va a pagar\b",
-        after=r"^ (?:de (?:risa|hambre|la risa)|con (?:tus|sus) (?:chistes|bromas))\b",
+        after=r"^ (?:de (?:risa|hambre|la risa)|con (?:tus|sus) (?:chistes|bromas)|"
+        r"a (?:besos|abrazos|cosquillas))\b",
     ),
     _es(
         THREAT,
         r"\b(?:sacó|saca|agarró|cogió|tenía|tiene|llevaba) (?:un|una|el|la|su) "
+        r"(?:cuchillo|arma|pistola|navaja|escopeta)\b"
+        r"|\b(?:me|le|la|lo) (?:puso|pone|ponía|apuntó con|apunta con) (?:un|una|el|la|su) "
         r"(?:cuchillo|arma|pistola|navaja|escopeta)\b",
     ),
     # ----------------------------------------------------- controlled or trapped
@@ -561,8 +582,10 @@ _PHRASES += (
     _es(
         CONTROL,
         r"\b(?:me|nos|la) (?:encierra|encerró|encerraba|encerraste|encierras)\b"
+        r"|\b(?:me|nos|la) (?:tiene|tenía) encerrad[oa]s?\b"
         r"|\b(?:no puedo|no me atrevo a) (?:escapar|irme de casa|salir de casa|dejarl[oa])\b"
-        r"|\b(?:me siento|estoy) atrapad[oa]\b"
+        r"|\b(?:me siento|estoy|me sentía|estaba) atrapad[oa](?! en (?:el|un) (?:tráfico|"
+        r"atasco|trabajo|aeropuerto|ascensor))\b"
         r"|\b(?:me|la) (?:aísla|aisló|aislaba) de\b"
         r"|\bme (?:prohíbe|prohibió|prohibía) (?:ver|salir|hablar|trabajar|tener|usar)\b",
     ),
@@ -570,18 +593,20 @@ _PHRASES += (
         CONTROL,
         rf"\b(?:me|le) (?:quitó|quita|quitaba|escondió|esconde|escondía) (?:el|la|los|las|"
         rf"mi|mis) {_COSAS}\b"
-        r"|\b(?:revisa|revisaba|controla|controlaba|vigila|vigilaba|lee|leía) (?:mi|mis) "
+        r"|\b(?:me )?(?:revisa|revisaba|controla|controlaba|vigila|vigilaba|lee|leía) "
+        r"(?:mi|mis|el|los) "
         r"(?:teléfono|móvil|celular|mensajes|correos|cuentas|gastos|ubicación)\b",
         after=r"^ (?:sin querer|por error|para (?:arreglarlo|cargarlo))\b",
     ),
     # ----------------------------------------------------------------------- fear
     _es(
         FEAR,
-        r"\b(?:le|te|les) tengo miedo\b|\bme das miedo\b"
+        r"\b(?:le|te|les) tengo miedo(?! a (?!él\b|ella\b|mi |su |ti\b|veces\b))\b|\bme das miedo\b"
         r"|\bme da miedo (?:él|ella|mi pareja|lo que (?:me )?(?:haga|pueda hacer|hace)|"
         r"cuando (?:bebe|se enfada|se enoja|grita))\b"
         r"|\btengo miedo (?:de|a) (?:él|ella|ti|mi pareja|mi marido|mi mujer|mi novio|"
-        r"mi novia|lo que (?:me )?(?:haga|pueda hacer)|que me (?:pegue|haga daño|mate|"
+        r"mi novia|mi esposo|mi esposa|mi ex|lo que (?:me )?(?:haga|pueda hacer)|"
+        r"que me (?:pegue|haga daño|mate|"
         r"lastime))\b"
         r"|\bno me siento segur[oa] (?:en casa|contigo|con él|con ella|a su lado)\b"
         r"|\bno estoy segur[oa] en (?:casa|mi casa)\b"
@@ -600,7 +625,11 @@ _PHRASES += (
         r"|\b(?:cortarme|me corto|me cortaba|me he cortado)\b"
         r"|\bno quiero (?:vivir|seguir viviendo|estar viv[oa]|despertar(?:me)?|existir)\b"
         r"|\b(?:estarían|estarías|estaría|estaríais) mejor sin mí\b"
-        r"|\bno vale la pena (?:vivir|seguir viviendo)\b|\bacabar con mi vida\b",
+        r"|\bno vale la pena (?:vivir|seguir viviendo)\b|\bacabar con mi vida\b"
+        r"|\bme (?:quiero|voy a|quisiera) (?:matar|morir|quitar la vida|suicidar)\b"
+        r"|\bme (?:hago|hacía|he hecho) daño(?: a mí mism[oa])?\b"
+        r"|\bojalá (?:estuviera|estuviese) muert[oa]\b"
+        r"|\bojalá no (?:despertara|despertase|hubiera nacido|existiera)\b",
         # "me muero de risa", "quiero morirme de la vergüenza"
         after=r"^ (?:de (?:risa|ganas|hambre|sueño|vergüenza|la risa|la vergüenza|amor|frío|"
         r"calor|envidia)|el pelo|las uñas|el flequillo)\b",
